@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// avseg-cli: the core on the command line. Reads a file in network-sized chunks
+// through the same streaming path the browser uses.
+#include "MediaError.h"
+#include "MediaSession.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace avseg;
+
+namespace {
+
+std::string jsonString(const std::string& s)
+{
+    std::string out = "\"";
+    for (char ch : s) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (static_cast<unsigned char>(ch) < 0x20) {
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", ch);
+            out += esc;
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
+void load(MediaSession& session, const char* path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw MediaError(ErrorCode::FetchFailed, std::string("cannot open ") + path);
+    std::vector<char> chunk(64 * 1024);
+    while (in) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        const auto n = static_cast<size_t>(in.gcount());
+        session.push(reinterpret_cast<const uint8_t*>(chunk.data()), n);
+        while (session.pump(64) == StreamingDecoder::State::Decoding) {
+        }
+    }
+    session.finish();
+    while (session.pump(1 << 30) != StreamingDecoder::State::Done) {
+    }
+}
+
+int usage()
+{
+    std::fprintf(stderr, "usage: avseg-cli info FILE    decode FILE, print its facts and timing as JSON\n");
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc != 3 || std::strcmp(argv[1], "info") != 0)
+        return usage();
+    MediaSession session;
+    try {
+        const auto t0 = std::chrono::steady_clock::now();
+        load(session, argv[2]);
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        const MediaInfo& info = session.info();
+        std::printf("{\"format\":%s,\"codec\":%s,\"sampleRate\":%d,\"channels\":%d,\"frames\":%lld,"
+                    "\"duration\":%.6f,\"declaredDuration\":%.6f,\"levels\":%d,\"baseShift\":%d,"
+                    "\"peakBytes\":%zu,\"decodeMs\":%.3f,\"problems\":[",
+            jsonString(info.formatName).c_str(), jsonString(info.codecName).c_str(), info.sampleRate, info.channels,
+            static_cast<long long>(session.framesDecoded()), double(session.framesDecoded()) / info.sampleRate,
+            info.declaredDuration, session.peaks().levelCount(), session.peaks().baseShift(),
+            session.peaks().memoryBytes(), ms);
+        const auto& problems = session.problems();
+        for (size_t i = 0; i < problems.size(); ++i)
+            std::printf("%s{\"code\":\"%s\",\"message\":%s}", i ? "," : "", errorCodeName(problems[i].code),
+                jsonString(problems[i].message).c_str());
+        std::printf("]}\n");
+        return 0;
+    } catch (const MediaError& e) {
+        std::printf("{\"error\":{\"code\":\"%s\",\"message\":%s}}\n", errorCodeName(e.code()), jsonString(e.what()).c_str());
+        return 1;
+    }
+}

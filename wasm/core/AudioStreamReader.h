@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "ByteReader.h"
+#include "MediaInfo.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+struct AVFormatContext;
+struct AVIOContext;
+struct AVCodecContext;
+struct AVPacket;
+struct AVFrame;
+struct SwrContext;
+
+namespace avseg {
+
+struct DecodedFrame {
+    const float* const* channels;
+    int frames;
+    int64_t bytePos;   // of the packet that produced it, -1 if unknown
+    int64_t pts;       // stream time base, INT64_MIN if unknown
+};
+
+// Demuxes and decodes the best audio stream of a container read through a ByteReader,
+// producing planar float frames. Shared by the streaming pass and the range decoder.
+class AudioStreamReader {
+public:
+    using FrameFn = std::function<void(const DecodedFrame&)>;
+
+    // Throws MediaError when the bytes are not a supported medium with audio.
+    AudioStreamReader(ByteReader& source, bool seekable, int64_t probeBytes);
+    ~AudioStreamReader();
+    AudioStreamReader(const AudioStreamReader&) = delete;
+    AudioStreamReader& operator=(const AudioStreamReader&) = delete;
+
+    const MediaInfo& info() const { return info_; }
+
+    // Reads one packet and decodes it. Returns false once the stream has ended and the decoder is drained.
+    bool step(const FrameFn& onFrame);
+
+    // Containers whose packet timestamps are exact seek by timestamp; the others by byte position.
+    bool seeksByTimestamp() const { return seekByTimestamp_; }
+    bool seekTo(int64_t bytePos, int64_t pts);
+
+    // After an I/O short read the demuxer believes it hit the end; the streaming pass undoes that.
+    void clearEndOfInput();
+
+    int damagedPackets() const { return damagedPackets_; }
+    int64_t firstDamagedPts() const { return firstDamagedPts_; }
+    int64_t lastDamagedPts() const { return lastDamagedPts_; }
+    double timeBase() const { return timeBase_; }
+
+private:
+    void open(int64_t probeBytes);
+    void release();
+    void receiveFrames(const FrameFn& onFrame);
+    void emit(AVFrame* frame, const FrameFn& onFrame);
+    void noteDamage(int64_t pts);
+
+    ByteReader& source_;
+    bool seekable_;
+    AVIOContext* io_ = nullptr;
+    AVFormatContext* format_ = nullptr;
+    AVCodecContext* codec_ = nullptr;
+    SwrContext* resampler_ = nullptr;
+    AVPacket* packet_ = nullptr;
+    AVFrame* frame_ = nullptr;
+    int streamIndex_ = -1;
+    bool draining_ = false;
+    bool ended_ = false;
+    bool seekByTimestamp_ = false;
+    double timeBase_ = 0;
+    MediaInfo info_;
+    std::vector<std::vector<float>> converted_;
+    std::vector<const float*> planes_;
+    int damagedPackets_ = 0;
+    int64_t firstDamagedPts_ = INT64_MIN;
+    int64_t lastDamagedPts_ = INT64_MIN;
+};
+
+} // namespace avseg

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "ByteReader.h"
+#include "PeakBuilder.h"
+#include "PeakPyramid.h"
+#include "RangeDecoder.h"
+#include "SeekIndex.h"
+#include "StreamingDecoder.h"
+#include "WaveformRenderer.h"
+
+#include <memory>
+#include <vector>
+
+namespace avseg {
+
+struct SessionOptions {
+    PeakBuilder::Options peaks;
+    StreamingDecoder::Options stream;
+    int64_t maxCachedSamples = 8 << 20;  // decoded samples kept for sample-level views (32 MiB)
+};
+
+struct RenderInfo {
+    bool fromSamples = false;   // drawn from decoded samples rather than peaks
+    int pyramidLevel = 0;
+};
+
+// One medium being loaded and viewed: the streaming decode feeding the peak pyramid,
+// and, once a seekable copy is attached, sample-level views decoded on demand.
+class MediaSession {
+public:
+    explicit MediaSession(SessionOptions options = {});
+
+    void push(const uint8_t* data, size_t n) { decoder_.push(data, n); }
+    void finish() { decoder_.finish(); }
+    StreamingDecoder::State pump(int maxPackets) { return decoder_.pump(maxPackets); }
+
+    bool opened() const { return decoder_.opened(); }
+    const MediaInfo& info() const { return decoder_.info(); }
+    const PeakPyramid& peaks() const { return peaks_; }
+    int64_t framesDecoded() const { return decoder_.framesDecoded(); }
+    int64_t bytesReceived() const { return decoder_.bytesReceived(); }
+    const std::vector<MediaProblem>& problems() const { return decoder_.problems(); }
+
+    // A seekable copy of the complete file; enables views finer than the pyramid's base.
+    void attachSeekable(std::unique_ptr<ByteReader> source);
+    bool hasSeekable() const { return rangeDecoder_ != nullptr; }
+
+    RenderInfo render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style);
+
+    // Decoded samples for [first, first + count), planar; used by sample-level views and tests.
+    PcmSpan samples(int64_t first, int64_t count);
+
+    size_t memoryBytes() const;
+
+private:
+    SessionOptions options_;
+    PeakPyramid peaks_;
+    PeakBuilder builder_;
+    SeekIndex index_;
+    StreamingDecoder decoder_;
+    std::unique_ptr<ByteReader> seekable_;
+    std::unique_ptr<RangeDecoder> rangeDecoder_;
+    std::vector<std::vector<float>> cache_;
+    std::vector<const float*> cachePlanes_;
+    int64_t cacheFirst_ = 0;
+    int64_t cacheFrames_ = 0;
+};
+
+} // namespace avseg

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace avseg {
+
+// Maps packets seen during the sequential decode to the exact frame (sample) index
+// their output started at, so a later range decode can seek anywhere and still
+// count samples exactly, whatever the demuxer's own seeking precision.
+struct SeekPoint {
+    int64_t bytePos = -1;
+    int64_t pts = INT64_MIN;
+    int64_t frame = 0;
+};
+
+class SeekIndex {
+public:
+    explicit SeekIndex(int64_t spacingFrames = 12000) : spacing_(spacingFrames) {}
+
+    void clear() { points_.clear(); }
+    void consider(int64_t bytePos, int64_t pts, int64_t frame);
+    const std::vector<SeekPoint>& points() const { return points_; }
+
+    // The last point at or before frame, or -1.
+    long pointBefore(int64_t frame) const;
+    // Looks among points [first, last) only: a range decode knows where it seeked.
+    const SeekPoint* findByPos(int64_t bytePos, long first, long last) const;
+    const SeekPoint* findByPts(int64_t pts, long first, long last) const;
+
+private:
+    int64_t spacing_;
+    std::vector<SeekPoint> points_;
+};
+
+} // namespace avseg

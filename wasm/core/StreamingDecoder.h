@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "AudioSink.h"
+#include "AudioStreamReader.h"
+#include "MediaError.h"
+#include "SeekIndex.h"
+#include "StreamBuffer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace avseg {
+
+// Something wrong that did not stop decoding: the waveform shows what could be read.
+struct MediaProblem {
+    ErrorCode code;
+    std::string message;
+};
+
+// Decodes media whose bytes arrive piecewise (a download in progress): push bytes,
+// pump to decode what is safely buffered, PCM goes out through an AudioSink.
+class StreamingDecoder {
+public:
+    struct Options {
+        int64_t probeBytes = 512 * 1024;   // bytes to gather before reading the header
+        int64_t readAhead = 1024 * 1024;   // never decode closer than this to the download's edge
+    };
+    enum class State { NeedBytes, Decoding, Done };
+
+    StreamingDecoder(AudioSink& sink, SeekIndex* index, Options options);
+    StreamingDecoder(AudioSink& sink, SeekIndex* index) : StreamingDecoder(sink, index, Options{}) {}
+
+    void push(const uint8_t* data, size_t n) { buffer_.push(data, n); }
+    void finish() { buffer_.finish(); }
+
+    // Decodes at most maxPackets packets. Throws MediaError when the media can't be decoded at all.
+    State pump(int maxPackets);
+
+    bool opened() const { return reader_ != nullptr; }
+    const MediaInfo& info() const { return info_; }
+    int64_t framesDecoded() const { return frames_; }
+    int64_t bytesReceived() const { return buffer_.received(); }
+    size_t bytesHeld() const { return buffer_.heldBytes(); }
+    const std::vector<MediaProblem>& problems() const { return problems_; }
+
+private:
+    bool tryOpen();
+    void onFrame(const DecodedFrame& frame);
+    void complete();
+
+    AudioSink& sink_;
+    SeekIndex* index_;
+    Options options_;
+    StreamBuffer buffer_;
+    std::unique_ptr<AudioStreamReader> reader_;
+    MediaInfo info_;
+    int64_t frames_ = 0;
+    int64_t nextOpenAt_ = 0;
+    bool done_ = false;
+    std::vector<MediaProblem> problems_;
+};
+
+} // namespace avseg

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+#include "WaveformRenderer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace avseg {
+
+namespace {
+
+struct Rgba {
+    uint8_t r, g, b, a;
+};
+
+Rgba unpack(uint32_t c)
+{
+    return {uint8_t(c >> 24), uint8_t(c >> 16), uint8_t(c >> 8), uint8_t(c)};
+}
+
+void put(RgbaImage& img, int x, int y, Rgba c)
+{
+    if (x < 0 || y < 0 || x >= img.width || y >= img.height)
+        return;
+    uint8_t* p = img.pixels + static_cast<size_t>(y) * img.stride + static_cast<size_t>(x) * 4;
+    p[0] = c.r;
+    p[1] = c.g;
+    p[2] = c.b;
+    p[3] = c.a;
+}
+
+void span(RgbaImage& img, int x, int top, int y0, int y1, Rgba c)
+{
+    if (y0 > y1)
+        std::swap(y0, y1);
+    for (int y = y0; y <= y1; ++y)
+        put(img, x, top + y, c);
+}
+
+struct Band {
+    int top;
+    int height;
+};
+
+Band band(const RgbaImage& img, int channel, int channels)
+{
+    const int top = img.height * channel / channels;
+    const int bottom = img.height * (channel + 1) / channels;
+    return {top, bottom - top};
+}
+
+void clear(RgbaImage& img, const WaveformStyle& style, int channels)
+{
+    const Rgba bg = unpack(style.background);
+    for (int y = 0; y < img.height; ++y) {
+        uint8_t* row = img.pixels + static_cast<size_t>(y) * img.stride;
+        for (int x = 0; x < img.width; ++x) {
+            row[x * 4 + 0] = bg.r;
+            row[x * 4 + 1] = bg.g;
+            row[x * 4 + 2] = bg.b;
+            row[x * 4 + 3] = bg.a;
+        }
+    }
+    const Rgba axis = unpack(style.axis);
+    for (int c = 0; c < channels; ++c) {
+        const Band b = band(img, c, channels);
+        if (b.height <= 0)
+            continue;
+        const int y = b.top + amplitudeRow(0.0f, style.amplitude, b.height);
+        for (int x = 0; x < img.width; ++x)
+            put(img, x, y, axis);
+    }
+}
+
+int peakRow(int16_t v, float amplitude, int height)
+{
+    return amplitudeRow(v / 32767.0f, amplitude, height);
+}
+
+} // namespace
+
+int amplitudeRow(float value, float amplitude, int bandHeight)
+{
+    const double y = (1.0 - double(value) * amplitude) * 0.5 * (bandHeight - 1);
+    const long row = std::lround(y);
+    return static_cast<int>(std::clamp<long>(row, 0, bandHeight - 1));
+}
+
+void renderPeaks(const PeakPyramid& peaks, const WaveformView& view, const WaveformStyle& style, RgbaImage& image)
+{
+    const int channels = std::max(peaks.channels(), 1);
+    clear(image, style, channels);
+    if (peaks.levelCount() == 0 || view.framesPerPixel <= 0)
+        return;
+    const Rgba wave = unpack(style.wave);
+    const int64_t total = peaks.frames();
+    for (int x = 0; x < image.width; ++x) {
+        const int64_t f0 = static_cast<int64_t>(std::floor(view.startFrame + x * view.framesPerPixel));
+        int64_t f1 = static_cast<int64_t>(std::floor(view.startFrame + (x + 1) * view.framesPerPixel));
+        f1 = std::max(f1, f0 + 1);
+        if (f1 <= 0 || f0 >= total)
+            continue;
+        for (int c = 0; c < channels; ++c) {
+            const Peak p = peaks.extent(c, std::max<int64_t>(f0, 0), std::min(f1, total));
+            if (p.empty())
+                continue;
+            const Band b = band(image, c, channels);
+            span(image, x, b.top, peakRow(p.max, style.amplitude, b.height), peakRow(p.min, style.amplitude, b.height), wave);
+        }
+    }
+}
+
+void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformStyle& style, RgbaImage& image)
+{
+    const int channels = std::max(pcm.channels, 1);
+    clear(image, style, channels);
+    if (pcm.frames <= 0 || view.framesPerPixel <= 0)
+        return;
+    const Rgba wave = unpack(style.wave);
+    const Rgba dot = unpack(style.sampleDot);
+    const int64_t first = pcm.firstFrame;
+    const int64_t last = pcm.firstFrame + pcm.frames; // exclusive
+    auto sample = [&](int c, int64_t f) { return pcm.data[c][f - first]; };
+
+    for (int c = 0; c < pcm.channels; ++c) {
+        const Band b = band(image, c, channels);
+        if (view.framesPerPixel >= 1.0) {
+            for (int x = 0; x < image.width; ++x) {
+                int64_t f0 = static_cast<int64_t>(std::floor(view.startFrame + x * view.framesPerPixel));
+                int64_t f1 = static_cast<int64_t>(std::floor(view.startFrame + (x + 1) * view.framesPerPixel));
+                // Include the previous sample so adjacent columns join into one line.
+                f0 = std::max(f0 - 1, first);
+                f1 = std::min(f1, last);
+                if (f1 <= f0)
+                    continue;
+                float lo = sample(c, f0), hi = lo;
+                for (int64_t f = f0 + 1; f < f1; ++f) {
+                    const float v = sample(c, f);
+                    lo = std::min(lo, v);
+                    hi = std::max(hi, v);
+                }
+                span(image, x, b.top, amplitudeRow(hi, style.amplitude, b.height),
+                    amplitudeRow(lo, style.amplitude, b.height), wave);
+            }
+            continue;
+        }
+        // Below one frame per pixel: linear interpolation between samples, then dots on the samples.
+        auto valueAt = [&](double t) {
+            const int64_t i = static_cast<int64_t>(std::floor(t));
+            if (i < first || i >= last)
+                return std::nanf("");
+            const float a = sample(c, i);
+            const float bv = i + 1 < last ? sample(c, i + 1) : a;
+            return static_cast<float>(a + (bv - a) * (t - double(i)));
+        };
+        for (int x = 0; x < image.width; ++x) {
+            const float v0 = valueAt(view.startFrame + x * view.framesPerPixel);
+            const float v1 = valueAt(view.startFrame + (x + 1) * view.framesPerPixel);
+            if (std::isnan(v0) || std::isnan(v1))
+                continue;
+            span(image, x, b.top, amplitudeRow(v0, style.amplitude, b.height), amplitudeRow(v1, style.amplitude, b.height), wave);
+        }
+        if (1.0 / view.framesPerPixel >= 6.0) {
+            const int64_t fStart = std::max(first, static_cast<int64_t>(std::floor(view.startFrame)));
+            const int64_t fEnd = std::min(last, static_cast<int64_t>(std::ceil(view.startFrame + image.width * view.framesPerPixel)) + 1);
+            for (int64_t f = fStart; f < fEnd; ++f) {
+                const int x = static_cast<int>(std::lround((double(f) - view.startFrame) / view.framesPerPixel));
+                const int y = b.top + amplitudeRow(sample(c, f), style.amplitude, b.height);
+                for (int dy = -1; dy <= 1; ++dy)
+                    for (int dx = -1; dx <= 1; ++dx)
+                        if (y + dy >= b.top && y + dy < b.top + b.height)
+                            put(image, x + dx, y + dy, dot);
+            }
+        }
+    }
+}
+
+} // namespace avseg
