@@ -103,7 +103,7 @@ void PeakBuilder::addToLevel(size_t level, const Peak* peaks)
         for (int c = 0; c < nch; ++c)
             last[c].merge(peaks[c]);
     } else {
-        append(lv, peaks, std::numeric_limits<int64_t>::max());
+        append(lv, peaks, options_.maxBasePeaks >> std::min<size_t>(level, 62));
         lv.open = true;
     }
     if (++children_[level] == 2) {
@@ -140,7 +140,7 @@ void PeakBuilder::append(PeakPyramid::Level& level, const Peak* peaks, int64_t c
 {
     auto& bins = level.bins;
     if (bins.size() == bins.capacity()) {
-        const int64_t grown = std::max<int64_t>(int64_t(bins.capacity()) * 2, 4096);
+        const int64_t grown = std::max<int64_t>(int64_t(bins.capacity()) * 2, 256);
         bins.reserve(static_cast<size_t>(std::min(grown, std::max<int64_t>(cap, int64_t(bins.size()) + out_.channels_))));
     }
     bins.insert(bins.end(), peaks, peaks + out_.channels_);

@@ -33,18 +33,25 @@ void RangeDecoder::decode(int64_t first, int64_t count, const BlockFn& fn)
     long k = index_.pointBefore(first - kPrerollFrames) - 1;
     bool known = false;
     int64_t cursor = 0;
+    // Right after a seek the decoder is unsettled (it may emit nothing for the first packet),
+    // so the point seeked to is not trusted; the next one is.
+    long trustFrom = k + 1;
     if (k <= 0 || !reader_->seekTo(points[k].bytePos, points[k].pts)) {
         reopen();
         k = 0;
+        trustFrom = 0;
         known = true;
     }
     const bool byTimestamp = reader_->seeksByTimestamp();
     int unknownFrames = 0;
     bool restart = false;
+    int64_t lastPos = -2;
 
     const auto onFrame = [&](const DecodedFrame& f) {
-        const SeekPoint* p = byTimestamp ? index_.findByPts(f.pts, k, k + kMatchWindow)
-                                         : index_.findByPos(f.bytePos, k, k + kMatchWindow);
+        const bool groupStart = f.bytePos != lastPos;
+        lastPos = f.bytePos;
+        const SeekPoint* p = byTimestamp ? index_.findByPts(f.pts, trustFrom, k + kMatchWindow)
+                                         : (groupStart ? index_.findByPos(f.bytePos, trustFrom, k + kMatchWindow) : nullptr);
         if (p) {
             cursor = p->frame;
             known = true;
@@ -73,8 +80,10 @@ void RangeDecoder::decode(int64_t first, int64_t count, const BlockFn& fn)
             // The seek landed where no recorded packet follows: decode from the start instead.
             reopen();
             k = 0;
+            trustFrom = 0;
             known = true;
             cursor = 0;
+            lastPos = -2;
             restart = false;
         }
     }

@@ -7,6 +7,10 @@ namespace avseg {
 
 void SeekIndex::consider(int64_t bytePos, int64_t pts, int64_t frame)
 {
+    const bool groupStart = bytePos != lastPos_;
+    lastPos_ = bytePos;
+    if (!groupStart && bytePos >= 0)
+        bytePos = -1;
     if (bytePos < 0 && pts == INT64_MIN)
         return;
     if (!points_.empty()) {

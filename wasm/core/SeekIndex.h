@@ -19,7 +19,9 @@ class SeekIndex {
 public:
     explicit SeekIndex(int64_t spacingFrames = 12000) : spacing_(spacingFrames) {}
 
-    void clear() { points_.clear(); }
+    void clear() { points_.clear(); lastPos_ = -2; }
+    // Called for every decoded frame in order. Only a frame that starts a new packet
+    // position is recorded: in Ogg many packets share their page's position.
     void consider(int64_t bytePos, int64_t pts, int64_t frame);
     const std::vector<SeekPoint>& points() const { return points_; }
 
@@ -31,6 +33,7 @@ public:
 
 private:
     int64_t spacing_;
+    int64_t lastPos_ = -2;
     std::vector<SeekPoint> points_;
 };
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace avseg {
 
@@ -13,6 +14,25 @@ std::string seconds(double s)
     char text[32];
     std::snprintf(text, sizeof text, "%.2f s", s);
     return text;
+}
+
+// The data size a RIFF/WAVE header declares, or -1. FFmpeg quietly clamps it to the file.
+int64_t declaredWavData(const std::vector<uint8_t>& head, int64_t& dataOffset)
+{
+    auto u32 = [&](size_t at) {
+        return uint32_t(head[at]) | uint32_t(head[at + 1]) << 8 | uint32_t(head[at + 2]) << 16 | uint32_t(head[at + 3]) << 24;
+    };
+    if (head.size() < 12 || std::memcmp(head.data(), "RIFF", 4) != 0 || std::memcmp(head.data() + 8, "WAVE", 4) != 0)
+        return -1;
+    for (size_t at = 12; at + 8 <= head.size();) {
+        const uint32_t size = u32(at + 4);
+        if (std::memcmp(head.data() + at, "data", 4) == 0) {
+            dataOffset = int64_t(at + 8);
+            return size == 0xffffffffu ? -1 : int64_t(size);
+        }
+        at += 8 + size + (size & 1);
+    }
+    return -1;
 }
 
 } // namespace
@@ -56,6 +76,9 @@ bool StreamingDecoder::tryOpen()
     if (buffer_.finished() && buffer_.received() == 0)
         throw MediaError(ErrorCode::EmptyMedia, "the file is empty (0 bytes)");
     buffer_.seek(0);
+    head_.resize(static_cast<size_t>(std::min<int64_t>(buffer_.received(), 4096)));
+    buffer_.read(head_.data(), head_.size());
+    buffer_.seek(0);
     buffer_.clearStarved();
     try {
         // Once every byte is here the demuxer may seek (mp4 with its index at the end needs to).
@@ -94,7 +117,13 @@ void StreamingDecoder::complete()
         throw MediaError(ErrorCode::EmptyMedia, "the file holds an audio stream with no samples");
 
     const double decoded = double(frames_) / info_.sampleRate;
-    if (info_.declaredDuration > 0 && decoded < info_.declaredDuration * 0.98 - 0.2)
+    int64_t dataOffset = 0;
+    const int64_t wavData = declaredWavData(head_, dataOffset);
+    if (wavData > 0 && buffer_.received() < dataOffset + wavData)
+        problems_.push_back({ErrorCode::TruncatedMedia,
+            "the file is truncated: its WAV header declares " + std::to_string(wavData) + " bytes of audio but only "
+                + std::to_string(buffer_.received() - dataOffset) + " arrived"});
+    else if (info_.declaredDuration > 0 && decoded < info_.declaredDuration * 0.98 - 0.2)
         problems_.push_back({ErrorCode::TruncatedMedia,
             "the file is truncated: its header declares " + seconds(info_.declaredDuration) + " but only "
                 + seconds(decoded) + " could be decoded"});

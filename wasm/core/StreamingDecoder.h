@@ -50,6 +50,7 @@ private:
     void onFrame(const DecodedFrame& frame);
     void complete();
 
+    std::vector<uint8_t> head_;  // the first bytes, for checks the demuxer doesn't make
     AudioSink& sink_;
     SeekIndex* index_;
     Options options_;
