@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startServers } from './servers.mjs';
+import { startServers } from '../../scripts/lib/servers.mjs';
 import { launchBrowser, collectConsole } from './browser.mjs';
 
 const MAKE_MEDIA = fileURLToPath(new URL('../fixtures/make-media.sh', import.meta.url));

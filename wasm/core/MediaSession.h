@@ -32,6 +32,9 @@ public:
     explicit MediaSession(SessionOptions options = {});
 
     void push(const uint8_t* data, size_t n) { decoder_.push(data, n); }
+    void push(std::vector<uint8_t>&& bytes) { decoder_.push(std::move(bytes)); }
+    // Bytes received but not yet decoded: the caller stops reading the network while this is large.
+    int64_t bytesAhead() const { return decoder_.bytesAhead(); }
     void finish() { decoder_.finish(); }
     StreamingDecoder::State pump(int maxPackets) { return decoder_.pump(maxPackets); }
 

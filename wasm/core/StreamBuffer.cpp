@@ -14,6 +14,14 @@ void StreamBuffer::push(const uint8_t* data, size_t n)
     end_ += static_cast<int64_t>(n);
 }
 
+void StreamBuffer::push(std::vector<uint8_t>&& bytes)
+{
+    if (bytes.empty())
+        return;
+    end_ += static_cast<int64_t>(bytes.size());
+    chunks_.push_back(std::move(bytes));
+}
+
 size_t StreamBuffer::read(uint8_t* dst, size_t n)
 {
     size_t copied = 0;

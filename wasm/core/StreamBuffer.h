@@ -13,6 +13,7 @@ namespace avseg {
 class StreamBuffer : public ByteReader {
 public:
     void push(const uint8_t* data, size_t n);
+    void push(std::vector<uint8_t>&& bytes);
     void finish() { finished_ = true; }
     bool finished() const { return finished_; }
 

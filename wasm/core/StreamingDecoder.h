@@ -33,6 +33,8 @@ public:
     StreamingDecoder(AudioSink& sink, SeekIndex* index) : StreamingDecoder(sink, index, Options{}) {}
 
     void push(const uint8_t* data, size_t n) { buffer_.push(data, n); }
+    void push(std::vector<uint8_t>&& bytes) { buffer_.push(std::move(bytes)); }
+    int64_t bytesAhead() const { return buffer_.ahead(); }
     void finish() { buffer_.finish(); }
 
     // Decodes at most maxPackets packets. Throws MediaError when the media can't be decoded at all.

@@ -38,7 +38,8 @@ const MEDIA_CORS = {
 /**
  * @param {{pageRoot?: string, pages?: Record<string,string>,
  *          csp?: string | ((origins: {page: string, assets: string, media: string}) => string),
- *          assetRoot?: string, mediaRoot?: string, slowBytesPerSecond?: number}} opts
+ *          assetRoot?: string, mediaRoot?: string, slowBytesPerSecond?: number,
+ *          ports?: {page?: number, assets?: number, media?: number}, log?: boolean}} opts
  */
 export async function startServers(opts = {}) {
   const requests = [];
@@ -97,7 +98,7 @@ export async function startServers(opts = {}) {
     const server = createServer(async (req, res) => {
       const url = new URL(req.url, 'http://localhost');
       const entry = { server: name, method: req.method, path: url.pathname, range: req.headers.range ?? null, status: null };
-      requests.push(entry);
+      if (opts.log !== false) requests.push(entry);
       try {
         const pathname = decodeURIComponent(url.pathname);
         const allowed = name === 'media' ? ['GET', 'HEAD', 'OPTIONS'] : ['GET', 'HEAD'];
@@ -111,7 +112,7 @@ export async function startServers(opts = {}) {
     });
     await new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
+      server.listen(opts.ports?.[name] ?? 0, '127.0.0.1', resolve);
     });
     const origin = `http://127.0.0.1:${server.address().port}`;
     origins[name] = origin;
@@ -119,6 +120,10 @@ export async function startServers(opts = {}) {
   }
 
   return {
+    /** Replaces an in-memory page (its content may depend on the origins known only now). */
+    setPage(pathname, html) {
+      opts.pages = { ...opts.pages, [pathname]: html };
+    },
     page: servers.page,
     assets: servers.assets,
     media: servers.media,

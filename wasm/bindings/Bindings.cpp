@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+// The JS boundary: adapts types, turns exceptions into error values, nothing else.
+#include "MediaError.h"
+#include "MediaSession.h"
+
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace emscripten;
+using namespace avseg;
+
+namespace {
+
+struct Status {
+    int state = 0;            // 0 need bytes, 1 decoding, 2 done, -1 failed
+    std::string code = "none";
+    std::string message;
+};
+
+struct Info {
+    std::string format;
+    std::string codec;
+    int sampleRate = 0;
+    int channels = 0;
+    double frames = 0;
+    double declaredDuration = -1;
+    double startTime = 0;
+    double bytesReceived = 0;
+};
+
+struct View {
+    double startFrame = 0;
+    double framesPerPixel = 1;
+    int width = 0;
+    int height = 0;
+    uint32_t background = 0;
+    uint32_t wave = 0;
+    uint32_t axis = 0;
+    uint32_t sampleDot = 0;
+    float amplitude = 1;
+};
+
+struct Rendered {
+    bool ok = false;
+    bool fromSamples = false;
+    int level = 0;
+    std::string code = "none";
+    std::string message;
+};
+
+Status failure(ErrorCode code, const std::string& message)
+{
+    return {-1, errorCodeName(code), message};
+}
+
+// Reads the complete file from JS (a Blob through FileReaderSync in the worker).
+class JsByteReader : public ByteReader {
+public:
+    JsByteReader(val readFn, double size) : readFn_(std::move(readFn)), size_(static_cast<int64_t>(size)) {}
+
+    size_t read(uint8_t* dst, size_t n) override
+    {
+        const size_t take = static_cast<size_t>(std::min<int64_t>(int64_t(n), size_ - position_));
+        if (take == 0)
+            return 0;
+        const val bytes = readFn_(double(position_), double(take));
+        const size_t got = std::min(take, bytes["length"].as<size_t>());
+        val(typed_memory_view(got, dst)).call<void>("set", bytes.call<val>("subarray", 0, got));
+        position_ += static_cast<int64_t>(got);
+        return got;
+    }
+    bool seek(int64_t position) override
+    {
+        if (position < 0 || position > size_)
+            return false;
+        position_ = position;
+        return true;
+    }
+    int64_t position() const override { return position_; }
+    int64_t size() const override { return size_; }
+
+private:
+    val readFn_;
+    int64_t size_;
+    int64_t position_ = 0;
+};
+
+class Session {
+public:
+    void push(const val& bytes)
+    {
+        std::vector<uint8_t> copy(bytes["length"].as<size_t>());
+        val(typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
+        session_.push(std::move(copy));
+    }
+
+    void finish() { session_.finish(); }
+
+    Status pump(int maxPackets)
+    {
+        try {
+            return {static_cast<int>(session_.pump(maxPackets)), "none", ""};
+        } catch (const MediaError& e) {
+            return failure(e.code(), e.what());
+        } catch (const std::exception& e) {
+            return failure(ErrorCode::Internal, e.what());
+        }
+    }
+
+    Info info() const
+    {
+        const MediaInfo& m = session_.info();
+        return {m.formatName, m.codecName, m.sampleRate, m.channels, double(session_.framesDecoded()),
+            m.declaredDuration, m.startTime, double(session_.bytesReceived())};
+    }
+
+    bool opened() const { return session_.opened(); }
+    double bytesAhead() const { return double(session_.bytesAhead()); }
+    double memoryBytes() const { return double(session_.memoryBytes()); }
+
+    val problems() const
+    {
+        val list = val::array();
+        for (const MediaProblem& p : session_.problems()) {
+            val item = val::object();
+            item.set("code", std::string(errorCodeName(p.code)));
+            item.set("message", p.message);
+            list.call<void>("push", item);
+        }
+        return list;
+    }
+
+    Status attachSeekable(val readFn, double size)
+    {
+        try {
+            session_.attachSeekable(std::make_unique<JsByteReader>(std::move(readFn), size));
+            return {2, "none", ""};
+        } catch (const MediaError& e) {
+            return failure(e.code(), e.what());
+        } catch (const std::exception& e) {
+            return failure(ErrorCode::Internal, e.what());
+        }
+    }
+
+    Rendered render(const View& v)
+    {
+        Rendered out;
+        try {
+            pixels_.resize(size_t(std::max(v.width, 0)) * size_t(std::max(v.height, 0)) * 4);
+            RgbaImage image{pixels_.data(), v.width, v.height, v.width * 4};
+            const WaveformStyle style{v.background, v.wave, v.axis, v.sampleDot, v.amplitude};
+            const RenderInfo info = session_.render(image, {v.startFrame, v.framesPerPixel}, style);
+            out.ok = true;
+            out.fromSamples = info.fromSamples;
+            out.level = info.pyramidLevel;
+        } catch (const MediaError& e) {
+            out.code = errorCodeName(e.code());
+            out.message = e.what();
+        } catch (const std::exception& e) {
+            out.code = errorCodeName(ErrorCode::Internal);
+            out.message = e.what();
+        }
+        return out;
+    }
+
+    // The last rendered frame; valid until the next call into the module.
+    val pixels() const { return val(typed_memory_view(pixels_.size(), pixels_.data())); }
+
+private:
+    MediaSession session_;
+    std::vector<uint8_t> pixels_;
+};
+
+} // namespace
+
+EMSCRIPTEN_BINDINGS(avseg)
+{
+    value_object<Status>("Status")
+        .field("state", &Status::state)
+        .field("code", &Status::code)
+        .field("message", &Status::message);
+    value_object<Info>("Info")
+        .field("format", &Info::format)
+        .field("codec", &Info::codec)
+        .field("sampleRate", &Info::sampleRate)
+        .field("channels", &Info::channels)
+        .field("frames", &Info::frames)
+        .field("declaredDuration", &Info::declaredDuration)
+        .field("startTime", &Info::startTime)
+        .field("bytesReceived", &Info::bytesReceived);
+    value_object<View>("View")
+        .field("startFrame", &View::startFrame)
+        .field("framesPerPixel", &View::framesPerPixel)
+        .field("width", &View::width)
+        .field("height", &View::height)
+        .field("background", &View::background)
+        .field("wave", &View::wave)
+        .field("axis", &View::axis)
+        .field("sampleDot", &View::sampleDot)
+        .field("amplitude", &View::amplitude);
+    value_object<Rendered>("Rendered")
+        .field("ok", &Rendered::ok)
+        .field("fromSamples", &Rendered::fromSamples)
+        .field("level", &Rendered::level)
+        .field("code", &Rendered::code)
+        .field("message", &Rendered::message);
+    class_<Session>("Session")
+        .constructor<>()
+        .function("push", &Session::push)
+        .function("finish", &Session::finish)
+        .function("pump", &Session::pump)
+        .function("info", &Session::info)
+        .function("opened", &Session::opened)
+        .function("bytesAhead", &Session::bytesAhead)
+        .function("memoryBytes", &Session::memoryBytes)
+        .function("problems", &Session::problems)
+        .function("attachSeekable", &Session::attachSeekable)
+        .function("render", &Session::render)
+        .function("pixels", &Session::pixels);
+}

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: MIT
+import { CoreClient } from './core-client.js';
+import { clampView, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
+import { css } from './styles.js';
+
+const RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
+
+const markup = `
+<div class="frame" part="frame">
+  <div class="toolbar" part="toolbar">
+    <button class="play" type="button" aria-label="Play" title="Play / pause (Space)" disabled>▶</button>
+    <span class="time" aria-live="off">0:00.000 / 0:00.000</span>
+    <button class="zoom-out" type="button" aria-label="Zoom out" title="Zoom out (-)" disabled>−</button>
+    <button class="zoom-in" type="button" aria-label="Zoom in" title="Zoom in (+)" disabled>+</button>
+    <button class="zoom-fit" type="button" aria-label="Show the whole file" title="Whole file (0)" disabled>↔</button>
+    <label>Speed <select class="rate" aria-label="Playback speed">${RATES.map((r) => `<option value="${r}"${r === 1 ? ' selected' : ''}>${r}×</option>`).join('')}</select></label>
+    <span class="spacer"></span>
+    <span class="status" role="status"></span>
+  </div>
+  <div class="progress" hidden role="progressbar" aria-label="Loading" aria-valuemin="0" aria-valuemax="100"><div></div></div>
+  <div class="error" role="alert" hidden></div>
+  <div class="overview" part="overview" aria-label="Overview of the whole file"><canvas></canvas><div class="viewport"></div><div class="cursor overview-cursor"></div></div>
+  <canvas class="ruler" part="ruler" aria-hidden="true"></canvas>
+  <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
+  <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
+  <audio preload="auto" hidden></audio>
+</div>`;
+
+let sheet = null;
+function adoptStyles(root) {
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    sheet ??= (() => { const s = new CSSStyleSheet(); s.replaceSync(css); return s; })();
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    const style = document.createElement('style');
+    style.textContent = css;
+    root.append(style);
+  }
+}
+
+function parseColor(text, fallback) {
+  const m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(text.trim());
+  if (!m) return fallback;
+  return ((parseInt(m[1], 16) << 8) | parseInt(m[2] ?? 'ff', 16)) >>> 0;
+}
+
+export class AvsegEditor extends HTMLElement {
+  static observedAttributes = ['src'];
+
+  #client = new CoreClient((msg) => this.#onCore(msg));
+  #loadId = 0;
+  #parts = {};
+  #info = null;           // media facts once the header is read
+  #duration = 0;
+  #ready = false;
+  #view = { start: 0, end: 1 };
+  #followLoad = true;     // the view tracks the growing file until the user moves it
+  #renders = { main: { busy: false, dirty: true, seq: 0 }, overview: { busy: false, dirty: true, seq: 0 } };
+  #frameRequested = false;
+  #resizeObserver = null;
+  #pendingSeek = null;
+  #lastOverviewRender = 0;
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    adoptStyles(root);
+    const template = document.createElement('template');
+    template.innerHTML = markup;
+    root.append(template.content);
+    const $ = (s) => root.querySelector(s);
+    this.#parts = {
+      play: $('.play'), time: $('.time'), zoomIn: $('.zoom-in'), zoomOut: $('.zoom-out'), zoomFit: $('.zoom-fit'),
+      rate: $('.rate'), status: $('.status'), progress: $('.progress'), progressBar: $('.progress > div'),
+      error: $('.error'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
+      overviewCursor: $('.overview-cursor'), ruler: $('.ruler'), wave: $('.wave'), waveCanvas: $('.wave canvas'),
+      cursor: $('.wave .cursor'), scrollbar: $('.scrollbar'), thumb: $('.scrollbar > div'), media: $('audio'),
+    };
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    this.#wire();
+  }
+
+  // ---- public API ----
+
+  get src() { return this.getAttribute('src') ?? ''; }
+  set src(value) { this.setAttribute('src', value); }
+
+  get duration() { return this.#duration; }
+  get sampleRate() { return this.#info?.sampleRate ?? 0; }
+  get channels() { return this.#info?.channels ?? 0; }
+
+  get currentTime() { return this.#pendingSeek ?? this.#parts.media.currentTime; }
+  set currentTime(t) {
+    const time = Math.min(Math.max(Number(t) || 0, 0), this.#duration || Infinity);
+    if (this.#parts.media.readyState >= 1) this.#parts.media.currentTime = time;
+    else this.#pendingSeek = time;
+    this.#updateCursor();
+    this.#emit('timeupdate', { currentTime: time });
+  }
+
+  get playbackRate() { return this.#parts.media.playbackRate; }
+  set playbackRate(rate) {
+    const r = Math.min(Math.max(Number(rate) || 1, 0.25), 4);
+    this.#parts.media.playbackRate = r;
+    this.#parts.rate.value = String(r);
+  }
+
+  get view() { return { ...this.#view }; }
+  set view(v) { this.zoomTo(v.start, v.end); }
+
+  play() { return this.#parts.media.play(); }
+  pause() { this.#parts.media.pause(); }
+
+  zoomTo(start, end) {
+    this.#followLoad = false;
+    this.#setView({ start: Number(start), end: Number(end) });
+  }
+
+  zoomBy(factor, anchor) {
+    this.#followLoad = false;
+    const t = anchor ?? this.#zoomAnchor();
+    this.#setView(zoomAround(this.#view, Number(factor), t, this.#duration, this.#minSpan()));
+  }
+
+  /** Memory figures from the worker (for benchmarks and diagnostics). */
+  stats() { return this.#client.stats(); }
+
+  // ---- lifecycle ----
+
+  connectedCallback() {
+    this.#resizeObserver ??= new ResizeObserver(() => this.#layout());
+    this.#resizeObserver.observe(this.#parts.wave);
+    this.#resizeObserver.observe(this.#parts.overview);
+    this.#layout();
+    if (this.src && this.#loadId === 0) this.#load(this.src);
+  }
+
+  disconnectedCallback() {
+    this.#resizeObserver?.disconnect();
+    this.pause();
+  }
+
+  attributeChangedCallback(name, oldValue, value) {
+    if (name === 'src' && oldValue !== value && this.isConnected) this.#load(value);
+  }
+
+  // ---- loading ----
+
+  #load(url) {
+    this.#loadId++;
+    this.#info = null;
+    this.#ready = false;
+    this.#duration = 0;
+    this.#followLoad = true;
+    this.#view = { start: 0, end: 1 };
+    this.#showError(null);
+    this.#setControls(false);
+    this.#parts.status.textContent = url ? 'Loading…' : '';
+    this.#parts.progress.hidden = !url;
+    this.#parts.progressBar.style.width = '0%';
+    this.#parts.media.src = url || '';
+    if (!url) {
+      this.#client.unload();
+      this.#invalidate();
+      return;
+    }
+    this.#client.load(this.#loadId, new URL(url, document.baseURI).href);
+    this.#invalidate();
+  }
+
+  #onCore(msg) {
+    if (msg.load !== this.#loadId && msg.load !== -1) return;
+    switch (msg.type) {
+      case 'opened':
+        this.#info = msg.info;
+        this.#setDuration(msg.info.declaredDuration > 0 ? msg.info.declaredDuration : 0);
+        break;
+      case 'progress': {
+        const decoded = msg.decodedSeconds;
+        if (!this.#ready) this.#setDuration(Math.max(this.#duration, decoded, msg.declaredDuration > 0 ? msg.declaredDuration : 0));
+        const fraction = msg.totalBytes ? msg.loadedBytes / msg.totalBytes : 0;
+        this.#parts.progressBar.style.width = `${(fraction * 100).toFixed(1)}%`;
+        this.#parts.progress.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+        this.#parts.status.textContent = `Loading… ${formatTime(decoded, 1)} decoded`;
+        this.#emit('progress', { loadedBytes: msg.loadedBytes, totalBytes: msg.totalBytes, decodedSeconds: decoded });
+        this.#invalidate();
+        break;
+      }
+      case 'ready': {
+        this.#info = msg.info;
+        this.#ready = true;
+        this.#setDuration(msg.info.frames / msg.info.sampleRate);
+        this.#parts.progress.hidden = true;
+        this.#parts.status.textContent = `${msg.info.sampleRate} Hz · ${msg.info.channels === 1 ? 'mono' : msg.info.channels === 2 ? 'stereo' : msg.info.channels + ' ch'} · ${msg.info.codec}`;
+        this.#setControls(true);
+        this.#invalidate();
+        this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels });
+        break;
+      }
+      case 'frame':
+        this.#paint(msg);
+        break;
+      case 'error':
+        if (msg.fatal) {
+          this.#parts.progress.hidden = true;
+          this.#parts.status.textContent = '';
+        }
+        this.#showError(msg.message, msg.fatal);
+        this.#emit('error', { code: msg.code, message: msg.message, fatal: msg.fatal });
+        break;
+      default:
+        break;
+    }
+  }
+
+  #setDuration(d) {
+    if (!(d > 0)) return;
+    this.#duration = d;
+    if (this.#followLoad) this.#view = { start: 0, end: d };
+    else this.#view = clampView(this.#view, d, this.#minSpan());
+    this.#updateTime();
+  }
+
+  // ---- view ----
+
+  #minSpan() {
+    return minSpan(this.#parts.waveCanvas.width || 1000, this.sampleRate);
+  }
+
+  #zoomAnchor() {
+    const t = this.currentTime;
+    return t >= this.#view.start && t <= this.#view.end ? t : (this.#view.start + this.#view.end) / 2;
+  }
+
+  #setView(v) {
+    if (!(this.#duration > 0) || !Number.isFinite(v.start) || !Number.isFinite(v.end)) return;
+    const next = clampView(v, this.#duration, this.#minSpan());
+    if (next.start === this.#view.start && next.end === this.#view.end) return;
+    this.#view = next;
+    this.#renders.main.dirty = true;
+    this.#schedule();
+    this.#emit('viewchange', { start: next.start, end: next.end });
+  }
+
+  #invalidate() {
+    this.#renders.main.dirty = true;
+    this.#renders.overview.dirty = true;
+    this.#schedule();
+  }
+
+  #schedule() {
+    if (this.#frameRequested) return;
+    this.#frameRequested = true;
+    requestAnimationFrame(() => {
+      this.#frameRequested = false;
+      this.#drawRuler();
+      this.#updateOverlay();
+      this.#request('main');
+      this.#request('overview');
+      if (!this.#parts.media.paused) this.#follow();
+    });
+  }
+
+  #style() {
+    const cs = getComputedStyle(this);
+    return {
+      background: parseColor(cs.getPropertyValue('--avseg-background'), 0xffffffff),
+      wave: parseColor(cs.getPropertyValue('--avseg-wave'), 0x2f6fb3ff),
+      axis: parseColor(cs.getPropertyValue('--avseg-axis'), 0xc8d0dcff),
+      sampleDot: parseColor(cs.getPropertyValue('--avseg-sample'), 0x173d66ff),
+    };
+  }
+
+  #request(target) {
+    const state = this.#renders[target];
+    if (!state.dirty || state.busy || !this.#info || !(this.#duration > 0)) return;
+    // The overview only needs refreshing a few times a second while loading.
+    if (target === 'overview' && !this.#ready && performance.now() - this.#lastOverviewRender < 250) {
+      setTimeout(() => this.#schedule(), 250);
+      return;
+    }
+    const canvas = target === 'main' ? this.#parts.waveCanvas : this.#parts.overviewCanvas;
+    if (!canvas.width || !canvas.height) return;
+    const view = target === 'main' ? this.#view : { start: 0, end: this.#duration };
+    const sr = this.#info.sampleRate;
+    state.dirty = false;
+    state.busy = true;
+    state.seq++;
+    if (target === 'overview') this.#lastOverviewRender = performance.now();
+    this.#client.render(this.#loadId, state.seq, target, {
+      startFrame: view.start * sr,
+      framesPerPixel: ((view.end - view.start) * sr) / canvas.width,
+      width: canvas.width,
+      height: canvas.height,
+      amplitude: 1,
+      ...this.#style(),
+    });
+  }
+
+  #paint(msg) {
+    const state = this.#renders[msg.target];
+    state.busy = false;
+    const canvas = msg.target === 'main' ? this.#parts.waveCanvas : this.#parts.overviewCanvas;
+    if (canvas.width === msg.width && canvas.height === msg.height) {
+      const image = new ImageData(new Uint8ClampedArray(msg.pixels), msg.width, msg.height);
+      canvas.getContext('2d').putImageData(image, 0, 0);
+      if (msg.target === 'main') canvas.dataset.fromSamples = String(msg.fromSamples);
+    } else {
+      state.dirty = true;
+    }
+    if (state.dirty) this.#schedule();
+    if (msg.target === 'main') this.dispatchEvent(new CustomEvent('avseg-rendered', { detail: { fromSamples: msg.fromSamples } }));
+  }
+
+  #layout() {
+    const dpr = window.devicePixelRatio || 1;
+    for (const [canvas, box] of [[this.#parts.waveCanvas, this.#parts.wave], [this.#parts.overviewCanvas, this.#parts.overview]]) {
+      const w = Math.max(1, Math.round(box.clientWidth * dpr));
+      const h = Math.max(1, Math.round(box.clientHeight * dpr));
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+    }
+    const ruler = this.#parts.ruler;
+    ruler.width = Math.max(1, Math.round(ruler.clientWidth * dpr));
+    ruler.height = Math.max(1, Math.round(ruler.clientHeight * dpr));
+    this.#invalidate();
+  }
+
+  #drawRuler() {
+    const canvas = this.#parts.ruler;
+    const ctx = canvas.getContext('2d');
+    const dpr = window.devicePixelRatio || 1;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (!(this.#duration > 0)) return;
+    const { ticks } = rulerTicks(this.#view, canvas.width, 90 * dpr);
+    ctx.strokeStyle = '#8a96a8';
+    ctx.fillStyle = '#4a5566';
+    ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+    ctx.textBaseline = 'top';
+    ctx.beginPath();
+    for (const tick of ticks) {
+      const x = Math.round(tick.x) + 0.5;
+      const len = tick.major ? canvas.height * 0.45 : canvas.height * 0.2;
+      ctx.moveTo(x, canvas.height);
+      ctx.lineTo(x, canvas.height - len);
+      if (tick.major) ctx.fillText(tick.label, x + 3 * dpr, 2 * dpr);
+    }
+    ctx.stroke();
+  }
+
+  #updateOverlay() {
+    const wave = this.#parts.wave.clientWidth;
+    const over = this.#parts.overview.clientWidth;
+    const d = this.#duration;
+    if (d > 0) {
+      const left = (this.#view.start / d) * over;
+      const width = Math.max(2, ((this.#view.end - this.#view.start) / d) * over);
+      this.#parts.viewport.style.left = `${left}px`;
+      this.#parts.viewport.style.width = `${width}px`;
+      const th = thumb(this.#view, d, this.#parts.scrollbar.clientWidth);
+      this.#parts.thumb.style.left = `${th.left}px`;
+      this.#parts.thumb.style.width = `${th.width}px`;
+    }
+    this.#updateCursor(wave, over);
+  }
+
+  #updateCursor(wave = this.#parts.wave.clientWidth, over = this.#parts.overview.clientWidth) {
+    const t = this.currentTime;
+    const x = timeToX(t, this.#view, wave);
+    const visible = this.#duration > 0 && x >= 0 && x <= wave;
+    this.#parts.cursor.style.display = visible ? '' : 'none';
+    this.#parts.cursor.style.transform = `translateX(${x}px)`;
+    this.#parts.overviewCursor.style.transform = `translateX(${this.#duration > 0 ? (t / this.#duration) * over : 0}px)`;
+    this.#updateTime();
+  }
+
+  #updateTime() {
+    this.#parts.time.textContent = `${formatTime(this.currentTime)} / ${formatTime(this.#duration)}`;
+  }
+
+  /** While playing, page the view so the cursor stays in sight. */
+  #follow() {
+    const t = this.currentTime;
+    const span = this.#view.end - this.#view.start;
+    if (t > this.#view.end || t < this.#view.start) this.#setView({ start: t - span * 0.05, end: t + span * 0.95 });
+    this.#updateCursor();
+    this.#schedule();
+  }
+
+  #setControls(enabled) {
+    for (const b of [this.#parts.play, this.#parts.zoomIn, this.#parts.zoomOut, this.#parts.zoomFit]) b.disabled = !enabled;
+  }
+
+  #showError(message, fatal = true) {
+    const box = this.#parts.error;
+    box.hidden = !message;
+    box.textContent = message ?? '';
+    box.dataset.fatal = String(!!fatal);
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  // ---- input ----
+
+  #wire() {
+    const p = this.#parts;
+    const media = p.media;
+    p.play.addEventListener('click', () => (media.paused ? this.play() : this.pause()));
+    p.zoomIn.addEventListener('click', () => this.zoomBy(2));
+    p.zoomOut.addEventListener('click', () => this.zoomBy(0.5));
+    p.zoomFit.addEventListener('click', () => this.zoomTo(0, this.#duration));
+    p.rate.addEventListener('change', () => { this.playbackRate = Number(p.rate.value); });
+    media.preservesPitch = true;
+
+    media.addEventListener('loadedmetadata', () => {
+      if (this.#pendingSeek != null) {
+        media.currentTime = this.#pendingSeek;
+        this.#pendingSeek = null;
+      }
+    });
+    media.addEventListener('play', () => {
+      p.play.textContent = '❚❚';
+      p.play.setAttribute('aria-label', 'Pause');
+      this.#schedule();
+    });
+    media.addEventListener('pause', () => {
+      p.play.textContent = '▶';
+      p.play.setAttribute('aria-label', 'Play');
+      this.#updateCursor();
+    });
+    for (const type of ['timeupdate', 'seeked']) {
+      media.addEventListener(type, () => {
+        this.#updateCursor();
+        this.#emit('timeupdate', { currentTime: media.currentTime });
+      });
+    }
+    media.addEventListener('error', () => {
+      if (this.#ready || !media.error) return;
+      this.#emit('error', { code: 'playback-failed', message: 'The browser cannot play this file.', fatal: false });
+    });
+
+    // Click to seek, drag to pan.
+    p.wave.addEventListener('pointerdown', (e) => {
+      if (!(this.#duration > 0) || e.button !== 0) return;
+      p.wave.setPointerCapture(e.pointerId);
+      const startX = e.clientX;
+      const startView = this.#view;
+      const width = p.wave.clientWidth;
+      let dragged = false;
+      const move = (ev) => {
+        const dx = ev.clientX - startX;
+        if (Math.abs(dx) > 3) dragged = true;
+        if (dragged) {
+          this.#followLoad = false;
+          this.#setView(scrollView(startView, (-dx / width) * (startView.end - startView.start), this.#duration, this.#minSpan()));
+        }
+      };
+      const up = (ev) => {
+        p.wave.removeEventListener('pointermove', move);
+        p.wave.removeEventListener('pointerup', up);
+        if (!dragged) {
+          const rect = p.wave.getBoundingClientRect();
+          this.currentTime = xToTime(ev.clientX - rect.left, this.#view, rect.width);
+        }
+      };
+      p.wave.addEventListener('pointermove', move);
+      p.wave.addEventListener('pointerup', up);
+    });
+
+    p.wave.addEventListener('wheel', (e) => {
+      if (!(this.#duration > 0)) return;
+      const rect = p.wave.getBoundingClientRect();
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        const anchor = xToTime(e.clientX - rect.left, this.#view, rect.width);
+        this.zoomBy(Math.exp(-e.deltaY * 0.0025), anchor);
+      } else if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        e.preventDefault();
+        const delta = e.shiftKey && !e.deltaX ? e.deltaY : e.deltaX;
+        this.#followLoad = false;
+        this.#setView(scrollView(this.#view, (delta / rect.width) * (this.#view.end - this.#view.start), this.#duration, this.#minSpan()));
+      }
+    }, { passive: false });
+
+    const centreOn = (clientX, element) => {
+      const rect = element.getBoundingClientRect();
+      const t = ((clientX - rect.left) / rect.width) * this.#duration;
+      const span = this.#view.end - this.#view.start;
+      this.#followLoad = false;
+      this.#setView({ start: t - span / 2, end: t + span / 2 });
+    };
+    for (const element of [p.overview, p.scrollbar]) {
+      element.addEventListener('pointerdown', (e) => {
+        if (!(this.#duration > 0) || e.button !== 0) return;
+        element.setPointerCapture(e.pointerId);
+        centreOn(e.clientX, element);
+        const move = (ev) => centreOn(ev.clientX, element);
+        const up = () => {
+          element.removeEventListener('pointermove', move);
+          element.removeEventListener('pointerup', up);
+        };
+        element.addEventListener('pointermove', move);
+        element.addEventListener('pointerup', up);
+      });
+    }
+
+    this.addEventListener('keydown', (e) => {
+      if (e.target !== this || e.altKey || e.ctrlKey || e.metaKey || !(this.#duration > 0)) return;
+      const span = this.#view.end - this.#view.start;
+      const actions = {
+        ' ': () => (media.paused ? this.play() : this.pause()),
+        '+': () => this.zoomBy(2),
+        '=': () => this.zoomBy(2),
+        '-': () => this.zoomBy(0.5),
+        '0': () => this.zoomTo(0, this.#duration),
+        ArrowLeft: () => { this.#followLoad = false; this.#setView(scrollView(this.#view, -span / 10, this.#duration, this.#minSpan())); },
+        ArrowRight: () => { this.#followLoad = false; this.#setView(scrollView(this.#view, span / 10, this.#duration, this.#minSpan())); },
+        Home: () => { this.currentTime = 0; },
+        End: () => { this.currentTime = this.#duration; },
+      };
+      const action = actions[e.key];
+      if (action) {
+        e.preventDefault();
+        action();
+      }
+    });
+  }
+}

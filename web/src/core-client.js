@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// Starts the core's Worker and speaks its message protocol.
+
+const workerUrl = new URL('./worker.js', import.meta.url);
+
+function startWorker() {
+  if (workerUrl.origin === self.location.origin) return new Worker(workerUrl, { type: 'module' });
+  // A Worker can't be built from another origin's script (a CDN, as in Ground Truth):
+  // a same-origin blob module imports it instead, which needs CORS on the asset host.
+  const source = `import ${JSON.stringify(workerUrl.href)};`;
+  const blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(blobUrl, { type: 'module' });
+  setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
+  return worker;
+}
+
+export class CoreClient {
+  #worker = null;
+  #handler;
+  #requests = 0;
+  #waiting = new Map();
+
+  /** @param {(message: any) => void} handler receives every message of the current load */
+  constructor(handler) {
+    this.#handler = handler;
+  }
+
+  #ensure() {
+    if (this.#worker) return this.#worker;
+    this.#worker = startWorker();
+    this.#worker.onmessage = (event) => {
+      const msg = event.data;
+      if (msg.type === 'stats') {
+        this.#waiting.get(msg.request)?.(msg);
+        this.#waiting.delete(msg.request);
+        return;
+      }
+      this.#handler(msg);
+    };
+    this.#worker.onerror = (event) => {
+      event.preventDefault?.();
+      this.#handler({
+        type: 'error', load: -1, fatal: true, code: 'internal',
+        message: `The decoder worker failed to start${event.message ? `: ${event.message}` : ''} `
+          + `(it is loaded from ${workerUrl.origin}; the asset host must send CORS headers and the page's `
+          + `Content-Security-Policy must allow blob: workers and 'wasm-unsafe-eval').`,
+      });
+    };
+    return this.#worker;
+  }
+
+  load(id, url) {
+    this.#ensure().postMessage({ type: 'load', load: id, url });
+  }
+
+  render(id, request, target, view) {
+    this.#worker?.postMessage({ type: 'render', load: id, request, target, view });
+  }
+
+  unload() {
+    this.#worker?.postMessage({ type: 'unload' });
+  }
+
+  stats() {
+    const request = ++this.#requests;
+    return new Promise((resolve) => {
+      this.#waiting.set(request, resolve);
+      this.#ensure().postMessage({ type: 'stats', request });
+    });
+  }
+
+  terminate() {
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
+}

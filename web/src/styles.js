@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// Shadow-DOM styles, inlined as a string: no extra request, and no style-src 'unsafe-inline'
+// is needed since constructable stylesheets are used where the browser has them.
+export const css = `
+:host { display: block; font: 13px/1.3 system-ui, sans-serif; color: #1d2633;
+  --avseg-background: #ffffff; --avseg-wave: #2f6fb3; --avseg-axis: #c8d0dc; --avseg-sample: #173d66;
+  --avseg-cursor: #d9480f; --avseg-accent: #2f6fb3; outline: none; }
+:host(:focus-visible) .frame { box-shadow: 0 0 0 2px var(--avseg-accent); }
+.frame { border: 1px solid #c9d1dc; border-radius: 4px; background: var(--avseg-background); overflow: hidden; }
+.toolbar { display: flex; gap: 6px; align-items: center; padding: 6px; border-bottom: 1px solid #e3e8ef; flex-wrap: wrap; }
+button, select { font: inherit; padding: 3px 8px; border: 1px solid #b8c2d0; border-radius: 3px; background: #f7f9fb; color: inherit; cursor: pointer; }
+button:disabled { opacity: 0.5; cursor: default; }
+button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-accent); outline-offset: 1px; }
+.time { font-variant-numeric: tabular-nums; min-width: 15ch; }
+.spacer { flex: 1; }
+.status { color: #5b6677; font-size: 12px; }
+.progress { height: 3px; background: #e3e8ef; }
+.progress > div { height: 100%; width: 0; background: var(--avseg-accent); transition: width 0.1s linear; }
+.progress[hidden] { display: none; }
+.error { margin: 6px; padding: 6px 8px; border: 1px solid #e0a3a3; background: #fdf0f0; color: #8a1c1c; border-radius: 3px; white-space: pre-wrap; }
+.error[hidden] { display: none; }
+.overview { position: relative; height: 40px; border-bottom: 1px solid #e3e8ef; cursor: pointer; touch-action: none; }
+.overview canvas, .wave canvas { position: absolute; inset: 0; width: 100%; height: 100%; }
+.viewport { position: absolute; top: 0; bottom: 0; border: 1px solid var(--avseg-accent); background: rgba(47,111,179,0.08); pointer-events: none; box-sizing: border-box; }
+.ruler { display: block; width: 100%; height: 22px; border-bottom: 1px solid #e3e8ef; }
+.wave { position: relative; height: var(--avseg-wave-height, 160px); cursor: text; touch-action: none; }
+.cursor { position: absolute; top: 0; bottom: 0; left: 0; width: 0; border-left: 1px solid var(--avseg-cursor); pointer-events: none; will-change: transform; }
+.cursor.overview-cursor { opacity: 0.7; }
+.scrollbar { position: relative; height: 12px; background: #f0f3f7; touch-action: none; }
+.scrollbar > div { position: absolute; top: 2px; bottom: 2px; border-radius: 4px; background: #b8c2d0; }
+.scrollbar > div:hover { background: #96a3b5; }
+`;

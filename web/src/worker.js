@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+// The Web Worker that owns the wasm core: downloads, decodes, builds peaks and renders.
+// The main thread never decodes or computes peaks.
+import createAvsegCore from './avseg-core.js';
+
+const CHUNK_FOLD_BYTES = 8 << 20;     // fold downloaded chunks into the Blob every 8 MiB
+const MAX_AHEAD_BYTES = 4 << 20;      // stop reading the network while this much awaits decoding
+const SLICE_MS = 12;                  // decode this long, then let messages through
+const PROGRESS_MS = 100;
+
+let corePromise;
+function core() {
+  corePromise ??= createAvsegCore({ locateFile: (file) => new URL(file, import.meta.url).href });
+  return corePromise;
+}
+
+let load = null; // the current load; a new `load` message replaces it
+
+const yieldToMessages = () => new Promise((resolve) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => resolve();
+  channel.port2.postMessage(null);
+});
+
+class Load {
+  constructor(id, url) {
+    this.id = id;
+    this.url = url;
+    this.session = null;
+    this.aborted = false;
+    this.blob = new Blob([]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.totalBytes = 0;
+    this.loadedBytes = 0;
+    this.lastProgress = 0;
+    this.done = false;
+  }
+
+  post(message, transfer) {
+    if (!this.aborted) postMessage({ ...message, load: this.id }, transfer ?? []);
+  }
+
+  fail(code, message) {
+    this.post({ type: 'error', code, message, fatal: true });
+    this.aborted = true;
+  }
+
+  async run() {
+    this.running = true;
+    try {
+      await this.download();
+    } finally {
+      this.running = false;
+      if (this.aborted) this.release();
+    }
+  }
+
+  async download() {
+    let response;
+    try {
+      response = await fetch(this.url, { credentials: 'omit' });
+    } catch {
+      // Fetch hides why; an opaque no-cors request tells a CORS refusal from an unreachable server.
+      let reachable = false;
+      try {
+        await fetch(this.url, { mode: 'no-cors', credentials: 'omit' });
+        reachable = true;
+      } catch { /* unreachable */ }
+      const origin = safeOrigin(this.url);
+      if (reachable) {
+        this.fail('cors-blocked', `The media server ${origin} does not allow this page to read the file `
+          + '(no Access-Control-Allow-Origin header), so the waveform cannot be drawn. Playback may still work. '
+          + `Add a CORS rule to the bucket or server allowing GET from ${self.location.origin === 'null' ? 'this page' : 'the page origin'}.`);
+      } else {
+        this.fail('fetch-failed', `Could not download the media from ${origin}: the server is unreachable.`);
+      }
+      return;
+    }
+    if (!response.ok) {
+      this.fail('fetch-failed', `Could not download the media: the server answered HTTP ${response.status}`
+        + `${response.statusText ? ' ' + response.statusText : ''}${response.status === 403 ? ' (an expired or unsigned link?)' : ''}.`);
+      return;
+    }
+    this.totalBytes = Number(response.headers.get('content-length')) || 0;
+    let Session;
+    try {
+      ({ Session } = await core());
+    } catch (err) {
+      this.fail('internal', `The decoder module could not be loaded: ${err?.message ?? err}`);
+      return;
+    }
+    if (this.aborted) return;
+    this.session = new Session();
+
+    const reader = response.body.getReader();
+    for (;;) {
+      while (this.session.bytesAhead() > MAX_AHEAD_BYTES && !this.aborted) {
+        if (!(await this.decodeSlice())) return;
+      }
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        this.fail('fetch-failed', `The download broke off after ${this.loadedBytes} bytes: ${err.message}`);
+        return;
+      }
+      if (this.aborted) { reader.cancel().catch(() => {}); return; }
+      if (chunk.done) break;
+      this.keep(chunk.value);
+      this.session.push(chunk.value);
+      if (!(await this.decodeSlice())) return;
+    }
+    this.session.finish();
+    this.foldChunks();
+    while (!this.done) {
+      if (!(await this.decodeSlice())) return;
+    }
+    this.finishLoad();
+  }
+
+  keep(bytes) {
+    this.loadedBytes += bytes.length;
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= CHUNK_FOLD_BYTES) this.foldChunks();
+  }
+
+  foldChunks() {
+    // A Blob built from Blobs references them, so memory stays in the browser's blob store.
+    if (this.pending.length) this.blob = new Blob([this.blob, ...this.pending]);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** Decodes for one slice of time. Returns false when the load ended in an error. */
+  async decodeSlice() {
+    if (this.aborted) return false;
+    const started = performance.now();
+    let status;
+    do {
+      status = this.session.pump(32);
+    } while (status.state === 1 && performance.now() - started < SLICE_MS);
+    if (status.state < 0) {
+      this.fail(status.code, status.message);
+      return false;
+    }
+    if (status.state === 2) this.done = true;
+    this.maybeProgress();
+    await yieldToMessages();
+    return !this.aborted;
+  }
+
+  maybeProgress(force = false) {
+    const now = performance.now();
+    if (!force && now - this.lastProgress < PROGRESS_MS) return;
+    this.lastProgress = now;
+    const info = this.session.info();
+    if (!this.announced && this.session.opened()) {
+      this.announced = true;
+      this.post({ type: 'opened', info });
+    }
+    this.post({
+      type: 'progress',
+      loadedBytes: this.loadedBytes,
+      totalBytes: this.totalBytes || (this.done ? this.loadedBytes : 0),
+      decodedSeconds: info.sampleRate ? info.frames / info.sampleRate : 0,
+      frames: info.frames,
+      declaredDuration: info.declaredDuration,
+    });
+  }
+
+  finishLoad() {
+    this.maybeProgress(true);
+    const blob = this.blob;
+    const readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
+    const attached = this.session.attachSeekable(readFn, blob.size);
+    const info = this.session.info();
+    this.post({ type: 'ready', info, seekable: attached.state >= 0 });
+    for (const problem of this.session.problems()) {
+      this.post({ type: 'error', code: problem.code, message: problem.message, fatal: false });
+    }
+  }
+
+  render(request) {
+    if (!this.session || !this.session.opened()) return;
+    const result = this.session.render(request.view);
+    if (!result.ok) {
+      this.post({ type: 'error', code: result.code, message: result.message, fatal: false });
+      return;
+    }
+    const pixels = this.session.pixels().slice(); // copy out before the heap can move
+    this.post({
+      type: 'frame',
+      target: request.target,
+      request: request.request,
+      width: request.view.width,
+      height: request.view.height,
+      fromSamples: result.fromSamples,
+      pixels: pixels.buffer,
+    }, [pixels.buffer]);
+  }
+
+  stats() {
+    return {
+      coreBytes: this.session ? this.session.memoryBytes() : 0,
+      wasmHeapBytes: wasmHeapBytes,
+    };
+  }
+
+  abort() {
+    this.aborted = true;
+    if (!this.running) this.release();
+  }
+
+  release() {
+    this.session?.delete();
+    this.session = null;
+  }
+}
+
+let wasmHeapBytes = 0;
+
+function safeOrigin(url) {
+  try { return new URL(url).origin; } catch { return url; }
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  if (msg.type === 'load') {
+    load?.abort();
+    load = new Load(msg.load, msg.url);
+    try {
+      await load.run();
+    } catch (err) {
+      load?.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: true });
+    }
+  } else if (msg.type === 'render') {
+    if (load && load.id === msg.load) {
+      try {
+        load.render(msg);
+      } catch (err) {
+        load.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: false });
+      }
+    }
+  } else if (msg.type === 'stats') {
+    const module = await core();
+    wasmHeapBytes = module.HEAPU8.length;
+    postMessage({ type: 'stats', request: msg.request, ...(load ? load.stats() : { coreBytes: 0, wasmHeapBytes }) });
+  } else if (msg.type === 'unload') {
+    load?.abort();
+    load = null;
+  }
+};
