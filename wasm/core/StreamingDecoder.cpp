@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "StreamingDecoder.h"
 
+#include "FormatSniffer.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -83,11 +85,15 @@ bool StreamingDecoder::tryOpen()
     try {
         // Once every byte is here the demuxer may seek (mp4 with its index at the end needs to).
         reader_ = std::make_unique<AudioStreamReader>(buffer_, buffer_.finished(), options_.probeBytes);
-    } catch (const MediaError&) {
+    } catch (const MediaError& e) {
         if (buffer_.starved() && !buffer_.finished()) {
             nextOpenAt_ = buffer_.received() * 2;
             return false;
         }
+        const std::string known = recogniseUnsupported(head_.data(), head_.size());
+        if (e.code() == ErrorCode::UnsupportedFormat && !known.empty())
+            throw MediaError(ErrorCode::UnsupportedFormat,
+                "this is " + known + ", which is not supported (supported: WAV, MP3, MP4/M4A, Matroska/WebM, Ogg, FLAC, AAC)");
         throw;
     }
     if (buffer_.starved() && !buffer_.finished()) {

@@ -53,6 +53,7 @@ export class AvsegEditor extends HTMLElement {
   #info = null;           // media facts once the header is read
   #duration = 0;
   #ready = false;
+  #failed = false;
   #view = { start: 0, end: 1 };
   #followLoad = true;     // the view tracks the growing file until the user moves it
   #renders = { main: { busy: false, dirty: true, seq: 0 }, overview: { busy: false, dirty: true, seq: 0 } };
@@ -150,6 +151,7 @@ export class AvsegEditor extends HTMLElement {
     this.#loadId++;
     this.#info = null;
     this.#ready = false;
+    this.#failed = false;
     this.#duration = 0;
     this.#followLoad = true;
     this.#view = { start: 0, end: 1 };
@@ -158,7 +160,8 @@ export class AvsegEditor extends HTMLElement {
     this.#parts.status.textContent = url ? 'Loading…' : '';
     this.#parts.progress.hidden = !url;
     this.#parts.progressBar.style.width = '0%';
-    this.#parts.media.src = url || '';
+    if (url) this.#parts.media.src = url;
+    else this.#parts.media.removeAttribute('src');
     if (!url) {
       this.#client.unload();
       this.#invalidate();
@@ -202,6 +205,7 @@ export class AvsegEditor extends HTMLElement {
         break;
       case 'error':
         if (msg.fatal) {
+          this.#failed = true;
           this.#parts.progress.hidden = true;
           this.#parts.status.textContent = '';
         }
@@ -439,8 +443,11 @@ export class AvsegEditor extends HTMLElement {
       });
     }
     media.addEventListener('error', () => {
-      if (this.#ready || !media.error) return;
-      this.#emit('error', { code: 'playback-failed', message: 'The browser cannot play this file.', fatal: false });
+      // A file the core can't read has already been reported; this is for one the browser can't play.
+      if (this.#failed || !media.error || !media.getAttribute('src')) return;
+      const message = `The browser cannot play this file (media error ${media.error.code}${media.error.message ? `: ${media.error.message}` : ''}); the waveform is still shown.`;
+      this.#showError(message, false);
+      this.#emit('error', { code: 'playback-failed', message, fatal: false });
     });
 
     // Click to seek, drag to pan.

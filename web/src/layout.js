@@ -13,7 +13,8 @@ export function minSpan(widthPx, sampleRate) {
 /** Keeps a view inside [0, duration] and at least minimum wide, preserving its centre where it can. */
 export function clampView(view, duration, minimum) {
   const full = Math.max(duration, minimum);
-  let span = Math.min(Math.max(view.end - view.start, minimum), full);
+  const wanted = view.end - view.start;
+  let span = Number.isFinite(wanted) ? Math.min(Math.max(wanted, minimum), full) : full;
   let start = view.start;
   if (!Number.isFinite(start)) start = 0;
   if (start + span > full) start = full - span;

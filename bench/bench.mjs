@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// avseg benchmarks: decode throughput, long-file memory, redraw latency and shipped sizes.
+// Usage: scripts/bench [--quick] [--json FILE]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBench } from './browser.mjs';
+import { benchDecode, TARGET_RATIO } from './decode.mjs';
+import { prepareMedia, mediaDir, MEDIA_VERSION } from './media.mjs';
+import { benchMemory, HEAP_BUDGET, GROWTH_LIMIT } from './memory.mjs';
+import { benchRedraw } from './redraw.mjs';
+import { benchSizes } from './sizes.mjs';
+import { formatTable, mb, rate, ratio, ms, clock } from './table.mjs';
+
+const { values: opts } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (opts.help) {
+  console.log('usage: scripts/bench [--quick] [--json FILE]\n  --quick  skip the 10-hour file and shorten the loops\n  --json   also write the figures to FILE');
+  process.exit(0);
+}
+const quick = !!opts.quick;
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+const out = (text = '') => console.log(text);
+const sh = (cmd, args) => { try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return '?'; } };
+
+const machine = {
+  cpu: /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model,
+  cores: os.cpus().length,
+  memoryBytes: os.totalmem(),
+  os: `${os.type()} ${os.release()}, Debian ${sh('cat', ['/etc/debian_version'])}`,
+  chromium: sh(process.env.AVSEG_CHROMIUM ?? '/usr/bin/chromium', ['--version']),
+  node: process.version,
+  ffmpeg: sh('ffmpeg', ['-version']).split('\n')[0],
+  avseg: `${sh('git', ['rev-parse', '--short', 'HEAD'])}${sh('git', ['status', '--porcelain']) ? ' (uncommitted changes)' : ''}`,
+};
+out(`avseg benchmark${quick ? ' (--quick)' : ''}, ${new Date().toISOString()}`);
+out(`machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.os}`);
+out(`versions: ${machine.chromium}; node ${machine.node}; ${machine.ffmpeg}; avseg ${machine.avseg}`);
+out(`media: ${mediaDir}`);
+
+const media = prepareMedia({ long: quick ? ['1h'] : ['1h', '10h'], log: (f) => log(`media ${f}`) });
+const results = { date: new Date().toISOString(), quick, machine, mediaDir, mediaVersion: MEDIA_VERSION };
+
+const sizes = results.sizes = benchSizes();
+const bench = await startBench(mediaDir);
+try {
+  const editor = await bench.newEditor();
+  await editor.load(media.warmup); // worker start-up and wasm compilation stay out of the decode figures
+  const decode = results.decode = await benchDecode({ files: media.formats, editor, reps: quick ? 1 : 3, wasmReps: quick ? 1 : 2, log });
+  await editor.page.close();
+  out();
+  out('1. Decode + peak pyramid, ~10-min 48 kHz stereo files: seconds of audio per second, and × = ratio to (a) in this run');
+  out(`   (a) ffmpeg -threads 1 -f null, best of ${quick ? 1 : 3}; (b) avseg-cli decodeMs; (c) wasm core in Node, 64 KiB chunks;`);
+  out(`   (d) <avseg-editor> in headless Chromium, src -> ready. Target: (d) >= ${TARGET_RATIO}x ffmpeg for MP3/AAC/FLAC/Opus.`);
+  out(formatTable(['format', 'codec', 'size', 'audio', '(a) ffmpeg', '(b) avseg-cli', '', '(c) wasm Node', '', '(d) wasm Chromium', '', 'target'],
+    decode.map((r) => [r.format, r.codec, mb(r.bytes), clock(r.audioSeconds), rate(r.ffmpeg.audioPerSecond),
+      rate(r.cli.audioPerSecond), ratio(r.cli.ratio), rate(r.wasmNode.audioPerSecond), ratio(r.wasmNode.ratio),
+      rate(r.wasmChromium.audioPerSecond), ratio(r.wasmChromium.ratio), r.verdict])));
+
+  const memory = await benchMemory({ bench, files: media.long, sampleMs: 250, log });
+  results.memory = { rows: memory.rows, growth: memory.growth };
+  out();
+  out('2. Long 48 kHz stereo MP3 (128k) through the element, a fresh tab each; stats() polled every 250 ms during the load');
+  out(`   Target: wasm heap < ${mb(HEAP_BUDGET)} and not growing with duration (longest <= ${1 + GROWTH_LIMIT}x shortest).`);
+  out(formatTable(['file', 'size', 'audio', 'to ready', 'load rate', 'coreBytes end', 'coreBytes peak', 'wasm heap end', 'wasm heap peak', 'browser PSS peak', 'target'],
+    memory.rows.map((r) => [r.label, mb(r.bytes), clock(r.audioSeconds), `${r.readySeconds.toFixed(1)} s`, rate(r.audioPerSecond),
+      mb(r.final.coreBytes), mb(r.peakCoreBytes), mb(r.final.wasmHeapBytes), mb(r.peakWasmHeapBytes), mb(r.browserPssPeakBytes), r.verdict])));
+  for (const r of memory.rows) for (const w of r.warnings) out(`   ${r.label}: non-fatal ${w.code}: ${w.message}`);
+  if (memory.growth) out(`   growth ${memory.growth.from} -> ${memory.growth.to}: peak heap ${ratio(memory.growth.ratio)} ${memory.growth.verdict}`);
+
+  const redraw = results.redraw = await benchRedraw({ editor: memory.editor, n: quick ? 8 : 30 });
+  out();
+  out(`3. Redraw of the ${redraw.width}-px main view (DPR 1), ${memory.rows.at(-1).label} file, ${redraw.n} random positions per level:`);
+  out('   zoomTo -> avseg-rendered (includes waiting for the next animation frame); pan = a second zoomTo a tenth of a span over');
+  out(formatTable(['span', 'samples/px', 'from samples', 'median', 'p95', 'max', 'pan median', 'pan p95'],
+    redraw.levels.map((l) => [`${l.whole ? 'whole ' : ''}${clock(l.span)}`, l.samplesPerPixel >= 10 ? Math.round(l.samplesPerPixel) : l.samplesPerPixel.toFixed(3),
+      l.fromSamples, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs), ms(l.panMedianMs), ms(l.panP95Ms)])));
+} finally {
+  await bench.close();
+}
+
+out();
+out(`4. Shipped files in dist/ (each gzip -9 on its own). Budget: < ${mb(sizes.budget)} gzipped in total.`);
+out(formatTable(['files', 'raw', 'gzip -9', 'target'], [
+  ...sizes.files.map((f) => [`  ${f.name}`, mb(f.raw, 3), mb(f.gzip, 3), '']),
+  [`JS (${sizes.js.files} files)`, mb(sizes.js.raw, 3), mb(sizes.js.gzip, 3), ''],
+  [`wasm (${sizes.wasm.files})`, mb(sizes.wasm.raw, 3), mb(sizes.wasm.gzip, 3), ''],
+  ['total', mb(sizes.total.raw, 3), mb(sizes.total.gzip, 3), sizes.verdict],
+]));
+
+if (opts.json) {
+  mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+  writeFileSync(opts.json, JSON.stringify(results, null, 1) + '\n');
+  out(`\nfigures written to ${path.resolve(opts.json)}`);
+}

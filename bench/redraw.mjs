@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Section 3: main-view redraw latency, zoomTo -> avseg-rendered, from the whole file down to below 1 sample/px.
+import { MAIN_WIDTH } from './browser.mjs';
+
+const SPANS = [36000, 3600, 600, 60, 10, 1, MAIN_WIDTH / 48000, MAIN_WIDTH / 48000 / 8];
+
+const quantile = (values, q) => {
+  const v = [...values].sort((a, b) => a - b);
+  return v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)];
+};
+
+/** editor: a tab with a long file loaded and ready. */
+export async function benchRedraw({ editor, n, seed = 1 }) {
+  const duration = await editor.page.evaluate(() => document.querySelector('avseg-editor').duration);
+  const spans = [duration, ...SPANS.filter((s) => s < duration * 0.99)];
+  const result = await editor.redraw({ spans, n, seed });
+  if (result.width !== MAIN_WIDTH) throw new Error(`main canvas is ${result.width} px, not ${MAIN_WIDTH}`);
+  const levels = result.levels.map(({ span, whole, rows }) => {
+    const ms = rows.map((r) => r.ms);
+    const pan = rows.map((r) => r.panMs);
+    const fromSamples = rows.filter((r) => r.fromSamples).length;
+    return {
+      span, whole, samplesPerPixel: (span * result.sampleRate) / result.width,
+      medianMs: quantile(ms, 0.5), p95Ms: quantile(ms, 0.95), maxMs: Math.max(...ms),
+      panMedianMs: quantile(pan, 0.5), panP95Ms: quantile(pan, 0.95),
+      fromSamples: fromSamples === 0 ? 'no' : fromSamples === rows.length ? 'yes' : `${fromSamples}/${rows.length}`,
+      rows,
+    };
+  });
+  return { duration: result.duration, width: result.width, n, levels };
+}
