@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// Hand-written types for <avseg-editor>. doc/element-api.md describes the same contract.
+
+export type AvsegErrorCode =
+  | 'fetch-failed'        // network error or an HTTP error status
+  | 'cors-blocked'        // the media server sent no Access-Control-Allow-Origin for this page
+  | 'unsupported-format'  // not a container/codec this build decodes
+  | 'corrupt-media'       // damaged data (fatal when nothing decodes; otherwise a warning)
+  | 'truncated-media'     // shorter than its header declares (warning: what decodes is shown)
+  | 'empty-media'         // no bytes, or an audio stream with no samples
+  | 'no-audio'            // a video without an audio track
+  | 'playback-failed'     // the browser's media element cannot play the file (warning)
+  | 'internal';
+
+export interface AvsegView {
+  /** Seconds from the start of the media. */
+  start: number;
+  end: number;
+}
+
+export interface AvsegProgressDetail {
+  loadedBytes: number;
+  /** 0 when the server sent no Content-Length. */
+  totalBytes: number;
+  decodedSeconds: number;
+}
+
+export interface AvsegReadyDetail {
+  /** Exact: decoded frames / sampleRate. */
+  duration: number;
+  sampleRate: number;
+  channels: number;
+}
+
+export interface AvsegErrorDetail {
+  code: AvsegErrorCode;
+  message: string;
+  /** false for warnings: the waveform of what could be decoded is still shown. */
+  fatal: boolean;
+}
+
+export interface AvsegStats {
+  /** Bytes held by the core: peak pyramid, undecoded input, seek index, sample cache. */
+  coreBytes: number;
+  /** Size of the wasm linear memory. */
+  wasmHeapBytes: number;
+}
+
+export interface AvsegEditorEventMap extends HTMLElementEventMap {
+  progress: CustomEvent<AvsegProgressDetail>;
+  ready: CustomEvent<AvsegReadyDetail>;
+  error: CustomEvent<AvsegErrorDetail>;
+  timeupdate: CustomEvent<{ currentTime: number }>;
+  viewchange: CustomEvent<AvsegView>;
+}
+
+export declare class AvsegEditor extends HTMLElement {
+  static readonly observedAttributes: string[];
+  /** Media URL; setting it (property or attribute) starts loading. */
+  src: string;
+  /** Seconds; while loading, the container's estimate or what has decoded so far. */
+  readonly duration: number;
+  /** Seconds; settable (seeks). */
+  currentTime: number;
+  /** 0.25 to 4, pitch preserved. */
+  playbackRate: number;
+  /** The visible window; settable, clamped to the media and the deepest zoom. */
+  view: AvsegView;
+  readonly sampleRate: number;
+  readonly channels: number;
+  play(): Promise<void>;
+  pause(): void;
+  /** Shows [start, end] seconds. */
+  zoomTo(start: number, end: number): void;
+  /** factor > 1 zooms in, < 1 out, around `anchor` seconds (default: the cursor if visible, else the centre). */
+  zoomBy(factor: number, anchor?: number): void;
+  stats(): Promise<AvsegStats>;
+
+  addEventListener<K extends keyof AvsegEditorEventMap>(
+    type: K, listener: (this: AvsegEditor, ev: AvsegEditorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof AvsegEditorEventMap>(
+    type: K, listener: (this: AvsegEditor, ev: AvsegEditorEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'avseg-editor': AvsegEditor;
+  }
+}
