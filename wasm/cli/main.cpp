@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -53,18 +54,44 @@ void load(MediaSession& session, const char* path)
 
 int usage()
 {
-    std::fprintf(stderr, "usage: avseg-cli info FILE    decode FILE, print its facts and timing as JSON\n");
+    std::fprintf(stderr,
+        "usage: avseg-cli info FILE           decode FILE, print its facts and timing as JSON\n"
+        "       avseg-cli peaks FILE COLUMNS  min/max per column over the whole file, per channel, as JSON\n");
     return 2;
+}
+
+void printPeaks(const MediaSession& session, long columns)
+{
+    const PeakPyramid& p = session.peaks();
+    const int64_t frames = session.framesDecoded();
+    std::printf("{\"sampleRate\":%d,\"frames\":%lld,\"columns\":%ld,\"channels\":[", p.sampleRate(),
+        static_cast<long long>(frames), columns);
+    for (int c = 0; c < p.channels(); ++c) {
+        std::printf("%s[", c ? "," : "");
+        for (long x = 0; x < columns; ++x) {
+            const Peak peak = p.extent(c, frames * x / columns, std::max(frames * (x + 1) / columns, frames * x / columns + 1));
+            std::printf("%s[%d,%d]", x ? "," : "", peak.empty() ? 0 : peak.min, peak.empty() ? 0 : peak.max);
+        }
+        std::printf("]");
+    }
+    std::printf("]}\n");
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-    if (argc != 3 || std::strcmp(argv[1], "info") != 0)
+    const bool wantInfo = argc == 3 && std::strcmp(argv[1], "info") == 0;
+    const bool peaks = argc == 4 && std::strcmp(argv[1], "peaks") == 0 && std::atol(argv[3]) > 0;
+    if (!wantInfo && !peaks)
         return usage();
     MediaSession session;
     try {
+        if (peaks) {
+            load(session, argv[2]);
+            printPeaks(session, std::atol(argv[3]));
+            return 0;
+        }
         const auto t0 = std::chrono::steady_clock::now();
         load(session, argv[2]);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -125,21 +125,24 @@ void StreamingDecoder::complete()
     const double decoded = double(frames_) / info_.sampleRate;
     int64_t dataOffset = 0;
     const int64_t wavData = declaredWavData(head_, dataOffset);
-    if (wavData > 0 && buffer_.received() < dataOffset + wavData)
+    const bool shortOfWav = wavData > 0 && buffer_.received() < dataOffset + wavData;
+    const bool shortOfHeader = info_.declaredDuration > 0 && decoded < info_.declaredDuration * 0.98 - 0.2;
+    if (reader_->damagedPackets() > 0) {
+        std::string message = std::to_string(reader_->damagedPackets()) + " damaged audio packet(s) were skipped";
+        if (reader_->firstDamagedPts() != INT64_MIN)
+            message += " between " + seconds(reader_->firstDamagedPts() * reader_->timeBase()) + " and "
+                + seconds(reader_->lastDamagedPts() * reader_->timeBase());
+        if (shortOfHeader)
+            message += "; " + seconds(decoded) + " of the declared " + seconds(info_.declaredDuration) + " decoded";
+        problems_.push_back({ErrorCode::CorruptMedia, message});
+    } else if (shortOfWav) {
         problems_.push_back({ErrorCode::TruncatedMedia,
             "the file is truncated: its WAV header declares " + std::to_string(wavData) + " bytes of audio but only "
                 + std::to_string(buffer_.received() - dataOffset) + " arrived"});
-    else if (info_.declaredDuration > 0 && decoded < info_.declaredDuration * 0.98 - 0.2)
+    } else if (shortOfHeader) {
         problems_.push_back({ErrorCode::TruncatedMedia,
             "the file is truncated: its header declares " + seconds(info_.declaredDuration) + " but only "
                 + seconds(decoded) + " could be decoded"});
-    if (reader_->damagedPackets() > 0) {
-        std::string where;
-        if (reader_->firstDamagedPts() != INT64_MIN)
-            where = " between " + seconds(reader_->firstDamagedPts() * reader_->timeBase()) + " and "
-                + seconds(reader_->lastDamagedPts() * reader_->timeBase());
-        problems_.push_back({ErrorCode::CorruptMedia,
-            std::to_string(reader_->damagedPackets()) + " damaged audio packet(s) were skipped" + where});
     }
 }
 
