@@ -17,9 +17,11 @@ export async function startBench(mediaRoot) {
 <script type="module" src="${servers.assets.origin}/avseg.js"></script>
 <body><avseg-editor></avseg-editor></body>`);
   const browser = await launchBrowser();
+  let loads = 0;
   return {
     browser,
-    mediaUrl: (file) => servers.media.url('/' + encodeURIComponent(path.basename(file))),
+    // A fresh query each time: setting src to its current value would not reload.
+    mediaUrl: (file) => servers.media.url(`/${encodeURIComponent(path.basename(file))}?load=${++loads}`),
     /** A fresh tab (so a fresh worker and wasm heap) with the element sized for a 1920-px main canvas at DPR 1. */
     async newEditor() {
       const page = await browser.newPage();

@@ -46,7 +46,7 @@ export interface AvsegStats {
   wasmHeapBytes: number;
 }
 
-export interface AvsegEditorEventMap extends HTMLElementEventMap {
+export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress' | 'timeupdate'> {
   progress: CustomEvent<AvsegProgressDetail>;
   ready: CustomEvent<AvsegReadyDetail>;
   error: CustomEvent<AvsegErrorDetail>;

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// Compiled (not run) by types.test.mjs: what an embedder writes must type-check against avseg.d.ts.
+import type { AvsegEditor, AvsegErrorCode } from '../../web/avseg';
+
+const editor = document.querySelector('avseg-editor') as AvsegEditor;
+editor.src = 'https://media.example.com/clip.mp3';
+editor.addEventListener('ready', (e) => {
+  const seconds: number = e.detail.duration + e.detail.sampleRate + e.detail.channels;
+  editor.zoomTo(0, seconds / 10);
+});
+editor.addEventListener('error', (e) => {
+  const code: AvsegErrorCode = e.detail.code;
+  if (e.detail.fatal) console.warn(code, e.detail.message);
+});
+editor.addEventListener('progress', (e) => console.log(e.detail.loadedBytes / e.detail.totalBytes, e.detail.decodedSeconds));
+editor.addEventListener('viewchange', (e) => console.log(e.detail.start, e.detail.end));
+editor.view = { start: 1, end: 2 };
+editor.zoomBy(2);
+editor.zoomBy(0.5, 1.25);
+editor.currentTime = 3;
+editor.playbackRate = 1.5;
+void editor.play().then(() => editor.pause());
+void editor.stats().then((s) => s.wasmHeapBytes + s.coreBytes);
+const byTag: AvsegEditor = document.createElement('avseg-editor');
+byTag.remove();
