@@ -68,6 +68,8 @@ export declare class AvsegEditor extends HTMLElement {
   view: AvsegView;
   readonly sampleRate: number;
   readonly channels: number;
+  /** Vertical zoom of the main waveform, 0.25 to 1000 (1 = full scale fills the height). */
+  amplitude: number;
   play(): Promise<void>;
   pause(): void;
   /** Shows [start, end] seconds. */

@@ -244,6 +244,17 @@ test('zoom by keys, buttons and ctrl+wheel; shift+wheel scrolls', async (t) => {
   assert.ok(Math.abs((scrolled.end - scrolled.start) - (zoomed.end - zoomed.start)) < 1e-9);
   const changes = await page.evaluate(() => window.events.filter((e) => e.type === 'viewchange').length);
   assert.ok(changes >= 4);
+
+  // Vertical zoom: the same view draws taller.
+  await page.keyboard.press('0');
+  await settled(page);
+  const inkAt = async () => (await ink(page)).counts.reduce((a, b) => a + b, 0);
+  const flat = await inkAt();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  assert.ok(Math.abs(await page.evaluate(() => document.querySelector('avseg-editor').amplitude) - 2) < 1e-9);
+  await settled(page);
+  assert.ok(await inkAt() > flat * 1.5);
 });
 
 test('the waveform fills in while the file downloads', async (t) => {

@@ -19,6 +19,7 @@ editor.zoomBy(2);
 editor.zoomBy(0.5, 1.25);
 editor.currentTime = 3;
 editor.playbackRate = 1.5;
+editor.amplitude = 4;
 void editor.play().then(() => editor.pause());
 void editor.stats().then((s) => s.wasmHeapBytes + s.coreBytes);
 const byTag: AvsegEditor = document.createElement('avseg-editor');

@@ -55,7 +55,8 @@ export class AvsegEditor extends HTMLElement {
   #ready = false;
   #failed = false;
   #view = { start: 0, end: 1 };
-  #followLoad = true;     // the view tracks the growing file until the user moves it
+  #followLoad = true;
+  #amplitude = 1;     // the view tracks the growing file until the user moves it
   #renders = { main: { busy: false, dirty: true, seq: 0 }, overview: { busy: false, dirty: true, seq: 0 } };
   #frameRequested = false;
   #resizeObserver = null;
@@ -104,6 +105,16 @@ export class AvsegEditor extends HTMLElement {
     const r = Math.min(Math.max(Number(rate) || 1, 0.25), 4);
     this.#parts.media.playbackRate = r;
     this.#parts.rate.value = String(r);
+  }
+
+  /** Vertical zoom of the main waveform: 1 shows full scale; quiet recordings want more. */
+  get amplitude() { return this.#amplitude; }
+  set amplitude(value) {
+    const a = Math.min(Math.max(Number(value) || 1, 0.25), 1000);
+    if (a === this.#amplitude) return;
+    this.#amplitude = a;
+    this.#renders.main.dirty = true;
+    this.#schedule();
   }
 
   get view() { return { ...this.#view }; }
@@ -296,7 +307,7 @@ export class AvsegEditor extends HTMLElement {
       framesPerPixel: ((view.end - view.start) * sr) / canvas.width,
       width: canvas.width,
       height: canvas.height,
-      amplitude: 1,
+      amplitude: target === 'main' ? this.#amplitude : 1,
       ...this.#style(),
     });
   }
@@ -526,6 +537,8 @@ export class AvsegEditor extends HTMLElement {
         '0': () => this.zoomTo(0, this.#duration),
         ArrowLeft: () => { this.#followLoad = false; this.#setView(scrollView(this.#view, -span / 10, this.#duration, this.#minSpan())); },
         ArrowRight: () => { this.#followLoad = false; this.#setView(scrollView(this.#view, span / 10, this.#duration, this.#minSpan())); },
+        ArrowUp: () => { this.amplitude *= Math.SQRT2; },
+        ArrowDown: () => { this.amplitude /= Math.SQRT2; },
         Home: () => { this.currentTime = 0; },
         End: () => { this.currentTime = this.#duration; },
       };
