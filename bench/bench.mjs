@@ -29,14 +29,17 @@ const machine = {
   cores: os.cpus().length,
   memoryBytes: os.totalmem(),
   os: `${os.type()} ${os.release()}, Debian ${sh('cat', ['/etc/debian_version'])}`,
-  chromium: sh(process.env.AVSEG_CHROMIUM ?? '/usr/bin/chromium', ['--version']),
+  chromium: sh(process.env.AVSEG_CHROMIUM ?? '/usr/bin/chromium', ['--version']).replace(/ built on .*/, ''),
   node: process.version,
-  ffmpeg: sh('ffmpeg', ['-version']).split('\n')[0],
+  ffmpeg: sh('ffmpeg', ['-version']).split('\n')[0].replace(/ Copyright.*/, ''),
   avseg: `${sh('git', ['rev-parse', '--short', 'HEAD'])}${sh('git', ['status', '--porcelain']) ? ' (uncommitted changes)' : ''}`,
+  loadAverage: os.loadavg(),
 };
 out(`avseg benchmark${quick ? ' (--quick)' : ''}, ${new Date().toISOString()}`);
 out(`machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.os}`);
 out(`versions: ${machine.chromium}; node ${machine.node}; ${machine.ffmpeg}; avseg ${machine.avseg}`);
+const busy = (load) => `${load.map((l) => l.toFixed(2)).join(' ')}${load[0] > 0.5 ? '  (something else is running: expect noisy figures)' : ''}`;
+out(`load average at start: ${busy(machine.loadAverage)}`);
 out(`media: ${mediaDir}`);
 
 const media = prepareMedia({ long: quick ? ['1h'] : ['1h', '10h'], log: (f) => log(`media ${f}`) });
@@ -47,13 +50,14 @@ const bench = await startBench(mediaDir);
 try {
   const editor = await bench.newEditor();
   await editor.load(media.warmup); // worker start-up and wasm compilation stay out of the decode figures
-  const decode = results.decode = await benchDecode({ files: media.formats, editor, reps: quick ? 1 : 3, wasmReps: quick ? 1 : 2, log });
+  const reps = quick ? 1 : 3;
+  const decode = results.decode = await benchDecode({ files: media.formats, editor, reps, log });
   await editor.page.close();
   out();
-  out('1. Decode + peak pyramid, ~10-min 48 kHz stereo files: seconds of audio per second, and × = ratio to (a) in this run');
-  out(`   (a) ffmpeg -threads 1 -f null, best of ${quick ? 1 : 3}; (b) avseg-cli decodeMs; (c) wasm core in Node, 64 KiB chunks;`);
+  out('1. Decode + peak pyramid, ~10-min 48 kHz stereo files: seconds of audio per second, and its ratio to (a) in this run');
+  out(`   Best of ${reps}: (a) ffmpeg -threads 1 -f null; (b) avseg-cli decodeMs; (c) wasm core in Node, 64 KiB chunks;`);
   out(`   (d) <avseg-editor> in headless Chromium, src -> ready. Target: (d) >= ${TARGET_RATIO}x ffmpeg for MP3/AAC/FLAC/Opus.`);
-  out(formatTable(['format', 'codec', 'size', 'audio', '(a) ffmpeg', '(b) avseg-cli', '', '(c) wasm Node', '', '(d) wasm Chromium', '', 'target'],
+  out(formatTable(['format', 'codec', 'size', 'audio', '(a) ffmpeg', '(b) avseg-cli', 'vs (a)', '(c) wasm Node', 'vs (a)', '(d) wasm Chromium', 'vs (a)', 'target'],
     decode.map((r) => [r.format, r.codec, mb(r.bytes), clock(r.audioSeconds), rate(r.ffmpeg.audioPerSecond),
       rate(r.cli.audioPerSecond), ratio(r.cli.ratio), rate(r.wasmNode.audioPerSecond), ratio(r.wasmNode.ratio),
       rate(r.wasmChromium.audioPerSecond), ratio(r.wasmChromium.ratio), r.verdict])));
@@ -63,19 +67,26 @@ try {
   out();
   out('2. Long 48 kHz stereo MP3 (128k) through the element, a fresh tab each; stats() polled every 250 ms during the load');
   out(`   Target: wasm heap < ${mb(HEAP_BUDGET)} and not growing with duration (longest <= ${1 + GROWTH_LIMIT}x shortest).`);
-  out(formatTable(['file', 'size', 'audio', 'to ready', 'load rate', 'coreBytes end', 'coreBytes peak', 'wasm heap end', 'wasm heap peak', 'browser PSS peak', 'target'],
+  out('   browser PSS: proportional set size of all Chromium processes, before the load and at its peak during it');
+  out(formatTable(['file', 'size', 'audio', 'to ready', 'load rate', 'coreBytes end', 'coreBytes peak', 'wasm heap end', 'wasm heap peak', 'browser PSS', 'target'],
     memory.rows.map((r) => [r.label, mb(r.bytes), clock(r.audioSeconds), `${r.readySeconds.toFixed(1)} s`, rate(r.audioPerSecond),
-      mb(r.final.coreBytes), mb(r.peakCoreBytes), mb(r.final.wasmHeapBytes), mb(r.peakWasmHeapBytes), mb(r.browserPssPeakBytes), r.verdict])));
+      mb(r.final.coreBytes), mb(r.peakCoreBytes), mb(r.final.wasmHeapBytes), mb(r.peakWasmHeapBytes),
+      `${mb(r.browserPssBeforeBytes, 0)} -> ${mb(r.browserPssPeakBytes, 0)}`, r.verdict])));
   for (const r of memory.rows) for (const w of r.warnings) out(`   ${r.label}: non-fatal ${w.code}: ${w.message}`);
-  if (memory.growth) out(`   growth ${memory.growth.from} -> ${memory.growth.to}: peak heap ${ratio(memory.growth.ratio)} ${memory.growth.verdict}`);
+  const g = memory.growth;
+  if (g) out(`   growth ${g.from} -> ${g.to}: peak wasm heap ${ratio(g.ratio)} (${mb(g.bytesPerHour, 2)} per hour of audio)  ${g.verdict}`);
 
   const redraw = results.redraw = await benchRedraw({ editor: memory.editor, n: quick ? 8 : 30 });
   out();
   out(`3. Redraw of the ${redraw.width}-px main view (DPR 1), ${memory.rows.at(-1).label} file, ${redraw.n} random positions per level:`);
-  out('   zoomTo -> avseg-rendered (includes waiting for the next animation frame); pan = a second zoomTo a tenth of a span over');
+  out(`   zoomTo -> avseg-rendered, called just after a frame, so each includes ~1 animation frame (${ms(redraw.frameMs)} here);`);
+  out('   pan = a second zoomTo a tenth of a span over, which can reuse samples decoded for the first');
   out(formatTable(['span', 'samples/px', 'from samples', 'median', 'p95', 'max', 'pan median', 'pan p95'],
     redraw.levels.map((l) => [`${l.whole ? 'whole ' : ''}${clock(l.span)}`, l.samplesPerPixel >= 10 ? Math.round(l.samplesPerPixel) : l.samplesPerPixel.toFixed(3),
       l.fromSamples, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs), ms(l.panMedianMs), ms(l.panP95Ms)])));
+  const last = memory.rows.at(-1);
+  out(`   after the redraws: coreBytes ${mb(redraw.statsAfter.coreBytes)}, wasm heap ${mb(redraw.statsAfter.wasmHeapBytes)}`
+    + ` (at ready: ${mb(last.final.coreBytes)}, ${mb(last.final.wasmHeapBytes)})  ${redraw.statsAfter.wasmHeapBytes < HEAP_BUDGET ? 'PASS' : 'MISS'}`);
 } finally {
   await bench.close();
 }
@@ -89,6 +100,8 @@ out(formatTable(['files', 'raw', 'gzip -9', 'target'], [
   ['total', mb(sizes.total.raw, 3), mb(sizes.total.gzip, 3), sizes.verdict],
 ]));
 
+results.loadAverageAtEnd = os.loadavg();
+out(`\nload average at end: ${busy(results.loadAverageAtEnd)}`);
 if (opts.json) {
   mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
   writeFileSync(opts.json, JSON.stringify(results, null, 1) + '\n');

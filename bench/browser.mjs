@@ -38,7 +38,15 @@ export async function startBench(mediaRoot) {
         el.style.width = `${width + width - canvas.getBoundingClientRect().width}px`; // add the frame's borders
         await new Promise(requestAnimationFrame);
       }, MAIN_WIDTH);
-      return { page, log, load: (file, opts) => load(page, this.mediaUrl(file), opts), redraw: (opts) => redraw(page, opts) };
+      const withConsole = (err) => {
+        err.message += `\n--- browser console ---\n${log.map((e) => `[${e.type}] ${e.text} ${e.where}`).join('\n')}`;
+        throw err;
+      };
+      return {
+        page,
+        load: (file, opts) => load(page, this.mediaUrl(file), opts).catch(withConsole),
+        redraw: (opts) => redraw(page, opts).catch(withConsole),
+      };
     },
     async close() {
       await browser.close();
@@ -54,7 +62,8 @@ function load(page, src, { sampleMs = 0 } = {}) {
     const samples = [];
     const poll = async () => {
       const t = performance.now() - t0;
-      samples.push({ t, ...(await el.stats()) });
+      const { coreBytes, wasmHeapBytes } = await el.stats();
+      samples.push({ t, coreBytes, wasmHeapBytes });
     };
     let timer = 0;
     const warnings = [];
@@ -66,7 +75,8 @@ function load(page, src, { sampleMs = 0 } = {}) {
       el.src = src;
     });
     clearInterval(timer);
-    const final = await el.stats();
+    const { coreBytes, wasmHeapBytes } = await el.stats();
+    const final = { coreBytes, wasmHeapBytes };
     return { ...ready, warnings, final, samples };
   }, { src, sampleMs });
 }
@@ -111,6 +121,12 @@ function redraw(page, { spans, n, seed }) {
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
     await quiet(500);
+    const frames = [];
+    for (let i = 0, last = await new Promise(requestAnimationFrame); i < 30; i++) {
+      const now = await new Promise(requestAnimationFrame);
+      frames.push(now - last);
+      last = now;
+    }
     const d = el.duration;
     const out = [];
     for (const want of spans) {
@@ -127,7 +143,7 @@ function redraw(page, { spans, n, seed }) {
       }
       out.push({ span: whole ? d : want, whole, rows });
     }
-    return { duration: d, sampleRate: el.sampleRate, width: el.shadowRoot.querySelector('.wave canvas').width, levels: out };
+    return { duration: d, sampleRate: el.sampleRate, frameMs: frames.sort((x, y) => x - y)[15], width: el.shadowRoot.querySelector('.wave canvas').width, levels: out };
   }, { spans, n, seed });
 }
 

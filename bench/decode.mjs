@@ -39,7 +39,7 @@ function nodeWasmSeconds(core, file) {
 }
 
 /** files: {format: path}; editor: from startBench().newEditor(), already warmed up. */
-export async function benchDecode({ files, editor, reps, wasmReps, log }) {
+export async function benchDecode({ files, editor, reps, log }) {
   const core = await loadCore();
   const rows = [];
   for (const [format, file] of Object.entries(files)) {
@@ -48,8 +48,8 @@ export async function benchDecode({ files, editor, reps, wasmReps, log }) {
     const audio = info.frames / info.sampleRate;
     const ffmpeg = await best(reps, () => ffmpegSeconds(file));
     const cli = Math.min(info.decodeMs, await best(reps - 1, () => cliInfo(file).decodeMs)) / 1000;
-    const node = await best(wasmReps, () => nodeWasmSeconds(core, file));
-    const browser = await best(wasmReps, async () => (await editor.load(file)).ms / 1000);
+    const node = await best(reps, () => nodeWasmSeconds(core, file));
+    const browser = await best(reps, async () => (await editor.load(file)).ms / 1000);
     const figure = (seconds) => ({ seconds, audioPerSecond: audio / seconds, ratio: ffmpeg / seconds });
     const row = {
       format, file, bytes: statSync(file).size, codec: info.codec, audioSeconds: audio,

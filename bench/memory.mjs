@@ -14,6 +14,7 @@ export async function benchMemory({ bench, files, sampleMs, log }) {
     log(`memory ${label}`);
     await editor?.page.close();
     editor = await bench.newEditor();
+    const pssBefore = browserPss(bench.browser.userDataDir);
     let pssPeak = 0;
     const timer = setInterval(() => { pssPeak = Math.max(pssPeak, browserPss(bench.browser.userDataDir)); }, 1000);
     let result;
@@ -29,7 +30,7 @@ export async function benchMemory({ bench, files, sampleMs, log }) {
       label, file, bytes: statSync(file).size, audioSeconds: result.duration,
       readySeconds: result.ms / 1000, audioPerSecond: result.duration / (result.ms / 1000),
       final: result.final, peakWasmHeapBytes: peak('wasmHeapBytes'), peakCoreBytes: peak('coreBytes'),
-      browserPssPeakBytes: pssPeak, warnings: result.warnings, samples: result.samples,
+      browserPssBeforeBytes: pssBefore, browserPssPeakBytes: pssPeak, warnings: result.warnings, samples: result.samples,
     });
   }
   for (const row of rows) row.verdict = row.peakWasmHeapBytes < HEAP_BUDGET ? 'PASS' : 'MISS';
@@ -37,7 +38,8 @@ export async function benchMemory({ bench, files, sampleMs, log }) {
   if (rows.length > 1) {
     const [first, last] = [rows[0], rows.at(-1)];
     const ratio = last.peakWasmHeapBytes / first.peakWasmHeapBytes;
-    growth = { from: first.label, to: last.label, ratio, verdict: ratio <= 1 + GROWTH_LIMIT ? 'PASS' : 'MISS' };
+    const perHour = (last.peakWasmHeapBytes - first.peakWasmHeapBytes) / ((last.audioSeconds - first.audioSeconds) / 3600);
+    growth = { from: first.label, to: last.label, ratio, bytesPerHour: perHour, verdict: ratio <= 1 + GROWTH_LIMIT ? 'PASS' : 'MISS' };
   }
   return { rows, growth, editor };
 }

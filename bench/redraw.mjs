@@ -2,7 +2,9 @@
 // Section 3: main-view redraw latency, zoomTo -> avseg-rendered, from the whole file down to below 1 sample/px.
 import { MAIN_WIDTH } from './browser.mjs';
 
-const SPANS = [36000, 3600, 600, 60, 10, 1, MAIN_WIDTH / 48000, MAIN_WIDTH / 48000 / 8];
+// 30 s sits just under where a 10-hour file's coarsened pyramid base gives way to on-demand decoding,
+// the largest decode a view can ask for.
+const SPANS = [36000, 3600, 600, 60, 30, 10, 1, MAIN_WIDTH / 48000, MAIN_WIDTH / 48000 / 8];
 
 const quantile = (values, q) => {
   const v = [...values].sort((a, b) => a - b);
@@ -27,5 +29,6 @@ export async function benchRedraw({ editor, n, seed = 1 }) {
       rows,
     };
   });
-  return { duration: result.duration, width: result.width, n, levels };
+  const after = await editor.page.evaluate(() => document.querySelector('avseg-editor').stats());
+  return { duration: result.duration, width: result.width, frameMs: result.frameMs, n, levels, statsAfter: { coreBytes: after.coreBytes, wasmHeapBytes: after.wasmHeapBytes } };
 }

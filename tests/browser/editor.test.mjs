@@ -274,6 +274,13 @@ test('the waveform fills in while the file downloads', async (t) => {
   assert.ok(early.length >= 2, `${early.length} frames painted before ready`);
 });
 
+test('a file whose packets are larger than the read-ahead still decodes completely', async (t) => {
+  const { outcome } = await open('/big-packets.mkv', t);
+  assert.equal(outcome.type, 'ready', JSON.stringify(outcome));
+  assert.equal(outcome.duration, 1500000 / 48000);
+  assert.equal(outcome.channels, 2);
+});
+
 const BAD = [
   ['/garbage.bin', 'unsupported-format', /not a recognised/],
   ['/notmedia.txt', 'unsupported-format', /not a recognised/],

@@ -25,7 +25,7 @@ TEST_CASE("a range decoded again equals the same frames of the sequential decode
             REQUIRE(index.points().size() > 10);
 
             MemoryReader reader(bytes);
-            RangeDecoder ranges(reader, index);
+            RangeDecoder ranges(reader, index, sink.format);
             const int64_t total = int64_t(sink.frames());
             std::mt19937 rng(42);
             std::uniform_int_distribution<int64_t> start(0, total - 1);

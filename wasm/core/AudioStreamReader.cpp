@@ -179,6 +179,11 @@ bool AudioStreamReader::step(const FrameFn& onFrame)
         return false;
     if (!draining_) {
         int err = av_read_frame(format_, packet_);
+        if (source_.starved()) {
+            // The packet is incomplete: decode nothing of it. The caller continues from elsewhere.
+            av_packet_unref(packet_);
+            return false;
+        }
         if (err < 0) {
             // A read error past the last good packet ends the stream; what decoded stays.
             draining_ = true;
@@ -283,12 +288,6 @@ bool AudioStreamReader::seekTo(int64_t bytePos, int64_t pts)
     draining_ = false;
     ended_ = false;
     return true;
-}
-
-void AudioStreamReader::clearEndOfInput()
-{
-    io_->eof_reached = 0;
-    io_->error = 0;
 }
 
 } // namespace avseg

@@ -46,9 +46,6 @@ public:
     bool seeksByTimestamp() const { return seekByTimestamp_; }
     bool seekTo(int64_t bytePos, int64_t pts);
 
-    // After an I/O short read the demuxer believes it hit the end; the streaming pass undoes that.
-    void clearEndOfInput();
-
     int damagedPackets() const { return damagedPackets_; }
     int64_t firstDamagedPts() const { return firstDamagedPts_; }
     int64_t lastDamagedPts() const { return lastDamagedPts_; }

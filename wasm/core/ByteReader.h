@@ -17,6 +17,8 @@ public:
     virtual int64_t position() const = 0;
     // Total size in bytes, or -1 while unknown.
     virtual int64_t size() const = 0;
+    // True once a read came up short only because the bytes have not arrived yet.
+    virtual bool starved() const { return false; }
 };
 
 } // namespace avseg

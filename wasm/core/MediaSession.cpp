@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "MediaSession.h"
 
+#include "MediaError.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -15,7 +17,9 @@ void MediaSession::attachSeekable(std::unique_ptr<ByteReader> source)
 {
     rangeDecoder_.reset();
     seekable_ = std::move(source);
-    rangeDecoder_ = std::make_unique<RangeDecoder>(*seekable_, index_);
+    decoder_.setWholeFile(seekable_.get());
+    if (opened())
+        rangeDecoder_ = std::make_unique<RangeDecoder>(*seekable_, index_, AudioFormat{info().sampleRate, info().channels});
     cacheFrames_ = 0;
 }
 
@@ -25,7 +29,7 @@ PcmSpan MediaSession::samples(int64_t first, int64_t count)
     const int64_t total = framesDecoded();
     first = std::clamp<int64_t>(first, 0, total);
     count = std::clamp<int64_t>(count, 0, total - first);
-    if (!rangeDecoder_ || count == 0)
+    if (!ranges() || count == 0)
         return {first, 0, channels, nullptr};
 
     if (first < cacheFirst_ || first + count > cacheFirst_ + cacheFrames_) {
@@ -51,12 +55,21 @@ PcmSpan MediaSession::samples(int64_t first, int64_t count)
     return {first, std::max<int64_t>(available, 0), channels, cachePlanes_.data()};
 }
 
+RangeDecoder* MediaSession::ranges()
+{
+    if (!rangeDecoder_ && seekable_ && opened())
+        rangeDecoder_ = std::make_unique<RangeDecoder>(*seekable_, index_, AudioFormat{info().sampleRate, info().channels});
+    return rangeDecoder_.get();
+}
+
 RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style)
 {
     RenderInfo info;
+    if (!validView(view) || image.width <= 0 || image.height <= 0)
+        throw MediaError(ErrorCode::Internal, "invalid view: start and frames per pixel must be finite, frames per pixel positive");
     const bool finerThanPeaks = peaks_.levelCount() > 0
         && view.framesPerPixel < double(int64_t(1) << peaks_.baseShift());
-    if (finerThanPeaks && rangeDecoder_) {
+    if (finerThanPeaks && ranges()) {
         const int64_t first = static_cast<int64_t>(std::floor(view.startFrame)) - 1;
         const int64_t last = static_cast<int64_t>(std::ceil(view.startFrame + image.width * view.framesPerPixel)) + 2;
         const PcmSpan pcm = samples(std::max<int64_t>(first, 0), last - std::max<int64_t>(first, 0));

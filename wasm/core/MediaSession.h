@@ -45,9 +45,11 @@ public:
     int64_t bytesReceived() const { return decoder_.bytesReceived(); }
     const std::vector<MediaProblem>& problems() const { return decoder_.problems(); }
 
-    // A seekable copy of the complete file; enables views finer than the pyramid's base.
+    // A seekable copy of the complete file, given once the download is complete (before the
+    // last pumps): enables views finer than the pyramid's base, and lets the streaming decode
+    // continue past a packet larger than its read-ahead.
     void attachSeekable(std::unique_ptr<ByteReader> source);
-    bool hasSeekable() const { return rangeDecoder_ != nullptr; }
+    bool hasSeekable() const { return seekable_ != nullptr; }
 
     RenderInfo render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style);
 
@@ -57,6 +59,8 @@ public:
     size_t memoryBytes() const;
 
 private:
+    RangeDecoder* ranges();
+
     SessionOptions options_;
     PeakPyramid peaks_;
     PeakBuilder builder_;

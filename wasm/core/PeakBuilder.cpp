@@ -31,8 +31,10 @@ void PeakBuilder::process(const float* const* channels, size_t frames)
             float lo = accMin_[c];
             float hi = accMax_[c];
             for (size_t i = 0; i < take; ++i) {
-                lo = s[i] < lo ? s[i] : lo;
-                hi = s[i] > hi ? s[i] : hi;
+                // NaN counts as silence, as quantiseSample() has it.
+                const float v = s[i] == s[i] ? s[i] : 0.0f;
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
             }
             accMin_[c] = lo;
             accMax_[c] = hi;
@@ -51,8 +53,9 @@ void PeakBuilder::done()
     auto& levels = out_.levels_;
     if (levels.empty())
         return;
+    // No coarsening here: it would reopen the base with the next level's open bin, and nothing more arrives.
     if (accFrames_ > 0)
-        closeBaseBin();
+        closeBaseBin(false);
     for (size_t l = 1; l < levels.size(); ++l) {
         if (!levels[l].open)
             continue;
@@ -77,7 +80,7 @@ void PeakBuilder::publishOpenBase()
     base.open = true;
 }
 
-void PeakBuilder::closeBaseBin()
+void PeakBuilder::closeBaseBin(bool mayCoarsen)
 {
     publishOpenBase();
     out_.levels_[0].open = false;
@@ -85,7 +88,7 @@ void PeakBuilder::closeBaseBin()
     std::fill(accMax_.begin(), accMax_.end(), -std::numeric_limits<float>::infinity());
     accFrames_ = 0;
     addToLevel(1, scratch_.data());
-    if (static_cast<int64_t>(out_.levels_[0].bins.size()) >= options_.maxBasePeaks)
+    if (mayCoarsen && static_cast<int64_t>(out_.levels_[0].bins.size()) >= options_.maxBasePeaks)
         coarsen();
 }
 

@@ -26,7 +26,7 @@ public:
     void done() override;
 
 private:
-    void closeBaseBin();
+    void closeBaseBin(bool mayCoarsen = true);
     void addToLevel(size_t level, const Peak* peaks);
     void publishOpenBase();
     void coarsen();

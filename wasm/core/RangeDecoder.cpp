@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "RangeDecoder.h"
 
+#include "MediaError.h"
+
 #include <algorithm>
+#include <vector>
 
 namespace avseg {
 
@@ -10,10 +13,12 @@ namespace {
 // Decoders need this much before the target to settle (mp3 bit reservoir, aac/vorbis overlap, opus pre-roll).
 constexpr int64_t kPrerollFrames = 8192;
 constexpr long kMatchWindow = 16;
+constexpr int kMaxUnplacedFrames = 64;
 
 } // namespace
 
-RangeDecoder::RangeDecoder(ByteReader& source, const SeekIndex& index) : source_(source), index_(index)
+RangeDecoder::RangeDecoder(ByteReader& source, const SeekIndex& index, AudioFormat expected)
+    : source_(source), index_(index), expected_(expected)
 {
     reopen();
 }
@@ -23,69 +28,89 @@ void RangeDecoder::reopen()
     reader_.reset();
     source_.seek(0);
     reader_ = std::make_unique<AudioStreamReader>(source_, true, 1 << 20);
+    const MediaInfo& info = reader_->info();
+    if (expected_.sampleRate && (info.sampleRate != expected_.sampleRate || info.channels != expected_.channels))
+        throw MediaError(ErrorCode::CorruptMedia, "the file read again does not match its first reading");
+    seekPoint_ = 0;
+    trustFrom_ = 0;
+    known_ = true;
+    cursor_ = 0;
+    lastPos_ = -2;
+    unknownFrames_ = 0;
+}
+
+void RangeDecoder::begin(int64_t first)
+{
+    first_ = first;
+    const auto& points = index_.points();
+    // One point further back than needed: a decoder may emit nothing for the first packet after a seek.
+    const long k = index_.pointBefore(first - kPrerollFrames) - 1;
+    if (k <= 0 || !reader_->seekTo(points[k].bytePos, points[k].pts)) {
+        reopen();
+        return;
+    }
+    seekPoint_ = k;
+    // Right after a seek the decoder is unsettled, so the point seeked to is not trusted; the next one is.
+    trustFrom_ = k + 1;
+    known_ = false;
+    cursor_ = 0;
+    lastPos_ = -2;
+    unknownFrames_ = 0;
+}
+
+bool RangeDecoder::step(const BlockFn& fn)
+{
+    const bool more = reader_->step([&](const DecodedFrame& f) { onFrame(f, fn); });
+    if (!known_ && unknownFrames_ > kMaxUnplacedFrames) {
+        // The seek landed where no recorded packet follows: decode from the start instead.
+        const int64_t first = first_;
+        reopen();
+        first_ = first;
+        return true;
+    }
+    return more;
+}
+
+void RangeDecoder::onFrame(const DecodedFrame& f, const BlockFn& fn)
+{
+    const bool groupStart = f.bytePos != lastPos_;
+    lastPos_ = f.bytePos;
+    const long last = seekPoint_ + kMatchWindow;
+    const SeekPoint* p = reader_->seeksByTimestamp() ? index_.findByPts(f.pts, trustFrom_, last)
+                                                     : (groupStart ? index_.findByPos(f.bytePos, trustFrom_, last) : nullptr);
+    if (p) {
+        cursor_ = p->frame;
+        known_ = true;
+    }
+    if (!known_) {
+        ++unknownFrames_;
+        return;
+    }
+    const int64_t from = std::max(cursor_, first_);
+    const int64_t to = cursor_ + f.frames;
+    if (from < to) {
+        std::vector<const float*> planes(f.channels, f.channels + reader_->info().channels);
+        for (auto& plane : planes)
+            plane += from - cursor_;
+        fn(from, planes.data(), static_cast<int>(to - from));
+    } else {
+        preroll_ += f.frames;
+    }
+    cursor_ = to;
 }
 
 void RangeDecoder::decode(int64_t first, int64_t count, const BlockFn& fn)
 {
     const int64_t end = first + count;
-    const auto& points = index_.points();
-    // One point further back than needed: a decoder may emit nothing for the first packet after a seek.
-    long k = index_.pointBefore(first - kPrerollFrames) - 1;
-    bool known = false;
-    int64_t cursor = 0;
-    // Right after a seek the decoder is unsettled (it may emit nothing for the first packet),
-    // so the point seeked to is not trusted; the next one is.
-    long trustFrom = k + 1;
-    if (k <= 0 || !reader_->seekTo(points[k].bytePos, points[k].pts)) {
-        reopen();
-        k = 0;
-        trustFrom = 0;
-        known = true;
-    }
-    const bool byTimestamp = reader_->seeksByTimestamp();
-    int unknownFrames = 0;
-    bool restart = false;
-    int64_t lastPos = -2;
-
-    const auto onFrame = [&](const DecodedFrame& f) {
-        const bool groupStart = f.bytePos != lastPos;
-        lastPos = f.bytePos;
-        const SeekPoint* p = byTimestamp ? index_.findByPts(f.pts, trustFrom, k + kMatchWindow)
-                                         : (groupStart ? index_.findByPos(f.bytePos, trustFrom, k + kMatchWindow) : nullptr);
-        if (p) {
-            cursor = p->frame;
-            known = true;
-        }
-        if (!known) {
-            restart = ++unknownFrames > 64;
-            return;
-        }
-        const int64_t from = std::max(cursor, first);
-        const int64_t to = std::min(cursor + f.frames, end);
-        if (from < to) {
-            std::vector<const float*> planes(f.channels, f.channels + reader_->info().channels);
-            for (auto& plane : planes)
-                plane += from - cursor;
-            fn(from, planes.data(), static_cast<int>(to - from));
-        } else {
-            preroll_ += f.frames;
-        }
-        cursor += f.frames;
+    begin(first);
+    int64_t reached = first;
+    const BlockFn clipped = [&](int64_t at, const float* const* channels, int frames) {
+        const int n = static_cast<int>(std::min<int64_t>(frames, end - at));
+        if (n > 0)
+            fn(at, channels, n);
+        reached = at + frames;
     };
-
-    while (cursor < end || !known) {
-        if (!reader_->step(onFrame))
-            break;
-        if (restart) {
-            // The seek landed where no recorded packet follows: decode from the start instead.
-            reopen();
-            k = 0;
-            trustFrom = 0;
-            known = true;
-            cursor = 0;
-            lastPos = -2;
-            restart = false;
-        }
+    while (reached < end && step(clipped)) {
     }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "AudioSink.h"
 #include "AudioStreamReader.h"
 #include "ByteReader.h"
 #include "SeekIndex.h"
@@ -10,14 +11,47 @@
 
 namespace avseg {
 
-// Decodes a short range of frames again, on demand, from a seekable copy of the media.
-// Positions come from the SeekIndex recorded during the sequential decode, so the
-// frames returned are exactly the frames the sequential decode produced there.
+// Decodes frames again, on demand, from a seekable copy of the media, starting anywhere.
+// Positions come from the SeekIndex recorded during the sequential decode, so the frames
+// returned are exactly the frames the sequential decode produced there.
 class RangeDecoder {
+    // Several decoders may read one copy of the file; each keeps its own position.
+    class Cursor : public ByteReader {
+    public:
+        explicit Cursor(ByteReader& source) : source_(source) {}
+        size_t read(uint8_t* dst, size_t n) override
+        {
+            if (!source_.seek(position_))
+                return 0;
+            const size_t got = source_.read(dst, n);
+            position_ += static_cast<int64_t>(got);
+            return got;
+        }
+        bool seek(int64_t position) override
+        {
+            if (position < 0 || (source_.size() >= 0 && position > source_.size()))
+                return false;
+            position_ = position;
+            return true;
+        }
+        int64_t position() const override { return position_; }
+        int64_t size() const override { return source_.size(); }
+
+    private:
+        ByteReader& source_;
+        int64_t position_ = 0;
+    };
+
 public:
     using BlockFn = std::function<void(int64_t firstFrame, const float* const* channels, int frames)>;
 
-    RangeDecoder(ByteReader& source, const SeekIndex& index);
+    // `expected` is the sequential decode's format; reading the file again must agree with it.
+    RangeDecoder(ByteReader& source, const SeekIndex& index, AudioFormat expected);
+
+    // Positions the decoder so that the next blocks start at frame `first`.
+    void begin(int64_t first);
+    // Decodes one packet, passing on the frames at or after `first`. False at the end of the media.
+    bool step(const BlockFn& fn);
 
     // Calls fn with consecutive blocks covering [first, first + count), clipped to the media's end.
     void decode(int64_t first, int64_t count, const BlockFn& fn);
@@ -27,11 +61,21 @@ public:
 
 private:
     void reopen();
+    void onFrame(const DecodedFrame& f, const BlockFn& fn);
 
-    ByteReader& source_;
+    Cursor source_;
     const SeekIndex& index_;
+    AudioFormat expected_;
     std::unique_ptr<AudioStreamReader> reader_;
     int64_t preroll_ = 0;
+
+    int64_t first_ = 0;
+    long seekPoint_ = 0;
+    long trustFrom_ = 0;
+    bool known_ = false;
+    int64_t cursor_ = 0;
+    int64_t lastPos_ = -2;
+    int unknownFrames_ = 0;
 };
 
 } // namespace avseg

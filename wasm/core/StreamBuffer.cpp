@@ -10,6 +10,10 @@ void StreamBuffer::push(const uint8_t* data, size_t n)
 {
     if (n == 0)
         return;
+    if (!keeping_) {
+        end_ += static_cast<int64_t>(n);
+        return;
+    }
     chunks_.emplace_back(data, data + n);
     end_ += static_cast<int64_t>(n);
 }
@@ -18,6 +22,10 @@ void StreamBuffer::push(std::vector<uint8_t>&& bytes)
 {
     if (bytes.empty())
         return;
+    if (!keeping_) {
+        end_ += static_cast<int64_t>(bytes.size());
+        return;
+    }
     end_ += static_cast<int64_t>(bytes.size());
     chunks_.push_back(std::move(bytes));
 }
@@ -51,6 +59,14 @@ bool StreamBuffer::seek(int64_t position)
         return false;
     position_ = position;
     return true;
+}
+
+void StreamBuffer::stopKeeping()
+{
+    keeping_ = false;
+    chunks_.clear();
+    firstOffset_ = end_;
+    position_ = end_;
 }
 
 size_t StreamBuffer::heldBytes() const

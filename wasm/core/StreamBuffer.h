@@ -23,15 +23,16 @@ public:
     int64_t size() const override { return finished_ ? end_ : -1; }
 
     int64_t received() const { return end_; }
-    int64_t ahead() const { return end_ - position_; }
+    int64_t ahead() const { return keeping_ ? end_ - position_ : 0; }
     size_t heldBytes() const;
 
-    // True once a read wanted bytes that have not arrived yet.
-    bool starved() const { return starved_; }
+    bool starved() const override { return starved_; }
     void clearStarved() { starved_ = false; }
 
     // Drop everything before position(); from now on keep dropping as reading goes on.
     void dropConsumed(bool enable) { dropping_ = enable; trim(); }
+    // Keep no bytes at all from now on, only count them (decoding continues from another copy).
+    void stopKeeping();
 
 private:
     void trim();
@@ -43,6 +44,7 @@ private:
     bool finished_ = false;
     bool starved_ = false;
     bool dropping_ = false;
+    bool keeping_ = true;
 };
 
 } // namespace avseg

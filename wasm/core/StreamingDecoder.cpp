@@ -48,6 +48,8 @@ StreamingDecoder::State StreamingDecoder::pump(int maxPackets)
 {
     if (done_)
         return State::Done;
+    if (stalled_)
+        return pumpResumed(maxPackets);
     if (!reader_ && !tryOpen())
         return State::NeedBytes;
 
@@ -57,11 +59,12 @@ StreamingDecoder::State StreamingDecoder::pump(int maxPackets)
             return State::NeedBytes;
         const bool more = reader_->step(frameFn);
         if (buffer_.starved()) {
-            // A packet larger than the read-ahead: the demuxer saw a false end. Resume when bytes come.
-            buffer_.clearStarved();
-            reader_->clearEndOfInput();
-            if (!more)
-                return State::NeedBytes;
+            // A packet larger than the read-ahead: this demuxer can't be resumed mid-packet.
+            // Keep what decoded and continue from the complete file once it has arrived.
+            stalled_ = true;
+            reader_.reset();
+            buffer_.stopKeeping();
+            return State::NeedBytes;
         }
         if (!more) {
             complete();
@@ -69,6 +72,34 @@ StreamingDecoder::State StreamingDecoder::pump(int maxPackets)
         }
     }
     return State::Decoding;
+}
+
+StreamingDecoder::State StreamingDecoder::pumpResumed(int maxPackets)
+{
+    if (!buffer_.finished())
+        return State::NeedBytes;
+    if (!whole_)
+        throw MediaError(ErrorCode::Internal, "a packet is larger than the read-ahead and no complete copy of the file was given");
+    if (!resumed_) {
+        resumed_ = std::make_unique<RangeDecoder>(*whole_, index_ ? *index_ : ownIndex_, AudioFormat{info_.sampleRate, info_.channels});
+        resumed_->begin(frames_);
+    }
+    const auto blockFn = [this](int64_t frame, const float* const* channels, int n) { onResumedBlock(frame, channels, n); };
+    for (int i = 0; i < maxPackets; ++i) {
+        if (!resumed_->step(blockFn)) {
+            complete();
+            return State::Done;
+        }
+    }
+    return State::Decoding;
+}
+
+void StreamingDecoder::onResumedBlock(int64_t frame, const float* const* channels, int n)
+{
+    if (frame != frames_)
+        throw MediaError(ErrorCode::Internal, "resumed decoding did not continue where it stopped");
+    sink_.process(channels, static_cast<size_t>(n));
+    frames_ += n;
 }
 
 bool StreamingDecoder::tryOpen()
@@ -127,7 +158,7 @@ void StreamingDecoder::complete()
     const int64_t wavData = declaredWavData(head_, dataOffset);
     const bool shortOfWav = wavData > 0 && buffer_.received() < dataOffset + wavData;
     const bool shortOfHeader = info_.declaredDuration > 0 && decoded < info_.declaredDuration * 0.98 - 0.2;
-    if (reader_->damagedPackets() > 0) {
+    if (reader_ && reader_->damagedPackets() > 0) {
         std::string message = std::to_string(reader_->damagedPackets()) + " damaged audio packet(s) were skipped";
         if (reader_->firstDamagedPts() != INT64_MIN)
             message += " between " + seconds(reader_->firstDamagedPts() * reader_->timeBase()) + " and "

@@ -4,6 +4,7 @@
 #include "AudioSink.h"
 #include "AudioStreamReader.h"
 #include "MediaError.h"
+#include "RangeDecoder.h"
 #include "SeekIndex.h"
 #include "StreamBuffer.h"
 
@@ -32,6 +33,10 @@ public:
     StreamingDecoder(AudioSink& sink, SeekIndex* index, Options options);
     StreamingDecoder(AudioSink& sink, SeekIndex* index) : StreamingDecoder(sink, index, Options{}) {}
 
+    // A complete, seekable copy of the file. Needed only if a packet turns out larger than the
+    // read-ahead: the streaming pass then stops and continues from this copy once it is complete.
+    void setWholeFile(ByteReader* whole) { whole_ = whole; }
+
     void push(const uint8_t* data, size_t n) { buffer_.push(data, n); }
     void push(std::vector<uint8_t>&& bytes) { buffer_.push(std::move(bytes)); }
     int64_t bytesAhead() const { return buffer_.ahead(); }
@@ -40,7 +45,9 @@ public:
     // Decodes at most maxPackets packets. Throws MediaError when the media can't be decoded at all.
     State pump(int maxPackets);
 
-    bool opened() const { return reader_ != nullptr; }
+    bool opened() const { return reader_ != nullptr || stalled_; }
+    // True when a packet larger than the read-ahead made decoding continue from the whole file.
+    bool stalled() const { return stalled_; }
     const MediaInfo& info() const { return info_; }
     int64_t framesDecoded() const { return frames_; }
     int64_t bytesReceived() const { return buffer_.received(); }
@@ -50,6 +57,8 @@ public:
 private:
     bool tryOpen();
     void onFrame(const DecodedFrame& frame);
+    void onResumedBlock(int64_t frame, const float* const* channels, int n);
+    State pumpResumed(int maxPackets);
     void complete();
 
     std::vector<uint8_t> head_;  // the first bytes, for checks the demuxer doesn't make
@@ -58,6 +67,10 @@ private:
     Options options_;
     StreamBuffer buffer_;
     std::unique_ptr<AudioStreamReader> reader_;
+    ByteReader* whole_ = nullptr;
+    SeekIndex ownIndex_;
+    std::unique_ptr<RangeDecoder> resumed_;
+    bool stalled_ = false;
     MediaInfo info_;
     int64_t frames_ = 0;
     int64_t nextOpenAt_ = 0;

@@ -80,16 +80,26 @@ int peakRow(int16_t v, float amplitude, int height)
 
 int amplitudeRow(float value, float amplitude, int bandHeight)
 {
+    if (bandHeight <= 1 || !(value == value))
+        return 0;
     const double y = (1.0 - double(value) * amplitude) * 0.5 * (bandHeight - 1);
     const long row = std::lround(y);
     return static_cast<int>(std::clamp<long>(row, 0, bandHeight - 1));
+}
+
+bool validView(const WaveformView& view)
+{
+    // Beyond 2^52 frames doubles stop being exact and casts to int64 overflow.
+    constexpr double limit = 4503599627370496.0;
+    return std::isfinite(view.startFrame) && std::isfinite(view.framesPerPixel) && view.framesPerPixel > 0
+        && std::abs(view.startFrame) < limit && view.framesPerPixel < limit / 65536;
 }
 
 void renderPeaks(const PeakPyramid& peaks, const WaveformView& view, const WaveformStyle& style, RgbaImage& image)
 {
     const int channels = std::max(peaks.channels(), 1);
     clear(image, style, channels);
-    if (peaks.levelCount() == 0 || view.framesPerPixel <= 0)
+    if (peaks.levelCount() == 0 || !validView(view))
         return;
     const Rgba wave = unpack(style.wave);
     const int64_t total = peaks.frames();
@@ -100,10 +110,12 @@ void renderPeaks(const PeakPyramid& peaks, const WaveformView& view, const Wavef
         if (f1 <= 0 || f0 >= total)
             continue;
         for (int c = 0; c < channels; ++c) {
+            const Band b = band(image, c, channels);
+            if (b.height <= 0)
+                continue;
             const Peak p = peaks.extent(c, std::max<int64_t>(f0, 0), std::min(f1, total));
             if (p.empty())
                 continue;
-            const Band b = band(image, c, channels);
             span(image, x, b.top, peakRow(p.max, style.amplitude, b.height), peakRow(p.min, style.amplitude, b.height), wave);
         }
     }
@@ -113,7 +125,7 @@ void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformS
 {
     const int channels = std::max(pcm.channels, 1);
     clear(image, style, channels);
-    if (pcm.frames <= 0 || view.framesPerPixel <= 0)
+    if (pcm.frames <= 0 || !validView(view))
         return;
     const Rgba wave = unpack(style.wave);
     const Rgba dot = unpack(style.sampleDot);
@@ -123,6 +135,8 @@ void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformS
 
     for (int c = 0; c < pcm.channels; ++c) {
         const Band b = band(image, c, channels);
+        if (b.height <= 0)
+            continue;
         if (view.framesPerPixel >= 1.0) {
             for (int x = 0; x < image.width; ++x) {
                 int64_t f0 = static_cast<int64_t>(std::floor(view.startFrame + x * view.framesPerPixel));

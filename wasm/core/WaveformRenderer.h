@@ -44,6 +44,9 @@ void renderPeaks(const PeakPyramid& peaks, const WaveformView& view, const Wavef
 // they are at least 6 px apart.
 void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformStyle& style, RgbaImage& image);
 
+// Finite, positive and small enough for exact frame arithmetic; other views draw nothing.
+bool validView(const WaveformView& view);
+
 // The row (within the band) an amplitude maps to; shared with tests and the element's hit testing.
 int amplitudeRow(float value, float amplitude, int bandHeight);
 

@@ -113,6 +113,10 @@ class Load {
     }
     this.session.finish();
     this.foldChunks();
+    // The complete file, for sample-level views and for continuing past an oversized packet.
+    const blob = this.blob;
+    const readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
+    this.seekable = this.session.attachSeekable(readFn, blob.size).state >= 0;
     while (!this.done) {
       if (!(await this.decodeSlice())) return;
     }
@@ -172,11 +176,8 @@ class Load {
 
   finishLoad() {
     this.maybeProgress(true);
-    const blob = this.blob;
-    const readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
-    const attached = this.session.attachSeekable(readFn, blob.size);
     const info = this.session.info();
-    this.post({ type: 'ready', info, seekable: attached.state >= 0 });
+    this.post({ type: 'ready', info, seekable: this.seekable });
     for (const problem of this.session.problems()) {
       this.post({ type: 'error', code: problem.code, message: problem.message, fatal: false });
     }
