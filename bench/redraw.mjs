@@ -2,9 +2,9 @@
 // Section 3: main-view redraw latency, zoomTo -> avseg-rendered, from the whole file down to below 1 sample/px.
 import { MAIN_WIDTH } from './browser.mjs';
 
-// 30 s sits just under where a 10-hour file's coarsened pyramid base gives way to on-demand decoding,
-// the largest decode a view can ask for.
-const SPANS = [36000, 3600, 600, 60, 30, 10, 1, MAIN_WIDTH / 48000, MAIN_WIDTH / 48000 / 8];
+// 40 s is just under the span where a 10-hour file's coarsened pyramid base (1024 frames a bin) gives way
+// to on-demand decoding: the largest decode, and sample cache, a 1920-px view can ask for.
+const SPANS = [36000, 3600, 600, 60, 40, 10, 1, MAIN_WIDTH / 48000, MAIN_WIDTH / 48000 / 8];
 
 const quantile = (values, q) => {
   const v = [...values].sort((a, b) => a - b);

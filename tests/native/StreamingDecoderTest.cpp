@@ -19,8 +19,11 @@ struct Decoded {
 Decoded decodeFile(const std::string& name, size_t chunk)
 {
     Decoded d;
+    const auto bytes = test::readBytes(test::fixture(name));
+    MemoryReader whole(bytes); // as the browser attaches the downloaded file
     StreamingDecoder decoder(d.sink, nullptr);
-    test::streamInto(decoder, test::readBytes(test::fixture(name)), chunk);
+    decoder.setWholeFile(&whole);
+    test::streamInto(decoder, bytes, chunk);
     d.info = decoder.info();
     d.problems = decoder.problems();
     return d;
