@@ -55,7 +55,6 @@ export async function startBench(mediaRoot) {
   };
 }
 
-/** Sets src and waits for `ready`; with sampleMs, polls stats() meanwhile. Times are page-clock ms. */
 function load(page, src, { sampleMs = 0 } = {}) {
   return page.evaluate(async ({ src, sampleMs }) => {
     const el = document.querySelector('avseg-editor');

@@ -38,7 +38,6 @@ function nodeWasmSeconds(core, file) {
   return s;
 }
 
-/** files: {format: path}; editor: from startBench().newEditor(), already warmed up. */
 export async function benchDecode({ files, editor, reps, log }) {
   const core = await loadCore();
   const rows = [];

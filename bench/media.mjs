@@ -14,7 +14,6 @@ const TEXT = 'Annotators mark where each speaker starts and stops. The waveform 
   + 'even for a recording that lasts for hours, and zooming in must reach single samples. '
   + 'Numbers like three hundred and twelve, or nine point five, are read out in full.';
 
-/** The 10-minute files of section 1: name -> encoder arguments. */
 export const FORMATS = {
   mp3: { file: 'ten-min.mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k'] },
   aac: { file: 'ten-min.m4a', args: ['-c:a', 'aac', '-b:a', '128k'] },
@@ -67,7 +66,6 @@ function concat(name, input, repeat) {
   });
 }
 
-/** Makes (or finds) the media; returns absolute paths. `long` lists the LONG keys wanted. */
 export function prepareMedia({ long = Object.keys(LONG), log = () => {} } = {}) {
   mkdirSync(mediaDir, { recursive: true });
   const files = { formats: {}, long: {} };

@@ -11,7 +11,6 @@ const quantile = (values, q) => {
   return v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)];
 };
 
-/** editor: a tab with a long file loaded and ready. */
 export async function benchRedraw({ editor, n, seed = 1 }) {
   const duration = await editor.page.evaluate(() => document.querySelector('avseg-editor').duration);
   const spans = [duration, ...SPANS.filter((s) => s < duration * 0.99)];
