@@ -66,7 +66,7 @@ TEST_CASE("a long stream coarsens the base instead of growing past its budget", 
         REQUIRE(p.frames() == int64_t(std::min(at + 1500, s.size())));
     }
     b.done();
-    REQUIRE(peakBase <= 1000);
+    REQUIRE(peakBase <= 1000 + 1); // the budget, plus the open bin shown while loading
     REQUIRE(p.baseShift() > 2);
     REQUIRE(p.binCount(0) * (int64_t(1) << p.baseShift()) >= int64_t(s.size()));
     // Still exact on the new base grid.

@@ -72,3 +72,19 @@ TEST_CASE("a range decoded again equals the same frames of the sequential decode
         }
     }
 }
+
+TEST_CASE("the seek index thins itself to stay small and stays usable", "[SeekIndex]")
+{
+    SeekIndex index(10, 64);
+    for (int64_t f = 0; f < 100000; f += 5)
+        index.consider(f * 3, f, f);
+    REQUIRE(index.points().size() <= 64);
+    REQUIRE(index.points().size() >= 32);
+    for (size_t i = 1; i < index.points().size(); ++i) {
+        REQUIRE(index.points()[i].frame > index.points()[i - 1].frame);
+        REQUIRE(index.points()[i].bytePos == index.points()[i].frame * 3);
+    }
+    const long k = index.pointBefore(50000);
+    REQUIRE(index.points()[k].frame <= 50000);
+    REQUIRE(index.points()[k + 1].frame > 50000);
+}

@@ -57,10 +57,10 @@ test('errors cross the boundary as values with stable codes', async () => {
 
 test('rendering fills the caller\'s pixel view, from peaks or from samples', async () => {
   const bytes = await readFile(path.join(fixtures, 'speech-gaps.flac'));
-  const { session } = decodeBytes(core, bytes);
+  const { session } = decodeBytes(core, bytes, 65536, { attach: false });
   try {
     const colours = { background: 0xffffffff, wave: 0x000000ff, axis: 0x808080ff, sampleDot: 0xff0000ff, amplitude: 1 };
-    const whole = session.render({ startFrame: 0, framesPerPixel: 477944 / 200, width: 200, height: 50, ...colours });
+    const whole = session.render({ startFrame: 0, framesPerPixel: 477944 / 200, width: 200, height: 50, ...colours }, true);
     assert.ok(whole.ok && !whole.fromSamples);
     const px = session.pixels();
     assert.equal(px.length, 200 * 50 * 4);
@@ -68,12 +68,18 @@ test('rendering fills the caller\'s pixel view, from peaks or from samples', asy
     for (let i = 0; i < px.length; i += 4) if (px[i] === 0 && px[i + 3] === 255) dark++;
     assert.ok(dark > 1000, `${dark} waveform pixels`);
 
-    const noSeekable = session.render({ startFrame: 100000, framesPerPixel: 0.1, width: 200, height: 50, ...colours });
+    const view = { startFrame: 100000, framesPerPixel: 0.1, width: 200, height: 50, ...colours };
+    const noSeekable = session.render(view, true);
     assert.ok(noSeekable.ok && !noSeekable.fromSamples, 'without a seekable copy it draws from peaks');
     const attached = session.attachSeekable((pos, len) => bytes.subarray(pos, pos + len), bytes.length);
     assert.equal(attached.state, 2);
-    const fine = session.render({ startFrame: 100000, framesPerPixel: 0.1, width: 200, height: 50, ...colours });
+    assert.equal(session.needsDecode(view), true);
+    const coarse = session.render(view, false);
+    assert.ok(coarse.ok && !coarse.fromSamples, 'asked not to decode, it draws the peaks');
+    const fine = session.render(view, true);
     assert.ok(fine.ok && fine.fromSamples);
+    assert.equal(session.needsDecode(view), false, 'the window is cached now');
+    assert.ok(session.render(view, false).fromSamples, 'cached samples are used even without decoding');
     const red = [...session.pixels()].filter((v, i) => i % 4 === 0 && v === 255).length;
     assert.ok(red > 0);
   } finally {

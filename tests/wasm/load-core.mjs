@@ -11,8 +11,9 @@ export async function loadCore() {
   return createAvsegCore({ wasmBinary });
 }
 
-// Streams a file's bytes through a core Session in chunks, as the worker does.
-export function decodeBytes(core, bytes, chunk = 65536) {
+// Streams a file's bytes through a core Session in chunks, as the worker does, attaching the
+// whole file at the end as the worker attaches its Blob (unless attach is false).
+export function decodeBytes(core, bytes, chunk = 65536, { attach = true } = {}) {
   const session = new core.Session();
   let status;
   for (let at = 0; at < bytes.length; at += chunk) {
@@ -21,6 +22,7 @@ export function decodeBytes(core, bytes, chunk = 65536) {
     if (status.state < 0) return { session, status };
   }
   session.finish();
+  if (attach) session.attachSeekable((position, length) => bytes.subarray(position, position + length), bytes.length);
   do status = session.pump(1 << 20); while (status.state === 1);
   return { session, status };
 }

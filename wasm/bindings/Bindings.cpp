@@ -146,14 +146,24 @@ public:
         }
     }
 
-    Rendered render(const View& v)
+    bool needsDecode(const View& v)
+    {
+        try {
+            return session_.needsDecode({v.startFrame, v.framesPerPixel}, v.width);
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+
+    // decode false: finer than the peaks, draw them coarsely now rather than decode samples.
+    Rendered render(const View& v, bool decode)
     {
         Rendered out;
         try {
             pixels_.resize(size_t(std::max(v.width, 0)) * size_t(std::max(v.height, 0)) * 4);
             RgbaImage image{pixels_.data(), v.width, v.height, v.width * 4};
             const WaveformStyle style{v.background, v.wave, v.axis, v.sampleDot, v.amplitude};
-            const RenderInfo info = session_.render(image, {v.startFrame, v.framesPerPixel}, style);
+            const RenderInfo info = session_.render(image, {v.startFrame, v.framesPerPixel}, style, decode);
             out.ok = true;
             out.fromSamples = info.fromSamples;
             out.level = info.pyramidLevel;
@@ -219,6 +229,7 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("memoryBytes", &Session::memoryBytes)
         .function("problems", &Session::problems)
         .function("attachSeekable", &Session::attachSeekable)
+        .function("needsDecode", &Session::needsDecode)
         .function("render", &Session::render)
         .function("pixels", &Session::pixels);
 }

@@ -33,11 +33,14 @@ PcmSpan MediaSession::samples(int64_t first, int64_t count)
         return {first, 0, channels, nullptr};
 
     if (first < cacheFirst_ || first + count > cacheFirst_ + cacheFrames_) {
-        // Decode with a margin either side so small scrolls reuse the window.
-        const int64_t budget = std::max<int64_t>(options_.maxCachedSamples / std::max(channels, 1), count);
-        const int64_t margin = std::min(count / 2, (budget - count) / 2);
+        // Decode with a margin either side, within the budget, so small scrolls reuse the window.
+        const int64_t budget = options_.maxCachedSamples / std::max(channels, 1);
+        const int64_t margin = std::clamp<int64_t>((budget - count) / 2, 0, count / 2);
         const int64_t from = std::max<int64_t>(first - margin, 0);
         const int64_t to = std::min(first + count + margin, total);
+        cache_.clear(); // before allocating the next window: never two windows at once
+        cache_.shrink_to_fit();
+        cacheFrames_ = 0;
         cache_.assign(channels, std::vector<float>(static_cast<size_t>(to - from), 0.0f));
         int64_t filled = from;
         rangeDecoder_->decode(from, to - from, [&](int64_t at, const float* const* ch, int n) {
@@ -62,18 +65,37 @@ RangeDecoder* MediaSession::ranges()
     return rangeDecoder_.get();
 }
 
-RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style)
+bool MediaSession::finerThanPeaks(const WaveformView& view) const
+{
+    return peaks_.levelCount() > 0 && view.framesPerPixel < double(int64_t(1) << peaks_.baseShift());
+}
+
+void MediaSession::sampleWindow(const WaveformView& view, int width, int64_t& first, int64_t& count) const
+{
+    first = std::max<int64_t>(static_cast<int64_t>(std::floor(view.startFrame)) - 1, 0);
+    const int64_t last = static_cast<int64_t>(std::ceil(view.startFrame + width * view.framesPerPixel)) + 2;
+    count = std::max<int64_t>(last - first, 0);
+}
+
+bool MediaSession::needsDecode(const WaveformView& view, int width)
+{
+    if (!validView(view) || !finerThanPeaks(view) || !ranges())
+        return false;
+    int64_t first, count;
+    sampleWindow(view, width, first, count);
+    const int64_t end = std::min(first + count, framesDecoded());
+    return first < cacheFirst_ || end > cacheFirst_ + cacheFrames_;
+}
+
+RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style, bool decode)
 {
     RenderInfo info;
     if (!validView(view) || image.width <= 0 || image.height <= 0)
         throw MediaError(ErrorCode::Internal, "invalid view: start and frames per pixel must be finite, frames per pixel positive");
-    const bool finerThanPeaks = peaks_.levelCount() > 0
-        && view.framesPerPixel < double(int64_t(1) << peaks_.baseShift());
-    if (finerThanPeaks && ranges()) {
-        const int64_t first = static_cast<int64_t>(std::floor(view.startFrame)) - 1;
-        const int64_t last = static_cast<int64_t>(std::ceil(view.startFrame + image.width * view.framesPerPixel)) + 2;
-        const PcmSpan pcm = samples(std::max<int64_t>(first, 0), last - std::max<int64_t>(first, 0));
-        renderSamples(pcm, view, style, image);
+    if (finerThanPeaks(view) && ranges() && (decode || !needsDecode(view, image.width))) {
+        int64_t first, count;
+        sampleWindow(view, image.width, first, count);
+        renderSamples(samples(first, count), view, style, image);
         info.fromSamples = true;
         return info;
     }

@@ -17,7 +17,7 @@ namespace avseg {
 struct SessionOptions {
     PeakBuilder::Options peaks;
     StreamingDecoder::Options stream;
-    int64_t maxCachedSamples = 8 << 20;  // decoded samples kept for sample-level views (32 MiB)
+    int64_t maxCachedSamples = 4 << 20;  // decoded samples kept for sample-level views (16 MiB)
 };
 
 struct RenderInfo {
@@ -51,7 +51,11 @@ public:
     void attachSeekable(std::unique_ptr<ByteReader> source);
     bool hasSeekable() const { return seekable_ != nullptr; }
 
-    RenderInfo render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style);
+    // Draws the view; finer than the pyramid's base, from samples decoded on demand unless
+    // decode is false (then from the peaks, coarsely, but at once).
+    RenderInfo render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style, bool decode = true);
+    // True when render() would have to decode samples that are not cached.
+    bool needsDecode(const WaveformView& view, int width);
 
     // Decoded samples for [first, first + count), planar; used by sample-level views and tests.
     PcmSpan samples(int64_t first, int64_t count);
@@ -60,6 +64,8 @@ public:
 
 private:
     RangeDecoder* ranges();
+    bool finerThanPeaks(const WaveformView& view) const;
+    void sampleWindow(const WaveformView& view, int width, int64_t& first, int64_t& count) const;
 
     SessionOptions options_;
     PeakPyramid peaks_;

@@ -6,147 +6,204 @@
 
 namespace avseg {
 
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+// NaN counts as silence, as quantiseSample() has it.
+inline float sane(float v)
+{
+    return v == v ? v : 0.0f;
+}
+
+} // namespace
+
 void PeakBuilder::start(const AudioFormat& format)
 {
     out_.reset(format.channels, format.sampleRate, options_.baseShift);
     out_.levels_.assign(1, PeakPyramid::Level{options_.baseShift, {}, false});
-    children_.assign(1, 0);
-    accMin_.assign(format.channels, std::numeric_limits<float>::infinity());
-    accMax_.assign(format.channels, -std::numeric_limits<float>::infinity());
+    accMin_.assign(format.channels, kInf);
+    accMax_.assign(format.channels, -kInf);
     accFrames_ = 0;
-    scratch_.resize(format.channels);
+    // Coarsening needs at least two bins to pair.
+    budget_ = std::max<int64_t>(options_.maxBasePeaks, 2 * int64_t(format.channels));
 }
 
 void PeakBuilder::process(const float* const* channels, size_t frames)
 {
-    if (out_.levels_.empty())
+    if (out_.levels_.empty() || frames == 0)
         return;
+    unpublishOpen();
     const int nch = out_.channels_;
     size_t offset = 0;
     while (offset < frames) {
-        const int64_t binSize = int64_t(1) << out_.levels_[0].shift;
-        const size_t take = static_cast<size_t>(std::min<int64_t>(int64_t(frames - offset), binSize - accFrames_));
-        for (int c = 0; c < nch; ++c) {
-            const float* s = channels[c] + offset;
-            float lo = accMin_[c];
-            float hi = accMax_[c];
-            for (size_t i = 0; i < take; ++i) {
-                // NaN counts as silence, as quantiseSample() has it.
-                const float v = s[i] == s[i] ? s[i] : 0.0f;
-                lo = v < lo ? v : lo;
-                hi = v > hi ? v : hi;
-            }
-            accMin_[c] = lo;
-            accMax_[c] = hi;
+        const int shift = out_.levels_[0].shift;
+        const int64_t binSize = int64_t(1) << shift;
+        const int64_t rest = int64_t(frames - offset);
+        if (accFrames_ > 0 || rest < binSize) {
+            const size_t take = static_cast<size_t>(std::min(rest, binSize - accFrames_));
+            accumulate(channels, offset, take);
+            offset += take;
+            if (accFrames_ == binSize)
+                closeAccumulator();
+        } else {
+            // Stop at the budget so the base coarsens before it grows past it.
+            const int64_t room = std::max<int64_t>((budget_ - int64_t(out_.levels_[0].bins.size())) / nch, 1);
+            const int64_t bins = std::min(rest >> shift, room);
+            appendFullBins(channels, offset, bins);
+            offset += static_cast<size_t>(bins << shift);
         }
-        accFrames_ += static_cast<int64_t>(take);
-        out_.frames_ += static_cast<int64_t>(take);
-        offset += take;
-        if (accFrames_ == binSize)
-            closeBaseBin();
+        if (int64_t(out_.levels_[0].bins.size()) >= budget_) {
+            buildUpper(false);
+            coarsenIfNeeded();
+        }
     }
-    publishOpenBase();
+    out_.frames_ += static_cast<int64_t>(frames);
+    buildUpper(false);
+    publishOpen();
 }
 
 void PeakBuilder::done()
 {
-    auto& levels = out_.levels_;
-    if (levels.empty())
+    if (out_.levels_.empty())
         return;
-    // No coarsening here: it would reopen the base with the next level's open bin, and nothing more arrives.
+    unpublishOpen();
     if (accFrames_ > 0)
-        closeBaseBin(false);
-    for (size_t l = 1; l < levels.size(); ++l) {
-        if (!levels[l].open)
-            continue;
-        levels[l].open = false;
-        children_[l] = 0;
-        if (l + 1 < levels.size() || out_.binCount(static_cast<int>(l)) > 1)
-            addToLevel(l + 1, &levels[l].bins[levels[l].bins.size() - out_.channels_]);
+        closeAccumulator();
+    buildUpper(true);
+}
+
+void PeakBuilder::accumulate(const float* const* channels, size_t offset, size_t frames)
+{
+    for (int c = 0; c < out_.channels_; ++c) {
+        const float* s = channels[c] + offset;
+        float lo = accMin_[c], hi = accMax_[c];
+        for (size_t i = 0; i < frames; ++i) {
+            const float v = sane(s[i]);
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        accMin_[c] = lo;
+        accMax_[c] = hi;
+    }
+    accFrames_ += static_cast<int64_t>(frames);
+}
+
+void PeakBuilder::appendFullBins(const float* const* channels, size_t offset, int64_t bins)
+{
+    // The hot path: whole bins straight from the decoder's block, no per-bin bookkeeping.
+    const int nch = out_.channels_;
+    auto& base = out_.levels_[0];
+    const size_t at = base.bins.size();
+    reserveFor(base, at + static_cast<size_t>(bins) * nch, budget_);
+    base.bins.resize(at + static_cast<size_t>(bins) * nch);
+    const size_t binSize = size_t(1) << base.shift;
+    for (int c = 0; c < nch; ++c) {
+        const float* s = channels[c] + offset;
+        Peak* out = base.bins.data() + at + c;
+        for (int64_t b = 0; b < bins; ++b, s += binSize, out += nch) {
+            float lo = kInf, hi = -kInf;
+            for (size_t i = 0; i < binSize; ++i) {
+                const float v = sane(s[i]);
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+            *out = Peak{quantiseSample(lo), quantiseSample(hi)};
+        }
     }
 }
 
-void PeakBuilder::publishOpenBase()
+void PeakBuilder::closeAccumulator()
 {
+    const int nch = out_.channels_;
+    auto& base = out_.levels_[0];
+    reserveFor(base, base.bins.size() + nch, budget_);
+    for (int c = 0; c < nch; ++c) {
+        base.bins.push_back(Peak{quantiseSample(accMin_[c]), quantiseSample(accMax_[c])});
+        accMin_[c] = kInf;
+        accMax_[c] = -kInf;
+    }
+    accFrames_ = 0;
+}
+
+void PeakBuilder::buildUpper(bool final)
+{
+    // Upper levels hold complete pairs only; at the end an unpaired last bin carries up alone.
+    auto& levels = out_.levels_;
+    const int nch = out_.channels_;
+    for (size_t l = 1;; ++l) {
+        const int64_t below = int64_t(levels[l - 1].bins.size()) / nch;
+        if (below < 2)
+            return;
+        if (l == levels.size())
+            levels.push_back(PeakPyramid::Level{levels[l - 1].shift + 1, {}, false});
+        auto& lower = levels[l - 1];
+        auto& upper = levels[l];
+        const int64_t want = final ? (below + 1) / 2 : below / 2;
+        const int64_t have = int64_t(upper.bins.size()) / nch;
+        if (want > have) {
+            reserveFor(upper, static_cast<size_t>(want) * nch, budget_ >> std::min<size_t>(l, 62));
+            for (int64_t i = have; i < want; ++i) {
+                for (int c = 0; c < nch; ++c) {
+                    Peak p = lower.bins[static_cast<size_t>(2 * i * nch + c)];
+                    if (2 * i + 1 < below)
+                        p.merge(lower.bins[static_cast<size_t>((2 * i + 1) * nch + c)]);
+                    upper.bins.push_back(p);
+                }
+            }
+        }
+    }
+}
+
+void PeakBuilder::coarsenIfNeeded()
+{
+    auto& levels = out_.levels_;
+    const int nch = out_.channels_;
+    while (int64_t(levels[0].bins.size()) >= budget_ && levels.size() > 1) {
+        // An unpaired last base bin joins the open accumulator of the new, twice as wide base.
+        const int64_t count = int64_t(levels[0].bins.size()) / nch;
+        if (count % 2) {
+            for (int c = 0; c < nch; ++c) {
+                const Peak& p = levels[0].bins[static_cast<size_t>((count - 1) * nch + c)];
+                accMin_[c] = std::min(accMin_[c], p.min / 32767.0f);
+                accMax_[c] = std::max(accMax_[c], p.max / 32767.0f);
+            }
+            accFrames_ += int64_t(1) << levels[0].shift;
+        }
+        levels.erase(levels.begin());
+    }
+}
+
+void PeakBuilder::publishOpen()
+{
+    // The partly filled bin is shown too, so a progressive load draws up to its live edge.
     if (accFrames_ == 0)
         return;
     auto& base = out_.levels_[0];
+    reserveFor(base, base.bins.size() + out_.channels_, budget_);
     for (int c = 0; c < out_.channels_; ++c)
-        scratch_[c] = Peak{quantiseSample(accMin_[c]), quantiseSample(accMax_[c])};
-    if (base.open)
-        std::copy(scratch_.begin(), scratch_.end(), base.bins.end() - out_.channels_);
-    else
-        append(base, scratch_.data(), options_.maxBasePeaks);
+        base.bins.push_back(Peak{quantiseSample(accMin_[c]), quantiseSample(accMax_[c])});
     base.open = true;
 }
 
-void PeakBuilder::closeBaseBin(bool mayCoarsen)
+void PeakBuilder::unpublishOpen()
 {
-    publishOpenBase();
-    out_.levels_[0].open = false;
-    std::fill(accMin_.begin(), accMin_.end(), std::numeric_limits<float>::infinity());
-    std::fill(accMax_.begin(), accMax_.end(), -std::numeric_limits<float>::infinity());
-    accFrames_ = 0;
-    addToLevel(1, scratch_.data());
-    if (mayCoarsen && static_cast<int64_t>(out_.levels_[0].bins.size()) >= options_.maxBasePeaks)
-        coarsen();
+    auto& base = out_.levels_[0];
+    if (!base.open)
+        return;
+    base.bins.resize(base.bins.size() - out_.channels_);
+    base.open = false;
 }
 
-void PeakBuilder::addToLevel(size_t level, const Peak* peaks)
-{
-    auto& levels = out_.levels_;
-    if (level >= levels.size()) {
-        levels.push_back(PeakPyramid::Level{levels.back().shift + 1, {}, false});
-        children_.push_back(0);
-    }
-    auto& lv = levels[level];
-    const int nch = out_.channels_;
-    if (lv.open) {
-        Peak* last = &lv.bins[lv.bins.size() - nch];
-        for (int c = 0; c < nch; ++c)
-            last[c].merge(peaks[c]);
-    } else {
-        append(lv, peaks, options_.maxBasePeaks >> std::min<size_t>(level, 62));
-        lv.open = true;
-    }
-    if (++children_[level] == 2) {
-        lv.open = false;
-        children_[level] = 0;
-        // Points into this level's heap buffer, which growing the level list does not move.
-        addToLevel(level + 1, lv.bins.data() + lv.bins.size() - nch);
-    }
-}
-
-void PeakBuilder::coarsen()
-{
-    auto& levels = out_.levels_;
-    const int nch = out_.channels_;
-    auto& next = levels[1];
-    if (next.open) {
-        // The next level's open bin becomes the partly filled accumulator of the new base.
-        for (int c = 0; c < nch; ++c) {
-            const Peak& p = next.bins[next.bins.size() - nch + c];
-            accMin_[c] = p.min / 32767.0f;
-            accMax_[c] = p.max / 32767.0f;
-        }
-        accFrames_ = int64_t(1) << levels[0].shift;
-        next.bins.resize(next.bins.size() - nch);
-        next.open = false;
-    }
-    levels.erase(levels.begin());
-    children_.erase(children_.begin());
-    children_[0] = 0;
-    publishOpenBase();
-}
-
-void PeakBuilder::append(PeakPyramid::Level& level, const Peak* peaks, int64_t cap)
+void PeakBuilder::reserveFor(PeakPyramid::Level& level, size_t peaks, int64_t budget)
 {
     auto& bins = level.bins;
-    if (bins.size() == bins.capacity()) {
-        const int64_t grown = std::max<int64_t>(int64_t(bins.capacity()) * 2, 256);
-        bins.reserve(static_cast<size_t>(std::min(grown, std::max<int64_t>(cap, int64_t(bins.size()) + out_.channels_))));
-    }
-    bins.insert(bins.end(), peaks, peaks + out_.channels_);
+    if (peaks <= bins.capacity())
+        return;
+    const size_t grown = std::max<size_t>(bins.capacity() * 2, 256);
+    // One more bin than the budget: the open bin shown while loading.
+    const size_t cap = static_cast<size_t>(std::max<int64_t>(budget, 0)) + static_cast<size_t>(out_.channels_);
+    bins.reserve(std::max(peaks, std::min(grown, cap)));
 }
 
 } // namespace avseg

@@ -26,19 +26,21 @@ public:
     void done() override;
 
 private:
-    void closeBaseBin(bool mayCoarsen = true);
-    void addToLevel(size_t level, const Peak* peaks);
-    void publishOpenBase();
-    void coarsen();
-    void append(PeakPyramid::Level& level, const Peak* peaks, int64_t cap);
+    void accumulate(const float* const* channels, size_t offset, size_t frames);
+    void appendFullBins(const float* const* channels, size_t offset, int64_t bins);
+    void closeAccumulator();
+    void buildUpper(bool final);
+    void coarsenIfNeeded();
+    void publishOpen();
+    void unpublishOpen();
+    void reserveFor(PeakPyramid::Level& level, size_t peaks, int64_t budget);
 
     PeakPyramid& out_;
     Options options_;
     std::vector<float> accMin_;
     std::vector<float> accMax_;
     int64_t accFrames_ = 0;
-    std::vector<int> children_;
-    std::vector<Peak> scratch_;
+    int64_t budget_ = 0;
 };
 
 } // namespace avseg

@@ -26,6 +26,13 @@ void SeekIndex::consider(int64_t bytePos, int64_t pts, int64_t frame)
             return;
     }
     points_.push_back({bytePos, pts, frame});
+    if (points_.size() > maxPoints_) {
+        size_t kept = 0;
+        for (size_t i = 0; i < points_.size(); i += 2)
+            points_[kept++] = points_[i];
+        points_.resize(kept);
+        spacing_ *= 2;
+    }
 }
 
 long SeekIndex::pointBefore(int64_t frame) const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -17,7 +18,10 @@ struct SeekPoint {
 
 class SeekIndex {
 public:
-    explicit SeekIndex(int64_t spacingFrames = 12000) : spacing_(spacingFrames) {}
+    // At most maxPoints are kept: past that every other point goes and the spacing doubles,
+    // so the index stays small whatever the length.
+    explicit SeekIndex(int64_t spacingFrames = 12000, size_t maxPoints = 16384)
+        : spacing_(spacingFrames), maxPoints_(maxPoints) {}
 
     void clear() { points_.clear(); lastPos_ = -2; }
     // Called for every decoded frame in order. Only a frame that starts a new packet
@@ -33,6 +37,7 @@ public:
 
 private:
     int64_t spacing_;
+    size_t maxPoints_;
     int64_t lastPos_ = -2;
     std::vector<SeekPoint> points_;
 };

@@ -23,7 +23,7 @@ const markup = `
   <canvas class="ruler" part="ruler" aria-hidden="true"></canvas>
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
   <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
-  <audio preload="auto" hidden></audio>
+  <audio preload="metadata" hidden></audio>
 </div>`;
 
 let sheet = null;
@@ -314,7 +314,7 @@ export class AvsegEditor extends HTMLElement {
 
   #paint(msg) {
     const state = this.#renders[msg.target];
-    state.busy = false;
+    if (!msg.interim) state.busy = false;
     const canvas = msg.target === 'main' ? this.#parts.waveCanvas : this.#parts.overviewCanvas;
     if (canvas.width === msg.width && canvas.height === msg.height) {
       const image = new ImageData(new Uint8ClampedArray(msg.pixels), msg.width, msg.height);
@@ -323,6 +323,7 @@ export class AvsegEditor extends HTMLElement {
     } else {
       state.dirty = true;
     }
+    if (msg.interim) return;
     if (state.dirty) this.#schedule();
     if (msg.target === 'main') this.dispatchEvent(new CustomEvent('avseg-rendered', { detail: { fromSamples: msg.fromSamples } }));
   }

@@ -185,7 +185,13 @@ class Load {
 
   render(request) {
     if (!this.session || !this.session.opened()) return;
-    const result = this.session.render(request.view);
+    // A view that needs samples decoded first gets the peaks at once, then the samples.
+    if (this.session.needsDecode(request.view)) this.renderOnce(request, false);
+    this.renderOnce(request, true);
+  }
+
+  renderOnce(request, decode) {
+    const result = this.session.render(request.view, decode);
     if (!result.ok) {
       this.post({ type: 'error', code: result.code, message: result.message, fatal: false });
       return;
@@ -195,6 +201,7 @@ class Load {
       type: 'frame',
       target: request.target,
       request: request.request,
+      interim: !decode,
       width: request.view.width,
       height: request.view.height,
       fromSamples: result.fromSamples,
