@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // avseg benchmarks: decode throughput, long-file memory, redraw latency and shipped sizes.
-// Usage: scripts/bench [--quick] [--json FILE]
+// Usage: scripts/bench [--quick] [--json [FILE]]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,11 @@ import { benchRedraw } from './redraw.mjs';
 import { benchSizes } from './sizes.mjs';
 import { formatTable, mb, rate, ratio, ms, clock } from './table.mjs';
 
-const { values: opts } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+// A bare --json writes to build/bench.json.
+const argv = process.argv.slice(2);
+const bare = argv.indexOf('--json');
+if (bare >= 0 && (bare === argv.length - 1 || argv[bare + 1].startsWith('--'))) argv.splice(bare + 1, 0, 'build/bench.json');
+const { values: opts } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (opts.help) {
   console.log('usage: scripts/bench [--quick] [--json FILE]\n  --quick  skip the 10-hour file and shorten the loops\n  --json   also write the figures to FILE');
   process.exit(0);

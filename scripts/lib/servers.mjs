@@ -205,6 +205,8 @@ async function sendFile(req, res, entry, file, headers, { ranges, bytesPerSecond
 
   const fh = await open(file.path, 'r');
   try {
+    // The client may have gone while the file was opening: its 'close' has fired already.
+    if (res.destroyed) return;
     if (!bytesPerSecond) {
       await new Promise((resolve, reject) => {
         const stream = fh.createReadStream({ start, end, autoClose: false });
