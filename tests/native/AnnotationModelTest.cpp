@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+#include "AnnotationModel.h"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+
+using namespace avseg;
+using nlohmann::json;
+
+namespace {
+
+AnnotationModel modelWithTracks()
+{
+    AnnotationModel m;
+    m.setTimebase(48000, 48000 * 60);
+    REQUIRE(m.addTrack("speaker", "Customer", {false, 480}).ok);
+    REQUIRE(m.addTrack("speaker", "Representative").ok);
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("segments are stored at exact frames and exported with derived seconds", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const auto r = m.addSegment("t1", 12345, 67891, {{"transcription", "hello"}});
+    REQUIRE(r.ok);
+    const json doc = m.toJson();
+    REQUIRE(doc["segments"][0]["start"] == 12345);
+    REQUIRE(doc["segments"][0]["end"] == 67891);
+    REQUIRE(doc["segments"][0]["startTime"].get<double>() == 12345.0 / 48000.0);
+    REQUIRE(doc["segments"][0]["fields"]["transcription"] == "hello");
+}
+
+TEST_CASE("invalid segments are refused with a reason, never adjusted", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    CHECK(m.addSegment("t1", 1000, 1000).reason == "the segment must end after it starts");
+    CHECK(m.addSegment("t1", 2000, 1000).reason == "the segment must end after it starts");
+    CHECK(m.addSegment("t1", -1, 1000).reason == "the segment starts before the media");
+    CHECK(m.addSegment("t1", 0, 48000 * 61).reason == "the segment ends after the media");
+    CHECK(m.addSegment("t9", 0, 1000).reason == "there is no track 't9'");
+    CHECK(m.addSegment("t1", 0, 100).reason.find("minimum length") != std::string::npos);
+    REQUIRE(m.segments().empty());
+    REQUIRE(m.canUndo()); // the two addTrack edits, nothing else
+}
+
+TEST_CASE("a track that forbids overlap refuses overlapping edits; another allows them", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const std::string a = m.addSegment("t1", 1000, 5000).id;
+    const auto overlap = m.addSegment("t1", 4000, 9000);
+    REQUIRE_FALSE(overlap.ok);
+    CHECK(overlap.reason.find("does not allow overlapping") != std::string::npos);
+    REQUIRE(m.addSegment("t1", 5000, 9000).ok); // touching is not overlapping
+    REQUIRE(m.addSegment("t2", 1000, 5000).ok);
+    REQUIRE(m.addSegment("t2", 2000, 6000).ok);
+    CHECK_FALSE(m.setBounds(a, 1000, 5001).ok);
+    CHECK(m.segment(a)->end == 5000);
+    CHECK(m.checkConsistency().empty());
+}
+
+TEST_CASE("duplicate tracks are refused; removing a track removes its segments and undo brings both back", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    CHECK(m.addTrack("speaker", "Customer").reason == "a track speaker/Customer already exists");
+    const std::string s = m.addSegment("t1", 0, 4800).id;
+    const json before = m.toJson();
+    REQUIRE(m.removeTrack("t1").ok);
+    CHECK(m.track("t1") == nullptr);
+    CHECK(m.segment(s) == nullptr);
+    REQUIRE(m.undo());
+    CHECK(m.toJson() == before);
+    CHECK(m.tracks()[0].id == "t1"); // back in its place
+}
+
+TEST_CASE("split, merge, move to another track", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const std::string s = m.addSegment("t2", 1000, 9000, {{"transcription", "good morning"}, {"emotion", "Happy"}}).id;
+    CHECK_FALSE(m.splitSegment(s, 1000).ok);
+    const auto right = m.splitSegment(s, 4000);
+    REQUIRE(right.ok);
+    CHECK(m.segment(s)->end == 4000);
+    CHECK(m.segment(right.id)->start == 4000);
+    CHECK(m.segment(right.id)->fields["emotion"] == "Happy");
+    REQUIRE(m.setField(right.id, "transcription", "sir").ok);
+    REQUIRE(m.setField(s, "transcription", "good morning").ok);
+    const auto merged = m.mergeSegments(right.id, s);
+    REQUIRE(merged.ok);
+    CHECK(merged.id == s);
+    CHECK(m.segment(s)->end == 9000);
+    CHECK(m.segment(s)->fields["transcription"] == "good morning sir");
+    CHECK(m.segment(right.id) == nullptr);
+    REQUIRE(m.moveSegment(s, 20000, "t1").ok);
+    CHECK(m.segment(s)->track == "t1");
+    CHECK(m.segment(s)->start == 20000);
+    CHECK(m.segment(s)->end == 28000);
+}
+
+TEST_CASE("random edits with undo and redo keep the model consistent and round-trip exactly", "[AnnotationModel][property]")
+{
+    std::mt19937 rng(20261125);
+    for (int run = 0; run < 5; ++run) {
+        AnnotationModel m;
+        m.setTimebase(16000, 16000 * 30);
+        std::vector<json> states = {m.toJson()}; // states[i]: after i edits that took effect
+        size_t at = 0;
+        int applied = 0, undone = 0;
+        size_t most = 0;
+        auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+        auto anySegment = [&]() -> std::string {
+            const auto all = m.segments();
+            return all.empty() ? "s0" : all[pick(int(all.size()))]->id;
+        };
+        auto anyTrack = [&]() -> std::string {
+            return m.tracks().empty() ? "t0" : m.tracks()[pick(int(m.tracks().size()))].id;
+        };
+        for (int step = 0; step < 2000; ++step) {
+            const size_t revision = m.revision();
+            const int op = pick(17);
+            if (op >= 14 && op <= 15 && m.canUndo()) {
+                REQUIRE(m.undo());
+                REQUIRE(m.toJson() == states[--at]);
+                ++undone;
+                continue;
+            }
+            if (op == 16 && m.canRedo()) {
+                REQUIRE(m.redo());
+                REQUIRE(m.toJson() == states[++at]);
+                continue;
+            }
+            const int64_t a = pick(16000 * 31), len = pick(16000 * 3) - 100;
+            EditResult r;
+            switch (op) {
+            case 0: r = m.addTrack(pick(2) ? "speaker" : "emotion", "tag" + std::to_string(pick(6)), {pick(2) == 0, pick(800)}); break;
+            case 1: r = pick(4) ? m.addSegment(anyTrack(), a, a + len) : m.removeTrack(anyTrack()); break;
+            case 2: r = m.renameTrack(anyTrack(), "tag" + std::to_string(pick(6))); break;
+            case 3: case 4: case 5: case 6: case 7: r = m.addSegment(anyTrack(), a, a + len, {{"n", pick(100)}}); break;
+            case 8: r = m.setBounds(anySegment(), a, a + len); break;
+            case 9: r = m.moveSegment(anySegment(), a, pick(2) ? anyTrack() : std::string()); break;
+            case 10: r = m.splitSegment(anySegment(), a); break;
+            case 11: r = m.mergeSegments(anySegment(), anySegment()); break;
+            case 12: r = pick(3) ? m.setField(anySegment(), "text", "v" + std::to_string(pick(5))) : m.removeSegment(anySegment()); break;
+            default: r = m.setClassification("quality", pick(4) ? json(pick(5)) : json()); break;
+            }
+            INFO("run " << run << " step " << step << " op " << op << ": " << r.reason);
+            REQUIRE(m.checkConsistency().empty());
+            most = std::max(most, m.segments().size());
+            if (m.revision() != revision) {
+                states.resize(at + 1);
+                states.push_back(m.toJson());
+                ++at;
+                ++applied;
+            } else {
+                REQUIRE(m.toJson() == states[at]); // a refused edit changes nothing
+            }
+        }
+        REQUIRE(applied > 400);
+        REQUIRE(undone > 50);
+        REQUIRE(most > 20);
+        AnnotationModel copy;
+        copy.fromJson(m.toJson());
+        REQUIRE(copy.toJson() == m.toJson());
+        REQUIRE(copy.checkConsistency().empty());
+        // New ids after a reload never collide with loaded ones.
+        if (!copy.tracks().empty()) {
+            const auto added = copy.addSegment(copy.tracks()[0].id, 0, 16000 * 30);
+            if (added.ok)
+                REQUIRE(m.segment(added.id) == nullptr);
+        }
+    }
+}
+
+TEST_CASE("loading names the malformed part", "[AnnotationModel]")
+{
+    AnnotationModel m;
+    auto error = [&](const json& doc) {
+        try {
+            m.fromJson(doc);
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(error(json::array()) == "document: must be an object");
+    CHECK(error({{"tracks", {{{"id", "t1"}, {"category", "speaker"}}}}}) == "tracks[0].tag: must be a non-empty string");
+    CHECK(error({{"tracks", {{{"id", "t1"}, {"category", "a"}, {"tag", "b"}}}},
+                {"segments", {{{"id", "s1"}, {"track", "t1"}, {"start", 5}, {"end", 2}}}}})
+        == "segments[0]: the segment must end after it starts");
+    CHECK(error({{"segments", {{{"id", "s1"}, {"track", "t7"}, {"start", 0}, {"end", 2}}}}}) == "segments[0]: there is no track 't7'");
+    CHECK(error({{"timebase", {{"rate", 0}}}}) == "timebase.rate: must be a positive integer");
+    // Seconds alone (another tool's pre-annotations) are placed on the nearest frame.
+    m.fromJson({{"timebase", {{"rate", 48000}}}, {"tracks", {{{"id", "a"}, {"category", "c"}, {"tag", "t"}}}},
+        {"segments", {{{"id", "x"}, {"track", "a"}, {"startTime", 0.5}, {"endTime", 1.25}}}}});
+    CHECK(m.segment("x")->start == 24000);
+    CHECK(m.segment("x")->end == 60000);
+}

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: MIT
+#include "AnnotationModel.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+namespace avseg {
+
+namespace {
+
+bool overlaps(const Segment& a, const Segment& b)
+{
+    return a.start < b.end && b.start < a.end;
+}
+
+bool emptyValue(const nlohmann::json& v)
+{
+    return v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) || (v.is_array() && v.empty());
+}
+
+std::string describe(const Track& t)
+{
+    return t.category + "/" + t.tag;
+}
+
+} // namespace
+
+void AnnotationModel::setTimebase(int64_t rate, int64_t frames)
+{
+    rate_ = rate > 0 ? rate : rate_;
+    frames_ = std::max<int64_t>(frames, 0);
+}
+
+const Track* AnnotationModel::track(const std::string& id) const
+{
+    for (const Track& t : tracks_)
+        if (t.id == id)
+            return &t;
+    return nullptr;
+}
+
+const Segment* AnnotationModel::segment(const std::string& id) const
+{
+    const auto it = segments_.find(id);
+    return it == segments_.end() ? nullptr : &it->second;
+}
+
+std::vector<const Segment*> AnnotationModel::segments() const
+{
+    std::vector<const Segment*> out;
+    out.reserve(segments_.size());
+    for (const auto& [id, s] : segments_)
+        out.push_back(&s);
+    std::sort(out.begin(), out.end(), [](const Segment* a, const Segment* b) {
+        return std::tie(a->start, a->end, a->id) < std::tie(b->start, b->end, b->id);
+    });
+    return out;
+}
+
+std::vector<const Segment*> AnnotationModel::segmentsOf(const std::string& trackId) const
+{
+    std::vector<const Segment*> out;
+    for (const Segment* s : segments())
+        if (s->track == trackId)
+            out.push_back(s);
+    return out;
+}
+
+std::string AnnotationModel::newId(char prefix)
+{
+    std::string id;
+    do
+        id = prefix + std::to_string(nextId_++);
+    while (track(id) || segment(id));
+    return id;
+}
+
+std::string AnnotationModel::checkSegment(const Segment& s, const std::string& ignoreId) const
+{
+    const Track* t = track(s.track);
+    if (!t)
+        return "there is no track '" + s.track + "'";
+    if (s.start < 0)
+        return "the segment starts before the media";
+    if (s.end <= s.start)
+        return "the segment must end after it starts";
+    if (frames_ > 0 && s.end > frames_)
+        return "the segment ends after the media";
+    if (s.end - s.start < t->policy.minLength)
+        return "the segment is shorter than the minimum length of track " + describe(*t);
+    if (!t->policy.allowOverlap) {
+        for (const auto& [id, other] : segments_) {
+            if (id == s.id || id == ignoreId || other.track != s.track || !overlaps(s, other))
+                continue;
+            return "track " + describe(*t) + " does not allow overlapping segments (it would overlap " + id + ")";
+        }
+    }
+    return {};
+}
+
+EditResult AnnotationModel::addTrack(const std::string& category, const std::string& tag, TrackPolicy policy)
+{
+    if (category.empty() || tag.empty())
+        return EditResult::refused("a track needs a category and a tag");
+    for (const Track& t : tracks_)
+        if (t.category == category && t.tag == tag)
+            return EditResult::refused("a track " + category + "/" + tag + " already exists");
+    Track t{newId('t'), category, tag, policy};
+    Edit edit;
+    edit.tracks.push_back({std::nullopt, t, tracks_.size()});
+    commit(std::move(edit));
+    return {true, {}, t.id};
+}
+
+EditResult AnnotationModel::renameTrack(const std::string& id, const std::string& tag)
+{
+    const Track* t = track(id);
+    if (!t)
+        return EditResult::refused("there is no track '" + id + "'");
+    if (tag.empty())
+        return EditResult::refused("a track needs a tag");
+    for (const Track& other : tracks_)
+        if (other.id != id && other.category == t->category && other.tag == tag)
+            return EditResult::refused("a track " + t->category + "/" + tag + " already exists");
+    Track renamed = *t;
+    renamed.tag = tag;
+    Edit edit;
+    edit.tracks.push_back({*t, renamed, static_cast<size_t>(t - tracks_.data())});
+    commit(std::move(edit));
+    return {true, {}, id};
+}
+
+EditResult AnnotationModel::removeTrack(const std::string& id)
+{
+    const Track* t = track(id);
+    if (!t)
+        return EditResult::refused("there is no track '" + id + "'");
+    Edit edit;
+    for (const auto& [sid, s] : segments_)
+        if (s.track == id)
+            edit.segments.push_back({s, std::nullopt});
+    edit.tracks.push_back({*t, std::nullopt, static_cast<size_t>(t - tracks_.data())});
+    commit(std::move(edit));
+    return {true, {}, id};
+}
+
+EditResult AnnotationModel::addSegment(const std::string& trackId, int64_t start, int64_t end, nlohmann::json fields)
+{
+    if (!fields.is_object())
+        return EditResult::refused("segment fields must be an object");
+    Segment s{newId('s'), trackId, start, end, std::move(fields)};
+    if (const std::string why = checkSegment(s, {}); !why.empty())
+        return EditResult::refused(why);
+    Edit edit;
+    edit.segments.push_back({std::nullopt, s});
+    commit(std::move(edit));
+    return {true, {}, s.id};
+}
+
+EditResult AnnotationModel::setBounds(const std::string& id, int64_t start, int64_t end)
+{
+    const Segment* s = segment(id);
+    if (!s)
+        return EditResult::refused("there is no segment '" + id + "'");
+    Segment changed = *s;
+    changed.start = start;
+    changed.end = end;
+    if (const std::string why = checkSegment(changed, {}); !why.empty())
+        return EditResult::refused(why);
+    if (changed.start == s->start && changed.end == s->end)
+        return {true, {}, id};
+    Edit edit;
+    edit.segments.push_back({*s, changed});
+    commit(std::move(edit));
+    return {true, {}, id};
+}
+
+EditResult AnnotationModel::moveSegment(const std::string& id, int64_t start, const std::string& trackId)
+{
+    const Segment* s = segment(id);
+    if (!s)
+        return EditResult::refused("there is no segment '" + id + "'");
+    Segment changed = *s;
+    changed.end = start + (s->end - s->start);
+    changed.start = start;
+    if (!trackId.empty())
+        changed.track = trackId;
+    if (const std::string why = checkSegment(changed, {}); !why.empty())
+        return EditResult::refused(why);
+    Edit edit;
+    edit.segments.push_back({*s, changed});
+    commit(std::move(edit));
+    return {true, {}, id};
+}
+
+EditResult AnnotationModel::splitSegment(const std::string& id, int64_t at)
+{
+    const Segment* s = segment(id);
+    if (!s)
+        return EditResult::refused("there is no segment '" + id + "'");
+    if (at <= s->start || at >= s->end)
+        return EditResult::refused("the split point must lie inside the segment");
+    Segment left = *s, right = *s;
+    left.end = at;
+    right.start = at;
+    right.id = newId('s');
+    for (const Segment* part : {&left, &right})
+        if (const std::string why = checkSegment(*part, s->id); !why.empty())
+            return EditResult::refused(why);
+    Edit edit;
+    edit.segments.push_back({*s, left});
+    edit.segments.push_back({std::nullopt, right});
+    commit(std::move(edit));
+    return {true, {}, right.id};
+}
+
+EditResult AnnotationModel::mergeSegments(const std::string& firstId, const std::string& secondId)
+{
+    const Segment* a = segment(firstId);
+    const Segment* b = segment(secondId);
+    if (!a || !b || a == b)
+        return EditResult::refused("merging needs two different segments");
+    if (a->track != b->track)
+        return EditResult::refused("only segments on the same track can be merged");
+    if (b->start < a->start)
+        std::swap(a, b);
+    for (const auto& [id, other] : segments_)
+        if (other.track == a->track && &other != a && &other != b && other.start >= a->start && other.start < b->start)
+            return EditResult::refused("only neighbouring segments can be merged (" + id + " lies between)");
+    Segment merged = *a;
+    merged.end = std::max(a->end, b->end);
+    for (const auto& [name, value] : b->fields.items()) {
+        nlohmann::json& mine = merged.fields[name];
+        if (emptyValue(mine))
+            mine = value;
+        else if (mine.is_string() && value.is_string() && !value.get_ref<const std::string&>().empty())
+            mine = mine.get<std::string>() + " " + value.get<std::string>();
+    }
+    if (const std::string why = checkSegment(merged, b->id); !why.empty())
+        return EditResult::refused(why);
+    Edit edit;
+    edit.segments.push_back({*b, std::nullopt});
+    edit.segments.push_back({*a, merged});
+    commit(std::move(edit));
+    return {true, {}, merged.id};
+}
+
+EditResult AnnotationModel::removeSegment(const std::string& id)
+{
+    const Segment* s = segment(id);
+    if (!s)
+        return EditResult::refused("there is no segment '" + id + "'");
+    Edit edit;
+    edit.segments.push_back({*s, std::nullopt});
+    commit(std::move(edit));
+    return {true, {}, id};
+}
+
+EditResult AnnotationModel::setField(const std::string& id, const std::string& name, const nlohmann::json& value)
+{
+    const Segment* s = segment(id);
+    if (!s)
+        return EditResult::refused("there is no segment '" + id + "'");
+    if (name.empty())
+        return EditResult::refused("a field needs a name");
+    Segment changed = *s;
+    if (value.is_null())
+        changed.fields.erase(name);
+    else
+        changed.fields[name] = value;
+    if (changed.fields == s->fields)
+        return {true, {}, id};
+    Edit edit;
+    edit.segments.push_back({*s, changed});
+    commit(std::move(edit));
+    return {true, {}, id};
+}
+
+EditResult AnnotationModel::setClassification(const std::string& name, const nlohmann::json& value)
+{
+    if (name.empty())
+        return EditResult::refused("a classification needs a name");
+    nlohmann::json changed = classifications_;
+    if (value.is_null())
+        changed.erase(name);
+    else
+        changed[name] = value;
+    if (changed == classifications_)
+        return {};
+    Edit edit;
+    edit.classifications = std::make_pair(classifications_, changed);
+    commit(std::move(edit));
+    return {};
+}
+
+void AnnotationModel::commit(Edit edit)
+{
+    history_.resize(done_);
+    apply(edit, true);
+    history_.push_back(std::move(edit));
+    done_ = history_.size();
+}
+
+bool AnnotationModel::undo()
+{
+    if (!canUndo())
+        return false;
+    apply(history_[--done_], false);
+    return true;
+}
+
+bool AnnotationModel::redo()
+{
+    if (!canRedo())
+        return false;
+    apply(history_[done_++], true);
+    return true;
+}
+
+void AnnotationModel::apply(const Edit& edit, bool forward)
+{
+    // Backwards in reverse order, so a track comes back before its segments need it.
+    if (forward) {
+        for (const SegmentChange& c : edit.segments)
+            putSegment(c.before, c.after);
+        for (const TrackChange& c : edit.tracks)
+            putTrack(c.before, c.after, c.index);
+    } else {
+        for (auto c = edit.tracks.rbegin(); c != edit.tracks.rend(); ++c)
+            putTrack(c->after, c->before, c->index);
+        for (auto c = edit.segments.rbegin(); c != edit.segments.rend(); ++c)
+            putSegment(c->after, c->before);
+    }
+    if (edit.classifications)
+        classifications_ = forward ? edit.classifications->second : edit.classifications->first;
+    ++revision_;
+}
+
+void AnnotationModel::putSegment(const std::optional<Segment>& from, const std::optional<Segment>& to)
+{
+    if (from && (!to || to->id != from->id))
+        segments_.erase(from->id);
+    if (to)
+        segments_[to->id] = *to;
+}
+
+void AnnotationModel::putTrack(const std::optional<Track>& from, const std::optional<Track>& to, size_t index)
+{
+    if (from) {
+        const auto it = std::find_if(tracks_.begin(), tracks_.end(), [&](const Track& t) { return t.id == from->id; });
+        if (it != tracks_.end()) {
+            if (to && to->id == from->id) {
+                *it = *to;
+                return;
+            }
+            tracks_.erase(it);
+        }
+    }
+    if (to)
+        tracks_.insert(tracks_.begin() + static_cast<std::ptrdiff_t>(std::min(index, tracks_.size())), *to);
+}
+
+std::string AnnotationModel::checkConsistency() const
+{
+    std::set<std::string> trackIds;
+    for (const Track& t : tracks_) {
+        if (!trackIds.insert(t.id).second)
+            return "duplicate track id " + t.id;
+        for (const Track& u : tracks_)
+            if (&t != &u && t.category == u.category && t.tag == u.tag)
+                return "duplicate track " + describe(t);
+    }
+    for (const auto& [id, s] : segments_) {
+        if (id != s.id)
+            return "segment stored under the wrong id " + id;
+        if (trackIds.count(s.track) == 0)
+            return "segment " + id + " on a missing track";
+        if (const std::string why = checkSegment(s, {}); !why.empty())
+            return "segment " + id + ": " + why;
+    }
+    if (done_ > history_.size())
+        return "undo position past the history";
+    return {};
+}
+
+nlohmann::json AnnotationModel::toJson() const
+{
+    nlohmann::json tracks = nlohmann::json::array();
+    for (const Track& t : tracks_)
+        tracks.push_back({{"id", t.id}, {"category", t.category}, {"tag", t.tag},
+            {"allowOverlap", t.policy.allowOverlap}, {"minLength", t.policy.minLength}});
+    nlohmann::json segments = nlohmann::json::array();
+    for (const Segment* s : this->segments())
+        segments.push_back({{"id", s->id}, {"track", s->track}, {"start", s->start}, {"end", s->end},
+            {"startTime", double(s->start) / double(rate_)}, {"endTime", double(s->end) / double(rate_)},
+            {"fields", s->fields}});
+    return {{"timebase", {{"rate", rate_}, {"frames", frames_}}}, {"tracks", tracks}, {"segments", segments},
+        {"classifications", classifications_}};
+}
+
+void AnnotationModel::fromJson(const nlohmann::json& doc)
+{
+    auto fail = [](const std::string& where, const std::string& why) {
+        throw std::invalid_argument(where + ": " + why);
+    };
+    if (!doc.is_object())
+        fail("document", "must be an object");
+    AnnotationModel next;
+    if (doc.contains("timebase")) {
+        const auto& tb = doc["timebase"];
+        if (!tb.is_object() || !tb.value("rate", nlohmann::json()).is_number_integer() || tb["rate"].get<int64_t>() <= 0)
+            fail("timebase.rate", "must be a positive integer");
+        next.rate_ = tb["rate"].get<int64_t>();
+        if (tb.contains("frames")) {
+            if (!tb["frames"].is_number_integer() || tb["frames"].get<int64_t>() < 0)
+                fail("timebase.frames", "must be a whole number of frames");
+            next.frames_ = tb["frames"].get<int64_t>();
+        }
+    }
+    uint64_t maxId = 0;
+    auto noteId = [&](const std::string& id) {
+        if (id.size() > 1 && std::all_of(id.begin() + 1, id.end(), [](unsigned char ch) { return std::isdigit(ch) != 0; }) && id.size() < 19)
+            maxId = std::max<uint64_t>(maxId, std::stoull(id.substr(1)));
+    };
+    const auto tracks = doc.value("tracks", nlohmann::json::array());
+    if (!tracks.is_array())
+        fail("tracks", "must be an array");
+    for (size_t i = 0; i < tracks.size(); ++i) {
+        const auto& t = tracks[i];
+        const std::string where = "tracks[" + std::to_string(i) + "]";
+        if (!t.is_object())
+            fail(where, "must be an object");
+        for (const char* key : {"id", "category", "tag"})
+            if (!t.contains(key) || !t[key].is_string() || t[key].get_ref<const std::string&>().empty())
+                fail(where + "." + key, "must be a non-empty string");
+        Track track{t["id"], t["category"], t["tag"], {}};
+        if (t.contains("allowOverlap")) {
+            if (!t["allowOverlap"].is_boolean())
+                fail(where + ".allowOverlap", "must be true or false");
+            track.policy.allowOverlap = t["allowOverlap"];
+        }
+        if (t.contains("minLength")) {
+            if (!t["minLength"].is_number_integer() || t["minLength"].get<int64_t>() < 0)
+                fail(where + ".minLength", "must be a whole number of frames");
+            track.policy.minLength = t["minLength"];
+        }
+        if (next.track(track.id))
+            fail(where + ".id", "'" + track.id + "' is used twice");
+        noteId(track.id);
+        next.tracks_.push_back(track);
+    }
+    const auto segments = doc.value("segments", nlohmann::json::array());
+    if (!segments.is_array())
+        fail("segments", "must be an array");
+    for (size_t i = 0; i < segments.size(); ++i) {
+        const auto& s = segments[i];
+        const std::string where = "segments[" + std::to_string(i) + "]";
+        if (!s.is_object())
+            fail(where, "must be an object");
+        for (const char* key : {"id", "track"})
+            if (!s.contains(key) || !s[key].is_string() || s[key].get_ref<const std::string&>().empty())
+                fail(where + "." + key, "must be a non-empty string");
+        Segment seg{s["id"], s["track"], 0, 0, s.value("fields", nlohmann::json::object())};
+        // Exact frames when given; seconds (from other tools) are rounded to the nearest frame.
+        for (auto [frameKey, timeKey, target] : {std::tuple{"start", "startTime", &seg.start}, std::tuple{"end", "endTime", &seg.end}}) {
+            if (s.contains(frameKey)) {
+                if (!s[frameKey].is_number_integer())
+                    fail(where + "." + frameKey, "must be a whole number of frames");
+                *target = s[frameKey];
+            } else if (s.contains(timeKey) && s[timeKey].is_number()) {
+                *target = static_cast<int64_t>(std::llround(s[timeKey].get<double>() * double(next.rate_)));
+            } else {
+                fail(where + "." + frameKey, "is missing");
+            }
+        }
+        if (!seg.fields.is_object())
+            fail(where + ".fields", "must be an object");
+        if (next.segments_.count(seg.id))
+            fail(where + ".id", "'" + seg.id + "' is used twice");
+        if (const std::string why = next.checkSegment(seg, {}); !why.empty())
+            fail(where, why);
+        noteId(seg.id);
+        next.segments_[seg.id] = seg;
+    }
+    const auto classifications = doc.value("classifications", nlohmann::json::object());
+    if (!classifications.is_object())
+        fail("classifications", "must be an object");
+    next.classifications_ = classifications;
+    next.nextId_ = maxId + 1;
+    next.revision_ = revision_ + 1;
+    *this = std::move(next);
+}
+
+} // namespace avseg

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace avseg {
+
+// Edit rules of a track, from its category in the label config.
+struct TrackPolicy {
+    bool allowOverlap = true;
+    int64_t minLength = 0;   // frames
+};
+
+struct Track {
+    std::string id;
+    std::string category;
+    std::string tag;
+    TrackPolicy policy;
+};
+
+// A span of one track. Times are exact frame positions of the media's timebase:
+// the segment covers frames [start, end); seconds are derived (start / rate).
+struct Segment {
+    std::string id;
+    std::string track;
+    int64_t start = 0;
+    int64_t end = 0;
+    nlohmann::json fields = nlohmann::json::object();
+};
+
+// What an edit was refused for, or empty.
+struct EditResult {
+    bool ok = true;
+    std::string reason;
+    std::string id;  // the track or segment created, if any
+
+    static EditResult refused(std::string why) { return {false, std::move(why), {}}; }
+};
+
+// Tracks, segments and whole-file classifications, with every edit undoable without limit.
+// Edits that would break a track's policy (overlap, minimum length) or the media's bounds are
+// refused with a reason, never silently adjusted.
+class AnnotationModel {
+public:
+    // rate: frames per second of the timebase; frames: the media's length (0 if not known yet).
+    void setTimebase(int64_t rate, int64_t frames);
+    int64_t rate() const { return rate_; }
+    int64_t mediaFrames() const { return frames_; }
+
+    const std::vector<Track>& tracks() const { return tracks_; }
+    const Track* track(const std::string& id) const;
+    // Segments ordered by (start, end, id).
+    std::vector<const Segment*> segments() const;
+    std::vector<const Segment*> segmentsOf(const std::string& trackId) const;
+    const Segment* segment(const std::string& id) const;
+    const nlohmann::json& classifications() const { return classifications_; }
+
+    EditResult addTrack(const std::string& category, const std::string& tag, TrackPolicy policy = {});
+    EditResult renameTrack(const std::string& id, const std::string& tag);
+    EditResult removeTrack(const std::string& id);
+
+    EditResult addSegment(const std::string& trackId, int64_t start, int64_t end, nlohmann::json fields = nlohmann::json::object());
+    EditResult setBounds(const std::string& id, int64_t start, int64_t end);
+    EditResult moveSegment(const std::string& id, int64_t start, const std::string& trackId = {});
+    EditResult splitSegment(const std::string& id, int64_t at);
+    EditResult mergeSegments(const std::string& first, const std::string& second);
+    EditResult removeSegment(const std::string& id);
+    EditResult setField(const std::string& id, const std::string& name, const nlohmann::json& value);
+    EditResult setClassification(const std::string& name, const nlohmann::json& value);
+
+    bool canUndo() const { return done_ > 0; }
+    bool canRedo() const { return done_ < history_.size(); }
+    bool undo();
+    bool redo();
+    size_t revision() const { return revision_; }
+
+    // Checks the model's own invariants (for tests); empty when consistent.
+    std::string checkConsistency() const;
+
+    // The document's tracks/segments/classifications parts; times as frames and seconds.
+    nlohmann::json toJson() const;
+    // Replaces everything (not undoable: it starts a new history). Throws ConfigError-like
+    // std::invalid_argument with the location of a malformed part.
+    void fromJson(const nlohmann::json& doc);
+
+private:
+    // An edit is a list of entity changes: each the state before and after (nullopt: absent).
+    struct SegmentChange {
+        std::optional<Segment> before, after;
+    };
+    struct TrackChange {
+        std::optional<Track> before, after;
+        size_t index = 0;
+    };
+    struct Edit {
+        std::vector<TrackChange> tracks;
+        std::vector<SegmentChange> segments;
+        std::optional<std::pair<nlohmann::json, nlohmann::json>> classifications;
+    };
+
+    std::string checkSegment(const Segment& s, const std::string& ignoreId) const;
+    std::string newId(char prefix);
+    void commit(Edit edit);
+    void apply(const Edit& edit, bool forward);
+    void putSegment(const std::optional<Segment>& from, const std::optional<Segment>& to);
+    void putTrack(const std::optional<Track>& from, const std::optional<Track>& to, size_t index);
+
+    int64_t rate_ = 48000;
+    int64_t frames_ = 0;
+    std::vector<Track> tracks_;
+    std::map<std::string, Segment> segments_;
+    nlohmann::json classifications_ = nlohmann::json::object();
+    std::vector<Edit> history_;
+    size_t done_ = 0;
+    size_t revision_ = 0;
+    uint64_t nextId_ = 1;
+};
+
+} // namespace avseg
