@@ -88,3 +88,27 @@ TEST_CASE("the seek index thins itself to stay small and stays usable", "[SeekIn
     REQUIRE(index.points()[k].frame <= 50000);
     REQUIRE(index.points()[k + 1].frame > 50000);
 }
+
+TEST_CASE("a sparse (thinned) index still seeks near the target instead of decoding from the start", "[RangeDecoder]")
+{
+    for (const char* name : {"speech-gaps.mp3", "speech-gaps.ogg", "speech-gaps.aac.m4a", "speech-gaps.flac"}) {
+        INFO(name);
+        const auto bytes = test::readBytes(test::fixture(name));
+        test::CollectingSink sink;
+        SeekIndex index(1200, 4); // thins to ~4 points, ~120000 frames apart
+        StreamingDecoder decoder(sink, &index);
+        test::streamInto(decoder, bytes, 65536);
+        REQUIRE(index.points().size() <= 4);
+        MemoryReader reader(bytes);
+        RangeDecoder ranges(reader, index, sink.format);
+        for (int64_t first : {int64_t(300000), int64_t(150000), int64_t(420000)}) {
+            std::vector<float> got;
+            ranges.decode(first, 1000, [&](int64_t, const float* const* ch, int n) { got.insert(got.end(), ch[0], ch[0] + n); });
+            REQUIRE(got.size() == 1000);
+            for (size_t i = 0; i < got.size(); ++i)
+                REQUIRE(std::abs(got[i] - sink.pcm[0][first + int64_t(i)]) < 2e-3f);
+        }
+        CHECK(ranges.restarts() == 0);
+        CHECK(ranges.prerollFrames() < 3 * 300000);
+    }
+}

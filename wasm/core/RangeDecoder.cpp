@@ -13,7 +13,6 @@ namespace {
 // Decoders need this much before the target to settle (mp3 bit reservoir, aac/vorbis overlap, opus pre-roll).
 constexpr int64_t kPrerollFrames = 8192;
 constexpr long kMatchWindow = 16;
-constexpr int kMaxUnplacedFrames = 64;
 
 } // namespace
 
@@ -56,14 +55,18 @@ void RangeDecoder::begin(int64_t first)
     cursor_ = 0;
     lastPos_ = -2;
     unknownFrames_ = 0;
+    // If no recorded point shows up within a few points' distance, the seek went astray.
+    const size_t far = std::min(points.size() - 1, static_cast<size_t>(k) + 3);
+    unplacedLimit_ = points[far].frame - points[k].frame + 65536;
 }
 
 bool RangeDecoder::step(const BlockFn& fn)
 {
     const bool more = reader_->step([&](const DecodedFrame& f) { onFrame(f, fn); });
-    if (!known_ && unknownFrames_ > kMaxUnplacedFrames) {
+    if (!known_ && unknownFrames_ > unplacedLimit_) {
         // The seek landed where no recorded packet follows: decode from the start instead.
         const int64_t first = first_;
+        ++restarts_;
         reopen();
         first_ = first;
         return true;
@@ -83,7 +86,7 @@ void RangeDecoder::onFrame(const DecodedFrame& f, const BlockFn& fn)
         known_ = true;
     }
     if (!known_) {
-        ++unknownFrames_;
+        unknownFrames_ += f.frames;
         return;
     }
     const int64_t from = std::max(cursor_, first_);

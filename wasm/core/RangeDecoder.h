@@ -58,6 +58,8 @@ public:
 
     // Frames decoded but not delivered: the cost of seeking (for benchmarks).
     int64_t prerollFrames() const { return preroll_; }
+    // Times a seek found no recorded point and decoding started over from the beginning.
+    int restarts() const { return restarts_; }
 
 private:
     void reopen();
@@ -68,6 +70,7 @@ private:
     AudioFormat expected_;
     std::unique_ptr<AudioStreamReader> reader_;
     int64_t preroll_ = 0;
+    int restarts_ = 0;
 
     int64_t first_ = 0;
     long seekPoint_ = 0;
@@ -75,7 +78,8 @@ private:
     bool known_ = false;
     int64_t cursor_ = 0;
     int64_t lastPos_ = -2;
-    int unknownFrames_ = 0;
+    int64_t unknownFrames_ = 0;
+    int64_t unplacedLimit_ = 0;
 };
 
 } // namespace avseg
