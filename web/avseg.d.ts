@@ -10,6 +10,7 @@ export type AvsegErrorCode =
   | 'empty-media'         // no bytes, or an audio stream with no samples
   | 'no-audio'            // a video without an audio track
   | 'playback-failed'     // the browser's media element cannot play the file (warning)
+  | 'invalid-config'      // a malformed label config (doc/label-config.md); the message names the key
   | 'internal';
 
 export interface AvsegView {

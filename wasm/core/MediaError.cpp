@@ -15,6 +15,7 @@ const char* errorCodeName(ErrorCode code)
     case ErrorCode::EmptyMedia: return "empty-media";
     case ErrorCode::NoAudio: return "no-audio";
     case ErrorCode::Internal: return "internal";
+    case ErrorCode::InvalidConfig: return "invalid-config";
     }
     return "internal";
 }

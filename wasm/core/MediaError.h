@@ -17,6 +17,7 @@ enum class ErrorCode {
     EmptyMedia,
     NoAudio,
     Internal,
+    InvalidConfig,
 };
 
 const char* errorCodeName(ErrorCode code);
