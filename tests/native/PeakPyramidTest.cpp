@@ -34,6 +34,16 @@ void feed(PeakBuilder& builder, const std::vector<float>& s, unsigned seed)
     builder.done();
 }
 
+// A random non-empty range [first, last) within [0, size).
+std::pair<int64_t, int64_t> randomRange(std::mt19937& rng, int64_t size)
+{
+    std::uniform_int_distribution<int64_t> pick(0, size);
+    int64_t a = pick(rng), b = pick(rng);
+    while (a == b)
+        b = pick(rng);
+    return std::minmax(a, b);
+}
+
 } // namespace
 
 TEST_CASE("extent of aligned ranges equals the brute-force min and max", "[PeakPyramid]")
@@ -47,13 +57,8 @@ TEST_CASE("extent of aligned ranges equals the brute-force min and max", "[PeakP
     const int64_t bin = int64_t(1) << pyramid.baseShift();
     std::mt19937 rng(3);
     const int64_t bins = (int64_t(signal.size()) + bin - 1) / bin;
-    std::uniform_int_distribution<int64_t> pick(0, bins);
     for (int i = 0; i < 2000; ++i) {
-        int64_t a = pick(rng), b = pick(rng);
-        if (a == b)
-            continue;
-        if (a > b)
-            std::swap(a, b);
+        const auto [a, b] = randomRange(rng, bins);
         const int64_t first = a * bin, last = std::min(b * bin, int64_t(signal.size()));
         const Peak got = pyramid.extent(0, first, last);
         const Peak want = bruteForce(signal, first, last);
@@ -71,13 +76,8 @@ TEST_CASE("extent of an unaligned range covers it and stays within the base bins
     feed(builder, signal, 2);
     const int64_t bin = int64_t(1) << pyramid.baseShift();
     std::mt19937 rng(5);
-    std::uniform_int_distribution<int64_t> pick(0, int64_t(signal.size()));
     for (int i = 0; i < 1000; ++i) {
-        int64_t a = pick(rng), b = pick(rng);
-        if (a == b)
-            continue;
-        if (a > b)
-            std::swap(a, b);
+        const auto [a, b] = randomRange(rng, int64_t(signal.size()));
         const Peak got = pyramid.extent(0, a, b);
         const Peak inner = bruteForce(signal, a, b);
         const Peak outer = bruteForce(signal, a / bin * bin, std::min((b + bin - 1) / bin * bin, int64_t(signal.size())));
