@@ -80,6 +80,9 @@ public:
     bool redo();
     size_t revision() const { return revision_; }
 
+    // What is wrong with this segment as it stands (bounds, track, policy), or empty.
+    std::string problemWith(const Segment& s) const { return checkSegment(s, {}); }
+
     // Checks the model's own invariants (for tests); empty when consistent.
     std::string checkConsistency() const;
 

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+#include "AnnotationValidator.h"
+
+#include <catch2/catch.hpp>
+
+using namespace avseg;
+using nlohmann::json;
+
+namespace {
+
+LabelConfig callCentreConfig()
+{
+    return LabelConfig::parse(R"({
+      "categories": [{"name": "speaker", "tags": ["Customer", "Representative"], "allowOverlap": false, "minLength": 0.1}],
+      "segmentFields": [
+        {"name": "transcription", "type": "text", "required": true, "label": "Transcription"},
+        {"name": "emotion", "type": "choice", "options": ["Happy", "Angry", "Neutral", "Sad", "Worried"], "label": "Emotion"}
+      ],
+      "classifications": [
+        {"name": "speech", "type": "choice", "options": ["speech", "non-speech"], "required": true, "label": "Speech"},
+        {"name": "quality", "type": "rating", "max": 5, "label": "Quality"}
+      ]
+    })");
+}
+
+AnnotationModel model(const LabelConfig& config)
+{
+    AnnotationModel m;
+    m.setTimebase(48000, 48000 * 10);
+    REQUIRE(m.addTrack("speaker", "Customer", policyFor(config, "speaker", 48000)).ok);
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("the category's policy becomes the track's, minimum length in frames", "[AnnotationValidator]")
+{
+    const LabelConfig config = callCentreConfig();
+    const TrackPolicy p = policyFor(config, "speaker", 48000);
+    CHECK_FALSE(p.allowOverlap);
+    CHECK(p.minLength == 4800);
+    CHECK(policyFor(config, "unknown", 48000).allowOverlap);
+}
+
+TEST_CASE("a complete annotation has no problems", "[AnnotationValidator]")
+{
+    const LabelConfig config = callCentreConfig();
+    AnnotationModel m = model(config);
+    REQUIRE(m.addSegment("t1", 0, 48000, {{"transcription", "hello"}, {"emotion", "Happy"}}).ok);
+    REQUIRE(m.setClassification("speech", "speech").ok);
+    CHECK(validateAnnotations(m, config).empty());
+}
+
+TEST_CASE("problems name the segment, the field and what is wrong", "[AnnotationValidator]")
+{
+    const LabelConfig config = callCentreConfig();
+    AnnotationModel m = model(config);
+    const std::string a = m.addSegment("t1", 48000, 96000, {{"emotion", "Furious"}}).id;
+    const std::string b = m.addSegment("t1", 0, 24000, {{"transcription", "hi"}}).id;
+    REQUIRE(m.setClassification("quality", 9).ok);
+    const auto problems = validateAnnotations(m, config);
+    REQUIRE(problems.size() == 4);
+    // Segments in time order, then the classifications.
+    CHECK(problems[0].segment == a);
+    CHECK(problems[0].field == "transcription");
+    CHECK(problems[0].message == "Transcription is required");
+    CHECK(problems[1].segment == a);
+    CHECK(problems[1].field == "emotion");
+    CHECK(problems[1].message.rfind("Emotion: ", 0) == 0);
+    CHECK(problems[2].field == "speech");
+    CHECK(problems[2].message == "Speech is required");
+    CHECK(problems[3].field == "quality");
+    CHECK(problems[3].segment.empty());
+    (void)b;
+}
+
+TEST_CASE("tracks outside the config and segments that break the rules are reported", "[AnnotationValidator]")
+{
+    const LabelConfig config = callCentreConfig();
+    AnnotationModel m;
+    m.fromJson({{"timebase", {{"rate", 48000}, {"frames", 48000}}},
+        {"tracks", {{{"id", "t1"}, {"category", "speaker"}, {"tag", "Agent"}}, {{"id", "t2"}, {"category", "dog"}, {"tag", "Rex"}}}},
+        {"segments", {{{"id", "s1"}, {"track", "t1"}, {"start", 0}, {"end", 100}, {"fields", {{"transcription", "x"}}}}}}});
+    // Policy from the config applied to a loaded document: the 100-frame segment is too short.
+    AnnotationModel strict;
+    strict.setTimebase(48000, 48000);
+    REQUIRE(strict.addTrack("speaker", "Customer", policyFor(config, "speaker", 48000)).ok);
+    CHECK_FALSE(strict.addSegment("t1", 0, 100).ok);
+
+    const auto problems = validateAnnotations(m, config);
+    REQUIRE(problems.size() >= 2);
+    CHECK(problems[0].track == "t1");
+    CHECK(problems[0].message == "'Agent' is not a tag of the category 'speaker'");
+    CHECK(problems[1].track == "t2");
+    CHECK(problems[1].message == "the category 'dog' is not in the label config");
+}
