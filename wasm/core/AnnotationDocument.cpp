@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#include "AnnotationDocument.h"
+
+#include "LabelConfig.h"
+
+#include <stdexcept>
+
+namespace avseg {
+
+nlohmann::json AnnotationDocument::write(const AnnotationModel& model) const
+{
+    nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"taskId", taskId}, {"media", media}};
+    doc.update(model.toJson());
+    return doc;
+}
+
+void AnnotationDocument::read(const nlohmann::json& doc, AnnotationModel& model)
+{
+    if (!doc.is_object())
+        throw ConfigError("", "an annotation document must be a JSON object");
+    if (doc.value("format", std::string()) != kFormat)
+        throw ConfigError("format", std::string("must be \"") + kFormat + "\"");
+    if (!doc.contains("version") || !doc["version"].is_number_integer())
+        throw ConfigError("version", "must be a whole number");
+    if (doc["version"].get<int64_t>() > kVersion)
+        throw ConfigError("version", "this document was written by a newer avseg (version "
+            + std::to_string(doc["version"].get<int64_t>()) + "); this one reads up to " + std::to_string(kVersion));
+    if (doc.contains("media") && !doc["media"].is_object())
+        throw ConfigError("media", "must be an object");
+    if (doc.contains("taskId") && !doc["taskId"].is_string())
+        throw ConfigError("taskId", "must be a string");
+    AnnotationModel next;
+    try {
+        next.fromJson(doc);
+    } catch (const std::invalid_argument& e) {
+        const std::string what = e.what();
+        const size_t colon = what.find(": ");
+        throw ConfigError(what.substr(0, colon), colon == std::string::npos ? what : what.substr(colon + 2));
+    }
+    media = doc.value("media", nlohmann::json::object());
+    taskId = doc.value("taskId", std::string());
+    model = std::move(next);
+}
+
+} // namespace avseg
