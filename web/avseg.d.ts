@@ -11,6 +11,7 @@ export type AvsegErrorCode =
   | 'no-audio'            // a video without an audio track
   | 'playback-failed'     // the browser's media element cannot play the file (warning)
   | 'invalid-config'      // a malformed label config (doc/label-config.md); the message names the key
+  | 'invalid-document'    // a malformed annotation document given as `value`
   | 'internal';
 
 export interface AvsegView {
@@ -47,12 +48,50 @@ export interface AvsegStats {
   wasmHeapBytes: number;
 }
 
+/** The annotation document: doc/annotation-format.md. */
+export interface AvsegDocument {
+  format: 'avseg.annotation';
+  version: number;
+  taskId: string;
+  media: Record<string, unknown>;
+  timebase: { rate: number; frames: number };
+  tracks: { id: string; category: string; tag: string; allowOverlap: boolean; minLength: number }[];
+  segments: {
+    id: string; track: string;
+    /** Exact frame positions: the segment covers [start, end). */
+    start: number; end: number;
+    startTime: number; endTime: number;
+    fields: Record<string, unknown>;
+  }[];
+  classifications: Record<string, unknown>;
+}
+
+export interface AvsegProblem {
+  /** Segment id, or '' for a track or a classification. */
+  segment: string;
+  track: string;
+  /** Field or classification name, or ''. */
+  field: string;
+  message: string;
+}
+
+export interface AvsegSegmentChanges {
+  start?: number;
+  end?: number;
+  track?: string;
+  /** A field set to null is cleared. */
+  fields?: Record<string, unknown>;
+}
+
 export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress' | 'timeupdate'> {
   progress: CustomEvent<AvsegProgressDetail>;
   ready: CustomEvent<AvsegReadyDetail>;
   error: CustomEvent<AvsegErrorDetail>;
   timeupdate: CustomEvent<{ currentTime: number }>;
   viewchange: CustomEvent<AvsegView>;
+  change: CustomEvent<{ value: AvsegDocument }>;
+  validity: CustomEvent<{ problems: AvsegProblem[] }>;
+  select: CustomEvent<{ segment: string | null }>;
 }
 
 export declare class AvsegEditor extends HTMLElement {
@@ -78,6 +117,27 @@ export declare class AvsegEditor extends HTMLElement {
   /** factor > 1 zooms in, < 1 out, around `anchor` seconds (default: the cursor if visible, else the centre). */
   zoomBy(factor: number, anchor?: number): void;
   stats(): Promise<AvsegStats>;
+
+  /** The label config (doc/label-config.md). A malformed one is refused: an `error` event (invalid-config) names the key. */
+  config: Record<string, unknown>;
+  /** The annotation document, always current; setting it loads pre-annotations (invalid-document if malformed). */
+  value: AvsegDocument | null;
+  /** The host's task id, written into the document. */
+  taskId: string;
+  /** The selected segment's id, or null. */
+  selectedSegment: string | null;
+  /** Edits below throw an Error (with `code`) saying why when refused; each is one undoable step. */
+  addTrack(category: string, tag: string): string;
+  /** Seconds in; exact frame positions stored. */
+  addSegment(trackId: string, start: number, end: number, fields?: Record<string, unknown>): string;
+  updateSegment(id: string, changes: AvsegSegmentChanges): string;
+  removeSegment(id: string): string;
+  removeTrack(id: string): string;
+  setClassification(name: string, value: unknown): string;
+  undo(): boolean;
+  redo(): boolean;
+  /** What blocks submitting; empty when complete. */
+  validate(): AvsegProblem[];
 
   addEventListener<K extends keyof AvsegEditorEventMap>(
     type: K, listener: (this: AvsegEditor, ev: AvsegEditorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { CoreClient } from './core-client.js';
+import { LANE_HEIGHT, drawLanes, rowAt } from './lanes.js';
+import { check, loadModel } from './model.js';
 import { clampView, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { css } from './styles.js';
 
@@ -19,9 +21,10 @@ const markup = `
   </div>
   <div class="progress" hidden role="progressbar" aria-label="Loading" aria-valuemin="0" aria-valuemax="100"><div></div></div>
   <div class="error" role="alert" hidden></div>
-  <div class="overview" part="overview" aria-label="Overview of the whole file"><canvas></canvas><div class="viewport"></div><div class="cursor overview-cursor"></div></div>
+  <div class="overview" part="overview" role="img" aria-label="Overview of the whole file"><canvas></canvas><div class="viewport"></div><div class="cursor overview-cursor"></div></div>
   <canvas class="ruler" part="ruler" aria-hidden="true"></canvas>
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
+  <canvas class="lanes" part="lanes" role="img" aria-label="Track lanes: no tracks"></canvas>
   <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
   <audio preload="metadata" hidden></audio>
 </div>`;
@@ -61,6 +64,13 @@ export class AvsegEditor extends HTMLElement {
   #frameRequested = false;
   #resizeObserver = null;
   #pendingSeek = null;
+  #annotations = null;    // the core's annotation model (main-thread wasm), once loaded
+  #modelLoad = null;
+  #pendingConfig = null;
+  #pendingValue = null;
+  #taskId = '';
+  #selected = null;
+  #spanIds = [];
   #lastOverviewRender = 0;
 
   constructor() {
@@ -76,9 +86,13 @@ export class AvsegEditor extends HTMLElement {
       rate: $('.rate'), status: $('.status'), progress: $('.progress'), progressBar: $('.progress > div'),
       error: $('.error'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
       overviewCursor: $('.overview-cursor'), ruler: $('.ruler'), wave: $('.wave'), waveCanvas: $('.wave canvas'),
-      cursor: $('.wave .cursor'), scrollbar: $('.scrollbar'), thumb: $('.scrollbar > div'), media: $('audio'),
+      cursor: $('.wave .cursor'), lanes: $('.lanes'), scrollbar: $('.scrollbar'), thumb: $('.scrollbar > div'), media: $('audio'),
     };
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    // The host takes focus and the keyboard shortcuts: name it, or it is announced by all its content.
+    const internals = this.attachInternals();
+    internals.role = 'group';
+    internals.ariaLabel = 'Audio editor';
     this.#wire();
   }
 
@@ -137,6 +151,89 @@ export class AvsegEditor extends HTMLElement {
   /** Memory figures from the worker (for benchmarks and diagnostics). */
   stats() { return this.#client.stats(); }
 
+  // ---- annotations (the model lives in the core; every edit is undoable) ----
+
+  /** The label config (doc/label-config.md); a malformed one is refused with an `error` event naming the key. */
+  get config() {
+    if (this.#annotations) return JSON.parse(this.#annotations.config());
+    return this.#pendingConfig ?? {};
+  }
+  set config(value) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value ?? {});
+    if (!this.#annotations) {
+      this.#pendingConfig = JSON.parse(text);
+      this.#ensureModel();
+      return;
+    }
+    const result = this.#annotations.setConfig(text);
+    if (!result.ok) this.#reportEditError(result.code, result.reason);
+    else this.#changed();
+  }
+
+  /** The annotation document (doc/annotation-format.md), always current; setting it loads pre-annotations. */
+  get value() {
+    if (this.#annotations) return JSON.parse(this.#annotations.save());
+    return this.#pendingValue;
+  }
+  set value(doc) {
+    if (!this.#annotations) {
+      this.#pendingValue = doc;
+      this.#ensureModel();
+      return;
+    }
+    const result = this.#annotations.load(typeof doc === 'string' ? doc : JSON.stringify(doc));
+    if (!result.ok) this.#reportEditError(result.code, result.reason);
+    else this.#changed();
+  }
+
+  get taskId() { return this.#taskId; }
+  set taskId(id) {
+    this.#taskId = String(id ?? '');
+    this.#updateMedia();
+  }
+
+  addTrack(category, tag) {
+    return this.#edit((a) => check(a.addTrack(String(category), String(tag))));
+  }
+
+  /** start/end in seconds; stored as exact frame positions of the media. */
+  addSegment(trackId, start, end, fields = {}) {
+    const rate = this.#rate();
+    return this.#edit((a) => check(a.addSegment(String(trackId), Math.round(start * rate), Math.round(end * rate), JSON.stringify(fields ?? {}))));
+  }
+
+  /** changes: {start?, end?, track?, fields?} (seconds; a field set to null is cleared). */
+  updateSegment(id, changes = {}) {
+    const rate = this.#rate();
+    return this.#edit((a) => {
+      const doc = JSON.parse(a.save());
+      const segment = doc.segments.find((s) => s.id === id);
+      if (!segment) check({ ok: false, code: 'refused', reason: `there is no segment '${id}'` });
+      if (changes.track !== undefined && changes.track !== segment.track) {
+        const start = changes.start !== undefined ? Math.round(changes.start * rate) : segment.start;
+        check(a.moveSegment(id, start, String(changes.track)));
+      }
+      if (changes.start !== undefined || changes.end !== undefined) {
+        const start = changes.start !== undefined ? Math.round(changes.start * rate) : segment.start;
+        const end = changes.end !== undefined ? Math.round(changes.end * rate) : segment.end;
+        check(a.setBounds(id, start, end));
+      }
+      for (const [name, v] of Object.entries(changes.fields ?? {})) check(a.setField(id, name, JSON.stringify(v ?? null)));
+      return id;
+    });
+  }
+
+  removeSegment(id) { return this.#edit((a) => check(a.removeSegment(String(id)))); }
+  removeTrack(id) { return this.#edit((a) => check(a.removeTrack(String(id)))); }
+  setClassification(name, value) { return this.#edit((a) => check(a.setClassification(String(name), JSON.stringify(value ?? null)))); }
+  undo() { return this.#edit((a) => a.undo()); }
+  redo() { return this.#edit((a) => a.redo()); }
+
+  /** What blocks submitting: [{segment, track, field, message}], empty when complete. */
+  validate() {
+    return this.#annotations ? JSON.parse(this.#annotations.validate()) : [];
+  }
+
   // ---- lifecycle ----
 
   connectedCallback() {
@@ -144,6 +241,7 @@ export class AvsegEditor extends HTMLElement {
     this.#resizeObserver.observe(this.#parts.wave);
     this.#resizeObserver.observe(this.#parts.overview);
     this.#layout();
+    this.#ensureModel();
     if (this.src && this.#loadId === 0) this.#load(this.src);
   }
 
@@ -208,7 +306,17 @@ export class AvsegEditor extends HTMLElement {
         this.#parts.status.textContent = `${msg.info.sampleRate} Hz · ${msg.info.channels === 1 ? 'mono' : msg.info.channels === 2 ? 'stereo' : msg.info.channels + ' ch'} · ${msg.info.codec}`;
         this.#setControls(true);
         this.#invalidate();
-        this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels });
+        const load = this.#loadId;
+        this.#ensureModel().then(() => {
+          if (load !== this.#loadId) return;
+          this.#annotations.setTimebase(msg.info.sampleRate, msg.info.frames);
+          this.#updateMedia();
+          this.#drawLanes();
+          this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels });
+        }, (err) => {
+          this.#showError(`The annotation model could not be loaded: ${err?.message ?? err}`, true);
+          this.#emit('error', { code: 'internal', message: String(err?.message ?? err), fatal: true });
+        });
         break;
       }
       case 'frame':
@@ -269,6 +377,7 @@ export class AvsegEditor extends HTMLElement {
     requestAnimationFrame(() => {
       this.#frameRequested = false;
       this.#drawRuler();
+      this.#drawLanes();
       this.#updateOverlay();
       this.#request('main');
       this.#request('overview');
@@ -420,6 +529,107 @@ export class AvsegEditor extends HTMLElement {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
+  // ---- annotation plumbing ----
+
+  #ensureModel() {
+    this.#modelLoad ??= loadModel().then(({ Annotations }) => {
+      this.#annotations = new Annotations();
+      this.#annotations.setTimebase(48000, 0);
+      if (this.#pendingConfig) {
+        const result = this.#annotations.setConfig(JSON.stringify(this.#pendingConfig));
+        if (!result.ok) this.#reportEditError(result.code, result.reason);
+      }
+      if (this.#pendingValue) {
+        const result = this.#annotations.load(typeof this.#pendingValue === 'string' ? this.#pendingValue : JSON.stringify(this.#pendingValue));
+        if (!result.ok) this.#reportEditError(result.code, result.reason);
+      }
+      this.#pendingConfig = this.#pendingValue = null;
+    });
+    return this.#modelLoad;
+  }
+
+  #rate() {
+    if (!this.#ready || !this.#info) throw Object.assign(new Error('the media is not loaded yet: wait for the "ready" event'), { code: 'not-ready' });
+    return this.#info.sampleRate;
+  }
+
+  #edit(fn) {
+    if (!this.#annotations) throw Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: 'not-ready' });
+    const revision = this.#annotations.revision();
+    const result = fn(this.#annotations);
+    if (this.#annotations.revision() !== revision) this.#changed();
+    return result;
+  }
+
+  #updateMedia() {
+    if (!this.#annotations) return;
+    const media = { url: this.src, duration: this.#duration, sampleRate: this.sampleRate, channels: this.channels };
+    this.#annotations.setMedia(JSON.stringify(media), this.#taskId);
+  }
+
+  #changed() {
+    this.#drawLanes();
+    this.#emit('change', { value: this.value });
+    this.#emit('validity', { problems: this.validate() });
+  }
+
+  #reportEditError(code, message) {
+    this.#showError(message, false);
+    this.#emit('error', { code, message, fatal: false });
+  }
+
+  #drawLanes() {
+    const canvas = this.#parts.lanes;
+    if (!this.#annotations) return;
+    // The document is read again only when the model changed, not on every frame.
+    const revision = this.#annotations.revision();
+    if (revision !== this.#lanesRevision) {
+      this.#lanesDoc = JSON.parse(this.#annotations.save());
+      this.#lanesRevision = revision;
+    }
+    const doc = this.#lanesDoc;
+    const tracks = doc.tracks;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.style.height = `${tracks.length * LANE_HEIGHT}px`;
+    const w = Math.max(1, Math.round(this.#parts.wave.clientWidth * dpr));
+    const h = Math.max(1, Math.round(tracks.length * LANE_HEIGHT * dpr));
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    const rate = doc.timebase.rate;
+    const spans = this.#annotations.spans(this.#view.start * rate, this.#view.end * rate);
+    this.#spanIds = Array.from({ length: spans.length / 3 }, (_, i) => this.#annotations.spanId(i));
+    canvas.setAttribute('aria-label', `Track lanes: ${tracks.length} track${tracks.length === 1 ? '' : 's'}, ${doc.segments.length} segment${doc.segments.length === 1 ? '' : 's'}`);
+    drawLanes(canvas.getContext('2d'), { tracks, spans, spanIds: this.#spanIds, selected: this.#selected, view: this.#view, rate, dpr });
+    this.#lastSpans = spans;
+  }
+
+  #lastSpans = new Float64Array(0);
+  #lanesRevision = -1;
+  #lanesDoc = null;
+
+  /** The segment under a point of the lanes canvas (CSS px), or null. */
+  #segmentAt(x, y) {
+    const tracks = this.#lanesDoc?.tracks ?? [];
+    const row = rowAt(y, tracks.length);
+    if (row < 0 || !this.#info) return null;
+    const t = xToTime(x, this.#view, this.#parts.lanes.clientWidth) * this.#info.sampleRate;
+    const s = this.#lastSpans;
+    for (let i = s.length / 3 - 1; i >= 0; i--) {
+      if (s[i * 3 + 2] === row && s[i * 3] <= t && t < s[i * 3 + 1]) return this.#spanIds[i];
+    }
+    return null;
+  }
+
+  /** The selected segment's id, or null; settable. */
+  get selectedSegment() { return this.#selected; }
+  set selectedSegment(id) {
+    this.#selected = id ?? null;
+    this.#drawLanes();
+    this.#emit('select', { segment: this.#selected });
+  }
+
   // ---- input ----
 
   #wire() {
@@ -488,6 +698,12 @@ export class AvsegEditor extends HTMLElement {
       };
       p.wave.addEventListener('pointermove', move);
       p.wave.addEventListener('pointerup', up);
+    });
+
+    p.lanes.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      const rect = p.lanes.getBoundingClientRect();
+      this.selectedSegment = this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top);
     });
 
     p.wave.addEventListener('wheel', (e) => {

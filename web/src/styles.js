@@ -26,6 +26,7 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .wave { position: relative; height: var(--avseg-wave-height, 160px); cursor: text; touch-action: none; }
 .cursor { position: absolute; top: 0; bottom: 0; left: 0; width: 0; border-left: 1px solid var(--avseg-cursor); pointer-events: none; will-change: transform; }
 .cursor.overview-cursor { opacity: 0.7; }
+.lanes { display: block; width: 100%; height: 0; cursor: default; }
 .scrollbar { position: relative; height: 12px; background: #f0f3f7; touch-action: none; }
 .scrollbar > div { position: absolute; top: 2px; bottom: 2px; border-radius: 4px; background: #b8c2d0; }
 .scrollbar > div:hover { background: #96a3b5; }

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+// The annotation API of <avseg-editor> in headless Chromium: tracks, exact segments, undo,
+// validation, lanes, and hostile label text, under the strict CSP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startServers } from '../../scripts/lib/servers.mjs';
+import { strictCsp } from '../../web/demo/page.mjs';
+import { launchBrowser, collectConsole } from './browser.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fixtures = process.env.AVSEG_FIXTURES ?? path.join(root, 'build/fixtures');
+const XSS = '<img src=x onerror="window.__xss=1">';
+const CONFIG = {
+  categories: [{ name: 'speaker', tags: ['Customer', 'Representative', XSS], allowOverlap: false }],
+  segmentFields: [
+    { name: 'transcription', type: 'text', required: true, label: 'Transcription' },
+    { name: 'emotion', type: 'choice', options: ['Happy', 'Angry', 'Neutral', 'Sad', 'Worried'], label: 'Emotion' },
+  ],
+  classifications: [{ name: 'speech', type: 'choice', options: ['speech', 'non-speech'], required: true, label: 'Speech' }],
+};
+
+let servers, browser;
+
+before(async () => {
+  await promisify(execFile)(path.join(root, 'tests/fixtures/make-media.sh'), [fixtures]);
+  servers = await startServers({ pages: { '/index.html': '' }, csp: strictCsp, assetRoot: path.join(root, 'dist'), mediaRoot: fixtures });
+  servers.setPage('/index.html', `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>avseg annotations</title>
+<script type="module" src="${servers.assets.url('/avseg.js')}"></script><body><avseg-editor></avseg-editor></body>`);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await servers?.close();
+});
+
+async function ready(t) {
+  const page = await browser.newPage();
+  const log = collectConsole(page);
+  t.after(async () => {
+    if (t.passed === false) console.log(JSON.stringify(log, null, 1));
+    await page.close();
+  });
+  await page.setViewportSize({ width: 1040, height: 700 });
+  await page.goto(servers.page.url('/'));
+  await page.waitForFunction(() => customElements.get('avseg-editor'));
+  const detail = await page.evaluate(([src, config]) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    el.style.width = '1002px';
+    window.changes = [];
+    el.addEventListener('change', (e) => window.changes.push(e.detail.value));
+    el.addEventListener('ready', (e) => resolve(e.detail), { once: true });
+    el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
+    el.config = config;
+    el.src = src;
+  }), [servers.media.url('/speech-gaps.mp3'), CONFIG]);
+  return { page, detail };
+}
+
+test('segments are stored at exact sample positions and every edit is undoable', async (t) => {
+  const { page } = await ready(t);
+  const out = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const customer = el.addTrack('speaker', 'Customer');
+    const seg = el.addSegment(customer, 0.5, 1.25, { transcription: 'hello there' });
+    const first = el.value;
+    el.updateSegment(seg, { end: 1.5, fields: { emotion: 'Happy' } });
+    const updated = el.value;
+    el.undo(); el.undo();
+    const undone = el.value;
+    el.redo(); el.redo();
+    return { customer, seg, first, updated, undone, redone: el.value, changes: window.changes.length };
+  });
+  const s = out.first.segments[0];
+  assert.equal(s.start, 24000);
+  assert.equal(s.end, 60000);
+  assert.equal(s.startTime, 0.5);
+  assert.equal(s.fields.transcription, 'hello there');
+  assert.equal(out.updated.segments[0].end, 72000);
+  assert.equal(out.updated.segments[0].fields.emotion, 'Happy');
+  assert.deepEqual(out.undone, out.first);
+  assert.deepEqual(out.redone, out.updated);
+  assert.ok(out.changes >= 6);
+  assert.equal(out.first.format, 'avseg.annotation');
+  assert.equal(out.first.timebase.rate, 48000);
+});
+
+test('refused edits throw with the reason and change nothing', async (t) => {
+  const { page } = await ready(t);
+  const out = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const track = el.addTrack('speaker', 'Representative');
+    el.addSegment(track, 1, 2, { transcription: 'a' });
+    const before = JSON.stringify(el.value);
+    const errors = [];
+    for (const attempt of [
+      () => el.addTrack('speaker', 'Representative'),
+      () => el.addSegment(track, 1.5, 2.5),
+      () => el.addSegment(track, 3, 2),
+      () => el.addSegment(track, 9, 99),
+    ]) {
+      try { attempt(); errors.push(null); } catch (e) { errors.push(e.message); }
+    }
+    return { errors, same: JSON.stringify(el.value) === before };
+  });
+  assert.deepEqual(out.errors, [
+    'a track speaker/Representative already exists',
+    'track speaker/Representative does not allow overlapping segments (it would overlap s2)',
+    'the segment must end after it starts',
+    'the segment ends after the media',
+  ]);
+  assert.ok(out.same);
+});
+
+test('validate() names what blocks submitting; a malformed config is refused naming the key', async (t) => {
+  const { page } = await ready(t);
+  const out = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const track = el.addTrack('speaker', 'Customer');
+    const seg = el.addSegment(track, 1, 2, { emotion: 'Furious' });
+    const problems = el.validate();
+    let validity = null;
+    el.addEventListener('validity', (e) => { validity = e.detail.problems; }, { once: true });
+    el.setClassification('speech', 'speech');
+    el.updateSegment(seg, { fields: { transcription: 'fixed', emotion: 'Sad' } });
+    const errors = [];
+    el.addEventListener('error', (e) => errors.push(e.detail), { once: true });
+    el.config = { segmentFields: [{ name: 'rating', type: 'rating' }] };
+    return { seg, problems, validity, after: el.validate(), errors, configKept: el.config.segmentFields.length };
+  });
+  assert.deepEqual(out.problems.map((p) => [p.segment, p.field]), [[out.seg, 'transcription'], [out.seg, 'emotion'], ['', 'speech']]);
+  assert.equal(out.problems[0].message, 'Transcription is required');
+  assert.ok(Array.isArray(out.validity));
+  assert.deepEqual(out.after, []);
+  assert.equal(out.errors[0].code, 'invalid-config');
+  assert.match(out.errors[0].message, /^segmentFields\[0\]/);
+  assert.equal(out.configKept, 2, 'the previous config stays');
+});
+
+test('lanes draw the segments under the waveform; clicking one selects it; hostile labels stay text', async (t) => {
+  const { page, detail } = await ready(t);
+  const ids = await page.evaluate((xss) => {
+    const el = document.querySelector('avseg-editor');
+    const a = el.addTrack('speaker', 'Customer');
+    const b = el.addTrack('speaker', xss);
+    return { a, b, s1: el.addSegment(a, 2, 4, { transcription: xss }), s2: el.addSegment(b, 6, 8) };
+  }, XSS);
+  await page.waitForTimeout(200);
+  const lanes = await page.evaluate(() => {
+    const c = document.querySelector('avseg-editor').shadowRoot.querySelector('.lanes');
+    const r = c.getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width, h: r.height, label: c.getAttribute('aria-label') };
+  });
+  assert.equal(lanes.h, 56);
+  assert.equal(lanes.label, 'Track lanes: 2 tracks, 2 segments');
+  const x = (s) => lanes.x + (s / detail.duration) * lanes.w;
+  const selection = page.evaluate(() => new Promise((resolve) => {
+    document.querySelector('avseg-editor').addEventListener('select', (e) => resolve(e.detail.segment), { once: true });
+  }));
+  await page.mouse.click(x(7), lanes.y + 28 + 14);
+  assert.equal(await selection, ids.s2);
+  await page.mouse.click(x(5), lanes.y + 14);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment), null);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelectorAll('img').length), 0);
+  const value = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(value.tracks[1].tag, XSS);
+  assert.equal(value.segments[0].fields.transcription, XSS);
+});
