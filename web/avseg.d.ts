@@ -12,6 +12,7 @@ export type AvsegErrorCode =
   | 'playback-failed'     // the browser's media element cannot play the file (warning)
   | 'invalid-config'      // a malformed label config (doc/label-config.md); the message names the key
   | 'invalid-document'    // a malformed annotation document given as `value`
+  | 'autosave-failed'     // the browser refused to store the draft (warning: submit before leaving)
   | 'internal';
 
 export interface AvsegView {
@@ -92,6 +93,8 @@ export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' |
   change: CustomEvent<{ value: AvsegDocument }>;
   validity: CustomEvent<{ problems: AvsegProblem[] }>;
   select: CustomEvent<{ segment: string | null }>;
+  /** A draft saved by an earlier visit was restored (before `ready`). */
+  restored: CustomEvent<{ savedAt: number; value: AvsegDocument }>;
 }
 
 export declare class AvsegEditor extends HTMLElement {
@@ -138,6 +141,10 @@ export declare class AvsegEditor extends HTMLElement {
   redo(): boolean;
   /** What blocks submitting; empty when complete. */
   validate(): AvsegProblem[];
+  /** Resolves once every edit so far is saved in the browser (IndexedDB, keyed by taskId and src). */
+  flushDraft(): Promise<void>;
+  /** Drops the autosaved draft and goes back to the host's value (pre-annotations or nothing). */
+  discardDraft(): Promise<void>;
 
   addEventListener<K extends keyof AvsegEditorEventMap>(
     type: K, listener: (this: AvsegEditor, ev: AvsegEditorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

@@ -38,7 +38,7 @@ after(async () => {
   await servers?.close();
 });
 
-async function ready(t) {
+async function ready(t, { keep = false } = {}) {
   const page = await browser.newPage();
   const log = collectConsole(page);
   t.after(async () => {
@@ -48,16 +48,20 @@ async function ready(t) {
   await page.setViewportSize({ width: 1040, height: 700 });
   await page.goto(servers.page.url('/'));
   await page.waitForFunction(() => customElements.get('avseg-editor'));
-  const detail = await page.evaluate(([src, config]) => new Promise((resolve, reject) => {
+  const detail = await page.evaluate(([src, config, keep, task]) => new Promise((resolve, reject) => {
     const el = document.querySelector('avseg-editor');
     el.style.width = '1002px';
+    el.taskId = task;
+    if (!keep) indexedDB.deleteDatabase('avseg');
     window.changes = [];
+    window.restored = null;
+    el.addEventListener('restored', (e) => { window.restored = e.detail; });
     el.addEventListener('change', (e) => window.changes.push(e.detail.value));
     el.addEventListener('ready', (e) => resolve(e.detail), { once: true });
     el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
     el.config = config;
     el.src = src;
-  }), [servers.media.url('/speech-gaps.mp3'), CONFIG]);
+  }), [servers.media.url('/speech-gaps.mp3'), CONFIG, keep, t.name]);
   return { page, detail };
 }
 
@@ -170,4 +174,31 @@ test('lanes draw the segments under the waveform; clicking one selects it; hosti
   const value = await page.evaluate(() => document.querySelector('avseg-editor').value);
   assert.equal(value.tracks[1].tag, XSS);
   assert.equal(value.segments[0].fields.transcription, XSS);
+});
+
+test('every edit is autosaved: a reload restores it, with a notice; discarding goes back', async (t) => {
+  const { page } = await ready(t);
+  const typed = await page.evaluate(async () => {
+    const el = document.querySelector('avseg-editor');
+    const track = el.addTrack('speaker', 'Customer');
+    const seg = el.addSegment(track, 1, 2);
+    el.updateSegment(seg, { fields: { transcription: 'the last keystroke' } });
+    await el.flushDraft();
+    return el.value;
+  });
+  await page.close();
+  const again = await ready(t, { keep: true });
+  const restored = await again.page.evaluate(() => ({
+    restored: window.restored,
+    value: document.querySelector('avseg-editor').value,
+    notice: document.querySelector('avseg-editor').shadowRoot.querySelector('.notice').textContent,
+  }));
+  assert.ok(restored.restored, 'a restored event');
+  assert.deepEqual(restored.value, typed);
+  assert.match(restored.notice, /Restored your unsaved work/);
+  await again.page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('.notice .discard').click());
+  await again.page.waitForFunction(() => document.querySelector('avseg-editor').value.segments.length === 0);
+  await again.page.close();
+  const third = await ready(t, { keep: true });
+  assert.equal(await third.page.evaluate(() => window.restored), null, 'nothing to restore after discarding');
 });

@@ -2,6 +2,7 @@
 import { CoreClient } from './core-client.js';
 import { LANE_HEIGHT, drawLanes, rowAt } from './lanes.js';
 import { check, loadModel } from './model.js';
+import { DraftWriter, deleteDraft, loadDraft } from './autosave.js';
 import { clampView, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { css } from './styles.js';
 
@@ -21,6 +22,7 @@ const markup = `
   </div>
   <div class="progress" hidden role="progressbar" aria-label="Loading" aria-valuemin="0" aria-valuemax="100"><div></div></div>
   <div class="error" role="alert" hidden></div>
+  <div class="notice" role="status" hidden><span></span> <button class="discard" type="button">Discard it</button></div>
   <div class="overview" part="overview" role="img" aria-label="Overview of the whole file"><canvas></canvas><div class="viewport"></div><div class="cursor overview-cursor"></div></div>
   <canvas class="ruler" part="ruler" aria-hidden="true"></canvas>
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
@@ -84,7 +86,7 @@ export class AvsegEditor extends HTMLElement {
     this.#parts = {
       play: $('.play'), time: $('.time'), zoomIn: $('.zoom-in'), zoomOut: $('.zoom-out'), zoomFit: $('.zoom-fit'),
       rate: $('.rate'), status: $('.status'), progress: $('.progress'), progressBar: $('.progress > div'),
-      error: $('.error'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
+      error: $('.error'), notice: $('.notice'), discard: $('.notice .discard'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
       overviewCursor: $('.overview-cursor'), ruler: $('.ruler'), wave: $('.wave'), waveCanvas: $('.wave canvas'),
       cursor: $('.wave .cursor'), lanes: $('.lanes'), scrollbar: $('.scrollbar'), thumb: $('.scrollbar > div'), media: $('audio'),
     };
@@ -176,6 +178,7 @@ export class AvsegEditor extends HTMLElement {
     return this.#pendingValue;
   }
   set value(doc) {
+    this.#hostValue = doc;
     if (!this.#annotations) {
       this.#pendingValue = doc;
       this.#ensureModel();
@@ -312,7 +315,11 @@ export class AvsegEditor extends HTMLElement {
           this.#annotations.setTimebase(msg.info.sampleRate, msg.info.frames);
           this.#updateMedia();
           this.#drawLanes();
-          this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels });
+          // A saved draft is back in place before the host hears `ready`.
+          return this.#restoreDraft(load).then(() => {
+            if (load !== this.#loadId) return;
+            this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels });
+          });
         }, (err) => {
           this.#showError(`The annotation model could not be loaded: ${err?.message ?? err}`, true);
           this.#emit('error', { code: 'internal', message: String(err?.message ?? err), fatal: true });
@@ -567,7 +574,63 @@ export class AvsegEditor extends HTMLElement {
     this.#annotations.setMedia(JSON.stringify(media), this.#taskId);
   }
 
-  #changed() {
+  /** The key a draft is saved under: the host's task id and the media. */
+  get #draftKey() {
+    return `${this.#taskId}\u0000${this.src}`;
+  }
+
+  async #restoreDraft(load) {
+    if (this.getAttribute('autosave') === 'off') return;
+    this.#drafts = new DraftWriter(this.#draftKey);
+    let draft;
+    try {
+      draft = await loadDraft(this.#draftKey);
+    } catch (err) {
+      this.#reportEditError('autosave-failed', `Autosave is not available in this browser (${err?.message ?? err}); submit before closing the page.`);
+      this.#drafts = null;
+      return;
+    }
+    if (load !== this.#loadId || !draft || draft.text === this.#annotations.save()) return;
+    const result = this.#annotations.load(draft.text);
+    if (!result.ok) return; // a draft from an older, incompatible editor: keep what the host gave
+    this.#annotations.setTimebase(this.#info.sampleRate, this.#info.frames);
+    this.#updateMedia();
+    this.#restoring = true;
+    this.#changed();
+    this.#restoring = false;
+    this.#showNotice(`Restored your unsaved work from ${new Date(draft.savedAt).toLocaleString()}.`);
+    this.#emit('restored', { savedAt: draft.savedAt, value: this.value });
+  }
+
+  /** Drops the autosaved draft and goes back to what the host gave (pre-annotations or nothing). */
+  async discardDraft() {
+    await this.#drafts?.flush();
+    await deleteDraft(this.#draftKey);
+    if (this.#annotations) {
+      const base = this.#hostValue ?? { format: 'avseg.annotation', version: 1 };
+      this.#annotations.load(typeof base === 'string' ? base : JSON.stringify(base));
+      if (this.#info) this.#annotations.setTimebase(this.#info.sampleRate, this.#info.frames);
+      this.#updateMedia();
+      this.#changed(false);
+    }
+    this.#showNotice(null);
+  }
+
+  /** Resolves once every edit so far is saved in the browser (hosts may await it before leaving). */
+  flushDraft() {
+    return this.#drafts?.flush() ?? Promise.resolve();
+  }
+
+  #showNotice(text) {
+    const box = this.#parts.notice;
+    box.hidden = !text;
+    box.querySelector('span').textContent = text ?? '';
+  }
+
+  #changed(save = true) {
+    if (save && this.#drafts) {
+      this.#drafts.save(this.#annotations.save()).catch((err) => this.#reportEditError('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
+    }
     this.#drawLanes();
     this.#emit('change', { value: this.value });
     this.#emit('validity', { problems: this.validate() });
@@ -607,6 +670,9 @@ export class AvsegEditor extends HTMLElement {
 
   #lastSpans = new Float64Array(0);
   #lanesRevision = -1;
+  #drafts = null;         // DraftWriter for this task, once the media is ready
+  #hostValue = null;      // what the host gave as `value` (pre-annotations), for discarding a draft
+  #restoring = false;
   #lanesDoc = null;
 
   /** The segment under a point of the lanes canvas (CSS px), or null. */
@@ -639,6 +705,7 @@ export class AvsegEditor extends HTMLElement {
     p.zoomIn.addEventListener('click', () => this.zoomBy(2));
     p.zoomOut.addEventListener('click', () => this.zoomBy(0.5));
     p.zoomFit.addEventListener('click', () => this.zoomTo(0, this.#duration));
+    p.discard.addEventListener('click', () => { this.discardDraft(); });
     p.rate.addEventListener('change', () => { this.playbackRate = Number(p.rate.value); });
     media.preservesPitch = true;
 
