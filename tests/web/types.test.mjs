@@ -22,7 +22,7 @@ test('the .d.ts declares the members the element implements', async () => {
   const declared = [...new Set([...body.matchAll(/^ {2}(?:static )?(?:readonly )?(\w+)[(:]/gm)].map((m) => m[1]))]
     .filter((name) => !['addEventListener', 'removeEventListener'].includes(name));
   for (const name of declared) {
-    assert.ok(new RegExp(`^\\s+(get |set |static )?${name}\\b`, 'm').test(source), `${name} is declared but not implemented`);
+    assert.ok(new RegExp(`^\\s+(get |set |static |async )?${name}\\b`, 'm').test(source), `${name} is declared but not implemented`);
   }
   for (const name of ['src', 'duration', 'currentTime', 'playbackRate', 'view', 'sampleRate', 'channels', 'play', 'pause', 'zoomTo', 'zoomBy', 'stats',
     'config', 'value', 'taskId', 'addTrack', 'addSegment', 'updateSegment', 'removeSegment', 'undo', 'redo', 'validate']) {
