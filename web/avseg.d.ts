@@ -129,6 +129,8 @@ export declare class AvsegEditor extends HTMLElement {
   taskId: string;
   /** The selected segment's id, or null. */
   selectedSegment: string | null;
+  /** Drags on the lanes snap to the cursor and other segments' edges within 6 px (default true). */
+  snapping: boolean;
   /** Edits below throw an Error (with `code`) saying why when refused; each is one undoable step. */
   addTrack(category: string, tag: string): string;
   /** Seconds in; exact frame positions stored. */

@@ -202,3 +202,52 @@ test('every edit is autosaved: a reload restores it, with a notice; discarding g
   const third = await ready(t, { keep: true });
   assert.equal(await third.page.evaluate(() => window.restored), null, 'nothing to restore after discarding');
 });
+
+test('drag on a lane creates a segment; dragging an edge resizes it; dragging the body moves it to another lane', async (t) => {
+  const { page, detail } = await ready(t);
+  const ids = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    el.snapping = false;
+    return { a: el.addTrack('speaker', 'Customer'), b: el.addTrack('speaker', 'Representative') };
+  });
+  await page.waitForTimeout(100);
+  const box = await page.evaluate(() => {
+    const r = document.querySelector('avseg-editor').shadowRoot.querySelector('.lanes').getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width };
+  });
+  const x = (s) => box.x + (s / detail.duration) * box.w;
+  const drag = async (from, to, y0, y1 = y0) => {
+    await page.mouse.move(from, y0);
+    await page.mouse.down();
+    await page.mouse.move((from + to) / 2, (y0 + y1) / 2, { steps: 3 });
+    await page.mouse.move(to, y1, { steps: 3 });
+    await page.mouse.up();
+  };
+  const value = () => page.evaluate(() => document.querySelector('avseg-editor').value);
+  const frameOf = (clientX) => Math.round(((clientX - box.x) / box.w) * detail.duration * 48000);
+
+  await drag(x(2), x(4), box.y + 14);
+  let v = await value();
+  assert.equal(v.segments.length, 1);
+  const s = v.segments[0];
+  assert.equal(s.track, ids.a);
+  assert.ok(Math.abs(s.start - frameOf(x(2))) <= 480, `start ${s.start}`);
+  assert.ok(Math.abs(s.end - frameOf(x(4))) <= 480, `end ${s.end}`);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment), s.id);
+
+  const endX = box.x + (s.end / 48000 / detail.duration) * box.w;
+  await drag(endX - 1, x(5), box.y + 14);
+  v = await value();
+  assert.equal(v.segments[0].start, s.start, 'resizing the end keeps the start');
+  assert.ok(v.segments[0].end > s.end + 0.8 * 48000, `end now ${v.segments[0].end}`);
+
+  const length = v.segments[0].end - v.segments[0].start;
+  await drag(x(3), x(6), box.y + 14, box.y + 28 + 14);
+  v = await value();
+  assert.equal(v.segments[0].track, ids.b, 'moved onto the other lane');
+  assert.equal(v.segments[0].end - v.segments[0].start, length, 'moving keeps the length exactly');
+  assert.ok(v.segments[0].start > s.start + 2.5 * 48000);
+
+  await page.evaluate(() => { const el = document.querySelector('avseg-editor'); el.undo(); el.undo(); el.undo(); });
+  assert.equal((await value()).segments.length, 0);
+});

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   MAX_PIXELS_PER_SAMPLE, clampView, decimalsFor, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround,
 } from '../../web/src/layout.js';
+import { rowAt, snap, LANE_HEIGHT } from '../../web/src/lanes.js';
 
 test('clampView keeps the view inside the file and at least the minimum span', () => {
   assert.deepEqual(clampView({ start: -5, end: 5 }, 100, 1), { start: 0, end: 10 });
@@ -80,4 +81,19 @@ test('the scrollbar thumb spans the visible share and travels the track', () => 
   const tiny = thumb({ start: 99.99, end: 100 }, 100, 400);
   assert.equal(tiny.width, 16);
   assert.equal(tiny.left, 384);
+});
+
+test('snapping picks the nearest target within reach, else leaves the frame alone', () => {
+  assert.equal(snap(1000, [990, 1012], 20), 990);
+  assert.equal(snap(1000, [1015, 1030], 20), 1015);
+  assert.equal(snap(1000, [1050], 20), 1000);
+  assert.equal(snap(1000, [], 20), 1000);
+});
+
+test('a y offset maps to its lane row', () => {
+  assert.equal(rowAt(0, 3), 0);
+  assert.equal(rowAt(LANE_HEIGHT - 0.5, 3), 0);
+  assert.equal(rowAt(LANE_HEIGHT * 2 + 1, 3), 2);
+  assert.equal(rowAt(LANE_HEIGHT * 3, 3), -1);
+  assert.equal(rowAt(-1, 3), -1);
 });

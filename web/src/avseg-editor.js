@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { CoreClient } from './core-client.js';
-import { LANE_HEIGHT, drawLanes, rowAt } from './lanes.js';
+import { LANE_HEIGHT, drawLanes, rowAt, snap } from './lanes.js';
 import { check, loadModel } from './model.js';
 import { DraftWriter, deleteDraft, loadDraft } from './autosave.js';
 import { clampView, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
@@ -664,12 +664,14 @@ export class AvsegEditor extends HTMLElement {
     const spans = this.#annotations.spans(this.#view.start * rate, this.#view.end * rate);
     this.#spanIds = Array.from({ length: spans.length / 3 }, (_, i) => this.#annotations.spanId(i));
     canvas.setAttribute('aria-label', `Track lanes: ${tracks.length} track${tracks.length === 1 ? '' : 's'}, ${doc.segments.length} segment${doc.segments.length === 1 ? '' : 's'}`);
-    drawLanes(canvas.getContext('2d'), { tracks, spans, spanIds: this.#spanIds, selected: this.#selected, view: this.#view, rate, dpr });
+    drawLanes(canvas.getContext('2d'), { tracks, spans, spanIds: this.#spanIds, selected: this.#selected, view: this.#view, rate, dpr, preview: this.#preview });
     this.#lastSpans = spans;
   }
 
   #lastSpans = new Float64Array(0);
   #lanesRevision = -1;
+  #preview = null;        // a segment being drawn or dragged: {row, start, end, id?} in frames
+  snapping = true;        // snap drags to the cursor and to other boundaries
   #drafts = null;         // DraftWriter for this task, once the media is ready
   #hostValue = null;      // what the host gave as `value` (pre-annotations), for discarding a draft
   #restoring = false;
@@ -694,6 +696,88 @@ export class AvsegEditor extends HTMLElement {
     this.#selected = id ?? null;
     this.#drawLanes();
     this.#emit('select', { segment: this.#selected });
+  }
+
+  /** Frame under a client x in the lanes, snapped to the cursor and segment edges within 6 px. */
+  #frameAt(clientX, ignoreId) {
+    const rect = this.#parts.lanes.getBoundingClientRect();
+    const rate = this.#info.sampleRate;
+    const f = Math.round(xToTime(clientX - rect.left, this.#view, rect.width) * rate);
+    const clamped = Math.min(Math.max(f, 0), Math.round(this.#duration * rate));
+    if (!this.snapping) return clamped;
+    const framesPerPx = ((this.#view.end - this.#view.start) * rate) / rect.width;
+    const targets = [Math.round(this.currentTime * rate)];
+    const s = this.#lastSpans;
+    for (let i = 0; i * 3 < s.length; i++) if (this.#spanIds[i] !== ignoreId) targets.push(s[i * 3], s[i * 3 + 1]);
+    return snap(clamped, targets, 6 * framesPerPx);
+  }
+
+  /** Drag on a lane: on empty space draws a new segment, on an edge resizes, on the body moves (also to another lane). */
+  #laneDrag(e) {
+    if (e.button !== 0 || !this.#annotations || !this.#ready || !this.#lanesDoc) return;
+    const lanes = this.#parts.lanes;
+    const rect = lanes.getBoundingClientRect();
+    const tracks = this.#lanesDoc.tracks;
+    const row = rowAt(e.clientY - rect.top, tracks.length);
+    if (row < 0) return;
+    lanes.setPointerCapture(e.pointerId);
+    const hit = this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top);
+    const seg = hit ? this.#lanesDoc.segments.find((s) => s.id === hit) : null;
+    const rate = this.#info.sampleRate;
+    const pxPerFrame = rect.width / ((this.#view.end - this.#view.start) * rate);
+    let mode = 'create';
+    if (seg) {
+      const x0 = (seg.start - this.#view.start * rate) * pxPerFrame;
+      const x1 = (seg.end - this.#view.start * rate) * pxPerFrame;
+      const x = e.clientX - rect.left;
+      mode = Math.abs(x - x0) <= 6 ? 'start' : Math.abs(x - x1) <= 6 ? 'end' : 'move';
+      this.selectedSegment = seg.id;
+    } else {
+      this.selectedSegment = null;
+    }
+    const origin = this.#frameAt(e.clientX, seg?.id);
+    const grab = seg ? origin - seg.start : 0;
+    let moved = false;
+    const update = (ev) => {
+      const f = this.#frameAt(ev.clientX, seg?.id);
+      if (Math.abs(ev.clientX - e.clientX) > 3) moved = true;
+      const r = rowAt(ev.clientY - rect.top, tracks.length);
+      if (mode === 'create') this.#preview = { row, start: Math.min(origin, f), end: Math.max(origin, f) };
+      else if (mode === 'start') this.#preview = { row, id: seg.id, start: Math.min(f, seg.end - 1), end: seg.end };
+      else if (mode === 'end') this.#preview = { row, id: seg.id, start: seg.start, end: Math.max(f, seg.start + 1) };
+      else {
+        if (r >= 0 && r !== row) moved = true;
+        const start = Math.max(0, f - grab);
+        this.#preview = { row: r >= 0 ? r : row, id: seg.id, start, end: start + (seg.end - seg.start) };
+      }
+      this.#drawLanes();
+    };
+    const finish = (ev) => {
+      lanes.removeEventListener('pointermove', update);
+      lanes.removeEventListener('pointerup', finish);
+      lanes.removeEventListener('pointercancel', finish);
+      const preview = this.#preview;
+      this.#preview = null;
+      if (!moved || !preview || ev.type === 'pointercancel') {
+        this.#drawLanes();
+        return;
+      }
+      try {
+        if (mode === 'create') {
+          this.selectedSegment = this.#edit((a) => check(a.addSegment(tracks[row].id, preview.start, preview.end, '{}')));
+        } else if (mode === 'move') {
+          this.#edit((a) => check(a.moveSegment(seg.id, preview.start, tracks[preview.row].id)));
+        } else {
+          this.#edit((a) => check(a.setBounds(seg.id, preview.start, preview.end)));
+        }
+      } catch (err) {
+        this.#reportEditError(err.code ?? 'refused', err.message);
+      }
+      this.#drawLanes();
+    };
+    lanes.addEventListener('pointermove', update);
+    lanes.addEventListener('pointerup', finish);
+    lanes.addEventListener('pointercancel', finish);
   }
 
   // ---- input ----
@@ -767,11 +851,7 @@ export class AvsegEditor extends HTMLElement {
       p.wave.addEventListener('pointerup', up);
     });
 
-    p.lanes.addEventListener('pointerdown', (e) => {
-      if (e.button !== 0) return;
-      const rect = p.lanes.getBoundingClientRect();
-      this.selectedSegment = this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top);
-    });
+    p.lanes.addEventListener('pointerdown', (e) => this.#laneDrag(e));
 
     p.wave.addEventListener('wheel', (e) => {
       if (!(this.#duration > 0)) return;

@@ -8,9 +8,9 @@ export const LANE_HEIGHT = 28;
  * @param {CanvasRenderingContext2D} ctx
  * @param {{tracks: {id: string, category: string, tag: string}[], spans: Float64Array,
  *          spanIds: string[], selected: string|null, view: {start: number, end: number},
- *          rate: number, dpr: number}} state
+ *          rate: number, dpr: number, preview?: {row: number, start: number, end: number, id?: string} | null}} state
  */
-export function drawLanes(ctx, { tracks, spans, spanIds, selected, view, rate, dpr }) {
+export function drawLanes(ctx, { tracks, spans, spanIds, selected, view, rate, dpr, preview = null }) {
   const { width, height } = ctx.canvas;
   const lane = LANE_HEIGHT * dpr;
   ctx.clearRect(0, 0, width, height);
@@ -22,14 +22,20 @@ export function drawLanes(ctx, { tracks, spans, spanIds, selected, view, rate, d
   });
   const framesPerPx = ((view.end - view.start) * rate) / width;
   const startFrame = view.start * rate;
+  const boxes = [];
   for (let i = 0; i * 3 < spans.length; i++) {
-    const [start, end, row] = [spans[i * 3], spans[i * 3 + 1], spans[i * 3 + 2]];
+    // A segment being dragged is drawn where the drag would put it.
+    if (preview?.id && spanIds[i] === preview.id) continue;
+    boxes.push([spans[i * 3], spans[i * 3 + 1], spans[i * 3 + 2], spanIds[i]]);
+  }
+  if (preview) boxes.push([preview.start, preview.end, preview.row, preview.id ?? selected]);
+  for (const [start, end, row, id] of boxes) {
     if (row < 0) continue;
     const x0 = (start - startFrame) / framesPerPx;
     const x1 = (end - startFrame) / framesPerPx;
     const y = row * lane + 3 * dpr;
     const h = lane - 6 * dpr;
-    const isSelected = spanIds[i] === selected;
+    const isSelected = id === selected;
     ctx.fillStyle = isSelected ? 'rgba(217,72,15,0.30)' : 'rgba(47,111,179,0.25)';
     ctx.fillRect(x0, y, Math.max(x1 - x0, 1), h);
     ctx.strokeStyle = isSelected ? '#d9480f' : '#2f6fb3';
@@ -50,4 +56,18 @@ export function drawLanes(ctx, { tracks, spans, spanIds, selected, view, rate, d
 export function rowAt(y, trackCount) {
   const row = Math.floor(y / LANE_HEIGHT);
   return row >= 0 && row < trackCount ? row : -1;
+}
+
+/** Snaps frame f to the nearest target within maxFrames, else returns f. */
+export function snap(f, targets, maxFrames) {
+  let best = f;
+  let distance = maxFrames;
+  for (const t of targets) {
+    const d = Math.abs(t - f);
+    if (d <= distance) {
+      best = t;
+      distance = d;
+    }
+  }
+  return best;
 }
