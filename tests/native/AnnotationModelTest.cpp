@@ -197,3 +197,28 @@ TEST_CASE("loading names the malformed part", "[AnnotationModel]")
     CHECK(m.segment("x")->start == 24000);
     CHECK(m.segment("x")->end == 60000);
 }
+
+TEST_CASE("typing in a field is one undo step until typing ends or another edit comes", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const std::string s = m.addSegment("t2", 0, 4800).id;
+    const json empty = m.toJson();
+    for (const char* text : {"h", "he", "hel", "hello"})
+        REQUIRE(m.setField(s, "transcription", text, true).ok);
+    CHECK(m.segment(s)->fields["transcription"] == "hello");
+    const json typed = m.toJson();
+    m.endTyping();
+    REQUIRE(m.setField(s, "transcription", "hello!", true).ok);
+    REQUIRE(m.undo());
+    CHECK(m.toJson() == typed);
+    REQUIRE(m.undo());
+    CHECK(m.toJson() == empty);
+    REQUIRE(m.redo());
+    CHECK(m.toJson() == typed);
+    // Typing in another field is a new step.
+    REQUIRE(m.setField(s, "note", "a", true).ok);
+    REQUIRE(m.setField(s, "transcription", "x", true).ok);
+    REQUIRE(m.undo());
+    CHECK(m.segment(s)->fields["transcription"] == "hello");
+    CHECK(m.segment(s)->fields["note"] == "a");
+}

@@ -39,7 +39,7 @@ test('edits go through the core and come back as the versioned document', () => 
     assert.equal(a.addTrack('speaker', 'Customer').reason, 'a track speaker/Customer already exists');
     const seg = a.addSegment(customer.id, 24000, 96000, JSON.stringify({ transcription: 'Hello' }));
     assert.equal(seg.ok, true, seg.reason);
-    assert.equal(a.setField(seg.id, 'emotion', '"Happy"').ok, true);
+    assert.equal(a.setField(seg.id, 'emotion', '"Happy"', false).ok, true);
     const doc = JSON.parse(a.save());
     assert.equal(doc.format, 'avseg.annotation');
     assert.equal(doc.taskId, 'task-1');

@@ -100,20 +100,22 @@ public:
     Result mergeSegments(const std::string& a, const std::string& b) { return from(model_.mergeSegments(a, b)); }
     Result removeSegment(const std::string& id) { return from(model_.removeSegment(id)); }
 
-    Result setField(const std::string& id, const std::string& name, const std::string& valueJson)
+    // typing: keystrokes in one field are one undo step until endTyping().
+    Result setField(const std::string& id, const std::string& name, const std::string& valueJson, bool typing)
     {
         const json value = json::parse(valueJson, nullptr, false);
         if (value.is_discarded())
             return failure("invalid-value", "the value is not valid JSON");
-        return from(model_.setField(id, name, value));
+        return from(model_.setField(id, name, value, typing));
     }
-    Result setClassification(const std::string& name, const std::string& valueJson)
+    Result setClassification(const std::string& name, const std::string& valueJson, bool typing)
     {
         const json value = json::parse(valueJson, nullptr, false);
         if (value.is_discarded())
             return failure("invalid-value", "the value is not valid JSON");
-        return from(model_.setClassification(name, value));
+        return from(model_.setClassification(name, value, typing));
     }
+    void endTyping() { model_.endTyping(); }
 
     bool undo() { return model_.undo(); }
     bool redo() { return model_.redo(); }
@@ -185,6 +187,7 @@ EMSCRIPTEN_BINDINGS(avseg_model)
         .function("removeSegment", &Annotations::removeSegment)
         .function("setField", &Annotations::setField)
         .function("setClassification", &Annotations::setClassification)
+        .function("endTyping", &Annotations::endTyping)
         .function("undo", &Annotations::undo)
         .function("redo", &Annotations::redo)
         .function("canUndo", &Annotations::canUndo)

@@ -260,7 +260,7 @@ EditResult AnnotationModel::removeSegment(const std::string& id)
     return {true, {}, id};
 }
 
-EditResult AnnotationModel::setField(const std::string& id, const std::string& name, const nlohmann::json& value)
+EditResult AnnotationModel::setField(const std::string& id, const std::string& name, const nlohmann::json& value, bool typing)
 {
     const Segment* s = segment(id);
     if (!s)
@@ -276,11 +276,13 @@ EditResult AnnotationModel::setField(const std::string& id, const std::string& n
         return {true, {}, id};
     Edit edit;
     edit.segments.push_back({*s, changed});
+    if (typing)
+        edit.typing = "segment\n" + id + "\n" + name;
     commit(std::move(edit));
     return {true, {}, id};
 }
 
-EditResult AnnotationModel::setClassification(const std::string& name, const nlohmann::json& value)
+EditResult AnnotationModel::setClassification(const std::string& name, const nlohmann::json& value, bool typing)
 {
     if (name.empty())
         return EditResult::refused("a classification needs a name");
@@ -293,6 +295,8 @@ EditResult AnnotationModel::setClassification(const std::string& name, const nlo
         return {};
     Edit edit;
     edit.classifications = std::make_pair(classifications_, changed);
+    if (typing)
+        edit.typing = "classification\n" + name;
     commit(std::move(edit));
     return {};
 }
@@ -300,9 +304,25 @@ EditResult AnnotationModel::setClassification(const std::string& name, const nlo
 void AnnotationModel::commit(Edit edit)
 {
     history_.resize(done_);
+    if (!edit.typing.empty() && !history_.empty() && history_.back().typing == edit.typing) {
+        // More typing in the same field: one undo step from before the first keystroke.
+        Edit& last = history_.back();
+        apply(edit, true);
+        for (size_t i = 0; i < last.segments.size() && i < edit.segments.size(); ++i)
+            last.segments[i].after = edit.segments[i].after;
+        if (last.classifications && edit.classifications)
+            last.classifications->second = edit.classifications->second;
+        return;
+    }
     apply(edit, true);
     history_.push_back(std::move(edit));
     done_ = history_.size();
+}
+
+void AnnotationModel::endTyping()
+{
+    if (!history_.empty())
+        history_.back().typing.clear();
 }
 
 bool AnnotationModel::undo()

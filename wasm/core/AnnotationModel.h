@@ -71,8 +71,11 @@ public:
     EditResult splitSegment(const std::string& id, int64_t at);
     EditResult mergeSegments(const std::string& first, const std::string& second);
     EditResult removeSegment(const std::string& id);
-    EditResult setField(const std::string& id, const std::string& name, const nlohmann::json& value);
-    EditResult setClassification(const std::string& name, const nlohmann::json& value);
+    // typing: consecutive edits of the same field while typing are one undo step, until
+    // endTyping() or any other edit.
+    EditResult setField(const std::string& id, const std::string& name, const nlohmann::json& value, bool typing = false);
+    EditResult setClassification(const std::string& name, const nlohmann::json& value, bool typing = false);
+    void endTyping();
 
     bool canUndo() const { return done_ > 0; }
     bool canRedo() const { return done_ < history_.size(); }
@@ -105,6 +108,7 @@ private:
         std::vector<TrackChange> tracks;
         std::vector<SegmentChange> segments;
         std::optional<std::pair<nlohmann::json, nlohmann::json>> classifications;
+        std::string typing;  // non-empty: later typing in the same field joins this edit
     };
 
     std::string checkSegment(const Segment& s, const std::string& ignoreId) const;

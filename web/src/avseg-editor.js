@@ -221,14 +221,14 @@ export class AvsegEditor extends HTMLElement {
         const end = changes.end !== undefined ? Math.round(changes.end * rate) : segment.end;
         check(a.setBounds(id, start, end));
       }
-      for (const [name, v] of Object.entries(changes.fields ?? {})) check(a.setField(id, name, JSON.stringify(v ?? null)));
+      for (const [name, v] of Object.entries(changes.fields ?? {})) check(a.setField(id, name, JSON.stringify(v ?? null), false));
       return id;
     });
   }
 
   removeSegment(id) { return this.#edit((a) => check(a.removeSegment(String(id)))); }
   removeTrack(id) { return this.#edit((a) => check(a.removeTrack(String(id)))); }
-  setClassification(name, value) { return this.#edit((a) => check(a.setClassification(String(name), JSON.stringify(value ?? null)))); }
+  setClassification(name, value) { return this.#edit((a) => check(a.setClassification(String(name), JSON.stringify(value ?? null), false))); }
   undo() { return this.#edit((a) => a.undo()); }
   redo() { return this.#edit((a) => a.redo()); }
 
