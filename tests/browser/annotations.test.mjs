@@ -38,7 +38,7 @@ after(async () => {
   await servers?.close();
 });
 
-async function ready(t, { keep = false } = {}) {
+async function ready(t) {
   const page = await browser.newPage();
   const log = collectConsole(page);
   t.after(async () => {
@@ -48,11 +48,10 @@ async function ready(t, { keep = false } = {}) {
   await page.setViewportSize({ width: 1040, height: 700 });
   await page.goto(servers.page.url('/'));
   await page.waitForFunction(() => customElements.get('avseg-editor'));
-  const detail = await page.evaluate(([src, config, keep, task]) => new Promise((resolve, reject) => {
+  const detail = await page.evaluate(([src, config, task]) => new Promise((resolve, reject) => {
     const el = document.querySelector('avseg-editor');
     el.style.width = '1002px';
-    el.taskId = task;
-    if (!keep) indexedDB.deleteDatabase('avseg');
+    el.taskId = task; // a draft key of its own for each test
     window.changes = [];
     window.restored = null;
     el.addEventListener('restored', (e) => { window.restored = e.detail; });
@@ -61,7 +60,7 @@ async function ready(t, { keep = false } = {}) {
     el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
     el.config = config;
     el.src = src;
-  }), [servers.media.url('/speech-gaps.mp3'), CONFIG, keep, t.name]);
+  }), [servers.media.url('/speech-gaps.mp3'), CONFIG, t.name]);
   return { page, detail };
 }
 
@@ -187,7 +186,7 @@ test('every edit is autosaved: a reload restores it, with a notice; discarding g
     return el.value;
   });
   await page.close();
-  const again = await ready(t, { keep: true });
+  const again = await ready(t);
   const restored = await again.page.evaluate(() => ({
     restored: window.restored,
     value: document.querySelector('avseg-editor').value,
@@ -199,7 +198,7 @@ test('every edit is autosaved: a reload restores it, with a notice; discarding g
   await again.page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('.notice .discard').click());
   await again.page.waitForFunction(() => document.querySelector('avseg-editor').value.segments.length === 0);
   await again.page.close();
-  const third = await ready(t, { keep: true });
+  const third = await ready(t);
   assert.equal(await third.page.evaluate(() => window.restored), null, 'nothing to restore after discarding');
 });
 
@@ -250,4 +249,50 @@ test('drag on a lane creates a segment; dragging an edge resizes it; dragging th
 
   await page.evaluate(() => { const el = document.querySelector('avseg-editor'); el.undo(); el.undo(); el.undo(); });
   assert.equal((await value()).segments.length, 0);
+});
+
+test('the panel edits the selected segment and the whole file; every keystroke is in value; labels are text', async (t) => {
+  const { page } = await ready(t);
+  const ids = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const track = el.addTrack('speaker', 'Customer');
+    const a = el.addSegment(track, 1, 2);
+    const b = el.addSegment(track, 3, 4);
+    el.selectedSegment = a;
+    return { track, a, b };
+  });
+  const root = 'avseg-editor >> css=';
+  await page.click(`${root}.segment-editor .field[data-field="transcription"] .control`);
+  await page.keyboard.type('hello world');
+  const perKeystroke = await page.evaluate(() => window.changes.map((v) => v.segments[0]?.fields?.transcription ?? null));
+  assert.equal(perKeystroke.at(-1), 'hello world');
+  assert.ok(perKeystroke.includes('hello w'), 'the value follows each keystroke');
+  await page.selectOption(`${root}.segment-editor .field[data-field="emotion"] select`, 'Sad');
+  await page.click(`${root}.classifications .field[data-field="speech"] select`);
+  await page.selectOption(`${root}.classifications .field[data-field="speech"] select`, 'speech');
+  const start = page.locator(`${root}.segment-editor input.time-start`);
+  await start.fill('0:00.500');
+  await start.press('Enter');
+  let v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments[0].fields.transcription, 'hello world');
+  assert.equal(v.segments[0].fields.emotion, 'Sad');
+  assert.equal(v.segments[0].start, 24000, 'typed time lands on the exact sample');
+  assert.equal(v.classifications.speech, 'speech');
+  assert.deepEqual(await page.evaluate(() => document.querySelector('avseg-editor').validate()), [
+    { segment: ids.b, track: ids.track, field: 'transcription', message: 'Transcription is required' },
+  ]);
+  // One undo takes back the whole typed word, not one letter.
+  await page.evaluate(() => { const el = document.querySelector('avseg-editor'); el.undo(); el.undo(); el.undo(); el.undo(); });
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments[0].fields.transcription, undefined);
+  // The list: the second row selects the second segment; the problem is marked in text.
+  await page.click(`${root}.segment-list .row >> nth=1`);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment), ids.b);
+  const rowText = await page.locator(`${root}.segment-list .row >> nth=1`).textContent();
+  assert.match(rowText, /^▸ ⚠ 0:03\.000–0:04\.000/);
+  // Config strings are shown as text: the hostile tag is an option's text, no element is made from it.
+  await page.evaluate((xss) => { const el = document.querySelector('avseg-editor'); el.selectedSegment = el.addSegment(el.addTrack('speaker', xss), 5, 6); }, XSS);
+  assert.equal((await page.locator(`${root}.segment-editor h3`).textContent()).replace(/ · s\d+$/, ''), `speaker: ${XSS}`);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelectorAll('img').length), 0);
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MAX_PIXELS_PER_SAMPLE, clampView, decimalsFor, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround,
+  MAX_PIXELS_PER_SAMPLE, clampView, parseTime, decimalsFor, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround,
 } from '../../web/src/layout.js';
 import { rowAt, snap, LANE_HEIGHT } from '../../web/src/lanes.js';
 
@@ -96,4 +96,14 @@ test('a y offset maps to its lane row', () => {
   assert.equal(rowAt(LANE_HEIGHT * 2 + 1, 3), 2);
   assert.equal(rowAt(LANE_HEIGHT * 3, 3), -1);
   assert.equal(rowAt(-1, 3), -1);
+});
+
+test('typed times are read as h:mm:ss.fff, m:ss.fff or seconds', () => {
+  assert.equal(parseTime('1:02:03.250'), 3723.25);
+  assert.equal(parseTime('0:01.5'), 1.5);
+  assert.equal(parseTime('12.125'), 12.125);
+  assert.equal(parseTime(formatTime(61.5)), 61.5);
+  assert.ok(Number.isNaN(parseTime('1:75')));
+  assert.ok(Number.isNaN(parseTime('abc')));
+  assert.ok(Number.isNaN(parseTime('')));
 });

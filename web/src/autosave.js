@@ -16,8 +16,13 @@ function db() {
   return dbPromise;
 }
 
+// A blocked or broken IndexedDB must not hold the editor up: give up after a while.
+function withTimeout(promise, ms) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error('IndexedDB did not answer')), ms))]);
+}
+
 function request(mode, fn) {
-  return db().then((d) => new Promise((resolve, reject) => {
+  return withTimeout(db(), 5000).then((d) => new Promise((resolve, reject) => {
     const tx = d.transaction(STORE, mode);
     const req = fn(tx.objectStore(STORE));
     tx.oncomplete = () => resolve(req.result);

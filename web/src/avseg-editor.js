@@ -3,7 +3,8 @@ import { CoreClient } from './core-client.js';
 import { LANE_HEIGHT, drawLanes, rowAt, snap } from './lanes.js';
 import { check, loadModel } from './model.js';
 import { DraftWriter, deleteDraft, loadDraft } from './autosave.js';
-import { clampView, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
+import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
+import { ROW_HEIGHT, fieldEditor, showProblem, visibleRows } from './panel.js';
 import { css } from './styles.js';
 
 const RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
@@ -28,6 +29,11 @@ const markup = `
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
   <canvas class="lanes" part="lanes" role="img" aria-label="Track lanes: no tracks"></canvas>
   <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
+  <div class="panel" part="panel">
+    <section class="segment-editor" aria-label="Selected segment"><p class="hint">Select a segment, or drag on a track's lane to make one.</p></section>
+    <section class="classifications" aria-label="Whole file"></section>
+    <div class="segment-list" role="listbox" aria-label="Segments" tabindex="0"><div class="rows"></div></div>
+  </div>
   <audio preload="metadata" hidden></audio>
 </div>`;
 
@@ -88,7 +94,8 @@ export class AvsegEditor extends HTMLElement {
       rate: $('.rate'), status: $('.status'), progress: $('.progress'), progressBar: $('.progress > div'),
       error: $('.error'), notice: $('.notice'), discard: $('.notice .discard'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
       overviewCursor: $('.overview-cursor'), ruler: $('.ruler'), wave: $('.wave'), waveCanvas: $('.wave canvas'),
-      cursor: $('.wave .cursor'), lanes: $('.lanes'), scrollbar: $('.scrollbar'), thumb: $('.scrollbar > div'), media: $('audio'),
+      cursor: $('.wave .cursor'), lanes: $('.lanes'), scrollbar: $('.scrollbar'),
+      segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('audio'),
     };
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     // The host takes focus and the keyboard shortcuts: name it, or it is announced by all its content.
@@ -315,6 +322,7 @@ export class AvsegEditor extends HTMLElement {
           this.#annotations.setTimebase(msg.info.sampleRate, msg.info.frames);
           this.#updateMedia();
           this.#drawLanes();
+          this.#renderPanel(true);
           // A saved draft is back in place before the host hears `ready`.
           return this.#restoreDraft(load).then(() => {
             if (load !== this.#loadId) return;
@@ -514,6 +522,7 @@ export class AvsegEditor extends HTMLElement {
 
   /** While playing, page the view so the cursor stays in sight. */
   #follow() {
+    this.#watchSpan();
     const t = this.currentTime;
     const span = this.#view.end - this.#view.start;
     if (t > this.#view.end || t < this.#view.start) this.#setView({ start: t - span * 0.05, end: t + span * 0.95 });
@@ -632,6 +641,7 @@ export class AvsegEditor extends HTMLElement {
       this.#drafts.save(this.#annotations.save()).catch((err) => this.#reportEditError('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
     }
     this.#drawLanes();
+    this.#renderPanel(!this.#typing);
     this.#emit('change', { value: this.value });
     this.#emit('validity', { problems: this.validate() });
   }
@@ -670,6 +680,8 @@ export class AvsegEditor extends HTMLElement {
 
   #lastSpans = new Float64Array(0);
   #lanesRevision = -1;
+  #typing = false;        // an edit came from a keystroke in the panel: don't rebuild under the caret
+  #panelConfig = null;
   #preview = null;        // a segment being drawn or dragged: {row, start, end, id?} in frames
   snapping = true;        // snap drags to the cursor and to other boundaries
   #drafts = null;         // DraftWriter for this task, once the media is ready
@@ -693,9 +705,184 @@ export class AvsegEditor extends HTMLElement {
   /** The selected segment's id, or null; settable. */
   get selectedSegment() { return this.#selected; }
   set selectedSegment(id) {
-    this.#selected = id ?? null;
+    const next = id ?? null;
+    if (next === this.#selected) return;
+    this.#selected = next;
+    this.#annotations?.endTyping();
     this.#drawLanes();
+    this.#renderPanel(true);
     this.#emit('select', { segment: this.#selected });
+  }
+
+  /** Plays [start, end] seconds once (or looping until paused). */
+  playSpan(start, end, loop = false) {
+    const media = this.#parts.media;
+    this.#span = { start, end, loop };
+    this.currentTime = start;
+    return this.play();
+  }
+
+  #span = null;
+
+  #watchSpan() {
+    const span = this.#span;
+    const media = this.#parts.media;
+    if (!span || media.paused) return;
+    if (media.currentTime >= span.end) {
+      if (span.loop) media.currentTime = span.start;
+      else {
+        this.pause();
+        this.#span = null;
+      }
+    }
+  }
+
+  /** Rebuilds the panel's forms (rebuild) or only refreshes values, problems and the list. */
+  #renderPanel(rebuild) {
+    if (!this.#annotations) return;
+    const config = JSON.parse(this.#annotations.config());
+    const doc = JSON.parse(this.#annotations.save());
+    const problems = this.validate();
+    const configText = JSON.stringify(config);
+    if (configText !== this.#panelConfig) {
+      this.#panelConfig = configText;
+      rebuild = true;
+    }
+    const p = this.#parts;
+    const rate = doc.timebase.rate;
+    if (rebuild) {
+      // Classifications: one form for the whole file.
+      p.classificationsBox.replaceChildren();
+      if (config.classifications?.length) {
+        const h = document.createElement('h3');
+        h.textContent = 'Whole file';
+        p.classificationsBox.append(h);
+        for (const field of config.classifications) {
+          p.classificationsBox.append(fieldEditor(field, doc.classifications[field.name], {
+            onInput: (v, typing) => this.#panelEdit((a) => a.setClassification(field.name, JSON.stringify(v), typing), typing),
+            onEndTyping: () => this.#annotations.endTyping(),
+          }));
+        }
+      }
+      // The selected segment: its times and its fields.
+      const seg = doc.segments.find((s) => s.id === this.#selected);
+      p.segmentEditor.replaceChildren();
+      if (!seg) {
+        const hint = document.createElement('p');
+        hint.className = 'hint';
+        hint.textContent = "Select a segment, or drag on a track's lane to make one.";
+        p.segmentEditor.append(hint);
+      } else {
+        const track = doc.tracks.find((t) => t.id === seg.track);
+        const h = document.createElement('h3');
+        h.textContent = `${track ? `${track.category}: ${track.tag}` : seg.track} · ${seg.id}`;
+        const times = document.createElement('div');
+        times.className = 'times';
+        for (const [key, labelText] of [['start', 'Start'], ['end', 'End']]) {
+          const label = document.createElement('label');
+          const input = document.createElement('input');
+          input.type = 'text';
+          input.className = `time-${key}`;
+          input.value = formatTime(seg[key] / rate);
+          input.setAttribute('aria-label', `${labelText} time (h:mm:ss.mmm)`);
+          input.addEventListener('change', () => {
+            const t = parseTime(input.value);
+            const other = key === 'start' ? seg.end : seg.start;
+            const frames = Math.round(t * rate);
+            if (Number.isNaN(t)) {
+              this.#reportEditError('refused', `"${input.value}" is not a time (h:mm:ss.mmm)`);
+              input.value = formatTime(seg[key] / rate);
+              return;
+            }
+            try {
+              this.#edit((a) => check(key === 'start' ? a.setBounds(seg.id, frames, other) : a.setBounds(seg.id, other, frames)));
+            } catch (err) {
+              this.#reportEditError(err.code ?? 'refused', err.message);
+              input.value = formatTime(seg[key] / rate);
+            }
+          });
+          label.append(`${labelText} `, input);
+          times.append(label);
+        }
+        const play = document.createElement('button');
+        play.type = 'button';
+        play.className = 'play-span';
+        play.textContent = '▶ Play segment';
+        play.addEventListener('click', () => this.playSpan(seg.start / rate, seg.end / rate));
+        const loop = document.createElement('button');
+        loop.type = 'button';
+        loop.className = 'loop-span';
+        loop.textContent = '⟳ Loop';
+        loop.addEventListener('click', () => this.playSpan(seg.start / rate, seg.end / rate, true));
+        const remove = document.createElement('button');
+        remove.type = 'button';
+        remove.className = 'remove-segment';
+        remove.textContent = 'Delete';
+        remove.addEventListener('click', () => { this.removeSegment(seg.id); this.selectedSegment = null; });
+        times.append(play, loop, remove);
+        p.segmentEditor.append(h, times);
+        const fields = (config.segmentFields ?? []).filter((f) => !f.categories?.length || (track && f.categories.includes(track.category)));
+        for (const field of fields) {
+          p.segmentEditor.append(fieldEditor(field, seg.fields[field.name], {
+            onInput: (v, typing) => this.#panelEdit((a) => a.setField(seg.id, field.name, JSON.stringify(v), typing), typing),
+            onEndTyping: () => this.#annotations.endTyping(),
+          }));
+        }
+      }
+    }
+    // Problems beside their fields, as text.
+    for (const wrap of p.classificationsBox.querySelectorAll('.field')) {
+      showProblem(wrap, problems.find((x) => !x.segment && x.field === wrap.dataset.field)?.message);
+    }
+    for (const wrap of p.segmentEditor.querySelectorAll('.field')) {
+      showProblem(wrap, problems.find((x) => x.segment === this.#selected && x.field === wrap.dataset.field)?.message);
+    }
+    this.#panelDoc = doc;
+    this.#panelProblems = new Set(problems.map((x) => x.segment).filter(Boolean));
+    this.#renderList();
+  }
+
+  #panelDoc = null;
+  #panelProblems = new Set();
+
+  #panelEdit(fn, typing) {
+    this.#typing = typing;
+    try {
+      this.#edit((a) => check(fn(a)));
+    } catch (err) {
+      this.#reportEditError(err.code ?? 'refused', err.message);
+    } finally {
+      this.#typing = false;
+    }
+  }
+
+  /** The segment list, virtualised: only the rows in view exist in the DOM. */
+  #renderList() {
+    const doc = this.#panelDoc;
+    if (!doc) return;
+    const list = this.#parts.list;
+    const rows = this.#parts.rows;
+    const segments = doc.segments;
+    rows.style.height = `${segments.length * ROW_HEIGHT}px`;
+    const { first, last } = visibleRows(list.scrollTop, list.clientHeight || 160, segments.length);
+    const rate = doc.timebase.rate;
+    const tracks = new Map(doc.tracks.map((t) => [t.id, t]));
+    const items = [];
+    for (let i = first; i < last; i++) {
+      const s = segments[i];
+      const row = document.createElement('div');
+      row.className = 'row';
+      row.setAttribute('role', 'option');
+      row.setAttribute('aria-selected', String(s.id === this.#selected));
+      row.dataset.segment = s.id;
+      row.style.top = `${i * ROW_HEIGHT}px`;
+      const t = tracks.get(s.track);
+      const text = Object.values(s.fields).find((v) => typeof v === 'string') ?? '';
+      // Problems and the selection are marked with text and shape, not colour alone.
+      row.textContent = `${s.id === this.#selected ? '▸ ' : ''}${this.#panelProblems.has(s.id) ? '⚠ ' : ''}${formatTime(s.start / rate)}–${formatTime(s.end / rate)}  ${t ? `${t.category}: ${t.tag}` : s.track}  ${text}`;
+      items.push(row);
+    }
+    rows.replaceChildren(...items);
   }
 
   /** Frame under a client x in the lanes, snapped to the cursor and segment edges within 6 px. */
@@ -852,6 +1039,23 @@ export class AvsegEditor extends HTMLElement {
     });
 
     p.lanes.addEventListener('pointerdown', (e) => this.#laneDrag(e));
+    p.list.addEventListener('scroll', () => this.#renderList());
+    p.list.addEventListener('click', (e) => {
+      const id = e.target.closest?.('.row')?.dataset.segment;
+      if (!id) return;
+      this.selectedSegment = id;
+      const s = this.#panelDoc?.segments.find((x) => x.id === id);
+      if (s) this.currentTime = s.start / this.#panelDoc.timebase.rate;
+    });
+    p.list.addEventListener('keydown', (e) => {
+      const segments = this.#panelDoc?.segments ?? [];
+      if (!segments.length || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
+      e.preventDefault();
+      const at = segments.findIndex((s) => s.id === this.#selected);
+      const next = Math.min(Math.max(at + (e.key === 'ArrowDown' ? 1 : -1), 0), segments.length - 1);
+      this.selectedSegment = segments[next].id;
+      p.list.scrollTop = Math.max(0, next * ROW_HEIGHT - p.list.clientHeight / 2);
+    });
 
     p.wave.addEventListener('wheel', (e) => {
       if (!(this.#duration > 0)) return;
@@ -891,7 +1095,8 @@ export class AvsegEditor extends HTMLElement {
     }
 
     this.addEventListener('keydown', (e) => {
-      if (e.target !== this || e.altKey || e.ctrlKey || e.metaKey || !(this.#duration > 0)) return;
+      // Events from inside the shadow root are retargeted to the host: only the host's own keys count.
+      if (e.composedPath()[0] !== this || e.altKey || e.ctrlKey || e.metaKey || !(this.#duration > 0)) return;
       const span = this.#view.end - this.#view.start;
       const actions = {
         ' ': () => (media.paused ? this.play() : this.pause()),

@@ -95,3 +95,14 @@ export function thumb(view, duration, trackPx, minThumbPx = 16) {
   const left = maxStart > 0 ? (travel * view.start) / maxStart : 0;
   return { left, width };
 }
+
+/** Parses h:mm:ss.fff, m:ss.fff or plain seconds; NaN when it isn't a time. */
+export function parseTime(text) {
+  const m = /^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d*)?)\s*$/.exec(String(text));
+  if (!m) return NaN;
+  const parts = [m[1], m[2], m[3]].filter((p) => p !== undefined);
+  let seconds = 0;
+  for (const p of parts) seconds = seconds * 60 + Number(p);
+  if (parts.length > 1 && Number(parts.at(-1)) >= 60) return NaN;
+  return seconds;
+}

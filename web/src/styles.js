@@ -29,6 +29,22 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .cursor { position: absolute; top: 0; bottom: 0; left: 0; width: 0; border-left: 1px solid var(--avseg-cursor); pointer-events: none; will-change: transform; }
 .cursor.overview-cursor { opacity: 0.7; }
 .lanes { display: block; width: 100%; height: 0; cursor: default; }
+.panel { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; padding: 8px; border-top: 1px solid #e3e8ef; }
+.panel h3 { margin: 0 0 6px; font-size: 13px; }
+.panel .hint { color: #4a5566; margin: 0; }
+.segment-list { grid-column: 1 / -1; position: relative; height: 160px; overflow-y: auto; border: 1px solid #e3e8ef; }
+.segment-list:focus-visible { outline: 2px solid var(--avseg-accent); }
+.segment-list .rows { position: relative; }
+.segment-list .row { position: absolute; left: 0; right: 0; height: 24px; line-height: 24px; padding: 0 6px; white-space: pre; overflow: hidden; text-overflow: ellipsis; cursor: pointer; font-variant-numeric: tabular-nums; }
+.segment-list .row[aria-selected="true"] { background: #fdebe3; font-weight: 600; }
+.field { margin: 0 0 8px; }
+.field-label { display: block; font-weight: 600; margin-bottom: 2px; }
+.field textarea { width: 100%; min-height: 3em; box-sizing: border-box; font: inherit; }
+.field input[type="text"] { width: 100%; box-sizing: border-box; font: inherit; }
+.field .choice { margin-right: 10px; white-space: nowrap; }
+.field-problem { display: block; color: #8a1c1c; font-size: 12px; }
+.times { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; margin-bottom: 8px; }
+.times input { width: 11ch; font: inherit; font-variant-numeric: tabular-nums; }
 .scrollbar { position: relative; height: 12px; background: #f0f3f7; touch-action: none; }
 .scrollbar > div { position: absolute; top: 2px; bottom: 2px; border-radius: 4px; background: #b8c2d0; }
 .scrollbar > div:hover { background: #96a3b5; }
