@@ -131,6 +131,15 @@ export declare class AvsegEditor extends HTMLElement {
   selectedSegment: string | null;
   /** Drags on the lanes snap to the cursor and other segments' edges within 6 px (default true). */
   snapping: boolean;
+  /** The track recording uses; set by clicking its lane or adding a track in the toolbar. */
+  selectedTrack: string | null;
+  /** Seconds recorded boundaries are moved earlier, for the annotator's reaction time (default 0.15). */
+  reactionTime: number;
+  readonly recording: boolean;
+  /** Begin Recording / Stop Recording on the selected track (key R); returns the new segment's id on stop. */
+  toggleRecording(): string | null;
+  /** Plays [start, end] seconds once, or looping until paused. */
+  playSpan(start: number, end: number, loop?: boolean): Promise<void>;
   /** Edits below throw an Error (with `code`) saying why when refused; each is one undoable step. */
   addTrack(category: string, tag: string): string;
   /** Seconds in; exact frame positions stored. */

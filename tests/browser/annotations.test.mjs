@@ -296,3 +296,48 @@ test('the panel edits the selected segment and the whole file; every keystroke i
   assert.equal(await page.evaluate(() => window.__xss), undefined);
   assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelectorAll('img').length), 0);
 });
+
+test('keyboard only: add a track, record a segment while playing, nudge it, label it, undo', async (t) => {
+  const { page } = await ready(t);
+  const root = 'avseg-editor >> css=';
+  await page.focus(`${root}select.track-category`);
+  await page.selectOption(`${root}select.track-tag`, 'Representative');
+  await page.focus(`${root}button.add-track`);
+  await page.keyboard.press('Enter');
+  let v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.deepEqual(v.tracks.map((x) => x.tag), ['Representative']);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').selectedTrack), v.tracks[0].id);
+
+  await page.focus('avseg-editor');
+  await page.evaluate(() => { document.querySelector('avseg-editor').currentTime = 1; });
+  await page.keyboard.press('r');
+  await page.waitForTimeout(900);
+  await page.keyboard.press('r');
+  await page.keyboard.press('Space');
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments.length, 1);
+  const seg = v.segments[0];
+  // Begin at 1 s less the 150 ms reaction time; about 0.9 s recorded.
+  assert.ok(Math.abs(seg.startTime - 0.85) < 0.06, `start ${seg.startTime}`);
+  assert.ok(seg.endTime - seg.startTime > 0.6 && seg.endTime - seg.startTime < 1.3, `length ${seg.endTime - seg.startTime}`);
+
+  await page.keyboard.press('Alt+ArrowRight');          // start +10 ms
+  await page.keyboard.press('Alt+Shift+ArrowLeft');     // end -10 ms
+  await page.keyboard.press('Control+Alt+ArrowRight');  // start +1 ms
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments[0].start, seg.start + 480 + 48);
+  assert.equal(v.segments[0].end, seg.end - 480);
+
+  await page.focus(`${root}.segment-editor .field[data-field="transcription"] .control`);
+  await page.keyboard.type('Thank you for calling');
+  await page.focus('avseg-editor');
+  await page.keyboard.press('Control+z');
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments[0].fields.transcription, undefined, 'one undo takes back the typing');
+  await page.keyboard.press('Control+Shift+z');
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments[0].fields.transcription, 'Thank you for calling');
+  await page.keyboard.press('Delete');
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments.length, 0);
+});

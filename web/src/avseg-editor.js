@@ -18,6 +18,13 @@ const markup = `
     <button class="zoom-in" type="button" aria-label="Zoom in" title="Zoom in (+)" disabled>+</button>
     <button class="zoom-fit" type="button" aria-label="Show the whole file" title="Whole file (0)" disabled>↔</button>
     <label>Speed <select class="rate" aria-label="Playback speed">${RATES.map((r) => `<option value="${r}"${r === 1 ? ' selected' : ''}>${r}×</option>`).join('')}</select></label>
+    <span class="sep" aria-hidden="true"></span>
+    <select class="track-category" aria-label="Category of a new track"></select>
+    <select class="track-tag" aria-label="Tag of a new track"></select>
+    <button class="add-track" type="button" disabled>Add track</button>
+    <button class="record" type="button" aria-pressed="false" title="Begin / stop recording a segment on the selected track (R)" disabled>● Record</button>
+    <button class="undo" type="button" title="Undo (Ctrl+Z)" aria-label="Undo" disabled>↶</button>
+    <button class="redo" type="button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled>↷</button>
     <span class="spacer"></span>
     <span class="status" role="status"></span>
   </div>
@@ -95,6 +102,7 @@ export class AvsegEditor extends HTMLElement {
       error: $('.error'), notice: $('.notice'), discard: $('.notice .discard'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
       overviewCursor: $('.overview-cursor'), ruler: $('.ruler'), wave: $('.wave'), waveCanvas: $('.wave canvas'),
       cursor: $('.wave .cursor'), lanes: $('.lanes'), scrollbar: $('.scrollbar'),
+      category: $('.track-category'), tag: $('.track-tag'), addTrack: $('.add-track'), record: $('.record'), undoButton: $('.undo'), redoButton: $('.redo'),
       segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('audio'),
     };
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
@@ -840,10 +848,77 @@ export class AvsegEditor extends HTMLElement {
     this.#panelDoc = doc;
     this.#panelProblems = new Set(problems.map((x) => x.segment).filter(Boolean));
     this.#renderList();
+    this.#renderTrackControls();
   }
 
   #panelDoc = null;
   #panelProblems = new Set();
+  #selectedTrack = null;
+  #recording = null;
+  /** Seconds a human needs to react; recorded boundaries are moved this much earlier. */
+  reactionTime = 0.15;
+
+  /** The track that recording and keyboard creation use; set by clicking its lane. */
+  get selectedTrack() { return this.#selectedTrack; }
+  set selectedTrack(id) {
+    this.#selectedTrack = id ?? null;
+    this.#renderTrackControls();
+    this.#drawLanes();
+  }
+
+  get recording() { return this.#recording !== null; }
+
+  /** Begin Recording / Stop Recording on the selected track: the segment spans from begin to stop, less the reaction time. */
+  toggleRecording() {
+    const now = this.currentTime;
+    if (!this.#recording) {
+      if (!this.#selectedTrack) {
+        this.#reportEditError('refused', 'Select a track first (click its lane), then record.');
+        return null;
+      }
+      this.#recording = { track: this.#selectedTrack, start: Math.max(0, now - this.reactionTime) };
+      if (this.#parts.media.paused) this.play().catch(() => {});
+      this.#renderTrackControls();
+      return null;
+    }
+    const { track, start } = this.#recording;
+    this.#recording = null;
+    this.#renderTrackControls();
+    const end = Math.min(this.#duration, Math.max(0, now - this.reactionTime));
+    try {
+      const id = this.addSegment(track, start, end);
+      this.selectedSegment = id;
+      return id;
+    } catch (err) {
+      this.#reportEditError(err.code ?? 'refused', err.message);
+      return null;
+    }
+  }
+
+  #renderTrackControls() {
+    const p = this.#parts;
+    const config = this.#panelConfig ? JSON.parse(this.#panelConfig) : { categories: [] };
+    const categories = config.categories ?? [];
+    if (p.category.dataset.config !== this.#panelConfig) {
+      p.category.dataset.config = this.#panelConfig ?? '';
+      p.category.replaceChildren(...categories.map((cat) => Object.assign(document.createElement('option'), { value: cat.name, textContent: cat.label ?? cat.name })));
+      this.#renderTags();
+    }
+    const usable = this.#ready && categories.length > 0;
+    p.addTrack.disabled = !usable;
+    p.record.disabled = !this.#ready;
+    p.record.setAttribute('aria-pressed', String(this.#recording !== null));
+    p.record.textContent = this.#recording ? '■ Stop' : '● Record';
+    p.undoButton.disabled = !this.#annotations?.canUndo();
+    p.redoButton.disabled = !this.#annotations?.canRedo();
+  }
+
+  #renderTags() {
+    const p = this.#parts;
+    const config = this.#panelConfig ? JSON.parse(this.#panelConfig) : { categories: [] };
+    const cat = (config.categories ?? []).find((x) => x.name === p.category.value);
+    p.tag.replaceChildren(...(cat?.tags ?? []).map((tag) => Object.assign(document.createElement('option'), { value: tag, textContent: tag })));
+  }
 
   #panelEdit(fn, typing) {
     this.#typing = typing;
@@ -907,6 +982,7 @@ export class AvsegEditor extends HTMLElement {
     const tracks = this.#lanesDoc.tracks;
     const row = rowAt(e.clientY - rect.top, tracks.length);
     if (row < 0) return;
+    this.selectedTrack = tracks[row].id;
     lanes.setPointerCapture(e.pointerId);
     const hit = this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top);
     const seg = hit ? this.#lanesDoc.segments.find((s) => s.id === hit) : null;
@@ -977,6 +1053,17 @@ export class AvsegEditor extends HTMLElement {
     p.zoomOut.addEventListener('click', () => this.zoomBy(0.5));
     p.zoomFit.addEventListener('click', () => this.zoomTo(0, this.#duration));
     p.discard.addEventListener('click', () => { this.discardDraft(); });
+    p.category.addEventListener('change', () => this.#renderTags());
+    p.addTrack.addEventListener('click', () => {
+      try {
+        this.selectedTrack = this.addTrack(p.category.value, p.tag.value);
+      } catch (err) {
+        this.#reportEditError(err.code ?? 'refused', err.message);
+      }
+    });
+    p.record.addEventListener('click', () => this.toggleRecording());
+    p.undoButton.addEventListener('click', () => this.undo());
+    p.redoButton.addEventListener('click', () => this.redo());
     p.rate.addEventListener('change', () => { this.playbackRate = Number(p.rate.value); });
     media.preservesPitch = true;
 
@@ -1096,7 +1183,28 @@ export class AvsegEditor extends HTMLElement {
 
     this.addEventListener('keydown', (e) => {
       // Events from inside the shadow root are retargeted to the host: only the host's own keys count.
-      if (e.composedPath()[0] !== this || e.altKey || e.ctrlKey || e.metaKey || !(this.#duration > 0)) return;
+      if (e.composedPath()[0] !== this || !(this.#duration > 0)) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && !e.altKey && (e.key === 'z' || e.key === 'Z' || e.key === 'y')) {
+        e.preventDefault();
+        if (e.key === 'y' || e.shiftKey) this.redo();
+        else this.undo();
+        return;
+      }
+      if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.#selected) {
+        // Nudge the selected segment's start (Alt) or end (Alt+Shift) by 10 ms, or 1 ms with Ctrl.
+        e.preventDefault();
+        const doc = this.value;
+        const seg = doc.segments.find((s) => s.id === this.#selected);
+        const step = Math.round((mod ? 0.001 : 0.01) * doc.timebase.rate) * (e.key === 'ArrowLeft' ? -1 : 1);
+        try {
+          this.#edit((a) => check(e.shiftKey ? a.setBounds(seg.id, seg.start, seg.end + step) : a.setBounds(seg.id, seg.start + step, seg.end)));
+        } catch (err) {
+          this.#reportEditError(err.code ?? 'refused', err.message);
+        }
+        return;
+      }
+      if (e.altKey || mod) return;
       const span = this.#view.end - this.#view.start;
       const actions = {
         ' ': () => (media.paused ? this.play() : this.pause()),
@@ -1110,6 +1218,16 @@ export class AvsegEditor extends HTMLElement {
         ArrowDown: () => { this.amplitude /= Math.SQRT2; },
         Home: () => { this.currentTime = 0; },
         End: () => { this.currentTime = this.#duration; },
+        r: () => this.toggleRecording(),
+        Delete: () => { if (this.#selected) { this.removeSegment(this.#selected); this.selectedSegment = null; } },
+        s: () => {
+          if (!this.#selected) return;
+          try {
+            this.#edit((a) => check(a.splitSegment(this.#selected, Math.round(this.currentTime * this.#info.sampleRate))));
+          } catch (err) {
+            this.#reportEditError(err.code ?? 'refused', err.message);
+          }
+        },
       };
       const action = actions[e.key];
       if (action) {

@@ -13,6 +13,8 @@ button:disabled { opacity: 0.5; cursor: default; }
 button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-accent); outline-offset: 1px; }
 .time { font-variant-numeric: tabular-nums; min-width: 15ch; }
 .spacer { flex: 1; }
+.sep { width: 1px; align-self: stretch; background: #e3e8ef; margin: 0 2px; }
+.record[aria-pressed="true"] { background: #fdebe3; border-color: #d9480f; }
 .status { color: #5b6677; font-size: 12px; }
 .progress { height: 3px; background: #e3e8ef; }
 .progress > div { height: 100%; width: 0; background: var(--avseg-accent); transition: width 0.1s linear; }
