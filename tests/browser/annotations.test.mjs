@@ -341,3 +341,35 @@ test('keyboard only: add a track, record a segment while playing, nudge it, labe
   v = await page.evaluate(() => document.querySelector('avseg-editor').value);
   assert.equal(v.segments.length, 0);
 });
+
+test('? shows the shortcuts; , and . nudge by one sample; a track is deleted with its segments and comes back on undo', async (t) => {
+  const { page } = await ready(t);
+  const root = 'avseg-editor >> css=';
+  const ids = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const track = el.addTrack('speaker', 'Customer');
+    const seg = el.addSegment(track, 1, 2);
+    el.selectedSegment = seg;
+    el.selectedTrack = track;
+    return { track, seg };
+  });
+  await page.focus('avseg-editor');
+  await page.keyboard.press('?');
+  assert.equal(await page.locator(`${root}.help-overlay`).isVisible(), true);
+  assert.match(await page.locator(`${root}.help-overlay`).textContent(), /split the selected segment/);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator(`${root}.help-overlay`).isVisible(), false);
+  await page.keyboard.press('.');
+  await page.keyboard.press('Shift+<');
+  let v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments[0].start, 48001);
+  assert.equal(v.segments[0].end, 95999);
+  await page.click(`${root}button.remove-track`);
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.tracks.length, 0);
+  assert.equal(v.segments.length, 0);
+  await page.evaluate(() => document.querySelector('avseg-editor').undo());
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.tracks[0].id, ids.track);
+  assert.equal(v.segments[0].id, ids.seg);
+});

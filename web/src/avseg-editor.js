@@ -22,11 +22,13 @@ const markup = `
     <select class="track-category" aria-label="Category of a new track"></select>
     <select class="track-tag" aria-label="Tag of a new track"></select>
     <button class="add-track" type="button" disabled>Add track</button>
+    <button class="remove-track" type="button" title="Delete the selected track and its segments (undoable)" disabled>Delete track</button>
     <button class="record" type="button" aria-pressed="false" title="Begin / stop recording a segment on the selected track (R)" disabled>● Record</button>
     <button class="undo" type="button" title="Undo (Ctrl+Z)" aria-label="Undo" disabled>↶</button>
     <button class="redo" type="button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled>↷</button>
     <span class="spacer"></span>
     <span class="status" role="status"></span>
+    <button class="help" type="button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
   </div>
   <div class="progress" hidden role="progressbar" aria-label="Loading" aria-valuemin="0" aria-valuemax="100"><div></div></div>
   <div class="error" role="alert" hidden></div>
@@ -36,6 +38,22 @@ const markup = `
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
   <canvas class="lanes" part="lanes" role="img" aria-label="Track lanes: no tracks"></canvas>
   <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
+  <div class="help-overlay" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts" hidden tabindex="-1">
+    <h3>Keyboard shortcuts</h3>
+    <dl>
+      <dt>Space</dt><dd>play / pause</dd>
+      <dt>R</dt><dd>begin / stop recording a segment on the selected track</dd>
+      <dt>+ −  0</dt><dd>zoom in, out, whole file</dd>
+      <dt>← →</dt><dd>scroll; Home / End seek to the start / end</dd>
+      <dt>↑ ↓</dt><dd>vertical zoom</dd>
+      <dt>Alt+← →</dt><dd>nudge the selected segment's start by 10 ms (Ctrl: 1 ms); with Shift its end</dd>
+      <dt>, .</dt><dd>nudge the start by one sample; with Shift the end</dd>
+      <dt>S</dt><dd>split the selected segment at the cursor</dd>
+      <dt>Delete</dt><dd>delete the selected segment</dd>
+      <dt>Ctrl+Z, Ctrl+Shift+Z</dt><dd>undo, redo</dd>
+      <dt>?</dt><dd>this help (Escape closes it)</dd>
+    </dl>
+  </div>
   <div class="panel" part="panel">
     <section class="segment-editor" aria-label="Selected segment"><p class="hint">Select a segment, or drag on a track's lane to make one.</p></section>
     <section class="classifications" aria-label="Whole file"></section>
@@ -102,6 +120,7 @@ export class AvsegEditor extends HTMLElement {
       error: $('.error'), notice: $('.notice'), discard: $('.notice .discard'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
       overviewCursor: $('.overview-cursor'), ruler: $('.ruler'), wave: $('.wave'), waveCanvas: $('.wave canvas'),
       cursor: $('.wave .cursor'), lanes: $('.lanes'), scrollbar: $('.scrollbar'),
+      help: $('.help'), helpOverlay: $('.help-overlay'), removeTrack: $('.remove-track'),
       category: $('.track-category'), tag: $('.track-tag'), addTrack: $('.add-track'), record: $('.record'), undoButton: $('.undo'), redoButton: $('.redo'),
       segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('audio'),
     };
@@ -906,11 +925,19 @@ export class AvsegEditor extends HTMLElement {
     }
     const usable = this.#ready && categories.length > 0;
     p.addTrack.disabled = !usable;
+    p.removeTrack.disabled = !this.#selectedTrack;
     p.record.disabled = !this.#ready;
     p.record.setAttribute('aria-pressed', String(this.#recording !== null));
     p.record.textContent = this.#recording ? '■ Stop' : '● Record';
     p.undoButton.disabled = !this.#annotations?.canUndo();
     p.redoButton.disabled = !this.#annotations?.canRedo();
+  }
+
+  #toggleHelp(show = this.#parts.helpOverlay.hidden) {
+    const overlay = this.#parts.helpOverlay;
+    overlay.hidden = !show;
+    if (show) overlay.focus();
+    else this.focus();
   }
 
   #renderTags() {
@@ -1062,6 +1089,18 @@ export class AvsegEditor extends HTMLElement {
       }
     });
     p.record.addEventListener('click', () => this.toggleRecording());
+    p.removeTrack.addEventListener('click', () => {
+      if (!this.#selectedTrack) return;
+      this.removeTrack(this.#selectedTrack);
+      this.selectedTrack = null;
+      this.selectedSegment = null;
+    });
+    p.help.addEventListener('click', () => this.#toggleHelp());
+    p.helpOverlay.addEventListener('keydown', (e) => { if (e.key === 'Escape' || e.key === '?') { e.stopPropagation(); this.#toggleHelp(false); } });
+    p.list.addEventListener('dblclick', (e) => {
+      const s = this.#panelDoc?.segments.find((x) => x.id === e.target.closest?.('.row')?.dataset.segment);
+      if (s) this.playSpan(s.start / this.#panelDoc.timebase.rate, s.end / this.#panelDoc.timebase.rate);
+    });
     p.undoButton.addEventListener('click', () => this.undo());
     p.redoButton.addEventListener('click', () => this.redo());
     p.rate.addEventListener('change', () => { this.playbackRate = Number(p.rate.value); });
@@ -1205,6 +1244,23 @@ export class AvsegEditor extends HTMLElement {
         return;
       }
       if (e.altKey || mod) return;
+      if ((e.key === ',' || e.key === '.' || e.key === '<' || e.key === '>') && this.#selected) {
+        // One sample: the finest nudge.
+        e.preventDefault();
+        const seg = this.value.segments.find((s) => s.id === this.#selected);
+        const step = e.key === ',' || e.key === '<' ? -1 : 1;
+        try {
+          this.#edit((a) => check(e.shiftKey ? a.setBounds(seg.id, seg.start, seg.end + step) : a.setBounds(seg.id, seg.start + step, seg.end)));
+        } catch (err) {
+          this.#reportEditError(err.code ?? 'refused', err.message);
+        }
+        return;
+      }
+      if (e.key === '?') {
+        e.preventDefault();
+        this.#toggleHelp();
+        return;
+      }
       const span = this.#view.end - this.#view.start;
       const actions = {
         ' ': () => (media.paused ? this.play() : this.pause()),

@@ -31,6 +31,11 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .cursor { position: absolute; top: 0; bottom: 0; left: 0; width: 0; border-left: 1px solid var(--avseg-cursor); pointer-events: none; will-change: transform; }
 .cursor.overview-cursor { opacity: 0.7; }
 .lanes { display: block; width: 100%; height: 0; cursor: default; }
+.help-overlay { margin: 6px; padding: 8px 12px; border: 1px solid #b8c2d0; border-radius: 4px; background: #fff; box-shadow: 0 2px 8px rgba(0,0,0,0.15); }
+.help-overlay[hidden] { display: none; }
+.help-overlay dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+.help-overlay dt { font-weight: 600; font-family: ui-monospace, monospace; }
+.help-overlay dd { margin: 0; }
 .panel { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; padding: 8px; border-top: 1px solid #e3e8ef; }
 .panel h3 { margin: 0 0 6px; font-size: 13px; }
 .panel .hint { color: #4a5566; margin: 0; }
