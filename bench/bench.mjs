@@ -12,6 +12,7 @@ import { prepareMedia, mediaDir, MEDIA_VERSION } from './media.mjs';
 import { benchMemory, HEAP_BUDGET, GROWTH_LIMIT } from './memory.mjs';
 import { benchRedraw } from './redraw.mjs';
 import { benchSizes } from './sizes.mjs';
+import { benchSegments } from './segments.mjs';
 import { formatTable, mb, rate, ratio, ms, clock } from './table.mjs';
 
 // A bare --json writes to build/bench.json.
@@ -91,6 +92,18 @@ try {
   const last = memory.rows.at(-1);
   out(`   after the redraws: coreBytes ${mb(redraw.statsAfter.coreBytes)}, wasm heap ${mb(redraw.statsAfter.wasmHeapBytes)}`
     + ` (at ready: ${mb(last.final.coreBytes)}, ${mb(last.final.wasmHeapBytes)})  ${redraw.statsAfter.wasmHeapBytes < HEAP_BUDGET ? 'PASS' : 'MISS'}`);
+
+  const seg = results.segments = await benchSegments({ editor: await bench.newEditor(), file: media.formats.mp3, reps: quick ? 10 : 30 });
+  out();
+  out(`5. Annotation UI with ${seg.segments} segments over ${seg.tracks} tracks (10-minute MP3), medians and p95:`);
+  out(formatTable(['what', 'median', 'p95'], [
+    ['load the document (value =)', ms(seg.loadMs), ''],
+    ['redraw, whole file', ms(seg.whole.medianMs), ms(seg.whole.p95Ms)],
+    ['redraw, 10 s view', ms(seg.tenSeconds.medianMs), ms(seg.tenSeconds.p95Ms)],
+    ['one edit (model, validation, autosave, panel, events)', ms(seg.editMedianMs), ms(seg.editP95Ms)],
+    ['drag-resize: one pointer move', ms(seg.moveMedianMs), ms(seg.moveP95Ms)],
+    ['drag-resize: drop (the edit)', ms(seg.dropMs), ''],
+  ]));
 } finally {
   await bench.close();
 }

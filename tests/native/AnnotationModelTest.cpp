@@ -147,6 +147,7 @@ TEST_CASE("random edits with undo and redo keep the model consistent and round-t
             }
             INFO("run " << run << " step " << step << " op " << op << ": " << r.reason);
             REQUIRE(m.checkConsistency().empty());
+            REQUIRE(m.allProblems().empty());
             most = std::max(most, m.segments().size());
             if (m.revision() != revision) {
                 states.resize(at + 1);
@@ -221,4 +222,27 @@ TEST_CASE("typing in a field is one undo step until typing ends or another edit 
     REQUIRE(m.undo());
     CHECK(m.segment(s)->fields["transcription"] == "hello");
     CHECK(m.segment(s)->fields["note"] == "a");
+}
+
+TEST_CASE("all problems at once agree with each segment's own check", "[AnnotationModel]")
+{
+    AnnotationModel m;
+    m.fromJson({{"timebase", {{"rate", 1000}}},
+        {"tracks", {{{"id", "a"}, {"category", "c"}, {"tag", "x"}, {"allowOverlap", false}, {"minLength", 10}},
+                       {{"id", "b"}, {"category", "c"}, {"tag", "y"}}}},
+        {"segments", {{{"id", "s1"}, {"track", "a"}, {"start", 0}, {"end", 100}},
+                         {{"id", "s2"}, {"track", "a"}, {"start", 100}, {"end", 160}},
+                         {{"id", "s3"}, {"track", "a"}, {"start", 200}, {"end", 900}},
+                         {{"id", "s4"}, {"track", "b"}, {"start", 0}, {"end", 100}},
+                         {{"id", "s5"}, {"track", "b"}, {"start", 10}, {"end", 20}}}}});
+    CHECK(m.allProblems().empty());
+    // The media turns out shorter than the pre-annotations assumed.
+    m.setTimebase(1000, 500);
+    std::map<std::string, std::string> all;
+    for (const auto& [id, why] : m.allProblems())
+        all[id] = why;
+    REQUIRE(all.size() == 1);
+    CHECK(all["s3"] == "the segment ends after the media");
+    for (const Segment* s : m.segments())
+        CHECK(m.problemWith(*s).empty() == (all.count(s->id) == 0));
 }

@@ -384,6 +384,49 @@ void AnnotationModel::putTrack(const std::optional<Track>& from, const std::opti
         tracks_.insert(tracks_.begin() + static_cast<std::ptrdiff_t>(std::min(index, tracks_.size())), *to);
 }
 
+std::vector<std::pair<std::string, std::string>> AnnotationModel::allProblems() const
+{
+    std::map<std::string, const Track*> tracks;
+    for (const Track& t : tracks_)
+        tracks[t.id] = &t;
+    std::vector<const Segment*> order;
+    order.reserve(segments_.size());
+    for (const auto& [id, s] : segments_)
+        order.push_back(&s);
+    std::sort(order.begin(), order.end(), [](const Segment* a, const Segment* b) {
+        return std::tie(a->track, a->start, a->end, a->id) < std::tie(b->track, b->start, b->end, b->id);
+    });
+    std::map<std::string, std::string> found;
+    // Per track, sorted by start: a segment overlaps an earlier one iff it starts before the furthest end so far.
+    const Segment* furthest = nullptr;
+    for (size_t i = 0; i < order.size(); ++i) {
+        const Segment& s = *order[i];
+        if (i == 0 || order[i - 1]->track != s.track)
+            furthest = nullptr;
+        const auto t = tracks.find(s.track);
+        std::string why;
+        if (t == tracks.end())
+            why = "there is no track '" + s.track + "'";
+        else if (s.start < 0)
+            why = "the segment starts before the media";
+        else if (s.end <= s.start)
+            why = "the segment must end after it starts";
+        else if (frames_ > 0 && s.end > frames_)
+            why = "the segment ends after the media";
+        else if (s.end - s.start < t->second->policy.minLength)
+            why = "the segment is shorter than the minimum length of track " + describe(*t->second);
+        else if (!t->second->policy.allowOverlap && furthest && s.start < furthest->end) {
+            why = "track " + describe(*t->second) + " does not allow overlapping segments (it would overlap " + furthest->id + ")";
+            found.emplace(furthest->id, "track " + describe(*t->second) + " does not allow overlapping segments (it would overlap " + s.id + ")");
+        }
+        if (!why.empty())
+            found[s.id] = why;
+        if (!furthest || s.end > furthest->end)
+            furthest = &s;
+    }
+    return {found.begin(), found.end()};
+}
+
 std::string AnnotationModel::checkConsistency() const
 {
     std::set<std::string> trackIds;

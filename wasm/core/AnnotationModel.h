@@ -85,6 +85,8 @@ public:
 
     // What is wrong with this segment as it stands (bounds, track, policy), or empty.
     std::string problemWith(const Segment& s) const { return checkSegment(s, {}); }
+    // problemWith() for every segment at once, in O(n log n): (segment id, reason) pairs.
+    std::vector<std::pair<std::string, std::string>> allProblems() const;
 
     // Checks the model's own invariants (for tests); empty when consistent.
     std::string checkConsistency() const;

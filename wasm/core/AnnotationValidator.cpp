@@ -2,6 +2,7 @@
 #include "AnnotationValidator.h"
 
 #include <cmath>
+#include <map>
 
 namespace avseg {
 
@@ -28,9 +29,12 @@ std::vector<AnnotationProblem> validateAnnotations(const AnnotationModel& model,
         else if (!spec->hasTag(t.tag))
             problems.push_back({{}, t.id, {}, "'" + t.tag + "' is not a tag of the category '" + t.category + "'"});
     }
+    std::map<std::string, std::string> broken;
+    for (auto& [id, why] : model.allProblems())
+        broken.emplace(id, why);
     for (const Segment* s : model.segments()) {
-        if (const std::string why = model.problemWith(*s); !why.empty())
-            problems.push_back({s->id, s->track, {}, why});
+        if (const auto it = broken.find(s->id); it != broken.end())
+            problems.push_back({s->id, s->track, {}, it->second});
         const Track* t = model.track(s->track);
         if (!t)
             continue;

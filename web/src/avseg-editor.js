@@ -664,13 +664,20 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #changed(save = true) {
+    // One serialisation per edit, shared by autosave, the lanes, the panel and the events.
+    const text = this.#annotations.save();
+    const doc = JSON.parse(text);
+    const problems = this.validate();
     if (save && this.#drafts) {
-      this.#drafts.save(this.#annotations.save()).catch((err) => this.#reportEditError('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
+      this.#drafts.save(text).catch((err) => this.#reportEditError('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
     }
+    this.#lanesDoc = doc;
+    this.#lanesRevision = this.#annotations.revision();
     this.#drawLanes();
-    this.#renderPanel(!this.#typing);
-    this.#emit('change', { value: this.value });
-    this.#emit('validity', { problems: this.validate() });
+    this.#renderPanel(!this.#typing, doc, problems);
+    // Parsed only if a listener reads it: hosts get their own copy.
+    this.#emit('change', { get value() { return JSON.parse(text); } });
+    this.#emit('validity', { problems });
   }
 
   #reportEditError(code, message) {
@@ -765,12 +772,12 @@ export class AvsegEditor extends HTMLElement {
   }
 
   /** Rebuilds the panel's forms (rebuild) or only refreshes values, problems and the list. */
-  #renderPanel(rebuild) {
+  #renderPanel(rebuild, doc = null, problems = null) {
     if (!this.#annotations) return;
-    const config = JSON.parse(this.#annotations.config());
-    const doc = JSON.parse(this.#annotations.save());
-    const problems = this.validate();
-    const configText = JSON.stringify(config);
+    const configText = this.#annotations.config();
+    const config = JSON.parse(configText);
+    doc ??= JSON.parse(this.#annotations.save());
+    problems ??= this.validate();
     if (configText !== this.#panelConfig) {
       this.#panelConfig = configText;
       rebuild = true;
