@@ -138,6 +138,8 @@ export declare class AvsegEditor extends HTMLElement {
   readonly recording: boolean;
   /** Begin Recording / Stop Recording on the selected track (key R); returns the new segment's id on stop. */
   toggleRecording(): string | null;
+  /** Merges the selected segment with the next one on its track (key M); returns its id, or null. */
+  mergeWithNext(): string | null;
   /** Plays [start, end] seconds once, or looping until paused. */
   playSpan(start: number, end: number, loop?: boolean): Promise<void>;
   /** Edits below throw an Error (with `code`) saying why when refused; each is one undoable step. */

@@ -373,3 +373,26 @@ test('? shows the shortcuts; , and . nudge by one sample; a track is deleted wit
   assert.equal(v.tracks[0].id, ids.track);
   assert.equal(v.segments[0].id, ids.seg);
 });
+
+test('M merges the selected segment with the next on its track; the Snap box turns snapping off', async (t) => {
+  const { page } = await ready(t);
+  const root = 'avseg-editor >> css=';
+  const ids = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const track = el.addTrack('speaker', 'Customer');
+    const a = el.addSegment(track, 1, 2, { transcription: 'good' });
+    const b = el.addSegment(track, 2.5, 3, { transcription: 'morning' });
+    el.selectedSegment = a;
+    return { a, b };
+  });
+  await page.focus('avseg-editor');
+  await page.keyboard.press('m');
+  const v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments.length, 1);
+  assert.equal(v.segments[0].id, ids.a);
+  assert.equal(v.segments[0].end, 3 * 48000);
+  assert.equal(v.segments[0].fields.transcription, 'good morning');
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').snapping), true);
+  await page.click(`${root}input.snap`);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').snapping), false);
+});

@@ -24,6 +24,7 @@ const markup = `
     <button class="add-track" type="button" disabled>Add track</button>
     <button class="remove-track" type="button" title="Delete the selected track and its segments (undoable)" disabled>Delete track</button>
     <button class="record" type="button" aria-pressed="false" title="Begin / stop recording a segment on the selected track (R)" disabled>● Record</button>
+    <label class="snap-toggle"><input class="snap" type="checkbox" checked> Snap</label>
     <button class="undo" type="button" title="Undo (Ctrl+Z)" aria-label="Undo" disabled>↶</button>
     <button class="redo" type="button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled>↷</button>
     <span class="spacer"></span>
@@ -49,6 +50,7 @@ const markup = `
       <dt>Alt+← →</dt><dd>nudge the selected segment's start by 10 ms (Ctrl: 1 ms); with Shift its end</dd>
       <dt>, .</dt><dd>nudge the start by one sample; with Shift the end</dd>
       <dt>S</dt><dd>split the selected segment at the cursor</dd>
+      <dt>M</dt><dd>merge the selected segment with the next on its track</dd>
       <dt>Delete</dt><dd>delete the selected segment</dd>
       <dt>Ctrl+Z, Ctrl+Shift+Z</dt><dd>undo, redo</dd>
       <dt>?</dt><dd>this help (Escape closes it)</dd>
@@ -120,7 +122,7 @@ export class AvsegEditor extends HTMLElement {
       error: $('.error'), notice: $('.notice'), discard: $('.notice .discard'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
       overviewCursor: $('.overview-cursor'), ruler: $('.ruler'), wave: $('.wave'), waveCanvas: $('.wave canvas'),
       cursor: $('.wave .cursor'), lanes: $('.lanes'), scrollbar: $('.scrollbar'),
-      help: $('.help'), helpOverlay: $('.help-overlay'), removeTrack: $('.remove-track'),
+      snap: $('.snap'), help: $('.help'), helpOverlay: $('.help-overlay'), removeTrack: $('.remove-track'),
       category: $('.track-category'), tag: $('.track-tag'), addTrack: $('.add-track'), record: $('.record'), undoButton: $('.undo'), redoButton: $('.redo'),
       segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('audio'),
     };
@@ -717,7 +719,14 @@ export class AvsegEditor extends HTMLElement {
   #typing = false;        // an edit came from a keystroke in the panel: don't rebuild under the caret
   #panelConfig = null;
   #preview = null;        // a segment being drawn or dragged: {row, start, end, id?} in frames
-  snapping = true;        // snap drags to the cursor and to other boundaries
+  #snapping = true;
+
+  /** Drags snap to the cursor and other segments' edges within 6 px (the toolbar's Snap box). */
+  get snapping() { return this.#snapping; }
+  set snapping(on) {
+    this.#snapping = Boolean(on);
+    if (this.#parts.snap) this.#parts.snap.checked = this.#snapping;
+  }
   #drafts = null;         // DraftWriter for this task, once the media is ready
   #hostValue = null;      // what the host gave as `value` (pre-annotations), for discarding a draft
   #restoring = false;
@@ -853,7 +862,13 @@ export class AvsegEditor extends HTMLElement {
         remove.className = 'remove-segment';
         remove.textContent = 'Delete';
         remove.addEventListener('click', () => { this.removeSegment(seg.id); this.selectedSegment = null; });
-        times.append(play, loop, remove);
+        const merge = document.createElement('button');
+        merge.type = 'button';
+        merge.className = 'merge-next';
+        merge.textContent = 'Merge with next';
+        merge.title = 'Merge with the next segment on this track (M)';
+        merge.addEventListener('click', () => this.mergeWithNext());
+        times.append(play, loop, merge, remove);
         p.segmentEditor.append(h, times);
         const fields = (config.segmentFields ?? []).filter((f) => !f.categories?.length || (track && f.categories.includes(track.category)));
         for (const field of fields) {
@@ -893,6 +908,25 @@ export class AvsegEditor extends HTMLElement {
   }
 
   get recording() { return this.#recording !== null; }
+
+  /** Merges the selected segment with the next one on its track (fields joined); returns its id. */
+  mergeWithNext() {
+    const doc = this.value;
+    const seg = doc?.segments.find((s) => s.id === this.#selected);
+    if (!seg) return null;
+    const next = doc.segments.filter((s) => s.track === seg.track && s.start >= seg.start && s.id !== seg.id)
+      .sort((a, b) => a.start - b.start || a.end - b.end)[0];
+    if (!next) {
+      this.#reportEditError('refused', 'there is no later segment on this track to merge with');
+      return null;
+    }
+    try {
+      return this.#edit((a) => check(a.mergeSegments(seg.id, next.id)));
+    } catch (err) {
+      this.#reportEditError(err.code ?? 'refused', err.message);
+      return null;
+    }
+  }
 
   /** Begin Recording / Stop Recording on the selected track: the segment spans from begin to stop, less the reaction time. */
   toggleRecording() {
@@ -1096,6 +1130,7 @@ export class AvsegEditor extends HTMLElement {
       }
     });
     p.record.addEventListener('click', () => this.toggleRecording());
+    p.snap.addEventListener('change', () => { this.snapping = p.snap.checked; });
     p.removeTrack.addEventListener('click', () => {
       if (!this.#selectedTrack) return;
       this.removeTrack(this.#selectedTrack);
@@ -1282,6 +1317,7 @@ export class AvsegEditor extends HTMLElement {
         Home: () => { this.currentTime = 0; },
         End: () => { this.currentTime = this.#duration; },
         r: () => this.toggleRecording(),
+        m: () => this.mergeWithNext(),
         Delete: () => { if (this.#selected) { this.removeSegment(this.#selected); this.selectedSegment = null; } },
         s: () => {
           if (!this.#selected) return;
