@@ -3,16 +3,8 @@
 // validation, lanes, and hostile label text, under the strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startServers } from '../../scripts/lib/servers.mjs';
-import { strictCsp } from '../../web/demo/page.mjs';
-import { launchBrowser, collectConsole } from './browser.mjs';
+import { fixtures, startElementPage } from './harness.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const fixtures = process.env.AVSEG_FIXTURES ?? path.join(root, 'build/fixtures');
 const XSS = '<img src=x onerror="window.__xss=1">';
 const CONFIG = {
   categories: [{ name: 'speaker', tags: ['Customer', 'Representative', XSS], allowOverlap: false }],
@@ -23,31 +15,17 @@ const CONFIG = {
   classifications: [{ name: 'speech', type: 'choice', options: ['speech', 'non-speech'], required: true, label: 'Speech' }],
 };
 
-let servers, browser;
+let harness, servers;
 
 before(async () => {
-  await promisify(execFile)(path.join(root, 'tests/fixtures/make-media.sh'), [fixtures]);
-  servers = await startServers({ pages: { '/index.html': '' }, csp: strictCsp, assetRoot: path.join(root, 'dist'), mediaRoot: fixtures });
-  servers.setPage('/index.html', `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>avseg annotations</title>
-<script type="module" src="${servers.assets.url('/avseg.js')}"></script><body><avseg-editor></avseg-editor></body>`);
-  browser = await launchBrowser();
+  harness = await startElementPage({ title: 'avseg annotations' });
+  servers = harness.servers;
 });
 
-after(async () => {
-  await browser?.close();
-  await servers?.close();
-});
+after(() => harness?.close());
 
 async function ready(t) {
-  const page = await browser.newPage();
-  const log = collectConsole(page);
-  t.after(async () => {
-    if (t.passed === false) console.log(JSON.stringify(log, null, 1));
-    await page.close();
-  });
-  await page.setViewportSize({ width: 1040, height: 700 });
-  await page.goto(servers.page.url('/'));
-  await page.waitForFunction(() => customElements.get('avseg-editor'));
+  const page = await harness.open(t, { width: 1040, height: 700 });
   const detail = await page.evaluate(([src, config, task]) => new Promise((resolve, reject) => {
     const el = document.querySelector('avseg-editor');
     el.style.width = '1002px';

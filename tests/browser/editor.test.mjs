@@ -3,54 +3,25 @@
 // the page under a strict Content-Security-Policy (no 'unsafe-eval').
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startServers } from '../../scripts/lib/servers.mjs';
-import { strictCsp } from '../../web/demo/page.mjs';
-import { launchBrowser, collectConsole } from './browser.mjs';
+import { fixtures, startElementPage } from './harness.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const fixtures = process.env.AVSEG_FIXTURES ?? path.join(root, 'build/fixtures');
 const WIDTH = 1000;
 
-let servers, browser, gaps;
+let harness, servers, gaps;
 
 before(async () => {
-  await promisify(execFile)(path.join(root, 'tests/fixtures/make-media.sh'), [fixtures]);
+  harness = await startElementPage({ slowBytesPerSecond: 1024 * 1024 });
+  servers = harness.servers;
   gaps = JSON.parse(await readFile(path.join(fixtures, 'speech-gaps.json'), 'utf8'));
-  servers = await startServers({
-    pages: { '/index.html': '' },
-    csp: strictCsp,
-    assetRoot: path.join(root, 'dist'),
-    mediaRoot: fixtures,
-    slowBytesPerSecond: 1024 * 1024,
-  });
-  servers.setPage('/index.html', `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
-<title>avseg test</title>
-<script type="module" src="${servers.assets.url('/avseg.js')}"></script>
-<body><avseg-editor></avseg-editor></body>`);
-  browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await servers?.close();
-});
+after(() => harness?.close());
 
 /** Opens the page and loads `media` (a path on the media origin); resolves with the first ready/error. */
 async function open(media, t) {
-  const page = await browser.newPage();
-  const log = collectConsole(page);
-  t.after(async () => {
-    if (t.passed === false || process.env.AVSEG_VERBOSE) console.log(JSON.stringify(log, null, 1));
-    await page.close();
-  });
-  await page.setViewportSize({ width: WIDTH + 40, height: 600 });
-  await page.goto(servers.page.url('/'));
-  await page.waitForFunction(() => customElements.get('avseg-editor'));
+  const page = await harness.open(t, { width: WIDTH + 40, height: 600 });
   const outcome = await page.evaluate(([src, width]) => new Promise((resolve) => {
     const el = document.querySelector('avseg-editor');
     el.style.width = `${width + 2}px`; // +2 for the border; CSSOM styles are allowed under the CSP
@@ -62,7 +33,7 @@ async function open(media, t) {
     el.addEventListener('error', (e) => { if (e.detail.fatal) resolve({ type: 'error', ...e.detail }); });
     el.src = src;
   }), [servers.media.url(media), WIDTH]);
-  return { page, outcome, log };
+  return { page, outcome };
 }
 
 /** Waits until the main view has been painted for the element's current view. */

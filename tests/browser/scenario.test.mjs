@@ -4,18 +4,11 @@
 // whole file classified, undo/redo, a reload that restores everything, and the final JSON.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startServers } from '../../scripts/lib/servers.mjs';
-import { strictCsp } from '../../web/demo/page.mjs';
-import { launchBrowser, collectConsole } from './browser.mjs';
+import { fixtures, startElementPage } from './harness.mjs';
 import { formatTime } from '../../web/src/layout.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const fixtures = process.env.AVSEG_FIXTURES ?? path.join(root, 'build/fixtures');
 // The published sample's own category form, as is, plus fields and classifications.
 const CONFIG = {
   categories: { speaker: ['Customer', 'Representative'] },
@@ -30,32 +23,17 @@ const CONFIG = {
   ],
 };
 
-let servers, browser, call;
+let harness, call;
 
 before(async () => {
-  await promisify(execFile)(path.join(root, 'tests/fixtures/make-media.sh'), [fixtures]);
+  harness = await startElementPage({ title: 'call' });
   call = JSON.parse(await readFile(path.join(fixtures, 'call.json'), 'utf8'));
-  servers = await startServers({ pages: { '/index.html': '' }, csp: strictCsp, assetRoot: path.join(root, 'dist'), mediaRoot: fixtures });
-  servers.setPage('/index.html', `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>call</title>
-<script type="module" src="${servers.assets.url('/avseg.js')}"></script><body><avseg-editor></avseg-editor></body>`);
-  browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await servers?.close();
-});
+after(() => harness?.close());
 
 async function openCall(t) {
-  const page = await browser.newPage();
-  const log = collectConsole(page);
-  t.after(async () => {
-    if (t.passed === false) console.log(JSON.stringify(log, null, 1));
-    await page.close();
-  });
-  await page.setViewportSize({ width: 1100, height: 900 });
-  await page.goto(servers.page.url('/'));
-  await page.waitForFunction(() => customElements.get('avseg-editor'));
+  const page = await harness.open(t, { width: 1100, height: 900 });
   await page.evaluate(([src, config]) => new Promise((resolve, reject) => {
     const el = document.querySelector('avseg-editor');
     window.restored = null;
@@ -65,7 +43,7 @@ async function openCall(t) {
     el.taskId = 'call-0001';
     el.config = config;
     el.src = src;
-  }), [servers.media.url('/call.wav'), CONFIG]);
+  }), [harness.servers.media.url('/call.wav'), CONFIG]);
   return page;
 }
 

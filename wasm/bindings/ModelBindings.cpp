@@ -79,6 +79,14 @@ public:
         }
     }
     std::string save() const { return document_.write(model_).dump(); }
+    // One segment as the document writes it, or "" (cheaper than save() for a single lookup).
+    std::string segment(const std::string& id) const
+    {
+        const Segment* s = model_.segment(id);
+        if (!s)
+            return {};
+        return json{{"id", s->id}, {"track", s->track}, {"start", s->start}, {"end", s->end}, {"fields", s->fields}}.dump();
+    }
 
     Result addTrack(const std::string& category, const std::string& tag)
     {
@@ -176,6 +184,7 @@ EMSCRIPTEN_BINDINGS(avseg_model)
         .function("setMedia", &Annotations::setMedia)
         .function("load", &Annotations::load)
         .function("save", &Annotations::save)
+        .function("segment", &Annotations::segment)
         .function("addTrack", &Annotations::addTrack)
         .function("renameTrack", &Annotations::renameTrack)
         .function("removeTrack", &Annotations::removeTrack)

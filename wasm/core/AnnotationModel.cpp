@@ -61,15 +61,6 @@ std::vector<const Segment*> AnnotationModel::segments() const
     return out;
 }
 
-std::vector<const Segment*> AnnotationModel::segmentsOf(const std::string& trackId) const
-{
-    std::vector<const Segment*> out;
-    for (const Segment* s : segments())
-        if (s->track == trackId)
-            out.push_back(s);
-    return out;
-}
-
 std::string AnnotationModel::newId(char prefix)
 {
     std::string id;

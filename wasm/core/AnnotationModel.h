@@ -57,7 +57,6 @@ public:
     const Track* track(const std::string& id) const;
     // Segments ordered by (start, end, id).
     std::vector<const Segment*> segments() const;
-    std::vector<const Segment*> segmentsOf(const std::string& trackId) const;
     const Segment* segment(const std::string& id) const;
     const nlohmann::json& classifications() const { return classifications_; }
 

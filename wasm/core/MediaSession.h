@@ -49,7 +49,6 @@ public:
     // last pumps): enables views finer than the pyramid's base, and lets the streaming decode
     // continue past a packet larger than its read-ahead.
     void attachSeekable(std::unique_ptr<ByteReader> source);
-    bool hasSeekable() const { return seekable_ != nullptr; }
 
     // Draws the view; finer than the pyramid's base, from samples decoded on demand unless
     // decode is false (then from the peaks, coarsely, but at once).

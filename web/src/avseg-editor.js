@@ -245,8 +245,8 @@ export class AvsegEditor extends HTMLElement {
   updateSegment(id, changes = {}) {
     const rate = this.#rate();
     return this.#edit((a) => {
-      const doc = JSON.parse(a.save());
-      const segment = doc.segments.find((s) => s.id === id);
+      const text = a.segment(String(id));
+      const segment = text ? JSON.parse(text) : null;
       if (!segment) check({ ok: false, code: 'refused', reason: `there is no segment '${id}'` });
       if (changes.track !== undefined && changes.track !== segment.track) {
         const start = changes.start !== undefined ? Math.round(changes.start * rate) : segment.start;
@@ -759,7 +759,6 @@ export class AvsegEditor extends HTMLElement {
 
   /** Plays [start, end] seconds once (or looping until paused). */
   playSpan(start, end, loop = false) {
-    const media = this.#parts.media;
     this.#span = { start, end, loop };
     this.currentTime = start;
     return this.play();
@@ -911,7 +910,7 @@ export class AvsegEditor extends HTMLElement {
 
   /** Merges the selected segment with the next one on its track (fields joined); returns its id. */
   mergeWithNext() {
-    const doc = this.value;
+    const doc = this.#lanesDoc;
     const seg = doc?.segments.find((s) => s.id === this.#selected);
     if (!seg) return null;
     const next = doc.segments.filter((s) => s.track === seg.track && s.start >= seg.start && s.id !== seg.id)
@@ -1275,9 +1274,8 @@ export class AvsegEditor extends HTMLElement {
       if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.#selected) {
         // Nudge the selected segment's start (Alt) or end (Alt+Shift) by 10 ms, or 1 ms with Ctrl.
         e.preventDefault();
-        const doc = this.value;
-        const seg = doc.segments.find((s) => s.id === this.#selected);
-        const step = Math.round((mod ? 0.001 : 0.01) * doc.timebase.rate) * (e.key === 'ArrowLeft' ? -1 : 1);
+        const seg = JSON.parse(this.#annotations.segment(this.#selected));
+        const step = Math.round((mod ? 0.001 : 0.01) * this.#info.sampleRate) * (e.key === 'ArrowLeft' ? -1 : 1);
         try {
           this.#edit((a) => check(e.shiftKey ? a.setBounds(seg.id, seg.start, seg.end + step) : a.setBounds(seg.id, seg.start + step, seg.end)));
         } catch (err) {
@@ -1289,7 +1287,7 @@ export class AvsegEditor extends HTMLElement {
       if ((e.key === ',' || e.key === '.' || e.key === '<' || e.key === '>') && this.#selected) {
         // One sample: the finest nudge.
         e.preventDefault();
-        const seg = this.value.segments.find((s) => s.id === this.#selected);
+        const seg = JSON.parse(this.#annotations.segment(this.#selected));
         const step = e.key === ',' || e.key === '<' ? -1 : 1;
         try {
           this.#edit((a) => check(e.shiftKey ? a.setBounds(seg.id, seg.start, seg.end + step) : a.setBounds(seg.id, seg.start + step, seg.end)));
