@@ -131,12 +131,14 @@ export declare class AvsegEditor extends HTMLElement {
   selectedSegment: string | null;
   /** Drags on the lanes snap to the cursor and other segments' edges within 6 px (default true). */
   snapping: boolean;
-  /** The track recording uses; set by clicking its lane or adding a track in the toolbar. */
+  /** The first selected track; setting it selects that track alone. */
   selectedTrack: string | null;
+  /** The tracks recording makes segments on (click a lane; Ctrl+click or Shift+T adds one). */
+  selectedTracks: string[];
   /** Seconds recorded boundaries are moved earlier, for the annotator's reaction time (default 0.15). */
   reactionTime: number;
   readonly recording: boolean;
-  /** Begin Recording / Stop Recording on the selected track (key R); returns the new segment's id on stop. */
+  /** Begin Recording / Stop Recording on the selected tracks (key R), one segment on each in one undo step; returns the first new segment's id on stop. */
   toggleRecording(): string | null;
   /** Merges the selected segment with the next one on its track (key M); returns its id, or null. */
   mergeWithNext(): string | null;

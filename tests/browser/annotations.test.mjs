@@ -137,7 +137,8 @@ test('lanes draw the segments under the waveform; clicking one selects it; hosti
     return { x: r.x, y: r.y, w: r.width, h: r.height, label: c.getAttribute('aria-label') };
   });
   assert.equal(lanes.h, 56);
-  assert.equal(lanes.label, 'Track lanes: 2 tracks, 2 segments');
+  // What a screen reader hears: each track (as text, hostile or not) and its segments.
+  assert.equal(lanes.label, `Track lanes, 2 tracks: speaker: Customer, 1 segment; speaker: ${XSS}, 1 segment`);
   const x = (s) => lanes.x + (s / detail.duration) * lanes.w;
   const selection = page.evaluate(() => new Promise((resolve) => {
     document.querySelector('avseg-editor').addEventListener('select', (e) => resolve(e.detail.segment), { once: true });
@@ -373,4 +374,115 @@ test('M merges the selected segment with the next on its track; the Snap box tur
   assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').snapping), true);
   await page.click(`${root}input.snap`);
   assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').snapping), false);
+});
+
+test('recording on two selected tracks makes one segment on each in one undo step; the list groups by track', async (t) => {
+  const { page } = await ready(t);
+  const root = 'avseg-editor >> css=';
+  const ids = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    return [el.addTrack('speaker', 'Customer'), el.addTrack('speaker', 'Representative')];
+  });
+  await page.focus('avseg-editor');
+  await page.keyboard.press('t');            // the first track
+  await page.keyboard.press('Shift+T');      // and the next one
+  assert.deepEqual(await page.evaluate(() => document.querySelector('avseg-editor').selectedTracks), ids);
+  const label = await page.locator(`${root}.lanes`).getAttribute('aria-label');
+  assert.match(label, /speaker: Customer, selected, 0 segments; speaker: Representative, selected, 0 segments/);
+  await page.evaluate(() => { document.querySelector('avseg-editor').currentTime = 2; });
+  await page.keyboard.press('r');
+  assert.match(await page.locator(`${root}.announce`).textContent(), /^Recording on speaker: Customer, speaker: Representative$/);
+  await page.waitForTimeout(700);
+  await page.keyboard.press('r');
+  await page.keyboard.press('Space');
+  let v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments.length, 2);
+  assert.deepEqual(v.segments.map((s) => s.track).sort(), [...ids].sort());
+  assert.equal(v.segments[0].start, v.segments[1].start, 'both spans begin at the same sample');
+  assert.equal(v.segments[0].end, v.segments[1].end);
+  await page.keyboard.press('Control+z');
+  v = await page.evaluate(() => document.querySelector('avseg-editor').value);
+  assert.equal(v.segments.length, 0, 'one undo takes back both');
+  await page.keyboard.press('Control+Shift+z');
+
+  // More segments, then the list by track: a heading per track, its segments under it.
+  await page.evaluate((ids) => {
+    const el = document.querySelector('avseg-editor');
+    el.addSegment(ids[1], 5, 6);
+    el.addSegment(ids[0], 7, 8);
+  }, ids);
+  await page.selectOption(`${root}select.list-order`, 'track');
+  const rows = await page.locator(`${root}.segment-list .row`).allTextContents();
+  const shape = [/^speaker: Customer \(2\)$/, /^0:01\.\d{3}–0:02\.\d{3} speaker: Customer$/, /^0:07\.000–0:08\.000 speaker: Customer$/,
+    /^speaker: Representative \(2\)$/, /^0:01\.\d{3}–0:02\.\d{3} speaker: Representative$/, /^0:05\.000–0:06\.000 speaker: Representative$/];
+  assert.equal(rows.length, shape.length, rows.join(' | '));
+  rows.forEach((r, i) => assert.match(r.replace(/^[▸⚠ ]+/, '').replace(/\s+/g, ' ').trim(), shape[i]));
+  assert.match(await page.locator(`${root}.list-count`).textContent(), /^4 segments · ⚠ 4 with problems$/);
+
+  // The list's keys walk the segments (skipping headings); the lanes follow; ] and [ from the element too.
+  await page.click(`${root}.segment-list .row[role="option"] >> nth=0`);
+  await page.keyboard.press('ArrowDown');
+  let sel = await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment);
+  let seg = await page.evaluate((id) => document.querySelector('avseg-editor').value.segments.find((s) => s.id === id), sel);
+  assert.equal(seg.startTime, 7);
+  await page.keyboard.press('ArrowDown');   // past the Representative heading
+  sel = await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment);
+  seg = await page.evaluate((id) => document.querySelector('avseg-editor').value.segments.find((s) => s.id === id), sel);
+  assert.equal(seg.track, ids[1]);
+  const active = await page.evaluate(() => {
+    const list = document.querySelector('avseg-editor').shadowRoot.querySelector('.segment-list');
+    return list.getRootNode().getElementById(list.getAttribute('aria-activedescendant'))?.getAttribute('aria-selected');
+  });
+  assert.equal(active, 'true', 'the listbox points at the selected option');
+  assert.match(await page.locator(`${root}.announce`).textContent(), /^Segment on speaker: Representative, 0:01\.\d{3} to 0:02\.\d{3}, has a problem$/);
+  await page.focus('avseg-editor');
+  await page.keyboard.press('t');            // the track after the last selected, wrapping: Customer
+  await page.keyboard.press('t');            // then Representative alone
+  assert.deepEqual(await page.evaluate(() => document.querySelector('avseg-editor').selectedTracks), [ids[1]]);
+  await page.keyboard.press(']');
+  sel = await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment);
+  seg = await page.evaluate((id) => document.querySelector('avseg-editor').value.segments.find((s) => s.id === id), sel);
+  assert.equal(seg.startTime, 5, '] goes to the next segment on the selected track, skipping the other');
+  await page.keyboard.press('[');
+  sel = await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment);
+  seg = await page.evaluate((id) => document.querySelector('avseg-editor').value.segments.find((s) => s.id === id), sel);
+  assert.equal(seg.track, ids[1]);
+  assert.ok(seg.startTime < 3);
+});
+
+test('selecting in the lanes scrolls the list to the row; a loaded document follows the config\'s track rules', async (t) => {
+  const { page } = await ready(t);
+  const out = await page.evaluate(async () => {
+    const el = document.querySelector('avseg-editor');
+    const rate = el.sampleRate;
+    const doc = {
+      format: 'avseg.annotation', version: 1, timebase: { rate, frames: Math.floor(el.duration * rate) },
+      // The document says overlaps are fine; the config's speaker category says they are not.
+      tracks: [{ id: 'a', category: 'speaker', tag: 'Customer', allowOverlap: true, minLength: 0 }],
+      segments: Array.from({ length: 300 }, (_, i) => ({ id: `x${i}`, track: 'a', start: i * 1000, end: i * 1000 + 900, fields: { transcription: 'ok' } })),
+    };
+    doc.segments.push({ id: 'late', track: 'a', start: Math.round(rate * 9), end: Math.round(rate * 9.5), fields: { transcription: 'ok' } });
+    doc.segments.push({ id: 'over', track: 'a', start: Math.round(rate * 9.2), end: Math.round(rate * 9.8), fields: { transcription: 'ok' } });
+    const errors = [];
+    el.addEventListener('error', (e) => errors.push(e.detail.message));
+    el.value = doc;
+    if (errors.length) throw new Error(errors.join('; '));
+    const problems = el.validate().filter((p) => p.segment);
+    let refused = null;
+    try { el.addSegment('a', 9.1, 9.3); } catch (err) { refused = err.message; }
+    const list = el.shadowRoot.querySelector('.segment-list');
+    const scrolledBefore = list.scrollTop;
+    el.selectedSegment = 'over';
+    await new Promise((r) => requestAnimationFrame(r));
+    const row = [...list.querySelectorAll('.row')].find((r) => r.dataset.segment === 'over');
+    const box = row?.getBoundingClientRect();
+    const view = list.getBoundingClientRect();
+    return { problems: problems.map((p) => p.segment).sort(), refused, scrolledBefore, scrolled: list.scrollTop, inView: !!box && box.top >= view.top && box.bottom <= view.bottom, selected: row?.getAttribute('aria-selected') };
+  });
+  assert.deepEqual(out.problems, ['late', 'over']);
+  assert.match(out.refused, /does not allow overlapping segments/);
+  assert.equal(out.scrolledBefore, 0);
+  assert.ok(out.scrolled > 0);
+  assert.ok(out.inView, 'the selected row is in view');
+  assert.equal(out.selected, 'true');
 });

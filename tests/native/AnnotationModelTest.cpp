@@ -119,7 +119,7 @@ TEST_CASE("random edits with undo and redo keep the model consistent and round-t
         };
         for (int step = 0; step < 2000; ++step) {
             const size_t revision = m.revision();
-            const int op = pick(17);
+            const int op = pick(18);
             if (op >= 14 && op <= 15 && m.canUndo()) {
                 REQUIRE(m.undo());
                 REQUIRE(m.toJson() == states[--at]);
@@ -143,6 +143,19 @@ TEST_CASE("random edits with undo and redo keep the model consistent and round-t
             case 10: r = m.splitSegment(anySegment(), a); break;
             case 11: r = m.mergeSegments(anySegment(), anySegment()); break;
             case 12: r = pick(3) ? m.setField(anySegment(), "text", "v" + std::to_string(pick(5))) : m.removeSegment(anySegment()); break;
+            case 17: {
+                // A group: one undo step however many of its edits took effect.
+                m.beginGroup();
+                for (int k = 1 + pick(3); k > 0; --k) {
+                    const int64_t b = pick(16000 * 31);
+                    if (pick(2))
+                        m.addSegment(anyTrack(), b, b + 1 + pick(16000));
+                    else
+                        m.setBounds(anySegment(), b, b + 1 + pick(16000));
+                }
+                m.endGroup();
+                break;
+            }
             default: r = m.setClassification("quality", pick(4) ? json(pick(5)) : json()); break;
             }
             INFO("run " << run << " step " << step << " op " << op << ": " << r.reason);
@@ -245,4 +258,66 @@ TEST_CASE("all problems at once agree with each segment's own check", "[Annotati
     CHECK(all["s3"] == "the segment ends after the media");
     for (const Segment* s : m.segments())
         CHECK(m.problemWith(*s).empty() == (all.count(s->id) == 0));
+}
+
+TEST_CASE("a group of edits is one undo step, and edits after it are steps of their own", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const json before = m.toJson();
+    m.beginGroup();
+    REQUIRE(m.addSegment("t1", 0, 4800).ok);
+    REQUIRE(m.addSegment("t2", 0, 4800).ok);
+    REQUIRE_FALSE(m.addSegment("t1", 100, 5000).ok); // refused inside the group: nothing recorded
+    m.endGroup();
+    REQUIRE(m.segments().size() == 2);
+    const json grouped = m.toJson();
+    REQUIRE(m.addSegment("t2", 9600, 14400).ok);
+    REQUIRE(m.undo());
+    REQUIRE(m.toJson() == grouped);
+    REQUIRE(m.undo());
+    REQUIRE(m.toJson() == before);
+    REQUIRE(m.tracks().size() == 2); // the undo before took the whole group, no more
+    REQUIRE(m.redo());
+    REQUIRE(m.toJson() == grouped);
+}
+
+TEST_CASE("a category's rules apply to its tracks, including ones undo brings back", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();   // t1 forbids overlap, t2 allows it
+    REQUIRE(m.addSegment("t2", 0, 4800).ok);
+    REQUIRE(m.addSegment("t2", 2400, 7200).ok);
+    REQUIRE(m.removeTrack("t2").ok);
+    m.setPolicy("speaker", {false, 0});
+    REQUIRE(m.track("t1")->policy.allowOverlap == false);
+    REQUIRE(m.track("t1")->policy.minLength == 0);
+    REQUIRE(m.undo());
+    REQUIRE(m.track("t2")->policy.allowOverlap == false);
+    // The overlap it had is now a problem, and new overlaps are refused.
+    REQUIRE(m.allProblems().size() == 2);
+    REQUIRE_FALSE(m.addSegment("t2", 100, 200).ok);
+}
+
+TEST_CASE("segments by track follow the track order; next on track skips other tracks", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const std::string a = m.addSegment("t2", 0, 4800).id;
+    const std::string b = m.addSegment("t1", 1000, 4800).id;
+    const std::string c = m.addSegment("t2", 2000, 4800).id;
+    const std::string d = m.addSegment("t1", 9000, 9600).id;
+    std::vector<std::string> order;
+    for (const Segment* s : m.segmentsByTrack())
+        order.push_back(s->id);
+    REQUIRE(order == std::vector<std::string>{b, d, a, c});
+    REQUIRE(m.nextOnTrack(a)->id == c);
+    REQUIRE(m.nextOnTrack(b)->id == d);
+    REQUIRE(m.nextOnTrack(d) == nullptr);
+    std::vector<std::string> visible;
+    for (const Segment* s : m.segmentsIn(4800, 9001))
+        visible.push_back(s->id);
+    REQUIRE(visible == std::vector<std::string>{d});
+    // A copy of the model reads its own segments, not the original's.
+    AnnotationModel copy = m;
+    REQUIRE(m.removeSegment(d).ok);
+    REQUIRE(copy.segments().size() == 4);
+    REQUIRE(copy.segments().back()->id == d);
 }

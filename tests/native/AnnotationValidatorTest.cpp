@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace avseg;
 using nlohmann::json;
 
@@ -93,4 +95,30 @@ TEST_CASE("tracks outside the config and segments that break the rules are repor
     CHECK(problems[0].message == "'Agent' is not a tag of the category 'speaker'");
     CHECK(problems[1].track == "t2");
     CHECK(problems[1].message == "the category 'dog' is not in the label config");
+}
+
+TEST_CASE("a loaded document's tracks take the config's rules; other categories keep their own", "[AnnotationValidator]")
+{
+    const LabelConfig config = callCentreConfig();
+    AnnotationModel m;
+    m.fromJson(json::parse(R"({"timebase": {"rate": 44100, "frames": 441000},
+      "tracks": [{"id": "t1", "category": "speaker", "tag": "Customer", "allowOverlap": true, "minLength": 0},
+                 {"id": "t2", "category": "noise", "tag": "hum", "allowOverlap": false, "minLength": 7}],
+      "segments": [{"id": "s1", "track": "t1", "start": 0, "end": 44100}, {"id": "s2", "track": "t1", "start": 22050, "end": 66150},
+                   {"id": "s3", "track": "t1", "start": 88200, "end": 88300}]})"));
+    REQUIRE(m.allProblems().empty());
+    applyPolicies(config, m);
+    CHECK_FALSE(m.track("t1")->policy.allowOverlap);
+    CHECK(m.track("t1")->policy.minLength == 4410);  // 0.1 s at the document's rate
+    CHECK_FALSE(m.track("t2")->policy.allowOverlap);
+    CHECK(m.track("t2")->policy.minLength == 7);
+    const auto problems = validateAnnotations(m, config);
+    std::vector<std::string> segments;
+    for (const auto& p : problems)
+        if (!p.segment.empty())
+            segments.push_back(p.segment);
+    CHECK(std::count(segments.begin(), segments.end(), "s1") >= 1);
+    CHECK(std::count(segments.begin(), segments.end(), "s2") >= 1);
+    CHECK(std::count(segments.begin(), segments.end(), "s3") >= 1);
+    CHECK_FALSE(m.addSegment("t1", 30000, 40000).ok);
 }

@@ -32,3 +32,7 @@ editor.addEventListener('change', (e) => console.log(e.detail.value.segments[0].
 editor.addEventListener('validity', (e) => console.log(e.detail.problems.map((p) => p.message)));
 const blocked: boolean = editor.validate().length > 0 || !editor.undo() || editor.redo();
 console.log(blocked, editor.value?.format, editor.selectedSegment);
+editor.selectedTracks = [track];
+const recordingOn: string[] = editor.selectedTracks;
+const first: string | null = editor.toggleRecording() ?? editor.selectedTrack;
+console.log(recordingOn.length, first);

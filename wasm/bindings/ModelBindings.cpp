@@ -10,6 +10,7 @@
 #include <emscripten/val.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@ public:
     {
         try {
             config_ = LabelConfig::parse(text);
+            applyPolicies(config_, model_);
             return {};
         } catch (const ConfigError& e) {
             return failure("invalid-config", e.what());
@@ -54,7 +56,11 @@ public:
     }
     std::string config() const { return config_.toJson().dump(); }
 
-    void setTimebase(double rate, double length) { model_.setTimebase(frames(rate), frames(length)); }
+    void setTimebase(double rate, double length)
+    {
+        model_.setTimebase(frames(rate), frames(length));
+        applyPolicies(config_, model_);
+    }
     void setMedia(const std::string& mediaJson, const std::string& taskId)
     {
         document_.media = json::parse(mediaJson, nullptr, false);
@@ -73,6 +79,7 @@ public:
             document_.read(doc, model_);
             if (length > 0 && model_.mediaFrames() == 0)
                 model_.setTimebase(rate, length);
+            applyPolicies(config_, model_);
             return {};
         } catch (const ConfigError& e) {
             return failure("invalid-document", e.what());
@@ -87,6 +94,25 @@ public:
             return {};
         return json{{"id", s->id}, {"track", s->track}, {"start", s->start}, {"end", s->end}, {"fields", s->fields}}.dump();
     }
+
+    std::string tracks() const
+    {
+        json out = json::array();
+        for (const Track& t : model_.tracks())
+            out.push_back({{"id", t.id}, {"category", t.category}, {"tag", t.tag},
+                {"allowOverlap", t.policy.allowOverlap}, {"minLength", t.policy.minLength}});
+        return out.dump();
+    }
+    std::string classifications() const { return model_.classifications().dump(); }
+    double rate() const { return double(model_.rate()); }
+    double segmentCount() const { return double(model_.segments().size()); }
+    std::string nextOnTrack(const std::string& id) const
+    {
+        const Segment* s = model_.nextOnTrack(id);
+        return s ? s->id : std::string();
+    }
+    void beginGroup() { model_.beginGroup(); }
+    void endGroup() { model_.endGroup(); }
 
     Result addTrack(const std::string& category, const std::string& tag)
     {
@@ -140,31 +166,36 @@ public:
     }
 
     // For drawing: [start, end, track index] of every segment overlapping [from, to), in time order.
-    val spans(double from, double to) const
-    {
-        std::vector<double> out;
-        ids_.clear();
-        const auto& tracks = model_.tracks();
-        for (const Segment* s : model_.segments()) {
-            if (double(s->end) <= from || double(s->start) >= to)
-                continue;
-            double index = -1;
-            for (size_t i = 0; i < tracks.size(); ++i)
-                if (tracks[i].id == s->track)
-                    index = double(i);
-            out.insert(out.end(), {double(s->start), double(s->end), index});
-            ids_.push_back(s->id);
-        }
-        return val::global("Float64Array").new_(val(typed_memory_view(out.size(), out.data())));
-    }
+    val spans(double from, double to) const { return pack(model_.segmentsIn(frames(from), frames(to)), spanIds_); }
     // The id of the i-th span of the last spans() call.
-    std::string spanId(int i) const { return i >= 0 && size_t(i) < ids_.size() ? ids_[size_t(i)] : std::string(); }
+    std::string spanId(int i) const { return at(spanIds_, i); }
+    // For the segment list: [start, end, track index] of every segment, by time or by track.
+    val listing(bool byTrack) const { return pack(byTrack ? model_.segmentsByTrack() : model_.segments(), listingIds_[byTrack]); }
+    // The id of the i-th segment of the last listing() call of that order.
+    std::string listingId(bool byTrack, int i) const { return at(listingIds_[byTrack], i); }
 
 private:
     LabelConfig config_;
     AnnotationModel model_;
     AnnotationDocument document_;
-    mutable std::vector<std::string> ids_;
+    mutable std::vector<std::string> spanIds_, listingIds_[2];
+
+    val pack(const std::vector<const Segment*>& segments, std::vector<std::string>& ids) const
+    {
+        std::vector<double> out;
+        out.reserve(segments.size() * 3);
+        ids.clear();
+        std::map<std::string, double> index;
+        for (const Track& t : model_.tracks())
+            index.emplace(t.id, double(index.size()));
+        for (const Segment* s : segments) {
+            const auto it = index.find(s->track);
+            out.insert(out.end(), {double(s->start), double(s->end), it == index.end() ? -1.0 : it->second});
+            ids.push_back(s->id);
+        }
+        return val::global("Float64Array").new_(val(typed_memory_view(out.size(), out.data())));
+    }
+    static std::string at(const std::vector<std::string>& ids, int i) { return i >= 0 && size_t(i) < ids.size() ? ids[size_t(i)] : std::string(); }
 };
 
 } // namespace
@@ -203,6 +234,15 @@ EMSCRIPTEN_BINDINGS(avseg_model)
         .function("canRedo", &Annotations::canRedo)
         .function("revision", &Annotations::revision)
         .function("validate", &Annotations::validate)
+        .function("tracks", &Annotations::tracks)
+        .function("classifications", &Annotations::classifications)
+        .function("rate", &Annotations::rate)
+        .function("segmentCount", &Annotations::segmentCount)
+        .function("nextOnTrack", &Annotations::nextOnTrack)
+        .function("beginGroup", &Annotations::beginGroup)
+        .function("endGroup", &Annotations::endGroup)
+        .function("listing", &Annotations::listing)
+        .function("listingId", &Annotations::listingId)
         .function("spans", &Annotations::spans)
         .function("spanId", &Annotations::spanId);
 }

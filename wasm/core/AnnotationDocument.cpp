@@ -9,8 +9,11 @@ namespace avseg {
 
 nlohmann::json AnnotationDocument::write(const AnnotationModel& model) const
 {
-    nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"taskId", taskId}, {"media", media}};
-    doc.update(model.toJson());
+    nlohmann::json doc = model.toJson();
+    doc["format"] = kFormat;
+    doc["version"] = kVersion;
+    doc["taskId"] = taskId;
+    doc["media"] = media;
     return doc;
 }
 

@@ -49,16 +49,92 @@ const Segment* AnnotationModel::segment(const std::string& id) const
     return it == segments_.end() ? nullptr : &it->second;
 }
 
-std::vector<const Segment*> AnnotationModel::segments() const
+const std::vector<const Segment*>& AnnotationModel::segments() const
 {
-    std::vector<const Segment*> out;
-    out.reserve(segments_.size());
+    std::vector<const Segment*>& order = ordered_.order;
+    if (ordered_.revision == revision_ && order.size() == segments_.size())
+        return order;
+    order.clear();
+    order.reserve(segments_.size());
     for (const auto& [id, s] : segments_)
-        out.push_back(&s);
-    std::sort(out.begin(), out.end(), [](const Segment* a, const Segment* b) {
+        order.push_back(&s);
+    std::sort(order.begin(), order.end(), [](const Segment* a, const Segment* b) {
         return std::tie(a->start, a->end, a->id) < std::tie(b->start, b->end, b->id);
     });
+    ordered_.revision = revision_;
+    return order;
+}
+
+std::vector<const Segment*> AnnotationModel::segmentsByTrack() const
+{
+    std::map<std::string, size_t> rank;
+    for (size_t i = 0; i < tracks_.size(); ++i)
+        rank.emplace(tracks_[i].id, i);
+    std::vector<const Segment*> out = segments();
+    // Segments of a track that does not exist (a broken document) come last.
+    std::stable_sort(out.begin(), out.end(), [&](const Segment* a, const Segment* b) {
+        const auto ra = rank.find(a->track), rb = rank.find(b->track);
+        return (ra == rank.end() ? SIZE_MAX : ra->second) < (rb == rank.end() ? SIZE_MAX : rb->second);
+    });
     return out;
+}
+
+std::vector<const Segment*> AnnotationModel::segmentsIn(int64_t from, int64_t to) const
+{
+    std::vector<const Segment*> out;
+    for (const Segment* s : segments()) {
+        if (s->start >= to)
+            break;
+        if (s->end > from)
+            out.push_back(s);
+    }
+    return out;
+}
+
+const Segment* AnnotationModel::nextOnTrack(const std::string& id) const
+{
+    const Segment* self = segment(id);
+    if (!self)
+        return nullptr;
+    const auto& all = segments();
+    auto it = std::find(all.begin(), all.end(), self);
+    for (++it; it != all.end(); ++it)
+        if ((*it)->track == self->track)
+            return *it;
+    return nullptr;
+}
+
+void AnnotationModel::beginGroup()
+{
+    grouping_ = true;
+    groupStarted_ = false;
+}
+
+void AnnotationModel::endGroup()
+{
+    grouping_ = false;
+    groupStarted_ = false;
+}
+
+void AnnotationModel::setPolicy(const std::string& category, const TrackPolicy& policy)
+{
+    auto update = [&](std::optional<Track>& t) {
+        if (t && t->category == category)
+            t->policy = policy;
+    };
+    bool changed = false;
+    for (Track& t : tracks_)
+        if (t.category == category && (t.policy.allowOverlap != policy.allowOverlap || t.policy.minLength != policy.minLength)) {
+            t.policy = policy;
+            changed = true;
+        }
+    for (Edit& e : history_)
+        for (TrackChange& c : e.tracks) {
+            update(c.before);
+            update(c.after);
+        }
+    if (changed)
+        ++revision_;
 }
 
 std::string AnnotationModel::newId(char prefix)
@@ -295,6 +371,27 @@ EditResult AnnotationModel::setClassification(const std::string& name, const nlo
 void AnnotationModel::commit(Edit edit)
 {
     history_.resize(done_);
+    if (grouping_) {
+        apply(edit, true);
+        if (!groupStarted_) {
+            edit.typing.clear();
+            history_.push_back(std::move(edit));
+            done_ = history_.size();
+            groupStarted_ = true;
+            return;
+        }
+        // Later edits of the group run after the earlier ones, and undo runs them backwards.
+        Edit& group = history_.back();
+        group.segments.insert(group.segments.end(), edit.segments.begin(), edit.segments.end());
+        group.tracks.insert(group.tracks.end(), edit.tracks.begin(), edit.tracks.end());
+        if (edit.classifications) {
+            if (group.classifications)
+                group.classifications->second = edit.classifications->second;
+            else
+                group.classifications = edit.classifications;
+        }
+        return;
+    }
     if (!edit.typing.empty() && !history_.empty() && history_.back().typing == edit.typing) {
         // More typing in the same field: one undo step from before the first keystroke.
         Edit& last = history_.back();
@@ -448,12 +545,25 @@ nlohmann::json AnnotationModel::toJson() const
         tracks.push_back({{"id", t.id}, {"category", t.category}, {"tag", t.tag},
             {"allowOverlap", t.policy.allowOverlap}, {"minLength", t.policy.minLength}});
     nlohmann::json segments = nlohmann::json::array();
-    for (const Segment* s : this->segments())
-        segments.push_back({{"id", s->id}, {"track", s->track}, {"start", s->start}, {"end", s->end},
-            {"startTime", double(s->start) / double(rate_)}, {"endTime", double(s->end) / double(rate_)},
-            {"fields", s->fields}});
-    return {{"timebase", {{"rate", rate_}, {"frames", frames_}}}, {"tracks", tracks}, {"segments", segments},
-        {"classifications", classifications_}};
+    auto& list = segments.get_ref<nlohmann::json::array_t&>();
+    list.reserve(segments_.size());
+    // Built member by member: initializer lists copy every value twice.
+    for (const Segment* s : this->segments()) {
+        nlohmann::json& out = list.emplace_back(nlohmann::json::value_t::object);
+        out["id"] = s->id;
+        out["track"] = s->track;
+        out["start"] = s->start;
+        out["end"] = s->end;
+        out["startTime"] = double(s->start) / double(rate_);
+        out["endTime"] = double(s->end) / double(rate_);
+        out["fields"] = s->fields;
+    }
+    nlohmann::json doc = nlohmann::json::object();
+    doc["timebase"] = {{"rate", rate_}, {"frames", frames_}};
+    doc["tracks"] = std::move(tracks);
+    doc["segments"] = std::move(segments);
+    doc["classifications"] = classifications_;
+    return doc;
 }
 
 void AnnotationModel::fromJson(const nlohmann::json& doc)

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -55,8 +56,14 @@ public:
 
     const std::vector<Track>& tracks() const { return tracks_; }
     const Track* track(const std::string& id) const;
-    // Segments ordered by (start, end, id).
-    std::vector<const Segment*> segments() const;
+    // Segments ordered by (start, end, id); kept until the next change.
+    const std::vector<const Segment*>& segments() const;
+    // Segments in track order, each track's by (start, end, id).
+    std::vector<const Segment*> segmentsByTrack() const;
+    // Segments overlapping frames [from, to), in segments() order.
+    std::vector<const Segment*> segmentsIn(int64_t from, int64_t to) const;
+    // The segment after this one on its track (by start), or null.
+    const Segment* nextOnTrack(const std::string& id) const;
     const Segment* segment(const std::string& id) const;
     const nlohmann::json& classifications() const { return classifications_; }
 
@@ -75,6 +82,15 @@ public:
     EditResult setField(const std::string& id, const std::string& name, const nlohmann::json& value, bool typing = false);
     EditResult setClassification(const std::string& name, const nlohmann::json& value, bool typing = false);
     void endTyping();
+    // The edits between beginGroup() and endGroup() are one undo step (recording on several
+    // tracks at once, an import).
+    void beginGroup();
+    void endGroup();
+
+    // The rules of every track of a category. They come from the label config, which belongs to
+    // the job rather than the document, so this is not an edit: undo neither reverts it nor
+    // brings back tracks with older rules.
+    void setPolicy(const std::string& category, const TrackPolicy& policy);
 
     bool canUndo() const { return done_ > 0; }
     bool canRedo() const { return done_ < history_.size(); }
@@ -128,6 +144,23 @@ private:
     size_t done_ = 0;
     size_t revision_ = 0;
     uint64_t nextId_ = 1;
+    bool grouping_ = false;
+    bool groupStarted_ = false;
+    // segments() in order, for the revision it was made at; a copy of the model starts empty,
+    // since the pointers are into this model's own map.
+    struct OrderCache {
+        std::vector<const Segment*> order;
+        size_t revision = SIZE_MAX;
+        OrderCache() = default;
+        OrderCache(const OrderCache&) {}
+        OrderCache& operator=(const OrderCache&)
+        {
+            order.clear();
+            revision = SIZE_MAX;
+            return *this;
+        }
+    };
+    mutable OrderCache ordered_;
 };
 
 } // namespace avseg

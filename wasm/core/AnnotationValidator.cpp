@@ -16,6 +16,12 @@ TrackPolicy policyFor(const LabelConfig& config, const std::string& category, in
     return policy;
 }
 
+void applyPolicies(const LabelConfig& config, AnnotationModel& model)
+{
+    for (const CategorySpec& spec : config.categories())
+        model.setPolicy(spec.name, policyFor(config, spec.name, model.rate()));
+}
+
 std::vector<AnnotationProblem> validateAnnotations(const AnnotationModel& model, const LabelConfig& config)
 {
     std::vector<AnnotationProblem> problems;

@@ -26,4 +26,8 @@ std::vector<AnnotationProblem> validateAnnotations(const AnnotationModel& model,
 // A track's edit rules from its category (minimum length converted to frames at `rate`).
 TrackPolicy policyFor(const LabelConfig& config, const std::string& category, int64_t rate);
 
+// Gives every track of a category the config declares that category's rules; tracks of other
+// categories keep theirs (validation reports them).
+void applyPolicies(const LabelConfig& config, AnnotationModel& model);
+
 } // namespace avseg

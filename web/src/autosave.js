@@ -35,36 +35,62 @@ function request(mode, fn) {
 export const loadDraft = (key) => request('readonly', (s) => s.get(key));
 export const deleteDraft = (key) => request('readwrite', (s) => s.delete(key));
 
-/** Saves `text()` for `key`, coalescing bursts of edits: at most one write in flight, the newest next. */
+/**
+ * Saves the document for `key` after every edit. `produce()` serialises it; while a write is in
+ * flight edits coalesce, and once serialising gets slow (a long document) the writer waits for a
+ * short pause in the edits instead of serialising on every keystroke.
+ */
 export class DraftWriter {
+  static SLOW_MS = 8;
+  static IDLE_MS = 250;
   #key;
-  #pending = null;
+  #produce = null;
   #writing = null;
+  #timer = 0;
+  #slow = false;
+  #onError;
 
-  constructor(key) {
+  /** onError(err) hears of a failed write; the next edit tries again. */
+  constructor(key, onError = () => {}) {
     this.#key = key;
+    this.#onError = onError;
   }
 
-  save(text) {
-    this.#pending = text;
+  save(produce) {
+    this.#produce = produce;
+    if (this.#slow) {
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#start(), DraftWriter.IDLE_MS);
+      return this.#writing ?? Promise.resolve();
+    }
+    return this.#start();
+  }
+
+  #start() {
+    clearTimeout(this.#timer);
     this.#writing ??= this.#drain();
     return this.#writing;
   }
 
   async #drain() {
     try {
-      while (this.#pending !== null) {
-        const text = this.#pending;
-        this.#pending = null;
+      while (this.#produce !== null) {
+        const produce = this.#produce;
+        this.#produce = null;
+        const t0 = performance.now();
+        const text = produce();
+        this.#slow = performance.now() - t0 > DraftWriter.SLOW_MS;
         await request('readwrite', (s) => s.put({ text, savedAt: Date.now() }, this.#key));
       }
+    } catch (err) {
+      this.#onError(err);
     } finally {
       this.#writing = null;
     }
   }
 
-  /** Resolves once everything saved so far is on disk. */
+  /** Resolves once everything saved so far is on disk (a waiting write starts now). */
   flush() {
-    return this.#writing ?? Promise.resolve();
+    return this.#produce !== null ? this.#start() : this.#writing ?? Promise.resolve();
   }
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 import { CoreClient } from './core-client.js';
 import { LANE_HEIGHT, drawLanes, rowAt, snap } from './lanes.js';
+import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
 import { DraftWriter, deleteDraft, loadDraft } from './autosave.js';
 import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
-import { ROW_HEIGHT, fieldEditor, showProblem, visibleRows } from './panel.js';
+import { ROW_HEIGHT, fieldEditor, listRows, showProblem, visibleRows } from './panel.js';
 import { css } from './styles.js';
 
 const RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
@@ -43,7 +44,9 @@ const markup = `
     <h3>Keyboard shortcuts</h3>
     <dl>
       <dt>Space</dt><dd>play / pause</dd>
-      <dt>R</dt><dd>begin / stop recording a segment on the selected track</dd>
+      <dt>R</dt><dd>begin / stop recording a segment on each selected track</dd>
+      <dt>T, Shift+T</dt><dd>select the next track; with Shift add it to the selection (Ctrl+click on a lane does the same)</dd>
+      <dt>[ ]</dt><dd>select the previous / next segment (on the selected tracks)</dd>
       <dt>+ −  0</dt><dd>zoom in, out, whole file</dd>
       <dt>← →</dt><dd>scroll; Home / End seek to the start / end</dd>
       <dt>↑ ↓</dt><dd>vertical zoom</dd>
@@ -57,10 +60,15 @@ const markup = `
     </dl>
   </div>
   <div class="panel" part="panel">
+    <div class="list-box">
+      <div class="list-head"><span class="list-count">No segments</span>
+        <label>Order <select class="list-order"><option value="time">by time</option><option value="track">by track</option></select></label></div>
+      <div class="segment-list" role="listbox" aria-label="Segments" tabindex="0"><div class="rows"></div></div>
+    </div>
     <section class="segment-editor" aria-label="Selected segment"><p class="hint">Select a segment, or drag on a track's lane to make one.</p></section>
     <section class="classifications" aria-label="Whole file"></section>
-    <div class="segment-list" role="listbox" aria-label="Segments" tabindex="0"><div class="rows"></div></div>
   </div>
+  <div class="announce" role="status" aria-live="polite"></div>
   <audio preload="metadata" hidden></audio>
 </div>`;
 
@@ -100,12 +108,12 @@ export class AvsegEditor extends HTMLElement {
   #resizeObserver = null;
   #pendingSeek = null;
   #annotations = null;    // the core's annotation model (main-thread wasm), once loaded
+  #store = null;          // cached reads of it for the UI
   #modelLoad = null;
   #pendingConfig = null;
   #pendingValue = null;
   #taskId = '';
   #selected = null;
-  #spanIds = [];
   #lastOverviewRender = 0;
 
   constructor() {
@@ -125,6 +133,7 @@ export class AvsegEditor extends HTMLElement {
       snap: $('.snap'), help: $('.help'), helpOverlay: $('.help-overlay'), removeTrack: $('.remove-track'),
       category: $('.track-category'), tag: $('.track-tag'), addTrack: $('.add-track'), record: $('.record'), undoButton: $('.undo'), redoButton: $('.redo'),
       segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('audio'),
+      listOrder: $('.list-order'), listCount: $('.list-count'), announce: $('.announce'),
     };
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     // The host takes focus and the keyboard shortcuts: name it, or it is announced by all its content.
@@ -205,7 +214,10 @@ export class AvsegEditor extends HTMLElement {
     }
     const result = this.#annotations.setConfig(text);
     if (!result.ok) this.#reportEditError(result.code, result.reason);
-    else this.#changed();
+    else {
+      this.#store.configChanged();
+      this.#changed();
+    }
   }
 
   /** The annotation document (doc/annotation-format.md), always current; setting it loads pre-annotations. */
@@ -579,10 +591,12 @@ export class AvsegEditor extends HTMLElement {
   #ensureModel() {
     this.#modelLoad ??= loadModel().then(({ Annotations }) => {
       this.#annotations = new Annotations();
+      this.#store = new AnnotationStore(this.#annotations);
       this.#annotations.setTimebase(48000, 0);
       if (this.#pendingConfig) {
         const result = this.#annotations.setConfig(JSON.stringify(this.#pendingConfig));
         if (!result.ok) this.#reportEditError(result.code, result.reason);
+        this.#store.configChanged();
       }
       if (this.#pendingValue) {
         const result = this.#annotations.load(typeof this.#pendingValue === 'string' ? this.#pendingValue : JSON.stringify(this.#pendingValue));
@@ -619,7 +633,7 @@ export class AvsegEditor extends HTMLElement {
 
   async #restoreDraft(load) {
     if (this.getAttribute('autosave') === 'off') return;
-    this.#drafts = new DraftWriter(this.#draftKey);
+    this.#drafts = new DraftWriter(this.#draftKey, (err) => this.#reportEditError('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
     let draft;
     try {
       draft = await loadDraft(this.#draftKey);
@@ -666,20 +680,16 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #changed(save = true) {
-    // One serialisation per edit, shared by autosave, the lanes, the panel and the events.
-    const text = this.#annotations.save();
-    const doc = JSON.parse(text);
-    const problems = this.validate();
-    if (save && this.#drafts) {
-      this.#drafts.save(text).catch((err) => this.#reportEditError('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
-    }
-    this.#lanesDoc = doc;
-    this.#lanesRevision = this.#annotations.revision();
+    // Nothing here serialises the whole document: the draft is written by the DraftWriter (which
+    // waits for a pause once that gets slow) and `detail.value` is made only if a listener reads it.
+    const problems = this.#store.problems();
+    if (save && this.#drafts) this.#drafts.save(() => this.#annotations.save());
     this.#drawLanes();
-    this.#renderPanel(!this.#typing, doc, problems);
-    // Parsed only if a listener reads it: hosts get their own copy.
-    this.#emit('change', { get value() { return JSON.parse(text); } });
-    this.#emit('validity', { problems });
+    this.#renderPanel(!this.#typing);
+    const annotations = this.#annotations;
+    let text = null;
+    this.#emit('change', { get value() { text ??= annotations.save(); return JSON.parse(text); } });
+    this.#emit('validity', { problems: problems.map((x) => ({ ...x })) });
   }
 
   #reportEditError(code, message) {
@@ -689,15 +699,9 @@ export class AvsegEditor extends HTMLElement {
 
   #drawLanes() {
     const canvas = this.#parts.lanes;
-    if (!this.#annotations) return;
-    // The document is read again only when the model changed, not on every frame.
-    const revision = this.#annotations.revision();
-    if (revision !== this.#lanesRevision) {
-      this.#lanesDoc = JSON.parse(this.#annotations.save());
-      this.#lanesRevision = revision;
-    }
-    const doc = this.#lanesDoc;
-    const tracks = doc.tracks;
+    const store = this.#store;
+    if (!store) return;
+    const tracks = store.tracks();
     const dpr = window.devicePixelRatio || 1;
     canvas.style.height = `${tracks.length * LANE_HEIGHT}px`;
     const w = Math.max(1, Math.round(this.#parts.wave.clientWidth * dpr));
@@ -706,16 +710,37 @@ export class AvsegEditor extends HTMLElement {
       canvas.width = w;
       canvas.height = h;
     }
-    const rate = doc.timebase.rate;
-    const spans = this.#annotations.spans(this.#view.start * rate, this.#view.end * rate);
-    this.#spanIds = Array.from({ length: spans.length / 3 }, (_, i) => this.#annotations.spanId(i));
-    canvas.setAttribute('aria-label', `Track lanes: ${tracks.length} track${tracks.length === 1 ? '' : 's'}, ${doc.segments.length} segment${doc.segments.length === 1 ? '' : 's'}`);
-    drawLanes(canvas.getContext('2d'), { tracks, spans, spanIds: this.#spanIds, selected: this.#selected, view: this.#view, rate, dpr, preview: this.#preview });
-    this.#lastSpans = spans;
+    const rate = store.rate();
+    this.#lastSpans = this.#annotations.spans(this.#view.start * rate, this.#view.end * rate);
+    const selectedRows = new Set(this.#selectedTracks.map((id) => tracks.findIndex((t) => t.id === id)).filter((i) => i >= 0));
+    const preview = this.#preview && { ...this.#preview, index: this.#preview.id ? this.#spanIndex(this.#preview.id) : -1 };
+    canvas.setAttribute('aria-label', this.#lanesLabel(tracks, selectedRows));
+    drawLanes(canvas.getContext('2d'), { tracks, spans: this.#lastSpans, selectedIndex: this.#spanIndex(this.#selected), selectedRows, view: this.#view, rate, dpr, preview });
+  }
+
+  /** What a screen reader hears for the lanes: each track, whether selected, how many segments. */
+  #lanesLabel(tracks, selectedRows) {
+    if (!tracks.length) return 'Track lanes: no tracks';
+    const counts = this.#store.countsByTrack();
+    const shown = tracks.slice(0, 20).map((t, i) => `${t.category}: ${t.tag}${selectedRows.has(i) ? ', selected' : ''}, ${counts[i]} segment${counts[i] === 1 ? '' : 's'}`);
+    const more = tracks.length > 20 ? `; and ${tracks.length - 20} more tracks` : '';
+    return `Track lanes, ${tracks.length} track${tracks.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`;
+  }
+
+  /** Index of a segment in the last drawn spans, or -1 (not in view, or no such segment). */
+  #spanIndex(id) {
+    if (id == null || !this.#store) return -1;
+    const seg = this.#store.segment(id);
+    if (!seg) return -1;
+    const row = this.#store.tracks().findIndex((t) => t.id === seg.track);
+    const s = this.#lastSpans;
+    for (let i = 0; i * 3 < s.length; i++) {
+      if (s[i * 3] === seg.start && s[i * 3 + 1] === seg.end && s[i * 3 + 2] === row && this.#annotations.spanId(i) === id) return i;
+    }
+    return -1;
   }
 
   #lastSpans = new Float64Array(0);
-  #lanesRevision = -1;
   #typing = false;        // an edit came from a keystroke in the panel: don't rebuild under the caret
   #panelConfig = null;
   #preview = null;        // a segment being drawn or dragged: {row, start, end, id?} in frames
@@ -730,17 +755,16 @@ export class AvsegEditor extends HTMLElement {
   #drafts = null;         // DraftWriter for this task, once the media is ready
   #hostValue = null;      // what the host gave as `value` (pre-annotations), for discarding a draft
   #restoring = false;
-  #lanesDoc = null;
 
   /** The segment under a point of the lanes canvas (CSS px), or null. */
   #segmentAt(x, y) {
-    const tracks = this.#lanesDoc?.tracks ?? [];
+    const tracks = this.#store?.tracks() ?? [];
     const row = rowAt(y, tracks.length);
     if (row < 0 || !this.#info) return null;
     const t = xToTime(x, this.#view, this.#parts.lanes.clientWidth) * this.#info.sampleRate;
     const s = this.#lastSpans;
     for (let i = s.length / 3 - 1; i >= 0; i--) {
-      if (s[i * 3 + 2] === row && s[i * 3] <= t && t < s[i * 3 + 1]) return this.#spanIds[i];
+      if (s[i * 3 + 2] === row && s[i * 3] <= t && t < s[i * 3 + 1]) return this.#annotations.spanId(i);
     }
     return null;
   }
@@ -752,8 +776,16 @@ export class AvsegEditor extends HTMLElement {
     if (next === this.#selected) return;
     this.#selected = next;
     this.#annotations?.endTyping();
+    // Its track becomes the selected one, unless it is already among the selected.
+    const track = next == null ? null : this.#store?.segment(next)?.track;
+    if (track && !this.#selectedTracks.includes(track)) {
+      this.#selectedTracks = [track];
+      this.#renderTrackControls();
+    }
     this.#drawLanes();
     this.#renderPanel(true);
+    this.#revealInList(next);
+    this.#announceSelection();
     this.#emit('select', { segment: this.#selected });
   }
 
@@ -780,18 +812,18 @@ export class AvsegEditor extends HTMLElement {
   }
 
   /** Rebuilds the panel's forms (rebuild) or only refreshes values, problems and the list. */
-  #renderPanel(rebuild, doc = null, problems = null) {
-    if (!this.#annotations) return;
-    const configText = this.#annotations.config();
-    const config = JSON.parse(configText);
-    doc ??= JSON.parse(this.#annotations.save());
-    problems ??= this.validate();
+  #renderPanel(rebuild) {
+    const store = this.#store;
+    if (!store) return;
+    const configText = store.configText();
+    const config = store.config();
+    const problems = store.problems();
     if (configText !== this.#panelConfig) {
       this.#panelConfig = configText;
       rebuild = true;
     }
     const p = this.#parts;
-    const rate = doc.timebase.rate;
+    const rate = store.rate();
     if (rebuild) {
       // Classifications: one form for the whole file.
       p.classificationsBox.replaceChildren();
@@ -800,14 +832,14 @@ export class AvsegEditor extends HTMLElement {
         h.textContent = 'Whole file';
         p.classificationsBox.append(h);
         for (const field of config.classifications) {
-          p.classificationsBox.append(fieldEditor(field, doc.classifications[field.name], {
+          p.classificationsBox.append(fieldEditor(field, store.classifications()[field.name], {
             onInput: (v, typing) => this.#panelEdit((a) => a.setClassification(field.name, JSON.stringify(v), typing), typing),
             onEndTyping: () => this.#annotations.endTyping(),
           }));
         }
       }
       // The selected segment: its times and its fields.
-      const seg = doc.segments.find((s) => s.id === this.#selected);
+      const seg = store.segment(this.#selected);
       p.segmentEditor.replaceChildren();
       if (!seg) {
         const hint = document.createElement('p');
@@ -815,7 +847,7 @@ export class AvsegEditor extends HTMLElement {
         hint.textContent = "Select a segment, or drag on a track's lane to make one.";
         p.segmentEditor.append(hint);
       } else {
-        const track = doc.tracks.find((t) => t.id === seg.track);
+        const track = store.tracks().find((t) => t.id === seg.track);
         const h = document.createElement('h3');
         h.textContent = `${track ? `${track.category}: ${track.tag}` : seg.track} · ${seg.id}`;
         const times = document.createElement('div');
@@ -885,73 +917,172 @@ export class AvsegEditor extends HTMLElement {
     for (const wrap of p.segmentEditor.querySelectorAll('.field')) {
       showProblem(wrap, problems.find((x) => x.segment === this.#selected && x.field === wrap.dataset.field)?.message);
     }
-    this.#panelDoc = doc;
-    this.#panelProblems = new Set(problems.map((x) => x.segment).filter(Boolean));
     this.#renderList();
     this.#renderTrackControls();
   }
 
-  #panelDoc = null;
-  #panelProblems = new Set();
-  #selectedTrack = null;
+  #selectedTracks = [];
   #recording = null;
+  #listByTrack = false;
+  #listRows = { listing: null, rows: new Int32Array(0) };
   /** Seconds a human needs to react; recorded boundaries are moved this much earlier. */
   reactionTime = 0.15;
 
-  /** The track that recording and keyboard creation use; set by clicking its lane. */
-  get selectedTrack() { return this.#selectedTrack; }
-  set selectedTrack(id) {
-    this.#selectedTrack = id ?? null;
+  /** The first selected track (recording uses all of them); set by clicking its lane. */
+  get selectedTrack() { return this.#selectedTracks[0] ?? null; }
+  set selectedTrack(id) { this.selectedTracks = id == null ? [] : [id]; }
+
+  /** The tracks recording makes segments on; Ctrl+click on a lane or Shift+T adds one. */
+  get selectedTracks() { return [...this.#selectedTracks]; }
+  set selectedTracks(ids) {
+    const known = new Set((this.#store?.tracks() ?? []).map((t) => t.id));
+    this.#selectedTracks = [...new Set((ids ?? []).map(String))].filter((id) => !this.#store || known.has(id));
     this.#renderTrackControls();
     this.#drawLanes();
+    const names = this.#selectedTracks.map((id) => this.#trackName(id));
+    this.#announce(names.length ? `Selected track${names.length === 1 ? '' : 's'}: ${names.join(', ')}` : 'No track selected');
+  }
+
+  #trackName(id) {
+    const t = this.#store?.tracks().find((x) => x.id === id);
+    return t ? `${t.category}: ${t.tag}` : String(id);
+  }
+
+  /** Selects the next track (wrapping), or adds it to the selection (extend). */
+  #stepTrack(extend) {
+    const tracks = this.#store?.tracks() ?? [];
+    if (!tracks.length) return;
+    const last = this.#selectedTracks.at(-1);
+    const at = tracks.findIndex((t) => t.id === last);
+    const next = tracks[(at + 1) % tracks.length].id;
+    this.selectedTracks = extend ? [...this.#selectedTracks, next] : [next];
+  }
+
+  /** Selects the previous or next segment in time (only the selected tracks', if any). */
+  #stepSegment(direction) {
+    const store = this.#store;
+    if (!store) return;
+    const listing = store.listing(false);
+    const tracks = store.tracks();
+    const rows = new Set(this.#selectedTracks.map((id) => tracks.findIndex((t) => t.id === id)));
+    const eligible = (i) => !rows.size || rows.has(listing.spans[i * 3 + 2]);
+    let at = this.#listingIndex(listing, this.#selected);
+    if (at < 0) {
+      // Nothing selected: start from the cursor.
+      const f = this.currentTime * store.rate();
+      at = direction > 0 ? -1 : listing.count;
+      for (let i = 0; i < listing.count; i++) if (listing.spans[i * 3] < f) at = direction > 0 ? i : i + 1;
+    }
+    for (let i = at + direction; i >= 0 && i < listing.count; i += direction) {
+      if (eligible(i)) {
+        this.selectedSegment = listing.id(i);
+        const seg = store.segment(this.#selected);
+        if (seg) this.#reveal(seg.start / store.rate(), seg.end / store.rate());
+        return;
+      }
+    }
+  }
+
+  /** Scrolls the view to show [start, end] if it is not in sight. */
+  #reveal(start, end) {
+    const span = this.#view.end - this.#view.start;
+    if (start >= this.#view.start && end <= this.#view.end) return;
+    this.#followLoad = false;
+    this.#setView(end - start < span * 0.9 ? { start: start - (span - (end - start)) / 2, end: start - (span - (end - start)) / 2 + span } : { start, end });
+  }
+
+  /** A segment's index in a listing, found by its times before its id is asked for; -1 if absent. */
+  #listingIndex(listing, id) {
+    const seg = id == null ? null : this.#store.segment(id);
+    if (!seg) return -1;
+    const row = this.#store.tracks().findIndex((t) => t.id === seg.track);
+    const s = listing.spans;
+    for (let i = 0; i < listing.count; i++) {
+      if (s[i * 3] === seg.start && s[i * 3 + 1] === seg.end && s[i * 3 + 2] === row && listing.id(i) === id) return i;
+    }
+    return -1;
+  }
+
+  #announce(text) {
+    // Cleared first so the same words twice are announced twice.
+    const box = this.#parts.announce;
+    box.textContent = '';
+    queueMicrotask(() => { box.textContent = text; });
+  }
+
+  #announceSelection() {
+    const seg = this.#store?.segment(this.#selected);
+    if (!seg) {
+      this.#announce('No segment selected');
+      return;
+    }
+    const rate = this.#store.rate();
+    const problem = this.#store.problemSegments().has(seg.id) ? ', has a problem' : '';
+    this.#announce(`Segment on ${this.#trackName(seg.track)}, ${formatTime(seg.start / rate)} to ${formatTime(seg.end / rate)}${problem}`);
   }
 
   get recording() { return this.#recording !== null; }
 
   /** Merges the selected segment with the next one on its track (fields joined); returns its id. */
   mergeWithNext() {
-    const doc = this.#lanesDoc;
-    const seg = doc?.segments.find((s) => s.id === this.#selected);
+    const seg = this.#store?.segment(this.#selected);
     if (!seg) return null;
-    const next = doc.segments.filter((s) => s.track === seg.track && s.start >= seg.start && s.id !== seg.id)
-      .sort((a, b) => a.start - b.start || a.end - b.end)[0];
+    const next = this.#annotations.nextOnTrack(seg.id);
     if (!next) {
       this.#reportEditError('refused', 'there is no later segment on this track to merge with');
       return null;
     }
     try {
-      return this.#edit((a) => check(a.mergeSegments(seg.id, next.id)));
+      return this.#edit((a) => check(a.mergeSegments(seg.id, next)));
     } catch (err) {
       this.#reportEditError(err.code ?? 'refused', err.message);
       return null;
     }
   }
 
-  /** Begin Recording / Stop Recording on the selected track: the segment spans from begin to stop, less the reaction time. */
+  /**
+   * Begin Recording / Stop Recording on the selected tracks: one segment on each, from begin to
+   * stop less the reaction time, made in one undo step. Returns the first segment's id.
+   */
   toggleRecording() {
     const now = this.currentTime;
     if (!this.#recording) {
-      if (!this.#selectedTrack) {
-        this.#reportEditError('refused', 'Select a track first (click its lane), then record.');
+      if (!this.#selectedTracks.length) {
+        this.#reportEditError('refused', 'Select a track first (click its lane, or press T), then record.');
         return null;
       }
-      this.#recording = { track: this.#selectedTrack, start: Math.max(0, now - this.reactionTime) };
+      this.#recording = { tracks: [...this.#selectedTracks], start: Math.max(0, now - this.reactionTime) };
       if (this.#parts.media.paused) this.play().catch(() => {});
       this.#renderTrackControls();
+      this.#announce(`Recording on ${this.#recording.tracks.map((id) => this.#trackName(id)).join(', ')}`);
       return null;
     }
-    const { track, start } = this.#recording;
+    const { tracks, start } = this.#recording;
     this.#recording = null;
     this.#renderTrackControls();
     const end = Math.min(this.#duration, Math.max(0, now - this.reactionTime));
+    const made = [];
+    const refused = [];
     try {
-      const id = this.addSegment(track, start, end);
-      this.selectedSegment = id;
-      return id;
+      const rate = this.#rate();
+      this.#edit((a) => {
+        a.beginGroup();
+        try {
+          for (const track of tracks) {
+            const r = a.addSegment(track, Math.round(start * rate), Math.round(end * rate), '{}');
+            if (r.ok) made.push(r.id);
+            else refused.push(`${this.#trackName(track)}: ${r.reason}`);
+          }
+        } finally {
+          a.endGroup();
+        }
+      });
     } catch (err) {
-      this.#reportEditError(err.code ?? 'refused', err.message);
-      return null;
+      refused.push(err.message);
     }
+    if (refused.length) this.#reportEditError('refused', `Not recorded on ${refused.join('; ')}`);
+    if (made.length) this.selectedSegment = made[0];
+    return made[0] ?? null;
   }
 
   #renderTrackControls() {
@@ -965,7 +1096,7 @@ export class AvsegEditor extends HTMLElement {
     }
     const usable = this.#ready && categories.length > 0;
     p.addTrack.disabled = !usable;
-    p.removeTrack.disabled = !this.#selectedTrack;
+    p.removeTrack.disabled = !this.#selectedTracks.length;
     p.record.disabled = !this.#ready;
     p.record.setAttribute('aria-pressed', String(this.#recording !== null));
     p.record.textContent = this.#recording ? '■ Stop' : '● Record';
@@ -998,33 +1129,88 @@ export class AvsegEditor extends HTMLElement {
     }
   }
 
+  /** The rows of the segment list for the current listing (kept while the model is unchanged). */
+  #rowModel() {
+    const store = this.#store;
+    const listing = store.listing(this.#listByTrack);
+    if (this.#listRows.listing !== listing) {
+      this.#listRows = { listing, rows: listRows(listing.spans, store.tracks().length, this.#listByTrack) };
+    }
+    return this.#listRows;
+  }
+
   /** The segment list, virtualised: only the rows in view exist in the DOM. */
   #renderList() {
-    const doc = this.#panelDoc;
-    if (!doc) return;
+    const store = this.#store;
+    if (!store) return;
+    const { listing, rows: model } = this.#rowModel();
     const list = this.#parts.list;
     const rows = this.#parts.rows;
-    const segments = doc.segments;
-    rows.style.height = `${segments.length * ROW_HEIGHT}px`;
-    const { first, last } = visibleRows(list.scrollTop, list.clientHeight || 160, segments.length);
-    const rate = doc.timebase.rate;
-    const tracks = new Map(doc.tracks.map((t) => [t.id, t]));
+    rows.style.height = `${model.length * ROW_HEIGHT}px`;
+    const { first, last } = visibleRows(list.scrollTop, list.clientHeight || 160, model.length);
+    const rate = store.rate();
+    const tracks = store.tracks();
+    const counts = store.countsByTrack();
+    const problems = store.problemSegments();
     const items = [];
-    for (let i = first; i < last; i++) {
-      const s = segments[i];
+    let active = '';
+    for (let r = first; r < last; r++) {
+      const v = model[r];
       const row = document.createElement('div');
+      row.style.top = `${r * ROW_HEIGHT}px`;
+      if (v < 0) {
+        // A track's heading; each option names its track too, so it is hidden from the listbox.
+        const t = tracks[-v - 1];
+        row.className = 'row heading';
+        row.setAttribute('aria-hidden', 'true');
+        row.textContent = `${t.category}: ${t.tag} (${counts[-v - 1]})`;
+        items.push(row);
+        continue;
+      }
+      const id = listing.id(v);
+      const s = store.segment(id);
+      if (!s) continue;
       row.className = 'row';
+      row.id = `avseg-row-${r}`;
       row.setAttribute('role', 'option');
-      row.setAttribute('aria-selected', String(s.id === this.#selected));
-      row.dataset.segment = s.id;
-      row.style.top = `${i * ROW_HEIGHT}px`;
-      const t = tracks.get(s.track);
-      const text = Object.values(s.fields).find((v) => typeof v === 'string') ?? '';
+      row.setAttribute('aria-selected', String(id === this.#selected));
+      if (id === this.#selected) active = row.id;
+      row.dataset.segment = id;
+      const text = Object.values(s.fields).find((x) => typeof x === 'string') ?? '';
       // Problems and the selection are marked with text and shape, not colour alone.
-      row.textContent = `${s.id === this.#selected ? '▸ ' : ''}${this.#panelProblems.has(s.id) ? '⚠ ' : ''}${formatTime(s.start / rate)}–${formatTime(s.end / rate)}  ${t ? `${t.category}: ${t.tag}` : s.track}  ${text}`;
+      row.textContent = `${id === this.#selected ? '▸ ' : ''}${problems.has(id) ? '⚠ ' : ''}${formatTime(s.start / rate)}–${formatTime(s.end / rate)}  ${this.#trackName(s.track)}  ${text}`;
       items.push(row);
     }
     rows.replaceChildren(...items);
+    if (active) list.setAttribute('aria-activedescendant', active);
+    else list.removeAttribute('aria-activedescendant');
+    const n = listing.count;
+    this.#parts.listCount.textContent = `${n ? n.toLocaleString('en') : 'No'} segment${n === 1 ? '' : 's'}${problems.size ? ` · ⚠ ${problems.size.toLocaleString('en')} with problems` : ''}`;
+  }
+
+  /** Scrolls the list so a segment's row is in view. */
+  #revealInList(id) {
+    if (id == null || !this.#store) return;
+    const { listing, rows } = this.#rowModel();
+    const index = this.#listingIndex(listing, id);
+    const r = index < 0 ? -1 : rows.indexOf(index);
+    if (r < 0) return;
+    const list = this.#parts.list;
+    const top = r * ROW_HEIGHT;
+    if (top < list.scrollTop || top + ROW_HEIGHT > list.scrollTop + list.clientHeight) {
+      list.scrollTop = Math.max(0, top - list.clientHeight / 2);
+      this.#renderList();
+    }
+  }
+
+  /** Moves the list's selection by `step` segments (skipping headings), or to the first/last. */
+  #listStep(step) {
+    const { listing, rows } = this.#rowModel();
+    const segs = rows.filter((v) => v >= 0);
+    if (!segs.length) return;
+    const at = segs.indexOf(this.#listingIndex(listing, this.#selected));
+    const next = step === -Infinity ? 0 : step === Infinity ? segs.length - 1 : Math.min(Math.max((at < 0 ? (step > 0 ? -1 : segs.length) : at) + step, 0), segs.length - 1);
+    this.selectedSegment = listing.id(segs[next]);
   }
 
   /** Frame under a client x in the lanes, snapped to the cursor and segment edges within 6 px. */
@@ -1037,22 +1223,29 @@ export class AvsegEditor extends HTMLElement {
     const framesPerPx = ((this.#view.end - this.#view.start) * rate) / rect.width;
     const targets = [Math.round(this.currentTime * rate)];
     const s = this.#lastSpans;
-    for (let i = 0; i * 3 < s.length; i++) if (this.#spanIds[i] !== ignoreId) targets.push(s[i * 3], s[i * 3 + 1]);
+    const ignore = this.#spanIndex(ignoreId);
+    for (let i = 0; i * 3 < s.length; i++) if (i !== ignore) targets.push(s[i * 3], s[i * 3 + 1]);
     return snap(clamped, targets, 6 * framesPerPx);
   }
 
   /** Drag on a lane: on empty space draws a new segment, on an edge resizes, on the body moves (also to another lane). */
   #laneDrag(e) {
-    if (e.button !== 0 || !this.#annotations || !this.#ready || !this.#lanesDoc) return;
+    if (e.button !== 0 || !this.#store || !this.#ready) return;
     const lanes = this.#parts.lanes;
     const rect = lanes.getBoundingClientRect();
-    const tracks = this.#lanesDoc.tracks;
+    const tracks = this.#store.tracks();
     const row = rowAt(e.clientY - rect.top, tracks.length);
     if (row < 0) return;
-    this.selectedTrack = tracks[row].id;
+    if (e.ctrlKey || e.metaKey) {
+      // Ctrl+click adds a track to the selection (or takes it out): recording uses them all.
+      const id = tracks[row].id;
+      this.selectedTracks = this.#selectedTracks.includes(id) ? this.#selectedTracks.filter((x) => x !== id) : [...this.#selectedTracks, id];
+      return;
+    }
+    if (!this.#selectedTracks.includes(tracks[row].id) || this.#selectedTracks.length > 1) this.selectedTrack = tracks[row].id;
     lanes.setPointerCapture(e.pointerId);
     const hit = this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top);
-    const seg = hit ? this.#lanesDoc.segments.find((s) => s.id === hit) : null;
+    const seg = hit ? this.#store.segment(hit) : null;
     const rate = this.#info.sampleRate;
     const pxPerFrame = rect.width / ((this.#view.end - this.#view.start) * rate);
     let mode = 'create';
@@ -1131,16 +1324,30 @@ export class AvsegEditor extends HTMLElement {
     p.record.addEventListener('click', () => this.toggleRecording());
     p.snap.addEventListener('change', () => { this.snapping = p.snap.checked; });
     p.removeTrack.addEventListener('click', () => {
-      if (!this.#selectedTrack) return;
-      this.removeTrack(this.#selectedTrack);
+      const ids = this.#selectedTracks;
+      if (!ids.length) return;
+      this.#edit((a) => {
+        a.beginGroup();
+        try {
+          for (const id of ids) a.removeTrack(id);
+        } finally {
+          a.endGroup();
+        }
+      });
       this.selectedTrack = null;
       this.selectedSegment = null;
+    });
+    p.listOrder.addEventListener('change', () => {
+      this.#listByTrack = p.listOrder.value === 'track';
+      this.#parts.list.scrollTop = 0;
+      this.#renderList();
+      this.#revealInList(this.#selected);
     });
     p.help.addEventListener('click', () => this.#toggleHelp());
     p.helpOverlay.addEventListener('keydown', (e) => { if (e.key === 'Escape' || e.key === '?') { e.stopPropagation(); this.#toggleHelp(false); } });
     p.list.addEventListener('dblclick', (e) => {
-      const s = this.#panelDoc?.segments.find((x) => x.id === e.target.closest?.('.row')?.dataset.segment);
-      if (s) this.playSpan(s.start / this.#panelDoc.timebase.rate, s.end / this.#panelDoc.timebase.rate);
+      const s = this.#store?.segment(e.target.closest?.('.row')?.dataset.segment);
+      if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate());
     });
     p.undoButton.addEventListener('click', () => this.undo());
     p.redoButton.addEventListener('click', () => this.redo());
@@ -1211,17 +1418,26 @@ export class AvsegEditor extends HTMLElement {
       const id = e.target.closest?.('.row')?.dataset.segment;
       if (!id) return;
       this.selectedSegment = id;
-      const s = this.#panelDoc?.segments.find((x) => x.id === id);
-      if (s) this.currentTime = s.start / this.#panelDoc.timebase.rate;
+      const s = this.#store?.segment(id);
+      if (s) {
+        this.currentTime = s.start / this.#store.rate();
+        this.#reveal(s.start / this.#store.rate(), s.end / this.#store.rate());
+      }
     });
     p.list.addEventListener('keydown', (e) => {
-      const segments = this.#panelDoc?.segments ?? [];
-      if (!segments.length || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
-      e.preventDefault();
-      const at = segments.findIndex((s) => s.id === this.#selected);
-      const next = Math.min(Math.max(at + (e.key === 'ArrowDown' ? 1 : -1), 0), segments.length - 1);
-      this.selectedSegment = segments[next].id;
-      p.list.scrollTop = Math.max(0, next * ROW_HEIGHT - p.list.clientHeight / 2);
+      if (!this.#store) return;
+      const page = Math.max(1, Math.floor(p.list.clientHeight / ROW_HEIGHT) - 1);
+      const steps = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };
+      if (e.key in steps) {
+        e.preventDefault();
+        this.#listStep(steps[e.key]);
+        const s = this.#store.segment(this.#selected);
+        if (s) this.#reveal(s.start / this.#store.rate(), s.end / this.#store.rate());
+      } else if (e.key === 'Enter' && this.#selected) {
+        e.preventDefault();
+        const s = this.#store.segment(this.#selected);
+        if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate());
+      }
     });
 
     p.wave.addEventListener('wheel', (e) => {
@@ -1315,6 +1531,10 @@ export class AvsegEditor extends HTMLElement {
         Home: () => { this.currentTime = 0; },
         End: () => { this.currentTime = this.#duration; },
         r: () => this.toggleRecording(),
+        t: () => this.#stepTrack(false),
+        T: () => this.#stepTrack(true),
+        '[': () => this.#stepSegment(-1),
+        ']': () => this.#stepSegment(1),
         m: () => this.mergeWithNext(),
         Delete: () => { if (this.#selected) { this.removeSegment(this.#selected); this.selectedSegment = null; } },
         s: () => {

@@ -108,3 +108,23 @@ export function visibleRows(scrollTop, viewHeight, count, overscan = 5) {
   const last = Math.min(count, Math.ceil((scrollTop + viewHeight) / ROW_HEIGHT) + overscan);
   return { first, last };
 }
+
+/**
+ * The segment list's rows: by time, one row per segment; by track, each track's segments under a
+ * header row. A row is a segment's index in the listing (>= 0) or a header, -(track index + 1).
+ * @param {Float64Array} spans [start, end, track index] per segment, in list order
+ */
+export function listRows(spans, trackCount, byTrack) {
+  const count = spans.length / 3;
+  if (!byTrack) return Int32Array.from({ length: count }, (_, i) => i);
+  const rows = new Int32Array(count + trackCount);
+  let at = 0;
+  let i = 0;
+  for (let track = 0; track < trackCount; track++) {
+    rows[at++] = -(track + 1);
+    while (i < count && spans[i * 3 + 2] === track) rows[at++] = i++;
+  }
+  // Segments of a missing track (a broken document) close the list, without a header.
+  while (i < count && at < rows.length) rows[at++] = i++;
+  return rows.subarray(0, at);
+}

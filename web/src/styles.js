@@ -39,7 +39,12 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .panel { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; padding: 8px; border-top: 1px solid #e3e8ef; }
 .panel h3 { margin: 0 0 6px; font-size: 13px; }
 .panel .hint { color: #4a5566; margin: 0; }
-.segment-list { grid-column: 1 / -1; position: relative; height: 160px; overflow-y: auto; border: 1px solid #e3e8ef; }
+.list-box { grid-column: 1 / -1; }
+.list-head { display: flex; justify-content: space-between; align-items: center; margin-bottom: 4px; color: #4a5566; }
+.segment-list .row.heading { font-weight: 600; background: #f0f3f7; cursor: default; }
+.announce { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.frame { position: relative; }
+.segment-list { position: relative; height: 160px; overflow-y: auto; border: 1px solid #e3e8ef; }
 .segment-list:focus-visible { outline: 2px solid var(--avseg-accent); }
 .segment-list .rows { position: relative; }
 .segment-list .row { position: absolute; left: 0; right: 0; height: 24px; line-height: 24px; padding: 0 6px; white-space: pre; overflow: hidden; text-overflow: ellipsis; cursor: pointer; font-variant-numeric: tabular-nums; }
