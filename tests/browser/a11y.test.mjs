@@ -152,12 +152,10 @@ test('axe: no serious or critical violations with the fatal error shown', async 
   assertAccessible(await axe(page), 'fatal error');
 });
 
-test('Tab from the page reaches the element and its controls in order, each with a name', async (t) => {
-  const { page } = await open(t, '/sample.mp3');
-  await has(page, () => window.events.some((e) => e.type === 'ready' || e.detail?.fatal));
+/** Tabs from the page through the element until focus leaves it: each stop's path, AX role and name. */
+async function tabStops(t, page) {
   const cdp = await page.context().newCDPSession(page);
   t.after(() => cdp.detach().catch(() => {}));
-
   // Which element has focus (through the shadow root), and what Chromium's accessibility tree calls it.
   const focused = async () => {
     const where = await page.evaluate(() => {
@@ -178,12 +176,11 @@ test('Tab from the page reaches the element and its controls in order, each with
     await cdp.send('Runtime.releaseObject', { objectId: result.objectId });
     return { where, role: node?.role?.value ?? null, name: node?.name?.value ?? '' };
   };
-
   await page.evaluate(() => document.activeElement?.blur());
   assert.equal(await page.evaluate(() => document.activeElement), await page.evaluate(() => document.body));
   // Tab until focus leaves the element (it must: no keyboard trap).
   const stops = [];
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 80; i++) {
     await page.keyboard.press('Tab');
     const stop = await focused();
     if (!stop.where.startsWith('avseg-editor')) break;
@@ -191,7 +188,20 @@ test('Tab from the page reaches the element and its controls in order, each with
   }
   const seen = JSON.stringify(stops, null, 1);
   if (process.env.AVSEG_VERBOSE) console.log(seen);
-  assert.ok(stops.length < 50, `focus never leaves the element\n${seen}`);
+  assert.ok(stops.length < 80, `focus never leaves the element\n${seen}`);
+  // Whatever the element makes focusable has a role and a name, and is reached once.
+  for (const [n, stop] of stops.entries()) {
+    assert.ok(stop.role && !['generic', 'none'].includes(stop.role), `Tab stop ${n + 1} (${stop.where}) has no role\n${seen}`);
+    assert.ok(stop.name.trim().length > 0, `Tab stop ${n + 1} (${stop.where}) has no accessible name\n${seen}`);
+  }
+  assert.equal(new Set(stops.map((x) => `${x.where} ${x.role} ${x.name}`)).size, stops.length, `a control is reached twice\n${seen}`);
+  return { stops, seen };
+}
+
+test('Tab from the page reaches the element and its controls in order, each with a name', async (t) => {
+  const { page } = await open(t, '/sample.mp3');
+  await has(page, () => window.events.some((e) => e.type === 'ready' || e.detail?.fatal));
+  const { stops, seen } = await tabStops(t, page);
   // The element itself, then the toolbar in reading order.
   assert.deepEqual(stops.slice(0, 6).map((s) => [s.where, s.role, s.name]), [
     ['avseg-editor', 'group', 'Audio editor'],
@@ -201,10 +211,41 @@ test('Tab from the page reaches the element and its controls in order, each with
     ['avseg-editor > button.zoom-fit', 'button', 'Show the whole file'],
     ['avseg-editor > select.rate', 'combobox', 'Playback speed'],
   ], seen);
-  // Whatever else the element makes focusable has a role and a name too, and is reached once.
-  for (const [i, stop] of stops.entries()) {
-    assert.ok(stop.role && !['generic', 'none'].includes(stop.role), `Tab stop ${i + 1} (${stop.where}) has no role\n${seen}`);
-    assert.ok(stop.name.trim().length > 0, `Tab stop ${i + 1} (${stop.where}) has no accessible name\n${seen}`);
+});
+
+test('annotating: axe finds nothing serious; Tab goes list, segment times and actions, its fields, then the whole-file questions', async (t) => {
+  const { page } = await open(t, '/sample.mp3');
+  await has(page, () => window.events.some((e) => e.type === 'ready' || e.detail?.fatal));
+  await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    el.config = {
+      categories: [{ name: 'speaker', tags: ['Customer', 'Representative'] }],
+      segmentFields: [
+        { name: 'transcription', type: 'text', required: true, label: 'Transcription' },
+        { name: 'emotion', type: 'choice', options: ['Happy', 'Sad'], label: 'Emotion' },
+        { name: 'clarity', type: 'rating', max: 3, label: 'Clarity' },
+      ],
+      classifications: [{ name: 'noise', type: 'boolean', label: 'Background noise' }],
+    };
+    const a = el.addTrack('speaker', 'Customer');
+    const b = el.addTrack('speaker', 'Representative');
+    el.addSegment(a, 1, 2);
+    el.selectedSegment = el.addSegment(b, 3, 4, { transcription: 'hi' });
+    el.selectedTracks = [a, b];
+  });
+  await page.selectOption('avseg-editor >> css=select.list-order', 'track');
+  assertAccessible(await axe(page), 'annotating, list by track');
+  const { stops, seen } = await tabStops(t, page);
+  const order = ['select.list-order', 'div.segment-list', 'input.time-start', 'input.time-end', 'button.play-span', 'button.loop-span',
+    'button.merge-next', 'button.remove-segment', 'input.control', 'select.control'];
+  let at = -1;
+  for (const part of order) {
+    const next = stops.findIndex((x, n) => n > at && x.where.includes(`> ${part}`));
+    assert.ok(next > at, `${part} is reached after the one before it\n${seen}`);
+    at = next;
   }
-  assert.equal(new Set(stops.map((s) => s.where)).size, stops.length, `a control is reached twice\n${seen}`);
+  const noise = stops.findIndex((x) => x.name.startsWith('Background noise'));
+  assert.ok(noise > at, `the whole-file question comes after the segment's fields\n${seen}`);
+  const list = stops.find((x) => x.where.endsWith('div.segment-list'));
+  assert.equal(list.role, 'listbox');
 });

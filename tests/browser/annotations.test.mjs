@@ -486,3 +486,23 @@ test('selecting in the lanes scrolls the list to the row; a loaded document foll
   assert.ok(out.inView, 'the selected row is in view');
   assert.equal(out.selected, 'true');
 });
+
+test('double-clicking a segment on its lane plays just that span', async (t) => {
+  const { page, detail } = await ready(t);
+  const id = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    return el.addSegment(el.addTrack('speaker', 'Customer'), 1, 1.5);
+  });
+  const lanes = await page.evaluate(() => {
+    const r = document.querySelector('avseg-editor').shadowRoot.querySelector('.lanes').getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width };
+  });
+  const paused = page.evaluate(() => new Promise((resolve) => {
+    const media = document.querySelector('avseg-editor').shadowRoot.querySelector('audio');
+    media.addEventListener('play', () => media.addEventListener('pause', () => resolve(media.currentTime), { once: true }), { once: true });
+  }));
+  await page.mouse.dblclick(lanes.x + (1.25 / detail.duration) * lanes.w, lanes.y + 14);
+  const at = await Promise.race([paused, new Promise((_, reject) => setTimeout(() => reject(new Error('the span did not play to its end')), 8000))]);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment), id);
+  assert.ok(at >= 1.5 && at < 1.75, `stopped at ${at} s, the segment ends at 1.5 s`);
+});

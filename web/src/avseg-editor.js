@@ -1413,6 +1413,12 @@ export class AvsegEditor extends HTMLElement {
     });
 
     p.lanes.addEventListener('pointerdown', (e) => this.#laneDrag(e));
+    p.lanes.addEventListener('dblclick', (e) => {
+      // Double-click plays just that segment (a single click selects it).
+      const rect = p.lanes.getBoundingClientRect();
+      const s = this.#store?.segment(this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top));
+      if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate()).catch(() => {});
+    });
     p.list.addEventListener('scroll', () => this.#renderList());
     p.list.addEventListener('click', (e) => {
       const id = e.target.closest?.('.row')?.dataset.segment;
