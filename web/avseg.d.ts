@@ -121,6 +121,8 @@ export declare class AvsegEditor extends HTMLElement {
   zoomBy(factor: number, anchor?: number): void;
   stats(): Promise<AvsegStats>;
 
+  /** True from the `ready` event on (media decoded, annotations in place); false while loading or after a failure. */
+  readonly ready: boolean;
   /** The label config (doc/label-config.md). A malformed one is refused: an `error` event (invalid-config) names the key. */
   config: Record<string, unknown>;
   /** The annotation document, always current; setting it loads pre-annotations (invalid-document if malformed). */

@@ -498,7 +498,7 @@ test('double-clicking a segment on its lane plays just that span', async (t) => 
     return { x: r.x, y: r.y, w: r.width };
   });
   const paused = page.evaluate(() => new Promise((resolve) => {
-    const media = document.querySelector('avseg-editor').shadowRoot.querySelector('audio');
+    const media = document.querySelector('avseg-editor').shadowRoot.querySelector('video');
     media.addEventListener('play', () => media.addEventListener('pause', () => resolve(media.currentTime), { once: true }), { once: true });
   }));
   await page.mouse.dblclick(lanes.x + (1.25 / detail.duration) * lanes.w, lanes.y + 14);

@@ -31,6 +31,22 @@ function request(mode, fn) {
   }));
 }
 
+const SIGNING = /^(x-amz-.*|x-goog-.*|signature|expires|awsaccesskeyid|policy|key-pair-id)$/i;
+
+/**
+ * A media URL without the query parameters that presigning adds (S3, CloudFront, GCS):
+ * Ground Truth presigns the media anew on every load, and a draft must still be found.
+ */
+export function stableUrl(url) {
+  try {
+    const u = new URL(url, globalThis.location?.href ?? 'http://local/');
+    for (const key of [...u.searchParams.keys()]) if (SIGNING.test(key)) u.searchParams.delete(key);
+    return u.href;
+  } catch {
+    return String(url);
+  }
+}
+
 /** @returns {Promise<{text: string, savedAt: number} | undefined>} */
 export const loadDraft = (key) => request('readonly', (s) => s.get(key));
 export const deleteDraft = (key) => request('readwrite', (s) => s.delete(key));

@@ -3,7 +3,7 @@ import { CoreClient } from './core-client.js';
 import { LANE_HEIGHT, drawLanes, rowAt, snap } from './lanes.js';
 import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
-import { DraftWriter, deleteDraft, loadDraft } from './autosave.js';
+import { DraftWriter, deleteDraft, loadDraft, stableUrl } from './autosave.js';
 import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { ROW_HEIGHT, fieldEditor, listRows, showProblem, visibleRows } from './panel.js';
 import { css } from './styles.js';
@@ -35,6 +35,7 @@ const markup = `
   <div class="progress" hidden role="progressbar" aria-label="Loading" aria-valuemin="0" aria-valuemax="100"><div></div></div>
   <div class="error" role="alert" hidden></div>
   <div class="notice" role="status" hidden><span></span> <button class="discard" type="button">Discard it</button></div>
+  <video class="video" part="video" preload="metadata" playsinline hidden></video>
   <div class="overview" part="overview" role="img" aria-label="Overview of the whole file"><canvas></canvas><div class="viewport"></div><div class="cursor overview-cursor"></div></div>
   <canvas class="ruler" part="ruler" aria-hidden="true"></canvas>
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
@@ -69,7 +70,6 @@ const markup = `
     <section class="classifications" aria-label="Whole file"></section>
   </div>
   <div class="announce" role="status" aria-live="polite"></div>
-  <audio preload="metadata" hidden></audio>
 </div>`;
 
 let sheet = null;
@@ -99,6 +99,7 @@ export class AvsegEditor extends HTMLElement {
   #info = null;           // media facts once the header is read
   #duration = 0;
   #ready = false;
+  #announcedReady = false;
   #failed = false;
   #view = { start: 0, end: 1 };
   #followLoad = true;
@@ -132,7 +133,7 @@ export class AvsegEditor extends HTMLElement {
       cursor: $('.wave .cursor'), lanes: $('.lanes'), scrollbar: $('.scrollbar'),
       snap: $('.snap'), help: $('.help'), helpOverlay: $('.help-overlay'), removeTrack: $('.remove-track'),
       category: $('.track-category'), tag: $('.track-tag'), addTrack: $('.add-track'), record: $('.record'), undoButton: $('.undo'), redoButton: $('.redo'),
-      segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('audio'),
+      segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('video'),
       listOrder: $('.list-order'), listCount: $('.list-count'), announce: $('.announce'),
     };
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
@@ -149,6 +150,8 @@ export class AvsegEditor extends HTMLElement {
   set src(value) { this.setAttribute('src', value); }
 
   get duration() { return this.#duration; }
+  /** True from the `ready` event on: the media is decoded and the annotations are in place. */
+  get ready() { return this.#announcedReady; }
   get sampleRate() { return this.#info?.sampleRate ?? 0; }
   get channels() { return this.#info?.channels ?? 0; }
 
@@ -309,6 +312,8 @@ export class AvsegEditor extends HTMLElement {
 
   #load(url) {
     this.#loadId++;
+    this.#announcedReady = false;
+    this.#parts.media.hidden = true;
     this.#info = null;
     this.#ready = false;
     this.#failed = false;
@@ -367,6 +372,7 @@ export class AvsegEditor extends HTMLElement {
           // A saved draft is back in place before the host hears `ready`.
           return this.#restoreDraft(load).then(() => {
             if (load !== this.#loadId) return;
+            this.#announcedReady = true;
             this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels });
           });
         }, (err) => {
@@ -628,7 +634,7 @@ export class AvsegEditor extends HTMLElement {
 
   /** The key a draft is saved under: the host's task id and the media. */
   get #draftKey() {
-    return `${this.#taskId}\u0000${this.src}`;
+    return `${this.#taskId}\u0000${stableUrl(this.src)}`;
   }
 
   async #restoreDraft(load) {
@@ -1355,6 +1361,8 @@ export class AvsegEditor extends HTMLElement {
     media.preservesPitch = true;
 
     media.addEventListener('loadedmetadata', () => {
+      // One media element for both: a video's picture is shown, an audio file shows none.
+      media.hidden = !(media.videoWidth > 0);
       if (this.#pendingSeek != null) {
         media.currentTime = this.#pendingSeek;
         this.#pendingSeek = null;

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// The local run's own pages around a task: who is annotating, where they are in the manifest.
+// Everything inserted is escaped; the task itself is the rendered template, as Ground Truth shows it.
+
+export const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
+function page({ title, head = '', body }) {
+  return `<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/local.css">
+<title>${esc(title)}</title>
+${head}
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+export function namePage({ job, error = '' }) {
+  return page({
+    title: `${job}: who is annotating?`,
+    body: `<main class="card">
+  <h1>${esc(job)}</h1>
+  <form method="get" action="/next">
+    <label>Your name <input name="worker" required maxlength="64" pattern="[A-Za-z0-9 ._\\-]+" autofocus></label>
+    <button type="submit">Start</button>
+  </form>
+  ${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
+  <p class="hint">Your name is recorded with each answer. Letters, digits, spaces, dots, dashes and underscores.</p>
+</main>`,
+  });
+}
+
+/**
+ * @param {{job: string, worker: string, item: any, total: number, done: number[], template: string,
+ *          submitUrl?: string, preview?: boolean, prev?: string, next?: string, answered: boolean}} o
+ */
+export function taskPage(o) {
+  const nav = [
+    o.prev ? `<a href="${esc(o.prev)}" rel="prev">← Previous item</a>` : '<span></span>',
+    `<span class="item-progress" aria-live="polite">Item ${o.item.index + 1} of ${o.total}${o.answered ? ' · answered (submitting again replaces your answer)' : ''} · ${o.done.length} of ${o.total} done by you</span>`,
+    o.next ? `<a href="${esc(o.next)}" rel="next">Next item →</a>` : '<span></span>',
+  ].join('\n    ');
+  const head = [
+    o.submitUrl ? `<meta name="avseg-submit" content="${esc(o.submitUrl)}">` : '',
+    o.preview ? '<meta name="avseg-preview" content="">' : '',
+    // Drafts are kept per annotator: several may share one browser.
+    `<meta name="avseg-task-scope" content="${esc(`${o.job}/${o.worker}`)}">`,
+  ].join('\n');
+  return page({
+    title: `${o.job}: item ${o.item.index + 1} of ${o.total}`,
+    head,
+    body: `<header class="bar">
+  <strong>${esc(o.job)}</strong> <span>${esc(o.worker)}</span>
+  <nav>
+    ${nav}
+  </nav>
+</header>
+<div class="task">
+${o.template}
+</div>`,
+  });
+}
+
+export function donePage({ job, worker, output }) {
+  return page({
+    title: `${job}: done`,
+    body: `<main class="card">
+  <h1>All done, ${esc(worker)}</h1>
+  <p>Every item has its answers. The output is in <code>${esc(output)}</code>.</p>
+  <p><a href="/task/0?worker=${esc(encodeURIComponent(worker))}">Review your answers from the first item</a></p>
+</main>`,
+  });
+}
+
+export const css = `body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2633; background: #f5f7fa; }
+.card { max-width: 36rem; margin: 3rem auto; background: #fff; padding: 1.5rem 2rem; border: 1px solid #d5dce5; border-radius: 6px; }
+.bar { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #fff; border-bottom: 1px solid #d5dce5; }
+.bar nav { display: flex; gap: 1rem; flex: 1; justify-content: space-between; }
+.task { padding: 1rem; background: #fff; }
+.error { color: #8a1c1c; }
+.hint { color: #4a5566; }
+crowd-alert { display: block; margin: .5rem 0; padding: .5rem .75rem; border: 1px solid #e0a3a3; background: #fdf0f0; color: #8a1c1c; border-radius: 4px; white-space: pre-wrap; }
+crowd-alert[hidden] { display: none; }
+crowd-button { display: inline-block; margin-top: 1rem; padding: .4rem 1.2rem; border-radius: 4px; background: #2f6fb3; color: #fff; cursor: pointer; }
+crowd-button:focus-visible { outline: 2px solid #1d2633; outline-offset: 2px; }
+#avseg-preview-output { margin: 1rem; padding: 1rem; background: #fff; border: 1px solid #d5dce5; white-space: pre-wrap; }
+`;

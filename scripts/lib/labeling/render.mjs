@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// Renders a task template as Ground Truth does: Liquid (liquidjs) with `task.input`, and the
+// filters templates use. grant_read_access maps a source to a URL the browser can read.
+import { Liquid } from 'liquidjs';
+
+export const ASSET_PLACEHOLDER = '__AVSEG_ASSET_BASE__';
+export const CROWD_ELEMENTS = 'https://assets.crowd.aws/crowd-html-elements.js';
+export const TEMPLATE_LIMIT = 128000;
+
+/**
+ * @param {string} template the Liquid HTML
+ * @param {object} input `task.input` (the manifest line, or the pre-annotation Lambda's taskInput)
+ * @param {{grant: (source: string) => string}} opts
+ */
+export async function renderTemplate(template, input, { grant }) {
+  const engine = new Liquid({ strictFilters: true });
+  engine.registerFilter('grant_read_access', (v) => (v ? grant(String(v)) : ''));
+  engine.registerFilter('to_json', (v) => JSON.stringify(v ?? null));
+  engine.registerFilter('skip_autoescape', (v) => v);
+  return engine.parseAndRender(template, { task: { input } });
+}
+
+/** Points a rendered template at local copies of its scripts: the component and the crowd stand-in. */
+export function localize(html, { assetBase, crowdElements }) {
+  return html.split(ASSET_PLACEHOLDER).join(assetBase).split(CROWD_ELEMENTS).join(crowdElements);
+}

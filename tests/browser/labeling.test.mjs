@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+// The Ground Truth templates and the local labeling run in headless Chromium: the template's
+// answer (the document and the published sample's shape), submit blocked by problems, and a
+// two-item run by a real `scripts/label.mjs` process that is killed mid-item and restarted.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, collectConsole } from './browser.mjs';
+import { fixtures } from './harness.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let browser, tmp;
+
+before(async () => {
+  browser = await launchBrowser();
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-labeling-'));
+  await copyFile(path.join(fixtures, 'call.wav'), path.join(tmp, 'call.wav'));
+  await copyFile(path.join(fixtures, 'dogs.webm'), path.join(tmp, 'dogs.webm'));
+});
+
+after(async () => {
+  await browser?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+let nextPort = 18300;
+
+/** Starts `scripts/label.mjs` as its own process; resolves once it listens. */
+function startRun(args, port = (nextPort += 10)) {
+  const child = spawn(process.execPath, [path.join(root, 'scripts/label.mjs'), '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d) => {
+      out += d;
+      const m = /open (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1], port, output: () => out });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`label.mjs exited (${code}): ${out}`)));
+  });
+}
+
+function stop(run, signal = 'SIGKILL') {
+  return new Promise((resolve) => {
+    if (run.child.exitCode !== null) return resolve();
+    run.child.once('exit', () => resolve());
+    run.child.kill(signal);
+  });
+}
+
+async function openPage(t) {
+  const page = await browser.newPage();
+  const log = collectConsole(page);
+  t.after(async () => {
+    if (t.passed === false || process.env.AVSEG_VERBOSE) console.log(JSON.stringify(log, null, 1));
+    await page.close();
+  });
+  return page;
+}
+
+const editor = 'avseg-editor >> css=';
+const whenReady = (page) => page.waitForFunction(() => document.querySelector('avseg-editor')?.ready, undefined, { timeout: 20000 });
+
+/** Annotates the call as an annotator would, mostly through the UI: a track, a segment, its fields, the whole-file questions. */
+async function annotateCall(page, { text }) {
+  await page.selectOption(`${editor}select.track-category`, 'speaker');
+  await page.selectOption(`${editor}select.track-tag`, 'Customer');
+  await page.click(`${editor}button.add-track`);
+  await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    el.selectedSegment = el.addSegment(el.selectedTrack, 0.3, 2.9);
+  });
+  await page.fill(`${editor}.segment-editor .field[data-field="text"] .control`, text);
+  await page.selectOption(`${editor}.segment-editor .field[data-field="emotion"] select`, 'Worried');
+  await page.selectOption(`${editor}.classifications .field[data-field="speechNonSpeech"] select`, 'Speech');
+  await page.check(`${editor}.classifications .field[data-field="rate"] input[value="4"]`);
+}
+
+test('preview: problems block submit with a crowd-alert; the answer holds the document and the sample\'s shape', async (t) => {
+  const manifest = path.join(tmp, 'preview.jsonl');
+  // The sample's pre-annotation Lambda names the media taskObject: the template accepts it.
+  await writeFile(manifest, `${JSON.stringify({ taskObject: 'call.wav', transcription: 'Hello, I would like to ask about my bill.', 'call-id': 'C-7' })}\n`);
+  const run = await startRun(['--preview', manifest]);
+  t.after(() => stop(run));
+  const page = await openPage(t);
+  await page.goto(run.url);
+  await whenReady(page);
+  // The whole-file transcription starts from the manifest's.
+  assert.equal(await page.inputValue(`${editor}.classifications .field[data-field="textTranslationFinal"] .control`), 'Hello, I would like to ask about my bill.');
+
+  await page.click('crowd-button[form-action="submit"]');
+  const alert = page.locator('crowd-alert[data-avseg-alert]');
+  await alert.waitFor({ state: 'visible' });
+  assert.match(await alert.textContent(), /Please fix these before submitting:\n• .*Is there speech\? is required/s);
+  assert.equal(await page.locator('#avseg-preview-output').count(), 0, 'nothing was submitted');
+
+  const t0 = Date.now();
+  await annotateCall(page, { text: 'Hello, I would like' });
+  // The last keystroke, straight before submitting, is in the answer.
+  await page.type(`${editor}.segment-editor .field[data-field="text"] .control`, ' to ask');
+  await page.click('crowd-button[form-action="submit"]');
+  await page.locator('#avseg-preview-output').waitFor();
+  assert.equal(await alert.isVisible(), false, 'the alert goes once the problems are fixed');
+  const answer = JSON.parse(await page.locator('#avseg-preview-output').textContent());
+  assert.deepEqual(Object.keys(answer), ['annotations']);
+  const a = JSON.parse(answer.annotations);
+  // The full document...
+  assert.equal(a.format, 'avseg.annotation');
+  assert.equal(a.timebase.rate, 48000);
+  assert.equal(a.segments.length, 1);
+  assert.equal(a.segments[0].start, 14400);
+  assert.equal(a.segments[0].end, 139200);
+  assert.deepEqual(a.segments[0].fields, { text: 'Hello, I would like to ask', emotion: 'Worried' });
+  assert.deepEqual(a.classifications, { speechNonSpeech: 'Speech', rate: 4, textTranslationFinal: 'Hello, I would like to ask about my bill.' });
+  assert.equal(a.taskId.split('\n').at(-1), 'call.wav');
+  // ...and the published sample's shape beside it.
+  assert.deepEqual(a.categories, { speaker: ['Customer', 'Representative'], language: ['English', 'Spanish', 'French', 'German', 'Other'] });
+  assert.deepEqual(a.streams, { speaker: [{ text: 'Hello, I would like to ask', emotion: 'Worried', id: 'Customer', start: 0.3, end: 2.9 }], language: [] });
+  assert.ok(a.startTimestamp <= t0 && a.endTimestamp >= t0, 'start when the task opened, end at submit');
+  assert.equal(a.elapsedTime, a.endTimestamp - a.startTimestamp);
+  assert.equal(a.startUTCTime, new Date(a.startTimestamp).toUTCString());
+  assert.equal(a.endUTCTime, new Date(a.endTimestamp).toUTCString());
+});
+
+test('local run: two items, killed mid-item and restarted, output manifest and worker responses line by line', async (t) => {
+  const manifest = path.join(tmp, 'job.jsonl');
+  const lines = [
+    { 'source-ref': 'call.wav', transcription: 'Hello', 'call-id': 'C-1' },
+    { 'source-ref': 'dogs.webm', 'clip-id': 'D-1' },
+  ];
+  await writeFile(manifest, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const output = path.join(tmp, 'out');
+  const args = [manifest, '--output', output, '--job', 'calls-1', '--label-attribute', 'segments'];
+  let run = await startRun(args);
+  t.after(() => stop(run));
+  const page = await openPage(t);
+
+  await page.goto(run.url);
+  await page.fill('input[name="worker"]', 'Ada L');
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\/task\/0\?worker=Ada(\+|%20)L/);
+  assert.match(await page.locator('.item-progress').textContent(), /^Item 1 of 2 · 0 of 2 done by you$/);
+  await whenReady(page);
+  await annotateCall(page, { text: 'Hello' });
+  await page.click('crowd-button[form-action="submit"]');
+  await page.waitForURL(/\/task\/1\?/);
+
+  // Item 2 is a video: its picture is shown, and the video template's questions are asked.
+  await whenReady(page);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('video').hidden), false);
+  assert.ok(await page.locator(`${editor}.classifications .field[data-field="videoQuality"]`).count());
+  await page.selectOption(`${editor}.classifications .field[data-field="videoQuality"] select`, 'Poor');
+  await page.evaluate(() => document.querySelector('avseg-editor').flushDraft());
+
+  // Killed mid-item: the first answer is on disk, the half-done second survives in the browser.
+  await stop(run, 'SIGKILL');
+  let out = (await readFile(path.join(output, 'manifests/output/output.manifest'), 'utf8')).trim().split('\n');
+  assert.equal(out.length, 1);
+  run = await startRun(args, run.port);   // the same address, as a restarted run has
+  await page.goto(`${run.url}next?worker=Ada%20L`);
+  await page.waitForURL(/\/task\/1\?/);
+  await whenReady(page);
+  await page.waitForFunction(() => document.querySelector('avseg-editor').value.classifications.videoQuality === 'Poor');
+  await page.selectOption(`${editor}.classifications .field[data-field="primaryIncidents"] select`, '2');
+  await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const dog = el.addTrack('Dog', 'Dog #2');
+    el.addSegment(dog, 1.04, 3.2, { text: 'trots past' });
+  });
+  await page.click('crowd-button[form-action="submit"]');
+  await page.waitForURL(/\/next\?|\/task\//);
+  await page.getByText('All done, Ada L').waitFor();
+
+  // Going back shows the item as answered.
+  await page.goto(`${run.url}task/0?worker=Ada%20L`);
+  assert.match(await page.locator('.item-progress').textContent(), /answered/);
+
+  out = (await readFile(path.join(output, 'manifests/output/output.manifest'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(out.length, 2);
+  for (const [i, line] of out.entries()) {
+    for (const [k, v] of Object.entries(lines[i])) assert.deepEqual(line[k], v, `the input line's ${k} is kept`);
+    assert.deepEqual(Object.keys(line['segments-metadata']).sort(), ['creation_date', 'human-annotated', 'job_name', 'type']);
+    assert.equal(line['segments-metadata'].job_name, 'calls-1');
+    assert.equal(line['segments-metadata'].type, 'groundTruth/custom');
+    assert.equal(line['segments-metadata']['human-annotated'], 'yes');
+    assert.ok(!Number.isNaN(Date.parse(line['segments-metadata'].creation_date)));
+    const workers = line.segments.annotationsFromAllWorkers;
+    assert.equal(workers.length, 1);
+    assert.equal(workers[0].workerId, 'local.Ada L');
+  }
+  const first = JSON.parse(JSON.parse(out[0].segments.annotationsFromAllWorkers[0].annotationData.content).annotations);
+  assert.deepEqual(first.streams.speaker.map((s) => [s.id, s.start, s.end, s.text, s.emotion]), [['Customer', 0.3, 2.9, 'Hello', 'Worried']]);
+  const second = JSON.parse(JSON.parse(out[1].segments.annotationsFromAllWorkers[0].annotationData.content).annotations);
+  assert.deepEqual(second.classifications, { videoQuality: 'Poor', primaryIncidents: '2' });
+  assert.deepEqual(second.streams.Dog.map((s) => [s.id, s.start, s.text]), [['Dog #2', second.segments[0].startTime, 'trots past']]);
+
+  // The raw worker responses, one file per item, as Ground Truth writes them.
+  for (const i of [0, 1]) {
+    const dir = path.join(output, 'annotations/worker-response/iteration-1', String(i));
+    const files = await readdir(dir);
+    assert.equal(files.length, 1, `item ${i}: ${files}`);
+    const { answers } = JSON.parse(await readFile(path.join(dir, files[0]), 'utf8'));
+    assert.equal(answers.length, 1);
+    const [ans] = answers;
+    assert.deepEqual(Object.keys(ans).sort(), ['acceptanceTime', 'answerContent', 'submissionTime', 'timeSpentInSeconds', 'workerId', 'workerMetadata']);
+    assert.equal(ans.workerMetadata.identityData.sub, 'Ada L');
+    assert.ok(ans.timeSpentInSeconds >= 0);
+    assert.equal(JSON.stringify(ans.answerContent), out[i].segments.annotationsFromAllWorkers[0].annotationData.content);
+  }
+
+  // Nothing outside the manifest's media is served, however the path is spelled.
+  for (const [port, p] of [[run.port + 2, '/media/0/..%2F..%2Fjob.jsonl'], [run.port + 2, '/media/0/../../job.jsonl'], [run.port + 2, '/media/0/job.jsonl'],
+    [run.port + 1, '/../package.json'], [run.port + 1, '/%2e%2e/package.json'], [run.port + 2, '/media/5/call.wav']]) {
+    const status = await new Promise((resolve, reject) => {
+      import('node:http').then(({ request }) => {
+        const req = request({ host: '127.0.0.1', port, path: p }, (res) => { res.resume(); resolve(res.statusCode); });
+        req.on('error', reject);
+        req.end();
+      });
+    });
+    assert.ok(status === 404 || status === 400 || status === 403, `${p} on :${port} answered ${status}`);
+  }
+});
+
+test('two annotators on one item: each answer is recorded with who gave it', async (t) => {
+  const manifest = path.join(tmp, 'two.jsonl');
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'call.wav' })}\n`);
+  const output = path.join(tmp, 'out-two');
+  const run = await startRun([manifest, '--output', output, '--workers-per-item', '2']);
+  t.after(() => stop(run));
+  for (const [who, text] of [['alice', 'first'], ['bob', 'second']]) {
+    const page = await openPage(t);
+    await page.goto(`${run.url}next?worker=${who}`);
+    await whenReady(page);
+    await annotateCall(page, { text });
+    await page.click('crowd-button[form-action="submit"]');
+    await page.getByText(`All done, ${who}`).waitFor();
+    const out = (await readFile(path.join(output, 'manifests/output/output.manifest'), 'utf8')).trim();
+    // The item is finished only when both have answered.
+    assert.equal(out ? out.split('\n').length : 0, who === 'alice' ? 0 : 1);
+  }
+  const [line] = (await readFile(path.join(output, 'manifests/output/output.manifest'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const answers = line['avseg-local'].annotationsFromAllWorkers.map((w) => [w.workerId, JSON.parse(JSON.parse(w.annotationData.content).annotations).streams.speaker[0].text]);
+  assert.deepEqual(answers, [['local.alice', 'first'], ['local.bob', 'second']]);
+});
+
+test('a malformed manifest stops the run with the line and what is wrong', async () => {
+  const manifest = path.join(tmp, 'bad.jsonl');
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'call.wav' })}\n{"source-ref": "call.wav",\n`);
+  await assert.rejects(startRun([manifest, '--output', path.join(tmp, 'out-bad')]), /bad\.jsonl, line 2: not valid JSON/);
+  await writeFile(manifest, `${JSON.stringify({ transcription: 'no media here' })}\n`);
+  await assert.rejects(startRun([manifest, '--output', path.join(tmp, 'out-bad')]), /line 1: no media: give "source-ref"/);
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'missing.wav' })}\n`);
+  await assert.rejects(startRun([manifest, '--output', path.join(tmp, 'out-bad')]), /missing\.wav does not exist/);
+});

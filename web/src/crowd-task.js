@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// Binds an <avseg-editor> inside a Ground Truth <crowd-form> (template/README.md): the label
+// config from the template, the media and task input from Liquid, problems shown in a
+// <crowd-alert> and blocking submit, and the answer written to the hidden `annotations` input
+// at the moment of submitting, so the last keystroke is in it.
+import './avseg.js';
+import { submission } from './submission.js';
+
+const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
+
+function parseJson(text, what) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} is not valid JSON: ${err.message}`);
+  }
+}
+
+/** Wires the page's task; returns a handle for tests and hosts. */
+export function bindCrowdTask(root = document) {
+  const editor = root.querySelector('avseg-editor[data-avseg-task]') ?? root.querySelector('avseg-editor');
+  const form = editor?.closest('crowd-form') ?? root.querySelector('crowd-form');
+  const alertBox = form?.querySelector('[data-avseg-alert]') ?? root.querySelector('[data-avseg-alert]');
+  const startTimestamp = Date.now();
+  const messages = new Map(); // source -> text, so one kind of message clears without the others
+
+  const show = () => {
+    if (!alertBox) return;
+    const text = [...messages.values()].join('\n');
+    alertBox.textContent = text;
+    alertBox.hidden = !text;
+  };
+  const say = (source, text) => {
+    if (text) messages.set(source, text);
+    else messages.delete(source);
+    show();
+  };
+
+  if (!editor || !form) {
+    const missing = !editor ? '<avseg-editor>' : '<crowd-form>';
+    say('template', `The task template has no ${missing}: the annotator cannot be shown.`);
+    return null;
+  }
+  const outputName = editor.dataset.avsegOutput || 'annotations';
+  const output = form.querySelector(`input[name="${CSS.escape(outputName)}"]`);
+  if (!output) say('template', `The task template has no <input name="${outputName}"> to submit the annotations in.`);
+
+  let input = {};
+  try {
+    input = editor.dataset.taskInput ? parseJson(editor.dataset.taskInput, 'The task input') : {};
+    if (input === null || typeof input !== 'object') input = {};
+  } catch (err) {
+    say('input', err.message);
+  }
+  let config = {};
+  const configScript = root.querySelector('script#avseg-config');
+  try {
+    config = configScript ? parseJson(configScript.textContent, 'The label config in the template') : {};
+    editor.config = config;
+  } catch (err) {
+    say('config', err.message);
+  }
+  editor.addEventListener('error', (e) => {
+    if (e.detail.code === 'invalid-config') say('config', `The label config in the template is not usable: ${e.detail.message}`);
+    else if (e.detail.fatal) say('media', e.detail.message);
+  });
+
+  const media = editor.dataset.src ?? '';
+  // The stable URI (not the presigned URL, which changes each time) keys the autosaved draft.
+  // A host showing tasks to several people in one browser (the local run) scopes the drafts.
+  const scope = root.querySelector?.('meta[name="avseg-task-scope"]')?.content;
+  const task = editor.dataset.taskId || SOURCE_KEYS.map((k) => input[k]).find((v) => typeof v === 'string' && v) || media;
+  editor.taskId = scope ? `${scope}\n${task}` : task;
+  if (!media) say('media', 'This task has no media: its manifest line needs "source-ref" (or "taskObject" or "source").');
+  else editor.src = media;
+
+  // Whole-file fields that name a task input key in "x-prefill" start with its value
+  // (the sample's transcription), unless a restored draft already answered them.
+  let ready = false;
+  editor.addEventListener('ready', () => {
+    ready = true;
+    const current = editor.value?.classifications ?? {};
+    for (const field of editor.config.classifications ?? []) {
+      const key = field['x-prefill'];
+      if (typeof key !== 'string' || current[field.name] !== undefined) continue;
+      const v = input[key];
+      if (v === undefined || v === null || v === '') continue;
+      try {
+        editor.setClassification(field.name, field.type === 'text' ? String(v) : v);
+      } catch (err) {
+        say('prefill', `"${field.name}" could not be pre-filled from "${key}": ${err.message}`);
+      }
+    }
+  }, { once: true });
+
+  const problemsText = (problems) => {
+    const lines = problems.slice(0, 8).map((p) => `• ${p.message}${p.segment ? ` (segment ${p.segment})` : ''}`);
+    if (problems.length > 8) lines.push(`… and ${problems.length - 8} more`);
+    return `Please fix these before submitting:\n${lines.join('\n')}`;
+  };
+  let tried = false;
+  editor.addEventListener('validity', (e) => {
+    // Once a submit was refused, the message follows the fixes as they are made.
+    if (tried) say('problems', e.detail.problems.length ? problemsText(e.detail.problems) : '');
+  });
+
+  form.addEventListener('submit', (e) => {
+    tried = true;
+    const blocking = [...messages.keys()].filter((k) => k === 'config' || k === 'media' || k === 'template');
+    const problems = editor.validate();
+    if (!ready && !blocking.length) say('problems', 'The media is still loading: submit once it is shown.');
+    if (blocking.length || problems.length || !output || !ready) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      if (problems.length) say('problems', problemsText(problems));
+      alertBox?.scrollIntoView?.({ block: 'nearest' });
+      return;
+    }
+    say('problems', '');
+    output.value = JSON.stringify(submission(editor.value, editor.config, { startTimestamp, endTimestamp: Date.now() }));
+  });
+  return { editor, form, input, config };
+}
+
+if (typeof document !== 'undefined' && !globalThis.AVSEG_NO_AUTOBIND) {
+  // Module scripts run after the document is parsed.
+  globalThis.avsegTask = bindCrowdTask(document);
+}
