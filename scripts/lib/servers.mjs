@@ -97,7 +97,7 @@ export async function startServers(opts = {}) {
   async function listen(name, handler) {
     const server = createServer(async (req, res) => {
       const url = new URL(req.url, 'http://localhost');
-      const entry = { server: name, method: req.method, path: url.pathname, range: req.headers.range ?? null, status: null };
+      const entry = { server: name, method: req.method, path: url.pathname, query: url.search, range: req.headers.range ?? null, status: null };
       if (opts.log !== false) requests.push(entry);
       try {
         const pathname = decodeURIComponent(url.pathname);

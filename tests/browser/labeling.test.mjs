@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, collectConsole } from './browser.mjs';
 import { fixtures } from './harness.mjs';
+import { startServers } from '../../scripts/lib/servers.mjs';
+import { mkdir } from 'node:fs/promises';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let browser, tmp;
@@ -30,8 +32,8 @@ after(async () => {
 let nextPort = 18300;
 
 /** Starts `scripts/label.mjs` as its own process; resolves once it listens. */
-function startRun(args, port = (nextPort += 10)) {
-  const child = spawn(process.execPath, [path.join(root, 'scripts/label.mjs'), '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startRun(args, port = (nextPort += 10), env = process.env) {
+  const child = spawn(process.execPath, [path.join(root, 'scripts/label.mjs'), '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (d) => {
@@ -56,6 +58,10 @@ function stop(run, signal = 'SIGKILL') {
 async function openPage(t) {
   const page = await browser.newPage();
   const log = collectConsole(page);
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI}`));
+  });
   t.after(async () => {
     if (t.passed === false || process.env.AVSEG_VERBOSE) console.log(JSON.stringify(log, null, 1));
     await page.close();
@@ -90,6 +96,11 @@ test('preview: problems block submit with a crowd-alert; the answer holds the do
   const page = await openPage(t);
   await page.goto(run.url);
   await whenReady(page);
+  // Everything runs under the page's strict CSP (no eval, no inline script).
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+  assert.match((await (await fetch(run.url.replace(/\/$/, '/task/0?worker=preview'))).headers.get('content-security-policy')), /script-src http:\/\/127\.0\.0\.1:\d+ 'wasm-unsafe-eval';/);
+  // The config shows the task input's call id, as text.
+  assert.deepEqual(await page.locator('.avseg-task-info').evaluate((dl) => [...dl.children].map((c) => c.textContent)), ['call-id', 'C-7']);
   // The whole-file transcription starts from the manifest's.
   assert.equal(await page.inputValue(`${editor}.classifications .field[data-field="textTranslationFinal"] .control`), 'Hello, I would like to ask about my bill.');
 
@@ -123,6 +134,7 @@ test('preview: problems block submit with a crowd-alert; the answer holds the do
   assert.deepEqual(a.streams, { speaker: [{ text: 'Hello, I would like to ask', emotion: 'Worried', id: 'Customer', start: 0.3, end: 2.9 }], language: [] });
   assert.ok(a.startTimestamp <= t0 && a.endTimestamp >= t0, 'start when the task opened, end at submit');
   assert.equal(a.elapsedTime, a.endTimestamp - a.startTimestamp);
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
   assert.equal(a.startUTCTime, new Date(a.startTimestamp).toUTCString());
   assert.equal(a.endUTCTime, new Date(a.endTimestamp).toUTCString());
 });
@@ -257,4 +269,35 @@ test('a malformed manifest stops the run with the line and what is wrong', async
   await assert.rejects(startRun([manifest, '--output', path.join(tmp, 'out-bad')]), /line 1: no media: give "source-ref"/);
   await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'missing.wav' })}\n`);
   await assert.rejects(startRun([manifest, '--output', path.join(tmp, 'out-bad')]), /missing\.wav does not exist/);
+});
+
+test('s3:// media is presigned with the machine\'s credentials, as grant_read_access does; without them the run says so', async (t) => {
+  // An S3-compatible store on loopback: path-style /bucket/key, Range and CORS, like S3 behind a bucket CORS rule.
+  const s3root = path.join(tmp, 's3');
+  await mkdir(path.join(s3root, 'calls-bucket'), { recursive: true });
+  await copyFile(path.join(fixtures, 'call.wav'), path.join(s3root, 'calls-bucket/call.wav'));
+  const s3 = await startServers({ mediaRoot: s3root });
+  t.after(() => s3.close());
+  const manifest = path.join(tmp, 's3.jsonl');
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 's3://calls-bucket/call.wav' })}\n`);
+  const base = { PATH: process.env.PATH, HOME: tmp, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: path.join(tmp, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'none') };
+  await assert.rejects(startRun(['--preview', manifest], undefined, base), /s3:\/\/ media but no AWS credentials were found/);
+
+  const run = await startRun(['--preview', manifest], undefined, {
+    ...base, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_S3: s3.media.origin,
+  });
+  t.after(() => stop(run));
+  const page = await openPage(t);
+  await page.goto(run.url);
+  await whenReady(page);
+  const gets = s3.requests.filter((r) => r.path === '/calls-bucket/call.wav' && r.method === 'GET');
+  assert.ok(gets.length > 0, 'the media came from the store');
+  for (const r of gets) {
+    const q = new URLSearchParams(r.query);
+    assert.equal(q.get('X-Amz-Algorithm'), 'AWS4-HMAC-SHA256');
+    assert.match(q.get('X-Amz-Credential'), /^AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
+    assert.match(q.get('X-Amz-Signature'), /^[0-9a-f]{64}$/);
+  }
+  // The draft key does not change with each new signature.
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').taskId.split('\n').at(-1)), 's3://calls-bucket/call.wav');
 });

@@ -65,6 +65,21 @@ export function bindCrowdTask(root = document) {
     else if (e.detail.fatal) say('media', e.detail.message);
   });
 
+  // The config may name task input fields to show the annotator ("x-task-info"), as text.
+  const info = Array.isArray(config['x-task-info']) ? config['x-task-info'].filter((k) => typeof k === 'string' && input[k] != null) : [];
+  if (info.length) {
+    const list = document.createElement('dl');
+    list.className = 'avseg-task-info';
+    for (const key of info) {
+      const dt = document.createElement('dt');
+      dt.textContent = key;
+      const dd = document.createElement('dd');
+      dd.textContent = typeof input[key] === 'string' ? input[key] : JSON.stringify(input[key]);
+      list.append(dt, dd);
+    }
+    editor.before(list);
+  }
+
   const media = editor.dataset.src ?? '';
   // The stable URI (not the presigned URL, which changes each time) keys the autosaved draft.
   // A host showing tasks to several people in one browser (the local run) scopes the drafts.

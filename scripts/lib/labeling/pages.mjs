@@ -88,5 +88,8 @@ crowd-alert { display: block; margin: .5rem 0; padding: .5rem .75rem; border: 1p
 crowd-alert[hidden] { display: none; }
 crowd-button { display: inline-block; margin-top: 1rem; padding: .4rem 1.2rem; border-radius: 4px; background: #2f6fb3; color: #fff; cursor: pointer; }
 crowd-button:focus-visible { outline: 2px solid #1d2633; outline-offset: 2px; }
+.avseg-task-info { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .75rem; margin: .5rem 0; }
+.avseg-task-info dt { font-weight: 600; }
+.avseg-task-info dd { margin: 0; }
 #avseg-preview-output { margin: 1rem; padding: 1rem; background: #fff; border: 1px solid #d5dce5; white-space: pre-wrap; }
 `;
