@@ -101,7 +101,10 @@ export async function startLabeling(opts) {
       if (!Number.isInteger(index) || !item) return res.status(404).type('text').send(`no item ${req.params.index}: the manifest has ${items.length}`);
       const assets = origin(req, ports.assets);
       const media = await mediaUrl(req, item);
-      const rendered = await renderTemplate(await templateFor(item), item.line, { grant: () => media });
+      // An item answered before opens with that answer, whatever the browser kept.
+      const previous = store?.answerOf(index, name)?.answerContent?.annotations;
+      const input = previous ? { ...item.line, preAnnotations: previous } : item.line;
+      const rendered = await renderTemplate(await templateFor(item), input, { grant: () => media });
       if (rendered.length > TEMPLATE_LIMIT) {
         return res.status(500).type('text').send(`the rendered template has ${rendered.length} characters: Ground Truth allows ${TEMPLATE_LIMIT}`);
       }

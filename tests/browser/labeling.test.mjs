@@ -188,9 +188,12 @@ test('local run: two items, killed mid-item and restarted, output manifest and w
   await page.waitForURL(/\/next\?|\/task\//);
   await page.getByText('All done, Ada L').waitFor();
 
-  // Going back shows the item as answered.
+  // Going back shows the item as answered, with the answer in the editor even without the browser's draft.
   await page.goto(`${run.url}task/0?worker=Ada%20L`);
   assert.match(await page.locator('.item-progress').textContent(), /answered/);
+  await whenReady(page);
+  await page.evaluate(() => document.querySelector('avseg-editor').discardDraft());
+  assert.deepEqual(await page.evaluate(() => document.querySelector('avseg-editor').value.segments.map((s) => [s.startTime, s.endTime, s.fields.text])), [[0.3, 2.9, 'Hello']]);
 
   out = (await readFile(path.join(output, 'manifests/output/output.manifest'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(out.length, 2);

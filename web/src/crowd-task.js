@@ -60,6 +60,13 @@ export function bindCrowdTask(root = document) {
   } catch (err) {
     say('config', err.message);
   }
+  // Pre-annotations (a model's draft to review, or an earlier answer) arrive in the task input.
+  if (input.preAnnotations) {
+    editor.addEventListener('error', (e) => {
+      if (e.detail.code === 'invalid-document') say('pre', `The pre-annotations could not be loaded: ${e.detail.message}`);
+    }, { once: true });
+    editor.value = input.preAnnotations;
+  }
   editor.addEventListener('error', (e) => {
     if (e.detail.code === 'invalid-config') say('config', `The label config in the template is not usable: ${e.detail.message}`);
     else if (e.detail.fatal) say('media', e.detail.message);
