@@ -26,12 +26,16 @@ class CrowdForm extends HTMLElement {
   #sending = false;
 
   connectedCallback() {
-    if (!this.querySelector('crowd-button[form-action="submit"]')) {
+    // Upgraded as soon as its start tag is parsed: look for a submit button once its content is there.
+    const addButton = () => {
+      if (this.querySelector('crowd-button[form-action="submit"]')) return;
       const button = document.createElement('crowd-button');
       button.setAttribute('form-action', 'submit');
       button.textContent = 'Submit';
       this.append(button);
-    }
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', addButton, { once: true });
+    else addButton();
   }
 
   async submit() {

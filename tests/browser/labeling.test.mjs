@@ -104,6 +104,8 @@ test('preview: problems block submit with a crowd-alert; the answer holds the do
   // The whole-file transcription starts from the manifest's.
   assert.equal(await page.inputValue(`${editor}.classifications .field[data-field="textTranslationFinal"] .control`), 'Hello, I would like to ask about my bill.');
 
+  // The submit button the form adds comes after the task, as Ground Truth places it.
+  assert.equal(await page.evaluate(() => document.querySelector('crowd-form').lastElementChild.getAttribute('form-action')), 'submit');
   await page.click('crowd-button[form-action="submit"]');
   const alert = page.locator('crowd-alert[data-avseg-alert]');
   await alert.waitFor({ state: 'visible' });
