@@ -139,13 +139,19 @@ test('lanes draw the segments under the waveform; clicking one selects it; hosti
   assert.equal(lanes.h, 56);
   // What a screen reader hears: each track (as text, hostile or not) and its segments.
   assert.equal(lanes.label, `Track lanes, 2 tracks: speaker: Customer, 1 segment; speaker: ${XSS}, 1 segment`);
-  const x = (s) => lanes.x + (s / detail.duration) * lanes.w;
-  const selection = page.evaluate(() => new Promise((resolve) => {
-    document.querySelector('avseg-editor').addEventListener('select', (e) => resolve(e.detail.segment), { once: true });
-  }));
-  await page.mouse.click(x(7), lanes.y + 28 + 14);
-  assert.equal(await selection, ids.s2);
-  await page.mouse.click(x(5), lanes.y + 14);
+  // Measured just before each click: a message shown above (a slow autosave, say) moves the lanes.
+  const at = (s, row) => page.evaluate(([s, row, duration]) => {
+    const r = document.querySelector('avseg-editor').shadowRoot.querySelector('.lanes').getBoundingClientRect();
+    return [r.x + (s / duration) * r.width, r.y + row * 28 + 14];
+  }, [s, row, detail.duration]);
+  await page.evaluate(() => {
+    window.selections = [];
+    document.querySelector('avseg-editor').addEventListener('select', (e) => window.selections.push(e.detail.segment));
+  });
+  await page.mouse.click(...await at(7, 1));
+  await page.waitForFunction(() => window.selections.length > 0, undefined, { timeout: 5000 });
+  assert.deepEqual(await page.evaluate(() => window.selections), [ids.s2]);
+  await page.mouse.click(...await at(5, 0));
   assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment), null);
   assert.equal(await page.evaluate(() => window.__xss), undefined);
   assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelectorAll('img').length), 0);
