@@ -13,6 +13,7 @@ import { benchMemory, HEAP_BUDGET, GROWTH_LIMIT } from './memory.mjs';
 import { benchRedraw } from './redraw.mjs';
 import { benchSizes } from './sizes.mjs';
 import { benchSegments } from './segments.mjs';
+import { benchFrameIndex, prepareVideo } from './video.mjs';
 import { formatTable, mb, rate, ratio, ms, clock } from './table.mjs';
 
 // A bare --json writes to build/bench.json.
@@ -107,6 +108,17 @@ try {
 } finally {
   await bench.close();
 }
+
+const video = results.video = await benchFrameIndex({ file: prepareVideo((f) => log(`media ${f}`)) });
+out();
+out(`6. Frame index of a one-hour H.264 video (640x360, 25 fps, B-frames; ${mb(video.bytes)}), demuxing only:`);
+out(formatTable(['what', 'frames', 'time', 'vs ffprobe -show_frames', 'vs ffprobe -show_packets'], [
+  ['ffprobe -show_frames (decodes)', video.frames, ms(video.ffprobeFramesMs), '1.00x', ''],
+  ['ffprobe -show_packets (demuxes)', '', ms(video.ffprobePacketsMs), '', '1.00x'],
+  ['avseg-cli frames (native core)', video.nativeFrames, ms(video.nativeMs), ratio(video.ffprobeFramesMs / video.nativeMs), ratio(video.ffprobePacketsMs / video.nativeMs)],
+  ['VideoIndex, wasm core in Node', video.wasmFrames, ms(video.wasmMs), ratio(video.ffprobeFramesMs / video.wasmMs), ratio(video.ffprobePacketsMs / video.wasmMs)],
+]));
+out('   (ratios: how many times faster than ffprobe; every count must equal ffprobe\'s)');
 
 out();
 out(`4. Shipped files in dist/ (each gzip -9 on its own). Budget: < ${mb(sizes.budget)} gzipped in total.`);

@@ -84,6 +84,18 @@ export interface AvsegSegmentChanges {
   fields?: Record<string, unknown>;
 }
 
+/** A video's frames, from the container's own timestamps. */
+export interface AvsegFrames {
+  count: number;
+  /** Start of each frame in media seconds, then the end of the last one (count + 1 values). */
+  times: Float64Array;
+  /** 1 for each key frame. */
+  keyFrames: Uint8Array;
+  width: number;
+  height: number;
+  codec: string;
+}
+
 export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress' | 'timeupdate'> {
   progress: CustomEvent<AvsegProgressDetail>;
   ready: CustomEvent<AvsegReadyDetail>;
@@ -95,6 +107,10 @@ export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' |
   select: CustomEvent<{ segment: string | null }>;
   /** A draft saved by an earlier visit was restored (before `ready`). */
   restored: CustomEvent<{ savedAt: number; value: AvsegDocument }>;
+  /** A video's frame index is known (before `ready`). */
+  frames: CustomEvent<{ count: number; width: number; height: number; codec: string }>;
+  /** Another frame is on screen (from requestVideoFrameCallback). */
+  framechange: CustomEvent<{ frame: number; time: number }>;
 }
 
 export declare class AvsegEditor extends HTMLElement {
@@ -123,6 +139,16 @@ export declare class AvsegEditor extends HTMLElement {
 
   /** True from the `ready` event on (media decoded, annotations in place); false while loading or after a failure. */
   readonly ready: boolean;
+  /** A video's frame index, or null for audio. */
+  readonly frames: AvsegFrames | null;
+  /** The frame on screen (0-based), or -1. */
+  readonly frame: number;
+  /** The frame shown at `t` media seconds, or -1. */
+  frameAt(t: number): number;
+  /** Shows frame n (0-based), seeking inside its display interval. */
+  seekFrame(n: number): void;
+  /** Pauses and steps the picture by `delta` frames (keys Shift+← →). */
+  stepFrame(delta: number): void;
   /** The label config (doc/label-config.md). A malformed one is refused: an `error` event (invalid-config) names the key. */
   config: Record<string, unknown>;
   /** The annotation document, always current; setting it loads pre-annotations (invalid-document if malformed). */

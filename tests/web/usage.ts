@@ -36,3 +36,11 @@ editor.selectedTracks = [track];
 const recordingOn: string[] = editor.selectedTracks;
 const first: string | null = editor.toggleRecording() ?? editor.selectedTrack;
 console.log(recordingOn.length, first);
+editor.addEventListener('framechange', (e) => console.log(e.detail.frame, e.detail.time));
+editor.addEventListener('frames', (e) => console.log(e.detail.count, e.detail.codec));
+const video = editor.frames;
+if (video) {
+  editor.seekFrame(video.count - 1);
+  editor.stepFrame(-1);
+  console.log(editor.frame, editor.frameAt(video.times[3]), video.keyFrames[0]);
+}

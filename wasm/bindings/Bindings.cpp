@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The JS boundary: adapts types, turns exceptions into error values, nothing else.
+#include "FrameIndexReader.h"
 #include "MediaError.h"
 #include "MediaSession.h"
 
@@ -44,10 +45,33 @@ struct View {
     float amplitude = 1;
 };
 
+struct SpectrogramView {
+    double startFrame = 0;
+    double framesPerPixel = 1;
+    int width = 0;
+    int height = 0;
+    int windowSize = 2048;
+    std::string scale = "linear";
+    std::string colorMap = "magma";
+    float minDb = -100;
+    float maxDb = 0;
+    double minHz = 0;
+    double maxHz = 0;
+};
+
 struct Rendered {
     bool ok = false;
     bool fromSamples = false;
     int level = 0;
+    std::string code = "none";
+    std::string message;
+};
+
+struct SpectrogramRendered {
+    bool ok = false;
+    bool fromSamples = false;   // false: no seekable copy yet, only the floor colour was drawn
+    int tilesComputed = 0;
+    int tilesReused = 0;
     std::string code = "none";
     std::string message;
 };
@@ -87,6 +111,63 @@ private:
     val readFn_;
     int64_t size_;
     int64_t position_ = 0;
+};
+
+struct VideoFacts {
+    bool ok = true;
+    std::string code = "none";
+    std::string message;
+    int width = 0;
+    int height = 0;
+    std::string codec;
+    double timeBaseNum = 1;
+    double timeBaseDen = 1;
+};
+
+// The frame index of a complete file, read through the page's Blob.
+class VideoIndex {
+public:
+    VideoFacts open(val readFn, double size)
+    {
+        try {
+            source_ = std::make_unique<JsByteReader>(std::move(readFn), size);
+            reader_ = std::make_unique<FrameIndexReader>(*source_);
+            const VideoInfo& v = reader_->info();
+            return {true, "none", "", v.width, v.height, v.codecName, double(v.timeBaseNum), double(v.timeBaseDen)};
+        } catch (const MediaError& e) {
+            return {false, errorCodeName(e.code()), e.what()};
+        } catch (const std::exception& e) {
+            return {false, errorCodeName(ErrorCode::Internal), e.what()};
+        }
+    }
+    // False once every packet is read; then frames() holds the index.
+    bool step(int maxPackets)
+    {
+        try {
+            if (reader_ && reader_->step(maxPackets))
+                return true;
+        } catch (const std::exception&) {
+            // a read failure ends the index where it got to
+        }
+        if (reader_)
+            index_ = reader_->finish();
+        reader_.reset();
+        source_.reset();
+        return false;
+    }
+    // Presentation times of every frame (ticks), then the end of the last one.
+    val frames() const
+    {
+        std::vector<double> out(index_.pts.begin(), index_.pts.end());
+        out.push_back(double(index_.endPts));
+        return val::global("Float64Array").new_(val(typed_memory_view(out.size(), out.data())));
+    }
+    val keyFrames() const { return val::global("Uint8Array").new_(val(typed_memory_view(index_.keyFrame.size(), index_.keyFrame.data()))); }
+
+private:
+    std::unique_ptr<JsByteReader> source_;
+    std::unique_ptr<FrameIndexReader> reader_;
+    FrameIndex index_;
 };
 
 class Session {
@@ -177,6 +258,37 @@ public:
         return out;
     }
 
+    SpectrogramRendered renderSpectrogram(const SpectrogramView& v)
+    {
+        SpectrogramRendered out;
+        try {
+            SpectrogramStyle style;
+            style.windowSize = v.windowSize;
+            style.minDb = v.minDb;
+            style.maxDb = v.maxDb;
+            style.minHz = v.minHz;
+            style.maxHz = v.maxHz;
+            if (!frequencyScaleFromName(v.scale, style.scale))
+                throw MediaError(ErrorCode::Internal, "unknown frequency scale '" + v.scale + "' (linear, mel, log)");
+            if (!colorMapFromName(v.colorMap, style.colorMap))
+                throw MediaError(ErrorCode::Internal, "unknown colour map '" + v.colorMap + "' (magma, viridis, grayscale)");
+            pixels_.resize(size_t(std::max(v.width, 0)) * size_t(std::max(v.height, 0)) * 4);
+            RgbaImage image{pixels_.data(), v.width, v.height, v.width * 4};
+            const RenderInfo info = session_.renderSpectrogram(image, {v.startFrame, v.framesPerPixel}, style);
+            out.ok = true;
+            out.fromSamples = info.fromSamples;
+            out.tilesComputed = info.tilesComputed;
+            out.tilesReused = info.tilesReused;
+        } catch (const MediaError& e) {
+            out.code = errorCodeName(e.code());
+            out.message = e.what();
+        } catch (const std::exception& e) {
+            out.code = errorCodeName(ErrorCode::Internal);
+            out.message = e.what();
+        }
+        return out;
+    }
+
     // The last rendered frame; valid until the next call into the module.
     val pixels() const { return val(typed_memory_view(pixels_.size(), pixels_.data())); }
 
@@ -218,6 +330,25 @@ EMSCRIPTEN_BINDINGS(avseg)
         .field("level", &Rendered::level)
         .field("code", &Rendered::code)
         .field("message", &Rendered::message);
+    value_object<SpectrogramView>("SpectrogramView")
+        .field("startFrame", &SpectrogramView::startFrame)
+        .field("framesPerPixel", &SpectrogramView::framesPerPixel)
+        .field("width", &SpectrogramView::width)
+        .field("height", &SpectrogramView::height)
+        .field("windowSize", &SpectrogramView::windowSize)
+        .field("scale", &SpectrogramView::scale)
+        .field("colorMap", &SpectrogramView::colorMap)
+        .field("minDb", &SpectrogramView::minDb)
+        .field("maxDb", &SpectrogramView::maxDb)
+        .field("minHz", &SpectrogramView::minHz)
+        .field("maxHz", &SpectrogramView::maxHz);
+    value_object<SpectrogramRendered>("SpectrogramRendered")
+        .field("ok", &SpectrogramRendered::ok)
+        .field("fromSamples", &SpectrogramRendered::fromSamples)
+        .field("tilesComputed", &SpectrogramRendered::tilesComputed)
+        .field("tilesReused", &SpectrogramRendered::tilesReused)
+        .field("code", &SpectrogramRendered::code)
+        .field("message", &SpectrogramRendered::message);
     class_<Session>("Session")
         .constructor<>()
         .function("push", &Session::push)
@@ -231,5 +362,21 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("attachSeekable", &Session::attachSeekable)
         .function("needsDecode", &Session::needsDecode)
         .function("render", &Session::render)
+        .function("renderSpectrogram", &Session::renderSpectrogram)
         .function("pixels", &Session::pixels);
+    value_object<VideoFacts>("VideoFacts")
+        .field("ok", &VideoFacts::ok)
+        .field("code", &VideoFacts::code)
+        .field("message", &VideoFacts::message)
+        .field("width", &VideoFacts::width)
+        .field("height", &VideoFacts::height)
+        .field("codec", &VideoFacts::codec)
+        .field("timeBaseNum", &VideoFacts::timeBaseNum)
+        .field("timeBaseDen", &VideoFacts::timeBaseDen);
+    class_<VideoIndex>("VideoIndex")
+        .constructor<>()
+        .function("open", &VideoIndex::open)
+        .function("step", &VideoIndex::step)
+        .function("frames", &VideoIndex::frames)
+        .function("keyFrames", &VideoIndex::keyFrames);
 }

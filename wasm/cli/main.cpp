@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // avseg-cli: the core on the command line. Reads a file in network-sized chunks
 // through the same streaming path the browser uses.
+#include "FrameIndexReader.h"
 #include "MediaError.h"
 #include "MediaSession.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -90,7 +92,8 @@ int usage()
 {
     std::fprintf(stderr,
         "usage: avseg-cli info FILE           decode FILE, print its facts and timing as JSON\n"
-        "       avseg-cli peaks FILE COLUMNS  min/max per column over the whole file, per channel, as JSON\n");
+        "       avseg-cli peaks FILE COLUMNS  min/max per column over the whole file, per channel, as JSON\n"
+        "       avseg-cli frames FILE         the video's frame index (count, first and last times, timing) as JSON\n");
     return 2;
 }
 
@@ -113,8 +116,35 @@ void printPeaks(const MediaSession& session, long columns)
 
 } // namespace
 
+int printFrames(const char* path)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    FileReader source(path);
+    FrameIndexReader reader(source);
+    while (reader.step(256)) {
+    }
+    const FrameIndex index = reader.finish();
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const VideoInfo& v = reader.info();
+    const size_t keys = static_cast<size_t>(std::count(index.keyFrame.begin(), index.keyFrame.end(), 1));
+    std::printf("{\"codec\":%s,\"width\":%d,\"height\":%d,\"timeBase\":\"%lld/%lld\",\"frames\":%zu,\"keyFrames\":%zu,"
+                "\"first\":%.6f,\"end\":%.6f,\"indexMs\":%.3f}\n",
+        jsonString(v.codecName).c_str(), v.width, v.height, static_cast<long long>(index.timeBaseNum),
+        static_cast<long long>(index.timeBaseDen), index.count(), keys,
+        index.count() ? index.seconds(index.pts.front()) : 0.0, index.seconds(index.endPts), ms);
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
+    if (argc == 3 && std::strcmp(argv[1], "frames") == 0) {
+        try {
+            return printFrames(argv[2]);
+        } catch (const MediaError& e) {
+            std::printf("{\"error\":{\"code\":\"%s\",\"message\":%s}}\n", errorCodeName(e.code()), jsonString(e.what()).c_str());
+            return 1;
+        }
+    }
     const bool wantInfo = argc == 3 && std::strcmp(argv[1], "info") == 0;
     const bool peaks = argc == 4 && std::strcmp(argv[1], "peaks") == 0 && std::atol(argv[3]) > 0;
     if (!wantInfo && !peaks)

@@ -165,9 +165,15 @@ void AudioStreamReader::open(int64_t probeBytes)
     info_.sampleRate = codec_->sample_rate;
     info_.channels = codec_->ch_layout.nb_channels;
     info_.bitRate = format_->bit_rate;
+    // The container's own duration is the audio's only when nothing else (a longer video) sets it.
+    bool otherStreams = false;
+    for (unsigned i = 0; i < format_->nb_streams; ++i) {
+        const AVStream* st = format_->streams[i];
+        otherStreams |= st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC);
+    }
     if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0)
         info_.declaredDuration = stream->duration * timeBase_;
-    else if (format_->duration != AV_NOPTS_VALUE && format_->duration > 0)
+    else if (!otherStreams && format_->duration != AV_NOPTS_VALUE && format_->duration > 0)
         info_.declaredDuration = format_->duration / double(AV_TIME_BASE);
     if (stream->start_time != AV_NOPTS_VALUE)
         info_.startTime = stream->start_time * timeBase_;

@@ -14,6 +14,7 @@ const char* errorCodeName(ErrorCode code)
     case ErrorCode::TruncatedMedia: return "truncated-media";
     case ErrorCode::EmptyMedia: return "empty-media";
     case ErrorCode::NoAudio: return "no-audio";
+    case ErrorCode::NoVideo: return "no-video";
     case ErrorCode::Internal: return "internal";
     case ErrorCode::InvalidConfig: return "invalid-config";
     }

@@ -16,6 +16,7 @@ enum class ErrorCode {
     TruncatedMedia,
     EmptyMedia,
     NoAudio,
+    NoVideo,
     Internal,
     InvalidConfig,
 };

@@ -9,12 +9,16 @@
 namespace avseg {
 
 MediaSession::MediaSession(SessionOptions options)
-    : options_(options), builder_(peaks_, options.peaks), decoder_(builder_, &index_, options.stream)
+    : options_(options), builder_(peaks_, options.peaks), decoder_(builder_, &index_, options.stream),
+      spectrumTiles_(options.maxSpectrogramBytes)
 {
 }
 
 void MediaSession::attachSeekable(std::unique_ptr<ByteReader> source)
 {
+    spectrumSource_.reset();
+    spectrumDecoder_.reset();
+    spectrumTiles_.clear();
     rangeDecoder_.reset();
     seekable_ = std::move(source);
     decoder_.setWholeFile(seekable_.get());
@@ -63,6 +67,42 @@ RangeDecoder* MediaSession::ranges()
     if (!rangeDecoder_ && seekable_ && opened())
         rangeDecoder_ = std::make_unique<RangeDecoder>(*seekable_, index_, AudioFormat{info().sampleRate, info().channels});
     return rangeDecoder_.get();
+}
+
+DecodedPcmSource* MediaSession::spectrumSource()
+{
+    if (!spectrumSource_ && seekable_ && opened()) {
+        const AudioFormat format{info().sampleRate, info().channels};
+        spectrumDecoder_ = std::make_unique<RangeDecoder>(*seekable_, index_, format);
+        spectrumSource_ = std::make_unique<DecodedPcmSource>(*spectrumDecoder_, format);
+    }
+    return spectrumSource_.get();
+}
+
+RenderInfo MediaSession::renderSpectrogram(RgbaImage& image, const WaveformView& view, const SpectrogramStyle& style)
+{
+    RenderInfo info;
+    if (!validView(view) || image.width <= 0 || image.height <= 0)
+        throw MediaError(ErrorCode::Internal, "invalid view: start and frames per pixel must be finite, frames per pixel positive");
+    if (!validSpectrogramStyle(style))
+        throw MediaError(ErrorCode::Internal, "invalid spectrogram style: the window size must be a power of two from 256 "
+            "to 8192, minDb below maxDb, and frequencies non-negative with minHz below maxHz");
+    DecodedPcmSource* source = spectrumSource();
+    if (!source) {
+        clearSpectrogram(spectrogramPalette(style), image);
+        return info;
+    }
+    source->setFrames(framesDecoded());
+    // What a seek costs, as RangeDecoder does it: its pre-roll (8192 frames) and up to two
+    // index spacings before that. Gaps shorter than this are decoded through.
+    const auto& points = index_.points();
+    const int64_t spacing = points.size() > 1 ? (points.back().frame - points.front().frame) / int64_t(points.size() - 1) : 0;
+    source->setSeekCost(8192 + 2 * spacing);
+    const SpectrogramTiles::Stats stats = spectrumTiles_.render(*source, view, style, image);
+    info.fromSamples = true;
+    info.tilesComputed = stats.computed;
+    info.tilesReused = stats.reused;
+    return info;
 }
 
 bool MediaSession::finerThanPeaks(const WaveformView& view) const
@@ -114,6 +154,9 @@ size_t MediaSession::memoryBytes() const
     size_t bytes = peaks_.memoryBytes() + decoder_.bytesHeld() + index_.points().capacity() * sizeof(SeekPoint);
     for (const auto& c : cache_)
         bytes += c.capacity() * sizeof(float);
+    bytes += spectrumTiles_.memoryBytes();
+    if (spectrumSource_)
+        bytes += spectrumSource_->memoryBytes();
     return bytes;
 }
 

@@ -2,10 +2,13 @@
 #pragma once
 
 #include "ByteReader.h"
+#include "DecodedPcmSource.h"
 #include "PeakBuilder.h"
 #include "PeakPyramid.h"
 #include "RangeDecoder.h"
 #include "SeekIndex.h"
+#include "SpectrogramRenderer.h"
+#include "SpectrogramTiles.h"
 #include "StreamingDecoder.h"
 #include "WaveformRenderer.h"
 
@@ -18,11 +21,14 @@ struct SessionOptions {
     PeakBuilder::Options peaks;
     StreamingDecoder::Options stream;
     int64_t maxCachedSamples = 4 << 20;  // decoded samples kept for sample-level views (16 MiB)
+    size_t maxSpectrogramBytes = 8 << 20;   // spectrogram tiles kept for panning (beyond the view's own)
 };
 
 struct RenderInfo {
-    bool fromSamples = false;   // drawn from decoded samples rather than peaks
+    bool fromSamples = false;   // drawn from decoded samples rather than peaks (a spectrogram: drawn at all)
     int pyramidLevel = 0;
+    int tilesComputed = 0;      // spectrogram tiles computed for this view, and taken from the cache
+    int tilesReused = 0;
 };
 
 // One medium being loaded and viewed: the streaming decode feeding the peak pyramid,
@@ -53,6 +59,11 @@ public:
     // Draws the view; finer than the pyramid's base, from samples decoded on demand unless
     // decode is false (then from the peaks, coarsely, but at once).
     RenderInfo render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style, bool decode = true);
+    // The spectrogram of the view, column for column under the waveform's, from samples decoded
+    // on demand and tiles kept from earlier views. Without the seekable copy it draws only the
+    // floor colour and reports fromSamples false.
+    RenderInfo renderSpectrogram(RgbaImage& image, const WaveformView& view, const SpectrogramStyle& style);
+
     // True when render() would have to decode samples that are not cached.
     bool needsDecode(const WaveformView& view, int width);
 
@@ -63,6 +74,7 @@ public:
 
 private:
     RangeDecoder* ranges();
+    DecodedPcmSource* spectrumSource();
     bool finerThanPeaks(const WaveformView& view) const;
     void sampleWindow(const WaveformView& view, int width, int64_t& first, int64_t& count) const;
 
@@ -73,6 +85,9 @@ private:
     StreamingDecoder decoder_;
     std::unique_ptr<ByteReader> seekable_;
     std::unique_ptr<RangeDecoder> rangeDecoder_;
+    std::unique_ptr<RangeDecoder> spectrumDecoder_;   // its own, so waveform and spectrogram don't take turns seeking
+    std::unique_ptr<DecodedPcmSource> spectrumSource_;
+    SpectrogramTiles spectrumTiles_;
     std::vector<std::vector<float>> cache_;
     std::vector<const float*> cachePlanes_;
     int64_t cacheFirst_ = 0;

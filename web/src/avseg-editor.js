@@ -6,6 +6,7 @@ import { check, loadModel } from './model.js';
 import { DraftWriter, deleteDraft, loadDraft, stableUrl } from './autosave.js';
 import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { ROW_HEIGHT, fieldEditor, listRows, showProblem, visibleRows } from './panel.js';
+import { Filmstrip } from './filmstrip.js';
 import { css } from './styles.js';
 
 const RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
@@ -15,6 +16,7 @@ const markup = `
   <div class="toolbar" part="toolbar">
     <button class="play" type="button" aria-label="Play" title="Play / pause (Space)" disabled>▶</button>
     <span class="time" aria-live="off">0:00.000 / 0:00.000</span>
+    <label class="frame-box" hidden>Frame <input class="frame-input" type="number" min="1" step="1" aria-label="Go to frame number"></label>
     <button class="zoom-out" type="button" aria-label="Zoom out" title="Zoom out (-)" disabled>−</button>
     <button class="zoom-in" type="button" aria-label="Zoom in" title="Zoom in (+)" disabled>+</button>
     <button class="zoom-fit" type="button" aria-label="Show the whole file" title="Whole file (0)" disabled>↔</button>
@@ -35,9 +37,10 @@ const markup = `
   <div class="progress" hidden role="progressbar" aria-label="Loading" aria-valuemin="0" aria-valuemax="100"><div></div></div>
   <div class="error" role="alert" hidden></div>
   <div class="notice" role="status" hidden><span></span> <button class="discard" type="button">Discard it</button></div>
-  <video class="video" part="video" preload="metadata" playsinline hidden></video>
+  <video class="video" part="video" preload="metadata" playsinline crossorigin="anonymous" hidden></video>
   <div class="overview" part="overview" role="img" aria-label="Overview of the whole file"><canvas></canvas><div class="viewport"></div><div class="cursor overview-cursor"></div></div>
   <canvas class="ruler" part="ruler" aria-hidden="true"></canvas>
+  <canvas class="filmstrip" part="filmstrip" role="img" aria-label="Filmstrip" hidden></canvas>
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
   <canvas class="lanes" part="lanes" role="img" aria-label="Track lanes: no tracks"></canvas>
   <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
@@ -52,7 +55,8 @@ const markup = `
       <dt>← →</dt><dd>scroll; Home / End seek to the start / end</dd>
       <dt>↑ ↓</dt><dd>vertical zoom</dd>
       <dt>Alt+← →</dt><dd>nudge the selected segment's start by 10 ms (Ctrl: 1 ms); with Shift its end</dd>
-      <dt>, .</dt><dd>nudge the start by one sample; with Shift the end</dd>
+      <dt>, .</dt><dd>nudge the start by one sample (a video: one frame); with Shift the end</dd>
+      <dt>Shift+← →</dt><dd>a video: step one frame back / forward</dd>
       <dt>S</dt><dd>split the selected segment at the cursor</dd>
       <dt>M</dt><dd>merge the selected segment with the next on its track</dd>
       <dt>Delete</dt><dd>delete the selected segment</dd>
@@ -135,6 +139,7 @@ export class AvsegEditor extends HTMLElement {
       category: $('.track-category'), tag: $('.track-tag'), addTrack: $('.add-track'), record: $('.record'), undoButton: $('.undo'), redoButton: $('.redo'),
       segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('video'),
       listOrder: $('.list-order'), listCount: $('.list-count'), announce: $('.announce'),
+      frameBox: $('.frame-box'), frameInput: $('.frame-input'), filmstrip: $('.filmstrip'),
     };
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     // The host takes focus and the keyboard shortcuts: name it, or it is announced by all its content.
@@ -253,12 +258,15 @@ export class AvsegEditor extends HTMLElement {
   /** start/end in seconds; stored as exact frame positions of the media. */
   addSegment(trackId, start, end, fields = {}) {
     const rate = this.#rate();
-    return this.#edit((a) => check(a.addSegment(String(trackId), Math.round(start * rate), Math.round(end * rate), JSON.stringify(fields ?? {}))));
+    const at = (t) => Math.round(this.#toFrameBoundary(Number(t)) * rate);
+    return this.#edit((a) => check(a.addSegment(String(trackId), at(start), at(end), JSON.stringify(fields ?? {}))));
   }
 
   /** changes: {start?, end?, track?, fields?} (seconds; a field set to null is cleared). */
   updateSegment(id, changes = {}) {
     const rate = this.#rate();
+    changes = { ...changes };
+    for (const key of ['start', 'end']) if (changes[key] !== undefined) changes[key] = this.#toFrameBoundary(Number(changes[key]));
     return this.#edit((a) => {
       const text = a.segment(String(id));
       const segment = text ? JSON.parse(text) : null;
@@ -312,6 +320,13 @@ export class AvsegEditor extends HTMLElement {
 
   #load(url) {
     this.#loadId++;
+    this.#video = null;
+    this.#shownFrame = -1;
+    this.#frameWatch = false;
+    this.#audioStart = 0;
+    this.#parts.frameBox.hidden = true;
+    this.#parts.filmstrip.hidden = true;
+    this.#filmstrip?.clear();
     this.#announcedReady = false;
     this.#parts.media.hidden = true;
     this.#info = null;
@@ -357,15 +372,22 @@ export class AvsegEditor extends HTMLElement {
       case 'ready': {
         this.#info = msg.info;
         this.#ready = true;
-        this.#setDuration(msg.info.frames / msg.info.sampleRate);
+        // A video's audio may start late (a stream offset); the timeline is the media's own.
+        this.#audioStart = this.#video ? Math.max(0, msg.info.startTime || 0) : 0;
+        const audioEnd = msg.info.sampleRate ? this.#audioStart + msg.info.frames / msg.info.sampleRate : 0;
+        this.#setDuration(Math.max(audioEnd, this.#video ? this.#video.times[this.#video.count] : 0));
         this.#parts.progress.hidden = true;
-        this.#parts.status.textContent = `${msg.info.sampleRate} Hz · ${msg.info.channels === 1 ? 'mono' : msg.info.channels === 2 ? 'stereo' : msg.info.channels + ' ch'} · ${msg.info.codec}`;
+        const videoText = this.#video ? `${this.#video.width}×${this.#video.height} ${this.#video.codec}, ${this.#video.count} frames` : '';
+        this.#parts.status.textContent = msg.info.sampleRate
+          ? `${videoText ? `${videoText} · ` : ''}${msg.info.sampleRate} Hz · ${msg.info.channels === 1 ? 'mono' : msg.info.channels === 2 ? 'stereo' : msg.info.channels + ' ch'} · ${msg.info.codec}`
+          : `${videoText} · no audio`;
+        if (!msg.info.sampleRate) this.#showSilentWave();
         this.#setControls(true);
         this.#invalidate();
         const load = this.#loadId;
         this.#ensureModel().then(() => {
           if (load !== this.#loadId) return;
-          this.#annotations.setTimebase(msg.info.sampleRate, msg.info.frames);
+          this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
           this.#updateMedia();
           this.#drawLanes();
           this.#renderPanel(true);
@@ -384,13 +406,17 @@ export class AvsegEditor extends HTMLElement {
       case 'frame':
         this.#paint(msg);
         break;
+      case 'frames':
+        this.#setFrames(msg);
+        break;
       case 'error':
         if (msg.fatal) {
           this.#failed = true;
           this.#parts.progress.hidden = true;
           this.#parts.status.textContent = '';
         }
-        this.#showError(msg.message, msg.fatal);
+        // A silent video is said in the waveform band, not as an error.
+        if (msg.code !== 'no-audio' || msg.fatal) this.#showError(msg.message, msg.fatal);
         this.#emit('error', { code: msg.code, message: msg.message, fatal: msg.fatal });
         break;
       default:
@@ -409,7 +435,7 @@ export class AvsegEditor extends HTMLElement {
   // ---- view ----
 
   #minSpan() {
-    return minSpan(this.#parts.waveCanvas.width || 1000, this.sampleRate);
+    return minSpan(this.#parts.waveCanvas.width || 1000, this.sampleRate || this.#timelineRate());
   }
 
   #zoomAnchor() {
@@ -439,6 +465,7 @@ export class AvsegEditor extends HTMLElement {
     requestAnimationFrame(() => {
       this.#frameRequested = false;
       this.#drawRuler();
+      this.#drawFilmstrip();
       this.#drawLanes();
       this.#updateOverlay();
       this.#request('main');
@@ -457,9 +484,30 @@ export class AvsegEditor extends HTMLElement {
     };
   }
 
+  /** A video without sound: the waveform band says so instead. */
+  #showSilentWave() {
+    this.#parts.wave.setAttribute('aria-label', 'Waveform: this video has no audio track');
+    for (const canvas of [this.#parts.waveCanvas, this.#parts.overviewCanvas]) {
+      const ctx = canvas.getContext('2d');
+      const dpr = window.devicePixelRatio || 1;
+      ctx.fillStyle = '#f4f6f9';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      if (canvas !== this.#parts.waveCanvas) continue;
+      ctx.fillStyle = '#4a5566';
+      ctx.font = `${13 * dpr}px system-ui, sans-serif`;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('This video has no audio track', canvas.width / 2, canvas.height / 2);
+    }
+  }
+
   #request(target) {
     const state = this.#renders[target];
     if (!state.dirty || state.busy || !this.#info || !(this.#duration > 0)) return;
+    if (!this.#info.sampleRate) {
+      if (this.#ready) this.#showSilentWave();
+      return;
+    }
     // The overview only needs refreshing a few times a second while loading.
     if (target === 'overview' && !this.#ready && performance.now() - this.#lastOverviewRender < 250) {
       setTimeout(() => this.#schedule(), 250);
@@ -474,7 +522,7 @@ export class AvsegEditor extends HTMLElement {
     state.seq++;
     if (target === 'overview') this.#lastOverviewRender = performance.now();
     this.#client.render(this.#loadId, state.seq, target, {
-      startFrame: view.start * sr,
+      startFrame: (view.start - this.#audioStart) * sr,
       framesPerPixel: ((view.end - view.start) * sr) / canvas.width,
       width: canvas.width,
       height: canvas.height,
@@ -509,9 +557,11 @@ export class AvsegEditor extends HTMLElement {
         canvas.height = h;
       }
     }
-    const ruler = this.#parts.ruler;
-    ruler.width = Math.max(1, Math.round(ruler.clientWidth * dpr));
-    ruler.height = Math.max(1, Math.round(ruler.clientHeight * dpr));
+    for (const strip of [this.#parts.ruler, this.#parts.filmstrip]) {
+      strip.width = Math.max(1, Math.round(strip.clientWidth * dpr));
+      strip.height = Math.max(1, Math.round(strip.clientHeight * dpr));
+    }
+    this.#filmstripView = null;
     this.#invalidate();
   }
 
@@ -564,7 +614,8 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #updateTime() {
-    this.#parts.time.textContent = `${formatTime(this.currentTime)} / ${formatTime(this.#duration)}`;
+    const frame = this.#video ? ` · frame ${this.#shownFrame >= 0 ? this.#shownFrame + 1 : '–'} / ${this.#video.count}` : '';
+    this.#parts.time.textContent = `${formatTime(this.currentTime)} / ${formatTime(this.#duration)}${frame}`;
   }
 
   /** While playing, page the view so the cursor stays in sight. */
@@ -615,7 +666,7 @@ export class AvsegEditor extends HTMLElement {
 
   #rate() {
     if (!this.#ready || !this.#info) throw Object.assign(new Error('the media is not loaded yet: wait for the "ready" event'), { code: 'not-ready' });
-    return this.#info.sampleRate;
+    return this.#timelineRate();
   }
 
   #edit(fn) {
@@ -651,7 +702,7 @@ export class AvsegEditor extends HTMLElement {
     if (load !== this.#loadId || !draft || draft.text === this.#annotations.save()) return;
     const result = this.#annotations.load(draft.text);
     if (!result.ok) return; // a draft from an older, incompatible editor: keep what the host gave
-    this.#annotations.setTimebase(this.#info.sampleRate, this.#info.frames);
+    this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
     this.#updateMedia();
     this.#restoring = true;
     this.#changed();
@@ -667,7 +718,7 @@ export class AvsegEditor extends HTMLElement {
     if (this.#annotations) {
       const base = this.#hostValue ?? { format: 'avseg.annotation', version: 1 };
       this.#annotations.load(typeof base === 'string' ? base : JSON.stringify(base));
-      if (this.#info) this.#annotations.setTimebase(this.#info.sampleRate, this.#info.frames);
+      if (this.#info) this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
       this.#updateMedia();
       this.#changed(false);
     }
@@ -747,6 +798,142 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #lastSpans = new Float64Array(0);
+  #video = null;          // {times: Float64Array (seconds, one per frame, then the end), keyFrames, width, height, codec}
+  #shownFrame = -1;       // the frame on screen, from requestVideoFrameCallback
+
+  #setFrames(msg) {
+    const { frames, keyFrames, video } = msg;
+    const times = new Float64Array(frames.length);
+    for (let i = 0; i < frames.length; i++) times[i] = (frames[i] * video.timeBaseNum) / video.timeBaseDen;
+    this.#video = { ...video, ticks: frames, times, keyFrames, count: frames.length - 1 };
+    this.#parts.frameBox.hidden = false;
+    this.#parts.frameInput.max = String(this.#video.count);
+    this.#parts.filmstrip.hidden = false;
+    this.#layout();
+    this.#filmstrip ??= new Filmstrip(this.#parts.filmstrip);
+    this.#filmstrip.load(this.src ? new URL(this.src, document.baseURI).href : '', times, (t) => this.frameAt(t), video.width, video.height);
+    this.#filmstripView = null;
+    this.#watchFrames();
+    this.#emit('frames', { count: this.#video.count, width: video.width, height: video.height, codec: video.codec });
+  }
+
+  /** The video's frames, or null for audio: {count, times (start of each frame, then the end, seconds), keyFrames}. */
+  get frames() {
+    const v = this.#video;
+    return v ? { count: v.count, times: v.times.slice(), keyFrames: v.keyFrames.slice(), width: v.width, height: v.height, codec: v.codec } : null;
+  }
+
+  /** The frame on screen (0-based), or -1 (no video, or none shown yet). */
+  get frame() { return this.#shownFrame; }
+
+  /** The index of the frame shown at `t` seconds of the media, or -1. */
+  frameAt(t) {
+    const times = this.#video?.times;
+    if (!times || !(t >= times[0])) return -1;
+    let lo = 0;
+    let hi = this.#video.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (times[mid] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Shows frame n: seeks into the middle of its display interval, never onto a boundary. */
+  seekFrame(n) {
+    const v = this.#video;
+    if (!v) return;
+    const i = Math.min(Math.max(Math.round(Number(n) || 0), 0), v.count - 1);
+    this.currentTime = (v.times[i] + v.times[i + 1]) / 2;
+  }
+
+  /** Steps the picture by `delta` frames (pausing playback). */
+  stepFrame(delta) {
+    if (!this.#video) return;
+    this.pause();
+    const at = this.#shownFrame >= 0 ? this.#shownFrame : this.frameAt(this.currentTime);
+    this.seekFrame(Math.max(0, at) + delta);
+  }
+
+  #watchFrames() {
+    const media = this.#parts.media;
+    if (!this.#video || this.#frameWatch || !('requestVideoFrameCallback' in media)) return;
+    const load = this.#loadId;
+    const onFrame = (_now, metadata) => {
+      if (load !== this.#loadId) {
+        this.#frameWatch = false;
+        return;
+      }
+      const n = this.frameAt(metadata.mediaTime);
+      if (n !== this.#shownFrame) {
+        this.#shownFrame = n;
+        this.#updateTime();
+        if (this.#parts.frameInput !== this.shadowRoot.activeElement) this.#parts.frameInput.value = n >= 0 ? String(n + 1) : '';
+        this.#emit('framechange', { frame: n, time: n >= 0 ? this.#video.times[n] : 0 });
+      }
+      media.requestVideoFrameCallback(onFrame);
+    };
+    this.#frameWatch = true;
+    media.requestVideoFrameCallback(onFrame);
+  }
+
+  #frameWatch = false;
+  #filmstrip = null;
+  #filmstripView = null;
+
+  #drawFilmstrip() {
+    if (!this.#video || !this.#filmstrip) return;
+    const v = this.#view;
+    const canvas = this.#parts.filmstrip;
+    const key = `${v.start}/${v.end}/${canvas.width}`;
+    if (key === this.#filmstripView) return;
+    this.#filmstripView = key;
+    this.#filmstrip.show(v);
+    const shown = this.#filmstrip.shownFrames.filter((f) => f >= 0);
+    canvas.setAttribute('aria-label', shown.length ? `Filmstrip: frames ${shown[0] + 1} to ${shown.at(-1) + 1} of ${this.#video.count}` : 'Filmstrip');
+  }
+
+  #audioStart = 0;        // media time of the first audio sample (seconds)
+
+  /** Moves the selected segment's start or end by `frames` samples, or (0, a video) to the next frame boundary. */
+  #nudge(edge, direction, frames) {
+    const seg = this.#store?.segment(this.#selected);
+    if (!seg) return;
+    const rate = this.#store.rate();
+    let at = seg[edge] + direction * frames;
+    if (!frames) {
+      const times = this.#video.times;
+      const i = this.frameAt(seg[edge] / rate + 1e-9);
+      const boundary = Math.min(Math.max(direction < 0 && times[i] * rate < seg[edge] - 0.5 ? i : i + direction, 0), this.#video.count);
+      at = Math.round(times[boundary] * rate);
+    }
+    try {
+      this.#edit((a) => check(edge === 'end' ? a.setBounds(seg.id, seg.start, at) : a.setBounds(seg.id, at, seg.end)));
+    } catch (err) {
+      this.#reportEditError(err.code ?? 'refused', err.message);
+    }
+  }
+
+  /** The media's length in the annotation timebase (audio samples of media time). */
+  #mediaFrames() {
+    return Math.round(this.#duration * this.#timelineRate());
+  }
+
+  /** Positions per second of the annotation timebase: the audio's sample rate, or for a video
+   * without sound its time base, so frame boundaries stay whole numbers. */
+  #timelineRate() {
+    return this.#info?.sampleRate || (this.#video ? this.#video.timeBaseDen / this.#video.timeBaseNum : 1000);
+  }
+
+  /** A time moved to the nearest frame boundary of a video (segments are frame-exact); audio: unchanged. */
+  #toFrameBoundary(t) {
+    const times = this.#video?.times;
+    if (!times) return t;
+    const i = this.frameAt(t);
+    if (i < 0) return times[0];
+    return t - times[i] <= times[i + 1] - t ? times[i] : times[i + 1];
+  }
   #typing = false;        // an edit came from a keystroke in the panel: don't rebuild under the caret
   #panelConfig = null;
   #preview = null;        // a segment being drawn or dragged: {row, start, end, id?} in frames
@@ -767,7 +954,7 @@ export class AvsegEditor extends HTMLElement {
     const tracks = this.#store?.tracks() ?? [];
     const row = rowAt(y, tracks.length);
     if (row < 0 || !this.#info) return null;
-    const t = xToTime(x, this.#view, this.#parts.lanes.clientWidth) * this.#info.sampleRate;
+    const t = xToTime(x, this.#view, this.#parts.lanes.clientWidth) * this.#timelineRate();
     const s = this.#lastSpans;
     for (let i = s.length / 3 - 1; i >= 0; i--) {
       if (s[i * 3 + 2] === row && s[i * 3] <= t && t < s[i * 3 + 1]) return this.#annotations.spanId(i);
@@ -866,7 +1053,7 @@ export class AvsegEditor extends HTMLElement {
           input.value = formatTime(seg[key] / rate);
           input.setAttribute('aria-label', `${labelText} time (h:mm:ss.mmm)`);
           input.addEventListener('change', () => {
-            const t = parseTime(input.value);
+            const t = this.#toFrameBoundary(parseTime(input.value));
             const other = key === 'start' ? seg.end : seg.start;
             const frames = Math.round(t * rate);
             if (Number.isNaN(t)) {
@@ -1057,7 +1244,7 @@ export class AvsegEditor extends HTMLElement {
         this.#reportEditError('refused', 'Select a track first (click its lane, or press T), then record.');
         return null;
       }
-      this.#recording = { tracks: [...this.#selectedTracks], start: Math.max(0, now - this.reactionTime) };
+      this.#recording = { tracks: [...this.#selectedTracks], start: this.#toFrameBoundary(Math.max(0, now - this.reactionTime)) };
       if (this.#parts.media.paused) this.play().catch(() => {});
       this.#renderTrackControls();
       this.#announce(`Recording on ${this.#recording.tracks.map((id) => this.#trackName(id)).join(', ')}`);
@@ -1066,7 +1253,7 @@ export class AvsegEditor extends HTMLElement {
     const { tracks, start } = this.#recording;
     this.#recording = null;
     this.#renderTrackControls();
-    const end = Math.min(this.#duration, Math.max(0, now - this.reactionTime));
+    const end = this.#toFrameBoundary(Math.min(this.#duration, Math.max(0, now - this.reactionTime)));
     const made = [];
     const refused = [];
     try {
@@ -1222,9 +1409,11 @@ export class AvsegEditor extends HTMLElement {
   /** Frame under a client x in the lanes, snapped to the cursor and segment edges within 6 px. */
   #frameAt(clientX, ignoreId) {
     const rect = this.#parts.lanes.getBoundingClientRect();
-    const rate = this.#info.sampleRate;
+    const rate = this.#timelineRate();
     const f = Math.round(xToTime(clientX - rect.left, this.#view, rect.width) * rate);
     const clamped = Math.min(Math.max(f, 0), Math.round(this.#duration * rate));
+    // A video's boundaries are always on frame boundaries, snapping or not.
+    if (this.#video) return Math.round(this.#toFrameBoundary(clamped / rate) * rate);
     if (!this.snapping) return clamped;
     const framesPerPx = ((this.#view.end - this.#view.start) * rate) / rect.width;
     const targets = [Math.round(this.currentTime * rate)];
@@ -1252,7 +1441,7 @@ export class AvsegEditor extends HTMLElement {
     lanes.setPointerCapture(e.pointerId);
     const hit = this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top);
     const seg = hit ? this.#store.segment(hit) : null;
-    const rate = this.#info.sampleRate;
+    const rate = this.#timelineRate();
     const pxPerFrame = rect.width / ((this.#view.end - this.#view.start) * rate);
     let mode = 'create';
     if (seg) {
@@ -1358,6 +1547,10 @@ export class AvsegEditor extends HTMLElement {
     p.undoButton.addEventListener('click', () => this.undo());
     p.redoButton.addEventListener('click', () => this.redo());
     p.rate.addEventListener('change', () => { this.playbackRate = Number(p.rate.value); });
+    p.frameInput.addEventListener('change', () => {
+      const n = Number(p.frameInput.value);
+      if (Number.isInteger(n) && n >= 1) this.seekFrame(n - 1);
+    });
     media.preservesPitch = true;
 
     media.addEventListener('loadedmetadata', () => {
@@ -1504,26 +1697,20 @@ export class AvsegEditor extends HTMLElement {
       if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.#selected) {
         // Nudge the selected segment's start (Alt) or end (Alt+Shift) by 10 ms, or 1 ms with Ctrl.
         e.preventDefault();
-        const seg = JSON.parse(this.#annotations.segment(this.#selected));
-        const step = Math.round((mod ? 0.001 : 0.01) * this.#info.sampleRate) * (e.key === 'ArrowLeft' ? -1 : 1);
-        try {
-          this.#edit((a) => check(e.shiftKey ? a.setBounds(seg.id, seg.start, seg.end + step) : a.setBounds(seg.id, seg.start + step, seg.end)));
-        } catch (err) {
-          this.#reportEditError(err.code ?? 'refused', err.message);
-        }
+        const direction = e.key === 'ArrowLeft' ? -1 : 1;
+        this.#nudge(e.shiftKey ? 'end' : 'start', direction, this.#video ? 0 : Math.round((mod ? 0.001 : 0.01) * this.#timelineRate()));
         return;
       }
       if (e.altKey || mod) return;
       if ((e.key === ',' || e.key === '.' || e.key === '<' || e.key === '>') && this.#selected) {
         // One sample: the finest nudge.
         e.preventDefault();
-        const seg = JSON.parse(this.#annotations.segment(this.#selected));
-        const step = e.key === ',' || e.key === '<' ? -1 : 1;
-        try {
-          this.#edit((a) => check(e.shiftKey ? a.setBounds(seg.id, seg.start, seg.end + step) : a.setBounds(seg.id, seg.start + step, seg.end)));
-        } catch (err) {
-          this.#reportEditError(err.code ?? 'refused', err.message);
-        }
+        this.#nudge(e.shiftKey ? 'end' : 'start', e.key === ',' || e.key === '<' ? -1 : 1, this.#video ? 0 : 1);
+        return;
+      }
+      if (e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.#video) {
+        e.preventDefault();
+        this.stepFrame(e.key === 'ArrowLeft' ? -1 : 1);
         return;
       }
       if (e.key === '?') {
@@ -1554,7 +1741,7 @@ export class AvsegEditor extends HTMLElement {
         s: () => {
           if (!this.#selected) return;
           try {
-            this.#edit((a) => check(a.splitSegment(this.#selected, Math.round(this.currentTime * this.#info.sampleRate))));
+            this.#edit((a) => check(a.splitSegment(this.#selected, Math.round(this.#toFrameBoundary(this.currentTime) * this.#timelineRate()))));
           } catch (err) {
             this.#reportEditError(err.code ?? 'refused', err.message);
           }

@@ -28,6 +28,8 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .overview { position: relative; height: 40px; border-bottom: 1px solid #e3e8ef; cursor: pointer; touch-action: none; }
 .overview canvas, .wave canvas { position: absolute; inset: 0; width: 100%; height: 100%; }
 .viewport { position: absolute; top: 0; bottom: 0; border: 1px solid var(--avseg-accent); background: rgba(47,111,179,0.08); pointer-events: none; box-sizing: border-box; }
+.filmstrip { display: block; width: 100%; height: var(--avseg-filmstrip-height, 48px); background: #1d2633; }
+.filmstrip[hidden] { display: none; }
 .ruler { display: block; width: 100%; height: 22px; border-bottom: 1px solid #e3e8ef; }
 .wave { position: relative; height: var(--avseg-wave-height, 160px); cursor: text; touch-action: none; }
 .cursor { position: absolute; top: 0; bottom: 0; left: 0; width: 0; border-left: 1px solid var(--avseg-cursor); pointer-events: none; will-change: transform; }

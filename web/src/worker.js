@@ -15,6 +15,7 @@ function core() {
 }
 
 let load = null; // the current load; a new `load` message replaces it
+const NO_AUDIO = { format: '', codec: '', sampleRate: 0, channels: 0, frames: 0, declaredDuration: -1, startTime: 0, bytesReceived: 0 };
 
 const yieldToMessages = () => new Promise((resolve) => {
   const channel = new MessageChannel();
@@ -95,7 +96,7 @@ class Load {
 
     const reader = response.body.getReader();
     for (;;) {
-      while (this.session.bytesAhead() > MAX_AHEAD_BYTES && !this.aborted) {
+      while (!this.videoOnly && this.session.bytesAhead() > MAX_AHEAD_BYTES && !this.aborted) {
         if (!(await this.decodeSlice())) return;
       }
       let chunk;
@@ -108,16 +109,24 @@ class Load {
       if (this.aborted) { reader.cancel().catch(() => {}); return; }
       if (chunk.done) break;
       this.keep(chunk.value);
+      if (this.videoOnly) {
+        this.maybeProgress();
+        continue;
+      }
       this.session.push(chunk.value);
       if (!(await this.decodeSlice())) return;
     }
-    this.session.finish();
     this.foldChunks();
+    if (this.videoOnly) {
+      this.finishLoad();
+      return;
+    }
+    this.session.finish();
     // The complete file, for sample-level views and for continuing past an oversized packet.
     const blob = this.blob;
     const readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
     this.seekable = this.session.attachSeekable(readFn, blob.size).state >= 0;
-    while (!this.done) {
+    while (!this.done && !this.videoOnly) {
       if (!(await this.decodeSlice())) return;
     }
     this.finishLoad();
@@ -145,6 +154,14 @@ class Load {
     do {
       status = this.session.pump(32);
     } while (status.state === 1 && performance.now() - started < SLICE_MS);
+    if (status.state < 0 && status.code === 'no-audio' && !this.videoOnly) {
+      // A video without sound: no waveform, but its frames are indexed once it has arrived.
+      this.videoOnly = true;
+      this.session.delete();
+      this.session = null;
+      this.post({ type: 'error', code: 'no-audio', message: 'This video has no audio track: there is no waveform to show.', fatal: false });
+      return true;
+    }
     if (status.state < 0) {
       this.fail(status.code, status.message);
       return false;
@@ -159,8 +176,8 @@ class Load {
     const now = performance.now();
     if (!force && now - this.lastProgress < PROGRESS_MS) return;
     this.lastProgress = now;
-    const info = this.session.info();
-    if (!this.announced && this.session.opened()) {
+    const info = this.session ? this.session.info() : NO_AUDIO;
+    if (!this.announced && this.session?.opened()) {
       this.announced = true;
       this.post({ type: 'opened', info });
     }
@@ -176,10 +193,43 @@ class Load {
 
   finishLoad() {
     this.maybeProgress(true);
-    const info = this.session.info();
-    this.post({ type: 'ready', info, seekable: this.seekable });
-    for (const problem of this.session.problems()) {
-      this.post({ type: 'error', code: problem.code, message: problem.message, fatal: false });
+    const info = this.session ? this.session.info() : NO_AUDIO;
+    // A video's frames are known before `ready`, so the element's timeline is complete at once.
+    this.indexVideo()
+      .catch((err) => this.post({ type: 'error', code: 'internal', message: `The video's frames could not be indexed: ${err?.message ?? err}`, fatal: false }))
+      .then(() => {
+        this.post({ type: 'ready', info, seekable: this.seekable });
+        for (const problem of this.session?.problems() ?? []) {
+          this.post({ type: 'error', code: problem.code, message: problem.message, fatal: false });
+        }
+      });
+  }
+
+  /** Every video frame's time from the container (demuxing only), in slices between messages. */
+  async indexVideo() {
+    const M = await core();
+    const blob = this.blob;
+    const readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
+    const index = new M.VideoIndex();
+    try {
+      const facts = index.open(readFn, blob.size);
+      if (!facts.ok) {
+        if (facts.code !== 'no-video') this.post({ type: 'error', code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
+        return;
+      }
+      let more = true;
+      while (more && !this.aborted) {
+        const started = performance.now();
+        do more = index.step(64); while (more && performance.now() - started < SLICE_MS);
+        if (more) await yieldToMessages();
+      }
+      if (this.aborted) return;
+      const frames = index.frames();
+      const keyFrames = index.keyFrames();
+      const { width, height, codec, timeBaseNum, timeBaseDen } = facts;
+      this.post({ type: 'frames', video: { width, height, codec, timeBaseNum, timeBaseDen }, frames, keyFrames }, [frames.buffer, keyFrames.buffer]);
+    } finally {
+      index.delete();
     }
   }
 

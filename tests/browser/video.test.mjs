@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+// Frame-exact video in headless Chromium: every frame of the generated videos shows its own
+// number in binary, so the test reads which frame is on screen after each seek and step, at
+// constant and variable frame rates, with a late start and with B-frames.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fixtures, startElementPage } from './harness.mjs';
+
+let harness;
+before(async () => { harness = await startElementPage({ title: 'avseg video' }); });
+after(() => harness?.close());
+
+async function probe(name) {
+  const p = JSON.parse(await readFile(path.join(fixtures, `${name}.probe.json`), 'utf8'));
+  const [num, den] = p.streams[0].time_base.split('/').map(Number);
+  return { count: Number(p.streams[0].nb_read_frames), pts: p.packets.map((x) => x.pts).sort((a, b) => a - b), num, den };
+}
+
+async function load(t, name) {
+  const page = await harness.open(t, { width: 1000, height: 900 });
+  const url = harness.servers.media.url(`/${name}`);
+  await page.evaluate((src) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    el.addEventListener('ready', resolve, { once: true });
+    el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
+    el.config = { categories: [{ name: 'Dog', tags: ['Dog #1'] }] };
+    el.src = src;
+  }), url);
+  return page;
+}
+
+/** The number the frame on screen shows (10 bars, bright = 1, least significant bit on the left). */
+function readShown(page) {
+  return page.evaluate(() => {
+    const video = document.querySelector('avseg-editor').shadowRoot.querySelector('video');
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = 180;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(video, 0, 0, 320, 180);
+    const row = ctx.getImageData(0, 90, 320, 1).data;
+    let n = 0;
+    for (let b = 0; b < 10; b++) if (row[Math.floor((b + 0.5) * 32) * 4] > 128) n |= 1 << b;
+    return n;
+  });
+}
+
+/** Runs `action` in the page and waits until the element reports frame n on screen. */
+async function showFrame(page, n, action) {
+  await page.evaluate(([n, action]) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    const timer = setTimeout(() => reject(new Error(`frame ${n} was not shown (showing ${el.frame})`)), 5000);
+    const check = () => {
+      if (el.frame === n) {
+        clearTimeout(timer);
+        el.removeEventListener('framechange', check);
+        resolve();
+      }
+    };
+    el.addEventListener('framechange', check);
+    if (action === 'seek') el.seekFrame(n);
+    check();
+  }), [n, action]);
+}
+
+for (const name of ['frames-cfr.webm', 'frames-vfr.webm', 'frames-offset.webm', 'frames-bframes.mp4']) {
+  test(`${name}: the frame index is ffprobe's, and seeking to frame N shows frame N`, async (t) => {
+    const truth = await probe(name);
+    const page = await load(t, name);
+    const frames = await page.evaluate(() => document.querySelector('avseg-editor').frames);
+    assert.equal(frames.count, truth.count, 'as many frames as ffprobe reads');
+    assert.deepEqual(Object.values(frames.times).slice(0, -1), truth.pts.map((p) => (p * truth.num) / truth.den));
+    const end = await page.evaluate(() => document.querySelector('avseg-editor').duration);
+    assert.ok(end >= frames.times[frames.count] - 1e-9, `the timeline (${end} s) reaches the last frame's end`);
+    const picks = [...new Set([0, 1, 2, 3, 7, Math.floor(truth.count / 2), 31, truth.count - 3, truth.count - 2, truth.count - 1])];
+    for (const n of picks) {
+      await showFrame(page, n, 'seek');
+      assert.equal(await readShown(page), n, `after seeking to frame ${n}`);
+    }
+    // Backwards, across key frames, too.
+    for (const n of [...picks].reverse().slice(0, 4)) {
+      await showFrame(page, n, 'seek');
+      assert.equal(await readShown(page), n, `after seeking back to frame ${n}`);
+    }
+    const label = await page.locator('avseg-editor >> css=.time').textContent();
+    assert.match(label, new RegExp(`frame ${picks.slice(-4)[0] + 1} / ${truth.count}$`));
+  });
+}
+
+test('keys step one frame; the frame box jumps to a number; the first and last frames are reachable', async (t) => {
+  const page = await load(t, 'frames-vfr.webm');
+  const count = await page.evaluate(() => document.querySelector('avseg-editor').frames.count);
+  await showFrame(page, 5, 'seek');
+  await page.focus('avseg-editor');
+  for (const [key, n] of [['Shift+ArrowRight', 6], ['Shift+ArrowRight', 7], ['Shift+ArrowRight', 8], ['Shift+ArrowLeft', 7]]) {
+    await page.keyboard.press(key);
+    await showFrame(page, n, 'wait');
+    assert.equal(await readShown(page), n, `${key} -> frame ${n}`);
+  }
+  await page.fill('avseg-editor >> css=.frame-input', String(count));
+  await page.press('avseg-editor >> css=.frame-input', 'Enter');
+  await showFrame(page, count - 1, 'wait');
+  assert.equal(await readShown(page), count - 1);
+  await page.focus('avseg-editor');
+  await page.keyboard.press('Shift+ArrowRight');   // nothing after the last frame
+  await page.waitForTimeout(200);
+  assert.equal(await readShown(page), count - 1);
+  await page.fill('avseg-editor >> css=.frame-input', '1');
+  await page.press('avseg-editor >> css=.frame-input', 'Enter');
+  await showFrame(page, 0, 'wait');
+  assert.equal(await readShown(page), 0);
+});
+
+test('a segment on frames a..b holds their exact times; nudges move it one frame', async (t) => {
+  const page = await load(t, 'frames-vfr.webm');
+  const out = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const { times } = el.frames;
+    const track = el.addTrack('Dog', 'Dog #1');
+    // Frames 10..20, given a little off their boundaries: stored on them.
+    el.selectedSegment = el.addSegment(track, times[10] + 0.004, times[21] - 0.006);
+    return { times, seg: el.value.segments[0] };
+  });
+  const { times } = out;
+  assert.equal(out.seg.startTime, times[10]);
+  assert.equal(out.seg.endTime, times[21]);
+  await page.focus('avseg-editor');
+  await page.keyboard.press('.');          // start one frame later
+  await page.keyboard.press('Shift+<');    // end one frame earlier
+  await page.keyboard.press('Alt+ArrowLeft');   // start one frame earlier again
+  const seg = await page.evaluate(() => document.querySelector('avseg-editor').value.segments[0]);
+  assert.equal(seg.startTime, times[10]);
+  assert.equal(seg.endTime, times[20]);
+});
+
+test('the filmstrip shows each slot\'s frame and follows the zoom', async (t) => {
+  const page = await load(t, 'frames-cfr.webm');
+  const read = () => page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const canvas = el.shadowRoot.querySelector('.filmstrip');
+    const ctx = canvas.getContext('2d');
+    const thumb = Math.max(16, Math.round(canvas.height * (320 / 180)));
+    const view = el.view;
+    const row = ctx.getImageData(0, Math.floor(canvas.height / 2), canvas.width, 1).data;
+    const slots = [];
+    for (let x = 0; x + thumb <= canvas.width; x += thumb) {
+      const t = view.start + ((x + thumb / 2) / canvas.width) * (view.end - view.start);
+      let n = 0;
+      for (let b = 0; b < 10; b++) if (row[Math.floor(x + (b + 0.5) * thumb / 10) * 4 + 1] > 128) n |= 1 << b;
+      slots.push({ expected: el.frameAt(t), shown: n });
+    }
+    return { slots, label: canvas.getAttribute('aria-label') };
+  });
+  const settle = async () => {
+    const deadline = Date.now() + 15000;
+    let last;
+    while (Date.now() < deadline) {
+      last = await read();
+      if (last.slots.length && last.slots.every((s) => s.shown === s.expected)) return last;
+      await page.waitForTimeout(200);
+    }
+    return last;
+  };
+  let strip = await settle();
+  assert.ok(strip.slots.length >= 8, `${strip.slots.length} thumbnails`);
+  assert.deepEqual(strip.slots.map((s) => s.shown), strip.slots.map((s) => s.expected), 'every thumbnail is its slot\'s frame');
+  const [, first, last] = /^Filmstrip: frames (\d+) to (\d+) of 60$/.exec(strip.label).map(Number);
+  assert.equal(first, strip.slots[0].expected + 1);
+  assert.ok(last >= strip.slots.at(-1).expected + 1, strip.label);
+  await page.evaluate(() => document.querySelector('avseg-editor').zoomTo(1.0, 1.6));
+  strip = await settle();
+  assert.deepEqual(strip.slots.map((s) => s.shown), strip.slots.map((s) => s.expected), 'after zooming in');
+  assert.ok(strip.slots[0].expected >= 24 && strip.slots.at(-1).expected <= 40, JSON.stringify(strip.slots));
+});
+
+test('a video without sound: its frames and the timeline, and the waveform band says there is no audio', async (t) => {
+  const truth = await probe('frames-silent.webm');
+  const page = await load(t, 'frames-silent.webm');
+  const out = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const { times, count } = el.frames;
+    const track = el.addTrack('Dog', 'Dog #1');
+    el.addSegment(track, times[3] + 0.01, times[9]);
+    return {
+      count, end: times[count], duration: el.duration, times,
+      label: el.shadowRoot.querySelector('.wave').getAttribute('aria-label'),
+      error: el.shadowRoot.querySelector('.error').hidden,
+      seg: el.value.segments[0], rate: el.value.timebase.rate,
+    };
+  });
+  assert.equal(out.count, truth.count);
+  assert.equal(out.duration, out.end);
+  assert.equal(out.label, 'Waveform: this video has no audio track');
+  assert.equal(out.error, true, 'not shown as an error');
+  assert.equal(out.rate, 1000, 'positions in the video\'s own time base');
+  assert.equal(out.seg.startTime, out.times[3]);
+  assert.equal(out.seg.endTime, out.times[9]);
+  await showFrame(page, 20, 'seek');
+  assert.equal(await readShown(page), 20);
+});
