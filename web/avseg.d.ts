@@ -84,6 +84,14 @@ export interface AvsegSegmentChanges {
   fields?: Record<string, unknown>;
 }
 
+export interface AvsegSpectrogramOptions {
+  windowSize?: 256 | 512 | 1024 | 2048 | 4096 | 8192;
+  scale?: 'linear' | 'mel' | 'log';
+  colorMap?: 'magma' | 'viridis' | 'grayscale';
+  minDb?: number;
+  maxDb?: number;
+}
+
 /** A video's frames, from the container's own timestamps. */
 export interface AvsegFrames {
   count: number;
@@ -139,6 +147,10 @@ export declare class AvsegEditor extends HTMLElement {
 
   /** True from the `ready` event on (media decoded, annotations in place); false while loading or after a failure. */
   readonly ready: boolean;
+  /** Shows the spectrogram under the waveform (the toolbar's Spectrogram box; off by default). */
+  spectrogram: boolean;
+  /** Its settings; unknown values fall back to the defaults (2048, 'mel', 'magma', -100, 0). */
+  spectrogramOptions: AvsegSpectrogramOptions;
   /** A video's frame index, or null for audio. */
   readonly frames: AvsegFrames | null;
   /** The frame on screen (0-based), or -1. */

@@ -200,3 +200,39 @@ test('a video without sound: its frames and the timeline, and the waveform band 
   await showFrame(page, 20, 'seek');
   assert.equal(await readShown(page), 20);
 });
+
+test('the spectrogram draws tones at their frequency rows, aligned with the waveform, and silence as the floor', async (t) => {
+  const page = await load(t, 'tones.wav');
+  const out = await page.evaluate(() => new Promise((resolve) => {
+    const el = document.querySelector('avseg-editor');
+    el.addEventListener('avseg-spectrogram', (e) => {
+      if (!e.detail.fromSamples) return;
+      const canvas = el.shadowRoot.querySelector('.spectrogram canvas');
+      const { width, height } = canvas;
+      const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+      // The brightest row in a column (sum of R, G, B), and how much the column varies.
+      const column = (x) => {
+        let best = 0;
+        let bestY = -1;
+        let min = Infinity;
+        for (let y = 0; y < height; y++) {
+          const i = (y * width + x) * 4;
+          const v = data[i] + data[i + 1] + data[i + 2];
+          if (v > best) { best = v; bestY = y; }
+          min = Math.min(min, v);
+        }
+        return { y: bestY, spread: best - min };
+      };
+      resolve({ width, height, a: column(Math.floor(width * 0.16)), b: column(Math.floor(width * 0.5)), silence: column(Math.floor(width * 0.84)),
+        label: el.shadowRoot.querySelector('.spectrogram').hidden });
+    });
+    el.spectrogramOptions = { scale: 'linear', windowSize: 4096, colorMap: 'grayscale' };
+    el.spectrogram = true;
+  }));
+  assert.equal(out.label, false, 'shown');
+  // Linear rows: 0 at the top is the Nyquist frequency (24 kHz), the bottom row 0 Hz.
+  const row = (hz) => (1 - hz / 24000) * out.height;
+  assert.ok(Math.abs(out.a.y - row(440)) <= 3, `440 Hz at row ${out.a.y}, expected about ${row(440)}`);
+  assert.ok(Math.abs(out.b.y - row(3000)) <= 3, `3 kHz at row ${out.b.y}, expected about ${row(3000)}`);
+  assert.equal(out.silence.spread, 0, 'digital silence is the floor colour everywhere');
+});

@@ -44,3 +44,6 @@ if (video) {
   editor.stepFrame(-1);
   console.log(editor.frame, editor.frameAt(video.times[3]), video.keyFrames[0]);
 }
+editor.spectrogram = true;
+editor.spectrogramOptions = { scale: 'log', windowSize: 4096, colorMap: 'viridis' };
+console.log(editor.spectrogramOptions.minDb);

@@ -28,6 +28,12 @@ const markup = `
     <button class="remove-track" type="button" title="Delete the selected track and its segments (undoable)" disabled>Delete track</button>
     <button class="record" type="button" aria-pressed="false" title="Begin / stop recording a segment on the selected track (R)" disabled>● Record</button>
     <label class="snap-toggle"><input class="snap" type="checkbox" checked> Snap</label>
+    <label class="spectro-toggle"><input class="spectro" type="checkbox"> Spectrogram</label>
+    <span class="spectro-controls" hidden>
+      <select class="spectro-scale" aria-label="Spectrogram frequency scale"><option value="linear">linear</option><option value="mel" selected>mel</option><option value="log">log</option></select>
+      <select class="spectro-window" aria-label="Spectrogram window size">${[256, 512, 1024, 2048, 4096, 8192].map((n) => `<option value="${n}"${n === 2048 ? ' selected' : ''}>${n}</option>`).join('')}</select>
+      <select class="spectro-colors" aria-label="Spectrogram colours"><option value="magma">magma</option><option value="viridis">viridis</option><option value="grayscale">gray</option></select>
+    </span>
     <button class="undo" type="button" title="Undo (Ctrl+Z)" aria-label="Undo" disabled>↶</button>
     <button class="redo" type="button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled>↷</button>
     <span class="spacer"></span>
@@ -42,6 +48,7 @@ const markup = `
   <canvas class="ruler" part="ruler" aria-hidden="true"></canvas>
   <canvas class="filmstrip" part="filmstrip" role="img" aria-label="Filmstrip" hidden></canvas>
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
+  <div class="spectrogram" part="spectrogram" role="img" aria-label="Spectrogram" hidden><canvas></canvas><div class="cursor spectro-cursor"></div></div>
   <canvas class="lanes" part="lanes" role="img" aria-label="Track lanes: no tracks"></canvas>
   <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
   <div class="help-overlay" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts" hidden tabindex="-1">
@@ -108,7 +115,7 @@ export class AvsegEditor extends HTMLElement {
   #view = { start: 0, end: 1 };
   #followLoad = true;
   #amplitude = 1;     // the view tracks the growing file until the user moves it
-  #renders = { main: { busy: false, dirty: true, seq: 0 }, overview: { busy: false, dirty: true, seq: 0 } };
+  #renders = { main: { busy: false, dirty: true, seq: 0 }, overview: { busy: false, dirty: true, seq: 0 }, spectrogram: { busy: false, dirty: true, seq: 0 } };
   #frameRequested = false;
   #resizeObserver = null;
   #pendingSeek = null;
@@ -140,6 +147,8 @@ export class AvsegEditor extends HTMLElement {
       segmentEditor: $('.segment-editor'), classificationsBox: $('.classifications'), list: $('.segment-list'), rows: $('.segment-list .rows'), thumb: $('.scrollbar > div'), media: $('video'),
       listOrder: $('.list-order'), listCount: $('.list-count'), announce: $('.announce'),
       frameBox: $('.frame-box'), frameInput: $('.frame-input'), filmstrip: $('.filmstrip'),
+      spectro: $('.spectro'), spectroControls: $('.spectro-controls'), spectroScale: $('.spectro-scale'), spectroWindow: $('.spectro-window'),
+      spectroColors: $('.spectro-colors'), spectrogram: $('.spectrogram'), spectroCanvas: $('.spectrogram canvas'), spectroCursor: $('.spectro-cursor'),
     };
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     // The host takes focus and the keyboard shortcuts: name it, or it is announced by all its content.
@@ -449,6 +458,7 @@ export class AvsegEditor extends HTMLElement {
     if (next.start === this.#view.start && next.end === this.#view.end) return;
     this.#view = next;
     this.#renders.main.dirty = true;
+    this.#renders.spectrogram.dirty = true;
     this.#schedule();
     this.#emit('viewchange', { start: next.start, end: next.end });
   }
@@ -456,6 +466,7 @@ export class AvsegEditor extends HTMLElement {
   #invalidate() {
     this.#renders.main.dirty = true;
     this.#renders.overview.dirty = true;
+    this.#renders.spectrogram.dirty = true;
     this.#schedule();
   }
 
@@ -470,6 +481,7 @@ export class AvsegEditor extends HTMLElement {
       this.#updateOverlay();
       this.#request('main');
       this.#request('overview');
+      if (this.#spectrogramOn) this.#request('spectrogram');
       if (!this.#parts.media.paused) this.#follow();
     });
   }
@@ -513,9 +525,11 @@ export class AvsegEditor extends HTMLElement {
       setTimeout(() => this.#schedule(), 250);
       return;
     }
-    const canvas = target === 'main' ? this.#parts.waveCanvas : this.#parts.overviewCanvas;
+    // The spectrogram needs the complete file (samples are decoded on demand from it).
+    if (target === 'spectrogram' && !this.#ready) return;
+    const canvas = { main: this.#parts.waveCanvas, overview: this.#parts.overviewCanvas, spectrogram: this.#parts.spectroCanvas }[target];
     if (!canvas.width || !canvas.height) return;
-    const view = target === 'main' ? this.#view : { start: 0, end: this.#duration };
+    const view = target === 'overview' ? { start: 0, end: this.#duration } : this.#view;
     const sr = this.#info.sampleRate;
     state.dirty = false;
     state.busy = true;
@@ -527,14 +541,14 @@ export class AvsegEditor extends HTMLElement {
       width: canvas.width,
       height: canvas.height,
       amplitude: target === 'main' ? this.#amplitude : 1,
-      ...this.#style(),
+      ...(target === 'spectrogram' ? { ...this.#spectrogramOptions, minHz: 0, maxHz: 0 } : this.#style()),
     });
   }
 
   #paint(msg) {
     const state = this.#renders[msg.target];
     if (!msg.interim) state.busy = false;
-    const canvas = msg.target === 'main' ? this.#parts.waveCanvas : this.#parts.overviewCanvas;
+    const canvas = { main: this.#parts.waveCanvas, overview: this.#parts.overviewCanvas, spectrogram: this.#parts.spectroCanvas }[msg.target];
     if (canvas.width === msg.width && canvas.height === msg.height) {
       const image = new ImageData(new Uint8ClampedArray(msg.pixels), msg.width, msg.height);
       canvas.getContext('2d').putImageData(image, 0, 0);
@@ -545,11 +559,12 @@ export class AvsegEditor extends HTMLElement {
     if (msg.interim) return;
     if (state.dirty) this.#schedule();
     if (msg.target === 'main') this.dispatchEvent(new CustomEvent('avseg-rendered', { detail: { fromSamples: msg.fromSamples } }));
+    if (msg.target === 'spectrogram') this.dispatchEvent(new CustomEvent('avseg-spectrogram', { detail: { fromSamples: msg.fromSamples } }));
   }
 
   #layout() {
     const dpr = window.devicePixelRatio || 1;
-    for (const [canvas, box] of [[this.#parts.waveCanvas, this.#parts.wave], [this.#parts.overviewCanvas, this.#parts.overview]]) {
+    for (const [canvas, box] of [[this.#parts.waveCanvas, this.#parts.wave], [this.#parts.overviewCanvas, this.#parts.overview], [this.#parts.spectroCanvas, this.#parts.spectrogram]]) {
       const w = Math.max(1, Math.round(box.clientWidth * dpr));
       const h = Math.max(1, Math.round(box.clientHeight * dpr));
       if (canvas.width !== w || canvas.height !== h) {
@@ -607,8 +622,10 @@ export class AvsegEditor extends HTMLElement {
     const t = this.currentTime;
     const x = timeToX(t, this.#view, wave);
     const visible = this.#duration > 0 && x >= 0 && x <= wave;
-    this.#parts.cursor.style.display = visible ? '' : 'none';
-    this.#parts.cursor.style.transform = `translateX(${x}px)`;
+    for (const cursor of [this.#parts.cursor, this.#parts.spectroCursor]) {
+      cursor.style.display = visible ? '' : 'none';
+      cursor.style.transform = `translateX(${x}px)`;
+    }
     this.#parts.overviewCursor.style.transform = `translateX(${this.#duration > 0 ? (t / this.#duration) * over : 0}px)`;
     this.#updateTime();
   }
@@ -879,6 +896,36 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #frameWatch = false;
+  #spectrogramOn = false;
+  #spectrogramOptions = { windowSize: 2048, scale: 'mel', colorMap: 'magma', minDb: -100, maxDb: 0 };
+
+  /** Shows the spectrogram under the waveform (the toolbar's Spectrogram box). */
+  get spectrogram() { return this.#spectrogramOn; }
+  set spectrogram(on) {
+    this.#spectrogramOn = Boolean(on);
+    this.#parts.spectro.checked = this.#spectrogramOn;
+    this.#parts.spectrogram.hidden = !this.#spectrogramOn;
+    this.#parts.spectroControls.hidden = !this.#spectrogramOn;
+    this.#layout();
+  }
+
+  /** {windowSize (256..8192), scale ('linear' | 'mel' | 'log'), colorMap ('magma' | 'viridis' | 'grayscale'), minDb, maxDb}. */
+  get spectrogramOptions() { return { ...this.#spectrogramOptions }; }
+  set spectrogramOptions(options) {
+    const next = { ...this.#spectrogramOptions, ...options };
+    next.windowSize = [256, 512, 1024, 2048, 4096, 8192].includes(Number(next.windowSize)) ? Number(next.windowSize) : 2048;
+    if (!['linear', 'mel', 'log'].includes(next.scale)) next.scale = 'mel';
+    if (!['magma', 'viridis', 'grayscale'].includes(next.colorMap)) next.colorMap = 'magma';
+    next.minDb = Number.isFinite(Number(next.minDb)) ? Number(next.minDb) : -100;
+    next.maxDb = Number.isFinite(Number(next.maxDb)) && Number(next.maxDb) > next.minDb ? Number(next.maxDb) : next.minDb + 100;
+    this.#spectrogramOptions = next;
+    this.#parts.spectroScale.value = next.scale;
+    this.#parts.spectroWindow.value = String(next.windowSize);
+    this.#parts.spectroColors.value = next.colorMap;
+    this.#renders.spectrogram.dirty = true;
+    this.#schedule();
+  }
+
   #filmstrip = null;
   #filmstripView = null;
 
@@ -1518,6 +1565,10 @@ export class AvsegEditor extends HTMLElement {
     });
     p.record.addEventListener('click', () => this.toggleRecording());
     p.snap.addEventListener('change', () => { this.snapping = p.snap.checked; });
+    p.spectro.addEventListener('change', () => { this.spectrogram = p.spectro.checked; });
+    p.spectroScale.addEventListener('change', () => { this.spectrogramOptions = { scale: p.spectroScale.value }; });
+    p.spectroWindow.addEventListener('change', () => { this.spectrogramOptions = { windowSize: Number(p.spectroWindow.value) }; });
+    p.spectroColors.addEventListener('change', () => { this.spectrogramOptions = { colorMap: p.spectroColors.value }; });
     p.removeTrack.addEventListener('click', () => {
       const ids = this.#selectedTracks;
       if (!ids.length) return;

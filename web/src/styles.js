@@ -26,6 +26,9 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .video { display: block; width: 100%; max-height: var(--avseg-video-height, 360px); background: #000; }
 .video[hidden] { display: none; }
 .overview { position: relative; height: 40px; border-bottom: 1px solid #e3e8ef; cursor: pointer; touch-action: none; }
+.spectrogram { position: relative; height: var(--avseg-spectrogram-height, 140px); border-top: 1px solid #e3e8ef; }
+.spectrogram[hidden], .spectro-controls[hidden] { display: none; }
+.spectrogram canvas { position: absolute; inset: 0; width: 100%; height: 100%; }
 .overview canvas, .wave canvas { position: absolute; inset: 0; width: 100%; height: 100%; }
 .viewport { position: absolute; top: 0; bottom: 0; border: 1px solid var(--avseg-accent); background: rgba(47,111,179,0.08); pointer-events: none; box-sizing: border-box; }
 .filmstrip { display: block; width: 100%; height: var(--avseg-filmstrip-height, 48px); background: #1d2633; }

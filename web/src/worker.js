@@ -235,6 +235,19 @@ class Load {
 
   render(request) {
     if (!this.session || !this.session.opened()) return;
+    if (request.target === 'spectrogram') {
+      const result = this.session.renderSpectrogram(request.view);
+      if (!result.ok) {
+        this.post({ type: 'error', code: result.code, message: result.message, fatal: false });
+        return;
+      }
+      const pixels = this.session.pixels().slice();
+      this.post({
+        type: 'frame', target: request.target, request: request.request, interim: false,
+        width: request.view.width, height: request.view.height, fromSamples: result.fromSamples, pixels: pixels.buffer,
+      }, [pixels.buffer]);
+      return;
+    }
     // A view that needs samples decoded first gets the peaks at once, then the samples.
     if (this.session.needsDecode(request.view)) this.renderOnce(request, false);
     this.renderOnce(request, true);
