@@ -210,6 +210,8 @@ async function sendFile(req, res, entry, file, headers, { ranges, bytesPerSecond
     if (!bytesPerSecond) {
       await new Promise((resolve, reject) => {
         const stream = fh.createReadStream({ start, end, autoClose: false });
+        entry.sent = 0;
+        stream.on('data', (data) => { entry.sent += data.length; });
         stream.on('error', reject);
         res.on('close', () => { stream.destroy(); resolve(); });
         stream.pipe(res);

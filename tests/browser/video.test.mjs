@@ -236,3 +236,48 @@ test('the spectrogram draws tones at their frequency rows, aligned with the wave
   assert.ok(Math.abs(out.b.y - row(3000)) <= 3, `3 kHz at row ${out.b.y}, expected about ${row(3000)}`);
   assert.equal(out.silence.spread, 0, 'digital silence is the floor colour everywhere');
 });
+
+test('a large MP4 is read in place with Range requests: its sound and tables, not its pictures', async (t) => {
+  const page = await harness.open(t, { width: 1000, height: 900 });
+  const name = 'big-video.mp4';
+  const { size } = await import('node:fs').then((fs) => fs.statSync(path.join(fixtures, name)));
+  const before = harness.servers.requests.length;
+  const url = harness.servers.media.url(`/${name}`);
+  const out = await page.evaluate((src) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    let progress = null;
+    el.addEventListener('progress', (e) => { progress = e.detail; });
+    el.addEventListener('ready', (e) => resolve({ ready: e.detail, progress, frames: el.frames.count, duration: el.duration }), { once: true });
+    el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
+    el.setAttribute('range-threshold', '0');
+    el.src = src;
+  }), url);
+  const requests = harness.servers.requests.slice(before).filter((r) => r.path === `/${name}`);
+  const ranged = requests.filter((r) => r.status === 206);
+  const sent = requests.reduce((n, r) => n + (r.sent ?? 0), 0);
+  assert.equal(out.frames, 500, 'every frame indexed');
+  assert.ok(Math.abs(out.duration - 20) < 0.05, `duration ${out.duration}`);
+  assert.equal(out.progress.totalBytes, size);
+  assert.ok(ranged.length > 1, `${ranged.length} range requests`);
+  // The browser's own <video> also reads the file: only the worker's ranges are counted here.
+  assert.ok(out.progress.loadedBytes < size / 4, `the worker fetched ${out.progress.loadedBytes} of ${size} bytes`);
+  assert.ok(sent > 0);
+
+  // The waveform is the one the whole-file path draws.
+  const again = await harness.open(t, { width: 1000, height: 900 });
+  const peaks = async (p, threshold) => p.evaluate(([src, threshold]) => new Promise((resolve) => {
+    const el = document.querySelector('avseg-editor');
+    el.style.width = '900px';
+    el.addEventListener('ready', () => {
+      el.addEventListener('avseg-rendered', () => {
+        const c = el.shadowRoot.querySelector('.wave canvas');
+        resolve(Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 2)));
+      }, { once: true });
+      el.zoomTo(0, 20);
+    }, { once: true });
+    if (threshold !== null) el.setAttribute('range-threshold', threshold);
+    el.src = src;
+  }), [url, threshold]);
+  const [inPlace, whole] = await Promise.all([peaks(again, '0'), peaks(await harness.open(t, { width: 1000, height: 900 }), null)]);
+  assert.deepEqual(inPlace, whole);
+});

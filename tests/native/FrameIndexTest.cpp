@@ -104,3 +104,17 @@ TEST_CASE("an audio file has no video to index; cover art is not a video", "[Fra
         CHECK(e.code() == ErrorCode::NoVideo);
     }
 }
+
+TEST_CASE("an MP4's frame index reads its tables and its sound, not its pictures", "[FrameIndex]")
+{
+    MemoryReader bytes(readBytes(fixture("big-video.mp4")));
+    const int64_t size = bytes.size();
+    FrameIndexReader reader(bytes);
+    while (reader.step(256)) {
+    }
+    const FrameIndex index = reader.finish();
+    CHECK(index.count() == 500);
+    CHECK(std::count(index.keyFrame.begin(), index.keyFrame.end(), 1) == 10);
+    INFO(reader.bytesRead() << " of " << size << " bytes read");
+    CHECK(reader.bytesRead() < size / 10);
+}

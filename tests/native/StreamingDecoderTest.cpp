@@ -182,3 +182,41 @@ TEST_CASE("without a whole copy, a stopped stream fails clearly instead of waiti
     StreamingDecoder decoder(sink, nullptr, options);
     REQUIRE_THROWS_AS(test::streamInto(decoder, bytes, 1000), MediaError);
 }
+
+namespace {
+
+// A file in memory that counts the bytes read from it, as a Range-request reader would fetch them.
+class CountingReader : public MemoryReader {
+public:
+    using MemoryReader::MemoryReader;
+    size_t read(uint8_t* dst, size_t n) override
+    {
+        const size_t got = MemoryReader::read(dst, n);
+        bytesRead += static_cast<int64_t>(got);
+        return got;
+    }
+    int64_t bytesRead = 0;
+};
+
+} // namespace
+
+TEST_CASE("decoding from a seekable source gives the same PCM, and an MP4's pictures are not read", "[StreamingDecoder]")
+{
+    for (const std::string name : {"speech-gaps.aac.m4a", "speech-gaps.mp3", "speech-gaps.flac", "speech-gaps.opus.webm", "speech-gaps.wav", "big-video.mp4"}) {
+        INFO(name);
+        const Decoded pushed = decodeFile(name, 65536);
+        CountingReader source(test::readBytes(test::fixture(name)));
+        const int64_t size = source.size();
+        test::CollectingSink sink;
+        StreamingDecoder decoder(sink, nullptr);
+        decoder.openSeekable(source);
+        while (decoder.pump(64) != StreamingDecoder::State::Done) {
+        }
+        CHECK(sink.pcm == pushed.sink.pcm);
+        CHECK(decoder.problems().empty());
+        if (name == "big-video.mp4") {
+            INFO(source.bytesRead << " of " << size << " bytes read");
+            CHECK(source.bytesRead < size / 5);
+        }
+    }
+}

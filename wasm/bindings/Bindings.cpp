@@ -215,6 +215,19 @@ public:
         return list;
     }
 
+    // Decodes from the start through readFn (HTTP Range requests), pushing nothing.
+    Status openSeekable(val readFn, double size)
+    {
+        try {
+            session_.openSeekable(std::make_unique<JsByteReader>(std::move(readFn), size));
+            return {2, "none", ""};
+        } catch (const MediaError& e) {
+            return failure(e.code(), e.what());
+        } catch (const std::exception& e) {
+            return failure(ErrorCode::Internal, e.what());
+        }
+    }
+
     Status attachSeekable(val readFn, double size)
     {
         try {
@@ -360,6 +373,7 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("memoryBytes", &Session::memoryBytes)
         .function("problems", &Session::problems)
         .function("attachSeekable", &Session::attachSeekable)
+        .function("openSeekable", &Session::openSeekable)
         .function("needsDecode", &Session::needsDecode)
         .function("render", &Session::render)
         .function("renderSpectrogram", &Session::renderSpectrogram)

@@ -128,10 +128,11 @@ int printFrames(const char* path)
     const VideoInfo& v = reader.info();
     const size_t keys = static_cast<size_t>(std::count(index.keyFrame.begin(), index.keyFrame.end(), 1));
     std::printf("{\"codec\":%s,\"width\":%d,\"height\":%d,\"timeBase\":\"%lld/%lld\",\"frames\":%zu,\"keyFrames\":%zu,"
-                "\"first\":%.6f,\"end\":%.6f,\"indexMs\":%.3f}\n",
+                "\"first\":%.6f,\"end\":%.6f,\"bytes\":%lld,\"bytesRead\":%lld,\"indexMs\":%.3f}\n",
         jsonString(v.codecName).c_str(), v.width, v.height, static_cast<long long>(index.timeBaseNum),
         static_cast<long long>(index.timeBaseDen), index.count(), keys,
-        index.count() ? index.seconds(index.pts.front()) : 0.0, index.seconds(index.endPts), ms);
+        index.count() ? index.seconds(index.pts.front()) : 0.0, index.seconds(index.endPts),
+        static_cast<long long>(source.size()), static_cast<long long>(reader.bytesRead()), ms);
     return 0;
 }
 

@@ -27,30 +27,6 @@ std::string avErrorText(int err)
     return text;
 }
 
-int readPacket(void* opaque, uint8_t* buf, int size)
-{
-    auto* source = static_cast<ByteReader*>(opaque);
-    size_t n = source->read(buf, static_cast<size_t>(size));
-    return n == 0 ? AVERROR_EOF : static_cast<int>(n);
-}
-
-int64_t seekPacket(void* opaque, int64_t offset, int whence)
-{
-    auto* source = static_cast<ByteReader*>(opaque);
-    whence &= ~AVSEEK_FORCE;
-    if (whence == AVSEEK_SIZE)
-        return source->size() >= 0 ? source->size() : AVERROR(ENOSYS);
-    int64_t target = offset;
-    if (whence == SEEK_CUR)
-        target += source->position();
-    else if (whence == SEEK_END) {
-        if (source->size() < 0)
-            return AVERROR(ENOSYS);
-        target += source->size();
-    }
-    return source->seek(target) ? target : AVERROR(EIO);
-}
-
 bool formatHasExactTimestamps(const char* name)
 {
     // mov and matroska index every packet; byte seeking is not supported by mov.
@@ -58,6 +34,47 @@ bool formatHasExactTimestamps(const char* name)
 }
 
 } // namespace
+
+int AudioStreamReader::readPacket(void* opaque, uint8_t* buf, int size)
+{
+    const int n = static_cast<AudioStreamReader*>(opaque)->read(buf, size);
+    return n == 0 ? AVERROR_EOF : n;
+}
+
+int AudioStreamReader::read(uint8_t* buf, int size)
+{
+    if (!skipped_.empty()) {
+        holes_.learn(format_, skipped_);
+        const auto [inHole, length] = holes_.span(source_.position(), size);
+        if (inHole) {
+            const int64_t end = source_.size() >= 0 ? std::min(source_.position() + length, source_.size()) : source_.position() + length;
+            const int n = static_cast<int>(end - source_.position());
+            if (n <= 0 || !source_.seek(end))
+                return 0;
+            std::memset(buf, 0, static_cast<size_t>(n));
+            return n;
+        }
+        size = static_cast<int>(length);
+    }
+    return static_cast<int>(source_.read(buf, static_cast<size_t>(size)));
+}
+
+int64_t AudioStreamReader::seekPacket(void* opaque, int64_t offset, int whence)
+{
+    ByteReader& source = static_cast<AudioStreamReader*>(opaque)->source_;
+    whence &= ~AVSEEK_FORCE;
+    if (whence == AVSEEK_SIZE)
+        return source.size() >= 0 ? source.size() : AVERROR(ENOSYS);
+    int64_t target = offset;
+    if (whence == SEEK_CUR)
+        target += source.position();
+    else if (whence == SEEK_END) {
+        if (source.size() < 0)
+            return AVERROR(ENOSYS);
+        target += source.size();
+    }
+    return source.seek(target) ? target : AVERROR(EIO);
+}
 
 AudioStreamReader::AudioStreamReader(ByteReader& source, bool seekable, int64_t probeBytes)
     : source_(source), seekable_(seekable)
@@ -92,7 +109,7 @@ void AudioStreamReader::release()
 void AudioStreamReader::open(int64_t probeBytes)
 {
     auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBufferSize));
-    io_ = avio_alloc_context(buffer, kIoBufferSize, 0, &source_, readPacket, nullptr, seekPacket);
+    io_ = avio_alloc_context(buffer, kIoBufferSize, 0, this, readPacket, nullptr, seekPacket);
     if (!io_) {
         av_free(buffer);
         throw MediaError(ErrorCode::Internal, "out of memory");
@@ -142,8 +159,11 @@ void AudioStreamReader::open(int64_t probeBytes)
     if (streamIndex_ < 0)
         throw MediaError(ErrorCode::CorruptMedia, "could not select an audio stream: " + avErrorText(streamIndex_));
     for (unsigned i = 0; i < format_->nb_streams; ++i)
-        if (static_cast<int>(i) != streamIndex_)
+        if (static_cast<int>(i) != streamIndex_) {
             format_->streams[i]->discard = AVDISCARD_ALL;
+            if (seekable_ && std::strstr(format_->iformat->name, "mov"))
+                skipped_.push_back(static_cast<int>(i));
+        }
 
     AVStream* stream = format_->streams[streamIndex_];
     codec_ = avcodec_alloc_context3(decoder);

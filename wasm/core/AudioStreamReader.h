@@ -3,6 +3,7 @@
 
 #include "ByteReader.h"
 #include "MediaInfo.h"
+#include "SampleHoles.h"
 
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,9 @@ public:
     double timeBase() const { return timeBase_; }
 
 private:
+    static int readPacket(void* opaque, uint8_t* buf, int size);
+    static int64_t seekPacket(void* opaque, int64_t offset, int whence);
+    int read(uint8_t* buf, int size);
     void open(int64_t probeBytes);
     void release();
     void receiveFrames(const FrameFn& onFrame);
@@ -74,6 +78,9 @@ private:
     MediaInfo info_;
     std::vector<std::vector<float>> converted_;
     std::vector<const float*> planes_;
+    // With a seekable MP4 the other streams' samples (its pictures) read as zeros, unfetched.
+    SampleHoles holes_;
+    std::vector<int> skipped_;
     int damagedPackets_ = 0;
     int64_t firstDamagedPts_ = INT64_MIN;
     int64_t lastDamagedPts_ = INT64_MIN;

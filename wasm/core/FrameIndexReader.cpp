@@ -3,6 +3,9 @@
 
 #include "MediaError.h"
 
+#include <algorithm>
+#include <cstring>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -14,34 +17,58 @@ namespace {
 
 constexpr int kIoBufferSize = 64 * 1024;
 
-int readPacket(void* opaque, uint8_t* buf, int size)
+} // namespace
+
+int FrameIndexReader::readPacket(void* opaque, uint8_t* buf, int size)
 {
-    auto* source = static_cast<ByteReader*>(opaque);
-    const size_t n = source->read(buf, static_cast<size_t>(size));
-    return n == 0 ? AVERROR_EOF : static_cast<int>(n);
+    const int n = static_cast<FrameIndexReader*>(opaque)->read(buf, size);
+    return n == 0 ? AVERROR_EOF : n;
 }
 
-int64_t seekPacket(void* opaque, int64_t offset, int whence)
+int64_t FrameIndexReader::seekPacket(void* opaque, int64_t offset, int whence)
 {
-    auto* source = static_cast<ByteReader*>(opaque);
+    auto* self = static_cast<FrameIndexReader*>(opaque);
     whence &= ~AVSEEK_FORCE;
+    const int64_t size = self->source_.size();
     if (whence == AVSEEK_SIZE)
-        return source->size() >= 0 ? source->size() : AVERROR(ENOSYS);
+        return size >= 0 ? size : AVERROR(ENOSYS);
     int64_t target = offset;
     if (whence == SEEK_CUR)
-        target += source->position();
+        target += self->position_;
     else if (whence == SEEK_END)
-        target += source->size();
-    return source->seek(target) ? target : AVERROR(EIO);
+        target += size;
+    if (target < 0 || (size >= 0 && target > size))
+        return AVERROR(EIO);
+    self->position_ = target;
+    return target;
 }
 
-} // namespace
+int FrameIndexReader::read(uint8_t* buf, int size)
+{
+    if (sparse_)
+        holes_.learn(format_, {streamIndex_});
+    const int64_t end = source_.size() >= 0 ? std::min<int64_t>(position_ + size, source_.size()) : position_ + size;
+    if (end <= position_)
+        return 0;
+    const auto [inHole, length] = holes_.span(position_, end - position_);
+    if (inHole) {
+        std::memset(buf, 0, static_cast<size_t>(length));
+        position_ += length;
+        return static_cast<int>(length);
+    }
+    if (!source_.seek(position_))
+        return 0;
+    const size_t got = source_.read(buf, static_cast<size_t>(length));
+    position_ += static_cast<int64_t>(got);
+    bytesRead_ += static_cast<int64_t>(got);
+    return static_cast<int>(got);
+}
 
 FrameIndexReader::FrameIndexReader(ByteReader& source)
     : source_(source)
 {
     auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBufferSize));
-    io_ = avio_alloc_context(buffer, kIoBufferSize, 0, &source_, readPacket, nullptr, seekPacket);
+    io_ = avio_alloc_context(buffer, kIoBufferSize, 0, this, readPacket, nullptr, seekPacket);
     if (!io_) {
         av_free(buffer);
         throw MediaError(ErrorCode::Internal, "out of memory");
@@ -49,13 +76,23 @@ FrameIndexReader::FrameIndexReader(ByteReader& source)
     io_->seekable = AVIO_SEEKABLE_NORMAL;
     format_ = avformat_alloc_context();
     format_->pb = io_;
-    format_->flags |= AVFMT_FLAG_CUSTOM_IO;
+    // The container's own timestamps and key-frame flags, as stored: no parser looks into the
+    // pictures (in an MP4 their bytes are not even read) and nothing is inferred.
+    format_->flags |= AVFMT_FLAG_CUSTOM_IO | AVFMT_FLAG_NOPARSE | AVFMT_FLAG_NOFILLIN;
+    av_log_set_level(AV_LOG_QUIET);
     try {
         if (avformat_open_input(&format_, nullptr, nullptr, nullptr) < 0) {
             format_ = nullptr;
             throw MediaError(ErrorCode::UnsupportedFormat, "not a recognised video file");
         }
-        if (avformat_find_stream_info(format_, nullptr) < 0)
+        // MP4 and Matroska headers say what the streams are; probing further would read pictures.
+        bool described = format_->nb_streams > 0;
+        for (unsigned i = 0; i < format_->nb_streams; ++i) {
+            const AVCodecParameters* par = format_->streams[i]->codecpar;
+            if (par->codec_type == AVMEDIA_TYPE_VIDEO && (par->width <= 0 || par->codec_id == AV_CODEC_ID_NONE))
+                described = false;
+        }
+        if (!described && avformat_find_stream_info(format_, nullptr) < 0)
             throw MediaError(ErrorCode::CorruptMedia, "could not read the streams");
         for (unsigned i = 0; i < format_->nb_streams; ++i) {
             const AVStream* st = format_->streams[i];
@@ -77,6 +114,8 @@ FrameIndexReader::FrameIndexReader(ByteReader& source)
         info_.timeBaseDen = st->time_base.den;
         info_.startPts = st->start_time == AV_NOPTS_VALUE ? INT64_MIN : st->start_time;
         builder_ = std::make_unique<FrameIndexBuilder>(info_.timeBaseNum, info_.timeBaseDen);
+        // mov keeps every sample's place in its tables (fragments add theirs as they are read).
+        sparse_ = std::strstr(format_->iformat->name, "mov") != nullptr;
         packet_ = av_packet_alloc();
     } catch (...) {
         release();

@@ -4,9 +4,12 @@
 #include "ByteReader.h"
 #include "FrameIndex.h"
 #include "FrameIndexBuilder.h"
+#include "SampleHoles.h"
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 struct AVFormatContext;
 struct AVIOContext;
@@ -39,7 +42,13 @@ public:
     size_t packets() const { return builder_ ? builder_->packets() : 0; }
     FrameIndex finish() const { return builder_->finish(); }
 
+    // Bytes read from the source so far (the index of an MP4 needs its boxes, not its pictures).
+    int64_t bytesRead() const { return bytesRead_; }
+
 private:
+    static int readPacket(void* opaque, uint8_t* buf, int size);
+    static int64_t seekPacket(void* opaque, int64_t offset, int whence);
+    int read(uint8_t* buf, int size);
     void release();
 
     ByteReader& source_;
@@ -50,6 +59,12 @@ private:
     bool ended_ = false;
     VideoInfo info_;
     std::unique_ptr<FrameIndexBuilder> builder_;
+    // Where the video's samples lie in an MP4, from its sample tables: the demuxer needs their
+    // timestamps, not their bytes, so those bytes read as zeros without being fetched.
+    bool sparse_ = false;
+    SampleHoles holes_;
+    int64_t position_ = 0;
+    int64_t bytesRead_ = 0;
 };
 
 } // namespace avseg

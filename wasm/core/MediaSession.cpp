@@ -21,10 +21,20 @@ void MediaSession::attachSeekable(std::unique_ptr<ByteReader> source)
     spectrumTiles_.clear();
     rangeDecoder_.reset();
     seekable_ = std::move(source);
-    decoder_.setWholeFile(seekable_.get());
+    wholeCursor_ = std::make_unique<CursorReader>(*seekable_);
+    rangeCursor_ = std::make_unique<CursorReader>(*seekable_);
+    spectrumCursor_ = std::make_unique<CursorReader>(*seekable_);
+    decoder_.setWholeFile(wholeCursor_.get());
     if (opened())
-        rangeDecoder_ = std::make_unique<RangeDecoder>(*seekable_, index_, AudioFormat{info().sampleRate, info().channels});
+        rangeDecoder_ = std::make_unique<RangeDecoder>(*rangeCursor_, index_, AudioFormat{info().sampleRate, info().channels});
     cacheFrames_ = 0;
+}
+
+void MediaSession::openSeekable(std::unique_ptr<ByteReader> source)
+{
+    attachSeekable(std::move(source));
+    streamCursor_ = std::make_unique<CursorReader>(*seekable_);
+    decoder_.openSeekable(*streamCursor_);
 }
 
 PcmSpan MediaSession::samples(int64_t first, int64_t count)
@@ -65,7 +75,7 @@ PcmSpan MediaSession::samples(int64_t first, int64_t count)
 RangeDecoder* MediaSession::ranges()
 {
     if (!rangeDecoder_ && seekable_ && opened())
-        rangeDecoder_ = std::make_unique<RangeDecoder>(*seekable_, index_, AudioFormat{info().sampleRate, info().channels});
+        rangeDecoder_ = std::make_unique<RangeDecoder>(*rangeCursor_, index_, AudioFormat{info().sampleRate, info().channels});
     return rangeDecoder_.get();
 }
 
@@ -73,7 +83,7 @@ DecodedPcmSource* MediaSession::spectrumSource()
 {
     if (!spectrumSource_ && seekable_ && opened()) {
         const AudioFormat format{info().sampleRate, info().channels};
-        spectrumDecoder_ = std::make_unique<RangeDecoder>(*seekable_, index_, format);
+        spectrumDecoder_ = std::make_unique<RangeDecoder>(*spectrumCursor_, index_, format);
         spectrumSource_ = std::make_unique<DecodedPcmSource>(*spectrumDecoder_, format);
     }
     return spectrumSource_.get();

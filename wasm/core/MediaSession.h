@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ByteReader.h"
+#include "CursorReader.h"
 #include "DecodedPcmSource.h"
 #include "PeakBuilder.h"
 #include "PeakPyramid.h"
@@ -55,6 +56,10 @@ public:
     // last pumps): enables views finer than the pyramid's base, and lets the streaming decode
     // continue past a packet larger than its read-ahead.
     void attachSeekable(std::unique_ptr<ByteReader> source);
+    // Decodes from a seekable source from the start instead of pushed bytes: the demuxer reads
+    // only what it needs (a video's audio track without its pictures), e.g. through HTTP Range
+    // requests. Also serves as the seekable copy.
+    void openSeekable(std::unique_ptr<ByteReader> source);
 
     // Draws the view; finer than the pyramid's base, from samples decoded on demand unless
     // decode is false (then from the peaks, coarsely, but at once).
@@ -84,6 +89,8 @@ private:
     SeekIndex index_;
     StreamingDecoder decoder_;
     std::unique_ptr<ByteReader> seekable_;
+    // Each demuxer of the seekable source reads through its own cursor.
+    std::unique_ptr<CursorReader> wholeCursor_, rangeCursor_, spectrumCursor_, streamCursor_;
     std::unique_ptr<RangeDecoder> rangeDecoder_;
     std::unique_ptr<RangeDecoder> spectrumDecoder_;   // its own, so waveform and spectrogram don't take turns seeking
     std::unique_ptr<DecodedPcmSource> spectrumSource_;

@@ -55,7 +55,7 @@ StreamingDecoder::State StreamingDecoder::pump(int maxPackets)
 
     const auto frameFn = [this](const DecodedFrame& f) { onFrame(f); };
     for (int i = 0; i < maxPackets; ++i) {
-        if (!buffer_.finished() && buffer_.ahead() < options_.readAhead)
+        if (!external_ && !buffer_.finished() && buffer_.ahead() < options_.readAhead)
             return State::NeedBytes;
         const bool more = reader_->step(frameFn);
         if (buffer_.starved()) {
@@ -104,6 +104,24 @@ void StreamingDecoder::onResumedBlock(int64_t frame, const float* const* channel
 
 bool StreamingDecoder::tryOpen()
 {
+    if (external_) {
+        external_->seek(0);
+        head_.resize(static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(external_->size(), 4096))));
+        head_.resize(external_->read(head_.data(), head_.size()));
+        external_->seek(0);
+        try {
+            reader_ = std::make_unique<AudioStreamReader>(*external_, true, options_.probeBytes);
+        } catch (const MediaError& e) {
+            const std::string known = recogniseUnsupported(head_.data(), head_.size());
+            if (e.code() == ErrorCode::UnsupportedFormat && !known.empty())
+                throw MediaError(ErrorCode::UnsupportedFormat,
+                    "this is " + known + ", which is not supported (supported: WAV, MP3, MP4/M4A, Matroska/WebM, Ogg, FLAC, AAC)");
+            throw;
+        }
+        info_ = reader_->info();
+        sink_.start({info_.sampleRate, info_.channels});
+        return true;
+    }
     if (!buffer_.finished() && buffer_.received() < nextOpenAt_)
         return false;
     if (buffer_.finished() && buffer_.received() == 0)
@@ -156,7 +174,8 @@ void StreamingDecoder::complete()
     const double decoded = double(frames_) / info_.sampleRate;
     int64_t dataOffset = 0;
     const int64_t wavData = declaredWavData(head_, dataOffset);
-    const bool shortOfWav = wavData > 0 && buffer_.received() < dataOffset + wavData;
+    const int64_t received = external_ ? external_->size() : buffer_.received();
+    const bool shortOfWav = wavData > 0 && received < dataOffset + wavData;
     const bool shortOfHeader = info_.declaredDuration > 0 && decoded < info_.declaredDuration * 0.98 - 0.2;
     if (reader_ && reader_->damagedPackets() > 0) {
         std::string message = std::to_string(reader_->damagedPackets()) + " damaged audio packet(s) were skipped";
@@ -169,7 +188,7 @@ void StreamingDecoder::complete()
     } else if (shortOfWav) {
         problems_.push_back({ErrorCode::TruncatedMedia,
             "the file is truncated: its WAV header declares " + std::to_string(wavData) + " bytes of audio but only "
-                + std::to_string(buffer_.received() - dataOffset) + " arrived"});
+                + std::to_string(received - dataOffset) + " arrived"});
     } else if (shortOfHeader) {
         problems_.push_back({ErrorCode::TruncatedMedia,
             "the file is truncated: its header declares " + seconds(info_.declaredDuration) + " but only "

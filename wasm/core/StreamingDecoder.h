@@ -36,6 +36,9 @@ public:
     // A complete, seekable copy of the file. Needed only if a packet turns out larger than the
     // read-ahead: the streaming pass then stops and continues from this copy once it is complete.
     void setWholeFile(ByteReader* whole) { whole_ = whole; }
+    // Reads from a complete, seekable source instead of pushed bytes (push nothing then): the
+    // demuxer may seek, so it skips what it does not need.
+    void openSeekable(ByteReader& source) { external_ = &source; }
 
     void push(const uint8_t* data, size_t n) { buffer_.push(data, n); }
     void push(std::vector<uint8_t>&& bytes) { buffer_.push(std::move(bytes)); }
@@ -68,6 +71,7 @@ private:
     StreamBuffer buffer_;
     std::unique_ptr<AudioStreamReader> reader_;
     ByteReader* whole_ = nullptr;
+    ByteReader* external_ = nullptr;
     SeekIndex ownIndex_;
     std::unique_ptr<RangeDecoder> resumed_;
     bool stalled_ = false;

@@ -356,7 +356,8 @@ export class AvsegEditor extends HTMLElement {
       this.#invalidate();
       return;
     }
-    this.#client.load(this.#loadId, new URL(url, document.baseURI).href);
+    const threshold = Number(this.getAttribute('range-threshold'));
+    this.#client.load(this.#loadId, new URL(url, document.baseURI).href, this.hasAttribute('range-threshold') && threshold >= 0 ? threshold : undefined);
     this.#invalidate();
   }
 

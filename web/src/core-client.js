@@ -49,8 +49,9 @@ export class CoreClient {
     return this.#worker;
   }
 
-  load(id, url) {
-    this.#ensure().postMessage({ type: 'load', load: id, url });
+  /** rangeThreshold: MP4 files at least this large are read in place with Range requests. */
+  load(id, url, rangeThreshold) {
+    this.#ensure().postMessage({ type: 'load', load: id, url, rangeThreshold });
   }
 
   render(id, request, target, view) {

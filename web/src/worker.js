@@ -15,6 +15,76 @@ function core() {
 }
 
 let load = null; // the current load; a new `load` message replaces it
+
+const RANGE_MIN_AHEAD = 64 * 1024;
+const RANGE_MAX_AHEAD = 4 << 20;
+const RANGE_CACHE_BYTES = 32 << 20;
+
+/**
+ * A remote file read synchronously (from inside the core's demuxer) through HTTP Range requests.
+ * A read that continues the previous one fetches ahead, twice as far each time (64 KiB to
+ * 4 MiB); a read elsewhere (a demuxer skipping over pictures) fetches just what it asks for.
+ * The last 32 MiB fetched are kept. Sync XHR is allowed in workers, and is what a synchronous
+ * read needs.
+ */
+class RangeSource {
+  constructor(url, size) {
+    this.url = url;
+    this.size = size;
+    this.chunks = [];       // {start, bytes}, most recently used last
+    this.cached = 0;
+    this.fetched = 0;
+    this.requests = 0;
+    this.error = null;
+    this.lastEnd = -1;
+    this.ahead = RANGE_MIN_AHEAD;
+  }
+
+  read(position, length) {
+    const end = Math.min(position + length, this.size);
+    if (this.error || end <= position) return new Uint8Array(0);
+    const sequential = position === this.lastEnd;
+    this.lastEnd = end;
+    for (let i = this.chunks.length - 1; i >= 0; i--) {
+      const c = this.chunks[i];
+      if (c.start <= position && end <= c.start + c.bytes.length) {
+        if (i !== this.chunks.length - 1) this.chunks.push(...this.chunks.splice(i, 1));
+        return c.bytes.subarray(position - c.start, end - c.start);
+      }
+    }
+    this.ahead = sequential ? Math.min(this.ahead * 2, RANGE_MAX_AHEAD) : RANGE_MIN_AHEAD;
+    const fetchEnd = Math.min(this.size, Math.max(end, sequential ? position + this.ahead : end));
+    const bytes = this.fetch(position, fetchEnd);
+    if (!bytes) return new Uint8Array(0);
+    this.chunks.push({ start: position, bytes });
+    this.cached += bytes.length;
+    while (this.cached > RANGE_CACHE_BYTES && this.chunks.length > 1) this.cached -= this.chunks.shift().bytes.length;
+    return bytes.subarray(0, end - position);
+  }
+
+  fetch(start, end) {
+    const xhr = new XMLHttpRequest();
+    try {
+      xhr.open('GET', this.url, false);
+      xhr.responseType = 'arraybuffer';
+      xhr.setRequestHeader('Range', `bytes=${start}-${end - 1}`);
+      xhr.send();
+    } catch (err) {
+      this.error = `the download of bytes ${start}-${end - 1} failed (${err?.message ?? err})`;
+      return null;
+    }
+    if (xhr.status !== 206 || !xhr.response || xhr.response.byteLength !== end - start) {
+      this.error = `the server answered HTTP ${xhr.status} to a request for bytes ${start}-${end - 1}`;
+      return null;
+    }
+    this.requests++;
+    this.fetched += end - start;
+    return new Uint8Array(xhr.response);
+  }
+}
+
+/** An MP4/MOV file: its first box is "ftyp". */
+const isMp4 = (bytes) => bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'ftyp';
 const NO_AUDIO = { format: '', codec: '', sampleRate: 0, channels: 0, frames: 0, declaredDuration: -1, startTime: 0, bytesReceived: 0 };
 
 const yieldToMessages = () => new Promise((resolve) => {
@@ -24,9 +94,11 @@ const yieldToMessages = () => new Promise((resolve) => {
 });
 
 class Load {
-  constructor(id, url) {
+  constructor(id, url, rangeThreshold = 64 << 20) {
     this.id = id;
     this.url = url;
+    this.rangeThreshold = rangeThreshold;
+    this.readFn = null;     // the complete file, read synchronously, once it is there
     this.session = null;
     this.aborted = false;
     this.blob = new Blob([]);
@@ -95,6 +167,25 @@ class Load {
     this.session = new Session();
 
     const reader = response.body.getReader();
+    // A large MP4 from a server that serves ranges is read in place: the demuxer fetches the
+    // sound and the tables, not the pictures.
+    const ranges = response.headers.get('accept-ranges') === 'bytes' && this.totalBytes >= this.rangeThreshold && this.totalBytes > 0;
+    if (ranges) {
+      let first;
+      try {
+        first = await reader.read();
+      } catch { first = { done: true }; }
+      if (!first.done && isMp4(first.value)) {
+        reader.cancel().catch(() => {});
+        await this.readRanges();
+        return;
+      }
+      if (!first.done) {
+        this.keep(first.value);
+        this.session.push(first.value);
+        if (!(await this.decodeSlice())) return;
+      }
+    }
     for (;;) {
       while (!this.videoOnly && this.session.bytesAhead() > MAX_AHEAD_BYTES && !this.aborted) {
         if (!(await this.decodeSlice())) return;
@@ -118,6 +209,8 @@ class Load {
     }
     this.foldChunks();
     if (this.videoOnly) {
+      const blob = this.blob;
+      this.readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
       this.finishLoad();
       return;
     }
@@ -125,9 +218,32 @@ class Load {
     // The complete file, for sample-level views and for continuing past an oversized packet.
     const blob = this.blob;
     const readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
+    this.readFn = readFn;
     this.seekable = this.session.attachSeekable(readFn, blob.size).state >= 0;
     while (!this.done && !this.videoOnly) {
       if (!(await this.decodeSlice())) return;
+    }
+    this.finishLoad();
+  }
+
+  /** Decodes the file in place through Range requests; nothing of it is kept but the cache. */
+  async readRanges() {
+    const source = new RangeSource(this.url, this.totalBytes);
+    this.rangeSource = source;
+    this.readFn = (position, length) => source.read(position, length);
+    const status = this.session.openSeekable(this.readFn, this.totalBytes);
+    if (status.state < 0) {
+      this.fail(status.code, status.message);
+      return;
+    }
+    this.seekable = true;
+    while (!this.done && !this.videoOnly) {
+      const ok = await this.decodeSlice();
+      if (source.error) {
+        this.fail('fetch-failed', `Reading the media broke off: ${source.error}.`);
+        return;
+      }
+      if (!ok) return;
     }
     this.finishLoad();
   }
@@ -183,7 +299,8 @@ class Load {
     }
     this.post({
       type: 'progress',
-      loadedBytes: this.loadedBytes,
+      loadedBytes: this.rangeSource ? this.rangeSource.fetched : this.loadedBytes,
+      requests: this.rangeSource ? this.rangeSource.requests : 0,
       totalBytes: this.totalBytes || (this.done ? this.loadedBytes : 0),
       decodedSeconds: info.sampleRate ? info.frames / info.sampleRate : 0,
       frames: info.frames,
@@ -208,11 +325,11 @@ class Load {
   /** Every video frame's time from the container (demuxing only), in slices between messages. */
   async indexVideo() {
     const M = await core();
-    const blob = this.blob;
-    const readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
+    const readFn = this.readFn;
+    if (!readFn) return;
     const index = new M.VideoIndex();
     try {
-      const facts = index.open(readFn, blob.size);
+      const facts = index.open(readFn, this.rangeSource ? this.totalBytes : this.blob.size);
       if (!facts.ok) {
         if (facts.code !== 'no-video') this.post({ type: 'error', code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
         return;
@@ -300,7 +417,7 @@ self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === 'load') {
     load?.abort();
-    load = new Load(msg.load, msg.url);
+    load = new Load(msg.load, msg.url, msg.rangeThreshold ?? undefined);
     try {
       await load.run();
     } catch (err) {
