@@ -14,6 +14,8 @@ import { benchRedraw } from './redraw.mjs';
 import { benchSizes } from './sizes.mjs';
 import { benchSegments } from './segments.mjs';
 import { benchFrameIndex, prepareVideo } from './video.mjs';
+import { benchRange, prepareBigVideo } from './range.mjs';
+import { benchSpectrogram } from './spectrogram.mjs';
 import { formatTable, mb, rate, ratio, ms, clock } from './table.mjs';
 
 // A bare --json writes to build/bench.json.
@@ -105,6 +107,23 @@ try {
     ['drag-resize: one pointer move', ms(seg.moveMedianMs), ms(seg.moveP95Ms)],
     ['drag-resize: drop (the edit)', ms(seg.dropMs), ''],
   ]));
+  const bigVideo = prepareBigVideo((f) => log(`media ${f}`));
+  const range = results.range = await benchRange({ editor: await bench.newEditor(), file: bigVideo, url: bench.mediaUrl(bigVideo) });
+  out();
+  out(`7. A one-hour 1080p video (H.264 5 Mbit/s + AAC 128k, fragmented MP4, ${mb(range.bytes)}) read in place with Range requests:`);
+  out(formatTable(['what', 'value'], [
+    ['bytes the worker fetched', `${mb(range.progress.loadedBytes)} (${((100 * range.progress.loadedBytes) / range.bytes).toFixed(1)}% of the file)`],
+    ['range requests', String(range.progress.rangeRequests)],
+    ['src -> ready (full waveform and frame index)', ms(range.readyMs)],
+    ['native ffmpeg decoding the audio track from disk', ms(range.ffmpegMs)],
+    ['ready vs ffmpeg', ratio(range.ffmpegMs / range.readyMs)],
+    ['frames indexed', String(range.frames)],
+  ]));
+  const spectro = results.spectrogram = await benchSpectrogram({ file: media.long['1h'] });
+  out();
+  out(`8. Spectrogram of the one-hour MP3, a ${1920} x 140 view (window 2048, mel), wasm core in Node:`);
+  out(formatTable(['view', 'first draw', 'tiles computed', 'drawn again', 'waveform (peaks), same view'],
+    spectro.rows.map((r) => [clock(r.span), ms(r.coldMs), r.tiles, ms(r.warmMs), ms(r.waveMs)])));
 } finally {
   await bench.close();
 }

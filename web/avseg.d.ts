@@ -22,10 +22,13 @@ export interface AvsegView {
 }
 
 export interface AvsegProgressDetail {
+  /** Bytes received (read in place: bytes fetched by Range requests). */
   loadedBytes: number;
   /** 0 when the server sent no Content-Length. */
   totalBytes: number;
   decodedSeconds: number;
+  /** Range requests made so far when the file is read in place, else 0. */
+  rangeRequests: number;
 }
 
 export interface AvsegReadyDetail {

@@ -126,6 +126,7 @@ test('a segment on frames a..b holds their exact times; nudges move it one frame
   const { times } = out;
   assert.equal(out.seg.startTime, times[10]);
   assert.equal(out.seg.endTime, times[21]);
+  assert.deepEqual([out.seg.startFrame, out.seg.endFrame], [10, 21], 'frames 10..20: [10, 21)');
   await page.focus('avseg-editor');
   await page.keyboard.press('.');          // start one frame later
   await page.keyboard.press('Shift+<');    // end one frame earlier
@@ -133,6 +134,9 @@ test('a segment on frames a..b holds their exact times; nudges move it one frame
   const seg = await page.evaluate(() => document.querySelector('avseg-editor').value.segments[0]);
   assert.equal(seg.startTime, times[10]);
   assert.equal(seg.endTime, times[20]);
+  assert.deepEqual([seg.startFrame, seg.endFrame], [10, 20]);
+  const media = await page.evaluate(() => document.querySelector('avseg-editor').value.media);
+  assert.equal(media.frames, times.length - 1);
 });
 
 test('the filmstrip shows each slot\'s frame and follows the zoom', async (t) => {

@@ -239,8 +239,24 @@ export class AvsegEditor extends HTMLElement {
 
   /** The annotation document (doc/annotation-format.md), always current; setting it loads pre-annotations. */
   get value() {
-    if (this.#annotations) return JSON.parse(this.#annotations.save());
+    if (this.#annotations) return this.#withFrames(JSON.parse(this.#annotations.save()));
     return this.#pendingValue;
+  }
+
+  /** A video's segments also say which frames they cover: [startFrame, endFrame), 0-based. */
+  #withFrames(doc) {
+    const v = this.#video;
+    if (!v || !doc?.segments) return doc;
+    const first = (t) => {
+      // The first frame starting at or after t (boundaries are frame starts, up to rounding).
+      const i = this.frameAt(t + 1e-6);
+      return i < 0 ? 0 : Math.abs(v.times[i] - t) < 1e-6 ? i : i + 1;
+    };
+    for (const seg of doc.segments) {
+      seg.startFrame = first(seg.startTime);
+      seg.endFrame = Math.min(first(seg.endTime), v.count);
+    }
+    return doc;
   }
   set value(doc) {
     this.#hostValue = doc;
@@ -375,7 +391,7 @@ export class AvsegEditor extends HTMLElement {
         this.#parts.progressBar.style.width = `${(fraction * 100).toFixed(1)}%`;
         this.#parts.progress.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
         this.#parts.status.textContent = `Loading… ${formatTime(decoded, 1)} decoded`;
-        this.#emit('progress', { loadedBytes: msg.loadedBytes, totalBytes: msg.totalBytes, decodedSeconds: decoded });
+        this.#emit('progress', { loadedBytes: msg.loadedBytes, totalBytes: msg.totalBytes, decodedSeconds: decoded, rangeRequests: msg.requests ?? 0 });
         this.#invalidate();
         break;
       }
@@ -698,6 +714,7 @@ export class AvsegEditor extends HTMLElement {
   #updateMedia() {
     if (!this.#annotations) return;
     const media = { url: this.src, duration: this.#duration, sampleRate: this.sampleRate, channels: this.channels };
+    if (this.#video) Object.assign(media, { frames: this.#video.count, width: this.#video.width, height: this.#video.height, videoCodec: this.#video.codec });
     this.#annotations.setMedia(JSON.stringify(media), this.#taskId);
   }
 
@@ -762,8 +779,9 @@ export class AvsegEditor extends HTMLElement {
     this.#drawLanes();
     this.#renderPanel(!this.#typing);
     const annotations = this.#annotations;
+    const withFrames = (doc) => this.#withFrames(doc);
     let text = null;
-    this.#emit('change', { get value() { text ??= annotations.save(); return JSON.parse(text); } });
+    this.#emit('change', { get value() { text ??= annotations.save(); return withFrames(JSON.parse(text)); } });
     this.#emit('validity', { problems: problems.map((x) => ({ ...x })) });
   }
 
