@@ -228,7 +228,7 @@ test('the spectrogram draws tones at their frequency rows, aligned with the wave
         return { y: bestY, spread: best - min };
       };
       resolve({ width, height, a: column(Math.floor(width * 0.16)), b: column(Math.floor(width * 0.5)), silence: column(Math.floor(width * 0.84)),
-        label: el.shadowRoot.querySelector('.spectrogram').hidden });
+        label: el.shadowRoot.querySelector('.spectrogram').hidden, axis: el.shadowRoot.querySelector('.spectrogram').getAttribute('aria-label') });
     });
     el.spectrogramOptions = { scale: 'linear', windowSize: 4096, colorMap: 'grayscale' };
     el.spectrogram = true;
@@ -239,6 +239,8 @@ test('the spectrogram draws tones at their frequency rows, aligned with the wave
   assert.ok(Math.abs(out.a.y - row(440)) <= 3, `440 Hz at row ${out.a.y}, expected about ${row(440)}`);
   assert.ok(Math.abs(out.b.y - row(3000)) <= 3, `3 kHz at row ${out.b.y}, expected about ${row(3000)}`);
   assert.equal(out.silence.spread, 0, 'digital silence is the floor colour everywhere');
+  // The frequency axis is labelled; linear up to 24 kHz, the top label is 20 kHz.
+  assert.equal(out.axis, 'Spectrogram (linear frequency scale, 20 kHz at the top)');
 });
 
 test('a large MP4 is read in place with Range requests: its sound and tables, not its pictures', async (t) => {

@@ -7,6 +7,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -169,6 +170,25 @@ private:
     std::unique_ptr<FrameIndexReader> reader_;
     FrameIndex index_;
 };
+
+// The rows (0 = top edge) where the given frequencies fall in a spectrogram of `rows` rows,
+// for drawing its frequency axis; NaN for a frequency outside the view or a bad style.
+val spectrogramRows(const SpectrogramView& v, int sampleRate, const val& hz)
+{
+    SpectrogramStyle style;
+    style.windowSize = v.windowSize;
+    style.minHz = v.minHz;
+    style.maxHz = v.maxHz;
+    const bool known = frequencyScaleFromName(v.scale, style.scale);
+    const FrequencyAxis axis = frequencyAxis(style, sampleRate, v.height);
+    const size_t n = hz["length"].as<size_t>();
+    std::vector<double> out(n);
+    for (size_t i = 0; i < n; ++i) {
+        const double f = hz[i].as<double>();
+        out[i] = known && f >= axis.minHz && f <= axis.maxHz ? hzToRow(axis, f) : std::nan("");
+    }
+    return val::global("Float64Array").new_(val(typed_memory_view(out.size(), out.data())));
+}
 
 class Session {
 public:
@@ -378,6 +398,7 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("render", &Session::render)
         .function("renderSpectrogram", &Session::renderSpectrogram)
         .function("pixels", &Session::pixels);
+    function("spectrogramRows", &spectrogramRows);
     value_object<VideoFacts>("VideoFacts")
         .field("ok", &VideoFacts::ok)
         .field("code", &VideoFacts::code)

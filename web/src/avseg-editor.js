@@ -569,6 +569,7 @@ export class AvsegEditor extends HTMLElement {
     if (canvas.width === msg.width && canvas.height === msg.height) {
       const image = new ImageData(new Uint8ClampedArray(msg.pixels), msg.width, msg.height);
       canvas.getContext('2d').putImageData(image, 0, 0);
+      if (msg.axis) this.#drawFrequencyAxis(canvas, msg.axis);
       if (msg.target === 'main') canvas.dataset.fromSamples = String(msg.fromSamples);
     } else {
       state.dirty = true;
@@ -947,6 +948,28 @@ export class AvsegEditor extends HTMLElement {
 
   #filmstrip = null;
   #filmstripView = null;
+
+  /** Frequency labels at the spectrogram's left edge, drawn as text. */
+  #drawFrequencyAxis(canvas, axis) {
+    const ctx = canvas.getContext('2d');
+    const dpr = window.devicePixelRatio || 1;
+    ctx.font = `${10 * dpr}px system-ui, sans-serif`;
+    ctx.textBaseline = 'middle';
+    let lastY = -Infinity;
+    const labels = [];
+    for (const { hz, row } of [...axis].sort((a, b) => b.row - a.row)) {
+      if (row < 6 * dpr || row > canvas.height - 6 * dpr || Math.abs(row - lastY) < 14 * dpr) continue;
+      lastY = row;
+      const text = hz >= 1000 ? `${hz / 1000} kHz` : `${hz} Hz`;
+      const w = ctx.measureText(text).width + 6 * dpr;
+      ctx.fillStyle = 'rgba(0,0,0,0.55)';
+      ctx.fillRect(0, row - 7 * dpr, w, 14 * dpr);
+      ctx.fillStyle = '#ffffff';
+      ctx.fillText(text, 3 * dpr, row);
+      labels.push(text);
+    }
+    this.#parts.spectrogram.setAttribute('aria-label', `Spectrogram (${this.#spectrogramOptions.scale} frequency scale${labels.length ? `, ${labels.at(-1)} at the top` : ''})`);
+  }
 
   #drawFilmstrip() {
     if (!this.#video || !this.#filmstrip) return;

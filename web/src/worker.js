@@ -9,8 +9,9 @@ const SLICE_MS = 12;                  // decode this long, then let messages thr
 const PROGRESS_MS = 100;
 
 let corePromise;
+let M_CORE = null;      // the module, once loaded (renders only happen after that)
 function core() {
-  corePromise ??= createAvsegCore({ locateFile: (file) => new URL(file, import.meta.url).href });
+  corePromise ??= createAvsegCore({ locateFile: (file) => new URL(file, import.meta.url).href }).then((m) => { M_CORE = m; return m; });
   return corePromise;
 }
 
@@ -359,8 +360,12 @@ class Load {
         return;
       }
       const pixels = this.session.pixels().slice();
+      // Where the frequency axis's ticks fall, by the core's own scale.
+      const ticks = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000];
+      const rows = M_CORE.spectrogramRows(request.view, this.session.info().sampleRate, ticks);
+      const axis = ticks.map((hz, i) => ({ hz, row: rows[i] })).filter((t) => Number.isFinite(t.row));
       this.post({
-        type: 'frame', target: request.target, request: request.request, interim: false,
+        type: 'frame', target: request.target, request: request.request, interim: false, axis,
         width: request.view.width, height: request.view.height, fromSamples: result.fromSamples, pixels: pixels.buffer,
       }, [pixels.buffer]);
       return;
