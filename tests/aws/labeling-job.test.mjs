@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// scripts/create-labeling-job: the config checked key by key, the request built, and sent with the
+// real AWS SDK for JavaScript v3 to loopback SageMaker and S3 endpoints.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startS3Stub, stubEnv } from './s3-stub.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const example = JSON.parse(await readFile(path.join(root, 'scripts/aws/labeling-job.example.json'), 'utf8'));
+const run = (args, env, cwd = root) => promisify(execFile)(process.execPath, [path.join(root, 'scripts/create-labeling-job'), ...args], { env, cwd });
+
+async function startSageMakerStub() {
+  const calls = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      calls.push({ target: req.headers['x-amz-target'], type: req.headers['content-type'], auth: req.headers.authorization, body: JSON.parse(body) });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ LabelingJobArn: `arn:aws:sagemaker:us-east-1:123456789012:labeling-job/${JSON.parse(body).LabelingJobName}` }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { endpoint: `http://127.0.0.1:${server.address().port}`, calls, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+test('the request goes to SageMaker with every field of the config, after the template is uploaded', async (t) => {
+  const s3 = await startS3Stub();
+  const sm = await startSageMakerStub();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-job-'));
+  t.after(async () => { await s3.close(); await sm.close(); await rm(dir, { recursive: true, force: true }); });
+  await writeFile(path.join(dir, 'audio.html'), '<crowd-form><avseg-editor></avseg-editor></crowd-form>');
+  const config = { ...example, template: 'audio.html' };
+  await writeFile(path.join(dir, 'job.json'), JSON.stringify(config));
+  const { stdout } = await run([path.join(dir, 'job.json')], stubEnv(s3.endpoint, { AWS_ENDPOINT_URL_SAGEMAKER: sm.endpoint }), dir);
+  assert.match(stdout, /created arn:aws:sagemaker:us-east-1:123456789012:labeling-job\/calls-2026-11/);
+  const put = s3.requests.find((r) => r.method === 'PUT');
+  assert.equal(`${put.bucket}/${put.key}`, 'my-labeling-bucket/templates/audio.html');
+  assert.equal(put.headers['content-type'], 'text/html; charset=utf-8');
+  assert.equal(sm.calls.length, 1);
+  const [call] = sm.calls;
+  assert.equal(call.target, 'SageMaker.CreateLabelingJob');
+  assert.equal(call.type, 'application/x-amz-json-1.1');
+  assert.match(call.auth, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/sagemaker\/aws4_request/);
+  assert.deepEqual(call.body, {
+    LabelingJobName: 'calls-2026-11',
+    LabelAttributeName: 'segments',
+    InputConfig: { DataSource: { S3DataSource: { ManifestS3Uri: example.inputManifestS3Uri } } },
+    OutputConfig: { S3OutputPath: example.outputS3Uri },
+    RoleArn: example.roleArn,
+    HumanTaskConfig: {
+      WorkteamArn: example.workteamArn,
+      UiConfig: { UiTemplateS3Uri: example.templateS3Uri },
+      PreHumanTaskLambdaArn: example.preHumanTaskLambdaArn,
+      TaskTitle: example.taskTitle,
+      TaskDescription: example.taskDescription,
+      TaskKeywords: example.taskKeywords,
+      NumberOfHumanWorkersPerDataObject: 1,
+      TaskTimeLimitInSeconds: 3600,
+      TaskAvailabilityLifetimeInSeconds: 864000,
+      MaxConcurrentTaskCount: 100,
+      AnnotationConsolidationConfig: { AnnotationConsolidationLambdaArn: example.annotationConsolidationLambdaArn },
+    },
+  });
+});
+
+test('--dry-run prints the request and sends nothing', async () => {
+  const { stdout } = await run([path.join(root, 'scripts/aws/labeling-job.example.json'), '--dry-run'], stubEnv('http://127.0.0.1:9', { AWS_ENDPOINT_URL_SAGEMAKER: 'http://127.0.0.1:9' }));
+  const request = JSON.parse(stdout);
+  assert.equal(request.HumanTaskConfig.UiConfig.UiTemplateS3Uri, example.templateS3Uri);
+});
+
+test('a bad config names the key and why', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-job-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cases = [
+    [{ ...example, jobName: 'bad_name!' }, /jobName: must be 1 to 63 letters, digits and dashes/],
+    [{ ...example, roleArn: 'role/x' }, /roleArn: must be an IAM role ARN/],
+    [{ ...example, workersPerItem: 12 }, /workersPerItem: must be a whole number from 1 to 9, got 12/],
+    [{ ...example, labelAttributeName: 'x-metadata' }, /labelAttributeName: must be letters/],
+    [{ ...example, tempalte: 'a.html' }, /tempalte: unknown key/],
+    [(() => { const c = { ...example }; delete c.outputS3Uri; return c; })(), /outputS3Uri: missing/],
+  ];
+  for (const [config, expected] of cases) {
+    await writeFile(path.join(dir, 'job.json'), JSON.stringify(config));
+    await assert.rejects(run([path.join(dir, 'job.json'), '--dry-run'], stubEnv('http://127.0.0.1:9')), (err) => expected.test(err.stderr));
+  }
+  await writeFile(path.join(dir, 'job.json'), '{"jobName": ');
+  await assert.rejects(run([path.join(dir, 'job.json'), '--dry-run'], stubEnv('http://127.0.0.1:9')), (err) => /not valid JSON/.test(err.stderr));
+});
