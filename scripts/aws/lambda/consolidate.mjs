@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+// Consolidating several annotators' answers for one item: segments of the same track (the same
+// category and tag) are matched across annotators by temporal overlap; each match gets the
+// median boundaries and the majority value of each field; and the item gets agreement figures.
+// Pure functions on annotation documents (doc/annotation-format.md).
+
+const MIN_IOU = 0.3;
+
+/** Temporal intersection over union of two [start, end) spans. */
+export function iou(a, b) {
+  const inter = Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
+  const union = Math.max(a.end, b.end) - Math.min(a.start, b.start);
+  return union > 0 ? inter / union : 0;
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The value more than half the voters gave (compared as JSON), or undefined. */
+function majority(values) {
+  const counts = new Map();
+  for (const v of values) {
+    const key = JSON.stringify(v ?? null);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const [key, n] of counts) if (n * 2 > values.length) return JSON.parse(key);
+  return undefined;
+}
+
+/**
+ * Groups the segments of one track across workers: each worker's segment joins the group whose
+ * consensus span it overlaps most (IoU at least 0.3) and that has none of that worker's yet.
+ * @param {{worker: number, start: number, end: number, fields: object}[][]} perWorker
+ */
+export function matchSegments(perWorker) {
+  const groups = [];
+  perWorker.forEach((segments, worker) => {
+    for (const seg of [...segments].sort((a, b) => a.start - b.start)) {
+      let best = null;
+      let bestIou = MIN_IOU;
+      for (const g of groups) {
+        if (g.members.some((m) => m.worker === worker)) continue;
+        const score = iou(seg, g.span);
+        if (score >= bestIou) {
+          best = g;
+          bestIou = score;
+        }
+      }
+      if (best) {
+        best.members.push({ ...seg, worker });
+        best.span = { start: median(best.members.map((m) => m.start)), end: median(best.members.map((m) => m.end)) };
+      } else {
+        groups.push({ members: [{ ...seg, worker }], span: { start: seg.start, end: seg.end } });
+      }
+    }
+  });
+  return groups.sort((a, b) => a.span.start - b.span.start);
+}
+
+/**
+ * @param {{workerId: string, document: object}[]} answers each worker's annotation document
+ * @returns {{consensus: object, agreement: object}}
+ */
+export function consolidate(answers) {
+  const n = answers.length;
+  const rate = answers[0]?.document?.timebase?.rate ?? 48000;
+  const trackKey = (t) => `${t.category}\u0000${t.tag}`;
+  const tracks = new Map();   // key -> {category, tag, perWorker}
+  answers.forEach(({ document: doc }, worker) => {
+    const byId = new Map((doc.tracks ?? []).map((t) => [t.id, t]));
+    for (const seg of doc.segments ?? []) {
+      const t = byId.get(seg.track);
+      if (!t) continue;
+      const key = trackKey(t);
+      if (!tracks.has(key)) tracks.set(key, { category: t.category, tag: t.tag, perWorker: Array.from({ length: n }, () => []) });
+      // Seconds, so documents with different timebases compare.
+      const r = doc.timebase?.rate ?? rate;
+      tracks.get(key).perWorker[worker].push({ start: seg.start / r, end: seg.end / r, fields: seg.fields ?? {} });
+    }
+  });
+
+  const consensus = { format: 'avseg.annotation', version: 1, timebase: { rate, frames: answers[0]?.document?.timebase?.frames ?? 0 }, tracks: [], segments: [], classifications: {} };
+  const deviationsMs = [];
+  const ious = [];
+  let fieldVotes = 0;
+  let fieldAgreed = 0;
+  let matched = 0;
+  let unmatched = 0;
+  let trackIndex = 0;
+  for (const track of tracks.values()) {
+    const trackId = `t${++trackIndex}`;
+    consensus.tracks.push({ id: trackId, category: track.category, tag: track.tag });
+    for (const group of matchSegments(track.perWorker)) {
+      const { members } = group;
+      // A segment only a minority marked is left out of the consensus (it stays in the raw answers).
+      if (n > 1 && members.length * 2 <= n) {
+        unmatched += members.length;
+        continue;
+      }
+      matched += members.length;
+      const start = Math.round(median(members.map((m) => m.start)) * rate);
+      const end = Math.round(median(members.map((m) => m.end)) * rate);
+      const fields = {};
+      const names = new Set(members.flatMap((m) => Object.keys(m.fields)));
+      for (const name of names) {
+        const values = members.map((m) => m.fields[name]);
+        const winner = majority(values);
+        fieldVotes++;
+        if (values.every((v) => JSON.stringify(v ?? null) === JSON.stringify(values[0] ?? null))) fieldAgreed++;
+        // No majority: the value of the annotator whose boundaries are nearest the consensus.
+        fields[name] = winner !== undefined ? winner
+          : [...members].sort((a, b) => Math.abs(a.start * rate - start) + Math.abs(a.end * rate - end) - (Math.abs(b.start * rate - start) + Math.abs(b.end * rate - end)))[0].fields[name];
+        if (fields[name] === null || fields[name] === undefined) delete fields[name];
+      }
+      consensus.segments.push({ id: `s${consensus.segments.length + 1}`, track: trackId, start, end, startTime: start / rate, endTime: end / rate,
+        fields, support: members.length });
+      if (members.length > 1) {
+        for (const m of members) deviationsMs.push(Math.abs(m.start - start / rate) * 1000, Math.abs(m.end - end / rate) * 1000);
+        for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) ious.push(iou(members[i], members[j]));
+      }
+    }
+  }
+  consensus.segments.sort((a, b) => a.start - b.start || a.end - b.end);
+
+  const keys = new Set(answers.flatMap(({ document: doc }) => Object.keys(doc.classifications ?? {})));
+  for (const key of keys) {
+    const values = answers.map(({ document: doc }) => doc.classifications?.[key]);
+    const winner = majority(values);
+    fieldVotes++;
+    if (values.every((v) => JSON.stringify(v ?? null) === JSON.stringify(values[0] ?? null))) fieldAgreed++;
+    if (winner !== undefined && winner !== null) consensus.classifications[key] = winner;
+  }
+  const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  return {
+    consensus,
+    agreement: {
+      workers: n,
+      segmentsMatched: matched,
+      segmentsUnmatched: unmatched,
+      meanBoundaryDisagreementMs: mean(deviationsMs),
+      meanTemporalIoU: mean(ious),
+      labelAgreement: fieldVotes ? fieldAgreed / fieldVotes : null,
+    },
+  };
+}
