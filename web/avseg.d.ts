@@ -183,6 +183,8 @@ export declare class AvsegEditor extends HTMLElement {
   readonly recording: boolean;
   /** Begin Recording / Stop Recording on the selected tracks (key R), one segment on each in one undo step; returns the first new segment's id on stop. */
   toggleRecording(): string | null;
+  /** The annotations in another tool's format (doc/exports.md); options.track: one track's Audacity labels. */
+  exportAs(format: 'jsonl' | 'vtt' | 'srt' | 'audacity' | 'textgrid' | 'eaf' | 'rttm' | 'csv', options?: { track?: string }): string;
   /** Merges the selected segment with the next one on its track (key M); returns its id, or null. */
   mergeWithNext(): string | null;
   /** Plays [start, end] seconds once, or looping until paused. */

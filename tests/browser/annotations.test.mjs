@@ -512,3 +512,18 @@ test('double-clicking a segment on its lane plays just that span', async (t) => 
   assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').selectedSegment), id);
   assert.ok(at >= 1.5 && at < 1.75, `stopped at ${at} s, the segment ends at 1.5 s`);
 });
+
+test('the element exports what is on screen in other tools\' formats', async (t) => {
+  const { page } = await ready(t);
+  const out = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const track = el.addTrack('speaker', 'Customer');
+    el.addSegment(track, 0.5, 1.25, { transcription: 'Hello <there>' });
+    let error = null;
+    try { el.exportAs('docx'); } catch (err) { error = err.message; }
+    return { vtt: el.exportAs('vtt'), rttm: el.exportAs('rttm'), error };
+  });
+  assert.equal(out.vtt, 'WEBVTT\n\n00:00:00.500 --> 00:00:01.250\n<v Customer>Hello &lt;there&gt;\n');
+  assert.match(out.rttm, /^SPEAKER \S+ 1 0\.500000 0\.750000 <NA> <NA> Customer <NA> <NA>\n$/);
+  assert.match(out.error, /unknown export format "docx"/);
+});

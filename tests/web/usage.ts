@@ -47,3 +47,5 @@ if (video) {
 editor.spectrogram = true;
 editor.spectrogramOptions = { scale: 'log', windowSize: 4096, colorMap: 'viridis' };
 console.log(editor.spectrogramOptions.minDb);
+const vtt: string = editor.exportAs('vtt');
+console.log(vtt.length, editor.exportAs('audacity', { track }).length);

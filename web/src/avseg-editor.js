@@ -4,6 +4,7 @@ import { LANE_HEIGHT, drawLanes, rowAt, snap } from './lanes.js';
 import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
 import { DraftWriter, deleteDraft, loadDraft, stableUrl } from './autosave.js';
+import { EXPORTS } from './exports.js';
 import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { ROW_HEIGHT, fieldEditor, listRows, showProblem, visibleRows } from './panel.js';
 import { Filmstrip } from './filmstrip.js';
@@ -315,6 +316,18 @@ export class AvsegEditor extends HTMLElement {
   setClassification(name, value) { return this.#edit((a) => check(a.setClassification(String(name), JSON.stringify(value ?? null), false))); }
   undo() { return this.#edit((a) => a.undo()); }
   redo() { return this.#edit((a) => a.redo()); }
+
+  /**
+   * The annotations in another tool's format (doc/exports.md): 'jsonl', 'vtt', 'srt', 'audacity',
+   * 'textgrid', 'eaf', 'rttm' or 'csv'. Options: {track} (Audacity: one track's labels).
+   */
+  exportAs(format, options = {}) {
+    const writer = EXPORTS[format];
+    if (!writer) throw Object.assign(new Error(`unknown export format "${format}" (${Object.keys(EXPORTS).join(', ')})`), { code: 'invalid-value' });
+    const doc = this.value;
+    if (!doc) throw Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: 'not-ready' });
+    return writer.write(doc, this.config, { media: this.src, fileId: this.src.split('/').pop()?.replace(/\.[^.]*$/, '') || 'media', ...options });
+  }
 
   /** What blocks submitting: [{segment, track, field, message}], empty when complete. */
   validate() {
