@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // avseg-cli: the core on the command line. Reads a file in network-sized chunks
 // through the same streaming path the browser uses.
+#include "AudiowaveformData.h"
 #include "FrameIndexReader.h"
+#include "StreamingDecoder.h"
 #include "MediaError.h"
 #include "MediaSession.h"
 
@@ -93,7 +95,9 @@ int usage()
     std::fprintf(stderr,
         "usage: avseg-cli info FILE           decode FILE, print its facts and timing as JSON\n"
         "       avseg-cli peaks FILE COLUMNS  min/max per column over the whole file, per channel, as JSON\n"
-        "       avseg-cli frames FILE         the video's frame index (count, first and last times, timing) as JSON\n");
+        "       avseg-cli frames FILE         the video's frame index (count, first and last times, timing) as JSON\n"
+        "       avseg-cli audiowaveform FILE OUT.dat|OUT.json [--samples-per-pixel N] [--bits 8|16] [--split-channels]\n"
+        "                                     peaks in BBC audiowaveform's format (version 2), for peaks.js and the element\n");
     return 2;
 }
 
@@ -136,8 +140,63 @@ int printFrames(const char* path)
     return 0;
 }
 
+int writeAudiowaveform(int argc, char** argv)
+{
+    const std::string out = argv[3];
+    int samplesPerPixel = 256, bits = 16;
+    bool split = false;
+    for (int i = 4; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--samples-per-pixel" && i + 1 < argc)
+            samplesPerPixel = std::atoi(argv[++i]);
+        else if (a == "--bits" && i + 1 < argc)
+            bits = std::atoi(argv[++i]);
+        else if (a == "--split-channels")
+            split = true;
+        else
+            return usage();
+    }
+    const bool json = out.size() > 5 && out.compare(out.size() - 5, 5, ".json") == 0;
+    const bool dat = out.size() > 4 && out.compare(out.size() - 4, 4, ".dat") == 0;
+    if ((!json && !dat) || samplesPerPixel < 2 || (bits != 8 && bits != 16)) {
+        std::fprintf(stderr, "avseg-cli: OUT must end in .dat or .json, --samples-per-pixel be 2 or more, --bits 8 or 16\n");
+        return 2;
+    }
+    AudiowaveformData peaks;
+    AudiowaveformGenerator generator(peaks, samplesPerPixel, split);
+    StreamingDecoder decoder(generator, nullptr);
+    FileReader source(argv[2]);
+    if (source.size() <= 0)
+        throw MediaError(ErrorCode::FetchFailed, std::string("cannot read ") + argv[2]);
+    decoder.openSeekable(source);
+    while (decoder.pump(256) != StreamingDecoder::State::Done) {
+    }
+    std::ofstream file(out, std::ios::binary);
+    if (json) {
+        const std::string text = audiowaveformJson(peaks, bits);
+        file.write(text.data(), static_cast<std::streamsize>(text.size()));
+    } else {
+        const std::vector<uint8_t> bytes = audiowaveformDat(peaks, bits);
+        file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    if (!file)
+        throw MediaError(ErrorCode::Internal, "cannot write " + out);
+    std::printf("{\"output\":%s,\"sampleRate\":%d,\"samplesPerPixel\":%d,\"channels\":%d,\"bits\":%d,\"length\":%zu}\n",
+        jsonString(out).c_str(), peaks.sampleRate, peaks.samplesPerPixel, peaks.channels, bits, peaks.length());
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
+    if (argc >= 4 && std::strcmp(argv[1], "audiowaveform") == 0) {
+        try {
+            return writeAudiowaveform(argc, argv);
+        } catch (const std::exception& e) {
+            const auto* media = dynamic_cast<const MediaError*>(&e);
+            std::printf("{\"error\":{\"code\":\"%s\",\"message\":%s}}\n", errorCodeName(media ? media->code() : ErrorCode::Internal), jsonString(e.what()).c_str());
+            return 1;
+        }
+    }
     if (argc == 3 && std::strcmp(argv[1], "frames") == 0) {
         try {
             return printFrames(argv[2]);
