@@ -14,7 +14,19 @@ export async function startS3Stub(objects = new Map()) {
       const key = rest.join('/');
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method, bucket, key, headers: req.headers, query: url.search, bytes: body.length });
-      if (req.method === 'PUT') {
+      if (req.method === 'GET' && !key && url.searchParams.get('list-type') === '2') {
+        // ListObjectsV2, two keys a page so paging is exercised.
+        const keys = [...objects.keys()].filter((k) => k.startsWith(`${bucket}/`)).map((k) => k.slice(bucket.length + 1)).sort();
+        // The token is the last key given, as S3's are cursors into the key order.
+        const after = url.searchParams.get('continuation-token') ?? '';
+        const rest = keys.filter((k) => k > after);
+        const page = rest.slice(0, 2);
+        const more = rest.length > 2;
+        res.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><KeyCount>${page.length}</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>${more}</IsTruncated>${more ? `<NextContinuationToken>${page.at(-1)}</NextContinuationToken>` : ''}${page.map((k) => `<Contents><Key>${k}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`);
+      } else if (req.method === 'POST' && url.searchParams.has('delete')) {
+        for (const [, k] of body.toString().matchAll(/<Key>([^<]*)<\/Key>/g)) objects.delete(`${bucket}/${k}`);
+        res.writeHead(200, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></DeleteResult>');
+      } else if (req.method === 'PUT') {
         objects.set(`${bucket}/${key}`, { body, headers: req.headers });
         res.writeHead(200, { etag: '"stub"' }).end();
       } else if (req.method === 'GET' && objects.has(`${bucket}/${key}`)) {
