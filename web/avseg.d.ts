@@ -9,6 +9,7 @@ export type AvsegErrorCode =
   | 'truncated-media'     // shorter than its header declares (warning: what decodes is shown)
   | 'empty-media'         // no bytes, or an audio stream with no samples
   | 'no-audio'            // a video without an audio track
+  | 'invalid-peaks'       // the `peaks` file could not be used (not fatal)
   | 'playback-failed'     // the browser's media element cannot play the file (warning)
   | 'invalid-config'      // a malformed label config (doc/label-config.md); the message names the key
   | 'invalid-document'    // a malformed annotation document given as `value`
@@ -118,6 +119,8 @@ export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' |
   select: CustomEvent<{ segment: string | null }>;
   /** A draft saved by an earlier visit was restored (before `ready`). */
   restored: CustomEvent<{ savedAt: number; value: AvsegDocument }>;
+  /** Precomputed peaks (the `peaks` attribute) are drawn, before the file is decoded. */
+  peaks: CustomEvent<{ duration: number; sampleRate: number; channels: number }>;
   /** A video's frame index is known (before `ready`). */
   frames: CustomEvent<{ count: number; width: number; height: number; codec: string }>;
   /** Another frame is on screen (from requestVideoFrameCallback). */

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fixtures, startElementPage } from './harness.mjs';
+import { fixtures, root, startElementPage } from './harness.mjs';
 
 let harness;
 before(async () => { harness = await startElementPage({ title: 'avseg video' }); });
@@ -286,4 +286,56 @@ test('a large MP4 is read in place with Range requests: its sound and tables, no
   }), [url, threshold]);
   const [inPlace, whole] = await Promise.all([peaks(again, '0'), peaks(await harness.open(t, { width: 1000, height: 900 }), null)]);
   assert.deepEqual(inPlace, whole);
+});
+
+test('precomputed peaks draw the whole waveform before the file is decoded; a broken peaks file only warns', async (t) => {
+  // Peaks made by the CLI in BBC audiowaveform's format, served beside the media.
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const cli = path.join(root, 'build', 'avseg-cli');
+  await promisify(execFile)(cli, ['audiowaveform', path.join(fixtures, 'sample.wav'), path.join(fixtures, 'peaks-sample.dat'), '--bits', '8']);
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(path.join(fixtures, 'peaks-broken.dat'), Buffer.from([2, 0, 0, 0, 1, 0, 0, 0]));
+  const page = await harness.open(t, { width: 1000, height: 900 });
+  const out = await page.evaluate(([src, peaks]) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    // Columns of the last tenth of the view with any non-background pixel.
+    const ink = () => {
+      const c = el.shadowRoot.querySelector('.wave canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let columns = 0;
+      for (let x = Math.floor(c.width * 0.9); x < c.width; x++) {
+        for (let y = 0; y < c.height; y++) {
+          if (d[(y * c.width + x) * 4] < 200) { columns++; break; }
+        }
+      }
+      return columns;
+    };
+    let seen = null;
+    el.addEventListener('peaks', (e) => {
+      el.addEventListener('avseg-rendered', () => { seen = { duration: el.duration, ink: ink(), ready: el.ready, peaks: e.detail }; }, { once: true });
+    });
+    el.addEventListener('ready', () => setTimeout(() => resolve({ seen, final: ink(), duration: el.duration }), 300), { once: true });
+    el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
+    el.setAttribute('peaks', peaks);
+    el.src = src;
+  }), [harness.servers.media.url('/slow/sample.wav'), harness.servers.media.url('/peaks-sample.dat')]);
+  assert.ok(out.seen, 'a frame was drawn from the peaks');
+  assert.equal(out.seen.ready, false, 'before the file was decoded');
+  assert.ok(Math.abs(out.seen.duration - out.duration) < 0.01, `the whole length at once: ${out.seen.duration} s of ${out.duration} s`);
+  assert.ok(out.seen.ink > 0 && Math.abs(out.seen.ink - out.final) <= Math.max(3, out.final * 0.1), `the end of the file drawn early (${out.seen.ink} columns) as decoding draws it (${out.final})`);
+
+  const broken = await harness.open(t, { width: 1000, height: 900 });
+  const warned = await broken.evaluate(([src, peaks]) => new Promise((resolve) => {
+    const el = document.querySelector('avseg-editor');
+    const errors = [];
+    el.addEventListener('error', (e) => errors.push(e.detail));
+    el.addEventListener('ready', () => resolve(errors), { once: true });
+    el.setAttribute('peaks', peaks);
+    el.src = src;
+  }), [harness.servers.media.url('/sample.mp3'), harness.servers.media.url('/peaks-broken.dat')]);
+  assert.equal(warned.length, 1);
+  assert.equal(warned[0].code, 'invalid-peaks');
+  assert.equal(warned[0].fatal, false);
+  assert.match(warned[0].message, /could not be used: the file is too short for a header; the waveform comes from decoding/);
 });

@@ -59,3 +59,13 @@ test('each template declares a config the label config parser accepts', async ()
     a.delete();
   }
 });
+
+test('a peaks URI in the task input is presigned into data-peaks; without one it is empty', async () => {
+  for (const name of ['audio', 'video']) {
+    const grant = (s) => `https://signed.example/${encodeURIComponent(s)}`;
+    const withPeaks = await renderTemplate(await template(name), { 'source-ref': 's3://b/a.mp3', peaks: 's3://b/a.dat' }, { grant });
+    assert.equal(attr(withPeaks, 'data-peaks'), grant('s3://b/a.dat'));
+    const without = await renderTemplate(await template(name), { 'source-ref': 's3://b/a.mp3' }, { grant });
+    assert.equal(attr(without, 'data-peaks'), '');
+  }
+});

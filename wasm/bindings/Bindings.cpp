@@ -235,6 +235,14 @@ public:
         return list;
     }
 
+    // Peaks precomputed elsewhere (min, max per pixel and channel), drawn until decoded ones cover as much.
+    bool seedPeaks(const val& minmax, int channels, int sampleRate, int samplesPerPixel)
+    {
+        std::vector<int16_t> data(minmax["length"].as<size_t>());
+        val(typed_memory_view(data.size(), data.data())).call<void>("set", minmax);
+        return session_.seedPeaks(data.data(), data.size(), channels, sampleRate, samplesPerPixel);
+    }
+
     // Decodes from the start through readFn (HTTP Range requests), pushing nothing.
     Status openSeekable(val readFn, double size)
     {
@@ -394,6 +402,7 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("problems", &Session::problems)
         .function("attachSeekable", &Session::attachSeekable)
         .function("openSeekable", &Session::openSeekable)
+        .function("seedPeaks", &Session::seedPeaks)
         .function("needsDecode", &Session::needsDecode)
         .function("render", &Session::render)
         .function("renderSpectrogram", &Session::renderSpectrogram)

@@ -115,6 +115,31 @@ RenderInfo MediaSession::renderSpectrogram(RgbaImage& image, const WaveformView&
     return info;
 }
 
+bool MediaSession::seedPeaks(const int16_t* minmax, size_t count, int channels, int sampleRate, int samplesPerPixel)
+{
+    if (channels <= 0 || sampleRate <= 0 || samplesPerPixel < 1 || count == 0 || count % size_t(2 * channels) != 0)
+        return false;
+    const int64_t pixels = int64_t(count / size_t(2 * channels));
+    // Base bins of the power of two at or above a pixel: each covers the pixels it overlaps.
+    int shift = 0;
+    while ((int64_t(1) << shift) < samplesPerPixel)
+        ++shift;
+    const int64_t frames = pixels * samplesPerPixel;
+    const int64_t bins = ((frames - 1) >> shift) + 1;
+    std::vector<Peak> base(size_t(bins * channels));
+    for (int64_t x = 0; x < pixels; ++x) {
+        const int64_t first = (x * samplesPerPixel) >> shift;
+        const int64_t last = ((x + 1) * samplesPerPixel - 1) >> shift;
+        for (int c = 0; c < channels; ++c) {
+            const Peak p{minmax[size_t((x * channels + c) * 2)], minmax[size_t((x * channels + c) * 2 + 1)]};
+            for (int64_t b = first; b <= last; ++b)
+                base[size_t(b * channels + c)].merge(p);
+        }
+    }
+    preview_.assign(channels, sampleRate, shift, std::move(base), frames);
+    return true;
+}
+
 bool MediaSession::finerThanPeaks(const WaveformView& view) const
 {
     return peaks_.levelCount() > 0 && view.framesPerPixel < double(int64_t(1) << peaks_.baseShift());
@@ -149,8 +174,10 @@ RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, cons
         info.fromSamples = true;
         return info;
     }
-    renderPeaks(peaks_, view, style, image);
-    if (peaks_.levelCount() > 0) {
+    // Precomputed peaks stand in until the decode has covered as much of the file.
+    const bool preview = preview_.levelCount() > 0 && peaks_.frames() < preview_.frames();
+    renderPeaks(preview ? preview_ : peaks_, view, style, image);
+    if (!preview && peaks_.levelCount() > 0) {
         const double fpp = view.framesPerPixel;
         while (info.pyramidLevel + 1 < peaks_.levelCount()
                && double(int64_t(1) << peaks_.level(info.pyramidLevel + 1).shift) <= fpp)

@@ -60,6 +60,12 @@ public:
     // only what it needs (a video's audio track without its pictures), e.g. through HTTP Range
     // requests. Also serves as the seekable copy.
     void openSeekable(std::unique_ptr<ByteReader> source);
+    // Peaks computed elsewhere (BBC audiowaveform's data; min, max per pixel and channel as
+    // 16-bit values): drawn until the decode has covered as much, so the whole waveform shows
+    // before the file is decoded. Returns false for data that does not add up.
+    bool seedPeaks(const int16_t* minmax, size_t count, int channels, int sampleRate, int samplesPerPixel);
+    bool seeded() const { return preview_.levelCount() > 0; }
+    const PeakPyramid& previewPeaks() const { return preview_; }
 
     // Draws the view; finer than the pyramid's base, from samples decoded on demand unless
     // decode is false (then from the peaks, coarsely, but at once).
@@ -85,6 +91,7 @@ private:
 
     SessionOptions options_;
     PeakPyramid peaks_;
+    PeakPyramid preview_;
     PeakBuilder builder_;
     SeekIndex index_;
     StreamingDecoder decoder_;

@@ -25,6 +25,24 @@ void PeakPyramid::reset(int channels, int sampleRate, int baseShift)
     levels_.clear();
 }
 
+void PeakPyramid::assign(int channels, int sampleRate, int baseShift, std::vector<Peak> base, int64_t frames)
+{
+    reset(channels, sampleRate, baseShift);
+    frames_ = frames;
+    if (channels <= 0 || base.empty())
+        return;
+    levels_.push_back({baseShift, std::move(base), false});
+    while (binCount(levelCount() - 1) > 1) {
+        const Level& below = levels_.back();
+        const int64_t n = binCount(levelCount() - 1);
+        Level up{below.shift + 1, std::vector<Peak>(size_t((n + 1) / 2 * channels)), false};
+        for (int64_t b = 0; b < n; ++b)
+            for (int c = 0; c < channels; ++c)
+                up.bins[size_t((b / 2) * channels + c)].merge(below.bins[size_t(b * channels + c)]);
+        levels_.push_back(std::move(up));
+    }
+}
+
 int64_t PeakPyramid::binCount(int level) const
 {
     return channels_ ? static_cast<int64_t>(levels_[level].bins.size()) / channels_ : 0;

@@ -34,6 +34,9 @@ public:
     };
 
     void reset(int channels, int sampleRate, int baseShift);
+    // A complete pyramid from given base bins (channels interleaved), e.g. peaks precomputed
+    // elsewhere: the coarser levels are made by merging pairs.
+    void assign(int channels, int sampleRate, int baseShift, std::vector<Peak> base, int64_t frames);
 
     int channels() const { return channels_; }
     int sampleRate() const { return sampleRate_; }

@@ -386,7 +386,9 @@ export class AvsegEditor extends HTMLElement {
       return;
     }
     const threshold = Number(this.getAttribute('range-threshold'));
-    this.#client.load(this.#loadId, new URL(url, document.baseURI).href, this.hasAttribute('range-threshold') && threshold >= 0 ? threshold : undefined);
+    const peaks = this.getAttribute('peaks');
+    this.#client.load(this.#loadId, new URL(url, document.baseURI).href, this.hasAttribute('range-threshold') && threshold >= 0 ? threshold : undefined,
+      peaks ? new URL(peaks, document.baseURI).href : undefined);
     this.#invalidate();
   }
 
@@ -447,6 +449,13 @@ export class AvsegEditor extends HTMLElement {
         break;
       case 'frames':
         this.#setFrames(msg);
+        break;
+      case 'peaks':
+        // Precomputed peaks: the whole file's waveform before it is decoded.
+        this.#info ??= { sampleRate: msg.sampleRate, channels: msg.channels, declaredDuration: msg.duration, frames: 0, codec: '' };
+        if (!this.#ready) this.#setDuration(Math.max(this.#duration, msg.duration));
+        this.#emit('peaks', { duration: msg.duration, sampleRate: msg.sampleRate, channels: msg.channels });
+        this.#invalidate();
         break;
       case 'error':
         if (msg.fatal) {

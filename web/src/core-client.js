@@ -50,8 +50,8 @@ export class CoreClient {
   }
 
   /** rangeThreshold: MP4 files at least this large are read in place with Range requests. */
-  load(id, url, rangeThreshold) {
-    this.#ensure().postMessage({ type: 'load', load: id, url, rangeThreshold });
+  load(id, url, rangeThreshold, peaks) {
+    this.#ensure().postMessage({ type: 'load', load: id, url, rangeThreshold, peaks });
   }
 
   render(id, request, target, view) {

@@ -94,7 +94,11 @@ export function bindCrowdTask(root = document) {
   const task = editor.dataset.taskId || SOURCE_KEYS.map((k) => input[k]).find((v) => typeof v === 'string' && v) || media;
   editor.taskId = scope ? `${scope}\n${task}` : task;
   if (!media) say('media', 'This task has no media: its manifest line needs "source-ref" (or "taskObject" or "source").');
-  else editor.src = media;
+  else {
+    // Peaks precomputed for the job (the pre-annotation step passes them on) show at once.
+    if (editor.dataset.peaks) editor.setAttribute('peaks', editor.dataset.peaks);
+    editor.src = media;
+  }
 
   // Whole-file fields that name a task input key in "x-prefill" start with its value
   // (the sample's transcription), unless a restored draft already answered them.

@@ -84,6 +84,38 @@ class RangeSource {
   }
 }
 
+/**
+ * Peaks in BBC audiowaveform's format (.dat version 1 or 2, or its JSON), as 16-bit min/max
+ * pairs. Throws with what is wrong.
+ */
+function parsePeaks(buffer) {
+  const bytes = new Uint8Array(buffer);
+  if (bytes[0] === 0x7b) {
+    const j = JSON.parse(new TextDecoder().decode(bytes));
+    const channels = j.channels ?? 1;
+    if (![1, 2].includes(j.version) || ![8, 16].includes(j.bits) || !(j.sample_rate > 0) || !(j.samples_per_pixel > 0) || !Array.isArray(j.data)
+      || j.data.length !== j.length * channels * 2) throw new Error('the JSON lacks version, bits, sample_rate, samples_per_pixel or length, or its data is not 2 values per pixel and channel');
+    return { channels, sampleRate: j.sample_rate, samplesPerPixel: j.samples_per_pixel, data: Int16Array.from(j.data, (v) => (j.bits === 8 ? v * 256 : v)) };
+  }
+  if (bytes.length < 20) throw new Error('the file is too short for a header');
+  const dv = new DataView(buffer);
+  const version = dv.getInt32(0, true);
+  if (version !== 1 && version !== 2) throw new Error(`version ${version} is not 1 or 2`);
+  const eight = (dv.getUint32(4, true) & 1) === 1;
+  const sampleRate = dv.getInt32(8, true);
+  const samplesPerPixel = dv.getInt32(12, true);
+  const length = dv.getUint32(16, true);
+  const channels = version === 2 ? dv.getInt32(20, true) : 1;
+  const header = version === 2 ? 24 : 20;
+  const count = length * channels * 2;
+  if (!(sampleRate > 0) || !(samplesPerPixel > 0) || !(channels > 0) || bytes.length < header + count * (eight ? 1 : 2)) {
+    throw new Error(`the header (rate ${sampleRate}, ${samplesPerPixel} samples per pixel, ${length} pixels, ${channels} channels) does not match the file's ${bytes.length} bytes`);
+  }
+  const data = new Int16Array(count);
+  for (let i = 0; i < count; i++) data[i] = eight ? dv.getInt8(header + i) * 256 : dv.getInt16(header + 2 * i, true);
+  return { channels, sampleRate, samplesPerPixel, data };
+}
+
 /** An MP4/MOV file: its first box is "ftyp". */
 const isMp4 = (bytes) => bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'ftyp';
 const NO_AUDIO = { format: '', codec: '', sampleRate: 0, channels: 0, frames: 0, declaredDuration: -1, startTime: 0, bytesReceived: 0 };
@@ -95,9 +127,10 @@ const yieldToMessages = () => new Promise((resolve) => {
 });
 
 class Load {
-  constructor(id, url, rangeThreshold = 64 << 20) {
+  constructor(id, url, rangeThreshold = 64 << 20, peaksUrl = null) {
     this.id = id;
     this.url = url;
+    this.peaksUrl = peaksUrl;
     this.rangeThreshold = rangeThreshold;
     this.readFn = null;     // the complete file, read synchronously, once it is there
     this.session = null;
@@ -166,6 +199,7 @@ class Load {
     }
     if (this.aborted) return;
     this.session = new Session();
+    if (this.peaksUrl) this.loadPeaks();
 
     const reader = response.body.getReader();
     // A large MP4 from a server that serves ranges is read in place: the demuxer fetches the
@@ -225,6 +259,24 @@ class Load {
       if (!(await this.decodeSlice())) return;
     }
     this.finishLoad();
+  }
+
+  /** Precomputed peaks: the whole waveform at once, while the file itself still decodes. */
+  async loadPeaks() {
+    let peaks;
+    try {
+      const response = await fetch(this.peaksUrl, { credentials: 'omit' });
+      if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
+      peaks = parsePeaks(await response.arrayBuffer());
+    } catch (err) {
+      this.post({ type: 'error', code: 'invalid-peaks', message: `The precomputed peaks (${safeOrigin(this.peaksUrl)}) could not be used: ${err.message}; the waveform comes from decoding.`, fatal: false });
+      return;
+    }
+    if (this.aborted || !this.session || this.done) return;
+    if (!this.session.seedPeaks(peaks.data, peaks.channels, peaks.sampleRate, peaks.samplesPerPixel)) return;
+    this.seeded = true;
+    const pixels = peaks.data.length / (2 * peaks.channels);
+    this.post({ type: 'peaks', sampleRate: peaks.sampleRate, channels: peaks.channels, duration: (pixels * peaks.samplesPerPixel) / peaks.sampleRate });
   }
 
   /** Decodes the file in place through Range requests; nothing of it is kept but the cache. */
@@ -352,7 +404,7 @@ class Load {
   }
 
   render(request) {
-    if (!this.session || !this.session.opened()) return;
+    if (!this.session || (!this.session.opened() && !this.seeded)) return;
     if (request.target === 'spectrogram') {
       const result = this.session.renderSpectrogram(request.view);
       if (!result.ok) {
@@ -422,7 +474,7 @@ self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === 'load') {
     load?.abort();
-    load = new Load(msg.load, msg.url, msg.rangeThreshold ?? undefined);
+    load = new Load(msg.load, msg.url, msg.rangeThreshold ?? undefined, msg.peaks ?? null);
     try {
       await load.run();
     } catch (err) {
