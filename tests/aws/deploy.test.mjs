@@ -21,7 +21,8 @@ test('the build goes up under a content-hashed folder, each file with its type a
   const base = /asset base: (\S+)/.exec(stdout)[1];
   assert.match(base, /^https:\/\/d111\.cloudfront\.net\/avseg\/\d+\.\d+\.\d+-[0-9a-f]{12}$/);
   const prefix = base.slice('https://d111.cloudfront.net/'.length);
-  const dist = (await readdir(path.join(root, 'dist'))).filter((n) => /\.(js|wasm)$/.test(n)).sort();
+  const dist = (await readdir(path.join(root, 'dist'), { recursive: true })).filter((n) => /\.(js|wasm)$/.test(n)).sort();
+  assert.ok(dist.includes('vendor/webvtt-parser.js'), 'subfolders go up too');
   const puts = s3.requests.filter((r) => r.method === 'PUT');
   assert.deepEqual(puts.map((r) => r.key).sort(), dist.map((n) => `${prefix}/${n}`));
   for (const r of puts) {
@@ -29,7 +30,7 @@ test('the build goes up under a content-hashed folder, each file with its type a
     assert.equal(r.headers['content-type'], r.key.endsWith('.wasm') ? 'application/wasm' : 'application/javascript', r.key);
     assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable');
     assert.match(r.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//);
-    const local = await readFile(path.join(root, 'dist', path.basename(r.key)));
+    const local = await readFile(path.join(root, 'dist', r.key.slice(prefix.length + 1)));
     assert.ok(s3.objects.get(`assets-bucket/${r.key}`).body.equals(local), `${r.key} arrived whole`);
   }
   for (const name of ['audio.html', 'video.html']) {

@@ -527,3 +527,28 @@ test('the element exports what is on screen in other tools\' formats', async (t)
   assert.match(out.rttm, /^SPEAKER \S+ 1 0\.500000 0\.750000 <NA> <NA> Customer <NA> <NA>\n$/);
   assert.match(out.error, /unknown export format "docx"/);
 });
+
+test('the element reads other tools\' files back: what it exported comes back as the same segments', async (t) => {
+  const { page } = await ready(t);
+  const out = await page.evaluate(async () => {
+    const el = document.querySelector('avseg-editor');
+    const a = el.addTrack('speaker', 'Customer');
+    const b = el.addTrack('speaker', 'Representative');
+    el.addSegment(a, 0.5, 1.25, { transcription: 'Hello & <you>' });
+    el.addSegment(b, 2, 3.5, { transcription: 'Hi' });
+    const back = {};
+    for (const format of ['vtt', 'eaf', 'textgrid']) {
+      const doc = await el.importAs(format, el.exportAs(format));
+      back[format] = doc.segments.map((s) => [doc.tracks.find((x) => x.id === s.track).tag, s.start, s.end, s.fields.text]);
+    }
+    const draft = await el.importAs('audacity', el.exportAs('audacity', { track: a }), { tag: 'Customer' });
+    el.value = draft;   // loaded as pre-annotations
+    let error = null;
+    try { await el.importAs('eaf', '<not-eaf/>'); } catch (err) { error = err.message; }
+    return { back, loaded: el.value.segments.length, error, rate: el.sampleRate };
+  });
+  const expected = [['Customer', 0.5 * out.rate, 1.25 * out.rate, 'Hello & <you>'], ['Representative', 2 * out.rate, 3.5 * out.rate, 'Hi']].map((x) => x.map((v) => (typeof v === 'number' ? Math.round(v) : v)));
+  for (const format of ['vtt', 'eaf', 'textgrid']) assert.deepEqual(out.back[format], expected, format);
+  assert.equal(out.loaded, 1);
+  assert.match(out.error, /not an EAF file/);
+});

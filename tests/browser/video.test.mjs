@@ -293,9 +293,11 @@ test('precomputed peaks draw the whole waveform before the file is decoded; a br
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const cli = path.join(root, 'build', 'avseg-cli');
-  await promisify(execFile)(cli, ['audiowaveform', path.join(fixtures, 'sample.wav'), path.join(fixtures, 'peaks-sample.dat'), '--bits', '8']);
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(path.join(fixtures, 'peaks-broken.dat'), Buffer.from([2, 0, 0, 0, 1, 0, 0, 0]));
+  // Into a dot-folder of the media root: the fixtures' own listing ignores it.
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(path.join(fixtures, '.test-peaks'), { recursive: true });
+  await promisify(execFile)(cli, ['audiowaveform', path.join(fixtures, 'sample.wav'), path.join(fixtures, '.test-peaks/sample.dat'), '--bits', '8']);
+  await writeFile(path.join(fixtures, '.test-peaks/broken.dat'), Buffer.from([2, 0, 0, 0, 1, 0, 0, 0]));
   const page = await harness.open(t, { width: 1000, height: 900 });
   const out = await page.evaluate(([src, peaks]) => new Promise((resolve, reject) => {
     const el = document.querySelector('avseg-editor');
@@ -319,7 +321,7 @@ test('precomputed peaks draw the whole waveform before the file is decoded; a br
     el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
     el.setAttribute('peaks', peaks);
     el.src = src;
-  }), [harness.servers.media.url('/slow/sample.wav'), harness.servers.media.url('/peaks-sample.dat')]);
+  }), [harness.servers.media.url('/slow/sample.wav'), harness.servers.media.url('/.test-peaks/sample.dat')]);
   assert.ok(out.seen, 'a frame was drawn from the peaks');
   assert.equal(out.seen.ready, false, 'before the file was decoded');
   assert.ok(Math.abs(out.seen.duration - out.duration) < 0.01, `the whole length at once: ${out.seen.duration} s of ${out.duration} s`);
@@ -333,7 +335,7 @@ test('precomputed peaks draw the whole waveform before the file is decoded; a br
     el.addEventListener('ready', () => resolve(errors), { once: true });
     el.setAttribute('peaks', peaks);
     el.src = src;
-  }), [harness.servers.media.url('/sample.mp3'), harness.servers.media.url('/peaks-broken.dat')]);
+  }), [harness.servers.media.url('/sample.mp3'), harness.servers.media.url('/.test-peaks/broken.dat')]);
   assert.equal(warned.length, 1);
   assert.equal(warned[0].code, 'invalid-peaks');
   assert.equal(warned[0].fatal, false);

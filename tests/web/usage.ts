@@ -49,3 +49,4 @@ editor.spectrogramOptions = { scale: 'log', windowSize: 4096, colorMap: 'viridis
 console.log(editor.spectrogramOptions.minDb);
 const vtt: string = editor.exportAs('vtt');
 console.log(vtt.length, editor.exportAs('audacity', { track }).length);
+void editor.importAs('vtt', 'WEBVTT\n').then((d) => { editor.value = d; });
