@@ -66,6 +66,11 @@ function concat(name, input, repeat) {
   });
 }
 
+/** A file made once by ffmpeg (its arguments before the output) as MP4 in the media cache. */
+export function makeMp4(name, args) {
+  return make(name, (dst) => run(FF[0], [...FF.slice(1), ...args, '-f', 'mp4', dst]));
+}
+
 export function prepareMedia({ long = Object.keys(LONG), log = () => {} } = {}) {
   mkdirSync(mediaDir, { recursive: true });
   const files = { formats: {}, long: {} };

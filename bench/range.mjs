@@ -4,31 +4,16 @@
 // ffmpeg decoding the same audio track from a local disk.
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import path from 'node:path';
-import { mediaDir } from './media.mjs';
-
-const FF = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
-
-function make(name, args) {
-  const dst = path.join(mediaDir, name);
-  try {
-    statSync(dst);
-    return dst;
-  } catch { /* make it */ }
-  const tmp = path.join(mediaDir, `.tmp-${name}`);
-  execFileSync('ffmpeg', [...FF, ...args, '-f', 'mp4', tmp]);
-  execFileSync('mv', [tmp, dst]);
-  return dst;
-}
+import { makeMp4 } from './media.mjs';
 
 export function prepareBigVideo(log = () => {}) {
   log('1080p clip');
-  const clip = make('clip-1080p.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+  const clip = makeMp4('clip-1080p.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '5M', '-maxrate', '5M', '-bufsize', '10M', '-g', '50', '-c:a', 'aac', '-b:a', '128k']);
   log('one-hour 1080p video');
   // Fragmented (a fragment per key frame, 2 s), as streaming encoders write them: each
   // fragment holds its pictures, then its sound.
-  return make('one-hour-1080p.mp4', ['-stream_loop', '359', '-i', clip, '-c', 'copy', '-movflags', '+frag_keyframe+empty_moov+default_base_moof']);
+  return makeMp4('one-hour-1080p.mp4', ['-stream_loop', '359', '-i', clip, '-c', 'copy', '-movflags', '+frag_keyframe+empty_moov+default_base_moof']);
 }
 
 export async function benchRange({ editor, file, url }) {

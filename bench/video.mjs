@@ -6,31 +6,18 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mediaDir } from './media.mjs';
+import { makeMp4 } from './media.mjs';
 import { loadCore } from '../tests/wasm/load-core.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const FF = ['-nostdin', '-hide_banner', '-v', 'error', '-y'];
-
-function make(name, args) {
-  const dst = path.join(mediaDir, name);
-  try {
-    statSync(dst);
-    return dst;
-  } catch { /* make it */ }
-  const tmp = path.join(mediaDir, `.tmp-${name}`);
-  execFileSync('ffmpeg', [...FF, ...args, '-f', 'mp4', tmp]);
-  execFileSync('mv', [tmp, dst]);
-  return dst;
-}
 
 export function prepareVideo(log = () => {}) {
   log('video clip');
-  const clip = make('clip-360p.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+  const clip = makeMp4('clip-360p.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', '10', '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '2', '-g', '50', '-b:v', '600k', '-c:a', 'aac', '-b:a', '96k']);
   log('one-hour video');
   // Looped by stream copy: encoding an hour would take longer than the benchmark.
-  return make('one-hour-360p.mp4', ['-stream_loop', '359', '-i', clip, '-c', 'copy', '-movflags', '+faststart']);
+  return makeMp4('one-hour-360p.mp4', ['-stream_loop', '359', '-i', clip, '-c', 'copy', '-movflags', '+faststart']);
 }
 
 const time = (fn) => {

@@ -4,6 +4,7 @@
 #include "AudioSink.h"
 #include "AudioStreamReader.h"
 #include "ByteReader.h"
+#include "CursorReader.h"
 #include "SeekIndex.h"
 
 #include <functional>
@@ -15,32 +16,6 @@ namespace avseg {
 // Positions come from the SeekIndex recorded during the sequential decode, so the frames
 // returned are exactly the frames the sequential decode produced there.
 class RangeDecoder {
-    // Several decoders may read one copy of the file; each keeps its own position.
-    class Cursor : public ByteReader {
-    public:
-        explicit Cursor(ByteReader& source) : source_(source) {}
-        size_t read(uint8_t* dst, size_t n) override
-        {
-            if (!source_.seek(position_))
-                return 0;
-            const size_t got = source_.read(dst, n);
-            position_ += static_cast<int64_t>(got);
-            return got;
-        }
-        bool seek(int64_t position) override
-        {
-            if (position < 0 || (source_.size() >= 0 && position > source_.size()))
-                return false;
-            position_ = position;
-            return true;
-        }
-        int64_t position() const override { return position_; }
-        int64_t size() const override { return source_.size(); }
-
-    private:
-        ByteReader& source_;
-        int64_t position_ = 0;
-    };
 
 public:
     using BlockFn = std::function<void(int64_t firstFrame, const float* const* channels, int frames)>;
@@ -65,7 +40,7 @@ private:
     void reopen();
     void onFrame(const DecodedFrame& f, const BlockFn& fn);
 
-    Cursor source_;
+    CursorReader source_;   // several decoders may read one copy of the file
     const SeekIndex& index_;
     AudioFormat expected_;
     std::unique_ptr<AudioStreamReader> reader_;
