@@ -9,7 +9,7 @@ export const GZIP_BUDGET = 1e6;
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 
 export function benchSizes() {
-  const files = readdirSync(dist).filter((f) => /\.(js|wasm)$/.test(f)).map((name) => {
+  const files = readdirSync(dist, { recursive: true }).map(String).filter((f) => /\.(js|wasm)$/.test(f)).map((name) => {
     const bytes = readFileSync(path.join(dist, name));
     return { name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   });
