@@ -63,6 +63,14 @@ class RangeSource {
     return bytes.subarray(0, end - position);
   }
 
+  /** Bytes already fetched (the probe's), counted as fetched. */
+  seed(start, bytes) {
+    this.chunks.push({ start, bytes });
+    this.cached += bytes.length;
+    this.fetched += bytes.length;
+    this.requests++;
+  }
+
   fetch(start, end) {
     const xhr = new XMLHttpRequest();
     try {
@@ -163,7 +171,46 @@ class Load {
     }
   }
 
+  /**
+   * A URL named like an MP4 is asked for its first 64 KiB first: when the server answers with
+   * a range and the total size, and it is a large MP4, the file is read in place from there, and
+   * nothing of it was downloaded in vain. Otherwise the ordinary download follows.
+   */
+  async probeInPlace() {
+    if (!/\.(mp4|m4v|mov)$/i.test(new URL(this.url).pathname)) return false;
+    let response;
+    try {
+      response = await fetch(this.url, { credentials: 'omit', headers: { Range: `bytes=0-${RANGE_MIN_AHEAD - 1}` } });
+    } catch {
+      return false; // the ordinary download says what is wrong
+    }
+    const total = Number(/\/(\d+)\s*$/.exec(response.headers.get('content-range') ?? '')?.[1]);
+    if (response.status !== 206 || !(total >= this.rangeThreshold) || !(total > 0)) {
+      response.body?.cancel().catch(() => {});
+      return false;
+    }
+    const head = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    if (!isMp4(head)) return false;
+    this.totalBytes = total;
+    this.firstBytes = head;
+    return true;
+  }
+
   async download() {
+    if (await this.probeInPlace()) {
+      let Session;
+      try {
+        ({ Session } = await core());
+      } catch (err) {
+        this.fail('internal', `The decoder module could not be loaded: ${err?.message ?? err}`);
+        return;
+      }
+      if (this.aborted) return;
+      this.session = new Session();
+      if (this.peaksUrl) this.loadPeaks();
+      await this.readRanges();
+      return;
+    }
     let response;
     try {
       response = await fetch(this.url, { credentials: 'omit' });
@@ -282,6 +329,7 @@ class Load {
   /** Decodes the file in place through Range requests; nothing of it is kept but the cache. */
   async readRanges() {
     const source = new RangeSource(this.url, this.totalBytes);
+    if (this.firstBytes) source.seed(0, this.firstBytes);
     this.rangeSource = source;
     this.readFn = (position, length) => source.read(position, length);
     const status = this.session.openSeekable(this.readFn, this.totalBytes);
