@@ -4,13 +4,16 @@
 // object, consolidates the workers' answers (consolidate.mjs): consensus segments, majority
 // labels and agreement figures, with every worker's own answer kept beside them. Each answer is
 // read by the core's own model (wasm), so what it cannot read is reported, not guessed at.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consolidate } from './consolidate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MODEL_DIR = process.env.AVSEG_MODEL_DIR ?? path.resolve(here, '../../../dist');
+// Packaged beside the handler (scripts/package-lambdas), or from the repository's build.
+const MODEL_DIR = process.env.AVSEG_MODEL_DIR
+  ?? (existsSync(path.join(here, 'avseg-model.wasm')) ? here : path.resolve(here, '../../../dist'));
 
 let model;
 function annotations() {

@@ -5,14 +5,16 @@
 // templates accept ("source-ref", "taskObject", "source", since the published sample mixes
 // them up), the line's other fields passed through (a transcription, a call id), a peaks URI when
 // the line has one, and pre-annotations (an avseg document) checked by the core's own model.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
 const here = path.dirname(fileURLToPath(import.meta.url));
-// Packaged beside the handler, or from the repository's build.
-const MODEL_DIR = process.env.AVSEG_MODEL_DIR ?? path.resolve(here, '../../../dist');
+// Packaged beside the handler (scripts/package-lambdas), or from the repository's build.
+const MODEL_DIR = process.env.AVSEG_MODEL_DIR
+  ?? (existsSync(path.join(here, 'avseg-model.wasm')) ? here : path.resolve(here, '../../../dist'));
 
 let model;
 async function annotations() {
