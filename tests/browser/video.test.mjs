@@ -332,11 +332,14 @@ test('precomputed peaks draw the whole waveform before the file is decoded; a br
   assert.ok(out.seen.ink > 0 && Math.abs(out.seen.ink - out.final) <= Math.max(3, out.final * 0.1), `the end of the file drawn early (${out.seen.ink} columns) as decoding draws it (${out.final})`);
 
   const broken = await harness.open(t, { width: 1000, height: 900 });
+  // The warning and `ready` come in either order: the file decodes while the peaks are fetched.
   const warned = await broken.evaluate(([src, peaks]) => new Promise((resolve) => {
     const el = document.querySelector('avseg-editor');
     const errors = [];
-    el.addEventListener('error', (e) => errors.push(e.detail));
-    el.addEventListener('ready', () => resolve(errors), { once: true });
+    let ready = false;
+    const done = () => { if (ready && errors.length) setTimeout(() => resolve(errors), 200); };
+    el.addEventListener('error', (e) => { errors.push(e.detail); done(); });
+    el.addEventListener('ready', () => { ready = true; done(); }, { once: true });
     el.setAttribute('peaks', peaks);
     el.src = src;
   }), [harness.servers.media.url('/sample.mp3'), harness.servers.media.url('/.test-peaks/broken.dat')]);

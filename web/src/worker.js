@@ -196,19 +196,24 @@ class Load {
     return true;
   }
 
+  /** The core's session for this load (and the precomputed peaks, if any); false if it can't be. */
+  async startSession() {
+    let Session;
+    try {
+      ({ Session } = await core());
+    } catch (err) {
+      this.fail('internal', `The decoder module could not be loaded: ${err?.message ?? err}`);
+      return false;
+    }
+    if (this.aborted) return false;
+    this.session = new Session();
+    if (this.peaksUrl) this.loadPeaks();
+    return true;
+  }
+
   async download() {
     if (await this.probeInPlace()) {
-      let Session;
-      try {
-        ({ Session } = await core());
-      } catch (err) {
-        this.fail('internal', `The decoder module could not be loaded: ${err?.message ?? err}`);
-        return;
-      }
-      if (this.aborted) return;
-      this.session = new Session();
-      if (this.peaksUrl) this.loadPeaks();
-      await this.readRanges();
+      if (await this.startSession()) await this.readRanges();
       return;
     }
     let response;
@@ -237,16 +242,7 @@ class Load {
       return;
     }
     this.totalBytes = Number(response.headers.get('content-length')) || 0;
-    let Session;
-    try {
-      ({ Session } = await core());
-    } catch (err) {
-      this.fail('internal', `The decoder module could not be loaded: ${err?.message ?? err}`);
-      return;
-    }
-    if (this.aborted) return;
-    this.session = new Session();
-    if (this.peaksUrl) this.loadPeaks();
+    if (!(await this.startSession())) return;
 
     const reader = response.body.getReader();
     // A large MP4 from a server that serves ranges is read in place: the demuxer fetches the
