@@ -12,7 +12,7 @@ for (const key of ['source-ref', 'taskObject', 'source']) {
     assert.equal(out.isHumanAnnotationRequired, true);
     assert.deepEqual(out.taskInput, {
       [key]: 's3://b/calls/1.mp3', 'source-ref': 's3://b/calls/1.mp3', taskObject: 's3://b/calls/1.mp3', source: 's3://b/calls/1.mp3',
-      transcription: 'Hello', 'call-id': 'C-1',
+      transcription: 'Hello', 'call-id': 'C-1', avsegJob: 'calls',
     });
   });
 }

@@ -4,7 +4,8 @@
 // {"taskInput": {...}, "isHumanAnnotationRequired": true}: the media under every name the
 // templates accept ("source-ref", "taskObject", "source", since the published sample mixes
 // them up), the line's other fields passed through (a transcription, a call id), a peaks URI when
-// the line has one, and pre-annotations (an avseg document) checked by the core's own model.
+// the line has one, pre-annotations (an avseg document) checked by the core's own model, and the
+// job's name as "avsegJob" (the element keeps drafts per job, so a later job starts clean).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,6 +43,8 @@ export async function handler(event) {
   const taskInput = { ...data, 'source-ref': media, taskObject: media, source: media };
   const peaks = data['peaks-ref'] ?? data.peaks;
   if (typeof peaks === 'string' && peaks) taskInput.peaks = peaks;
+  const job = /:labeling-job\/(.+)$/.exec(String(event.labelingJobArn ?? ''))?.[1];
+  if (job) taskInput.avsegJob = job;
   const pre = data['pre-annotations'] ?? data.preAnnotations;
   if (pre !== undefined) {
     const M = await annotations();
