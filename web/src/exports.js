@@ -11,11 +11,51 @@ function trackOf(doc) {
   return (seg) => tracks.get(seg.track);
 }
 
-/** The first text field's value of a segment (its transcription), or ''. */
+/**
+ * The categories as [{name, tags}], whichever form the config uses (an array, or the object form
+ * name → tags of doc/label-config.md), plus those of the document's tracks the config does not
+ * declare (their tags as the tracks name them).
+ */
+export function categoriesOf(config, doc) {
+  const declared = config?.categories ?? [];
+  const list = Array.isArray(declared) ? declared.map((c) => ({ name: c.name, tags: [...(c.tags ?? [])] }))
+    : Object.entries(declared).map(([name, tags]) => ({ name, tags: Array.isArray(tags) ? [...tags] : [] }));
+  const byName = new Map(list.map((c) => [c.name, c]));
+  for (const t of doc?.tracks ?? []) {
+    if (!byName.has(t.category)) byName.set(t.category, list[list.push({ name: t.category, tags: [] }) - 1]);
+    const c = byName.get(t.category);
+    if (!c.tags.includes(t.tag)) c.tags.push(t.tag);
+  }
+  return list;
+}
+
+/**
+ * A segment's transcription, or '': the config's first text field; without declared fields (an
+ * export with no config), the field named "text", else the first string answer.
+ */
 export function segmentText(seg, config) {
-  const textField = (config?.segmentFields ?? []).find((f) => f.type === 'text')?.name;
-  const value = seg.fields?.text ?? (textField ? seg.fields?.[textField] : undefined) ?? Object.values(seg.fields ?? {}).find((v) => typeof v === 'string');
+  const declared = config?.segmentFields ?? [];
+  const name = declared.find((f) => f.type === 'text')?.name;
+  const value = declared.length ? (name === undefined ? undefined : seg.fields?.[name])
+    : seg.fields?.text ?? Object.values(seg.fields ?? {}).find((v) => typeof v === 'string');
   return typeof value === 'string' ? value : '';
+}
+
+const fieldValue = (v) => (Array.isArray(v) ? v.map(fieldValue).join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+
+/**
+ * What a tool that shows one string per segment shows: its text; without text, its other answers
+ * ("emotion: Sad; naturalness: 4", in the config's field order); without any, its track's tag.
+ */
+export function segmentLabel(seg, config, tag = '') {
+  const text = segmentText(seg, config);
+  if (text.trim()) return text;
+  const order = (config?.segmentFields ?? []).map((f) => f.name);
+  const names = Object.keys(seg.fields ?? {}).sort((a, b) => ((order.indexOf(a) + 1) || Infinity) - ((order.indexOf(b) + 1) || Infinity));
+  const answers = names.map((n) => [n, seg.fields[n]])
+    .filter(([, v]) => v !== undefined && v !== null && !(typeof v === 'string' && !v.trim()) && !(Array.isArray(v) && !v.length))
+    .map(([n, v]) => `${n}: ${fieldValue(v)}`);
+  return answers.length ? answers.join('; ') : tag;
 }
 
 /** hh:mm:ss.mmm (WebVTT) or hh:mm:ss,mmm (SRT), rounded to the millisecond. */
@@ -48,13 +88,20 @@ function cues(doc, config) {
   const rate = doc.timebase.rate;
   return [...doc.segments].sort(byTime)
     .map((s) => ({ start: sec(s.start, rate), end: sec(s.end, rate), speaker: track(s)?.tag ?? '', text: segmentText(s, config) }))
-    .filter((c) => c.text);
+    .filter((c) => c.text.trim());
 }
 
+// Escaping ">" also keeps "-->" (which would start a new cue) out of the payload.
 const vttEscape = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/**
+ * A cue's payload: a blank line would end the cue, so an empty (or blank) line of the text
+ * becomes a line holding one no-break space, which keeps the line and shows as blank.
+ */
+export const vttPayload = (text) => vttEscape(text).split(/\r\n|\r|\n/).map((l) => (/^[ \t\f]*$/.test(l) ? '\u00A0' : l)).join('\n');
+
 export function toWebVtt(doc, config) {
-  const body = cues(doc, config).map((c) => `${clock(c.start)} --> ${clock(c.end)}\n<v ${vttEscape(c.speaker).replace(/\n/g, ' ')}>${vttEscape(c.text)}`);
+  const body = cues(doc, config).map((c) => `${clock(c.start)} --> ${clock(c.end)}\n<v ${vttEscape(c.speaker).replace(/\s+/g, ' ')}>${vttPayload(c.text)}`);
   return `WEBVTT\n\n${body.join('\n\n')}${body.length ? '\n' : ''}`;
 }
 
@@ -75,62 +122,117 @@ export function toAudacity(doc, config, { track: only } = {}) {
 const tgText = (t) => `"${String(t).replace(/"/g, '""')}"`;
 const tgNum = (x) => String(Number(x.toFixed(9)));
 
-/** Praat TextGrid (long form): one interval tier per track, gaps as empty intervals. */
-export function toTextGrid(doc, config) {
-  const rate = doc.timebase.rate;
-  const xmax = Math.max(doc.timebase.frames ? sec(doc.timebase.frames, rate) : 0, ...doc.segments.map((s) => sec(s.end, rate)));
-  const tiers = (doc.tracks ?? []).map((t) => {
-    const intervals = [];
-    let at = 0;
-    for (const s of doc.segments.filter((x) => x.track === t.id).sort(byTime)) {
-      const start = sec(s.start, rate);
-      const end = sec(s.end, rate);
-      if (start < at) continue; // an interval tier cannot overlap: later overlapping segments are left out
-      if (start > at) intervals.push([at, start, '']);
-      intervals.push([start, end, segmentText(s, config)]);
-      at = end;
-    }
-    if (at < xmax) intervals.push([at, xmax, '']);
-    return { name: `${t.category}: ${t.tag}`, intervals };
-  });
-  const out = ['File type = "ooTextFile"', 'Object class = "TextGrid"', '', `xmin = 0 `, `xmax = ${tgNum(xmax)} `, 'tiers? <exists> ', `size = ${tiers.length} `, 'item []: '];
-  tiers.forEach((tier, i) => {
-    out.push(`    item [${i + 1}]:`, '        class = "IntervalTier" ', `        name = ${tgText(tier.name)} `, '        xmin = 0 ', `        xmax = ${tgNum(xmax)} `,
-      `        intervals: size = ${tier.intervals.length} `);
-    tier.intervals.forEach(([a, b, text], j) => {
-      out.push(`        intervals [${j + 1}]:`, `            xmin = ${tgNum(a)} `, `            xmax = ${tgNum(b)} `, `            text = ${tgText(text)} `);
-    });
-  });
-  return `${out.join('\n')}\n`;
+/** Segments into interval tiers that cannot overlap: each goes to the first tier free at its start. */
+function lanesOf(segments) {
+  const lanes = [];
+  for (const s of segments) {
+    let lane = lanes.find((l) => l.at <= s.start);
+    if (!lane) lanes.push(lane = { at: -Infinity, segments: [] });
+    lane.segments.push(s);
+    lane.at = s.end;
+  }
+  return lanes.length ? lanes : [{ segments: [] }];
 }
 
-const xml = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+/**
+ * Praat TextGrid (long form): an interval tier per track named "category: tag", gaps as empty
+ * intervals. A segment is labelled with segmentLabel, so one without text still shows. Segments
+ * overlapping on a track go to further tiers "category: tag (2)", ... rather than being left out.
+ */
+export function toTextGrid(doc, config) {
+  const rate = doc.timebase.rate;
+  let xmax = doc.timebase.frames ? sec(doc.timebase.frames, rate) : 0;
+  for (const s of doc.segments) xmax = Math.max(xmax, sec(s.end, rate));
+  const byTrack = new Map((doc.tracks ?? []).map((t) => [t.id, []]));
+  for (const s of [...doc.segments].sort(byTime)) byTrack.get(s.track)?.push(s);
+  const end = tgNum(xmax);
+  const tiers = (doc.tracks ?? []).flatMap((t) => lanesOf(byTrack.get(t.id)).map((lane, k) => {
+    const intervals = [];
+    const interval = (a, b, text) => intervals.push(`        intervals [${intervals.length + 1}]:\n            xmin = ${a} \n            xmax = ${b} \n            text = ${tgText(text)} \n`);
+    let at = 0;
+    for (const s of lane.segments) {
+      const start = sec(s.start, rate);
+      if (start > at) interval(tgNum(at), tgNum(start), '');
+      at = sec(s.end, rate);
+      interval(tgNum(start), tgNum(at), segmentLabel(s, config, t.tag));
+    }
+    if (at < xmax) interval(tgNum(at), end, '');
+    return `        class = "IntervalTier" \n        name = ${tgText(`${t.category}: ${t.tag}${k ? ` (${k + 1})` : ''}`)} \n        xmin = 0 \n        xmax = ${end} \n`
+      + `        intervals: size = ${intervals.length} \n${intervals.join('')}`;
+  }));
+  return `File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0 \nxmax = ${end} \ntiers? <exists> \nsize = ${tiers.length} \nitem []: \n${
+    tiers.map((tier, i) => `    item [${i + 1}]:\n${tier}`).join('')}`;
+}
 
-/** ELAN EAF: a tier per track (times in ms), a controlled vocabulary per category from the config. */
-export function toEaf(doc, config, { mediaUrl = doc.media?.url ?? '' } = {}) {
+// XML 1.0 cannot carry most control characters: they become U+FFFD. A carriage return (and, in an
+// attribute, a line break or tab) is written as a character reference, or XML parsers would
+// normalise it away.
+const xml = (t) => String(t).replace(/[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+  .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+const attr = (t) => xml(t).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+
+const MIME_TYPES = {
+  wav: 'audio/x-wav', mp3: 'audio/mpeg', m4a: 'audio/mp4', aac: 'audio/aac', flac: 'audio/flac', ogg: 'audio/ogg', oga: 'audio/ogg', opus: 'audio/ogg',
+  mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mkv: 'video/x-matroska', mpg: 'video/mpeg', mpeg: 'video/mpeg', avi: 'video/x-msvideo',
+};
+
+/** The media's MIME type from its name's extension, as ELAN's MEDIA_DESCRIPTOR requires one. */
+export function mimeTypeOf(url) {
+  const s = String(url);
+  const ext = /\.([A-Za-z0-9]+)$/.exec(/^s3:/i.test(s) ? s : s.replace(/[?#].*$/, ''))?.[1]?.toLowerCase();
+  return MIME_TYPES[ext] ?? 'unknown';
+}
+
+/**
+ * The media as an xs:anyURI: a URL keeps its scheme and gets its illegal characters
+ * percent-encoded (in an s3: URI, whose key may hold them, "?" and "#" too); an absolute path
+ * becomes a file: URL; a relative path stays relative.
+ */
+export function mediaUri(url) {
+  const s = String(url);
+  const enc = (part, keep) => part.replace(new RegExp(`%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\\-._~!$&'()*+,;=:@/${keep}]`, 'gu'),
+    (c) => [...new TextEncoder().encode(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  if (/^s3:/i.test(s)) return enc(s, '%');
+  if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(s)) {
+    const hash = s.indexOf('#');
+    return hash < 0 ? enc(s, '?%') : `${enc(s.slice(0, hash), '?%')}#${enc(s.slice(hash + 1), '?%')}`;
+  }
+  const path = s.replace(/\\/g, '/').replace(/%/g, '%25');
+  if (/^[A-Za-z]:\//.test(path)) return `file:///${enc(path, '%')}`;
+  return path.startsWith('/') ? `file://${enc(path, '%')}` : enc(path, '%');
+}
+
+/**
+ * ELAN EAF 3.0 (valid against ELAN's schema): a tier per track (times in ms, values as
+ * segmentLabel; overlapping segments on further tiers as in toTextGrid), a linguistic type per category, and the category's tags as a controlled
+ * vocabulary. The vocabulary is not attached to the type: the annotations hold text, not tags.
+ */
+export function toEaf(doc, config, { media = doc.media?.url ?? '', mediaUrl = media, mimeType = mimeTypeOf(mediaUrl) } = {}) {
   const rate = doc.timebase.rate;
   const slots = [];
-  const tiers = (doc.tracks ?? []).map((t) => {
-    const annotations = doc.segments.filter((s) => s.track === t.id).sort(byTime).map((s) => {
+  const byTrack = new Map((doc.tracks ?? []).map((t) => [t.id, []]));
+  for (const s of [...doc.segments].sort(byTime)) byTrack.get(s.track)?.push(s);
+  const tiers = (doc.tracks ?? []).flatMap((t) => lanesOf(byTrack.get(t.id)).map((lane, k) => {
+    const annotations = lane.segments.map((s) => {
       const a = slots.push(Math.round(sec(s.start, rate) * 1000));
       const b = slots.push(Math.round(sec(s.end, rate) * 1000));
-      return `            <ANNOTATION>\n                <ALIGNABLE_ANNOTATION ANNOTATION_ID="a${a}" TIME_SLOT_REF1="ts${a}" TIME_SLOT_REF2="ts${b}">\n                    <ANNOTATION_VALUE>${xml(segmentText(s, config))}</ANNOTATION_VALUE>\n                </ALIGNABLE_ANNOTATION>\n            </ANNOTATION>`;
+      return `        <ANNOTATION>\n            <ALIGNABLE_ANNOTATION ANNOTATION_ID="a${b / 2}" TIME_SLOT_REF1="ts${a}" TIME_SLOT_REF2="ts${b}">\n                <ANNOTATION_VALUE>${xml(segmentLabel(s, config, t.tag))}</ANNOTATION_VALUE>\n            </ALIGNABLE_ANNOTATION>\n        </ANNOTATION>`;
     });
-    return `    <TIER TIER_ID="${xml(`${t.category}: ${t.tag}`)}" LINGUISTIC_TYPE_REF="${xml(t.category)}" PARTICIPANT="${xml(t.tag)}">\n${annotations.join('\n')}${annotations.length ? '\n' : ''}    </TIER>`;
-  });
-  const categories = config?.categories ?? [...new Set((doc.tracks ?? []).map((t) => t.category))].map((name) => ({ name, tags: (doc.tracks ?? []).filter((t) => t.category === name).map((t) => t.tag) }));
+    return `    <TIER TIER_ID="${attr(`${t.category}: ${t.tag}${k ? ` (${k + 1})` : ''}`)}" LINGUISTIC_TYPE_REF="${attr(t.category)}" PARTICIPANT="${attr(t.tag)}">\n${annotations.map((x) => `${x}\n`).join('')}    </TIER>\n`;
+  }));
+  const categories = categoriesOf(config, doc);
+  const types = categories.map((c) => `    <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${attr(c.name)}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>\n`);
+  const vocabularies = categories.map((c) => `    <CONTROLLED_VOCABULARY CV_ID="${attr(c.name)}-tags">\n        <DESCRIPTION LANG_REF="und">the tags of the category ${xml(c.name)}</DESCRIPTION>\n${
+    c.tags.map((tag, i) => `        <CV_ENTRY_ML CVE_ID="${attr(c.name)}-${i + 1}"><CVE_VALUE LANG_REF="und">${xml(tag)}</CVE_VALUE></CV_ENTRY_ML>\n`).join('')}    </CONTROLLED_VOCABULARY>\n`);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <ANNOTATION_DOCUMENT AUTHOR="avseg" DATE="${new Date(0).toISOString()}" FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">
     <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">
-        <MEDIA_DESCRIPTOR MEDIA_URL="${xml(mediaUrl)}"/>
+        <MEDIA_DESCRIPTOR MEDIA_URL="${attr(mediaUri(mediaUrl))}" MIME_TYPE="${attr(mimeType)}"/>
     </HEADER>
     <TIME_ORDER>
-${slots.map((ms, i) => `        <TIME_SLOT TIME_SLOT_ID="ts${i + 1}" TIME_VALUE="${ms}"/>`).join('\n')}
-    </TIME_ORDER>
-${tiers.join('\n')}
-${categories.map((c) => `    <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${xml(c.name)}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false" CONTROLLED_VOCABULARY_REF="${xml(c.name)}-tags"/>`).join('\n')}
-${categories.map((c) => `    <CONTROLLED_VOCABULARY CV_ID="${xml(c.name)}-tags">\n${c.tags.map((tag, i) => `        <CV_ENTRY_ML CVE_ID="${xml(c.name)}-${i + 1}"><CVE_VALUE LANG_REF="und">${xml(tag)}</CVE_VALUE></CV_ENTRY_ML>`).join('\n')}\n    </CONTROLLED_VOCABULARY>`).join('\n')}
-</ANNOTATION_DOCUMENT>
+${slots.map((ms, i) => `        <TIME_SLOT TIME_SLOT_ID="ts${i + 1}" TIME_VALUE="${ms}"/>\n`).join('')}    </TIME_ORDER>
+${tiers.join('')}${types.join('')}    <LANGUAGE LANG_ID="und" LANG_DEF="http://cdb.iso.org/lg/CDB-00130975-001" LANG_LABEL="undetermined (und)"/>
+${vocabularies.join('')}</ANNOTATION_DOCUMENT>
 `;
 }
 
@@ -144,20 +246,41 @@ export function toRttm(doc, { fileId = 'media', category } = {}) {
     .map((s) => `SPEAKER ${name(fileId)} 1 ${sec(s.start, rate).toFixed(6)} ${sec(s.end - s.start, rate).toFixed(6)} <NA> <NA> ${name(track(s)?.tag ?? 'unknown')} <NA> <NA>\n`).join('');
 }
 
-const csvCell = (v) => {
-  const t = v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-};
+// A cell a spreadsheet would take for a formula (OWASP, CSV injection) gets a leading quote, which
+// spreadsheets show as text. Full-width signs count: some spreadsheets read them as formulas too.
+// A cell already beginning with a quote gets one as well, so that dropping it restores any text.
+const FORMULA = /^[=+\-@\t\r\0\uFF1D\uFF0B\uFF0D\uFF20']/;
 
-/** CSV (RFC 4180): a row per segment, a column per segment field. */
+/** A CSV cell (RFC 4180): numbers as written; any text neutralised, quoted when it must be. */
+export function csvCell(v) {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  let t = typeof v === 'string' ? v : JSON.stringify(v);
+  if (FORMULA.test(t)) t = `'${t}`;
+  return /[",;\n\r\t]/.test(t) || t !== v ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/**
+ * CSV (RFC 4180): a row per segment, a column per segment field. Several documents (each
+ * {doc, config, media, item, worker}) make one table with the union of their fields.
+ */
 export function toCsv(doc, config, { media = doc.media?.url ?? '' } = {}) {
-  const track = trackOf(doc);
-  const rate = doc.timebase.rate;
-  const fields = [...new Set([...(config?.segmentFields ?? []).map((f) => f.name), ...doc.segments.flatMap((s) => Object.keys(s.fields ?? {}))])];
-  const head = ['media', 'category', 'tag', 'start', 'end', 'start_position', 'end_position', 'rate', ...fields];
-  const rows = [...doc.segments].sort(byTime).map((s) => [media, track(s)?.category, track(s)?.tag, sec(s.start, rate), sec(s.end, rate), s.start, s.end, rate,
-    ...fields.map((f) => s.fields?.[f])]);
-  return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvTable([{ doc, config, media }]);
+}
+
+export function csvTable(entries) {
+  const many = entries.some((e) => e.item !== undefined || e.worker !== undefined);
+  const fields = [...new Set(entries.flatMap(({ doc, config }) => [...(config?.segmentFields ?? []).map((f) => f.name), ...doc.segments.flatMap((s) => Object.keys(s.fields ?? {}))]))];
+  const head = ['media', ...(many ? ['item', 'worker'] : []), 'category', 'tag', 'start', 'end', 'start_position', 'end_position', 'rate', ...fields];
+  const rows = [head];
+  for (const { doc, media = doc.media?.url ?? '', item, worker } of entries) {
+    const track = trackOf(doc);
+    const rate = doc.timebase.rate;
+    for (const s of [...doc.segments].sort(byTime)) {
+      rows.push([media, ...(many ? [item, worker] : []), track(s)?.category, track(s)?.tag, sec(s.start, rate), sec(s.end, rate), s.start, s.end, rate, ...fields.map((f) => s.fields?.[f])]);
+    }
+  }
+  return rows.map((r) => `${r.map(csvCell).join(',')}\r\n`).join('');
 }
 
 export const EXPORTS = {
