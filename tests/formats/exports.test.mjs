@@ -304,3 +304,17 @@ test('scripts/export writes EAF with a template as its config, valid against ELA
   assert.match(eaf, /MEDIA_URL="calls\/call%201\.mp3" MIME_TYPE="audio\/mpeg"/);
   assert.match(eaf, /<CVE_VALUE LANG_REF="und">Spanish<\/CVE_VALUE>/);
 });
+
+test('scripts/export writes every answer it can read and names each one it cannot', async (t) => {
+  const dir = await tempDir(t);
+  const good = csvDoc(['fine']);
+  const empty = { ...csvDoc([]), timebase: { rate: 1000, frames: 0 } };
+  const broken = { 'source-ref': 'b.wav', calls: { annotationsFromAllWorkers: [{ workerId: 'local.eve', annotationData: { content: '{"annotations": "{not json' } }] }, 'calls-metadata': {} };
+  await writeFile(path.join(dir, 'output.manifest'), [manifestLine('a.wav', [['local.ada', good], ['local.bob', empty]]), broken].map((l) => `${JSON.stringify(l)}\n`).join(''));
+  const failed = await run(process.execPath, [path.join(root, 'scripts/export'), path.join(dir, 'output.manifest'), '--format', 'textgrid', '--out', path.join(dir, 'out')]).then(() => null, (e) => e);
+  assert.equal(failed?.code, 1, 'the export fails');
+  assert.match(failed.stdout, /export: 1 file in /);
+  assert.match(failed.stderr, /not exported: line 1, local\.bob: a TextGrid needs a length/);
+  assert.match(failed.stderr, /not exported: line 2: an answer is not readable \(.*JSON/);
+  assert.deepEqual(await readdir(path.join(dir, 'out')), ['0001-a-local.ada.TextGrid']);
+});

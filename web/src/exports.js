@@ -141,8 +141,9 @@ function lanesOf(segments) {
  */
 export function toTextGrid(doc, config) {
   const rate = doc.timebase.rate;
-  let xmax = doc.timebase.frames ? sec(doc.timebase.frames, rate) : 0;
+  let xmax = doc.timebase.frames ? sec(doc.timebase.frames, rate) : Number(doc.media?.duration) || 0;
   for (const s of doc.segments) xmax = Math.max(xmax, sec(s.end, rate));
+  if (!(xmax > 0)) throw new Error('a TextGrid needs a length: the document has no segments and no media length (timebase.frames)');
   const byTrack = new Map((doc.tracks ?? []).map((t) => [t.id, []]));
   for (const s of [...doc.segments].sort(byTime)) byTrack.get(s.track)?.push(s);
   const end = tgNum(xmax);
