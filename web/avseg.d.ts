@@ -186,8 +186,8 @@ export declare class AvsegEditor extends HTMLElement {
   readonly recording: boolean;
   /** Begin Recording / Stop Recording on the selected tracks (key R), one segment on each in one undo step; returns the first new segment's id on stop. */
   toggleRecording(): string | null;
-  /** Another tool's segments as a document to set as `value` (pre-annotations to review). */
-  importAs(format: 'audacity' | 'textgrid' | 'eaf' | 'vtt', text: string, options?: { category?: string; tag?: string; rate?: number }): Promise<AvsegDocument>;
+  /** Another tool's segments as a document to set as `value` (pre-annotations to review), from the file's text, bytes or Blob (doc/exports.md). */
+  importAs(format: 'audacity' | 'textgrid' | 'eaf' | 'vtt', file: string | ArrayBuffer | ArrayBufferView | Blob, options?: { category?: string; tag?: string; rate?: number; skipInvalid?: boolean; pointDuration?: number; onWarning?: (message: string) => void }): Promise<AvsegDocument>;
   /** The annotations in another tool's format (doc/exports.md); options.track: one track's Audacity labels. */
   exportAs(format: 'jsonl' | 'vtt' | 'srt' | 'audacity' | 'textgrid' | 'eaf' | 'rttm' | 'csv', options?: { track?: string }): string;
   /** Merges the selected segment with the next one on its track (key M); returns its id, or null. */

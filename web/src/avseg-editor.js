@@ -5,7 +5,7 @@ import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
 import { DraftWriter, deleteDraft, loadDraft, stableUrl } from './autosave.js';
 import { EXPORTS } from './exports.js';
-import { fromAudacity, fromEafDocument, fromTextGrid, fromWebVtt } from './imports.js';
+import { importDocument } from './imports.js';
 import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { ROW_HEIGHT, fieldEditor, listRows, showProblem, visibleRows } from './panel.js';
 import { Filmstrip } from './filmstrip.js';
@@ -333,19 +333,11 @@ export class AvsegEditor extends HTMLElement {
   /**
    * Another tool's segments as an annotation document, at this media's sample rate, to review
    * as pre-annotations (set it as `value`): 'audacity', 'textgrid', 'eaf' or 'vtt'
-   * (doc/exports.md). Options: {category, tag}. Rejects with a message saying what is wrong.
+   * (doc/exports.md), from the file's text, bytes or Blob. Options: {category, tag,
+   * skipInvalid, pointDuration, onWarning}. Rejects with a message saying what is wrong.
    */
-  async importAs(format, text, options = {}) {
-    const opts = { rate: this.#ready ? this.#timelineRate() : 48000, ...options };
-    if (format === 'audacity') return fromAudacity(String(text), opts);
-    if (format === 'textgrid') return fromTextGrid(String(text), opts);
-    if (format === 'eaf') return fromEafDocument(new DOMParser().parseFromString(String(text), 'application/xml'), opts);
-    if (format === 'vtt') {
-      // The W3C's parser, shipped beside the component and loaded only when needed.
-      await import('./vendor/webvtt-parser.js');
-      return fromWebVtt(String(text), opts, globalThis.WebVTTParser);
-    }
-    throw Object.assign(new Error(`unknown import format "${format}" (audacity, textgrid, eaf, vtt)`), { code: 'invalid-value' });
+  async importAs(format, file, options = {}) {
+    return importDocument(format, file, { rate: this.#ready ? this.#timelineRate() : 48000, ...options });
   }
 
   /** What blocks submitting: [{segment, track, field, message}], empty when complete. */
