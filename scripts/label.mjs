@@ -5,44 +5,79 @@
 // Ground Truth-style output folder. Three origins, as in Ground Truth: pages on PORT, the
 // component on PORT+1, media on PORT+2. See template/README.md.
 import express from 'express';
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ManifestError, readManifest } from './lib/labeling/manifest.mjs';
-import { OutputStore } from './lib/labeling/output.mjs';
-import { css, donePage, esc, namePage, taskPage } from './lib/labeling/pages.mjs';
+import {
+  corsFor, hostGuard, hostNames, isLoopback, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile,
+} from './lib/labeling/access.mjs';
+import { ManifestError, PEAKS_KEYS, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
+import { ConflictError, OutputStore } from './lib/labeling/output.mjs';
+import { adminPage, css, donePage, namePage, taskPage } from './lib/labeling/pages.mjs';
 import { localize, renderTemplate, TEMPLATE_LIMIT } from './lib/labeling/render.mjs';
 import { presigner } from './lib/labeling/s3.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: scripts/run [options] [MANIFEST]
        scripts/preview [options] [MANIFEST]
-  MANIFEST                 JSON Lines, one {"source-ref": PATH|URL|s3://...} per line
-                           (default: the bundled sample, build/fixtures/sample-manifest.jsonl)
+  MANIFEST                 JSON Lines, one {"source-ref": PATH|URL|s3://...} per line, optionally
+                           with "peaks-ref" (default: the bundled sample, build/fixtures/sample-manifest.jsonl)
+  --media-root DIR         local media must be inside DIR (default: the manifest's folder)
   --template T             audio, video, or a template file (default: by each item's media)
-  --output DIR             the output folder (default: output/<job>)
+  --output DIR             the output folder (default: output/<job>-<manifest name>-<hash of its path>)
+  --reattach               move stored answers to the lines with the same media and content
+                           (after lines were reordered or edited); otherwise such a change stops the run
   --job NAME               the job name (default: avseg-local)
   --label-attribute NAME   the output manifest's key for the answers (default: the job name)
   --workers-per-item N     answers wanted per item, from different annotators (default 1)
-  --host HOST              address to listen on (default 127.0.0.1; 0.0.0.0 for a LAN)
+  --annotators A,B,...     annotators who sign in with a personal link (printed at start)
+  --host HOST              address to listen on (default 127.0.0.1; 0.0.0.0 for a LAN, where
+                           everyone signs in with a personal link)
   --port PORT              pages on PORT, component on PORT+1, media on PORT+2 (default 8080)
   --preview                render one item and show what would be submitted, writing nothing
   --line N                 with --preview: the manifest line to show (default 1)`;
 
 const VIDEO = /\.(mp4|m4v|mov|webm|mkv|ogv|avi)$/i;
 const WORKER = /^[A-Za-z0-9 ._-]{1,64}$/;
+// Keys the run itself puts in a task's input, beside the media's.
+const RESERVED = [...SOURCE_KEYS, ...PEAKS_KEYS, 'avsegJob', 'preAnnotations', 'preAnnotationsTime'];
+
+/** output/<job>-<manifest name>-<8 hex of its real path>: two manifests never share answers by default. */
+async function defaultOutput(job, manifest) {
+  const real = await realpath(manifest).catch(() => path.resolve(manifest));
+  const name = path.basename(real).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '') || 'manifest';
+  return path.join(root, 'output', `${job}-${name}-${createHash('sha256').update(real).digest('hex').slice(0, 8)}`);
+}
+
+function checkLabelAttribute(labelAttribute, items) {
+  if (!labelAttribute || RESERVED.includes(labelAttribute)) {
+    throw new ManifestError(`--label-attribute "${labelAttribute}": that key is the task's own input (${RESERVED.join(', ')}); choose another name`);
+  }
+  for (const key of [labelAttribute, `${labelAttribute}-metadata`]) {
+    const clash = items.find((i) => Object.hasOwn(i.line, key));
+    if (clash) throw new ManifestError(`--label-attribute "${labelAttribute}": line ${clash.lineNumber} already has a "${key}" key, which the answers would overwrite; choose another name (--label-attribute or --job)`);
+  }
+}
 
 export async function startLabeling(opts) {
-  const items = await readManifest(opts.manifest);
+  const items = await readManifest(opts.manifest, { mediaRoot: opts.mediaRoot });
   const job = opts.job ?? 'avseg-local';
   if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/.test(job)) throw new ManifestError(`--job "${job}": use letters, digits and dashes (Ground Truth's rule for job names)`);
   const labelAttribute = opts.labelAttribute ?? job;
+  checkLabelAttribute(labelAttribute, items);
   const workersPerItem = Number(opts.workersPerItem ?? 1);
   if (!Number.isInteger(workersPerItem) || workersPerItem < 1) throw new ManifestError('--workers-per-item must be a whole number, 1 or more');
-  const outputDir = path.resolve(opts.output ?? path.join(root, 'output', job));
+  const outputDir = path.resolve(opts.output ?? await defaultOutput(job, opts.manifest));
   const host = opts.host ?? '127.0.0.1';
   const basePort = Number(opts.port ?? 8080);
+  const names = (opts.annotators ?? []).map((n) => n.trim()).filter(Boolean);
+  const badName = names.find((n) => !WORKER.test(n));
+  if (badName) throw new ManifestError(`--annotators: "${badName}": use 1 to 64 letters, digits, spaces, dots, dashes or underscores`);
+  // Off the machine's loopback, or when names are given, everyone signs in with a personal link.
+  const identities = !opts.preview && (!isLoopback(host) || names.length > 0);
+
   const templates = {};
   const templateFor = async (item) => {
     const name = opts.template ?? (VIDEO.test(item.path ?? new URL(item.source, 'file:///').pathname) ? 'video' : 'audio');
@@ -51,84 +86,147 @@ export async function startLabeling(opts) {
     return templates[file];
   };
   for (const item of items) await templateFor(item); // a missing template stops the run now, not mid-item
-  const sign = items.some((i) => i.kind === 's3') ? await presigner() : null;
+  const sign = items.some((i) => i.kind === 's3' || i.peaks?.kind === 's3') ? await presigner() : null;
 
   const store = opts.preview ? null : new OutputStore({ dir: outputDir, items, labelAttribute, jobName: job, workersPerItem });
-  await store?.load();
+  await store?.load({ reattach: !!opts.reattach });
+  const secrets = new RunSecrets(opts.preview ? null : secretsFile(outputDir));
+  await secrets.load();
+  if (identities) await secrets.add(names);
+  const { runToken, mediaToken } = secrets;
+  const annotators = identities ? secrets : null;
+  const ports = basePort ? { page: basePort, assets: basePort + 1, media: basePort + 2 } : { page: 0, assets: 0, media: 0 };
+  const { names: hosts, shown } = hostNames(host);
+  const origins = () => pageOrigins(hosts, ports.page);
+  const publicBase = () => `http://${shown}:${ports.page}`;
+  const hostOf = (req) => /^(\[[^\]]+\]|[^:]+)/.exec(String(req.headers.host))[1]; // checked by hostGuard
+  const origin = (req, port) => `http://${hostOf(req)}:${port}`;
 
-  const origin = (req, port) => `${req.protocol}://${req.hostname.includes(':') ? `[${req.hostname}]` : req.hostname}:${port}`;
-  const ports = { page: basePort, assets: basePort + 1, media: basePort + 2 };
-  const mediaUrl = async (req, item) => {
-    if (item.kind === 'file') return `${origin(req, ports.media)}/media/${item.index}/${encodeURIComponent(path.basename(item.path))}`;
-    if (item.kind === 's3') return sign(item.bucket, item.key);
-    return item.source;
+  /** What grant_read_access gives for each of an item's values: its media and its peaks. */
+  const served = async (req, item) => {
+    const urls = new Map();
+    for (const [slot, r] of [['media', item], ['peaks', item.peaks]]) {
+      if (!r) continue;
+      if (r.kind === 'file') urls.set(r.source, `${origin(req, ports.media)}/${mediaToken}/${slot}/${item.index}/${encodeURIComponent(r.name)}`);
+      else urls.set(r.source, r.kind === 's3' ? await sign(r.bucket, r.key) : r.source);
+    }
+    return urls;
+  };
+
+  /**
+   * Who a page or API request is from: {admin} for the admin's link, {worker, link} for an
+   * annotator (named by their link, or in a loopback run without links by ?worker=); else null.
+   */
+  const who = (req) => {
+    const key = req.params.key;
+    if (sameSecret(key, runToken)) {
+      if (identities) return { admin: true, key };
+      const worker = opts.preview ? 'preview' : String(req.query.worker ?? '').trim();
+      return { open: true, key, worker, link: (p) => `/${key}/${p}${p.includes('?') ? '&' : '?'}worker=${encodeURIComponent(worker)}` };
+    }
+    const worker = annotators?.nameFor(key);
+    return worker ? { worker, key, link: (p) => `/${key}/${p}` } : null;
+  };
+  const unknownLink = 'this link is not valid for this run: open the address the run printed (a restarted run prints a new one)';
+  /** An annotator's request, or null once answered with a refusal (or, in an open run, the name page). */
+  const annotator = (req, res, { api = false } = {}) => {
+    const w = who(req);
+    if (!w || w.admin) {
+      if (api) res.status(404).json({ error: unknownLink });
+      else res.status(404).type('text').send(unknownLink);
+      return null;
+    }
+    if (w.open && !WORKER.test(w.worker)) {
+      if (api) res.status(400).json({ error: 'no annotator name' });
+      else {
+        res.status(w.worker ? 400 : 200).type('html').send(namePage({
+          job, action: `/${w.key}/next`, error: w.worker ? 'Use 1 to 64 letters, digits, spaces, dots, dashes or underscores.' : '',
+        }));
+      }
+      return null;
+    }
+    return w;
   };
 
   // Pages: the worker portal's origin.
   const pages = express();
   pages.disable('x-powered-by');
-  pages.use(express.json({ limit: '64mb' }));
+  pages.use(hostGuard(hosts, () => ports.page));
+  pages.use(sameOriginOnly(origins));
+  pages.use((req, res, next) => {
+    res.set({
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; style-src 'self'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    });
+    next();
+  });
   pages.get('/local.css', (req, res) => res.type('text/css').send(css));
-  const worker = (req, res) => {
-    const name = String(req.query.worker ?? '').trim();
-    if (!WORKER.test(name)) {
-      res.status(name ? 400 : 200).type('html').send(namePage({ job, error: name ? 'Use 1 to 64 letters, digits, spaces, dots, dashes or underscores.' : '' }));
-      return null;
-    }
-    return name;
-  };
-  const workerQuery = (name) => `worker=${encodeURIComponent(name)}`;
 
-  pages.get('/', (req, res) => {
-    if (opts.preview) return res.redirect(`/task/${opts.previewIndex ?? 0}?worker=preview`);
-    if (!req.query.worker) return res.type('html').send(namePage({ job }));
-    const name = worker(req, res);
-    if (name) res.redirect(`/next?${workerQuery(name)}`);
+  pages.get('/:key', (req, res) => {
+    const w = who(req);
+    if (w?.admin) return res.redirect(`/${w.key}/admin`);
+    if (opts.preview && w) return res.redirect(w.link(`task/${opts.previewIndex ?? 0}`));
+    if (w?.open && !req.query.worker) return res.type('html').send(namePage({ job, action: `/${w.key}/next` }));
+    const a = annotator(req, res);
+    if (a) res.redirect(a.link('next'));
   });
-  pages.get('/next', (req, res) => {
-    const name = worker(req, res);
-    if (!name) return;
-    const next = store.nextFor(name);
-    if (!next) return res.type('html').send(donePage({ job, worker: name, output: outputDir }));
-    res.redirect(`/task/${next.index}?${workerQuery(name)}`);
+  pages.get('/:key/next', (req, res) => {
+    const a = annotator(req, res);
+    if (!a) return;
+    const next = store.nextFor(a.worker);
+    if (!next) return res.type('html').send(donePage({ job, worker: a.worker, output: identities ? '' : outputDir, review: a.link('task/0') }));
+    res.redirect(a.link(`task/${next.index}`));
   });
-  pages.get('/task/:index', async (req, res, next) => {
+  pages.get('/:key/task/:index', async (req, res, next) => {
     try {
-      const name = worker(req, res);
-      if (!name) return;
+      const a = annotator(req, res);
+      if (!a) return;
+      const name = a.worker;
       const index = Number(req.params.index);
       const item = items[index];
       if (!Number.isInteger(index) || !item) return res.status(404).type('text').send(`no item ${req.params.index}: the manifest has ${items.length}`);
       const assets = origin(req, ports.assets);
-      const media = await mediaUrl(req, item);
+      const urls = await served(req, item);
       // An item answered before opens with that answer, whatever the browser kept.
-      const previous = store?.answerOf(index, name)?.answerContent?.annotations;
-      const input = previous ? { ...item.line, preAnnotations: previous } : item.line;
-      const rendered = await renderTemplate(await templateFor(item), input, { grant: () => media });
+      const previous = store?.answerOf(index, name);
+      const input = { ...item.line, avsegJob: job };
+      if (item.peaks) input.peaks = item.peaks.source;
+      if (previous?.answerContent?.annotations) Object.assign(input, { preAnnotations: previous.answerContent.annotations, preAnnotationsTime: previous.submissionTime });
+      const grant = (v) => {
+        const url = urls.get(v.trim());
+        if (url === undefined) throw new Error(`grant_read_access("${v}"): the local run serves only a line's media and peaks`);
+        return url;
+      };
+      const rendered = await renderTemplate(await templateFor(item), input, { grant });
       if (rendered.length > TEMPLATE_LIMIT) {
         return res.status(500).type('text').send(`the rendered template has ${rendered.length} characters: Ground Truth allows ${TEMPLATE_LIMIT}`);
       }
-      const mediaOrigin = new URL(media, 'http://invalid/').origin;
+      const mediaOrigins = [...new Set([...urls.values()].map((u) => new URL(u).origin))].join(' ');
       const done = store ? items.filter((i) => store.workersOf(i.index).includes(name)).map((i) => i.index) : [];
       res.set('content-security-policy', [
         "default-src 'none'",
         `script-src ${assets} 'wasm-unsafe-eval'`,
-        `connect-src 'self' ${assets} ${mediaOrigin}`,
-        `media-src ${mediaOrigin}`,
+        `connect-src 'self' ${assets} ${mediaOrigins}`,
+        `media-src ${mediaOrigins}`,
         `worker-src blob: ${assets}`,
         "style-src 'self'",
         'img-src data: blob:',
         "base-uri 'none'",
         "form-action 'self'",
+        "frame-ancestors 'none'",
       ].join('; '));
       res.type('html').send(taskPage({
         job, worker: name, item, total: items.length, done,
         template: localize(rendered, { assetBase: assets, crowdElements: `${assets}/crowd-html-elements.js` }),
-        submitUrl: opts.preview ? undefined : `/api/submit/${index}?${workerQuery(name)}`,
+        // The full URL, with its secret: the crowd-form stand-in posts to it as it is.
+        submitUrl: opts.preview ? undefined : `${origin(req, ports.page)}${a.link(`api/submit/${index}`)}`,
         preview: !!opts.preview,
-        answered: !!store?.answerOf(index, name),
-        prev: index > 0 && !opts.preview ? `/task/${index - 1}?${workerQuery(name)}` : undefined,
-        next: index < items.length - 1 && !opts.preview ? `/task/${index + 1}?${workerQuery(name)}` : undefined,
+        answered: !!previous,
+        full: !!store && !previous && store.isComplete(index),
+        prev: index > 0 && !opts.preview ? a.link(`task/${index - 1}`) : undefined,
+        next: index < items.length - 1 && !opts.preview ? a.link(`task/${index + 1}`) : undefined,
       }));
       if (store) acceptance.set(`${index}\n${name}`, acceptance.get(`${index}\n${name}`) ?? new Date());
     } catch (err) {
@@ -136,49 +234,92 @@ export async function startLabeling(opts) {
     }
   });
   const acceptance = new Map();
-  pages.post('/api/submit/:index', async (req, res) => {
-    const name = String(req.query.worker ?? '');
-    const index = Number(req.params.index);
+  const json = express.json({ limit: '64mb' });
+  pages.post('/:key/api/submit/:index', (req, res, next) => {
+    const a = annotator(req, res, { api: true });
+    if (!a) return;
     if (!store) return res.status(409).json({ error: 'this is a preview: nothing is saved' });
-    if (!WORKER.test(name)) return res.status(400).json({ error: 'no annotator name' });
+    if (!req.is('application/json')) return res.status(415).json({ error: 'the body must be JSON (content-type application/json)' });
+    res.locals.worker = a.worker;
+    next();
+  }, json, async (req, res) => {
+    const name = res.locals.worker;
+    const index = Number(req.params.index);
     if (!Number.isInteger(index) || !items[index]) return res.status(404).json({ error: `no item ${req.params.index}` });
     const answer = req.body?.answer;
     if (!answer || typeof answer !== 'object' || Array.isArray(answer)) return res.status(400).json({ error: 'the body must be {"answer": {...}}' });
     try {
       await store.submit(index, name, { answerContent: answer, acceptanceTime: acceptance.get(`${index}\n${name}`) });
       acceptance.delete(`${index}\n${name}`);
-      res.json({ ok: true, next: `/next?${workerQuery(name)}` });
+      res.json({ ok: true, next: who(req).link('next') });
     } catch (err) {
+      if (err instanceof ConflictError) return res.status(409).json({ error: err.message });
       res.status(500).json({ error: `the answer could not be saved: ${err.message}` });
     }
   });
-  pages.get('/api/status', (req, res) => res.json({
-    job, items: items.length, workersPerItem, output: outputDir,
-    answers: store ? items.map((i) => store.workersOf(i.index)) : [],
+  pages.get('/:key/api/status', (req, res) => {
+    const w = who(req);
+    if (!w) return res.status(404).json({ error: unknownLink });
+    const status = { job, items: items.length, workersPerItem, answers: items.map((i) => store?.workersOf(i.index).length ?? 0) };
+    if (w.admin || w.open) Object.assign(status, { output: outputDir, workers: items.map((i) => store?.workersOf(i.index) ?? []) });
+    if (!w.admin && w.worker) status.done = items.filter((i) => store?.answerOf(i.index, w.worker)).map((i) => i.index);
+    res.json(status);
+  });
+  const adminLinks = () => annotators.names.map((n) => ({
+    name: n, link: `${publicBase()}/${annotators.secretOf(n)}/`, done: items.filter((i) => store.answerOf(i.index, n)).length,
   }));
+  pages.get('/:key/admin', (req, res) => {
+    if (!who(req)?.admin) return res.status(404).type('text').send(unknownLink);
+    const added = String(req.query.added ?? '');
+    res.type('html').send(adminPage({ job, annotators: adminLinks(), total: items.length, action: `/${req.params.key}/admin/annotators`, added: annotators.secretOf(added) ? added : '' }));
+  });
+  pages.post('/:key/admin/annotators', (req, res, next) => {
+    if (!who(req)?.admin) return res.status(404).type('text').send(unknownLink);
+    next();
+  }, express.urlencoded({ extended: false, limit: '4kb' }), async (req, res, next) => {
+    try {
+      const name = String(req.body?.name ?? '').trim();
+      const action = `/${req.params.key}/admin/annotators`;
+      const refuse = (error) => res.status(400).type('html').send(adminPage({ job, annotators: adminLinks(), total: items.length, action, error }));
+      if (!WORKER.test(name)) return refuse('Use 1 to 64 letters, digits, spaces, dots, dashes or underscores.');
+      if (annotators.secretOf(name)) return refuse(`${name} already has a link (below).`);
+      await annotators.add([name]);
+      res.redirect(303, `/${req.params.key}/admin?added=${encodeURIComponent(name)}`);
+    } catch (err) {
+      next(err);
+    }
+  });
+  pages.use((req, res) => res.status(404).type('text').send(unknownLink));
   pages.use((err, req, res, next) => {
-    res.status(500).type('text').send(`error: ${err.message}`);
+    res.status(err.status ?? 500).type('text').send(`error: ${err.message}`);
   });
 
-  // The component: the CDN's origin.
+  // The component: the CDN's origin. Public code, but only for the run's pages.
   const assets = express();
   assets.disable('x-powered-by');
-  assets.use((req, res, next) => { res.set('access-control-allow-origin', '*'); next(); });
+  assets.use(hostGuard(hosts, () => ports.assets));
+  assets.use(corsFor(origins));
   assets.get('/crowd-html-elements.js', (req, res) => res.sendFile(path.join(root, 'template/local/crowd-html-elements.js')));
   assets.use(express.static(path.join(root, 'dist'), { dotfiles: 'deny', index: false, fallthrough: true }));
 
-  // Media: only the manifest's own files, looked up by item, so no path reaches anything else.
+  // Media: only the manifest's own files, looked up by item behind the run's media token.
   const mediaApp = express();
   mediaApp.disable('x-powered-by');
-  mediaApp.use((req, res, next) => {
-    res.set('access-control-allow-origin', '*');
-    res.set('access-control-expose-headers', 'Content-Length, Content-Range, Accept-Ranges');
-    next();
-  });
-  mediaApp.get('/media/:index/:name', (req, res) => {
-    const item = items[Number(req.params.index)];
-    if (!item || item.kind !== 'file' || req.params.name !== path.basename(item.path)) return res.status(404).type('text').send('not found');
-    res.sendFile(item.path, { dotfiles: 'allow', acceptRanges: true });
+  mediaApp.use(hostGuard(hosts, () => ports.media));
+  mediaApp.use(corsFor(origins, { expose: 'Content-Length, Content-Range, Accept-Ranges' }));
+  mediaApp.get('/:token/:slot/:index/:name', async (req, res, next) => {
+    try {
+      const item = sameSecret(req.params.token, mediaToken) ? items[Number(req.params.index)] : undefined;
+      const file = req.params.slot === 'media' ? item : req.params.slot === 'peaks' ? item?.peaks : undefined;
+      if (!file || file.kind !== 'file' || req.params.name !== file.name) return res.status(404).type('text').send('not found');
+      if (!(await stillInPlace(file.path))) {
+        console.warn(`avseg: ${file.source} (line ${item.lineNumber}) no longer resolves to ${file.path}: not served`);
+        return res.status(404).type('text').send('not found');
+      }
+      res.sendFile(file.path, { dotfiles: 'allow', acceptRanges: true });
+    } catch (err) {
+      next(err);
+    }
   });
   mediaApp.use((req, res) => res.status(404).type('text').send('not found'));
 
@@ -190,10 +331,11 @@ export async function startLabeling(opts) {
   ports.page = servers[0].address().port;
   ports.assets = servers[1].address().port;
   ports.media = servers[2].address().port;
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
-    url: `http://${shown}:${ports.page}/`,
-    ports, items, outputDir, store,
+    // The address to open: the name page of a loopback run, or the admin's page when annotators have links.
+    url: `${publicBase()}/${runToken}/${identities ? 'admin' : ''}`,
+    links: identities ? annotators.names.map((n) => ({ name: n, url: `${publicBase()}/${annotators.secretOf(n)}/` })) : [],
+    identities, ports, items, outputDir, store,
     close: () => Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(() => r()); }))),
   };
 }
@@ -206,7 +348,8 @@ async function main() {
       options: {
         template: { type: 'string' }, output: { type: 'string' }, job: { type: 'string' }, 'label-attribute': { type: 'string' },
         'workers-per-item': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, preview: { type: 'boolean' },
-        line: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        line: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'media-root': { type: 'string' }, reattach: { type: 'boolean' },
+        annotators: { type: 'string' },
       },
     });
   } catch (err) {
@@ -223,12 +366,21 @@ async function main() {
     const run = await startLabeling({
       manifest, template: v.template, output: v.output, job: v.job, labelAttribute: v['label-attribute'],
       workersPerItem: v['workers-per-item'], host: v.host, port: v.port ?? process.env.AVSEG_PORT, preview: v.preview,
-      previewIndex: Math.max(0, Number(v.line ?? 1) - 1),
+      previewIndex: Math.max(0, Number(v.line ?? 1) - 1), mediaRoot: v['media-root'], reattach: v.reattach,
+      annotators: v.annotators?.split(','),
     });
     if (v.preview && !run.items[Math.max(0, Number(v.line ?? 1) - 1)]) throw new ManifestError(`--line ${v.line}: the manifest has ${run.items.length} lines with media`);
+    const width = Math.max(0, ...run.links.map((l) => l.name.length));
     console.log(v.preview
       ? `avseg preview: open ${run.url}  (${manifest}, line ${v.line ?? 1}; submitting shows the answer, nothing is written)`
-      : `avseg: open ${run.url}  (${run.items.length} items from ${manifest}; output in ${run.outputDir})`);
+      : run.identities
+        ? [
+          `avseg: ${run.items.length} items from ${manifest}; output in ${run.outputDir}`,
+          run.links.length ? 'avseg: personal links (each signs in as that annotator: give it to them alone):' : 'avseg: no annotators yet: make their links on the page below',
+          ...run.links.map((l) => `  ${l.name.padEnd(width)}  ${l.url}`),
+          `avseg: open ${run.url}  (for you alone: everyone's links, and new ones)`,
+        ].join('\n')
+        : `avseg: open ${run.url}  (${run.items.length} items from ${manifest}; output in ${run.outputDir})`);
     for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => run.close().then(() => process.exit(0)));
   } catch (err) {
     console.error(`avseg: ${err instanceof ManifestError ? err.message : err.stack ?? err}`);

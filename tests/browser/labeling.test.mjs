@@ -61,6 +61,13 @@ async function openPage(t) {
   await page.addInitScript(() => {
     window.cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI}`));
+    // The editor's own events, caught on the way down whether or not they bubble.
+    window.editorEvents = [];
+    for (const type of ['error', 'peaks', 'ready']) {
+      window.addEventListener(type, (e) => {
+        if (e.target?.localName === 'avseg-editor') window.editorEvents.push({ type, code: e.detail?.code, message: e.detail?.message });
+      }, true);
+    }
   });
   t.after(async () => {
     if (t.passed === false || process.env.AVSEG_VERBOSE) console.log(JSON.stringify(log, null, 1));
@@ -193,6 +200,12 @@ test('local run: two items, killed mid-item and restarted, output manifest and w
   // Going back shows the item as answered, with the answer in the editor even without the browser's draft.
   await page.goto(`${run.url}task/0?worker=Ada%20L`);
   assert.match(await page.locator('.item-progress').textContent(), /answered/);
+  // The task input names the job (drafts are kept per job) and when the answer given here was submitted.
+  const reopened = JSON.parse(await page.locator('avseg-editor').getAttribute('data-task-input'));
+  assert.equal(reopened.avsegJob, 'calls-1');
+  const stored = JSON.parse(await readFile(path.join(output, 'annotations/worker-response/iteration-1/0', (await readdir(path.join(output, 'annotations/worker-response/iteration-1/0')))[0]), 'utf8'));
+  assert.equal(reopened.preAnnotationsTime, stored.answers[0].submissionTime);
+  assert.equal(reopened.preAnnotations, stored.answers[0].answerContent.annotations);
   await whenReady(page);
   await page.evaluate(() => document.querySelector('avseg-editor').discardDraft());
   assert.deepEqual(await page.evaluate(() => document.querySelector('avseg-editor').value.segments.map((s) => [s.startTime, s.endTime, s.fields.text])), [[0.3, 2.9, 'Hello']]);
@@ -221,8 +234,12 @@ test('local run: two items, killed mid-item and restarted, output manifest and w
     const dir = path.join(output, 'annotations/worker-response/iteration-1', String(i));
     const files = await readdir(dir);
     assert.equal(files.length, 1, `item ${i}: ${files}`);
-    const { answers } = JSON.parse(await readFile(path.join(dir, files[0]), 'utf8'));
+    const { answers, avsegItem } = JSON.parse(await readFile(path.join(dir, files[0]), 'utf8'));
     assert.equal(answers.length, 1);
+    // Each file names the item it answers: its media, its line's hash, where the line was.
+    assert.equal(avsegItem.source, lines[i]['source-ref']);
+    assert.match(avsegItem.lineHash, /^[0-9a-f]{64}$/);
+    assert.equal(avsegItem.lineNumber, i + 1);
     const [ans] = answers;
     assert.deepEqual(Object.keys(ans).sort(), ['acceptanceTime', 'answerContent', 'submissionTime', 'timeSpentInSeconds', 'workerId', 'workerMetadata']);
     assert.equal(ans.workerMetadata.identityData.sub, 'Ada L');
@@ -230,9 +247,15 @@ test('local run: two items, killed mid-item and restarted, output manifest and w
     assert.equal(JSON.stringify(ans.answerContent), out[i].segments.annotationsFromAllWorkers[0].annotationData.content);
   }
 
-  // Nothing outside the manifest's media is served, however the path is spelled.
+  // Nothing outside the manifest's media is served, however the path is spelled, with the run's media token or without.
+  const media = new URL(await page.locator('avseg-editor').getAttribute('data-src'));
+  const token = media.pathname.split('/')[1];
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/, `the media URL carries the run's token: ${media}`);
+  assert.equal((await fetch(media)).status, 200);
   for (const [port, p] of [[run.port + 2, '/media/0/..%2F..%2Fjob.jsonl'], [run.port + 2, '/media/0/../../job.jsonl'], [run.port + 2, '/media/0/job.jsonl'],
-    [run.port + 1, '/../package.json'], [run.port + 1, '/%2e%2e/package.json'], [run.port + 2, '/media/5/call.wav']]) {
+    [run.port + 1, '/../package.json'], [run.port + 1, '/%2e%2e/package.json'], [run.port + 2, '/media/5/call.wav'], [run.port + 2, '/media/0/call.wav'],
+    [run.port + 2, `/${token}/media/0/..%2F..%2Fjob.jsonl`], [run.port + 2, `/${token}/media/0/job.jsonl`], [run.port + 2, `/${token}/media/5/call.wav`],
+    [run.port + 2, `/${token}/peaks/0/call.wav`], [run.port + 2, `/${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}/media/0/call.wav`]]) {
     const status = await new Promise((resolve, reject) => {
       import('node:http').then(({ request }) => {
         const req = request({ host: '127.0.0.1', port, path: p }, (res) => { res.resume(); resolve(res.statusCode); });
@@ -264,6 +287,73 @@ test('two annotators on one item: each answer is recorded with who gave it', asy
   const [line] = (await readFile(path.join(output, 'manifests/output/output.manifest'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   const answers = line['avseg-local'].annotationsFromAllWorkers.map((w) => [w.workerId, JSON.parse(JSON.parse(w.annotationData.content).annotations).streams.speaker[0].text]);
   assert.deepEqual(answers, [['local.alice', 'first'], ['local.bob', 'second']]);
+});
+
+test('--workers-per-item: an item with its answers refuses another annotator\'s, and the page says why', async (t) => {
+  const manifest = path.join(tmp, 'one.jsonl');
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'call.wav' })}\n`);
+  const output = path.join(tmp, 'out-one');
+  const run = await startRun([manifest, '--output', output, '--workers-per-item', '1']);
+  t.after(() => stop(run));
+  const alice = await openPage(t);
+  await alice.goto(`${run.url}next?worker=alice`);
+  await whenReady(alice);
+  await annotateCall(alice, { text: 'first' });
+  await alice.click('crowd-button[form-action="submit"]');
+  await alice.getByText('All done, alice').waitFor();
+  const before = (await readFile(path.join(output, 'manifests/output/output.manifest'), 'utf8'));
+
+  // Bob opens the item by its address all the same: he is told it is complete, and his answer is refused.
+  const bob = await openPage(t);
+  await bob.goto(`${run.url}task/0?worker=bob`);
+  assert.match(await bob.locator('.item-progress').textContent(), /already has all its answers/);
+  await whenReady(bob);
+  await annotateCall(bob, { text: 'second' });
+  const [response] = await Promise.all([
+    bob.waitForResponse((r) => r.url().includes('/api/submit/0')),
+    bob.click('crowd-button[form-action="submit"]'),
+  ]);
+  assert.equal(response.status(), 409);
+  const alert = bob.locator('crowd-alert[type="error"]');
+  await alert.waitFor({ state: 'visible' });
+  assert.match(await alert.textContent(), /item 1 already has the answer it needs \(from alice\), so yours was not recorded/);
+  assert.match(bob.url(), /\/task\/0\?/, 'bob stays on the item');
+  assert.equal(await readFile(path.join(output, 'manifests/output/output.manifest'), 'utf8'), before);
+  const [file] = await readdir(path.join(output, 'annotations/worker-response/iteration-1/0'));
+  const { answers } = JSON.parse(await readFile(path.join(output, 'annotations/worker-response/iteration-1/0', file), 'utf8'));
+  assert.deepEqual(answers.map((a) => a.workerId), ['local.alice']);
+});
+
+test('a line\'s peaks-ref reaches the element as its own peaks URL, drawn without a warning', async (t) => {
+  const cli = path.join(root, 'build', 'avseg-cli');
+  await new Promise((resolve, reject) => {
+    const child = spawn(cli, ['audiowaveform', path.join(tmp, 'call.wav'), path.join(tmp, 'call.dat'), '--bits', '8'], { stdio: 'inherit' });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`avseg-cli audiowaveform exited ${code}`))));
+  });
+  const manifest = path.join(tmp, 'peaks.jsonl');
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'call.wav', 'peaks-ref': 'call.dat' })}\n`);
+  const run = await startRun([manifest, '--output', path.join(tmp, 'out-peaks')]);
+  t.after(() => stop(run));
+  const page = await openPage(t);
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  const peaksResponse = page.waitForResponse((r) => r.url().includes('/peaks/'));
+  await page.goto(`${run.url}next?worker=ann`);
+  await whenReady(page);
+  assert.equal((await peaksResponse).status(), 200);
+  // The element reads the peaks whether they come before or after decoding; a warning would follow within moments.
+  await page.waitForTimeout(500);
+  const editorEl = page.locator('avseg-editor');
+  const peaks = await editorEl.getAttribute('peaks');
+  const src = await editorEl.getAttribute('data-src');
+  assert.match(peaks, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/peaks\/0\/call\.dat$/);
+  assert.match(src, /\/media\/0\/call\.wav$/);
+  assert.ok(requested.includes(peaks), 'the peaks were fetched from their own URL');
+  const events = await page.evaluate(() => window.editorEvents);
+  assert.deepEqual(events.filter((e) => e.type === 'error'), [], 'no warning (invalid-peaks or other)');
+  // The media was not fetched in place of the peaks: every request for it asks for the media's URL.
+  assert.equal(requested.filter((u) => u === src).length >= 1, true);
+  assert.equal(JSON.parse(await editorEl.getAttribute('data-task-input')).peaks, 'call.dat');
 });
 
 test('a malformed manifest stops the run with the line and what is wrong', async () => {

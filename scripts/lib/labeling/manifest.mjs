@@ -1,58 +1,142 @@
 // SPDX-License-Identifier: MIT
 // A Ground Truth input manifest: JSON Lines, one data object per line, its media under
-// "source-ref" (or "taskObject" or "source", the names the published sample mixes up).
-import { readFile, stat } from 'node:fs/promises';
+// "source-ref" (or "taskObject" or "source", the names the published sample mixes up) and
+// optionally precomputed peaks under "peaks-ref" (or "peaks"). Local paths are served only from
+// inside one folder (the manifest's, or --media-root), symlinks resolved and hidden files refused,
+// so a manifest cannot make the run serve ~/.aws/credentials.
+import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
+export const PEAKS_KEYS = ['peaks-ref', 'peaks'];
 
 export class ManifestError extends Error {}
 
+/** JSON with object keys sorted at every level: the same data hashes the same however it is spaced. */
+export function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const lineHash = (line) => createHash('sha256').update(canonicalJson(line)).digest('hex');
+
+/** An item's identity, as stored with its answers: its media as written, its line's hash, and which copy of that line it is. */
+export const identityKey = (id) => `${id.source}\n${id.lineHash}\n${id.occurrence ?? 1}`;
+
+const hiddenPart = (parts) => parts.find((p) => p.startsWith('.') && p !== '.' && p !== '..');
+const inside = (root, p) => {
+  const rel = path.relative(root, p);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+};
+
 /**
- * Reads a manifest. Each item: {index, line (the object as read), raw (its text), source (the
- * media as written), kind: 'file' | 'http' | 's3', path (for files: absolute)}.
- * A blank line is skipped; a malformed one stops the run with its line number.
+ * Where a manifest value points: {kind: 's3', bucket, key} | {kind: 'http'} | {kind: 'file', path (real), name}.
+ * Throws a message (a string) when the value is refused.
  */
-export async function readManifest(file) {
+async function resolveSource(source, { base, root, rootReal }) {
+  if (/^s3:\/\//i.test(source)) {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/i.exec(source);
+    if (!m) throw `"${source}" is not an s3://bucket/key URI`;
+    return { kind: 's3', bucket: m[1], key: m[2] };
+  }
+  if (/^https?:\/\//i.test(source)) return { kind: 'http' };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:\/\//i.test(source)) throw `"${source}": only local paths, http(s) and s3 URIs are supported`;
+  const written = source.replace(/^file:\/\//i, '');
+  const absolute = path.resolve(base, written);
+  if (!inside(root, absolute)) throw `"${source}" is outside the media folder ${root}; only files inside it are served (--media-root names another folder)`;
+  const hidden = hiddenPart(path.relative(root, absolute).split(path.sep)) ?? hiddenPart(written.split(/[\\/]/));
+  if (hidden) throw `"${source}": hidden files and folders (${hidden}) are never served`;
+  let real;
+  try {
+    real = await realpath(absolute);
+  } catch (err) {
+    throw err.code === 'ENOENT' ? `the media file ${absolute} does not exist` : `cannot read ${absolute}: ${err.message}`;
+  }
+  if (!inside(rootReal, real)) throw `"${source}" is a link to ${real}, outside the media folder ${root}; only files inside it are served`;
+  const hiddenReal = hiddenPart(path.relative(rootReal, real).split(path.sep));
+  if (hiddenReal) throw `"${source}" is a link to ${real}: hidden files and folders (${hiddenReal}) are never served`;
+  const info = await stat(real);
+  if (!info.isFile()) throw `${absolute} is not a file`;
+  return { kind: 'file', path: real, name: path.basename(absolute) };
+}
+
+/** Checks, when a file is about to be served, that it still resolves to where it did at start (no link swapped in since). */
+export async function stillInPlace(file) {
+  return (await realpath(file).catch(() => null)) === file;
+}
+
+/**
+ * Reads a manifest. Each item: {index, lineNumber, line (the object as read), raw (its text),
+ * source (the media as written), kind: 'file' | 'http' | 's3', path (for files: real and absolute),
+ * peaks (null, or {source, kind, path...} the same way), identity {source, lineHash, occurrence}}.
+ * A blank line is skipped. Every refused line is named with its number and why, and nothing starts.
+ * @param {string} file
+ * @param {{mediaRoot?: string}} [opts] the folder local media must be in (default: the manifest's)
+ */
+export async function readManifest(file, { mediaRoot } = {}) {
   let text;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new ManifestError(`cannot read the manifest ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
-  const dir = path.dirname(path.resolve(file));
+  const base = path.dirname(path.resolve(file));
+  const root = path.resolve(mediaRoot ?? base);
+  let rootReal;
+  try {
+    rootReal = await realpath(root);
+    if (!(await stat(rootReal)).isDirectory()) throw new Error('not a folder');
+  } catch (err) {
+    throw new ManifestError(`the media folder ${root} cannot be used: ${err.code === 'ENOENT' ? 'no such folder' : err.message}`);
+  }
+  const where = { base, root, rootReal };
   const items = [];
-  const lines = text.split(/\r?\n/);
-  for (const [n, raw] of lines.entries()) {
+  const problems = [];
+  const seen = new Map();
+  for (const [n, raw] of text.split(/\r?\n/).entries()) {
     if (!raw.trim()) continue;
-    const where = `${file}, line ${n + 1}`;
+    const refuse = (why) => problems.push(`${file}, line ${n + 1}: ${why}`);
     let line;
     try {
       line = JSON.parse(raw);
     } catch (err) {
-      throw new ManifestError(`${where}: not valid JSON (${err.message})`);
+      refuse(`not valid JSON (${err.message})`);
+      continue;
     }
-    if (line === null || typeof line !== 'object' || Array.isArray(line)) throw new ManifestError(`${where}: each line must be a JSON object`);
+    if (line === null || typeof line !== 'object' || Array.isArray(line)) {
+      refuse('each line must be a JSON object');
+      continue;
+    }
     const key = SOURCE_KEYS.find((k) => typeof line[k] === 'string' && line[k].trim());
-    if (!key) throw new ManifestError(`${where}: no media: give "source-ref" (or "taskObject" or "source") as a path or URL`);
+    if (!key) {
+      refuse('no media: give "source-ref" (or "taskObject" or "source") as a path or URL');
+      continue;
+    }
     const source = line[key].trim();
-    const item = { index: items.length, lineNumber: n + 1, line, raw, source };
-    if (/^s3:\/\//i.test(source)) {
-      const m = /^s3:\/\/([^/]+)\/(.+)$/i.exec(source);
-      if (!m) throw new ManifestError(`${where}: "${source}" is not an s3://bucket/key URI`);
-      Object.assign(item, { kind: 's3', bucket: m[1], key: m[2] });
-    } else if (/^https?:\/\//i.test(source)) {
-      Object.assign(item, { kind: 'http' });
-    } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-      throw new ManifestError(`${where}: "${source}": only local paths, http(s) and s3 URIs are supported`);
-    } else {
-      const absolute = path.resolve(dir, source.replace(/^file:\/\//, ''));
-      const info = await stat(absolute).catch(() => null);
-      if (!info?.isFile()) throw new ManifestError(`${where}: the media file ${absolute} does not exist`);
-      Object.assign(item, { kind: 'file', path: absolute });
+    const hash = lineHash(line);
+    const occurrence = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, occurrence);
+    const item = { index: items.length, lineNumber: n + 1, line, raw, source, peaks: null, identity: { source, lineHash: hash, occurrence } };
+    try {
+      Object.assign(item, await resolveSource(source, where));
+      const peaksKey = PEAKS_KEYS.find((k) => line[k] !== undefined);
+      if (peaksKey) {
+        const peaks = typeof line[peaksKey] === 'string' ? line[peaksKey].trim() : '';
+        if (!peaks) throw `"${peaksKey}" must be a path or URL`;
+        item.peaks = { source: peaks, ...(await resolveSource(peaks, where).catch((why) => { throw `${peaksKey}: ${why}`; })) };
+      }
+    } catch (why) {
+      if (typeof why !== 'string') throw why;
+      refuse(why);
+      continue;
     }
     items.push(item);
   }
+  if (problems.length) throw new ManifestError(problems.join('\n'));
   if (!items.length) throw new ManifestError(`${file}: the manifest has no items`);
   return items;
 }

@@ -20,12 +20,13 @@ ${body}
 `;
 }
 
-export function namePage({ job, error = '' }) {
+/** Loopback runs without personal links: annotators say who they are. */
+export function namePage({ job, action, error = '' }) {
   return page({
     title: `${job}: who is annotating?`,
     body: `<main class="card">
   <h1>${esc(job)}</h1>
-  <form method="get" action="/next">
+  <form method="get" action="${esc(action)}">
     <label>Your name <input name="worker" required maxlength="64" pattern="[A-Za-z0-9 ._\\-]+" autofocus></label>
     <button type="submit">Start</button>
   </form>
@@ -42,7 +43,7 @@ export function namePage({ job, error = '' }) {
 export function taskPage(o) {
   const nav = [
     o.prev ? `<a href="${esc(o.prev)}" rel="prev">← Previous item</a>` : '<span></span>',
-    `<span class="item-progress" aria-live="polite">Item ${o.item.index + 1} of ${o.total}${o.answered ? ' · answered (submitting again replaces your answer)' : ''} · ${o.done.length} of ${o.total} done by you</span>`,
+    `<span class="item-progress" aria-live="polite">Item ${o.item.index + 1} of ${o.total}${o.answered ? ' · answered (submitting again replaces your answer)' : ''}${o.full ? ' · already has all its answers' : ''} · ${o.done.length} of ${o.total} done by you</span>`,
     o.next ? `<a href="${esc(o.next)}" rel="next">Next item →</a>` : '<span></span>',
   ].join('\n    ');
   const head = [
@@ -66,13 +67,39 @@ ${o.template}
   });
 }
 
-export function donePage({ job, worker, output }) {
+export function donePage({ job, worker, output, review }) {
   return page({
     title: `${job}: done`,
     body: `<main class="card">
   <h1>All done, ${esc(worker)}</h1>
-  <p>Every item has its answers. The output is in <code>${esc(output)}</code>.</p>
-  <p><a href="/task/0?worker=${esc(encodeURIComponent(worker))}">Review your answers from the first item</a></p>
+  <p>Every item has its answers.${output ? ` The output is in <code>${esc(output)}</code>.` : ''}</p>
+  <p><a href="${esc(review)}">Review your answers from the first item</a></p>
+</main>`,
+  });
+}
+
+/**
+ * The person running the job: everyone's personal links, and a form making one for a new name.
+ * @param {{job: string, annotators: {name: string, link: string, done: number}[], total: number,
+ *          action: string, added?: string, error?: string}} o
+ */
+export function adminPage(o) {
+  const rows = o.annotators.map((a) => `<tr><td>${esc(a.name)}</td><td><a href="${esc(a.link)}">${esc(a.link)}</a></td><td>${a.done} of ${o.total}</td></tr>`);
+  return page({
+    title: `${o.job}: annotators`,
+    body: `<main class="card wide">
+  <h1>${esc(o.job)}: annotators</h1>
+  <p class="hint">Each link signs in as that annotator: give it to them alone. Whoever has it can see and change their answers.</p>
+  ${o.added ? `<p class="ok" role="status">Link made for ${esc(o.added)}.</p>` : ''}
+  ${o.error ? `<p class="error" role="alert">${esc(o.error)}</p>` : ''}
+  <table>
+    <thead><tr><th>Name</th><th>Personal link</th><th>Done</th></tr></thead>
+    <tbody>${rows.join('') || '<tr><td colspan="3">No annotators yet.</td></tr>'}</tbody>
+  </table>
+  <form method="post" action="${esc(o.action)}">
+    <label>New annotator <input name="name" required maxlength="64" pattern="[A-Za-z0-9 ._\\-]+"></label>
+    <button type="submit">Make a link</button>
+  </form>
 </main>`,
   });
 }
@@ -82,6 +109,10 @@ export const css = `body { font: 14px/1.4 system-ui, sans-serif; margin: 0; colo
 .bar { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #fff; border-bottom: 1px solid #d5dce5; }
 .bar nav { display: flex; gap: 1rem; flex: 1; justify-content: space-between; }
 .task { padding: 1rem; background: #fff; }
+.wide { max-width: 60rem; }
+table { border-collapse: collapse; margin: 1rem 0; }
+td, th { text-align: left; padding: .2rem .6rem; border-bottom: 1px solid #d5dce5; word-break: break-all; }
+.ok { color: #1c5e2a; }
 .error { color: #8a1c1c; }
 .hint { color: #4a5566; }
 crowd-alert { display: block; margin: .5rem 0; padding: .5rem .75rem; border: 1px solid #e0a3a3; background: #fdf0f0; color: #8a1c1c; border-radius: 4px; white-space: pre-wrap; }

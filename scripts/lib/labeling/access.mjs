@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+// Who may reach a local run. Every page, API and media URL carries a secret: the run's own token
+// (kept with its output folder), or an annotator's personal one. The three servers answer only to
+// the Host names they are bound to (a DNS-rebinding page gets nothing), allow CORS to the run's
+// page origin only, and the pages refuse any request whose Origin is another site's, so another
+// page open in the same browser can neither read the media and answers nor submit.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { writeAtomic } from './output.mjs';
+
+export const newSecret = () => randomBytes(32).toString('base64url');
+
+const digest = (s) => createHash('sha256').update(String(s)).digest();
+export const sameSecret = (a, b) => timingSafeEqual(digest(a), digest(b));
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+export const isLoopback = (host) => LOOPBACK.test(host);
+const ANY = new Set(['0.0.0.0', '::', '']);
+
+const bracket = (h) => (h.includes(':') ? `[${h}]` : h);
+
+/**
+ * The host names a server bound to `host` answers to (as they appear in a Host header, IPv6 in
+ * brackets), and the one to print in links.
+ */
+export function hostNames(host) {
+  const names = new Set();
+  if (ANY.has(host)) {
+    for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) names.add(bracket(a.address.replace(/%.*$/, '')));
+    names.add('localhost');
+    const me = os.hostname().toLowerCase();
+    if (me) names.add(me).add(`${me}.local`);
+  } else {
+    names.add(bracket(host.toLowerCase()));
+    if (isLoopback(host)) names.add('localhost').add('127.0.0.1').add('[::1]');
+  }
+  let shown = host === '::' ? '::1' : host;
+  if (ANY.has(host)) {
+    const lan = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+    shown = lan?.address ?? '127.0.0.1';
+  }
+  return { names, shown: bracket(shown) };
+}
+
+/** Express middleware: only the bound names with this server's port, else 421 (a DNS-rebound name). */
+export function hostGuard(names, port) {
+  return (req, res, next) => {
+    const host = String(req.headers.host ?? '').toLowerCase();
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
+    const ok = m && names.has(m[1]) && (m[2] ? Number(m[2]) === port() : port() === 80);
+    if (ok) return next();
+    res.status(421).type('text').send(`this server answers only to ${[...names].map((n) => `${n}:${port()}`).join(', ')}, not to "${host}"`);
+  };
+}
+
+/** The origins the run's pages have: one per name the page server answers to. */
+export const pageOrigins = (names, port) => new Set([...names].map((n) => `http://${n}:${port}`));
+
+/**
+ * Express middleware for the media and component servers: CORS for the run's pages only; a request
+ * from any other origin is refused outright.
+ */
+export function corsFor(origins, { expose } = {}) {
+  return (req, res, next) => {
+    res.vary('Origin');
+    const origin = req.headers.origin;
+    if (origin === undefined) return next();
+    if (!origins().has(origin)) return res.status(403).type('text').send(`not served to pages from ${origin}`);
+    res.set('access-control-allow-origin', origin);
+    if (expose) res.set('access-control-expose-headers', expose);
+    next();
+  };
+}
+
+/**
+ * Express middleware for the page server: a request that says it comes from another origin (every
+ * POST does, a no-cors one too) is refused before anything else happens.
+ */
+export function sameOriginOnly(origins) {
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin === undefined ? req.method === 'GET' || req.method === 'HEAD' : origins().has(origin)) return next();
+    res.status(403).json({ error: `refused: this request comes from ${origin ?? 'an unknown origin'}, not from the run's own pages` });
+  };
+}
+
+/**
+ * A run's secrets: its page token (the admin's, when annotators have their own links), its media
+ * token, and each annotator's personal secret. Kept in <output>/.avseg-access.json, readable by its
+ * owner only, so a restarted run keeps its addresses (open tabs and autosaved drafts stay valid);
+ * deleting the file makes new ones. A preview keeps nothing (file null).
+ */
+export class RunSecrets {
+  #doc = { runToken: newSecret(), mediaToken: newSecret(), annotators: [] };
+  #chain = Promise.resolve();
+
+  constructor(file) {
+    this.file = file;
+  }
+
+  async load() {
+    if (!this.file) return;
+    let doc;
+    try {
+      doc = JSON.parse(await readFile(this.file, 'utf8'));
+    } catch (err) {
+      if (err.code !== 'ENOENT') throw new Error(`the run's secrets in ${this.file} cannot be read (${err.message}); move the file aside to make new links`);
+      await this.#write(this.#doc);
+      return;
+    }
+    const ok = (v) => typeof v === 'string' && v.length >= 32;
+    if (!ok(doc?.runToken) || !ok(doc?.mediaToken)) throw new Error(`the run's secrets in ${this.file} lack a token; move the file aside to make new links`);
+    const annotators = (Array.isArray(doc.annotators) ? doc.annotators : []).filter((a) => typeof a?.name === 'string' && ok(a?.secret));
+    this.#doc = { runToken: doc.runToken, mediaToken: doc.mediaToken, annotators };
+  }
+
+  #write(doc) {
+    return writeAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  get runToken() { return this.#doc.runToken; }
+  get mediaToken() { return this.#doc.mediaToken; }
+  get names() { return this.#doc.annotators.map((a) => a.name); }
+  secretOf(name) { return this.#doc.annotators.find((a) => a.name === name)?.secret; }
+
+  /** The name a personal secret signs in as, or null. */
+  nameFor(secret) {
+    return this.#doc.annotators.find((a) => sameSecret(a.secret, secret))?.name ?? null;
+  }
+
+  /** Adds annotators (those already known keep their links); resolves once the file is written. */
+  add(names) {
+    const run = async () => {
+      const added = [...new Set(names)].filter((n) => !this.secretOf(n));
+      if (!added.length) return added;
+      const next = { ...this.#doc, annotators: [...this.#doc.annotators, ...added.map((name) => ({ name, secret: newSecret() }))] };
+      if (this.file) await this.#write(next);
+      this.#doc = next;
+      return added;
+    };
+    const result = this.#chain.then(run);
+    this.#chain = result.catch(() => {});
+    return result;
+  }
+}
+
+export const secretsFile = (outputDir) => path.join(outputDir, '.avseg-access.json');
