@@ -121,6 +121,11 @@ test('a page from a fourth origin can neither read the media, the status or a ta
     assert.equal(r.status, 403, `${url} from another origin: ${r.status}`);
     assert.equal(r.headers['access-control-allow-origin'], undefined);
   }
+  // A no-cors fetch carries no Origin, but Chromium says it comes from another site: the pages refuse it too.
+  for (const url of [urls.status, urls.task]) {
+    const { pathname: p, search: q } = new URL(url);
+    assert.equal((await send(run.ports.page, p + q, { headers: { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'no-cors' } })).status, 403, url);
+  }
   const { pathname, search } = new URL(submitUrl);
   const posted = await send(run.ports.page, pathname + search, { method: 'POST', headers: { ...evil, 'content-type': 'application/json' }, body: '{"answer": {"a": "1"}}' });
   assert.equal(posted.status, 403);

@@ -81,8 +81,11 @@ export function corsFor(origins, { expose } = {}) {
 export function sameOriginOnly(origins) {
   return (req, res, next) => {
     const origin = req.headers.origin;
-    if (origin === undefined ? req.method === 'GET' || req.method === 'HEAD' : origins().has(origin)) return next();
-    res.status(403).json({ error: `refused: this request comes from ${origin ?? 'an unknown origin'}, not from the run's own pages` });
+    // A browser also says where a GET comes from: another page's fetch (not a link followed) is refused too.
+    const site = req.headers['sec-fetch-site'];
+    const fetchedElsewhere = site !== undefined && site !== 'same-origin' && site !== 'none' && req.headers['sec-fetch-mode'] !== 'navigate';
+    if (!fetchedElsewhere && (origin === undefined ? req.method === 'GET' || req.method === 'HEAD' : origins().has(origin))) return next();
+    res.status(403).json({ error: `refused: this request comes from ${origin ?? 'another site'}, not from the run's own pages` });
   };
 }
 
