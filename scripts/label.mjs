@@ -127,7 +127,7 @@ export async function startLabeling(opts) {
     const worker = annotators?.nameFor(key);
     return worker ? { worker, key, link: (p) => `/${key}/${p}` } : null;
   };
-  const unknownLink = 'this link is not valid for this run: open the address the run printed (a restarted run prints a new one)';
+  const unknownLink = 'this link is not valid for this run: open the address it printed at start';
   /** An annotator's request, or null once answered with a refusal (or, in an open run, the name page). */
   const annotator = (req, res, { api = false } = {}) => {
     const w = who(req);
@@ -175,6 +175,7 @@ export async function startLabeling(opts) {
   pages.get('/:key/next', (req, res) => {
     const a = annotator(req, res);
     if (!a) return;
+    if (!store) return res.redirect(a.link(`task/${opts.previewIndex ?? 0}`));
     const next = store.nextFor(a.worker);
     if (!next) return res.type('html').send(donePage({ job, worker: a.worker, output: identities ? '' : outputDir, review: a.link('task/0') }));
     res.redirect(a.link(`task/${next.index}`));
