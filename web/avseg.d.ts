@@ -14,6 +14,8 @@ export type AvsegErrorCode =
   | 'invalid-config'      // a malformed label config (doc/label-config.md); the message names the key
   | 'invalid-document'    // a malformed annotation document given as `value`
   | 'autosave-failed'     // the browser refused to store the draft (warning: submit before leaving)
+  | 'draft-in-other-tab'  // another tab holds this task: this one saves no draft (warning)
+  | 'invalid-draft-days'  // the draft-days attribute is not a positive number (30 days kept)
   | 'internal';
 
 export interface AvsegView {
@@ -119,6 +121,8 @@ export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' |
   select: CustomEvent<{ segment: string | null }>;
   /** A draft saved by an earlier visit was restored (before `ready`). */
   restored: CustomEvent<{ savedAt: number; value: AvsegDocument }>;
+  /** The annotator chose between a kept draft and the host's value (epoch ms; null: time unknown). */
+  draftchoice: CustomEvent<{ choice: 'draft' | 'host'; draftSavedAt: number; answerSavedAt: number | null }>;
   /** Precomputed peaks (the `peaks` attribute) are drawn, before the file is decoded. */
   peaks: CustomEvent<{ duration: number; sampleRate: number; channels: number }>;
   /** A video's frame index is known (before `ready`). */
@@ -173,6 +177,10 @@ export declare class AvsegEditor extends HTMLElement {
   value: AvsegDocument | null;
   /** The host's task id, written into the document. */
   taskId: string;
+  /** Scopes autosaved drafts (the labeling job): a draft saved under another scope is not restored. */
+  draftScope: string;
+  /** When the host's `value` was saved (ISO 8601, Date or epoch ms), shown if a kept draft competes with it. */
+  valueTime: string | number | Date | null;
   /** The selected segment's id, or null. */
   selectedSegment: string | null;
   /** Drags on the lanes snap to the cursor and other segments' edges within 6 px (default true). */
@@ -206,10 +214,12 @@ export declare class AvsegEditor extends HTMLElement {
   redo(): boolean;
   /** What blocks submitting; empty when complete. */
   validate(): AvsegProblem[];
-  /** Resolves once every edit so far is saved in the browser (IndexedDB, keyed by taskId and src). */
+  /** Resolves once every edit so far is saved in the browser (IndexedDB, keyed by draftScope, taskId and src). */
   flushDraft(): Promise<void>;
   /** Drops the autosaved draft and goes back to the host's value (pre-annotations or nothing). */
   discardDraft(): Promise<void>;
+  /** Deletes the autosaved draft and keeps the editor as it is (its answer was accepted). */
+  forgetDraft(): Promise<void>;
 
   addEventListener<K extends keyof AvsegEditorEventMap>(
     type: K, listener: (this: AvsegEditor, ev: AvsegEditorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

@@ -5,7 +5,10 @@
 // text inputs as strings, a checkbox as {"name": {"value": bool}}, a radio group as
 // {"group": {"option": true}}. The page says where answers go with
 // <meta name="avseg-submit" content="URL"> (POSTed as JSON) or shows them with
-// <meta name="avseg-preview">.
+// <meta name="avseg-preview">. Once the server has stored an answer (a 2xx), the form fires a
+// bubbling `avseg-accepted` event, {answer, waitUntil(promise)}, and navigates only when the
+// promises given to waitUntil settle (at most 3 s): the page deletes its draft then. Unlike Ground
+// Truth's, this form says so (`reportsAcceptance`).
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`);
 
@@ -22,8 +25,12 @@ function collect(form) {
   return answer;
 }
 
+const ACCEPT_WAIT_MS = 3000;
+
 class CrowdForm extends HTMLElement {
   #sending = false;
+
+  get reportsAcceptance() { return true; }
 
   connectedCallback() {
     // Upgraded as soon as its start tag is parsed: look for a submit button once its content is there.
@@ -63,6 +70,9 @@ class CrowdForm extends HTMLElement {
       const response = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer }) });
       const body = await response.json().catch(() => ({}));
       if (!response.ok) throw new Error(body.error ?? `the server answered ${response.status}`);
+      const pending = [];
+      this.dispatchEvent(new CustomEvent('avseg-accepted', { bubbles: true, detail: { answer, waitUntil: (p) => { pending.push(p); } } }));
+      await Promise.race([Promise.allSettled(pending), new Promise((resolve) => { setTimeout(resolve, ACCEPT_WAIT_MS); })]);
       this.dispatchEvent(new CustomEvent('avseg-submitted', { detail: answer }));
       if (body.next) location.assign(body.next);
     } catch (err) {

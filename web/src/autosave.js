@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Drafts of the annotation document in IndexedDB, keyed by task, so a reload, a crash or a
-// closed tab loses nothing typed. Writes are serialised: the last state always lands last.
+// Drafts of the annotation document in IndexedDB, keyed by job, task and media, so a reload, a
+// crash or a closed tab loses nothing typed. Writes are serialised: the last state always lands
+// last, and a deletion lands after them.
 
 const DB = 'avseg';
 const STORE = 'drafts';
@@ -51,6 +52,26 @@ export function stableUrl(url) {
 export const loadDraft = (key) => request('readonly', (s) => s.get(key));
 export const deleteDraft = (key) => request('readwrite', (s) => s.delete(key));
 
+/** Deletes every draft last saved before `cutoff` (epoch ms); resolves to how many went. */
+export function sweepDrafts(cutoff) {
+  let swept = 0;
+  return request('readwrite', (s) => {
+    const cursor = s.openCursor();
+    cursor.onsuccess = () => {
+      const c = cursor.result;
+      if (!c) return;
+      const savedAt = c.value?.savedAt;
+      // A record without a usable time is as old as can be.
+      if (!(typeof savedAt === 'number' && savedAt >= cutoff)) {
+        c.delete();
+        swept++;
+      }
+      c.continue();
+    };
+    return cursor;
+  }).then(() => swept);
+}
+
 /**
  * Saves the document for `key` after every edit. `produce()` serialises it; while a write is in
  * flight edits coalesce, and once serialising gets slow (a long document) the writer waits for a
@@ -64,6 +85,7 @@ export class DraftWriter {
   #writing = null;
   #timer = 0;
   #slow = false;
+  #stopped = false;
   #onError;
 
   /** onError(err) hears of a failed write; the next edit tries again. */
@@ -73,6 +95,7 @@ export class DraftWriter {
   }
 
   save(produce) {
+    if (this.#stopped) return Promise.resolve();
     this.#produce = produce;
     if (this.#slow) {
       clearTimeout(this.#timer);
@@ -108,5 +131,23 @@ export class DraftWriter {
   /** Resolves once everything saved so far is on disk (a waiting write starts now). */
   flush() {
     return this.#produce !== null ? this.#start() : this.#writing ?? Promise.resolve();
+  }
+
+  /**
+   * Deletes the draft. A write still waiting for a pause is dropped and one in flight lands
+   * first, so nothing saved before this call re-creates the draft; later edits start a new one.
+   */
+  async delete() {
+    clearTimeout(this.#timer);
+    this.#produce = null;
+    await this.#writing;
+    await deleteDraft(this.#key);
+  }
+
+  /** Writes nothing more (a waiting write is dropped). */
+  stop() {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#produce = null;
   }
 }

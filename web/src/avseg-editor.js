@@ -3,12 +3,14 @@ import { CoreClient } from './core-client.js';
 import { LANE_HEIGHT, drawLanes, rowAt, snap } from './lanes.js';
 import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
-import { DraftWriter, deleteDraft, loadDraft, stableUrl } from './autosave.js';
+import { deleteDraft, stableUrl } from './autosave.js';
+import { DraftGuard, draftDays } from './draft-guard.js';
 import { EXPORTS } from './exports.js';
 import { importDocument } from './imports.js';
 import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { ROW_HEIGHT, fieldEditor, listRows, showProblem, visibleRows } from './panel.js';
 import { Filmstrip } from './filmstrip.js';
+import { boundaryFrom, frameShownAt, frameTolerance, seekTarget } from './frame-clock.js';
 import { css } from './styles.js';
 
 const RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
@@ -249,11 +251,7 @@ export class AvsegEditor extends HTMLElement {
   #withFrames(doc) {
     const v = this.#video;
     if (!v || !doc?.segments) return doc;
-    const first = (t) => {
-      // The first frame starting at or after t (boundaries are frame starts, up to rounding).
-      const i = this.frameAt(t + 1e-6);
-      return i < 0 ? 0 : Math.abs(v.times[i] - t) < 1e-6 ? i : i + 1;
-    };
+    const first = (t) => boundaryFrom(v.times, t, v.tolerance);
     for (const seg of doc.segments) {
       seg.startFrame = first(seg.startTime);
       seg.endFrame = Math.min(first(seg.endTime), v.count);
@@ -271,6 +269,11 @@ export class AvsegEditor extends HTMLElement {
     if (!result.ok) this.#reportEditError(result.code, result.reason);
     else this.#changed();
   }
+
+  /** Scopes autosaved drafts (the labeling job): a draft saved under another scope is not restored. */
+  draftScope = '';
+  /** When the host's `value` was saved (ISO 8601, Date or epoch ms), shown if a draft competes with it. */
+  valueTime = null;
 
   get taskId() { return this.#taskId; }
   set taskId(id) {
@@ -369,6 +372,8 @@ export class AvsegEditor extends HTMLElement {
 
   #load(url) {
     this.#loadId++;
+    this.#drafts?.close();
+    this.#drafts = null;
     this.#video = null;
     this.#shownFrame = -1;
     this.#frameWatch = false;
@@ -752,38 +757,48 @@ export class AvsegEditor extends HTMLElement {
     this.#annotations.setMedia(JSON.stringify(media), this.#taskId);
   }
 
-  /** The key a draft is saved under: the host's task id and the media. */
+  /** The key a draft is saved under: the scope (job) if any, the host's task id and the media. */
   get #draftKey() {
-    return `${this.#taskId}\u0000${stableUrl(this.src)}`;
+    const key = `${this.#taskId}\u0000${stableUrl(this.src)}`;
+    return this.draftScope ? `${this.draftScope}\u0000${key}` : key;
   }
 
   async #restoreDraft(load) {
     if (this.getAttribute('autosave') === 'off') return;
-    this.#drafts = new DraftWriter(this.#draftKey, (err) => this.#reportEditError('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
-    let draft;
-    try {
-      draft = await loadDraft(this.#draftKey);
-    } catch (err) {
-      this.#reportEditError('autosave-failed', `Autosave is not available in this browser (${err?.message ?? err}); submit before closing the page.`);
-      this.#drafts = null;
-      return;
-    }
-    if (load !== this.#loadId || !draft || draft.text === this.#annotations.save()) return;
+    const days = draftDays(this.getAttribute('draft-days'));
+    if (days.problem) this.#reportEditError('invalid-draft-days', days.problem);
+    const guard = this.#drafts = new DraftGuard(this.#draftKey, {
+      days: days.days,
+      anchor: this.#parts.notice,
+      warn: (code, message) => this.#reportEditError(code, message),
+      emit: (type, detail) => this.#emit(type, detail),
+    });
+    await guard.open({
+      current: this.#annotations.save(),
+      host: { given: this.#hostValue != null, time: this.valueTime },
+      restore: (draft) => { if (load === this.#loadId) this.#applyDraft(draft); },
+    });
+  }
+
+  #applyDraft(draft) {
     const result = this.#annotations.load(draft.text);
     if (!result.ok) return; // a draft from an older, incompatible editor: keep what the host gave
     this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
     this.#updateMedia();
-    this.#restoring = true;
-    this.#changed();
-    this.#restoring = false;
+    this.#changed(false); // it is the draft already
     this.#showNotice(`Restored your unsaved work from ${new Date(draft.savedAt).toLocaleString()}.`);
     this.#emit('restored', { savedAt: draft.savedAt, value: this.value });
   }
 
+  /** Deletes the autosaved draft and keeps the editor as it is (its answer was accepted). */
+  forgetDraft() {
+    return this.#drafts?.delete() ?? Promise.resolve();
+  }
+
   /** Drops the autosaved draft and goes back to what the host gave (pre-annotations or nothing). */
   async discardDraft() {
-    await this.#drafts?.flush();
-    await deleteDraft(this.#draftKey);
+    if (this.#drafts) await this.#drafts.delete();
+    else await deleteDraft(this.#draftKey);
     if (this.#annotations) {
       const base = this.#hostValue ?? { format: 'avseg.annotation', version: 1 };
       this.#annotations.load(typeof base === 'string' ? base : JSON.stringify(base));
@@ -875,7 +890,8 @@ export class AvsegEditor extends HTMLElement {
     const { frames, keyFrames, video } = msg;
     const times = new Float64Array(frames.length);
     for (let i = 0; i < frames.length; i++) times[i] = (frames[i] * video.timeBaseNum) / video.timeBaseDen;
-    this.#video = { ...video, ticks: frames, times, keyFrames, count: frames.length - 1 };
+    this.#video = { ...video, ticks: frames, times, keyFrames, count: frames.length - 1, tolerance: frameTolerance(times) };
+    this.#requestedFrame = null;
     this.#parts.frameBox.hidden = false;
     this.#parts.frameInput.max = String(this.#video.count);
     this.#parts.filmstrip.hidden = false;
@@ -896,35 +912,34 @@ export class AvsegEditor extends HTMLElement {
   /** The frame on screen (0-based), or -1 (no video, or none shown yet). */
   get frame() { return this.#shownFrame; }
 
-  /** The index of the frame shown at `t` seconds of the media, or -1. */
+  /** The index of the frame shown at `t` seconds of the media (a time within the rounding
+   * tolerance of a frame's start is that frame, doc/video.md), or -1. */
   frameAt(t) {
-    const times = this.#video?.times;
-    if (!times || !(t >= times[0])) return -1;
-    let lo = 0;
-    let hi = this.#video.count - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (times[mid] <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    const v = this.#video;
+    return v ? frameShownAt(v.times, Number(t), v.tolerance) : -1;
   }
 
   /** Shows frame n: seeks into the middle of its display interval, never onto a boundary. */
   seekFrame(n) {
-    const v = this.#video;
-    if (!v) return;
-    const i = Math.min(Math.max(Math.round(Number(n) || 0), 0), v.count - 1);
-    this.currentTime = (v.times[i] + v.times[i + 1]) / 2;
+    const target = this.#video && seekTarget(this.#video.times, n);
+    if (!target) return;
+    this.currentTime = target.time;
+    this.#requestedFrame = { frame: target.frame, time: this.currentTime };
   }
 
   /** Steps the picture by `delta` frames (pausing playback). */
   stepFrame(delta) {
-    if (!this.#video) return;
+    const v = this.#video;
+    if (!v) return;
     this.pause();
-    const at = this.#shownFrame >= 0 ? this.#shownFrame : this.frameAt(this.currentTime);
-    this.seekFrame(Math.max(0, at) + delta);
+    // A frame asked for a moment ago may not be on screen yet: step from it, not the old picture.
+    const asked = this.#requestedFrame;
+    const at = asked && Math.abs(this.currentTime - asked.time) <= v.tolerance ? asked.frame
+      : this.#shownFrame >= 0 ? this.#shownFrame : this.frameAt(this.currentTime);
+    this.seekFrame(Math.max(0, at) + (Math.round(Number(delta)) || 0));
   }
+
+  #requestedFrame = null;  // {frame, time}: the last seekFrame, until the time moves elsewhere
 
   #watchFrames() {
     const media = this.#parts.media;
@@ -1026,7 +1041,7 @@ export class AvsegEditor extends HTMLElement {
     let at = seg[edge] + direction * frames;
     if (!frames) {
       const times = this.#video.times;
-      const i = this.frameAt(seg[edge] / rate + 1e-9);
+      const i = this.frameAt(seg[edge] / rate);
       const boundary = Math.min(Math.max(direction < 0 && times[i] * rate < seg[edge] - 0.5 ? i : i + direction, 0), this.#video.count);
       at = Math.round(times[boundary] * rate);
     }
@@ -1067,9 +1082,8 @@ export class AvsegEditor extends HTMLElement {
     this.#snapping = Boolean(on);
     if (this.#parts.snap) this.#parts.snap.checked = this.#snapping;
   }
-  #drafts = null;         // DraftWriter for this task, once the media is ready
+  #drafts = null;         // DraftGuard for this task, once the media is ready
   #hostValue = null;      // what the host gave as `value` (pre-annotations), for discarding a draft
-  #restoring = false;
 
   /** The segment under a point of the lanes canvas (CSS px), or null. */
   #segmentAt(x, y) {

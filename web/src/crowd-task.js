@@ -2,7 +2,8 @@
 // Binds an <avseg-editor> inside a Ground Truth <crowd-form> (template/README.md): the label
 // config from the template, the media and task input from Liquid, problems shown in a
 // <crowd-alert> and blocking submit, and the answer written to the hidden `annotations` input
-// at the moment of submitting, so the last keystroke is in it.
+// at the moment of submitting, so the last keystroke is in it. The autosaved draft is kept per
+// job, task and media, and deleted once its answer is accepted.
 import './avseg.js';
 import { submission } from './submission.js';
 
@@ -65,6 +66,8 @@ export function bindCrowdTask(root = document) {
     editor.addEventListener('error', (e) => {
       if (e.detail.code === 'invalid-document') say('pre', `The pre-annotations could not be loaded: ${e.detail.message}`);
     }, { once: true });
+    // Its time (an earlier answer's submission) is shown if a draft competes with it.
+    editor.valueTime = input.preAnnotationsTime ?? null;
     editor.value = input.preAnnotations;
   }
   editor.addEventListener('error', (e) => {
@@ -93,6 +96,8 @@ export function bindCrowdTask(root = document) {
   const scope = root.querySelector?.('meta[name="avseg-task-scope"]')?.content;
   const task = editor.dataset.taskId || SOURCE_KEYS.map((k) => input[k]).find((v) => typeof v === 'string' && v) || media;
   editor.taskId = scope ? `${scope}\n${task}` : task;
+  // A later job on the same media starts clean: drafts are kept per job too.
+  if (typeof input.avsegJob === 'string' && input.avsegJob) editor.draftScope = `job:${input.avsegJob}`;
   if (!media) say('media', 'This task has no media: its manifest line needs "source-ref" (or "taskObject" or "source").');
   else {
     // Peaks precomputed for the job (the pre-annotation step passes them on) show at once.
@@ -144,6 +149,14 @@ export function bindCrowdTask(root = document) {
     }
     say('problems', '');
     output.value = JSON.stringify(submission(editor.value, editor.config, { startTimestamp, endTimestamp: Date.now() }));
+    // Ground Truth says nothing once it has the answer: the draft goes when the submit goes ahead
+    // (no later listener prevented it). The local stand-in reports acceptance itself (below).
+    if (!form.reportsAcceptance) queueMicrotask(() => { if (!e.defaultPrevented) editor.forgetDraft().catch(() => {}); });
+  });
+  // The local run's stand-in fires this once the server has stored the answer, and waits for us.
+  form.addEventListener('avseg-accepted', (e) => {
+    const done = editor.forgetDraft().catch(() => {});
+    e.detail?.waitUntil?.(done);
   });
   return { editor, form, input, config };
 }

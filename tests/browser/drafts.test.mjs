@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: MIT
+// Drafts (IndexedDB autosave) on the real audio template in headless Chromium: deleted once the
+// answer is accepted (the local stand-in's `avseg-accepted`, Ground Truth's submit going ahead),
+// kept per job, never silently restored over the host's answer, one tab per task, and expiring.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { launchBrowser, collectConsole } from './browser.mjs';
+import { fixtures, root } from './harness.mjs';
+import { startServers } from '../../scripts/lib/servers.mjs';
+import { localize, renderTemplate } from '../../scripts/lib/labeling/render.mjs';
+
+const DAY = 86_400_000;
+let browser, servers, submit, template;
+let pageCount = 0;
+
+/** The local run's answer endpoint on its own loopback origin: answers each POST with `submit.status`. */
+async function startSubmitServer(pageOrigin) {
+  const state = { status: 200, bodies: [] };
+  const server = createServer((req, res) => {
+    const cors = { 'access-control-allow-origin': pageOrigin, 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST' };
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      state.bodies.push(JSON.parse(body));
+      const ok = state.status < 300;
+      res.writeHead(state.status, { ...cors, 'content-type': 'application/json' });
+      res.end(JSON.stringify(ok ? { next: state.next ?? null } : { error: 'the disk is full' }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${server.address().port}/api/submit`;
+  state.close = () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); });
+  return state;
+}
+
+before(async () => {
+  await promisify(execFile)(path.join(root, 'tests/fixtures/make-media.sh'), [fixtures]);
+  template = await readFile(path.join(root, 'template/audio.liquid.html'), 'utf8');
+  servers = await startServers({
+    pageRoot: path.join(root, 'template/local'), // the crowd stand-in, as the local run serves it
+    assetRoot: path.join(root, 'dist'),
+    mediaRoot: fixtures,
+    pages: { '/done.html': '<!doctype html><meta charset="utf-8"><title>done</title><p>Submitted.</p>', '/gt-crowd.js': '' },
+    csp: ({ page, assets, media }) => [
+      "default-src 'none'", `script-src ${page} ${assets} 'wasm-unsafe-eval'`, `connect-src ${assets} ${media} ${submit.url}`,
+      `media-src ${media}`, `worker-src blob: ${assets}`, "style-src 'self'", 'img-src data: blob:', "base-uri 'none'",
+    ].join('; '),
+  });
+  submit = await startSubmitServer(servers.page.origin);
+  submit.next = servers.page.url('/done.html');
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await servers?.close();
+  await submit?.close();
+});
+
+/**
+ * Renders the audio template for `input` as the local run does, on a page of its own.
+ * groundTruth: no stand-in (Ground Truth's crowd-form is not reachable here), so the form is an
+ * unknown element that the test submits as Ground Truth's does, with a cancelable `submit`.
+ */
+async function taskUrl(input, { groundTruth = false, attributes = '' } = {}) {
+  let html = await renderTemplate(template, input, { grant: (src) => servers.media.url(`/${src}`) });
+  html = localize(html, { assetBase: servers.assets.origin, crowdElements: servers.page.url(groundTruth ? '/gt-crowd.js' : '/crowd-html-elements.js') });
+  if (attributes) html = html.replace('<avseg-editor data-avseg-task', `<avseg-editor ${attributes} data-avseg-task`);
+  const p = `/task-${++pageCount}.html`;
+  servers.setPage(p, `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>task</title>
+<meta name="avseg-submit" content="${submit.url}">
+${html}`);
+  return servers.page.url(p);
+}
+
+async function open(t, url, { wait = true } = {}) {
+  const page = await browser.newPage();
+  const log = collectConsole(page);
+  t.after(async () => {
+    if (t.passed === false || process.env.AVSEG_VERBOSE) console.log(JSON.stringify(log, null, 1));
+    if (!page.isClosed()) await page.close();
+  });
+  await page.addInitScript(() => {
+    window.heard = [];
+    for (const type of ['restored', 'error', 'draftchoice']) {
+      window.addEventListener(type, (e) => {
+        if (e.target?.localName === 'avseg-editor') window.heard.push({ type, code: e.detail?.code, choice: e.detail?.choice, savedAt: e.detail?.savedAt });
+      });
+    }
+  });
+  await page.goto(url);
+  if (wait) await whenReady(page);
+  return page;
+}
+
+const whenReady = (page) => page.waitForFunction(() => document.querySelector('avseg-editor')?.ready, undefined, { timeout: 20000 });
+const value = (page) => page.evaluate(() => document.querySelector('avseg-editor').value);
+const heard = (page, type) => page.evaluate((ty) => window.heard.filter((h) => h.type === ty), type);
+
+/** Every draft in the page origin's IndexedDB, read straight from the store: [{key, text, savedAt}]. */
+function drafts(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('avseg');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains('drafts')) return resolve([]);
+      const out = [];
+      const cursor = db.transaction('drafts').objectStore('drafts').openCursor();
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c) { db.close(); return resolve(out); }
+        out.push({ key: c.key, text: c.value.text, savedAt: c.value.savedAt });
+        c.continue();
+      };
+      cursor.onerror = () => reject(cursor.error);
+    };
+  }));
+}
+
+/** Puts a draft record as an earlier visit would have left it (used to age drafts). */
+function putDraft(page, key, record) {
+  return page.evaluate(([k, r]) => new Promise((resolve, reject) => {
+    const req = indexedDB.open('avseg', 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('drafts');
+    req.onsuccess = () => {
+      const tx = req.result.transaction('drafts', 'readwrite');
+      tx.objectStore('drafts').put(r, k);
+      tx.oncomplete = () => { req.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), [key, record]);
+}
+
+/** The drafts holding a segment with these words (each test writes words of its own). */
+const withText = (list, words) => list.filter((d) => d.text.startsWith('{') && JSON.parse(d.text).segments?.some((s) => s.fields.text === words));
+
+/** An annotator's work: a Customer turn with its text, and the two required whole-clip answers. */
+function annotate(page, text, { flush = true } = {}) {
+  return page.evaluate(async ([words, doFlush]) => {
+    const el = document.querySelector('avseg-editor');
+    const track = el.value.tracks[0]?.id ?? el.addTrack('speaker', 'Customer');
+    el.addSegment(track, 0.3 + el.value.segments.length, 0.9 + el.value.segments.length, { text: words });
+    el.setClassification('speechNonSpeech', 'Speech');
+    el.setClassification('rate', 4);
+    if (doFlush) await el.flushDraft();
+  }, [text, flush]);
+}
+const texts = (doc) => doc.segments.map((s) => s.fields.text);
+
+test('local run: a refused submit keeps the draft; once the server accepts the answer the draft is deleted', async (t) => {
+  const job = 'accept-local';
+  const url = await taskUrl({ 'source-ref': 'call.wav', avsegJob: job });
+  const page = await open(t, url);
+  await annotate(page, 'hello');
+  assert.equal(withText(await drafts(page), 'hello').length, 1, 'the edit is autosaved');
+
+  submit.status = 500;
+  await page.click('crowd-button[form-action="submit"]');
+  await page.getByText('Not submitted (nothing is lost, try again): the disk is full').waitFor();
+  assert.equal(withText(await drafts(page), 'hello').length, 1, 'a refused answer keeps its draft');
+
+  // The last keystroke, not yet written when submitting, cannot bring the draft back either.
+  await annotate(page, 'and the last words', { flush: false });
+  submit.status = 200;
+  await page.click('crowd-button[form-action="submit"]');
+  await page.waitForURL(/\/done\.html$/);
+  assert.deepEqual(texts(JSON.parse(submit.bodies.at(-1).answer.annotations)), ['hello', 'and the last words']);
+  await new Promise((resolve) => { setTimeout(resolve, 500); });
+  assert.deepEqual(withText(await drafts(page), 'hello'), [], 'the accepted answer\'s draft is gone');
+
+  // Opening the task again starts from what the host gives, not from a stale draft.
+  const again = await open(t, url);
+  assert.deepEqual(await heard(again, 'restored'), []);
+  assert.deepEqual(texts(await value(again)), []);
+});
+
+test('Ground Truth: a prevented submit keeps the draft; a submit that goes ahead deletes it', async (t) => {
+  const job = 'accept-gt';
+  const page = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job }, { groundTruth: true }));
+  const submitAsGroundTruth = () => page.evaluate(() => {
+    const e = new Event('submit', { cancelable: true });
+    document.querySelector('crowd-form').dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+  await page.evaluate(async () => {
+    const el = document.querySelector('avseg-editor');
+    el.addSegment(el.addTrack('speaker', 'Customer'), 0.3, 0.9, { text: 'unfinished' });
+    await el.flushDraft();
+  });
+  assert.equal(await submitAsGroundTruth(), true, 'the required answers are missing: submit is blocked');
+  await new Promise((resolve) => { setTimeout(resolve, 300); });
+  assert.equal(withText(await drafts(page), 'unfinished').length, 1, 'a blocked submit keeps the draft');
+
+  await annotate(page, 'done', { flush: false });
+  assert.equal(await submitAsGroundTruth(), false);
+  await page.waitForFunction(() => document.querySelector('input[name="annotations"]').value !== '');
+  await new Promise((resolve) => { setTimeout(resolve, 500); });
+  assert.deepEqual(withText(await drafts(page), 'unfinished'), []);
+});
+
+test('a write waiting for a pause in the edits is dropped when the draft is deleted', async (t) => {
+  const page = await open(t, servers.page.url('/done.html'), { wait: false });
+  const left = await page.evaluate(async (assets) => {
+    const { DraftWriter, loadDraft } = await import(`${assets}/autosave.js`);
+    const key = 'debounce-test';
+    const writer = new DraftWriter(key);
+    // Serialising takes 20 ms: the writer then waits for a pause (DraftWriter.IDLE_MS) before writing.
+    const slow = (text) => () => { const t0 = performance.now(); while (performance.now() - t0 < 20); return text; };
+    await writer.save(slow('first'));
+    const stored = (await loadDraft(key))?.text;
+    writer.save(slow('typed just before submitting'));
+    await writer.delete();
+    await new Promise((resolve) => { setTimeout(resolve, DraftWriter.IDLE_MS * 3); });
+    return { stored, after: await loadDraft(key) };
+  }, servers.assets.origin);
+  assert.equal(left.stored, 'first');
+  assert.equal(left.after, undefined, 'the waiting write did not re-create the draft');
+});
+
+test('drafts are kept per job: a later job on the same media starts clean; without a job they are kept per task and media', async (t) => {
+  const first = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'first-pass' }));
+  await annotate(first, 'first pass');
+  await first.close();
+
+  const second = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'second-pass' }));
+  assert.deepEqual(await heard(second, 'restored'), [], 'the first job\'s draft is not restored');
+  assert.deepEqual(texts(await value(second)), []);
+  await annotate(second, 'second pass');
+  const all = await drafts(second);
+  assert.equal(withText(all, 'first pass').length, 1, 'the first job\'s draft is left alone');
+  assert.equal(withText(all, 'second pass').length, 1);
+  await second.close();
+
+  const back = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'first-pass' }));
+  assert.equal((await heard(back, 'restored')).length, 1);
+  assert.deepEqual(texts(await value(back)), ['first pass']);
+  await back.close();
+
+  // No job named (an older Lambda, a hand-made task input): still autosaved and restored.
+  const plain = await taskUrl({ 'source-ref': 'call.wav', transcription: 'no job here' });
+  const noJob = await open(t, plain);
+  await annotate(noJob, 'no job');
+  assert.ok((await drafts(noJob)).some((d) => d.key === `call.wav\u0000${servers.media.url('/call.wav')}`), 'keyed by task and media alone');
+  await noJob.close();
+  const noJobAgain = await open(t, plain);
+  assert.deepEqual(texts(await value(noJobAgain)), ['no job']);
+});
+
+const ANSWER = (text) => ({
+  format: 'avseg.annotation', version: 1,
+  tracks: [{ id: 't1', category: 'speaker', tag: 'Customer' }],
+  segments: [{ id: 's1', track: 't1', start: 4800, end: 24000, fields: { text } }],
+  classifications: { speechNonSpeech: 'Speech', rate: 5 },
+});
+
+test('a draft older than the saved answer is not restored over it: the annotator sees both times and chooses', async (t) => {
+  const job = 'choose-older';
+  // A draft left by an earlier visit, then answered elsewhere: the answer is newer.
+  const draftPage = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job }));
+  await annotate(draftPage, 'from my draft');
+  const [draft] = withText(await drafts(draftPage), 'from my draft');
+  const draftAt = Date.now() - 2 * DAY;
+  await putDraft(draftPage, draft.key, { text: draft.text, savedAt: draftAt });
+  await draftPage.close();
+  const answeredAt = new Date(Date.now() - DAY).toISOString();
+
+  const url = await taskUrl({ 'source-ref': 'call.wav', avsegJob: job, preAnnotations: ANSWER('from the answer'), preAnnotationsTime: answeredAt });
+  const page = await open(t, url);
+  const box = page.locator('avseg-editor >> css=.draft-box');
+  await box.waitFor({ state: 'visible' });
+  // The host's answer is what the editor shows until the annotator chooses, and the draft is kept.
+  assert.deepEqual(texts(await value(page)), ['from the answer']);
+  assert.deepEqual(await heard(page, 'restored'), []);
+  const times = await page.evaluate(([d, a]) => [new Date(d).toLocaleString(), new Date(a).toLocaleString()], [draftAt, answeredAt]);
+  assert.equal(await box.locator('button[data-choice="draft"]').textContent(), `Your unsaved draft from ${times[0]}`);
+  assert.equal(await box.locator('button[data-choice="host"]').textContent(), `The saved answer from ${times[1]} (newer)`);
+  assert.equal(await box.getAttribute('role'), 'group');
+  assert.match(await page.locator(`avseg-editor >> css=#${await box.getAttribute('aria-labelledby')}`).textContent(), /Which one do you want to continue from\?/);
+
+  // Editing before choosing does not touch the stored draft.
+  await page.evaluate(async () => {
+    const el = document.querySelector('avseg-editor');
+    el.setClassification('rate', 2);
+    await el.flushDraft();
+  });
+  assert.deepEqual(withText(await drafts(page), 'from my draft'), [{ key: draft.key, text: draft.text, savedAt: draftAt }]);
+
+  // Choosing the draft brings it back (Discard it, in the notice, goes back to the answer).
+  await box.locator('button[data-choice="draft"]').press('Enter');
+  await page.waitForFunction(() => document.querySelector('avseg-editor').value.segments[0]?.fields.text === 'from my draft');
+  assert.equal(await box.isVisible(), false);
+  assert.deepEqual((await heard(page, 'draftchoice')).map((h) => h.choice), ['draft']);
+  assert.match(await page.locator('avseg-editor >> css=.notice').first().textContent(), /Restored your unsaved work/);
+  await page.close();
+
+  // Opened again, it asks again; choosing the answer deletes the draft and keeps the answer.
+  const again = await open(t, url);
+  const box2 = again.locator('avseg-editor >> css=.draft-box');
+  await box2.waitFor({ state: 'visible' });
+  await box2.locator('button[data-choice="host"]').click();
+  await again.waitForFunction(() => window.heard.some((h) => h.type === 'draftchoice'));
+  assert.deepEqual(texts(await value(again)), ['from the answer']);
+  assert.deepEqual(withText(await drafts(again), 'from my draft'), []);
+  // From then on, edits are autosaved as usual.
+  await annotate(again, 'more');
+  assert.deepEqual(withText(await drafts(again), 'more').map((d) => texts(JSON.parse(d.text))), [['from the answer', 'more']]);
+});
+
+test('a draft newer than the answer, or beside pre-annotations of unknown age, is not restored silently either', async (t) => {
+  const job = 'choose-newer';
+  const draftPage = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job }));
+  await annotate(draftPage, 'newer draft');
+  await draftPage.close();
+
+  const older = new Date(Date.now() - DAY).toISOString();
+  const page = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job, preAnnotations: ANSWER('older answer'), preAnnotationsTime: older }));
+  const box = page.locator('avseg-editor >> css=.draft-box');
+  await box.waitFor({ state: 'visible' });
+  assert.deepEqual(texts(await value(page)), ['older answer']);
+  assert.match(await box.locator('button[data-choice="draft"]').textContent(), /^Your unsaved draft from .+ \(newer\)$/);
+  await page.close();
+
+  const unknown = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job, preAnnotations: ANSWER('a model\'s pre-annotations') }));
+  const box2 = unknown.locator('avseg-editor >> css=.draft-box');
+  await box2.waitFor({ state: 'visible' });
+  assert.deepEqual(texts(await value(unknown)), ['a model\'s pre-annotations']);
+  assert.equal(await box2.locator('button[data-choice="host"]').textContent(), 'The saved answer (its time is not known)');
+  assert.equal(withText(await drafts(unknown), 'newer draft').length, 1, 'nothing is lost until the annotator chooses');
+});
+
+test('a second tab on the same task is told so and cannot overwrite the first tab\'s draft', async (t) => {
+  const job = 'two-tabs';
+  const url = await taskUrl({ 'source-ref': 'call.wav', avsegJob: job });
+  const first = await open(t, url);
+  await annotate(first, 'first tab');
+
+  const second = await open(t, url); // the same browser context: the same IndexedDB, the same locks
+  const message = second.locator('avseg-editor >> css=.draft-box');
+  await message.waitFor({ state: 'visible' });
+  assert.match(await message.textContent(), /open in another tab or window of this browser.*not saved as a draft/);
+  assert.equal(await message.locator('[role="alert"]').count(), 1);
+  assert.deepEqual((await heard(second, 'error')).map((e) => e.code), ['draft-in-other-tab']);
+  assert.deepEqual(await heard(second, 'restored'), []);
+  await annotate(second, 'second tab');
+  const stored = () => drafts(first).then((list) => withText(list, 'first tab').map((d) => texts(JSON.parse(d.text))));
+  assert.deepEqual(await stored(), [['first tab']], 'the second tab wrote nothing');
+
+  // Its answer accepted, the second tab still leaves the first tab's draft alone.
+  await second.click('crowd-button[form-action="submit"]');
+  await second.waitForURL(/\/done\.html$/);
+  assert.deepEqual(await stored(), [['first tab']]);
+
+  // The first tab goes on saving.
+  await annotate(first, 'still first');
+  assert.deepEqual(await stored(), [['first tab', 'still first']]);
+
+  // Once the first tab is closed, a tab opened on the task takes it over, draft and all.
+  await first.close();
+  const third = await open(t, url);
+  assert.deepEqual(texts(await value(third)), ['first tab', 'still first']);
+  assert.equal(await third.locator('avseg-editor >> css=.draft-box').isVisible(), false);
+});
+
+test('drafts expire: after 30 days by default, or the draft-days attribute; expired drafts are swept when a task opens', async (t) => {
+  const job = 'expiry';
+  const url = await taskUrl({ 'source-ref': 'call.wav', avsegJob: job });
+  const page = await open(t, url);
+  await annotate(page, 'a month ago');
+  const [draft] = withText(await drafts(page), 'a month ago');
+  await putDraft(page, draft.key, { text: draft.text, savedAt: Date.now() - 31 * DAY });
+  // Drafts of other tasks: one past its time, one not.
+  await putDraft(page, 'job:elsewhere\u0000old', { text: draft.text, savedAt: Date.now() - 40 * DAY });
+  await putDraft(page, 'job:elsewhere\u0000recent', { text: draft.text, savedAt: Date.now() - 3 * DAY });
+  await page.close();
+
+  const again = await open(t, url);
+  assert.deepEqual(await heard(again, 'restored'), [], 'an expired draft is not restored');
+  assert.deepEqual(texts(await value(again)), []);
+  const keys = (await drafts(again)).map((d) => d.key);
+  assert.ok(!keys.includes(draft.key) && !keys.includes('job:elsewhere\u0000old'), `expired drafts are deleted: ${JSON.stringify(keys)}`);
+  assert.ok(keys.includes('job:elsewhere\u0000recent'));
+  await again.close();
+
+  // A job that keeps drafts 2 days: the 3-day-old one goes too; a bad value is named and the default kept.
+  const short = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'short' }, { attributes: 'draft-days="2"' }));
+  assert.ok(!(await drafts(short)).some((d) => d.key === 'job:elsewhere\u0000recent'));
+  const bad = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'bad' }, { attributes: 'draft-days="soon"' }));
+  assert.deepEqual((await heard(bad, 'error')).map((e) => e.code), ['invalid-draft-days']);
+  assert.match(await bad.locator('avseg-editor >> css=.error').textContent(), /draft-days must be a positive number of days \(got "soon"\): drafts are kept 30 days/);
+});

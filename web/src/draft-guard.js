@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+// Who may write a task's draft, and when a saved draft may come back (doc/element-api.md,
+// "Drafts"). One tab per task holds a Web Lock for the page's life and is the only one that
+// saves or deletes the draft; drafts last saved more than `draft-days` ago are swept when a task
+// opens; and a draft never silently replaces a document the host gave (an earlier answer,
+// pre-annotations): the annotator sees both times and chooses, and nothing is deleted before.
+import { DraftWriter, deleteDraft, loadDraft, sweepDrafts } from './autosave.js';
+
+export const DEFAULT_DRAFT_DAYS = 30;
+const DAY_MS = 86_400_000;
+// A reloaded page may ask for the lock a moment before the page it replaces lets go of it.
+const LOCK_WAIT_MS = 1500;
+
+/** The `draft-days` attribute as {days, problem?}: a positive number, 30 when absent or unusable. */
+export function draftDays(text) {
+  if (text === null || text === undefined || String(text).trim() === '') return { days: DEFAULT_DRAFT_DAYS };
+  const days = Number(text);
+  if (Number.isFinite(days) && days > 0) return { days };
+  return { days: DEFAULT_DRAFT_DAYS, problem: `draft-days must be a positive number of days (got "${text}"): drafts are kept ${DEFAULT_DRAFT_DAYS} days` };
+}
+
+/** A time given as ISO 8601 text, a Date or epoch ms, in epoch ms; NaN when absent or unreadable. */
+export function timeOf(t) {
+  if (t instanceof Date) return t.getTime();
+  if (typeof t === 'number') return t;
+  if (typeof t === 'string' && t.trim()) return Date.parse(t);
+  return NaN;
+}
+
+const when = (ms) => new Date(ms).toLocaleString();
+
+async function claim(name) {
+  if (!globalThis.navigator?.locks?.request) return { held: true, release() {} };
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  try {
+    return await new Promise((resolve, reject) => {
+      navigator.locks.request(name, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => {
+        resolve({ held: true, release });
+        return released;
+      }).catch(reject);
+    });
+  } catch (err) {
+    if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return { held: false, release() {} };
+    // Locks refused outright (an opaque origin): autosave as before, unguarded.
+    return { held: true, release() {} };
+  }
+}
+
+export class DraftGuard {
+  #key;
+  #days;
+  #anchor;
+  #warn;
+  #emit;
+  #writer = null;
+  #lock = null;
+  #opened = null;
+  #closed = false;
+  #choosing = null;      // {resolve, done} while the annotator has not chosen
+  #heldBack = null;      // the last edit made while choosing, saved if the host's document is kept
+
+  /**
+   * key: the draft's key. days: how long a draft is kept. anchor: the element the message box
+   * goes after. warn(code, message): a non-fatal problem to show. emit(type, detail): an event.
+   */
+  constructor(key, { days = DEFAULT_DRAFT_DAYS, anchor, warn, emit }) {
+    this.#key = key;
+    this.#days = days;
+    this.#anchor = anchor;
+    this.#warn = warn;
+    this.#emit = emit;
+  }
+
+  /**
+   * Claims the task for this tab, sweeps expired drafts and settles this task's draft against
+   * `current` (the document now in the editor). host: {given, time} says whether that document
+   * came from the host and when it was saved. restore(draft) puts a draft in its place.
+   * Resolves to 'other-tab', 'unavailable', 'none', 'restored' or 'asking'.
+   */
+  open({ current, host, restore }) {
+    this.#opened ??= this.#open(current, host, restore);
+    return this.#opened;
+  }
+
+  async #open(current, host, restore) {
+    this.#lock = await claim(`avseg-draft\n${this.#key}`);
+    if (this.#closed) {
+      this.#lock.release();
+      return 'closed';
+    }
+    if (!this.#lock.held) {
+      const message = 'This task is open in another tab or window of this browser. What you change here is not saved as a draft, so it cannot overwrite the other tab\'s: continue there, or close it and reload this page.';
+      this.#say(message);
+      this.#emit('error', { code: 'draft-in-other-tab', message, fatal: false });
+      return 'other-tab';
+    }
+    let draft;
+    try {
+      await sweepDrafts(Date.now() - this.#days * DAY_MS);
+      draft = await loadDraft(this.#key);
+    } catch (err) {
+      this.#warn('autosave-failed', `Autosave is not available in this browser (${err?.message ?? err}); submit before closing the page.`);
+      return 'unavailable';
+    }
+    if (this.#closed) return 'closed';
+    this.#writer = new DraftWriter(this.#key, (err) => this.#warn('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
+    if (!draft || draft.text === current) return 'none';
+    if (!host.given) {
+      restore(draft);
+      return 'restored';
+    }
+    this.#ask(draft, timeOf(host.time), restore);
+    return 'asking';
+  }
+
+  #box() {
+    const root = this.#anchor.parentNode;
+    let box = root.querySelector('.draft-box');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'notice draft-box';
+      box.hidden = true;
+      this.#anchor.after(box);
+    }
+    return box;
+  }
+
+  #say(text) {
+    const box = this.#box();
+    const p = document.createElement('p');
+    p.setAttribute('role', 'alert');
+    p.textContent = text;
+    box.removeAttribute('role');
+    box.replaceChildren(p);
+    box.hidden = false;
+  }
+
+  #ask(draft, hostTime, restore) {
+    const box = this.#box();
+    const question = document.createElement('p');
+    question.id = 'avseg-draft-question';
+    question.setAttribute('role', 'alert');
+    question.textContent = 'This browser kept an unsaved draft of this task, and the task came with a saved answer. '
+      + 'Which one do you want to continue from? Nothing is deleted until you choose, and changes made before you choose are not saved as a draft.';
+    const known = Number.isFinite(hostTime);
+    const newer = !known ? '' : draft.savedAt > hostTime ? 'draft' : 'host';
+    const button = (choice, text) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.choice = choice;
+      b.textContent = text;
+      b.addEventListener('click', () => this.#choose(choice));
+      return b;
+    };
+    const mine = button('draft', `Your unsaved draft from ${when(draft.savedAt)}${newer === 'draft' ? ' (newer)' : ''}`);
+    const theirs = button('host', known ? `The saved answer from ${when(hostTime)}${newer === 'host' ? ' (newer)' : ''}` : 'The saved answer (its time is not known)');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-labelledby', question.id);
+    box.replaceChildren(question, mine, ' ', theirs);
+    box.hidden = false;
+    let resolve;
+    const done = new Promise((r) => { resolve = r; }).then(async (choice) => {
+      box.hidden = true;
+      box.replaceChildren();
+      this.#choosing = null;
+      const heldBack = this.#heldBack;
+      this.#heldBack = null;
+      if (choice === 'draft') {
+        restore(draft);
+      } else if (choice === 'host') {
+        try {
+          await deleteDraft(this.#key);
+        } catch (err) {
+          this.#warn('autosave-failed', `The draft could not be deleted: ${err?.message ?? err}`);
+        }
+        if (heldBack) this.#writer?.save(heldBack);
+      }
+      if (choice) this.#emit('draftchoice', { choice, draftSavedAt: draft.savedAt, answerSavedAt: known ? hostTime : null });
+    });
+    this.#choosing = { resolve, done };
+  }
+
+  #choose(choice) {
+    const c = this.#choosing;
+    if (!c) return Promise.resolve();
+    c.resolve(choice);
+    return c.done;
+  }
+
+  /** Whether the annotator still has to choose between a draft and the host's document. */
+  get choosing() { return this.#choosing !== null; }
+
+  save(produce) {
+    if (this.#choosing) {
+      this.#heldBack = produce;
+      return Promise.resolve();
+    }
+    return this.#writer?.save(produce) ?? Promise.resolve();
+  }
+
+  flush() {
+    return this.#writer?.flush() ?? Promise.resolve();
+  }
+
+  /**
+   * Deletes this task's draft and keeps the editor as it is (an open choice ends keeping the
+   * host's document). A tab that does not hold the task deletes nothing: the draft is the other's.
+   */
+  async delete() {
+    await this.#opened;
+    if (!this.#lock?.held || this.#closed) return;
+    if (this.#choosing) return this.#choose('host');
+    if (this.#writer) return this.#writer.delete();
+    return deleteDraft(this.#key);
+  }
+
+  /** Lets go of the task (another media is loading): nothing more is written; an open choice stays undecided. */
+  close() {
+    this.#closed = true;
+    this.#writer?.stop();
+    this.#lock?.release();
+    if (this.#choosing) {
+      this.#choosing.resolve(null);
+    }
+    const box = this.#anchor.parentNode?.querySelector('.draft-box');
+    if (box) box.hidden = true;
+  }
+}
