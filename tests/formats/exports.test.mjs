@@ -3,7 +3,7 @@
 // WebVTT by the W3C parser and our importer, TextGrid by Praat itself, EAF by xmllint against
 // ELAN's EAF 3.0 schema. Both paths are used: the functions the element's exportAs calls, and
 // scripts/export on an output manifest.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +20,12 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const schema = fileURLToPath(new URL('EAFv3.0.xsd', import.meta.url));
 const entities = createRequire(import.meta.url)('webvtt-parser/html-entities.json');
+
+before(async () => {
+  for (const [tool, pkg] of [['praat', 'praat'], ['xmllint', 'libxml2-utils'], ['python3', 'python3']]) {
+    await run(tool, ['--version']).catch((e) => { throw new Error(`${tool} reads the exports back here: install the Debian package ${pkg} (scripts/setup does) (${e.message})`); });
+  }
+});
 
 async function tempDir(t) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-exports-'));
