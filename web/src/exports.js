@@ -115,7 +115,7 @@ export function toAudacity(doc, config, { track: only } = {}) {
   const rate = doc.timebase.rate;
   return [...doc.segments].sort(byTime)
     .filter((s) => !only || s.track === only)
-    .map((s) => `${sec(s.start, rate).toFixed(6)}\t${sec(s.end, rate).toFixed(6)}\t${(only ? segmentText(s, config) : `${track(s)?.tag ?? ''}${segmentText(s, config) ? `: ${segmentText(s, config)}` : ''}`).replace(/[\t\n]/g, ' ')}`)
+    .map((s) => `${sec(s.start, rate).toFixed(6)}\t${sec(s.end, rate).toFixed(6)}\t${(only ? segmentText(s, config) : `${track(s)?.tag ?? ''}${segmentText(s, config) ? `: ${segmentText(s, config)}` : ''}`).replace(/\r\n|[\t\n\r]/g, ' ')}`)
     .map((l) => `${l}\n`).join('');
 }
 
