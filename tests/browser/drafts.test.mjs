@@ -4,9 +4,10 @@
 // kept per job, never silently restored over the host's answer, one tab per task, and expiring.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { launchBrowser, collectConsole } from './browser.mjs';
@@ -394,4 +395,58 @@ test('drafts expire: after 30 days by default, or the draft-days attribute; expi
   const bad = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'bad' }, { attributes: 'draft-days="soon"' }));
   assert.deepEqual((await heard(bad, 'error')).map((e) => e.code), ['invalid-draft-days']);
   assert.match(await bad.locator('avseg-editor >> css=.error').textContent(), /draft-days must be a positive number of days \(got "soon"\): drafts are kept 30 days/);
+});
+
+/** A real `scripts/label.mjs` run; resolves once it prints its address. */
+function startRun(args) {
+  const child = spawn(process.execPath, [path.join(root, 'scripts/label.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d) => {
+      out += d;
+      const m = /open (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`label.mjs exited (${code}): ${out}`)));
+  });
+}
+
+test('the local run: the submitted item\'s draft is gone; a later draft beside its answer is offered with the answer\'s time', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-drafts-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await copyFile(path.join(fixtures, 'call.wav'), path.join(dir, 'call.wav'));
+  await writeFile(path.join(dir, 'calls.jsonl'), `${JSON.stringify({ 'source-ref': 'call.wav' })}\n`);
+  const run = await startRun([path.join(dir, 'calls.jsonl'), '--output', path.join(dir, 'out'), '--job', 'drafts-e2e', '--port', '18740']);
+  t.after(() => { run.child.kill('SIGKILL'); });
+
+  const page = await open(t, run.url, { wait: false });
+  await page.fill('input[name="worker"]', 'Grace');
+  await page.click('button[type="submit"]');
+  await whenReady(page);
+  const taskPage = page.url();
+  await annotate(page, 'run draft');
+  assert.equal(withText(await drafts(page), 'run draft').length, 1);
+  await page.click('crowd-button[form-action="submit"]');
+  await page.getByText('All done, Grace').waitFor();
+  assert.deepEqual(withText(await drafts(page), 'run draft'), [], 'deleted once the run stored the answer');
+
+  // Reopened, the item shows its answer with no question; edited and reloaded, both are offered.
+  await page.goto(taskPage);
+  await whenReady(page);
+  assert.deepEqual(texts(await value(page)), ['run draft']);
+  assert.equal(await page.locator('avseg-editor >> css=.draft-box').isVisible(), false);
+  await annotate(page, 'edited later');
+  await page.reload();
+  await whenReady(page);
+  const box = page.locator('avseg-editor >> css=.draft-box');
+  await box.waitFor({ state: 'visible' });
+  assert.deepEqual(texts(await value(page)), ['run draft']);
+  // The run passes the answer's submission time (preAnnotationsTime).
+  assert.match(await box.locator('button[data-choice="host"]').textContent(), /^The saved answer from .*\d{1,2}:\d{2}:\d{2}/);
+  assert.match(await box.locator('button[data-choice="draft"]').textContent(), /^Your unsaved draft from .+ \(newer\)$/);
+  await box.locator('button[data-choice="draft"]').click();
+  await page.waitForFunction(() => document.querySelector('avseg-editor').value.segments.length === 2);
+  assert.deepEqual(texts(await value(page)), ['run draft', 'edited later']);
 });
