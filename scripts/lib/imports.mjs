@@ -46,6 +46,7 @@ export function parseXml(text) {
   const convert = (item, depth) => {
     if (depth > 64) throw new ImportError('not an EAF file: its elements nest deeper than EAF\'s');
     const name = Object.keys(item).find((k) => k !== ':@');
+    if (name === undefined || !Array.isArray(item[name])) throw new ImportError('not an EAF file: an element this reader cannot follow');
     const attrs = {};
     for (const [k, v] of Object.entries(item[':@'] ?? {})) attrs[k] = references(String(v).replace(/[\t\n]/g, ' '));
     const children = [];

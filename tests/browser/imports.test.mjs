@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The element's importAs in headless Chromium reads other tools' files as Node's scripts/import
 // does: EAF through the browser's DOMParser gives the same document, the same warnings and the
-// same refusals as fast-xml-parser in Node; bytes and Blobs are read as files.
+// same refusals as fast-xml-parser in Node; bytes and Blobs are read as files; WebVTT gives the
+// cues Chromium's own <track> gives.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { IMPORTS } from '../../scripts/lib/imports.mjs';
@@ -74,4 +75,40 @@ test('the element reads a UTF-16 TextGrid from bytes or a Blob, and WebVTT with 
   const node = inNode('vtt', vtt, { rate: 48000 });
   assert.deepEqual(node.doc.segments.map((s) => [s.start, s.end, s.fields.text]), [[24000, 60000, 'hello']]);
   assert.deepEqual(await inPage(page, 'vtt', vtt, { rate: 48000 }), node);
+});
+
+/** The cues Chromium's <track> reads from a file: [start s, end s, the cue's text as the page shows it]. */
+async function chromiumCues(page, url, body) {
+  await page.route(url, (route) => route.fulfill({ status: 200, headers: { 'content-type': 'text/vtt', 'access-control-allow-origin': '*' }, body }));
+  return page.evaluate((src) => new Promise((resolve, reject) => {
+    const video = document.createElement('video');
+    video.crossOrigin = 'anonymous';
+    const track = document.createElement('track');
+    track.kind = 'metadata';
+    track.src = src;
+    track.addEventListener('load', () => {
+      resolve([...track.track.cues].map((c) => [c.startTime, c.endTime, c.getCueAsHTML().textContent]));
+      video.remove();
+    });
+    track.addEventListener('error', () => reject(new Error(`the track did not load: ${src}`)));
+    video.append(track);
+    document.body.append(video);
+    track.track.mode = 'hidden';
+  }), url);
+}
+
+test('WebVTT reads as Chromium\'s own <track> reads it: YouTube\'s header lines, blocks, ids, settings, CRLF, a BOM', async (t) => {
+  const page = await harness.open(t, { width: 800, height: 600 });
+  const files = {
+    youtube: 'WEBVTT\nKind: captions\nLanguage: en\n\n00:00:00.160 --> 00:00:02.990 align:start position:0%\n \nso<00:00:00.400><c> today</c>\n\n00:00:02.990 --> 00:00:05.500 align:start position:0%\ngoing to talk\n',
+    blocks: '\uFEFFWEBVTT - a title\r\n\r\nREGION\r\nid:r\r\n\r\nSTYLE\r\n::cue { color: red }\r\n\r\nNOTE two\r\nlines\r\n\r\nintro\r\n00:01.000 --> 00:02.500 region:r line:0\r\n<v Ann>one &amp; &lt;two&gt;</v>\r\nthree\r\n01:00:00.000 --> 01:00:01.001\r\nno blank line before',
+    'a bad timing line': 'WEBVTT\n\n00:01.000 --> 00:02.000\nkept\n\n00:03.00 --> 00:04.000\ndropped\n\nid\n0x10 --> 00:05.000\ndropped too\n\n00:06.000 --> 00:07.000\nkept too',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    const url = harness.servers.media.url(`/captions-${name.replace(/ /g, '-')}.vtt`);
+    const browser = await chromiumCues(page, url, Buffer.from(text));
+    const ours = IMPORTS.vtt(Buffer.from(text), { rate: 1000, skipInvalid: true, onWarning: () => {} });
+    assert.ok(browser.length >= 2, name);
+    assert.deepEqual(ours.segments.map((s) => [s.start / 1000, s.end / 1000, s.fields.text]), browser.map(([a, b, x]) => [Math.round(a * 1000) / 1000, Math.round(b * 1000) / 1000, x]), name);
+  }
 });

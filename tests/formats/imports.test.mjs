@@ -17,7 +17,7 @@ import { EAF_27, EAF_30, EAF_UNPLACEABLE } from './eaf-documents.mjs';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const schema = path.join(root, '../shared/reference/EAFv3.0.xsd');
+const schema = path.join(root, 'tests/formats/EAFv3.0.xsd'); // ELAN's published EAF 3.0 schema
 let dir;
 
 before(async () => {
