@@ -126,7 +126,7 @@ export function fromEafTree(root, options) {
   const spans = new Map();
   const span = (a, depth = 0) => {
     if (spans.has(a)) return spans.get(a) ?? { why: 'its ANNOTATION_REF links go round in a circle' };
-    if (depth > 10000) return { why: 'its parents nest too deeply' };
+    if (depth > 500) return { why: 'its parents nest too deeply' };
     spans.set(a, null);
     const s = a.alignable ? alignedSpan(a) : refSpan(a, depth);
     spans.set(a, s);

@@ -126,7 +126,7 @@ export class Records {
     this.records = [];
     this.problems = [];
     this.warnings = [];
-    this.names = new Map();
+    this.names = new Set();
   }
 
   warn(message) {
@@ -145,7 +145,7 @@ export class Records {
       this.warn(`${where}: the name "${t}" is used twice: imported as "${t} (${n})"`);
       t = `${t} (${n})`;
     }
-    this.names.set(key(t), true);
+    this.names.add(key(t));
     return this.tracks.push({ category: c, tag: t }) - 1;
   }
 
