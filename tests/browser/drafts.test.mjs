@@ -111,7 +111,10 @@ function drafts(page) {
     req.onerror = () => reject(req.error);
     req.onsuccess = () => {
       const db = req.result;
-      if (!db.objectStoreNames.contains('drafts')) return resolve([]);
+      if (!db.objectStoreNames.contains('drafts')) {
+        db.close();
+        return resolve([]);
+      }
       const out = [];
       const cursor = db.transaction('drafts').objectStore('drafts').openCursor();
       cursor.onsuccess = () => {
@@ -128,8 +131,7 @@ function drafts(page) {
 /** Puts a draft record as an earlier visit would have left it (used to age drafts). */
 function putDraft(page, key, record) {
   return page.evaluate(([k, r]) => new Promise((resolve, reject) => {
-    const req = indexedDB.open('avseg', 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('drafts');
+    const req = indexedDB.open('avseg'); // opened by the page already, at the version it uses
     req.onsuccess = () => {
       const tx = req.result.transaction('drafts', 'readwrite');
       tx.objectStore('drafts').put(r, k);
@@ -223,6 +225,30 @@ test('a write waiting for a pause in the edits is dropped when the draft is dele
   }, servers.assets.origin);
   assert.equal(left.stored, 'first');
   assert.equal(left.after, undefined, 'the waiting write did not re-create the draft');
+});
+
+test('drafts saved before expiry existed (database version 1) are still found, and expire', async (t) => {
+  // A page on an origin of its own, whose browser has only the first version's database.
+  const page = await open(t, servers.assets.url('/autosave.js'), { wait: false });
+  const out = await page.evaluate(async () => {
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.open('avseg', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('drafts');
+      req.onsuccess = () => {
+        const tx = req.result.transaction('drafts', 'readwrite');
+        tx.objectStore('drafts').put({ text: 'kept', savedAt: Date.now() - 86_400_000 }, 'recent');
+        tx.objectStore('drafts').put({ text: 'old', savedAt: Date.now() - 40 * 86_400_000 }, 'old');
+        tx.oncomplete = () => { req.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+    const { loadDraft, sweepDrafts } = await import('/autosave.js');
+    const swept = await sweepDrafts(Date.now() - 30 * 86_400_000);
+    return { swept, recent: await loadDraft('recent'), old: await loadDraft('old') };
+  });
+  assert.equal(out.swept, 1);
+  assert.equal(out.recent.text, 'kept');
+  assert.equal(out.old, undefined);
 });
 
 test('drafts are kept per job: a later job on the same media starts clean; without a job they are kept per task and media', async (t) => {

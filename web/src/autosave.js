@@ -9,9 +9,22 @@ const STORE = 'drafts';
 let dbPromise;
 function db() {
   dbPromise ??= new Promise((resolve, reject) => {
-    const open = indexedDB.open(DB, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore(STORE);
-    open.onsuccess = () => resolve(open.result);
+    const open = indexedDB.open(DB, 2);
+    open.onupgradeneeded = () => {
+      const d = open.result;
+      const store = d.objectStoreNames.contains(STORE) ? open.transaction.objectStore(STORE) : d.createObjectStore(STORE);
+      // Expired drafts are found by their time, without reading every document.
+      if (!store.indexNames.contains('savedAt')) store.createIndex('savedAt', 'savedAt');
+    };
+    open.onsuccess = () => {
+      const d = open.result;
+      // A newer page upgrading the database must not be blocked by this one.
+      d.onversionchange = () => {
+        d.close();
+        dbPromise = undefined;
+      };
+      resolve(d);
+    };
     open.onerror = () => reject(open.error);
   });
   return dbPromise;
@@ -56,16 +69,12 @@ export const deleteDraft = (key) => request('readwrite', (s) => s.delete(key));
 export function sweepDrafts(cutoff) {
   let swept = 0;
   return request('readwrite', (s) => {
-    const cursor = s.openCursor();
+    const cursor = s.index('savedAt').openKeyCursor(IDBKeyRange.upperBound(cutoff, true));
     cursor.onsuccess = () => {
       const c = cursor.result;
       if (!c) return;
-      const savedAt = c.value?.savedAt;
-      // A record without a usable time is as old as can be.
-      if (!(typeof savedAt === 'number' && savedAt >= cutoff)) {
-        c.delete();
-        swept++;
-      }
+      s.delete(c.primaryKey);
+      swept++;
       c.continue();
     };
     return cursor;
