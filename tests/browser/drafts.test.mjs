@@ -159,7 +159,7 @@ const texts = (doc) => doc.segments.map((s) => s.fields.text);
 
 test('local run: a refused submit keeps the draft; once the server accepts the answer the draft is deleted', async (t) => {
   const job = 'accept-local';
-  const url = await taskUrl({ 'source-ref': 'call.wav', avsegJob: job });
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job });
   const page = await open(t, url);
   await annotate(page, 'hello');
   assert.equal(withText(await drafts(page), 'hello').length, 1, 'the edit is autosaved');
@@ -186,7 +186,7 @@ test('local run: a refused submit keeps the draft; once the server accepts the a
 
 test('Ground Truth: a prevented submit keeps the draft; a submit that goes ahead deletes it', async (t) => {
   const job = 'accept-gt';
-  const page = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job }, { groundTruth: true }));
+  const page = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job }, { groundTruth: true }));
   const submitAsGroundTruth = () => page.evaluate(() => {
     const e = new Event('submit', { cancelable: true });
     document.querySelector('crowd-form').dispatchEvent(e);
@@ -252,11 +252,11 @@ test('drafts saved before expiry existed (database version 1) are still found, a
 });
 
 test('drafts are kept per job: a later job on the same media starts clean; without a job they are kept per task and media', async (t) => {
-  const first = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'first-pass' }));
+  const first = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'first-pass' }));
   await annotate(first, 'first pass');
   await first.close();
 
-  const second = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'second-pass' }));
+  const second = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'second-pass' }));
   assert.deepEqual(await heard(second, 'restored'), [], 'the first job\'s draft is not restored');
   assert.deepEqual(texts(await value(second)), []);
   await annotate(second, 'second pass');
@@ -265,16 +265,16 @@ test('drafts are kept per job: a later job on the same media starts clean; witho
   assert.equal(withText(all, 'second pass').length, 1);
   await second.close();
 
-  const back = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'first-pass' }));
+  const back = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'first-pass' }));
   assert.equal((await heard(back, 'restored')).length, 1);
   assert.deepEqual(texts(await value(back)), ['first pass']);
   await back.close();
 
   // No job named (an older Lambda, a hand-made task input): still autosaved and restored.
-  const plain = await taskUrl({ 'source-ref': 'call.wav', transcription: 'no job here' });
+  const plain = await taskUrl({ 'source-ref': 'chirp.wav', transcription: 'no job here' });
   const noJob = await open(t, plain);
   await annotate(noJob, 'no job');
-  assert.ok((await drafts(noJob)).some((d) => d.key === `call.wav\u0000${servers.media.url('/call.wav')}`), 'keyed by task and media alone');
+  assert.ok((await drafts(noJob)).some((d) => d.key === `chirp.wav\u0000${servers.media.url('/chirp.wav')}`), 'keyed by task and media alone');
   await noJob.close();
   const noJobAgain = await open(t, plain);
   assert.deepEqual(texts(await value(noJobAgain)), ['no job']);
@@ -290,7 +290,7 @@ const ANSWER = (text) => ({
 test('a draft older than the saved answer is not restored over it: the annotator sees both times and chooses', async (t) => {
   const job = 'choose-older';
   // A draft left by an earlier visit, then answered elsewhere: the answer is newer.
-  const draftPage = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job }));
+  const draftPage = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job }));
   await annotate(draftPage, 'from my draft');
   const [draft] = withText(await drafts(draftPage), 'from my draft');
   const draftAt = Date.now() - 2 * DAY;
@@ -298,7 +298,7 @@ test('a draft older than the saved answer is not restored over it: the annotator
   await draftPage.close();
   const answeredAt = new Date(Date.now() - DAY).toISOString();
 
-  const url = await taskUrl({ 'source-ref': 'call.wav', avsegJob: job, preAnnotations: ANSWER('from the answer'), preAnnotationsTime: answeredAt });
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job, preAnnotations: ANSWER('from the answer'), preAnnotationsTime: answeredAt });
   const page = await open(t, url);
   const box = page.locator('avseg-editor >> css=.draft-box');
   await box.waitFor({ state: 'visible' });
@@ -342,19 +342,19 @@ test('a draft older than the saved answer is not restored over it: the annotator
 
 test('a draft newer than the answer, or beside pre-annotations of unknown age, is not restored silently either', async (t) => {
   const job = 'choose-newer';
-  const draftPage = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job }));
+  const draftPage = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job }));
   await annotate(draftPage, 'newer draft');
   await draftPage.close();
 
   const older = new Date(Date.now() - DAY).toISOString();
-  const page = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job, preAnnotations: ANSWER('older answer'), preAnnotationsTime: older }));
+  const page = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job, preAnnotations: ANSWER('older answer'), preAnnotationsTime: older }));
   const box = page.locator('avseg-editor >> css=.draft-box');
   await box.waitFor({ state: 'visible' });
   assert.deepEqual(texts(await value(page)), ['older answer']);
   assert.match(await box.locator('button[data-choice="draft"]').textContent(), /^Your unsaved draft from .+ \(newer\)$/);
   await page.close();
 
-  const unknown = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: job, preAnnotations: ANSWER('a model\'s pre-annotations') }));
+  const unknown = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job, preAnnotations: ANSWER('a model\'s pre-annotations') }));
   const box2 = unknown.locator('avseg-editor >> css=.draft-box');
   await box2.waitFor({ state: 'visible' });
   assert.deepEqual(texts(await value(unknown)), ['a model\'s pre-annotations']);
@@ -364,7 +364,7 @@ test('a draft newer than the answer, or beside pre-annotations of unknown age, i
 
 test('a second tab on the same task is told so and cannot overwrite the first tab\'s draft', async (t) => {
   const job = 'two-tabs';
-  const url = await taskUrl({ 'source-ref': 'call.wav', avsegJob: job });
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job });
   const first = await open(t, url);
   await annotate(first, 'first tab');
 
@@ -397,7 +397,7 @@ test('a second tab on the same task is told so and cannot overwrite the first ta
 
 test('drafts expire: after 30 days by default, or the draft-days attribute; expired drafts are swept when a task opens', async (t) => {
   const job = 'expiry';
-  const url = await taskUrl({ 'source-ref': 'call.wav', avsegJob: job });
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job });
   const page = await open(t, url);
   await annotate(page, 'a month ago');
   const [draft] = withText(await drafts(page), 'a month ago');
@@ -416,9 +416,9 @@ test('drafts expire: after 30 days by default, or the draft-days attribute; expi
   await again.close();
 
   // A job that keeps drafts 2 days: the 3-day-old one goes too; a bad value is named and the default kept.
-  const short = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'short' }, { attributes: 'draft-days="2"' }));
+  const short = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'short' }, { attributes: 'draft-days="2"' }));
   assert.ok(!(await drafts(short)).some((d) => d.key === 'job:elsewhere\u0000recent'));
-  const bad = await open(t, await taskUrl({ 'source-ref': 'call.wav', avsegJob: 'bad' }, { attributes: 'draft-days="soon"' }));
+  const bad = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'bad' }, { attributes: 'draft-days="soon"' }));
   assert.deepEqual((await heard(bad, 'error')).map((e) => e.code), ['invalid-draft-days']);
   assert.match(await bad.locator('avseg-editor >> css=.error').textContent(), /draft-days must be a positive number of days \(got "soon"\): drafts are kept 30 days/);
 });
@@ -442,8 +442,8 @@ function startRun(args) {
 test('the local run: the submitted item\'s draft is gone; a later draft beside its answer is offered with the answer\'s time', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-drafts-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await copyFile(path.join(fixtures, 'call.wav'), path.join(dir, 'call.wav'));
-  await writeFile(path.join(dir, 'calls.jsonl'), `${JSON.stringify({ 'source-ref': 'call.wav' })}\n`);
+  await copyFile(path.join(fixtures, 'chirp.wav'), path.join(dir, 'chirp.wav'));
+  await writeFile(path.join(dir, 'calls.jsonl'), `${JSON.stringify({ 'source-ref': 'chirp.wav' })}\n`);
   const run = await startRun([path.join(dir, 'calls.jsonl'), '--output', path.join(dir, 'out'), '--job', 'drafts-e2e', '--port', '18740']);
   t.after(() => { run.child.kill('SIGKILL'); });
 
