@@ -42,6 +42,8 @@ const BAD = ['-1', '-0.5', 'NaN', 'nan', 'Infinity', '-Infinity', '0x10', '0X1F'
   '\u0000', '\uD800', '\uDFFF', '\u2028', 'ts1', 'a1', 'TIME_VALUE="', 'PREVIOUS_ANNOTATION="a1"', 'ANNOTATION_REF="a2"', 'WEBVTT', 'NOTE', 'STYLE', 'REGION',
   '00:00.000', '99:99.999', '00:00:00.000 --> 00:00:00.000', '9999999999999999999', '1e308', '4.9e-324', 'size = 99999999', 'item [1]:', '"IntervalTier"', '"TextTier"'];
 
+const EAF_IDS = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'ts1', 'ts2', 'ts3', 'ts4', 'T0', 'T0 parts', 'T1', 'nope', ''];
+
 // ------------------------------------------------------------ generators: [text, expected rows or null]
 
 const secs = (r, max = 60) => Math.round(r.next() * max * 1000) / 1000;
@@ -191,13 +193,19 @@ function mutate(r, input) {
   for (let k = 0; k < 1 + r.int(3); k++) {
     const at = r.int(s.length + 1);
     const to = Math.min(s.length, at + r.int(40));
-    const kind = r.int(6);
+    const kind = r.int(10);
     if (kind === 0) s = s.slice(0, at) + r.pick(BAD) + s.slice(at);
     else if (kind === 1) s = s.slice(0, at) + s.slice(to);
     else if (kind === 2) s = s.slice(0, to) + s.slice(at, to) + s.slice(to);
     else if (kind === 3) s = s.replace(/\d+(\.\d+)?/g, (m) => (r.chance(0.15) ? r.pick(BAD) : m));
     else if (kind === 4) s = s.slice(0, at) + String.fromCharCode(r.int(0x10000)) + s.slice(at);
-    else s = s.slice(0, at);
+    else if (kind === 5) s = s.slice(0, at);
+    // Well-formed but wrong: other numbers (reversed, overlapping, past the end), EAF links
+    // pointed elsewhere (loops, missing targets), slots unaligned, subdivisions made symbolic.
+    else if (kind === 6) s = s.replace(/\d+(\.\d+)?/g, (m) => (r.chance(0.1) ? String(r.int(200000) / 1000) : m));
+    else if (kind === 7) s = s.replace(/(TIME_SLOT_REF[12]|ANNOTATION_REF|PREVIOUS_ANNOTATION|PARENT_REF|TIME_SLOT_ID|ANNOTATION_ID)="[^"]*"/g, (m, key) => (r.chance(0.2) ? `${key}="${r.pick(EAF_IDS)}"` : m));
+    else if (kind === 8) s = s.replace(/ TIME_VALUE="[^"]*"/g, (m) => (r.chance(0.3) ? '' : m));
+    else s = s.replace(/<REF_ANNOTATION /g, (m) => (r.chance(0.5) ? `${m}PREVIOUS_ANNOTATION="${r.pick(EAF_IDS)}" ` : m)).replace(/Symbolic_Association|Time_Subdivision/g, (m) => (r.chance(0.5) ? 'Symbolic_Subdivision' : m));
   }
   return s;
 }
