@@ -11,10 +11,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  corsFor, hostGuard, hostNames, isLoopback, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile,
+  corsFor, hostGuard, hostNames, isLoopback, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile, withoutSecrets,
 } from './lib/labeling/access.mjs';
-import { ManifestError, PEAKS_KEYS, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
-import { ConflictError, OutputStore } from './lib/labeling/output.mjs';
+import { identityTag, ManifestError, PEAKS_KEYS, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
+import { ConflictError, lockFolder, OutputStore } from './lib/labeling/output.mjs';
 import { adminPage, css, donePage, namePage, taskPage } from './lib/labeling/pages.mjs';
 import { localize, renderTemplate, TEMPLATE_LIMIT } from './lib/labeling/render.mjs';
 import { presigner } from './lib/labeling/s3.mjs';
@@ -62,6 +62,16 @@ function checkLabelAttribute(labelAttribute, items) {
 }
 
 export async function startLabeling(opts) {
+  const held = []; // what a start that fails midway gives back: the output folder's lock, the servers listening
+  try {
+    return await start(opts, held);
+  } catch (err) {
+    for (const undo of held.reverse()) await undo().catch(() => {});
+    throw err;
+  }
+}
+
+async function start(opts, held) {
   const items = await readManifest(opts.manifest, { mediaRoot: opts.mediaRoot });
   const job = opts.job ?? 'avseg-local';
   if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/.test(job)) throw new ManifestError(`--job "${job}": use letters, digits and dashes (Ground Truth's rule for job names)`);
@@ -88,6 +98,8 @@ export async function startLabeling(opts) {
   for (const item of items) await templateFor(item); // a missing template stops the run now, not mid-item
   const sign = items.some((i) => i.kind === 's3' || i.peaks?.kind === 's3') ? await presigner() : null;
 
+  const release = opts.preview ? async () => {} : await lockFolder(outputDir);
+  held.push(release);
   const store = opts.preview ? null : new OutputStore({ dir: outputDir, items, labelAttribute, jobName: job, workersPerItem });
   await store?.load({ reattach: !!opts.reattach });
   const secrets = new RunSecrets(opts.preview ? null : secretsFile(outputDir));
@@ -222,7 +234,8 @@ export async function startLabeling(opts) {
         job, worker: name, item, total: items.length, done,
         template: localize(rendered, { assetBase: assets, crowdElements: `${assets}/crowd-html-elements.js` }),
         // The full URL, with its secret: the crowd-form stand-in posts to it as it is.
-        submitUrl: opts.preview ? undefined : `${origin(req, ports.page)}${a.link(`api/submit/${index}`)}`,
+        // The item's identity too: a page left open while the run restarted on an edited manifest cannot answer another item.
+        submitUrl: opts.preview ? undefined : `${origin(req, ports.page)}${a.link(`api/submit/${index}/${identityTag(item.identity)}`)}`,
         preview: !!opts.preview,
         answered: !!previous,
         full: !!store && !previous && store.isComplete(index),
@@ -236,7 +249,7 @@ export async function startLabeling(opts) {
   });
   const acceptance = new Map();
   const json = express.json({ limit: '64mb' });
-  pages.post('/:key/api/submit/:index', (req, res, next) => {
+  pages.post('/:key/api/submit/:index{/:item}', (req, res, next) => {
     const a = annotator(req, res, { api: true });
     if (!a) return;
     if (!store) return res.status(409).json({ error: 'this is a preview: nothing is saved' });
@@ -247,10 +260,18 @@ export async function startLabeling(opts) {
     const name = res.locals.worker;
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || !items[index]) return res.status(404).json({ error: `no item ${req.params.index}` });
+    if (req.params.item !== identityTag(items[index].identity)) {
+      return res.status(409).json({ error: `item ${index + 1} of the manifest is no longer the one this page shows (the run restarted with the manifest changed), so this answer was not recorded; open the run's address again to find the item` });
+    }
     const answer = req.body?.answer;
     if (!answer || typeof answer !== 'object' || Array.isArray(answer)) return res.status(400).json({ error: 'the body must be {"answer": {...}}' });
+    const kept = withoutSecrets(answer, {
+      mediaToken,
+      secrets: [runToken, ...(annotators?.names.map((n) => annotators.secretOf(n)) ?? [])],
+      sourceOf: (slot, i) => (slot === 'peaks' ? items[i]?.peaks : items[i])?.source,
+    });
     try {
-      await store.submit(index, name, { answerContent: answer, acceptanceTime: acceptance.get(`${index}\n${name}`) });
+      await store.submit(index, name, { answerContent: kept, acceptanceTime: acceptance.get(`${index}\n${name}`) });
       acceptance.delete(`${index}\n${name}`);
       res.json({ ok: true, next: who(req).link('next') });
     } catch (err) {
@@ -324,11 +345,17 @@ export async function startLabeling(opts) {
   });
   mediaApp.use((req, res) => res.status(404).type('text').send('not found'));
 
+  const servers = [];
+  const closeServers = () => Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
+  held.push(closeServers);
   const listen = (app, port) => new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => resolve(server));
+    const server = app.listen(port, host, () => {
+      servers.push(server);
+      resolve(server);
+    });
     server.once('error', reject);
   });
-  const servers = [await listen(pages, ports.page), await listen(assets, ports.assets), await listen(mediaApp, ports.media)];
+  for (const [app, port] of [[pages, ports.page], [assets, ports.assets], [mediaApp, ports.media]]) await listen(app, port);
   ports.page = servers[0].address().port;
   ports.assets = servers[1].address().port;
   ports.media = servers[2].address().port;
@@ -337,7 +364,7 @@ export async function startLabeling(opts) {
     url: `${publicBase()}/${runToken}/${identities ? 'admin' : ''}`,
     links: identities ? annotators.names.map((n) => ({ name: n, url: `${publicBase()}/${annotators.secretOf(n)}/` })) : [],
     identities, ports, items, outputDir, store,
-    close: () => Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(() => r()); }))),
+    close: () => closeServers().then(release),
   };
 }
 

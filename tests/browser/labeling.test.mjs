@@ -227,6 +227,13 @@ test('local run: two items, killed mid-item and restarted, output manifest and w
   assert.deepEqual(first.streams.speaker.map((s) => [s.id, s.start, s.end, s.text, s.emotion]), [['Customer', 0.3, 2.9, 'Hello', 'Worried']]);
   const second = JSON.parse(JSON.parse(out[1].segments.annotationsFromAllWorkers[0].annotationData.content).annotations);
   assert.deepEqual(second.classifications, { videoQuality: 'Poor', primaryIncidents: '2' });
+  // The answers name their media as the manifest does: the run's addresses, which hold its secrets, are not kept.
+  assert.deepEqual([first.media.url, second.media.url], ['call.wav', 'dogs.webm']);
+  const secrets = JSON.parse(await readFile(path.join(output, '.avseg-access.json'), 'utf8'));
+  for (const file of (await readdir(output, { recursive: true })).filter((f) => /\.(json|manifest)$/.test(f) && !f.endsWith('.avseg-access.json'))) {
+    const text = await readFile(path.join(output, file), 'utf8');
+    for (const secret of [secrets.runToken, secrets.mediaToken]) assert.ok(!text.includes(secret), `${file} holds a secret of the run`);
+  }
   assert.deepEqual(second.streams.Dog.map((s) => [s.id, s.start, s.text]), [['Dog #2', second.segments[0].startTime, 'trots past']]);
 
   // The raw worker responses, one file per item, as Ground Truth writes them.

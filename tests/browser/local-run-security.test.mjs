@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.mjs';
 import { fixtures } from './harness.mjs';
 import { startLabeling } from '../../scripts/label.mjs';
+import { identityTag, readManifest } from '../../scripts/lib/labeling/manifest.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let browser, tmp;
@@ -250,7 +251,8 @@ test('on a LAN each annotator signs in with a personal link: nobody reads anothe
     for (let i = 0; i < 3 && r.status >= 300 && r.status < 400; i++) r = await get(new URL(r.headers.location, u));
     return r;
   };
-  const submit = (link, body, { query = '' } = {}) => send(port, `${link.pathname}api/submit/0${query}`, {
+  const tag = identityTag((await readManifest(manifest))[0].identity);
+  const submit = (link, body, { query = '' } = {}) => send(port, `${link.pathname}api/submit/0/${tag}${query}`, {
     method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ answer: body }),
   });
   const storedAnswers = async () => {
@@ -278,7 +280,7 @@ test('on a LAN each annotator signs in with a personal link: nobody reads anothe
   for (const u of [new URL(`${origin}/`), new URL(`${admin.origin}${admin.pathname.replace(/admin$/, 'next')}?worker=alice`), new URL(`${origin}/${'A'.repeat(43)}/task/0`)]) {
     assert.equal((await get(local(u))).status, 404, u.href);
   }
-  assert.equal((await send(port, `/${'A'.repeat(43)}/api/submit/0?worker=alice`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"answer":{}}' })).status, 404);
+  assert.equal((await send(port, `/${'A'.repeat(43)}/api/submit/0/${tag}?worker=alice`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"answer":{}}' })).status, 404);
   assert.deepEqual((await storedAnswers()).map(([w]) => w), ['local.alice', 'local.bob']);
 
   // The admin's page makes a link on request; only from the run's own page.
@@ -304,4 +306,30 @@ test('on a LAN each annotator signs in with a personal link: nobody reads anothe
   const again = await get(new URL('task/0', links.alice));
   assert.equal(again.status, 200);
   assert.match(again.text, /alice: secret words/, 'alice sees her own answer again');
+});
+
+test('a template written for Ground Truth shows a manifest\'s text as text: values are escaped unless a filter says otherwise', async (t) => {
+  const manifest = path.join(tmp, 'job/markup.jsonl');
+  const note = '<img src=x id=injected> & "quoted"';
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'call.wav', note })}\n`);
+  const template = path.join(tmp, 'job/custom.liquid.html');
+  await writeFile(template, [
+    '<p class="plain">{{ task.input.note }}</p>',
+    '<p class="escaped">{{ task.input.note | escape }}</p>',
+    '<p class="upper">{{ task.input.note | upcase }}</p>',
+    '<p class="json" data-x="{{ task.input | to_json }}"></p>',
+    '<p class="raw">{{ "<b>bold</b>" | skip_autoescape }}</p>',
+  ].join('\n'));
+  const run = await startLabeling({ manifest, template, preview: true, port: 0 });
+  t.after(() => run.close());
+  const { pathname } = new URL(run.url);
+  const { status, text } = await send(run.ports.page, `${pathname}task/0?worker=preview`, { headers: { host: `127.0.0.1:${run.ports.page}` } });
+  assert.equal(status, 200);
+  const once = '&lt;img src=x id=injected&gt; &amp; &#34;quoted&#34;';
+  assert.match(text, new RegExp(`<p class="plain">${once}</p>`));
+  assert.match(text, new RegExp(`<p class="escaped">${once}</p>`), 'escaped once, not twice');
+  assert.match(text, /<p class="upper">&lt;IMG SRC=X ID=INJECTED&gt; &amp; &#34;QUOTED&#34;<\/p>/);
+  assert.match(text, /<p class="json" data-x="\{&#34;source-ref&#34;:&#34;call\.wav&#34;,&#34;note&#34;:&#34;&lt;img /);
+  assert.match(text, /<p class="raw"><b>bold<\/b><\/p>/);
+  assert.doesNotMatch(text, /<img src=x/);
 });

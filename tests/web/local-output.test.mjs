@@ -7,11 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManifestError, readManifest } from '../../scripts/lib/labeling/manifest.mjs';
 import { ConflictError, OutputStore } from '../../scripts/lib/labeling/output.mjs';
+import { newSecret, withoutSecrets } from '../../scripts/lib/labeling/access.mjs';
 import { startLabeling } from '../../scripts/label.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,6 +86,7 @@ test('manifest A answered, then manifest B with the same job: B gets its own fol
   });
   assert.deepEqual(await stored(runA.outputDir), before);
   assert.deepEqual(await pairing(runA.outputDir, 'avseg-local'), [['a.wav', 'answer to a.wav']]);
+  await assert.rejects(stat(path.join(runA.outputDir, '.avseg-run.lock')), { code: 'ENOENT' }, 'the refused run let go of the folder');
 });
 
 test('A\'s lines reordered, then restarted: the moved lines are named; --reattach moves each answer to its own line', async () => {
@@ -229,4 +232,89 @@ test('--label-attribute cannot overwrite the task\'s input; --workers-per-item N
   });
   assert.deepEqual(store.workersOf(0), ['ann', 'bob']);
   assert.equal(store.answerOf(0, 'ann').answerContent.text, '1 again');
+});
+
+test('an answer is kept without the run\'s secrets: its media addresses name the manifest\'s media, at any depth of JSON', () => {
+  const mediaToken = newSecret();
+  const runToken = newSecret();
+  const sources = ['clips/a "quoted" \\ name.wav', 'b.dat'];
+  const url = (slot, i, name) => `http://127.0.0.1:8082/${mediaToken}/${slot}/${i}/${encodeURIComponent(name)}`;
+  const doc = { media: { url: url('media', 0, 'a "quoted" \\ name.wav'), duration: 1 }, peaks: url('peaks', 1, 'b.dat'), note: `from http://127.0.0.1:8080/${runToken}/task/0` };
+  const answer = { annotations: JSON.stringify(doc), plain: `see ${url('media', 0, 'x.wav')} and ${url('media', 9, 'x.wav')}`, n: 3, list: [JSON.stringify({ twice: JSON.stringify(doc) })] };
+  const kept = withoutSecrets(answer, { mediaToken, secrets: [runToken], sourceOf: (slot, i) => ({ 'media 0': sources[0], 'peaks 1': sources[1] })[`${slot} ${i}`] });
+  const expected = { media: { url: sources[0], duration: 1 }, peaks: sources[1], note: 'from http://127.0.0.1:8080/[removed]/task/0' };
+  assert.deepEqual(JSON.parse(kept.annotations), expected);
+  assert.deepEqual(JSON.parse(JSON.parse(kept.list[0]).twice), expected);
+  assert.equal(kept.plain, `see ${sources[0]} and [removed]`);
+  assert.equal(kept.n, 3);
+  assert.ok(!JSON.stringify(kept).includes(mediaToken) && !JSON.stringify(kept).includes(runToken));
+  // An answer without any secret is kept exactly as it came.
+  const clean = { annotations: '{"a": 1,  "b":[2]}' };
+  assert.equal(withoutSecrets(clean, { mediaToken, secrets: [runToken], sourceOf: () => undefined }).annotations, clean.annotations);
+});
+
+/** A POST to a run's page server as its own page sends it (Origin included). */
+function post(run, url, body) {
+  const { pathname, search } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: run.ports.page, path: pathname + search, method: 'POST', headers: { origin: `http://127.0.0.1:${run.ports.page}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+test('a page left open while the run restarted on a changed manifest cannot answer the item now at its place', async (t) => {
+  const output = path.join(tmp, 'out-stale');
+  const file = await manifest('stale.jsonl', [{ 'source-ref': 'a.wav' }, { 'source-ref': 'b.wav' }]);
+  let run = await startLabeling({ manifest: file, output, port: 0 });
+  const html = await (await fetch(`${run.url}task/1?worker=ann`)).text();
+  const submitUrl = /<meta name="avseg-submit" content="([^"]+)">/.exec(html)[1].replace(/&amp;/g, '&');
+  await run.close();
+  // Nothing was answered yet, so the run starts on the edited manifest; the page still shows b.wav, now line 3.
+  await writeFile(file, jsonl([{ 'source-ref': 'c.wav' }, { 'source-ref': 'a.wav' }, { 'source-ref': 'b.wav' }]));
+  run = await startLabeling({ manifest: file, output, port: 0 });
+  t.after(() => run.close());
+  const stale = await post(run, submitUrl, { answer: { text: 'about b.wav' } });
+  assert.equal(stale.status, 409);
+  assert.match(stale.body.error, /item 2 of the manifest is no longer the one this page shows .*this answer was not recorded/);
+  assert.deepEqual([0, 1, 2].map((i) => run.store.workersOf(i)), [[], [], []]);
+  assert.deepEqual(await stored(output), []);
+  // The page as it is now answers b.wav where it now is.
+  const fresh = await (await fetch(`${run.url}task/2?worker=ann`)).text();
+  const ok = await post(run, /<meta name="avseg-submit" content="([^"]+)">/.exec(fresh)[1].replace(/&amp;/g, '&'), { answer: { text: 'about b.wav' } });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await pairing(output, 'avseg-local'), [['b.wav', 'about b.wav']]);
+});
+
+test('two runs on one output folder: the second is refused while the first runs; a lock left by a killed run is taken over', async () => {
+  const output = path.join(tmp, 'out-twice');
+  const file = await manifest('twice.jsonl', [{ 'source-ref': 'a.wav' }]);
+  const first = await startLabeling({ manifest: file, output, port: 0 });
+  await assert.rejects(startLabeling({ manifest: file, output, port: 0 }), (err) => {
+    assert.ok(err instanceof ManifestError);
+    assert.match(err.message, new RegExp(`the output folder .*out-twice is in use by another run \\(process ${process.pid}, since \\d{4}-.*\\): stop it first, or give another --output \\(if no run is using it, delete .*\\.avseg-run\\.lock\\)`));
+    return true;
+  });
+  // The first run is untouched and still records answers; the refused one left nothing listening or locked behind.
+  await first.store.submit(0, 'ann', { answerContent: { text: 'A' } });
+  assert.deepEqual(await pairing(output, 'avseg-local'), [['a.wav', 'A']]);
+  await first.close();
+  await assert.rejects(stat(path.join(output, '.avseg-run.lock')), { code: 'ENOENT' }, 'released on close');
+
+  // A run killed outright leaves its lock: the process it names has ended, so the next run takes the folder.
+  const ended = await new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    child.once('exit', () => resolve(child.pid));
+  });
+  await writeFile(path.join(output, '.avseg-run.lock'), JSON.stringify({ pid: ended, host: os.hostname(), since: '2026-01-01T00:00:00.000Z' }));
+  const next = await startLabeling({ manifest: file, output, port: 0 });
+  assert.equal(JSON.parse(await readFile(path.join(output, '.avseg-run.lock'), 'utf8')).pid, process.pid);
+  assert.equal(next.store.answerOf(0, 'ann').answerContent.text, 'A');
+  await next.close();
+  assert.deepEqual((await readdir(output)).filter((n) => n.includes('lock')), [], 'no lock or temporary file left');
 });

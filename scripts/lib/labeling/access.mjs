@@ -150,3 +150,34 @@ export class RunSecrets {
 }
 
 export const secretsFile = (outputDir) => path.join(outputDir, '.avseg-access.json');
+
+/**
+ * An answer as it is kept: the element records the address it read the media from, which here
+ * holds the run's media token, and the output is shared further than the run (training data).
+ * Each of the run's media addresses becomes the manifest's own value (as Ground Truth's output
+ * names the s3:// URI), and any other secret of the run is removed. Strings holding JSON (the
+ * templates' "annotations") are rewritten as JSON, so a value that needs escaping stays valid.
+ * @param {unknown} value the answer
+ * @param {{mediaToken: string, secrets: string[], sourceOf: (slot: string, index: number) => string | undefined}} run
+ */
+export function withoutSecrets(value, { mediaToken, secrets, sourceOf }) {
+  const all = [mediaToken, ...secrets].filter(Boolean);
+  const address = new RegExp(`https?://[^/\\s"'<>\\\\]+/${mediaToken.replace(/[^\w]/g, '\\$&')}/(media|peaks)/(\\d+)/[^\\s"'<>?#\\\\]*`, 'g');
+  const text = (s) => all.reduce((t, secret) => t.split(secret).join('[removed]'), s.replace(address, (_, slot, i) => sourceOf(slot, Number(i)) ?? '[removed]'));
+  const walk = (v) => {
+    if (typeof v === 'string') {
+      if (!all.some((secret) => v.includes(secret))) return v;
+      let doc;
+      try {
+        doc = /^\s*[[{]/.test(v) ? JSON.parse(v) : undefined;
+      } catch {
+        doc = undefined;
+      }
+      return doc && typeof doc === 'object' ? JSON.stringify(walk(doc)) : text(v);
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value);
+}

@@ -26,6 +26,8 @@ export const lineHash = (line) => createHash('sha256').update(canonicalJson(line
 
 /** An item's identity, as stored with its answers: its media as written, its line's hash, and which copy of that line it is. */
 export const identityKey = (id) => `${id.source}\n${id.lineHash}\n${id.occurrence ?? 1}`;
+/** A short name for an identity, put in a page's submit address: an answer reaches only the item the page showed. */
+export const identityTag = (id) => createHash('sha256').update(identityKey(id)).digest('base64url').slice(0, 16);
 
 const hiddenPart = (parts) => parts.find((p) => p.startsWith('.') && p !== '.' && p !== '..');
 const inside = (root, p) => {

@@ -9,7 +9,8 @@
 // Every file is written whole to a temporary name, synced, then renamed over the old one (and
 // the folder synced; a new folder is synced in its parent), so a kill at any moment leaves the
 // old file or the new one, never half.
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { identityKey, ManifestError } from './manifest.mjs';
 
@@ -51,6 +52,62 @@ export async function writeAtomic(file, text, { mode } = {}) {
     throw err;
   }
   await syncDir(path.dirname(file));
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+};
+
+/**
+ * Takes the output folder for this process: two runs on one folder would each keep their own
+ * answers in memory and write the output manifest over each other's. The lock file names its
+ * process; one left by a process that has ended (killed) is taken over. Resolves with a function
+ * that releases it.
+ */
+export async function lockFolder(dir) {
+  await ensureDir(dir);
+  const file = path.join(dir, '.avseg-run.lock');
+  const me = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await writeAtomic(tmp, `${JSON.stringify(me)}\n`);
+  const read = (f) => readFile(f, 'utf8').then(JSON.parse).catch(() => null);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(tmp, file); // appears whole, or not at all when another run holds it
+        await syncDir(dir);
+        break;
+      } catch (err) {
+        if (err.code !== 'EEXIST') throw err;
+      }
+      const holder = await read(file);
+      if (attempt < 3 && holder?.host === me.host && Number.isInteger(holder.pid) && !alive(holder.pid)) {
+        // Left by a run that ended: moved away, not deleted, so two runs taking it over at once cannot both succeed.
+        const aside = `${file}.ended-${process.pid}`;
+        if (await rename(file, aside).then(() => true, () => false)) {
+          const moved = await read(aside);
+          if (moved?.pid !== holder.pid) await link(aside, file).catch(() => {}); // another run's fresh lock: put back
+          await unlink(aside).catch(() => {});
+        }
+        continue;
+      }
+      const who = holder ? `process ${holder.pid}${holder.host !== me.host ? ` on ${holder.host}` : ''}, since ${holder.since}` : 'a run whose lock cannot be read';
+      throw new ManifestError(`the output folder ${dir} is in use by another run (${who}): stop it first, or give another --output (if no run is using it, delete ${file})`);
+    }
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    if ((await read(file))?.pid === me.pid) await unlink(file).catch(() => {});
+  };
 }
 
 /** Moves a file into another folder (same file system), both folders synced; never over an existing file. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Renders a task template as Ground Truth does: Liquid (liquidjs) with `task.input`, and the
 // filters templates use. grant_read_access maps a source to a URL the browser can read.
-import { Liquid } from 'liquidjs';
+import { filters, Liquid } from 'liquidjs';
 
 export const ASSET_PLACEHOLDER = '__AVSEG_ASSET_BASE__';
 export const CROWD_ELEMENTS = 'https://assets.crowd.aws/crowd-html-elements.js';
@@ -13,10 +13,14 @@ export const TEMPLATE_LIMIT = 128000;
  * @param {{grant: (source: string) => string}} opts
  */
 export async function renderTemplate(template, input, { grant }) {
-  const engine = new Liquid({ strictFilters: true });
+  // Values are HTML-escaped on output, as Ground Truth does, unless the last filter escapes them
+  // already or says not to: a template written for Ground Truth shows a manifest's text as text.
+  const engine = new Liquid({ strictFilters: true, outputEscape: 'escape' });
+  engine.registerFilter('escape', { handler: filters.escape, raw: true });
+  engine.registerFilter('escape_once', { handler: filters.escape_once, raw: true });
+  engine.registerFilter('skip_autoescape', { handler: (v) => v, raw: true });
   engine.registerFilter('grant_read_access', (v) => (v ? grant(String(v)) : ''));
   engine.registerFilter('to_json', (v) => JSON.stringify(v ?? null));
-  engine.registerFilter('skip_autoescape', (v) => v);
   return engine.parseAndRender(template, { task: { input } });
 }
 
