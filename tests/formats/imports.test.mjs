@@ -112,6 +112,9 @@ Save as text file: "${grid('long-auto.TextGrid')}"
     assert.deepEqual(skipped.tracks.map((t) => t.tag), ['words', 'phones'], name);
     assert.deepEqual(warnings.filter((w) => w.startsWith('skipped tier')).map((w) => w.replace(/ \(line \d+\)/, '')), ['skipped tier 2 "phones", point 1: a point at 0.7 s "p"', 'skipped tier 2 "phones", point 2: a point at 2.1 s "ə"'], name);
   }
+  // scripts/import reads Praat's UTF-16 file from disk the same way.
+  const { stdout } = await run(process.execPath, [path.join(root, 'scripts/import'), 'textgrid', grid('long-utf16.TextGrid'), '--rate', '1000', '--point-duration', '0.05']);
+  assert.deepEqual(JSON.parse(stdout), IMPORTS.textgrid(utf16, { rate: 1000, pointDuration: 0.05 }));
 });
 
 test('a TextGrid Praat saves as ASCII or ISO Latin-1 reads with its labels intact', async () => {

@@ -143,7 +143,7 @@ function blocks(input, records) {
           if (!t.why) seenCue = true;
           kind = 'cue';
         } else {
-          if (!l.text.trim().startsWith('NOTE')) records.warn(`line ${l.at}: a cue timing with no blank line before it`);
+          records.warn(`line ${l.at}: a cue timing with no blank line before it`);
           ({ pos, line } = previous);
           break;
         }
