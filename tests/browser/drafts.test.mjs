@@ -358,7 +358,7 @@ test('a draft newer than the answer, or beside pre-annotations of unknown age, i
   const box2 = unknown.locator('avseg-editor >> css=.draft-box');
   await box2.waitFor({ state: 'visible' });
   assert.deepEqual(texts(await value(unknown)), ['a model\'s pre-annotations']);
-  assert.equal(await box2.locator('button[data-choice="host"]').textContent(), 'The saved answer (its time is not known)');
+  assert.equal(await box2.locator('button[data-choice="host"]').textContent(), 'The annotations the task came with (their time is not known)');
   assert.equal(withText(await drafts(unknown), 'newer draft').length, 1, 'nothing is lost until the annotator chooses');
 });
 

@@ -132,18 +132,19 @@ export class DraftGuard {
     p.setAttribute('role', 'alert');
     p.textContent = text;
     box.removeAttribute('role');
+    box.removeAttribute('aria-labelledby');
     box.replaceChildren(p);
     box.hidden = false;
   }
 
   #ask(draft, hostTime, restore) {
     const box = this.#box();
+    const known = Number.isFinite(hostTime);
     const question = document.createElement('p');
     question.id = 'avseg-draft-question';
     question.setAttribute('role', 'alert');
-    question.textContent = 'This browser kept an unsaved draft of this task, and the task came with a saved answer. '
+    question.textContent = `This browser kept an unsaved draft of this task, and the task came with ${known ? 'a saved answer' : 'annotations of its own'}. `
       + 'Which one do you want to continue from? Nothing is deleted until you choose, and changes made before you choose are not saved as a draft.';
-    const known = Number.isFinite(hostTime);
     const newer = !known ? '' : draft.savedAt > hostTime ? 'draft' : 'host';
     const button = (choice, text) => {
       const b = document.createElement('button');
@@ -154,7 +155,7 @@ export class DraftGuard {
       return b;
     };
     const mine = button('draft', `Your unsaved draft from ${when(draft.savedAt)}${newer === 'draft' ? ' (newer)' : ''}`);
-    const theirs = button('host', known ? `The saved answer from ${when(hostTime)}${newer === 'host' ? ' (newer)' : ''}` : 'The saved answer (its time is not known)');
+    const theirs = button('host', known ? `The saved answer from ${when(hostTime)}${newer === 'host' ? ' (newer)' : ''}` : 'The annotations the task came with (their time is not known)');
     box.setAttribute('role', 'group');
     box.setAttribute('aria-labelledby', question.id);
     box.replaceChildren(question, mine, ' ', theirs);
