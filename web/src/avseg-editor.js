@@ -330,7 +330,9 @@ export class AvsegEditor extends HTMLElement {
     if (!writer) throw Object.assign(new Error(`unknown export format "${format}" (${Object.keys(EXPORTS).join(', ')})`), { code: 'invalid-value' });
     const doc = this.value;
     if (!doc) throw Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: 'not-ready' });
-    return writer.write(doc, this.config, { media: this.src, fileId: this.src.split('/').pop()?.replace(/\.[^.]*$/, '') || 'media', ...options });
+    // A presigned URL's signature must not travel into files that outlive it.
+    const media = stableUrl(this.src);
+    return writer.write(doc, this.config, { media, fileId: media.split(/[?#]/)[0].split('/').pop()?.replace(/\.[^.]*$/, '') || 'media', ...options });
   }
 
   /**
