@@ -220,6 +220,8 @@ export declare class AvsegEditor extends HTMLElement {
   discardDraft(): Promise<void>;
   /** Deletes the autosaved draft and keeps the editor as it is (its answer was accepted). */
   forgetDraft(): Promise<void>;
+  /** True while the annotator has not chosen between a kept draft and the host's value. */
+  readonly draftChoicePending: boolean;
 
   addEventListener<K extends keyof AvsegEditorEventMap>(
     type: K, listener: (this: AvsegEditor, ev: AvsegEditorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

@@ -319,11 +319,19 @@ test('a draft older than the saved answer is not restored over it: the annotator
   });
   assert.deepEqual(withText(await drafts(page), 'from my draft'), [{ key: draft.key, text: draft.text, savedAt: draftAt }]);
 
+  // Submitting before choosing would drop the draft unseen: refused, saying why.
+  const sent = submit.bodies.length;
+  await page.click('crowd-button[form-action="submit"]');
+  await page.getByText('Choose between your unsaved draft and the saved answer (above the waveform) before submitting.').waitFor();
+  assert.equal(submit.bodies.length, sent, 'nothing was sent');
+  assert.equal(withText(await drafts(page), 'from my draft').length, 1);
+
   // Choosing the draft brings it back (Discard it, in the notice, goes back to the answer).
   await box.locator('button[data-choice="draft"]').press('Enter');
   await page.waitForFunction(() => document.querySelector('avseg-editor').value.segments[0]?.fields.text === 'from my draft');
   assert.equal(await box.isVisible(), false);
   assert.deepEqual((await heard(page, 'draftchoice')).map((h) => h.choice), ['draft']);
+  assert.equal(await page.locator('crowd-alert[data-avseg-alert]').isVisible(), false, 'the message goes once chosen');
   assert.match(await page.locator('avseg-editor >> css=.notice').first().textContent(), /Restored your unsaved work/);
   await page.close();
 

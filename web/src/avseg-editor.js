@@ -792,6 +792,9 @@ export class AvsegEditor extends HTMLElement {
     this.#emit('restored', { savedAt: draft.savedAt, value: this.value });
   }
 
+  /** True while the annotator has not chosen between a kept draft and the host's value. */
+  get draftChoicePending() { return this.#drafts?.choosing ?? false; }
+
   /** Deletes the autosaved draft and keeps the editor as it is (its answer was accepted). */
   forgetDraft() {
     return this.#drafts?.delete() ?? Promise.resolve();

@@ -140,7 +140,10 @@ export function bindCrowdTask(root = document) {
     const blocking = [...messages.keys()].filter((k) => k === 'config' || k === 'media' || k === 'template');
     const problems = editor.validate();
     if (!ready && !blocking.length) say('problems', 'The media is still loading: submit once it is shown.');
-    if (blocking.length || problems.length || !output || !ready) {
+    // Submitting would drop the draft unseen: the annotator chooses first.
+    const choosing = editor.draftChoicePending;
+    say('draft', choosing ? 'Choose between your unsaved draft and the saved answer (above the waveform) before submitting.' : '');
+    if (blocking.length || problems.length || !output || !ready || choosing) {
       e.preventDefault();
       e.stopImmediatePropagation();
       if (problems.length) say('problems', problemsText(problems));
@@ -153,6 +156,7 @@ export function bindCrowdTask(root = document) {
     // (no later listener prevented it). The local stand-in reports acceptance itself (below).
     if (!form.reportsAcceptance) queueMicrotask(() => { if (!e.defaultPrevented) editor.forgetDraft().catch(() => {}); });
   });
+  editor.addEventListener('draftchoice', () => say('draft', ''));
   // The local run's stand-in fires this once the server has stored the answer, and waits for us.
   form.addEventListener('avseg-accepted', (e) => {
     const done = editor.forgetDraft().catch(() => {});
