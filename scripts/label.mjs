@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import {
   corsFor, hostGuard, hostNames, isLoopback, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile, withoutSecrets,
 } from './lib/labeling/access.mjs';
-import { identityTag, ManifestError, PEAKS_KEYS, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
+import { ManifestError, PEAKS_KEYS, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
 import { ConflictError, lockFolder, OutputStore } from './lib/labeling/output.mjs';
 import { adminPage, css, donePage, namePage, taskPage } from './lib/labeling/pages.mjs';
 import { localize, renderTemplate, TEMPLATE_LIMIT } from './lib/labeling/render.mjs';
@@ -114,12 +114,13 @@ async function start(opts, held) {
   const hostOf = (req) => /^(\[[^\]]+\]|[^:]+)/.exec(String(req.headers.host))[1]; // checked by hostGuard
   const origin = (req, port) => `http://${hostOf(req)}:${port}`;
 
+  const byTag = new Map(items.map((i) => [i.tag, i]));
   /** What grant_read_access gives for each of an item's values: its media and its peaks. */
   const served = async (req, item) => {
     const urls = new Map();
     for (const [slot, r] of [['media', item], ['peaks', item.peaks]]) {
       if (!r) continue;
-      if (r.kind === 'file') urls.set(r.source, `${origin(req, ports.media)}/${mediaToken}/${slot}/${item.index}/${encodeURIComponent(r.name)}`);
+      if (r.kind === 'file') urls.set(r.source, `${origin(req, ports.media)}/${mediaToken}/${slot}/${item.tag}/${encodeURIComponent(r.name)}`);
       else urls.set(r.source, r.kind === 's3' ? await sign(r.bucket, r.key) : r.source);
     }
     return urls;
@@ -235,7 +236,7 @@ async function start(opts, held) {
         template: localize(rendered, { assetBase: assets, crowdElements: `${assets}/crowd-html-elements.js` }),
         // The full URL, with its secret: the crowd-form stand-in posts to it as it is.
         // The item's identity too: a page left open while the run restarted on an edited manifest cannot answer another item.
-        submitUrl: opts.preview ? undefined : `${origin(req, ports.page)}${a.link(`api/submit/${index}/${identityTag(item.identity)}`)}`,
+        submitUrl: opts.preview ? undefined : `${origin(req, ports.page)}${a.link(`api/submit/${index}/${item.tag}`)}`,
         preview: !!opts.preview,
         answered: !!previous,
         full: !!store && !previous && store.isComplete(index),
@@ -260,7 +261,7 @@ async function start(opts, held) {
     const name = res.locals.worker;
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || !items[index]) return res.status(404).json({ error: `no item ${req.params.index}` });
-    if (req.params.item !== identityTag(items[index].identity)) {
+    if (req.params.item !== items[index].tag) {
       return res.status(409).json({ error: `item ${index + 1} of the manifest is no longer the one this page shows (the run restarted with the manifest changed), so this answer was not recorded; open the run's address again to find the item` });
     }
     const answer = req.body?.answer;
@@ -268,7 +269,7 @@ async function start(opts, held) {
     const kept = withoutSecrets(answer, {
       mediaToken,
       secrets: [runToken, ...(annotators?.names.map((n) => annotators.secretOf(n)) ?? [])],
-      sourceOf: (slot, i) => (slot === 'peaks' ? items[i]?.peaks : items[i])?.source,
+      sourceOf: (slot, tag) => (slot === 'peaks' ? byTag.get(tag)?.peaks : byTag.get(tag))?.source,
     });
     try {
       await store.submit(index, name, { answerContent: kept, acceptanceTime: acceptance.get(`${index}\n${name}`) });
@@ -329,9 +330,9 @@ async function start(opts, held) {
   mediaApp.disable('x-powered-by');
   mediaApp.use(hostGuard(hosts, () => ports.media));
   mediaApp.use(corsFor(origins, { expose: 'Content-Length, Content-Range, Accept-Ranges' }));
-  mediaApp.get('/:token/:slot/:index/:name', async (req, res, next) => {
+  mediaApp.get('/:token/:slot/:item/:name', async (req, res, next) => {
     try {
-      const item = sameSecret(req.params.token, mediaToken) ? items[Number(req.params.index)] : undefined;
+      const item = sameSecret(req.params.token, mediaToken) ? byTag.get(req.params.item) : undefined;
       const file = req.params.slot === 'media' ? item : req.params.slot === 'peaks' ? item?.peaks : undefined;
       if (!file || file.kind !== 'file' || req.params.name !== file.name) return res.status(404).type('text').send('not found');
       if (!(await stillInPlace(file.path))) {

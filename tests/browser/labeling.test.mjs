@@ -256,13 +256,13 @@ test('local run: two items, killed mid-item and restarted, output manifest and w
 
   // Nothing outside the manifest's media is served, however the path is spelled, with the run's media token or without.
   const media = new URL(await page.locator('avseg-editor').getAttribute('data-src'));
-  const token = media.pathname.split('/')[1];
+  const [, token, , tag] = media.pathname.split('/');
   assert.match(token, /^[A-Za-z0-9_-]{43}$/, `the media URL carries the run's token: ${media}`);
   assert.equal((await fetch(media)).status, 200);
   for (const [port, p] of [[run.port + 2, '/media/0/..%2F..%2Fjob.jsonl'], [run.port + 2, '/media/0/../../job.jsonl'], [run.port + 2, '/media/0/job.jsonl'],
     [run.port + 1, '/../package.json'], [run.port + 1, '/%2e%2e/package.json'], [run.port + 2, '/media/5/call.wav'], [run.port + 2, '/media/0/call.wav'],
-    [run.port + 2, `/${token}/media/0/..%2F..%2Fjob.jsonl`], [run.port + 2, `/${token}/media/0/job.jsonl`], [run.port + 2, `/${token}/media/5/call.wav`],
-    [run.port + 2, `/${token}/peaks/0/call.wav`], [run.port + 2, `/${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}/media/0/call.wav`]]) {
+    [run.port + 2, `/${token}/media/${tag}/..%2F..%2Fjob.jsonl`], [run.port + 2, `/${token}/media/${tag}/job.jsonl`], [run.port + 2, `/${token}/media/0/call.wav`],
+    [run.port + 2, `/${token}/peaks/${tag}/call.wav`], [run.port + 2, `/${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}/media/${tag}/call.wav`]]) {
     const status = await new Promise((resolve, reject) => {
       import('node:http').then(({ request }) => {
         const req = request({ host: '127.0.0.1', port, path: p }, (res) => { res.resume(); resolve(res.statusCode); });
@@ -272,6 +272,40 @@ test('local run: two items, killed mid-item and restarted, output manifest and w
     });
     assert.ok(status === 404 || status === 400 || status === 403, `${p} on :${port} answered ${status}`);
   }
+});
+
+test('a draft follows its item when the lines are reordered, never restored into another line on the same media', async (t) => {
+  const manifest = path.join(tmp, 'drafts.jsonl');
+  const lines = [{ 'source-ref': 'call.wav', 'call-id': 'first' }, { 'source-ref': 'call.wav', 'call-id': 'second' }];
+  const write = (ls) => writeFile(manifest, ls.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  await write(lines);
+  const args = [manifest, '--output', path.join(tmp, 'out-drafts')];
+  let run = await startRun(args);
+  t.after(() => stop(run));
+  const page = await openPage(t);
+  await page.goto(`${run.url}task/0?worker=ann`);
+  await whenReady(page);
+  await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    el.addSegment(el.addTrack('speaker', 'Customer'), 0.5, 1.5, { text: 'heard in the first' });
+    return el.flushDraft();
+  });
+  await page.close();
+  await stop(run);
+
+  // Nothing was answered, so the reordered manifest starts at once, at the same address.
+  await write([lines[1], lines[0]]);
+  run = await startRun(args, run.port);
+  const texts = async (index) => {
+    const p = await openPage(t);
+    await p.goto(`${run.url}task/${index}?worker=ann`);
+    await whenReady(p); // after the draft, if any, is restored
+    const found = await p.evaluate(() => document.querySelector('avseg-editor').value.segments.map((s) => s.fields.text));
+    await p.close();
+    return found;
+  };
+  assert.deepEqual(await texts(0), [], 'the second line, now first, starts clean');
+  assert.deepEqual(await texts(1), ['heard in the first'], 'the draft is back on its own line');
 });
 
 test('two annotators on one item: each answer is recorded with who gave it', async (t) => {
@@ -353,8 +387,8 @@ test('a line\'s peaks-ref reaches the element as its own peaks URL, drawn withou
   const editorEl = page.locator('avseg-editor');
   const peaks = await editorEl.getAttribute('peaks');
   const src = await editorEl.getAttribute('data-src');
-  assert.match(peaks, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/peaks\/0\/call\.dat$/);
-  assert.match(src, /\/media\/0\/call\.wav$/);
+  assert.match(peaks, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/peaks\/[A-Za-z0-9_-]{16}\/call\.dat$/);
+  assert.match(src, /\/media\/[A-Za-z0-9_-]{16}\/call\.wav$/);
   assert.ok(requested.includes(peaks), 'the peaks were fetched from their own URL');
   const events = await page.evaluate(() => window.editorEvents);
   assert.deepEqual(events.filter((e) => e.type === 'error'), [], 'no warning (invalid-peaks or other)');

@@ -70,7 +70,7 @@ test('a page from a fourth origin can neither read the media, the status or a ta
     task: `${run.url}task/0?worker=ann`, taskGuess: `${page.origin}/task/0?worker=ann`,
     submit: submitUrl, submitGuess: `${page.origin}/api/submit/0?worker=ann`,
   };
-  assert.match(media, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/media\/0\/call\.wav$/);
+  assert.match(media, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/media\/[A-Za-z0-9_-]{16}\/call\.wav$/);
   assert.ok(submitUrl.startsWith(run.url), 'the submit URL carries the token');
 
   const other = await browser.newPage();

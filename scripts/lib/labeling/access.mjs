@@ -158,12 +158,12 @@ export const secretsFile = (outputDir) => path.join(outputDir, '.avseg-access.js
  * names the s3:// URI), and any other secret of the run is removed. Strings holding JSON (the
  * templates' "annotations") are rewritten as JSON, so a value that needs escaping stays valid.
  * @param {unknown} value the answer
- * @param {{mediaToken: string, secrets: string[], sourceOf: (slot: string, index: number) => string | undefined}} run
+ * @param {{mediaToken: string, secrets: string[], sourceOf: (slot: string, item: string) => string | undefined}} run
  */
 export function withoutSecrets(value, { mediaToken, secrets, sourceOf }) {
   const all = [mediaToken, ...secrets].filter(Boolean);
-  const address = new RegExp(`https?://[^/\\s"'<>\\\\]+/${mediaToken.replace(/[^\w]/g, '\\$&')}/(media|peaks)/(\\d+)/[^\\s"'<>?#\\\\]*`, 'g');
-  const text = (s) => all.reduce((t, secret) => t.split(secret).join('[removed]'), s.replace(address, (_, slot, i) => sourceOf(slot, Number(i)) ?? '[removed]'));
+  const address = new RegExp(`https?://[^/\\s"'<>\\\\]+/${mediaToken.replace(/[^\w]/g, '\\$&')}/(media|peaks)/([\\w-]+)/[^\\s"'<>?#\\\\]*`, 'g');
+  const text = (s) => all.reduce((t, secret) => t.split(secret).join('[removed]'), s.replace(address, (_, slot, item) => sourceOf(slot, item) ?? '[removed]'));
   const walk = (v) => {
     if (typeof v === 'string') {
       if (!all.some((secret) => v.includes(secret))) return v;

@@ -26,7 +26,11 @@ export const lineHash = (line) => createHash('sha256').update(canonicalJson(line
 
 /** An item's identity, as stored with its answers: its media as written, its line's hash, and which copy of that line it is. */
 export const identityKey = (id) => `${id.source}\n${id.lineHash}\n${id.occurrence ?? 1}`;
-/** A short name for an identity, put in a page's submit address: an answer reaches only the item the page showed. */
+/**
+ * A short name for an identity, in the addresses of an item's media and submit: an answer reaches
+ * only the item its page showed, and the browser's draft (keyed by the media's address) follows
+ * the item, not its place in the manifest.
+ */
 export const identityTag = (id) => createHash('sha256').update(identityKey(id)).digest('base64url').slice(0, 16);
 
 const hiddenPart = (parts) => parts.find((p) => p.startsWith('.') && p !== '.' && p !== '..');
@@ -74,7 +78,7 @@ export async function stillInPlace(file) {
 /**
  * Reads a manifest. Each item: {index, lineNumber, line (the object as read), raw (its text),
  * source (the media as written), kind: 'file' | 'http' | 's3', path (for files: real and absolute),
- * peaks (null, or {source, kind, path...} the same way), identity {source, lineHash, occurrence}}.
+ * peaks (null, or {source, kind, path...} the same way), identity {source, lineHash, occurrence}, tag (identityTag)}.
  * A blank line is skipped. Every refused line is named with its number and why, and nothing starts.
  * @param {string} file
  * @param {{mediaRoot?: string}} [opts] the folder local media must be in (default: the manifest's)
@@ -122,7 +126,8 @@ export async function readManifest(file, { mediaRoot } = {}) {
     const hash = lineHash(line);
     const occurrence = (seen.get(hash) ?? 0) + 1;
     seen.set(hash, occurrence);
-    const item = { index: items.length, lineNumber: n + 1, line, raw, source, peaks: null, identity: { source, lineHash: hash, occurrence } };
+    const identity = { source, lineHash: hash, occurrence };
+    const item = { index: items.length, lineNumber: n + 1, line, raw, source, peaks: null, identity, tag: identityTag(identity) };
     try {
       Object.assign(item, await resolveSource(source, where));
       const peaksKey = PEAKS_KEYS.find((k) => line[k] !== undefined);
