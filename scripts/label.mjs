@@ -7,6 +7,7 @@
 import express from 'express';
 import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +39,14 @@ const USAGE = `usage: scripts/run [options] [MANIFEST]
   --port PORT              pages on PORT, component on PORT+1, media on PORT+2 (default 8080)
   --preview                render one item and show what would be submitted, writing nothing
   --line N                 with --preview: the manifest line to show (default 1)`;
+
+/** Express error handler: the status and its reason only (Express's own shows a stack trace outside production). */
+function plainErrors(err, req, res, next) {
+  if (res.headersSent) return next(err);
+  const status = Number.isInteger(err.status) && err.status >= 400 && err.status < 600 ? err.status : 500;
+  if (err.headers) res.set(err.headers);
+  res.status(status).type('text').send(status < 500 && err.expose ? err.message : http.STATUS_CODES[status]);
+}
 
 const VIDEO = /\.(mp4|m4v|mov|webm|mkv|ogv|avi)$/i;
 const WORKER = /^[A-Za-z0-9 ._-]{1,64}$/;
@@ -324,6 +333,7 @@ async function start(opts, held) {
   assets.use(corsFor(origins));
   assets.get('/crowd-html-elements.js', (req, res) => res.sendFile(path.join(root, 'template/local/crowd-html-elements.js')));
   assets.use(express.static(path.join(root, 'dist'), { dotfiles: 'deny', index: false, fallthrough: true }));
+  assets.use(plainErrors);
 
   // Media: only the manifest's own files, looked up by item behind the run's media token.
   const mediaApp = express();
@@ -339,12 +349,15 @@ async function start(opts, held) {
         console.warn(`avseg: ${file.source} (line ${item.lineNumber}) no longer resolves to ${file.path}: not served`);
         return res.status(404).type('text').send('not found');
       }
+      // Served as data, never as a page: a manifest's .html or .svg cannot run script on this origin.
+      res.set({ 'x-content-type-options': 'nosniff', 'content-security-policy': "sandbox; default-src 'none'" });
       res.sendFile(file.path, { dotfiles: 'allow', acceptRanges: true });
     } catch (err) {
       next(err);
     }
   });
   mediaApp.use((req, res) => res.status(404).type('text').send('not found'));
+  mediaApp.use(plainErrors);
 
   const servers = [];
   const closeServers = () => Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(() => r()); })));

@@ -333,3 +333,52 @@ test('a template written for Ground Truth shows a manifest\'s text as text: valu
   assert.match(text, /<p class="raw"><b>bold<\/b><\/p>/);
   assert.doesNotMatch(text, /<img src=x/);
 });
+
+test('file:// URLs are read as file URLs (localhost or no host, percent-decoded) and kept inside the media folder the same way', async () => {
+  const job = path.join(tmp, 'urls');
+  await mkdir(job, { recursive: true });
+  await copyFile(path.join(fixtures, 'call.wav'), path.join(job, 'my clip.wav'));
+  const manifest = path.join(job, 'm.jsonl');
+  const url = (p) => `file://${p.split(path.sep).map(encodeURIComponent).join('/')}`;
+  const good = [url(path.join(job, 'my clip.wav')), url(path.join(job, 'my clip.wav')).replace('file://', 'file://localhost')];
+  await writeFile(manifest, [
+    ...good,
+    `file://elsewhere.example${url(path.join(job, 'my clip.wav')).slice(7)}`,
+    `${url(job)}/%2e%2e/outside/x.wav`,
+    `${url(job)}/..%2Foutside%2Fx.wav`,
+  ].map((s) => JSON.stringify({ 'source-ref': s })).join('\n') + '\n');
+  await assert.rejects(startLabeling({ manifest, output: path.join(tmp, 'out-urls'), port: 0 }), (err) => {
+    const lines = err.message.split('\n');
+    assert.equal(lines.length, 3, err.message);
+    assert.match(lines[0], /line 3: "file:\/\/elsewhere\.example\/.*" is not a file URL on this machine \(File URL host must be "localhost" or empty/);
+    assert.match(lines[1], /line 4: ".*%2e%2e\/outside\/x\.wav" is outside the media folder/);
+    assert.match(lines[2], /line 5: ".*\.\.%2Foutside%2Fx\.wav" is not a file URL on this machine \(File URL path must not include encoded \//);
+    return true;
+  });
+  await writeFile(manifest, good.map((s) => JSON.stringify({ 'source-ref': s })).join('\n') + '\n');
+  const run = await startLabeling({ manifest, output: path.join(tmp, 'out-urls'), port: 0 });
+  await run.close();
+  assert.deepEqual(run.items.map((i) => i.path), [path.join(job, 'my clip.wav'), path.join(job, 'my clip.wav')]);
+});
+
+test('media is served as data, never as a page; the media and component servers\' errors say no more than their status', async (t) => {
+  const manifest = path.join(tmp, 'job/pages.jsonl');
+  await writeFile(path.join(tmp, 'job/page.html'), '<!doctype html><title>not media</title><script src="x.js"></script>');
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'page.html' })}\n${JSON.stringify({ 'source-ref': 'call.wav' })}\n`);
+  const run = await startLabeling({ manifest, output: path.join(tmp, 'out-pages'), port: 0 });
+  t.after(() => run.close());
+  const own = (port) => ({ host: `127.0.0.1:${port}` });
+  const mediaPath = async (index) => new URL(/data-src="([^"]+)"/.exec((await send(run.ports.page, `${new URL(run.url).pathname}task/${index}?worker=ann`, { headers: own(run.ports.page) })).text)[1]).pathname;
+  const html = await send(run.ports.media, await mediaPath(0), { headers: own(run.ports.media) });
+  assert.equal(html.status, 200);
+  assert.equal(html.headers['x-content-type-options'], 'nosniff');
+  assert.match(html.headers['content-security-policy'], /^sandbox; default-src 'none'$/);
+  // An unsatisfiable range: the status and the size, no stack trace naming the server's files.
+  const range = await send(run.ports.media, await mediaPath(1), { headers: { ...own(run.ports.media), range: 'bytes=999999999-' } });
+  assert.equal(range.status, 416);
+  assert.match(range.headers['content-range'], /^bytes \*\/\d+$/);
+  assert.doesNotMatch(range.text, /node_modules|at |Error/);
+  const asset = await send(run.ports.assets, '/avseg.js', { headers: { ...own(run.ports.assets), range: 'bytes=999999999-' } });
+  assert.equal(asset.status, 416);
+  assert.doesNotMatch(asset.text, /node_modules|at |Error/);
+});

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
 export const PEAKS_KEYS = ['peaks-ref', 'peaks'];
@@ -50,8 +51,15 @@ async function resolveSource(source, { base, root, rootReal }) {
     return { kind: 's3', bucket: m[1], key: m[2] };
   }
   if (/^https?:\/\//i.test(source)) return { kind: 'http' };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:\/\//i.test(source)) throw `"${source}": only local paths, http(s) and s3 URIs are supported`;
-  const written = source.replace(/^file:\/\//i, '');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:/i.test(source)) throw `"${source}": only local paths, http(s) and s3 URIs are supported`;
+  let written = source;
+  if (/^file:/i.test(source)) {
+    try {
+      written = fileURLToPath(source); // percent-decoded, its host localhost or none
+    } catch (err) {
+      throw `"${source}" is not a file URL on this machine (${err.message})`;
+    }
+  }
   const absolute = path.resolve(base, written);
   if (!inside(root, absolute)) throw `"${source}" is outside the media folder ${root}; only files inside it are served (--media-root names another folder)`;
   const hidden = hiddenPart(path.relative(root, absolute).split(path.sep)) ?? hiddenPart(written.split(/[\\/]/));
