@@ -71,12 +71,9 @@ public:
 
     Result load(const std::string& text)
     {
-        const json doc = json::parse(text, nullptr, false);
-        if (doc.is_discarded())
-            return failure("invalid-document", "the annotation document is not valid JSON");
         try {
             const int64_t rate = model_.rate(), length = model_.mediaFrames();
-            document_.read(doc, model_);
+            document_.readText(text, model_);
             if (length > 0 && model_.mediaFrames() == 0)
                 model_.setTimebase(rate, length);
             applyPolicies(config_, model_);

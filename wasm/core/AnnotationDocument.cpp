@@ -2,6 +2,7 @@
 #include "AnnotationDocument.h"
 
 #include "LabelConfig.h"
+#include "StrictJson.h"
 
 #include <stdexcept>
 
@@ -43,6 +44,17 @@ void AnnotationDocument::read(const nlohmann::json& doc, AnnotationModel& model)
     media = doc.value("media", nlohmann::json::object());
     taskId = doc.value("taskId", std::string());
     model = std::move(next);
+}
+
+void AnnotationDocument::readText(const std::string& text, AnnotationModel& model)
+{
+    nlohmann::json doc;
+    try {
+        doc = StrictJson::parse(text);
+    } catch (const StrictJsonError& e) {
+        throw ConfigError(e.path().empty() ? "document" : e.path(), e.reason());
+    }
+    read(doc, model);
 }
 
 } // namespace avseg

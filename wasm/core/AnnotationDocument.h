@@ -23,6 +23,9 @@ struct AnnotationDocument {
     // Reads a document into `model` (replacing it). Throws ConfigError naming the bad part;
     // the model is unchanged then.
     void read(const nlohmann::json& doc, AnnotationModel& model);
+    // The same from the document's JSON text, read as strictly as a label config (StrictJson:
+    // valid UTF-8, no repeated key, bounded nesting). Every document from outside comes this way.
+    void readText(const std::string& text, AnnotationModel& model);
 };
 
 } // namespace avseg

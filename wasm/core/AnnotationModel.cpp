@@ -617,6 +617,11 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
         noteId(track.id);
         next.tracks_.push_back(track);
     }
+    // Overlaps are checked once all segments are in, by track and start: checked one by one
+    // against all the others, a long document took minutes.
+    std::vector<bool> allowOverlap;
+    for (Track& t : next.tracks_)
+        allowOverlap.push_back(t.policy.allowOverlap), t.policy.allowOverlap = true;
     const auto segments = doc.value("segments", nlohmann::json::array());
     if (!segments.is_array())
         fail("segments", "must be an array");
@@ -649,6 +654,34 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
             fail(where, why);
         noteId(seg.id);
         next.segments_[seg.id] = seg;
+    }
+    std::vector<std::tuple<const Segment*, size_t>> exclusive;   // segments of tracks without overlap, with their index
+    for (size_t i = 0; i < next.tracks_.size(); ++i)
+        next.tracks_[i].policy.allowOverlap = allowOverlap[i];
+    for (size_t i = 0; i < segments.size(); ++i) {
+        const Segment& seg = next.segments_.at(segments[i]["id"].get_ref<const std::string&>());
+        if (!next.track(seg.track)->policy.allowOverlap)
+            exclusive.emplace_back(&seg, i);
+    }
+    std::sort(exclusive.begin(), exclusive.end(), [](const auto& a, const auto& b) {
+        const Segment& x = *std::get<0>(a);
+        const Segment& y = *std::get<0>(b);
+        return std::tie(x.track, x.start, std::get<1>(a)) < std::tie(y.track, y.start, std::get<1>(b));
+    });
+    for (size_t k = 1, furthest = 0; k < exclusive.size(); ++k) {
+        const auto& [s, i] = exclusive[k];
+        const auto& [f, j] = exclusive[furthest];
+        if (f->track != s->track) {
+            furthest = k;
+            continue;
+        }
+        if (s->start < f->end) {   // the later of the two in the document is the one refused
+            const auto& [later, at, other] = i > j ? std::tuple(s, i, f) : std::tuple(f, j, s);
+            fail("segments[" + std::to_string(at) + "]", "track " + describe(*next.track(later->track)) +
+                " does not allow overlapping segments (it would overlap " + other->id + ")");
+        }
+        if (s->end > f->end)
+            furthest = k;
     }
     const auto classifications = doc.value("classifications", nlohmann::json::object());
     if (!classifications.is_object())

@@ -27,48 +27,9 @@ const std::vector<std::string> kFieldKeys = {"name", "type", "label", "descripti
 
 // ---- text -------------------------------------------------------------------------------
 
-// Offset of the first byte at or after `from` that does not start a well-formed UTF-8
-// sequence (no overlongs, surrogates or code points past U+10FFFF), or npos.
 size_t invalidUtf8At(const std::string& s, size_t from = 0)
 {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const size_t n = s.size();
-    size_t i = from;
-    while (i < n) {
-        const unsigned c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        size_t len = 0;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) len = 2;
-        else if (c == 0xE0) len = 3, lo = 0xA0;
-        else if (c >= 0xE1 && c <= 0xEC) len = 3;
-        else if (c == 0xED) len = 3, hi = 0x9F;
-        else if (c >= 0xEE && c <= 0xEF) len = 3;
-        else if (c == 0xF0) len = 4, lo = 0x90;
-        else if (c >= 0xF1 && c <= 0xF3) len = 4;
-        else if (c == 0xF4) len = 4, hi = 0x8F;
-        else return i;
-        if (i + len > n || p[i + 1] < lo || p[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k < len; ++k)
-            if (p[i + k] < 0x80 || p[i + k] > 0xBF)
-                return i;
-        i += len;
-    }
-    return std::string::npos;
-}
-
-// nlohmann's parse errors quote the bytes they read, which may be broken UTF-8.
-std::string replaceInvalidUtf8(const std::string& s)
-{
-    std::string out;
-    size_t i = 0;
-    for (size_t bad; (bad = invalidUtf8At(s, i)) != std::string::npos; i = bad + 1)
-        out.append(s, i, bad - i).append("\xEF\xBF\xBD");
-    return out.append(s, i, std::string::npos);
+    return StrictJson::invalidUtf8At(s, from);
 }
 
 size_t codePoints(const std::string& s)
@@ -93,8 +54,7 @@ bool isExtensionKey(const std::string& key)
 
 std::string hexByte(unsigned char c)
 {
-    static const char digits[] = "0123456789ABCDEF";
-    return std::string("0x") + digits[c >> 4] + digits[c & 15];
+    return StrictJson::hexByte(c);
 }
 
 std::string jsonString(const std::string& s)
@@ -177,23 +137,14 @@ bool isLetterOrDigit(char c)
     return isLetter(c) || (c >= '0' && c <= '9');
 }
 
-// Whether `key` needs no brackets in a location: `a.b-c` would be ambiguous, so "." does.
-bool isPlainKey(const std::string& key)
-{
-    return !key.empty() && isLetter(key[0]) &&
-        std::all_of(key.begin(), key.end(), [](char c) { return isLetterOrDigit(c) || c == '-'; });
-}
-
 std::string member(const std::string& path, const std::string& key)
 {
-    if (!isPlainKey(key))
-        return path + "[" + jsonString(key) + "]";
-    return path.empty() ? key : path + "." + key;
+    return StrictJson::member(path, key);
 }
 
 std::string element(const std::string& path, size_t index)
 {
-    return path + "[" + std::to_string(index) + "]";
+    return StrictJson::element(path, index);
 }
 
 [[noreturn]] void fail(const std::string& path, const std::string& reason)
@@ -692,76 +643,11 @@ bool FieldSpec::appliesTo(const std::string& category) const
 
 LabelConfig LabelConfig::parse(const std::string& text)
 {
-    const size_t bad = invalidUtf8At(text);
-    if (bad != std::string::npos) {
-        const size_t lineStart = text.rfind('\n', bad);
-        const size_t line = size_t(std::count(text.begin(), text.begin() + ptrdiff_t(bad), '\n')) + 1;
-        const size_t column = bad - (lineStart == std::string::npos ? 0 : lineStart + 1) + 1;
-        fail("", "is not valid UTF-8 (byte " + hexByte(static_cast<unsigned char>(text[bad])) + " at line " +
-                     std::to_string(line) + ", column " + std::to_string(column) + ")");
-    }
-
-    // Repeated keys would otherwise be dropped silently (the last one wins), so the parse
-    // tracks where it is to report them; it also stops runaway nesting early.
-    struct Frame {
-        bool array;
-        std::string path;
-        size_t index = 0;
-        std::string key;
-        std::set<std::string> keys;
-    };
-    std::vector<Frame> stack;
-    auto here = [&]() {
-        if (stack.empty())
-            return std::string();
-        const Frame& f = stack.back();
-        return f.array ? element(f.path, f.index) : member(f.path, f.key);
-    };
-    auto valueDone = [&]() {
-        if (!stack.empty() && stack.back().array)
-            ++stack.back().index;
-    };
-    using Event = ojson::parse_event_t;
-    const ojson::parser_callback_t track = [&](int, Event event, ojson& parsed) {
-        switch (event) {
-        case Event::object_start:
-        case Event::array_start: {
-            std::string path = here();
-            if (stack.size() >= size_t(kMaxDepth))
-                fail(path, "nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
-            stack.push_back({event == Event::array_start, std::move(path), 0, {}, {}});
-            break;
-        }
-        case Event::key: {
-            Frame& f = stack.back();
-            f.key = parsed.get<std::string>();
-            if (!f.keys.insert(f.key).second)
-                fail(member(f.path, f.key), "appears twice in the same object");
-            break;
-        }
-        case Event::object_end:
-        case Event::array_end:
-            stack.pop_back();
-            valueDone();
-            break;
-        case Event::value:
-            valueDone();
-            break;
-        }
-        return true;
-    };
-
     ojson root;
     try {
-        root = ojson::parse(text, track);
-    } catch (const ojson::exception& e) {   // parse_error, or out_of_range for numbers like 1e400
-        std::string what = e.what();
-        const size_t at = what.find("parse error at ");
-        if (at != std::string::npos)
-            what = what.substr(at + 15);
-        else if (what.find("] ") != std::string::npos)
-            what = what.substr(what.find("] ") + 2);
-        fail("", "is not valid JSON (" + replaceInvalidUtf8(what) + ")");
+        root = StrictJson::parseOrdered(text, kMaxDepth);
+    } catch (const StrictJsonError& e) {
+        fail(e.path(), e.reason());
     }
     return fromJson(root);
 }

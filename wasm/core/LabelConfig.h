@@ -2,6 +2,7 @@
 #pragma once
 
 #include "MediaError.h"
+#include "StrictJson.h"
 
 #include <nlohmann/json.hpp>
 
@@ -65,7 +66,7 @@ struct FieldSpec {
 // first problem; a LabelConfig never holds a half-checked config.
 class LabelConfig {
 public:
-    static constexpr int kMaxDepth = 64;              // nesting, counting the top-level object
+    static constexpr int kMaxDepth = StrictJson::kMaxDepth;  // nesting, counting the top-level object
     static constexpr int kDefaultTextMaxLength = 100000;
 
     LabelConfig() = default;                          // declares nothing
