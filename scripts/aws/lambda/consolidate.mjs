@@ -32,24 +32,24 @@ function majority(values) {
 
 /**
  * Groups the segments of one track across workers: each worker's segment joins the group whose
- * consensus span it overlaps most (IoU at least 0.3) and that has none of that worker's yet.
- * @param {{worker: number, start: number, end: number, fields: object}[][]} perWorker
+ * consensus span it overlaps most (IoU at least 0.3, the latest-made group on a tie) and that has
+ * none of that worker's yet.
+ *
+ * A group takes at most one segment per worker, so during one worker's pass the groups it may
+ * join keep their spans: they are indexed once per pass (SpanIndex) and each segment scores only
+ * the few whose start and length allow an IoU of 0.3. O(n log n) for n segments that each overlap
+ * a bounded number of others, with the same groups as scoring every group (tests/aws prove it).
+ * @param {{start: number, end: number}[][]} perWorker each worker's segments, in seconds
  */
 export function matchSegments(perWorker) {
   const groups = [];
   perWorker.forEach((segments, worker) => {
+    const index = new SpanIndex(groups.map((g) => g.span));   // groups made in this pass hold this worker's segment
     for (const seg of [...segments].sort((a, b) => a.start - b.start)) {
-      let best = null;
-      let bestIou = MIN_IOU;
-      for (const g of groups) {
-        if (g.members.some((m) => m.worker === worker)) continue;
-        const score = iou(seg, g.span);
-        if (score >= bestIou) {
-          best = g;
-          bestIou = score;
-        }
-      }
-      if (best) {
+      const at = index.best(seg);
+      if (at >= 0) {
+        index.take(at);
+        const best = groups[at];
         best.members.push({ ...seg, worker });
         best.span = { start: median(best.members.map((m) => m.start)), end: median(best.members.map((m) => m.end)) };
       } else {
@@ -58,6 +58,77 @@ export function matchSegments(perWorker) {
     }
   });
   return groups.sort((a, b) => a.span.start - b.span.start);
+}
+
+/**
+ * Fixed spans to find, for a query span, the untaken one of highest IoU (at least MIN_IOU).
+ * An IoU of 0.3 needs lengths within a factor 1/0.3 of each other and a start no more than
+ * (1/0.3 - 1) query lengths before the query's: spans are kept by length class (powers of two)
+ * sorted by start, and only the classes and starts that allow it (with a margin) are scored.
+ */
+class SpanIndex {
+  static LENGTH_FACTOR = 4;    // > 1 / MIN_IOU
+  static START_BEFORE = 2.5;   // > 1 / MIN_IOU - 1, in query lengths
+
+  constructor(spans) {
+    this.spans = spans;
+    this.taken = new Uint8Array(spans.length);
+    this.classes = new Map();  // floor(log2(length)) -> {starts: Float64Array, ids: Int32Array}
+    this.odd = [];             // spans without a finite positive length: always scored
+    const byClass = new Map();
+    spans.forEach((s, i) => {
+      const length = s.end - s.start;
+      if (!(length > 0 && Number.isFinite(length) && Number.isFinite(s.start))) return this.odd.push(i);
+      const c = Math.floor(Math.log2(length));
+      if (!byClass.has(c)) byClass.set(c, []);
+      byClass.get(c).push(i);
+    });
+    for (const [c, ids] of byClass) {
+      ids.sort((a, b) => spans[a].start - spans[b].start || a - b);
+      this.classes.set(c, { starts: Float64Array.from(ids, (i) => spans[i].start), ids: Int32Array.from(ids) });
+    }
+  }
+
+  take(i) {
+    this.taken[i] = 1;
+  }
+
+  /** The index of the best span for `seg`, or -1. */
+  best(seg) {
+    let best = -1;
+    let bestIou = MIN_IOU;
+    const consider = (i) => {
+      if (this.taken[i]) return;
+      const score = iou(seg, this.spans[i]);
+      if (score > bestIou || (score === bestIou && i > best)) {
+        best = i;
+        bestIou = score;
+      }
+    };
+    const length = seg.end - seg.start;
+    if (!(length > 0 && Number.isFinite(length) && Number.isFinite(seg.start))) {
+      for (let i = 0; i < this.spans.length; i++) consider(i);
+      return best;
+    }
+    this.odd.forEach(consider);
+    const from = seg.start - SpanIndex.START_BEFORE * length;
+    const lo = Math.floor(Math.log2(length / SpanIndex.LENGTH_FACTOR));
+    const hi = Math.floor(Math.log2(length * SpanIndex.LENGTH_FACTOR));
+    for (let c = lo; c <= hi; c++) {
+      const cls = this.classes.get(c);
+      if (!cls) continue;
+      const { starts, ids } = cls;
+      let a = 0;
+      let b = starts.length;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (starts[m] < from) a = m + 1;
+        else b = m;
+      }
+      for (let k = a; k < starts.length && starts[k] <= seg.end; k++) consider(ids[k]);
+    }
+    return best;
+  }
 }
 
 /**

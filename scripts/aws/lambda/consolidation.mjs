@@ -2,8 +2,11 @@
 // Ground Truth's post-annotation (consolidation) Lambda for the avseg templates (Node.js 20).
 // It reads the payload Ground Truth points to (payload.s3Uri) with the AWS SDK and, for each data
 // object, consolidates the workers' answers (consolidate.mjs): consensus segments, majority
-// labels and agreement figures, with every worker's own answer kept beside them. Each answer is
-// read by the core's own model (wasm), so what it cannot read is reported, not guessed at.
+// labels and agreement figures, with every worker's raw answer kept beside them. Each answer is
+// read by the core's own model (wasm, its strict JSON reader), so what it cannot read is
+// reported, not guessed at; an item that cannot be read at all gets an entry with its
+// `problems`, and the other items are consolidated as usual. Lambda returns at most 6 MB: raw
+// answers and consensus documents too large to repeat inline are written to S3 and referenced.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +18,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const MODEL_DIR = process.env.AVSEG_MODEL_DIR
   ?? (existsSync(path.join(here, 'avseg-model.wasm')) ? here : path.resolve(here, '../../../dist'));
 
+// Lambda's limit on a response is 6 MB; the rest is margin for the JSON around the entries.
+const RESPONSE_BUDGET = Number(process.env.AVSEG_RESPONSE_BUDGET_BYTES) || 5 * 2 ** 20;
+// A raw answer larger than this is always referenced (keeps output manifest lines small).
+const INLINE_ANSWER_LIMIT = Number(process.env.AVSEG_INLINE_ANSWER_BYTES) || 256 * 2 ** 10;
+const S3_CONCURRENCY = 16;
+
 let model;
 function annotations() {
   model ??= (async () => {
@@ -24,66 +33,222 @@ function annotations() {
   return model;
 }
 
-async function readS3Json(uri) {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri ?? '');
-  if (!m) throw new Error(`payload.s3Uri is not an s3://bucket/key URI: ${JSON.stringify(uri)}`);
-  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const endpoint = process.env.AWS_ENDPOINT_URL_S3;
-  const s3 = new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
-  const object = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
-  const text = await object.Body.transformToString();
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`the payload at ${uri} is not JSON: ${err.message}`);
-  }
+function parseS3Uri(uri, what) {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(typeof uri === 'string' ? uri : '');
+  if (!m) throw new Error(`${what} is not an s3://bucket/key URI: ${JSON.stringify(uri)?.slice(0, 200)}`);
+  return { Bucket: m[1], Key: m[2] };
 }
 
-/** A worker's answer as an annotation document: the form's `annotations` field, read by the core. */
-async function documentOf(annotation) {
-  let content = annotation?.annotationData?.content;
-  if (typeof content === 'string') content = JSON.parse(content);
-  let answer = content?.annotations;
-  if (typeof answer !== 'string') throw new Error('the answer has no "annotations" field');
+/** S3 through the SDK (AWS_ENDPOINT_URL_S3 for a stand-in), at most S3_CONCURRENCY requests at once. */
+async function s3Store() {
+  const { S3Client, GetObjectCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3;
+  const client = new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
+  let running = 0;
+  const waiting = [];
+  const limited = async (fn) => {
+    if (running >= S3_CONCURRENCY) await new Promise((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+  return {
+    async read(uri, what) {
+      const target = parseS3Uri(uri, what);
+      return limited(async () => {
+        try {
+          const object = await client.send(new GetObjectCommand(target));
+          return await object.Body.transformToByteArray();
+        } catch (err) {
+          throw new Error(`${what} (${uri}) could not be read: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`);
+        }
+      }).then((body) => {
+        // Decoding would silently put U+FFFD for broken bytes; they are refused instead.
+        try {
+          return new TextDecoder('utf-8', { fatal: true }).decode(body);
+        } catch {
+          throw new Error(`${what} (${uri}) is not valid UTF-8`);
+        }
+      });
+    },
+    async write(uri, text) {
+      const target = parseS3Uri(uri, 'the output');
+      await limited(() => client.send(new PutObjectCommand({ ...target, Body: text, ContentType: 'application/json' })));
+      return uri;
+    },
+  };
+}
+
+/**
+ * Where referenced parts go: AVSEG_CONSOLIDATION_OUTPUT (an s3:// prefix), else beside Ground
+ * Truth's own files for the job: .../annotations/consolidation-request/iteration-N/T.json gives
+ * .../annotations/avseg-consolidation/iteration-N/T/.
+ */
+export function outputPrefix(payloadUri) {
+  const configured = process.env.AVSEG_CONSOLIDATION_OUTPUT;
+  if (configured) return configured.endsWith('/') ? configured : `${configured}/`;
+  const { Bucket, Key } = parseS3Uri(payloadUri, 'payload.s3Uri');
+  const base = Key.replace(/\.json$/, '');
+  const beside = base.includes('/consolidation-request/') ? base.replace('/consolidation-request/', '/avseg-consolidation/') : `${base}.avseg`;
+  return `s3://${Bucket}/${beside}/`;
+}
+
+const keyPart = (s) => encodeURIComponent(String(s)).replace(/\*/g, '%2A');
+const bytes = (value) => Buffer.byteLength(JSON.stringify(value) ?? '');
+const describe = (v) => (v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v).slice(0, 60)}`);
+
+/** A worker's answer as the JSON text it was: given inline (content) or in S3 (s3Uri). */
+async function answerText(annotation, store) {
+  const data = annotation?.annotationData;
+  if (typeof data?.content === 'string') return data.content;
+  const uri = data?.s3Uri ?? data?.s3uri;
+  if (uri !== undefined) return store.read(uri, 'the answer');
+  if (data?.content && typeof data.content === 'object') return JSON.stringify(data.content);
+  throw new Error('the answer has neither annotationData.content nor annotationData.s3Uri');
+}
+
+/**
+ * A string for the core. One with an unpaired surrogate (JSON can carry "\ud800") goes as
+ * bytes, the surrogate as its own three, so the core's UTF-8 check names its place: as a string,
+ * embind would pair it with the next character and change the text silently.
+ */
+function forCore(text) {
+  if (text.isWellFormed()) return text;
+  const out = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i);
+    if (c > 0xffff) i++;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+/** The answer's `annotations` field, read by the core into a normalized annotation document. */
+async function documentOf(text) {
+  let answer;
+  try {
+    answer = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`the answer is not JSON (${err.message})`);
+  }
+  const doc = answer?.annotations;
+  if (typeof doc !== 'string') throw new Error('the answer has no "annotations" field (the annotation document as a JSON string)');
   const M = await annotations();
   const a = new M.Annotations();
   try {
-    const result = a.load(answer);
+    const result = a.load(forCore(doc));
     if (!result.ok) throw new Error(`its annotations are not an avseg document: ${result.reason}`);
-    answer = JSON.parse(a.save());
+    return JSON.parse(a.save());
   } finally {
     a.delete();
   }
-  return answer;
+}
+
+async function consolidateItem(item, store) {
+  if (!Array.isArray(item.annotations)) throw new Error(`the item's annotations are not a list (got ${describe(item.annotations)})`);
+  const failed = [];
+  const raw = [];
+  const read = await Promise.all(item.annotations.map(async (annotation, i) => {
+    const workerId = annotation?.workerId;
+    try {
+      const text = await answerText(annotation, store);
+      const uri = annotation.annotationData.s3Uri ?? annotation.annotationData.s3uri;
+      // An answer Ground Truth gave by reference stays a reference; one given inline stays inline
+      // unless fitting the response says otherwise.
+      raw[i] = { workerId, annotationData: uri !== undefined ? { s3Uri: uri } : { content: text } };
+      return { workerId, document: await documentOf(text) };
+    } catch (err) {
+      raw[i] ??= { workerId, annotationData: annotation?.annotationData ?? null };
+      failed[i] = { workerId, message: err.message };
+      return null;
+    }
+  }));
+  const problems = failed.filter(Boolean);
+  const answers = read.filter(Boolean);
+  const { consensus, agreement } = answers.length ? consolidate(answers) : { consensus: null, agreement: { workers: 0 } };
+  return { consensus, agreement, problems, annotationsFromAllWorkers: raw };
+}
+
+/**
+ * Moves parts of the entries to S3 until the response fits RESPONSE_BUDGET: first every raw
+ * answer over INLINE_ANSWER_LIMIT, then the largest inline parts (raw answers and consensus
+ * documents) one by one. A moved answer becomes annotationData {s3Uri} (as Ground Truth gives
+ * large ones); a moved consensus becomes consensusS3Uri.
+ */
+async function fitResponse(results, prefix, store) {
+  const parts = [];
+  for (const { id, result } of results) {
+    result.annotationsFromAllWorkers.forEach((w, i) => {
+      const content = w.annotationData?.content;
+      if (typeof content !== 'string') return;
+      parts.push({ size: bytes(content), big: Buffer.byteLength(content) > INLINE_ANSWER_LIMIT, move: async () => {
+        w.annotationData = { s3Uri: await store.write(`${prefix}${keyPart(id)}/answers/${i}-${keyPart(w.workerId ?? 'unknown')}.json`, content) };
+      } });
+    });
+    if (result.consensus) {
+      parts.push({ size: bytes(result.consensus), move: async () => {
+        result.consensusS3Uri = await store.write(`${prefix}${keyPart(id)}/consensus.json`, JSON.stringify(result.consensus));
+        delete result.consensus;
+      } });
+    }
+  }
+  const size = () => bytes(results.map((r) => r.entry));
+  await Promise.all(parts.filter((p) => p.big).map((p) => p.move()));
+  const rest = parts.filter((p) => !p.big).sort((a, b) => b.size - a.size);
+  let total = size();
+  for (let next = 0; total > RESPONSE_BUDGET && next < rest.length;) {
+    // The largest parts whose removal brings the response under budget (a reference costs ~200 bytes).
+    const batch = [];
+    for (let over = total - RESPONSE_BUDGET; over > 0 && next < rest.length; next++) {
+      batch.push(rest[next]);
+      over -= rest[next].size - 200;
+    }
+    await Promise.all(batch.map((p) => p.move()));
+    total = size();
+  }
+  if (total > RESPONSE_BUDGET) {
+    throw new Error(`the response is ${total} bytes even with every answer and consensus in S3 (at most ${RESPONSE_BUDGET}): the batch has too many items`);
+  }
 }
 
 export async function handler(event) {
   const label = event?.labelAttributeName;
   if (typeof label !== 'string' || !label) throw new Error('the event has no labelAttributeName');
-  const payload = await readS3Json(event?.payload?.s3Uri);
-  if (!Array.isArray(payload)) throw new Error('the payload is not a list of data objects');
-  const out = [];
-  for (const item of payload) {
-    const answers = [];
-    const problems = [];
-    const raw = [];
-    for (const annotation of item.annotations ?? []) {
-      raw.push({ workerId: annotation.workerId, annotationData: annotation.annotationData });
-      try {
-        answers.push({ workerId: annotation.workerId, document: await documentOf(annotation) });
-      } catch (err) {
-        problems.push({ workerId: annotation.workerId, message: err.message });
-      }
-    }
-    const { consensus, agreement } = answers.length ? consolidate(answers) : { consensus: null, agreement: { workers: 0 } };
-    out.push({
-      datasetObjectId: item.datasetObjectId,
-      consolidatedAnnotation: {
-        content: {
-          [label]: { consensus, agreement, workers: answers.map((a) => ({ workerId: a.workerId, annotations: a.document })), problems, annotationsFromAllWorkers: raw },
-        },
-      },
-    });
+  const store = await s3Store();
+  const text = await store.read(event?.payload?.s3Uri, 'the payload');
+  let payload;
+  try {
+    payload = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`the payload at ${event.payload.s3Uri} is not JSON: ${err.message}`);
   }
-  return out;
+  if (!Array.isArray(payload)) throw new Error('the payload is not a list of data objects');
+  const prefix = outputPrefix(event.payload.s3Uri);
+
+  const results = await Promise.all(payload.map(async (item, index) => {
+    const id = item?.datasetObjectId;
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      // Nothing to attach an entry to: said in the log, and the other items go on.
+      console.error(`consolidation: payload item ${index} has no datasetObjectId and is left out (${JSON.stringify(item)?.slice(0, 200)})`);
+      return null;
+    }
+    let result;
+    try {
+      result = await consolidateItem(item, store);
+    } catch (err) {
+      result = { consensus: null, agreement: { workers: 0 }, problems: [{ message: err.message }], annotationsFromAllWorkers: [] };
+    }
+    for (const p of result.problems) console.error(`consolidation: item ${id}${p.workerId !== undefined ? `, worker ${p.workerId}` : ''}: ${p.message}`);
+    return { id, result, entry: { datasetObjectId: id, consolidatedAnnotation: { content: { [label]: result } } } };
+  }));
+  const kept = results.filter(Boolean);
+  await fitResponse(kept, prefix, store);
+  return kept.map((r) => r.entry);
 }
