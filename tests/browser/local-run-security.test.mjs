@@ -15,6 +15,7 @@ import { launchBrowser } from './browser.mjs';
 import { fixtures } from './harness.mjs';
 import { startLabeling } from '../../scripts/label.mjs';
 import { identityTag, readManifest } from '../../scripts/lib/labeling/manifest.mjs';
+import { hostNames, pageOrigins } from '../../scripts/lib/labeling/access.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let browser, tmp;
@@ -381,4 +382,12 @@ test('media is served as data, never as a page; the media and component servers\
   const asset = await send(run.ports.assets, '/avseg.js', { headers: { ...own(run.ports.assets), range: 'bytes=999999999-' } });
   assert.equal(asset.status, 416);
   assert.doesNotMatch(asset.text, /node_modules|at |Error/);
+});
+
+test('the run\'s own pages are recognised by the Origin a browser sends, port 80 included (written without its port)', () => {
+  const names = hostNames('127.0.0.1').names;
+  assert.ok(pageOrigins(names, 8080).has('http://127.0.0.1:8080'));
+  assert.ok(pageOrigins(names, 8080).has('http://[::1]:8080'));
+  assert.ok(pageOrigins(names, 80).has('http://localhost'), 'a page on port 80 sends Origin http://localhost');
+  assert.ok(!pageOrigins(names, 80).has('http://localhost:8080'));
 });

@@ -55,8 +55,8 @@ export function hostGuard(names, port) {
   };
 }
 
-/** The origins the run's pages have: one per name the page server answers to. */
-export const pageOrigins = (names, port) => new Set([...names].map((n) => `http://${n}:${port}`));
+/** The origins the run's pages have: one per name the page server answers to (port 80 is not written in an origin). */
+export const pageOrigins = (names, port) => new Set([...names].map((n) => (port === 80 ? `http://${n}` : `http://${n}:${port}`)));
 
 /**
  * Express middleware for the media and component servers: CORS for the run's pages only; a request
