@@ -248,6 +248,9 @@ test('an answer is kept without the run\'s secrets: its media addresses name the
   assert.equal(kept.plain, `see ${sources[0]} and [removed]`);
   assert.equal(kept.n, 3);
   assert.ok(!JSON.stringify(kept).includes(mediaToken) && !JSON.stringify(kept).includes(runToken));
+  // A source needing no escaping takes the address's place in the text as it is: the rest is kept byte for byte.
+  const spaced = `{"media": {"url": "${url('media', 1, 'b.dat')}"},  "x": 1.0, "y": "\\u00e9"}`;
+  assert.equal(withoutSecrets({ annotations: spaced }, { mediaToken, secrets: [], sourceOf: () => 'b.dat' }).annotations, '{"media": {"url": "b.dat"},  "x": 1.0, "y": "\\u00e9"}');
   // An answer without any secret is kept exactly as it came.
   const clean = { annotations: '{"a": 1,  "b":[2]}' };
   assert.equal(withoutSecrets(clean, { mediaToken, secrets: [runToken], sourceOf: () => undefined }).annotations, clean.annotations);

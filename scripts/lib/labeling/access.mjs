@@ -155,8 +155,9 @@ export const secretsFile = (outputDir) => path.join(outputDir, '.avseg-access.js
  * An answer as it is kept: the element records the address it read the media from, which here
  * holds the run's media token, and the output is shared further than the run (training data).
  * Each of the run's media addresses becomes the manifest's own value (as Ground Truth's output
- * names the s3:// URI), and any other secret of the run is removed. Strings holding JSON (the
- * templates' "annotations") are rewritten as JSON, so a value that needs escaping stays valid.
+ * names the s3:// URI), and any other secret of the run is removed, the rest kept byte for byte.
+ * Where a source needs escaping, strings holding JSON (the templates' "annotations") are
+ * rewritten as JSON, so it stays valid.
  * @param {unknown} value the answer
  * @param {{mediaToken: string, secrets: string[], sourceOf: (slot: string, item: string) => string | undefined}} run
  */
@@ -164,9 +165,12 @@ export function withoutSecrets(value, { mediaToken, secrets, sourceOf }) {
   const all = [mediaToken, ...secrets].filter(Boolean);
   const address = new RegExp(`https?://[^/\\s"'<>\\\\]+/${mediaToken.replace(/[^\w]/g, '\\$&')}/(media|peaks)/([\\w-]+)/[^\\s"'<>?#\\\\]*`, 'g');
   const text = (s) => all.reduce((t, secret) => t.split(secret).join('[removed]'), s.replace(address, (_, slot, item) => sourceOf(slot, item) ?? '[removed]'));
+  // A source that needs no escaping in JSON is put in place as it is, at whatever depth of JSON the address was.
+  const plain = (s) => JSON.stringify(s) === `"${s}"`;
   const walk = (v) => {
     if (typeof v === 'string') {
       if (!all.some((secret) => v.includes(secret))) return v;
+      if ([...v.matchAll(address)].every(([, slot, item]) => plain(sourceOf(slot, item) ?? ''))) return text(v);
       let doc;
       try {
         doc = /^\s*[[{]/.test(v) ? JSON.parse(v) : undefined;
