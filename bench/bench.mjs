@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// avseg benchmarks: decode throughput, long-file memory, redraw latency and shipped sizes.
+// avseg benchmarks: decode throughput, long-file memory, redraw latency, shipped sizes, consolidation.
 // Usage: scripts/bench [--quick] [--json [FILE]]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { benchSegments } from './segments.mjs';
 import { benchFrameIndex, prepareVideo } from './video.mjs';
 import { benchRange, prepareBigVideo } from './range.mjs';
 import { benchSpectrogram } from './spectrogram.mjs';
+import { benchConsolidation, formatConsolidation } from './consolidation.mjs';
 import { formatTable, mb, rate, ratio, ms, clock } from './table.mjs';
 
 // A bare --json writes to build/bench.json.
@@ -138,6 +139,10 @@ out(formatTable(['what', 'frames', 'time', 'vs ffprobe -show_frames', 'vs ffprob
   ['VideoIndex, wasm core in Node', video.wasmFrames, ms(video.wasmMs), ratio(video.ffprobeFramesMs / video.wasmMs), ratio(video.ffprobePacketsMs / video.wasmMs)],
 ]));
 out('   (ratios: how many times faster than ffprobe; every count must equal ffprobe\'s)');
+
+const consolidation = results.consolidation = await benchConsolidation({ sizes: quick ? [10000, 100000] : [10000, 30000, 100000], log });
+out();
+out(formatConsolidation(consolidation));
 
 out();
 out(`4. Shipped files in dist/ (each gzip -9 on its own). Budget: < ${mb(sizes.budget)} gzipped in total.`);
