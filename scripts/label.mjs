@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import {
   corsFor, hostGuard, hostNames, isLoopback, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile, withoutSecrets,
 } from './lib/labeling/access.mjs';
-import { ManifestError, PEAKS_KEYS, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
+import { ManifestError, PEAKS_KEYS, printable, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
 import { ConflictError, lockFolder, OutputStore } from './lib/labeling/output.mjs';
 import { adminPage, css, donePage, namePage, taskPage } from './lib/labeling/pages.mjs';
 import { localize, renderTemplate, TEMPLATE_LIMIT } from './lib/labeling/render.mjs';
@@ -346,7 +346,7 @@ async function start(opts, held) {
       const file = req.params.slot === 'media' ? item : req.params.slot === 'peaks' ? item?.peaks : undefined;
       if (!file || file.kind !== 'file' || req.params.name !== file.name) return res.status(404).type('text').send('not found');
       if (!(await stillInPlace(file.path))) {
-        console.warn(`avseg: ${file.source} (line ${item.lineNumber}) no longer resolves to ${file.path}: not served`);
+        console.warn(`avseg: ${printable(file.source)} (line ${item.lineNumber}) no longer resolves to ${file.path}: not served`);
         return res.status(404).type('text').send('not found');
       }
       // Served as data, never as a page: a manifest's .html or .svg cannot run script on this origin.

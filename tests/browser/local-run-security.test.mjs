@@ -391,3 +391,31 @@ test('the run\'s own pages are recognised by the Origin a browser sends, port 80
   assert.ok(pageOrigins(names, 80).has('http://localhost'), 'a page on port 80 sends Origin http://localhost');
   assert.ok(!pageOrigins(names, 80).has('http://localhost:8080'));
 });
+
+test('a hostile manifest\'s values are named safely: no terminal escapes, long values cut, lines that are not objects refused; a byte order mark is no error', async () => {
+  const manifest = path.join(tmp, 'job/hostile.jsonl');
+  await writeFile(manifest, `\uFEFF${[
+    { 'source-ref': 'call.wav' },
+    { 'source-ref': `${'x'.repeat(5000)}.wav` },
+    { 'source-ref': '\u001b]0;owned\u0007\u202eevil.wav' },
+    [{ 'source-ref': 'call.wav' }], 'call.wav', null, 7,
+    { 'source-ref': 'call.wav' },
+  ].map((l) => JSON.stringify(l)).join('\r\n')}\r\n{"source-ref": "\u001b[2J\n`);
+  await assert.rejects(startLabeling({ manifest, output: path.join(tmp, 'out-hostile'), port: 0 }), (err) => {
+    const lines = err.message.split('\n');
+    assert.equal(lines.length, 7, err.message);
+    assert.match(lines[0], /line 2: cannot read .*x{20}…\(\d{4} characters\)…x+\.wav \(ENAMETOOLONG\)$/);
+    assert.match(lines[1], /line 3: the media file .*\\u001b\]0;owned\\u0007\\u202eevil\.wav does not exist$/);
+    for (const [i, n] of [[2, 4], [3, 5], [4, 6], [5, 7]]) assert.match(lines[i], new RegExp(`line ${n}: each line must be a JSON object$`));
+    assert.match(lines[6], /line 9: not valid JSON \(.*\)$/);
+    assert.doesNotMatch(err.message, /[\u0000-\u0009\u000b-\u001f\u007f\u202e]/, 'nothing the terminal would act on');
+    assert.ok(err.message.length < 2500, `${err.message.length} characters`);
+    return true;
+  });
+  // The same lines fixed: the first line, behind its byte order mark, and its duplicate are two items.
+  await writeFile(manifest, `\uFEFF${JSON.stringify({ 'source-ref': 'call.wav' })}\n${JSON.stringify({ 'source-ref': 'call.wav' })}\n`);
+  const run = await startLabeling({ manifest, output: path.join(tmp, 'out-hostile'), port: 0 });
+  await run.close();
+  assert.deepEqual(run.items.map((i) => [i.lineNumber, i.identity.occurrence]), [[1, 1], [2, 2]]);
+  assert.notEqual(run.items[0].tag, run.items[1].tag);
+});

@@ -34,6 +34,12 @@ export const identityKey = (id) => `${id.source}\n${id.lineHash}\n${id.occurrenc
  */
 export const identityTag = (id) => createHash('sha256').update(identityKey(id)).digest('base64url').slice(0, 16);
 
+/** A manifest's value as it may be printed: control and direction characters escaped (no terminal escapes), a long value cut. */
+export function printable(value, max = 200) {
+  const s = String(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.length > max ? `${s.slice(0, max - 60)}…(${s.length} characters)…${s.slice(-30)}` : s;
+}
+
 const hiddenPart = (parts) => parts.find((p) => p.startsWith('.') && p !== '.' && p !== '..');
 const inside = (root, p) => {
   const rel = path.relative(root, p);
@@ -47,34 +53,34 @@ const inside = (root, p) => {
 async function resolveSource(source, { base, root, rootReal }) {
   if (/^s3:\/\//i.test(source)) {
     const m = /^s3:\/\/([^/]+)\/(.+)$/i.exec(source);
-    if (!m) throw `"${source}" is not an s3://bucket/key URI`;
+    if (!m) throw `"${printable(source)}" is not an s3://bucket/key URI`;
     return { kind: 's3', bucket: m[1], key: m[2] };
   }
   if (/^https?:\/\//i.test(source)) return { kind: 'http' };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:/i.test(source)) throw `"${source}": only local paths, http(s) and s3 URIs are supported`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:/i.test(source)) throw `"${printable(source)}": only local paths, http(s) and s3 URIs are supported`;
   let written = source;
   if (/^file:/i.test(source)) {
     try {
       written = fileURLToPath(source); // percent-decoded, its host localhost or none
     } catch (err) {
-      throw `"${source}" is not a file URL on this machine (${err.message})`;
+      throw `"${printable(source)}" is not a file URL on this machine (${err.message})`;
     }
   }
   const absolute = path.resolve(base, written);
-  if (!inside(root, absolute)) throw `"${source}" is outside the media folder ${root}; only files inside it are served (--media-root names another folder)`;
+  if (!inside(root, absolute)) throw `"${printable(source)}" is outside the media folder ${root}; only files inside it are served (--media-root names another folder)`;
   const hidden = hiddenPart(path.relative(root, absolute).split(path.sep)) ?? hiddenPart(written.split(/[\\/]/));
-  if (hidden) throw `"${source}": hidden files and folders (${hidden}) are never served`;
+  if (hidden) throw `"${printable(source)}": hidden files and folders (${printable(hidden)}) are never served`;
   let real;
   try {
     real = await realpath(absolute);
   } catch (err) {
-    throw err.code === 'ENOENT' ? `the media file ${absolute} does not exist` : `cannot read ${absolute}: ${err.message}`;
+    throw err.code === 'ENOENT' ? `the media file ${printable(absolute)} does not exist` : `cannot read ${printable(absolute)} (${err.code ?? err.message})`;
   }
-  if (!inside(rootReal, real)) throw `"${source}" is a link to ${real}, outside the media folder ${root}; only files inside it are served`;
+  if (!inside(rootReal, real)) throw `"${printable(source)}" is a link to ${printable(real)}, outside the media folder ${root}; only files inside it are served`;
   const hiddenReal = hiddenPart(path.relative(rootReal, real).split(path.sep));
-  if (hiddenReal) throw `"${source}" is a link to ${real}: hidden files and folders (${hiddenReal}) are never served`;
-  const info = await stat(real);
-  if (!info.isFile()) throw `${absolute} is not a file`;
+  if (hiddenReal) throw `"${printable(source)}" is a link to ${printable(real)}: hidden files and folders (${printable(hiddenReal)}) are never served`;
+  const info = await stat(real).catch((err) => { throw `cannot read ${printable(absolute)} (${err.code ?? err.message})`; });
+  if (!info.isFile()) throw `${printable(absolute)} is not a file`;
   return { kind: 'file', path: real, name: path.basename(absolute) };
 }
 
@@ -111,14 +117,15 @@ export async function readManifest(file, { mediaRoot } = {}) {
   const items = [];
   const problems = [];
   const seen = new Map();
-  for (const [n, raw] of text.split(/\r?\n/).entries()) {
+  // A byte order mark (as Windows editors write) is not part of the first line.
+  for (const [n, raw] of text.replace(/^\uFEFF/, '').split(/\r?\n/).entries()) {
     if (!raw.trim()) continue;
     const refuse = (why) => problems.push(`${file}, line ${n + 1}: ${why}`);
     let line;
     try {
       line = JSON.parse(raw);
     } catch (err) {
-      refuse(`not valid JSON (${err.message})`);
+      refuse(`not valid JSON (${printable(err.message)})`);
       continue;
     }
     if (line === null || typeof line !== 'object' || Array.isArray(line)) {

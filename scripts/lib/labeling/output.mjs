@@ -12,7 +12,7 @@
 import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { identityKey, ManifestError } from './manifest.mjs';
+import { identityKey, ManifestError, printable } from './manifest.mjs';
 
 async function syncDir(dir) {
   const handle = await open(dir, 'r');
@@ -211,11 +211,11 @@ export class OutputStore {
       const stored = path.relative(this.dir, r.file);
       const was = r.doc.avsegItem;
       const here = /^\d+$/.test(r.folder) ? this.items[Number(r.folder)] : undefined;
-      const then = was?.lineNumber ? `line ${was.lineNumber}` : 'another line';
+      const then = was?.lineNumber ? `line ${printable(was.lineNumber)}` : 'another line';
       if (!was) lines.push(`${stored}: written without the item's identity (by an older avseg), so it cannot be checked against this manifest`);
-      else if (r.item) lines.push(`line ${r.item.lineNumber} (${r.item.source}) was ${then} when answered (${stored})`);
-      else if (here && here.source === was.source) lines.push(`line ${here.lineNumber} (${here.source}) changed since it was answered (${stored})`);
-      else lines.push(`answers to ${was.source} (${then} then) match no line of this manifest${here ? `; line ${here.lineNumber} is now ${here.source}` : ''} (${stored})`);
+      else if (r.item) lines.push(`line ${r.item.lineNumber} (${printable(r.item.source)}) was ${then} when answered (${stored})`);
+      else if (here && here.source === was.source) lines.push(`line ${here.lineNumber} (${printable(here.source)}) changed since it was answered (${stored})`);
+      else lines.push(`answers to ${printable(was.source)} (${then} then) match no line of this manifest${here ? `; line ${here.lineNumber} is now ${printable(here.source)}` : ''} (${stored})`);
     }
     return [
       `the output folder ${this.dir} holds answers that do not belong to the lines at their places in this manifest:`,
@@ -235,7 +235,7 @@ export class OutputStore {
     for (const r of misplaced) {
       if (r.item) {
         r.file = await moveInto(r.file, this.responseDir(r.item.index));
-        this.warn(`answers for line ${r.item.lineNumber} (${r.item.source}) re-attached by identity: ${path.relative(this.dir, r.file)}`);
+        this.warn(`answers for line ${r.item.lineNumber} (${printable(r.item.source)}) re-attached by identity: ${path.relative(this.dir, r.file)}`);
       } else {
         r.file = await moveInto(r.file, path.join(this.dir, 'annotations/unattached', when, r.folder.split('--').at(-1)));
         this.warn(`answers that match no line were moved to ${r.file}`);
