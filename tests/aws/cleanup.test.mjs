@@ -44,7 +44,7 @@ async function startAwsStub() {
   return { endpoint: `http://127.0.0.1:${server.address().port}`, calls, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-test('stops the job, empties every bucket page by page, then deletes the stack; --dry-run changes nothing', async (t) => {
+test('stops the job, empties the stack\'s buckets page by page, then deletes the stack; --dry-run changes nothing', async (t) => {
   const s3 = await startS3Stub();
   const aws = await startAwsStub();
   t.after(async () => { await s3.close(); await aws.close(); });
@@ -55,17 +55,52 @@ test('stops the job, empties every bucket page by page, then deletes the stack; 
   put('other-b', 1);
   const env = stubEnv(s3.endpoint, { AWS_ENDPOINT_URL_SAGEMAKER: aws.endpoint, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint });
 
-  const dry = await run(['--stack', 'avseg-assets', '--job', 'calls', '--bucket', 'output-b', '--dry-run'], env);
-  assert.match(dry.stdout, /would stop labeling job calls\nwould empty s3:\/\/assets-b \(5 objects\)\nwould empty s3:\/\/logs-b \(3 objects\)\nwould empty s3:\/\/output-b \(2 objects\)\nwould delete stack avseg-assets/);
+  const dry = await run(['--stack', 'avseg-assets', '--job', 'calls', '--bucket', 'output-b', '--whole-bucket', '--dry-run'], env);
+  assert.equal(dry.stdout, 'would stop labeling job calls\nwould delete 5 objects in s3://assets-b\nwould delete 3 objects in s3://logs-b\nwould delete 2 objects in s3://output-b\nwould delete stack avseg-assets\n');
   assert.equal(s3.objects.size, 11);
   assert.deepEqual(aws.calls.map((c) => c.action), ['DescribeStacks']);
 
-  const real = await run(['--stack', 'avseg-assets', '--job', 'calls', '--bucket', 'output-b'], env);
-  assert.match(real.stdout, /stopped labeling job calls/);
+  const real = await run(['--stack', 'avseg-assets', '--job', 'calls', '--bucket', 's3://output-b', '--whole-bucket'], env);
+  assert.match(real.stdout, /stopped labeling job calls\ndeleting 5 objects in s3:\/\/assets-b\ndeleted 5 objects in s3:\/\/assets-b\n/);
   assert.deepEqual([...s3.objects.keys()], ['other-b/k0'], 'only the bucket not named is left');
   assert.deepEqual(aws.calls.slice(1).map((c) => `${c.service}:${c.action}`), ['sagemaker:StopLabelingJob', 'cloudformation:DescribeStacks', 'cloudformation:DeleteStack']);
   assert.equal(aws.calls.at(-1).input.StackName, 'avseg-assets');
 
   const again = await run(['--stack', 'avseg-assets', '--job', 'finished-job'], env);
   assert.match(again.stdout, /labeling job finished-job was not running \(The job is not in progress\)/);
+});
+
+test('--bucket empties only the named prefix (a folder), saying how many objects first; a whole bucket is refused unless --whole-bucket', async (t) => {
+  const s3 = await startS3Stub();
+  const aws = await startAwsStub();
+  t.after(async () => { await s3.close(); await aws.close(); });
+  const keys = ['jobs/calls/manifests/output/output.manifest', 'jobs/calls/annotations/worker-response/iteration-1/0/a.json',
+    'jobs/calls/annotations/worker-response/iteration-1/1/b.json', 'jobs/calls-old/output.manifest', 'jobs/other/x.json', 'input.manifest', 'jobs/calls'];
+  for (const k of keys) s3.objects.set(`output-b/${k}`, { body: Buffer.from('x') });
+  const env = stubEnv(s3.endpoint, { AWS_ENDPOINT_URL_SAGEMAKER: aws.endpoint, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint });
+  const left = () => [...s3.objects.keys()].map((k) => k.slice('output-b/'.length)).sort();
+
+  for (const whole of [['--bucket', 'output-b'], ['--bucket', 's3://output-b'], ['--bucket', 's3://output-b/'], ['--job', 'calls', '--bucket', 's3://output-b/jobs/calls/', '--bucket', 'output-b']]) {
+    await assert.rejects(run(whole, env), (err) => {
+      assert.equal(err.code, 2);
+      assert.match(err.stderr, /^cleanup-aws: --bucket (s3:\/\/)?output-b\/? names the whole bucket output-b: give the prefix to empty \(e\.g\. s3:\/\/output-b\/jobs\/NAME\/\), or add --whole-bucket to delete every object in it\n/);
+      return true;
+    }, whole.join(' '));
+  }
+  assert.equal(s3.objects.size, keys.length, 'nothing deleted');
+  assert.equal(s3.requests.length, 0, 'nothing even listed');
+  assert.deepEqual(aws.calls, [], 'the job was not stopped either');
+
+  const dry = await run(['--bucket', 's3://output-b/jobs/calls', '--dry-run'], env);
+  assert.equal(dry.stdout, 'would delete 3 objects under s3://output-b/jobs/calls/\n');
+  assert.equal(s3.objects.size, keys.length);
+
+  const real = await run(['--bucket', 'output-b/jobs/calls/'], env);
+  assert.equal(real.stdout, 'deleting 3 objects under s3://output-b/jobs/calls/\ndeleted 3 objects under s3://output-b/jobs/calls/\n');
+  assert.deepEqual(left(), ['input.manifest', 'jobs/calls', 'jobs/calls-old/output.manifest', 'jobs/other/x.json']);
+  assert.ok(s3.requests.filter((r) => r.method === 'GET').every((r) => new URLSearchParams(r.query).get('prefix') === 'jobs/calls/'), 'only the prefix was listed');
+  assert.deepEqual(aws.calls, [], 'no stack or job was touched');
+
+  await assert.rejects(run(['--bucket', 'Not_A_Bucket'], env), /--bucket "Not_A_Bucket" is not a bucket name or an s3:\/\/bucket\/prefix\/ URI/);
+  await assert.rejects(run([], env), /nothing to do: give --stack, --job or --bucket/);
 });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // An S3-compatible endpoint on loopback for the AWS scripts' tests: path-style PUT and GET of
-// objects, kept in memory, each request recorded. The real AWS SDK talks to it.
+// objects, listing (by prefix) and batch deletion, kept in memory, each request recorded. The
+// real AWS SDK talks to it.
 import { createServer } from 'node:http';
 
 export async function startS3Stub(objects = new Map()) {
@@ -16,7 +17,8 @@ export async function startS3Stub(objects = new Map()) {
       requests.push({ method: req.method, bucket, key, headers: req.headers, query: url.search, bytes: body.length });
       if (req.method === 'GET' && !key && url.searchParams.get('list-type') === '2') {
         // ListObjectsV2, two keys a page so paging is exercised.
-        const keys = [...objects.keys()].filter((k) => k.startsWith(`${bucket}/`)).map((k) => k.slice(bucket.length + 1)).sort();
+        const prefix = url.searchParams.get('prefix') ?? '';
+        const keys = [...objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => k.slice(bucket.length + 1)).sort();
         // The token is the last key given, as S3's are cursors into the key order.
         const after = url.searchParams.get('continuation-token') ?? '';
         const rest = keys.filter((k) => k > after);
