@@ -362,12 +362,13 @@ async function start(opts, held) {
   const servers = [];
   const closeServers = () => Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
   held.push(closeServers);
+  // Express 5 calls back with the error too (an address in use): the run says so and gives back what it took.
   const listen = (app, port) => new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => {
+    const server = app.listen(port, host, (err) => {
+      if (err) return reject(new ManifestError(`cannot listen on ${host}:${port} (${err.code ?? err.message})${err.code === 'EADDRINUSE' ? ': another program uses that port; give another --port' : ''}`));
       servers.push(server);
       resolve(server);
     });
-    server.once('error', reject);
   });
   for (const [app, port] of [[pages, ports.page], [assets, ports.assets], [mediaApp, ports.media]]) await listen(app, port);
   ports.page = servers[0].address().port;

@@ -321,3 +321,27 @@ test('two runs on one output folder: the second is refused while the first runs;
   await next.close();
   assert.deepEqual((await readdir(output)).filter((n) => n.includes('lock')), [], 'no lock or temporary file left');
 });
+
+test('a port in use stops the start with a message, and gives back the folder and the ports it took', async (t) => {
+  const output = path.join(tmp, 'out-port');
+  const file = await manifest('port.jsonl', [{ 'source-ref': 'a.wav' }]);
+  const { createServer } = await import('node:net');
+  const listenOn = (port) => new Promise((resolve, reject) => {
+    const s = createServer().once('error', reject).listen(port, '127.0.0.1', () => resolve(s));
+  });
+  // The media server's port (PORT+2) is taken, after the pages and the component listen.
+  let taken;
+  let refused;
+  for (let attempt = 0; attempt < 5 && !refused; attempt++) {
+    taken = await listenOn(0);
+    const port = taken.address().port - 2;
+    const err = await startLabeling({ manifest: file, output, port }).then((run) => run.close(), (e) => e);
+    if (err instanceof ManifestError && err.message.includes(`:${port + 2} `)) refused = { err, port };
+    else await new Promise((r) => taken.close(r));
+  }
+  t.after(() => new Promise((r) => taken.close(r)));
+  assert.ok(refused, 'a start on a taken port was refused');
+  assert.match(refused.err.message, new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${refused.port + 2} \\(EADDRINUSE\\): another program uses that port; give another --port$`));
+  for (const port of [refused.port, refused.port + 1]) await listenOn(port).then((s) => new Promise((r) => s.close(r))); // free again
+  await assert.rejects(stat(path.join(output, '.avseg-run.lock')), { code: 'ENOENT' });
+});
