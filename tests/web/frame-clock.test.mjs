@@ -66,14 +66,15 @@ test('a boundary stored as whole audio samples is found again, at every rate', (
   }
 });
 
-test('the seek target of a frame is inside it, clamped to the first and last frames', () => {
+test('the seek target of a frame is just after its start, clamped to the first and last frames', () => {
   for (const [name, times] of Object.entries(RATES)) {
     const tol = frameTolerance(times);
     const count = times.length - 1;
-    for (const n of [0, 1, count - 2, count - 1]) {
+    for (let n = 0; n < count; n++) {
       const { frame, time } = seekTarget(times, n);
       assert.equal(frame, n);
-      assert.ok(time > times[n] + tol && time < times[n + 1] - tol, `${name}: frame ${n} at ${time}`);
+      assert.ok(Math.abs(time - times[n] - tol) < 1e-12, `${name}: frame ${n} at ${time}, ${tol} s after its start`);
+      assert.ok(micro(time) > times[n] && micro(time) < times[n + 1], `${name}: frame ${n} at ${time}, rounded to µs, is inside it`);
       assert.equal(frameShownAt(times, micro(time), tol), n);
     }
     assert.equal(seekTarget(times, count + 5).frame, count - 1, `${name}: past the end`);
@@ -81,4 +82,5 @@ test('the seek target of a frame is inside it, clamped to the first and last fra
     assert.equal(seekTarget(times, 2.4).frame, 2);
   }
   assert.equal(seekTarget(Float64Array.of(0), 0), null);
+  assert.equal(seekTarget(Float64Array.of(0, 0.0002), 0, 0.001).time, 0.0001, 'a frame shorter than twice the tolerance given: its middle');
 });

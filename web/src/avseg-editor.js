@@ -924,9 +924,9 @@ export class AvsegEditor extends HTMLElement {
     return v ? frameShownAt(v.times, Number(t), v.tolerance) : -1;
   }
 
-  /** Shows frame n: seeks into the middle of its display interval, never onto a boundary. */
+  /** Shows frame n: seeks just after its start, never onto a boundary (doc/video.md). */
   seekFrame(n) {
-    const target = this.#video && seekTarget(this.#video.times, n);
+    const target = this.#video && seekTarget(this.#video.times, n, this.#video.tolerance);
     if (!target) return;
     this.currentTime = target.time;
     this.#requestedFrame = { frame: target.frame, time: this.currentTime };

@@ -3,6 +3,7 @@
 // second <video> seeks to each thumbnail's frame and the browser decodes it off the main thread
 // (doc/video.md says why this rather than WebCodecs); thumbnails fill in one by one and are kept
 // in a small cache, so the UI never waits for them.
+import { frameTolerance, seekTarget } from './frame-clock.js';
 
 /**
  * Which frame each thumbnail slot shows: slots of `thumbWidth` px across `width` px of the view,
@@ -28,6 +29,7 @@ export class Filmstrip {
   #canvas;
   #video = document.createElement('video');
   #times = null;          // frame start times, then the end
+  #tolerance = 0;
   #frameAt = null;
   #cache = new Map();     // frame -> ImageBitmap, oldest first
   #wanted = [];           // frames to fetch, nearest first
@@ -52,6 +54,7 @@ export class Filmstrip {
     this.#cache.clear();
     this.#wanted = [];
     this.#times = times;
+    this.#tolerance = times ? frameTolerance(times) : 0;
     this.#frameAt = frameAt;
     this.#aspect = width > 0 && height > 0 ? width / height : 16 / 9;
     this.#video.src = src;
@@ -117,7 +120,7 @@ export class Filmstrip {
     }
   }
 
-  /** Seeks the hidden video into the frame's display interval and takes a small picture of it. */
+  /** Seeks the hidden video to the frame, as the element does, and takes a small picture of it. */
   #grab(frame) {
     const video = this.#video;
     const times = this.#times;
@@ -137,7 +140,7 @@ export class Filmstrip {
       const timer = setTimeout(() => { done(); resolve(null); }, 5000);
       video.addEventListener('seeked', onSeeked);
       video.addEventListener('error', onError);
-      video.currentTime = (times[frame] + times[frame + 1]) / 2;
+      video.currentTime = seekTarget(times, frame, this.#tolerance).time;
     });
   }
 }

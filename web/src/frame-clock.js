@@ -38,11 +38,15 @@ export function boundaryFrom(times, t, tolerance) {
   return t - times[i] <= tolerance ? i : i + 1;
 }
 
-/** Where to seek to show frame `n` (clamped to the video's frames): the middle of its display
- * interval, never a boundary, which the browser may round to either neighbour. */
-export function seekTarget(times, n) {
+/**
+ * Where to seek to show frame `n` (clamped to the video's frames): just after its start, by the
+ * tolerance, so past any rounding of the start yet early in the frame. Not its middle: Chromium
+ * shows a frame only until its packet's duration ends, and an MP4 with B-frames at a variable
+ * rate gives packets their decode-order durations, shorter than some frames are on screen.
+ */
+export function seekTarget(times, n, tolerance = frameTolerance(times)) {
   const count = times.length - 1;
   if (count < 1) return null;
   const frame = Math.min(Math.max(Math.round(Number(n) || 0), 0), count - 1);
-  return { frame, time: (times[frame] + times[frame + 1]) / 2 };
+  return { frame, time: times[frame] + Math.min(tolerance, (times[frame + 1] - times[frame]) / 2) };
 }
