@@ -2,6 +2,7 @@
 // The Web Worker that owns the wasm core: downloads, decodes, builds peaks and renders.
 // The main thread never decodes or computes peaks.
 import createAvsegCore from './avseg-core.js';
+import { parseContentRange, rangeAnswerProblem } from './byte-range.js';
 
 const CHUNK_FOLD_BYTES = 8 << 20;     // fold downloaded chunks into the Blob every 8 MiB
 const MAX_AHEAD_BYTES = 4 << 20;      // stop reading the network while this much awaits decoding
@@ -82,8 +83,11 @@ class RangeSource {
       this.error = `the download of bytes ${start}-${end - 1} failed (${err?.message ?? err})`;
       return null;
     }
-    if (xhr.status !== 206 || !xhr.response || xhr.response.byteLength !== end - start) {
-      this.error = `the server answered HTTP ${xhr.status} to a request for bytes ${start}-${end - 1}`;
+    // Bytes from elsewhere in the file, or a whole file answered to a range, are never decoded.
+    const problem = rangeAnswerProblem({ status: xhr.status, contentRange: xhr.getResponseHeader('content-range'), received: xhr.response?.byteLength ?? 0 },
+      start, end, this.size);
+    if (problem) {
+      this.error = problem;
       return null;
     }
     this.requests++;
@@ -184,12 +188,29 @@ class Load {
     } catch {
       return false; // the ordinary download says what is wrong
     }
-    const total = Number(/\/(\d+)\s*$/.exec(response.headers.get('content-range') ?? '')?.[1]);
-    if (response.status !== 206 || !(total >= this.rangeThreshold) || !(total > 0)) {
+    const contentRange = response.headers.get('content-range');
+    // A server that ignores ranges, or hides its Content-Range from this page, is downloaded.
+    if (response.status !== 206 || contentRange === null) {
+      response.body?.cancel().catch(() => {});
+      return false;
+    }
+    const refused = (problem) => {
+      this.fail('fetch-failed', `The media could not be read in place: ${problem}; nothing of that answer was used.`);
+      return false;
+    };
+    let problem = rangeAnswerProblem({ status: 206, contentRange }, 0, RANGE_MIN_AHEAD);
+    if (problem) {
+      response.body?.cancel().catch(() => {});
+      return refused(problem);
+    }
+    const total = parseContentRange(contentRange).total;
+    if (!(total >= this.rangeThreshold) || !(total > 0)) {
       response.body?.cancel().catch(() => {});
       return false;
     }
     const head = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    problem = rangeAnswerProblem({ status: 206, contentRange, received: head.length }, 0, RANGE_MIN_AHEAD);
+    if (problem) return refused(problem);
     if (!isMp4(head)) return false;
     this.totalBytes = total;
     this.firstBytes = head;
@@ -216,6 +237,7 @@ class Load {
       if (await this.startSession()) await this.readRanges();
       return;
     }
+    if (this.aborted) return;
     let response;
     try {
       response = await fetch(this.url, { credentials: 'omit' });
@@ -329,6 +351,10 @@ class Load {
     this.rangeSource = source;
     this.readFn = (position, length) => source.read(position, length);
     const status = this.session.openSeekable(this.readFn, this.totalBytes);
+    if (source.error) {
+      this.fail('fetch-failed', this.rangeFailure());
+      return;
+    }
     if (status.state < 0) {
       this.fail(status.code, status.message);
       return;
@@ -337,12 +363,26 @@ class Load {
     while (!this.done && !this.videoOnly) {
       const ok = await this.decodeSlice();
       if (source.error) {
-        this.fail('fetch-failed', `Reading the media broke off: ${source.error}.`);
+        this.fail('fetch-failed', this.rangeFailure());
         return;
       }
       if (!ok) return;
     }
     this.finishLoad();
+  }
+
+  /** Why reading in place stopped, or null. */
+  rangeFailure() {
+    const error = this.rangeSource?.error;
+    return error ? `Reading the media in place broke off: ${error}; nothing of that answer was used.` : null;
+  }
+
+  /** The same, once, as a warning: after the load, what is drawn and annotated stays. */
+  rangeWarning() {
+    if (this.rangeWarned || !this.done) return null;
+    const message = this.rangeFailure();
+    if (message) this.rangeWarned = true;
+    return message;
   }
 
   keep(bytes) {
@@ -375,8 +415,11 @@ class Load {
       this.post({ type: 'error', code: 'no-audio', message: 'This video has no audio track: there is no waveform to show.', fatal: false });
       return true;
     }
-    if (status.state < 0) {
-      this.fail(status.code, status.message);
+    // A refused range is the cause of whatever the demuxer then makes of the missing bytes
+    // (an error, or an early end).
+    if (status.state < 0 || this.rangeSource?.error) {
+      const refused = this.rangeFailure();
+      this.fail(refused ? 'fetch-failed' : status.code, refused ?? status.message);
       return false;
     }
     if (status.state === 2) this.done = true;
@@ -427,6 +470,10 @@ class Load {
     const index = new M.VideoIndex();
     try {
       const facts = index.open(readFn, this.rangeSource ? this.totalBytes : this.blob.size);
+      if (this.rangeSource?.error) {
+        this.post({ type: 'error', code: 'fetch-failed', message: `The video's frames could not be indexed. ${this.rangeFailure()}`, fatal: false });
+        return;
+      }
       if (!facts.ok) {
         if (facts.code !== 'no-video') this.post({ type: 'error', code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
         return;
@@ -438,6 +485,10 @@ class Load {
         if (more) await yieldToMessages();
       }
       if (this.aborted) return;
+      if (this.rangeSource?.error) {
+        this.post({ type: 'error', code: 'fetch-failed', message: `The video's frames could not be indexed. ${this.rangeFailure()}`, fatal: false });
+        return;
+      }
       const frames = index.frames();
       const keyFrames = index.keyFrames();
       const { width, height, codec, timeBaseNum, timeBaseDen } = facts;
@@ -452,7 +503,8 @@ class Load {
     if (request.target === 'spectrogram') {
       const result = this.session.renderSpectrogram(request.view);
       if (!result.ok) {
-        this.post({ type: 'error', code: result.code, message: result.message, fatal: false });
+        // A refused range is said as such, by the load or as a warning after it.
+        if (!this.rangeSource?.error) this.post({ type: 'error', code: result.code, message: result.message, fatal: false });
         return;
       }
       const pixels = this.session.pixels().slice();
@@ -474,7 +526,7 @@ class Load {
   renderOnce(request, decode) {
     const result = this.session.render(request.view, decode);
     if (!result.ok) {
-      this.post({ type: 'error', code: result.code, message: result.message, fatal: false });
+      if (!this.rangeSource?.error) this.post({ type: 'error', code: result.code, message: result.message, fatal: false });
       return;
     }
     const pixels = this.session.pixels().slice(); // copy out before the heap can move
@@ -531,6 +583,9 @@ self.onmessage = async (event) => {
       } catch (err) {
         load.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: false });
       }
+      // After the load, a view's samples may need new ranges: a refused one is a warning.
+      const refused = load.rangeWarning();
+      if (refused) load.post({ type: 'error', code: 'fetch-failed', message: refused, fatal: false });
     }
   } else if (msg.type === 'stats') {
     const module = await core();
