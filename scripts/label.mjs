@@ -275,12 +275,15 @@ async function start(opts, held) {
     }
     const answer = req.body?.answer;
     if (!answer || typeof answer !== 'object' || Array.isArray(answer)) return res.status(400).json({ error: 'the body must be {"answer": {...}}' });
-    const kept = withoutSecrets(answer, {
-      mediaToken,
-      secrets: [runToken, ...(annotators?.names.map((n) => annotators.secretOf(n)) ?? [])],
-      sourceOf: (slot, tag) => (slot === 'peaks' ? byTag.get(tag)?.peaks : byTag.get(tag))?.source,
-    });
     try {
+      const item = items[index];
+      const kept = withoutSecrets(answer, {
+        mediaToken,
+        secrets: [runToken, ...(annotators?.names.map((n) => annotators.secretOf(n)) ?? [])],
+        sourceOf: (slot, tag) => (slot === 'peaks' ? byTag.get(tag)?.peaks : byTag.get(tag))?.source,
+        // A presigned URL is the same but for its query, whenever it was made.
+        signed: await Promise.all([item, item.peaks].filter((r) => r?.kind === 's3').map(async (r) => [(await sign(r.bucket, r.key)).split('?')[0], r.source])),
+      });
       await store.submit(index, name, { answerContent: kept, acceptanceTime: acceptance.get(`${index}\n${name}`) });
       acceptance.delete(`${index}\n${name}`);
       res.json({ ok: true, next: who(req).link('next') });

@@ -419,9 +419,10 @@ test('s3:// media is presigned with the machine\'s credentials, as grant_read_ac
   const base = { PATH: process.env.PATH, HOME: tmp, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: path.join(tmp, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'none') };
   await assert.rejects(startRun(['--preview', manifest], undefined, base), /s3:\/\/ media but no AWS credentials were found/);
 
-  const run = await startRun(['--preview', manifest], undefined, {
-    ...base, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_S3: s3.media.origin,
-  });
+  const env = {
+    ...base, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: 'FwoGZXIvYXdzEXAMPLESESSION', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_S3: s3.media.origin,
+  };
+  const run = await startRun(['--preview', manifest], undefined, env);
   t.after(() => stop(run));
   const page = await openPage(t);
   await page.goto(run.url);
@@ -436,4 +437,20 @@ test('s3:// media is presigned with the machine\'s credentials, as grant_read_ac
   }
   // The draft key does not change with each new signature.
   assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').taskId.split('\n').at(-1)), 's3://calls-bucket/call.wav');
+
+  // Submitted in a run: the answer names the media by its s3:// URI, and keeps nothing of the signature or the machine's keys.
+  const output = path.join(tmp, 'out-s3');
+  const labeling = await startRun([manifest, '--output', output], undefined, env);
+  t.after(() => stop(labeling));
+  const task = await openPage(t);
+  await task.goto(`${labeling.url}task/0?worker=ann`);
+  await whenReady(task);
+  assert.match(await task.locator('avseg-editor').getAttribute('data-src'), /X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLESESSION/);
+  assert.equal(await task.evaluate(async () => (await fetch(document.querySelector('meta[name="avseg-submit"]').content, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: { annotations: JSON.stringify(document.querySelector('avseg-editor').value) } }),
+  })).status), 200);
+  const dir = path.join(output, 'annotations/worker-response/iteration-1/0');
+  const kept = await readFile(path.join(dir, (await readdir(dir))[0]), 'utf8');
+  assert.doesNotMatch(kept, /X-Amz-|AKIDEXAMPLE|EXAMPLESESSION/);
+  assert.equal(JSON.parse(JSON.parse(kept).answers[0].answerContent.annotations).media.url, 's3://calls-bucket/call.wav');
 });

@@ -251,6 +251,11 @@ test('an answer is kept without the run\'s secrets: its media addresses name the
   // A source needing no escaping takes the address's place in the text as it is: the rest is kept byte for byte.
   const spaced = `{"media": {"url": "${url('media', 1, 'b.dat')}"},  "x": 1.0, "y": "\\u00e9"}`;
   assert.equal(withoutSecrets({ annotations: spaced }, { mediaToken, secrets: [], sourceOf: () => 'b.dat' }).annotations, '{"media": {"url": "b.dat"},  "x": 1.0, "y": "\\u00e9"}');
+  // s3:// media: its presigned URL, whenever it was signed, names the URI; any other signature left loses its value.
+  const signed = 'https://calls.s3.eu-west-1.amazonaws.com/a.wav';
+  const presigned = `${signed}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20260101&X-Amz-Security-Token=FwoG&X-Amz-Signature=abc`;
+  const s3 = withoutSecrets({ annotations: JSON.stringify({ media: { url: presigned }, other: `https://x.example/b?X-Amz-Credential=AKID2&X-Amz-Signature=def` }) }, { mediaToken, signed: [[signed, 's3://calls/a.wav']] });
+  assert.deepEqual(JSON.parse(s3.annotations), { media: { url: 's3://calls/a.wav' }, other: 'https://x.example/b?X-Amz-Credential=[removed]&X-Amz-Signature=[removed]' });
   // An answer without any secret is kept exactly as it came.
   const clean = { annotations: '{"a": 1,  "b":[2]}' };
   assert.equal(withoutSecrets(clean, { mediaToken, secrets: [runToken], sourceOf: () => undefined }).annotations, clean.annotations);

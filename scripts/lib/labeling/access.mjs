@@ -153,24 +153,37 @@ export const secretsFile = (outputDir) => path.join(outputDir, '.avseg-access.js
 
 /**
  * An answer as it is kept: the element records the address it read the media from, which here
- * holds the run's media token, and the output is shared further than the run (training data).
- * Each of the run's media addresses becomes the manifest's own value (as Ground Truth's output
- * names the s3:// URI), and any other secret of the run is removed, the rest kept byte for byte.
+ * holds the run's media token (or, for s3:// media, a presigned URL with the machine's AWS key
+ * and session token), and the output is shared further than the run (training data). Each such
+ * address becomes the manifest's own value (as Ground Truth's output names the s3:// URI), any
+ * other secret of the run and any AWS signature left is removed, the rest kept byte for byte.
  * Where a source needs escaping, strings holding JSON (the templates' "annotations") are
  * rewritten as JSON, so it stays valid.
  * @param {unknown} value the answer
- * @param {{mediaToken: string, secrets: string[], sourceOf: (slot: string, item: string) => string | undefined}} run
+ * @param {{mediaToken: string, secrets?: string[], sourceOf?: (slot: string, item: string) => string | undefined,
+ *          signed?: [string, string][]}} run signed: [presigned URL without its query, the s3:// URI]
  */
-export function withoutSecrets(value, { mediaToken, secrets, sourceOf }) {
-  const all = [mediaToken, ...secrets].filter(Boolean);
-  const address = new RegExp(`https?://[^/\\s"'<>\\\\]+/${mediaToken.replace(/[^\w]/g, '\\$&')}/(media|peaks)/([\\w-]+)/[^\\s"'<>?#\\\\]*`, 'g');
-  const text = (s) => all.reduce((t, secret) => t.split(secret).join('[removed]'), s.replace(address, (_, slot, item) => sourceOf(slot, item) ?? '[removed]'));
+export function withoutSecrets(value, { mediaToken, secrets = [], sourceOf = () => undefined, signed = [] }) {
+  const escape = (x) => x.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  const rest = `[^\\s"'<>\\\\]`; // what can follow in a URL, inside JSON at any depth
+  const addresses = [
+    [new RegExp(`https?://[^/\\s"'<>\\\\]+/${escape(mediaToken)}/(media|peaks)/([\\w-]+)/[^\\s"'<>?#\\\\]*`, 'g'), (slot, item) => sourceOf(slot, item)],
+    ...signed.map(([base, source]) => [new RegExp(`${escape(base)}(?:\\?${rest}*)?`, 'g'), () => source]),
+  ];
+  const left = [mediaToken, ...secrets].filter(Boolean);
+  const signature = /(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"'<>\\]*/gi;
+  const holds = (s) => addresses.some(([re]) => s.search(re) >= 0) || left.some((x) => s.includes(x)) || s.search(signature) >= 0;
+  const text = (s) => left.reduce((t, x) => t.split(x).join('[removed]'),
+    addresses.reduce((t, [re, source]) => t.replace(re, (_, ...groups) => source(...groups) ?? '[removed]'), s)).replace(signature, '$1[removed]');
   // A source that needs no escaping in JSON is put in place as it is, at whatever depth of JSON the address was.
-  const plain = (s) => JSON.stringify(s) === `"${s}"`;
+  const plain = (s) => addresses.every(([re, source]) => [...s.matchAll(re)].every(([, ...groups]) => {
+    const v = source(...groups) ?? '';
+    return JSON.stringify(v) === `"${v}"`;
+  }));
   const walk = (v) => {
     if (typeof v === 'string') {
-      if (!all.some((secret) => v.includes(secret))) return v;
-      if ([...v.matchAll(address)].every(([, slot, item]) => plain(sourceOf(slot, item) ?? ''))) return text(v);
+      if (!holds(v)) return v;
+      if (plain(v)) return text(v);
       let doc;
       try {
         doc = /^\s*[[{]/.test(v) ? JSON.parse(v) : undefined;
