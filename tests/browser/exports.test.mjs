@@ -58,7 +58,7 @@ test('the element exports the template\'s answers as scripts/export does, valid 
   assert.ok(out.csv.includes(',"\'=1+1\n\nHola --> ¿qué?",'), 'the formula in the text is neutralised');
 });
 
-test('a presigned URL\'s signature stays out of the element\'s exports', async (t) => {
+test('a presigned URL\'s signature stays out of the element\'s answer and exports', async (t) => {
   const page = await harness.open(t, { width: 1040, height: 700 });
   const src = `${harness.servers.media.url('/speech-gaps.mp3')}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE&X-Amz-Signature=d0e1f2`;
   const out = await page.evaluate((src) => new Promise((resolve, reject) => {
@@ -67,12 +67,13 @@ test('a presigned URL\'s signature stays out of the element\'s exports', async (
     el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
     el.addEventListener('ready', () => {
       el.addSegment(el.addTrack('speaker', 'A'), 0.5, 1, { text: 'hello' });
-      resolve(['eaf', 'csv', 'jsonl', 'textgrid'].map((f) => el.exportAs(f)));
+      resolve([JSON.stringify(el.value), ...['eaf', 'csv', 'jsonl', 'textgrid'].map((f) => el.exportAs(f))]);
     }, { once: true });
     el.src = src;
   }), src);
   for (const text of out) {
     assert.doesNotMatch(text, /X-Amz-(Signature|Credential)|AKIDEXAMPLE/);
   }
-  assert.match(out[0], /speech-gaps\.mp3/, 'the EAF still names the media');
+  assert.match(out[0], /speech-gaps\.mp3/, 'the answer still names the media');
+  assert.match(out[1], /speech-gaps\.mp3/, 'the EAF still names the media');
 });

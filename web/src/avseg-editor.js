@@ -754,7 +754,8 @@ export class AvsegEditor extends HTMLElement {
 
   #updateMedia() {
     if (!this.#annotations) return;
-    const media = { url: this.src, duration: this.#duration, sampleRate: this.sampleRate, channels: this.channels };
+    // What is stored must not carry a presigned URL's credentials into the answer.
+    const media = { url: stableUrl(this.src), duration: this.#duration, sampleRate: this.sampleRate, channels: this.channels };
     if (this.#video) Object.assign(media, { frames: this.#video.count, width: this.#video.width, height: this.#video.height, videoCodec: this.#video.codec });
     this.#annotations.setMedia(JSON.stringify(media), this.#taskId);
   }
