@@ -165,7 +165,7 @@ export declare class AvsegEditor extends HTMLElement {
   readonly frames: AvsegFrames | null;
   /** The frame on screen (0-based), or -1. */
   readonly frame: number;
-  /** The frame shown at `t` media seconds, or -1. */
+  /** The frame shown at `t` media seconds (within min(0.5 ms, a quarter of the shortest frame) of a frame's start counts as it: browsers round frame times), or -1. */
   frameAt(t: number): number;
   /** Shows frame n (0-based), seeking inside its display interval. */
   seekFrame(n: number): void;
