@@ -17,6 +17,8 @@ public:
     size_t read(uint8_t* dst, size_t n) override
     {
         const size_t take = std::min(n, bytes_.size() - static_cast<size_t>(position_));
+        if (take == 0)   // an empty file's data() may be null, which memcpy must not be given
+            return 0;
         std::memcpy(dst, bytes_.data() + position_, take);
         position_ += static_cast<int64_t>(take);
         return take;

@@ -90,7 +90,9 @@ void RangeDecoder::onFrame(const DecodedFrame& f, const BlockFn& fn)
         return;
     }
     const int64_t from = std::max(cursor_, first_);
-    const int64_t to = cursor_ + f.frames;
+    // Not past the sequential decode's end: an MP3's end padding is trimmed by timestamp,
+    // which a seek by byte position loses.
+    const int64_t to = index_.end() >= 0 ? std::min(cursor_ + f.frames, index_.end()) : cursor_ + f.frames;
     if (from < to) {
         std::vector<const float*> planes(f.channels, f.channels + reader_->info().channels);
         for (auto& plane : planes)
@@ -99,7 +101,7 @@ void RangeDecoder::onFrame(const DecodedFrame& f, const BlockFn& fn)
     } else {
         preroll_ += f.frames;
     }
-    cursor_ = to;
+    cursor_ += f.frames;
 }
 
 void RangeDecoder::decode(int64_t first, int64_t count, const BlockFn& fn)

@@ -25,11 +25,14 @@ public:
     explicit SeekIndex(int64_t spacingFrames = 12000, size_t maxPoints = 131072)
         : spacing_(spacingFrames), maxPoints_(maxPoints) {}
 
-    void clear() { points_.clear(); lastPos_ = -2; }
+    void clear() { points_.clear(); lastPos_ = -2; end_ = -1; }
     // Called for every decoded frame in order. Only a frame that starts a new packet
     // position is recorded: in Ogg many packets share their page's position.
     void consider(int64_t bytePos, int64_t pts, int64_t frame);
     const std::vector<SeekPoint>& points() const { return points_; }
+    // The sequential decode's length once it has finished, else -1: a range decode stops there.
+    void setEnd(int64_t frames) { end_ = frames; }
+    int64_t end() const { return end_; }
 
     // The last point at or before frame, or -1.
     long pointBefore(int64_t frame) const;
@@ -41,6 +44,7 @@ private:
     int64_t spacing_;
     size_t maxPoints_;
     int64_t lastPos_ = -2;
+    int64_t end_ = -1;
     std::vector<SeekPoint> points_;
 };
 

@@ -167,6 +167,8 @@ void StreamingDecoder::onFrame(const DecodedFrame& frame)
 void StreamingDecoder::complete()
 {
     done_ = true;
+    if (index_)
+        index_->setEnd(frames_);
     sink_.done();
     if (frames_ == 0)
         throw MediaError(ErrorCode::EmptyMedia, "the file holds an audio stream with no samples");

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// Shared by the libFuzzer harnesses: reading the input as a little program, and reporting a bug.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace avseg::fuzz {
+
+// Stops the run so libFuzzer keeps the input: a broken invariant is as much a finding as a crash.
+#define FUZZ_CHECK(cond)                                                                         \
+    do {                                                                                         \
+        if (!(cond)) {                                                                           \
+            std::fprintf(stderr, "%s: check failed at line %d: %s\n", __FILE__, __LINE__, #cond); \
+            std::abort();                                                                        \
+        }                                                                                        \
+    } while (0)
+
+[[noreturn]] inline void bug(const char* harness, const std::string& what)
+{
+    std::fprintf(stderr, "%s: %s\n", harness, what.c_str());
+    std::abort();
+}
+
+// Bytes consumed from the front; past the end every read is zero.
+struct Input {
+    const uint8_t* p;
+    size_t n;
+
+    bool empty() const { return n == 0; }
+    uint8_t byte()
+    {
+        if (n == 0)
+            return 0;
+        --n;
+        return *p++;
+    }
+    uint16_t u16() { return uint16_t(byte() | byte() << 8); }
+    uint32_t u32() { return uint32_t(u16()) | uint32_t(u16()) << 16; }
+    int64_t i64() { return int64_t(uint64_t(u32()) | uint64_t(u32()) << 32); }
+    double f64()
+    {
+        const uint64_t bits = uint64_t(u32()) | uint64_t(u32()) << 32;
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        return d;
+    }
+};
+
+// A double that is often ordinary, sometimes extreme: exponents from the input, specials by index.
+inline double interestingDouble(Input& in, double scale)
+{
+    static const double kSpecial[] = {0.0, -0.0, 1.0, -1.0, 0.5, 1e300, -1e300, 9.2e18, -9.2e18, 4.9e-324,
+        __builtin_nan(""), __builtin_inf(), -__builtin_inf(), 2147483647.0, 4294967296.0, 1e-9};
+    const uint8_t kind = in.byte();
+    switch (kind >> 6) {
+    case 0: return kSpecial[kind & 15];
+    case 1: return double(int16_t(in.u16())) * scale / 256.0;
+    case 2: return double(in.u32()) * scale / 65536.0;
+    default: return in.f64();
+    }
+}
+
+} // namespace avseg::fuzz
