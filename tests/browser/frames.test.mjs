@@ -176,3 +176,33 @@ for (const name of Object.keys(CLIPS)) {
     assert.deepEqual(segments.wrongFrames, [], '[startFrame, endFrame) of each segment');
   });
 }
+
+test('the filmstrip of a variable-rate MP4 shows each slot\'s own frame', async (t) => {
+  const page = await load(t, 'vfr.mp4');
+  // Frames 12 to 17 (1/60, 1/30 and 1/24 s long), many thumbnails within each.
+  await page.evaluate(() => {
+    const { times } = document.querySelector('avseg-editor').frames;
+    document.querySelector('avseg-editor').zoomTo(times[12], times[18]);
+  });
+  const read = () => page.evaluate((bits) => {
+    const el = document.querySelector('avseg-editor');
+    const canvas = el.shadowRoot.querySelector('.filmstrip');
+    const thumb = Math.max(16, Math.round(canvas.height * (160 / 90)));
+    const { start, end } = el.view;
+    const row = canvas.getContext('2d').getImageData(0, Math.floor(canvas.height / 2), canvas.width, 1).data;
+    const slots = [];
+    for (let x = 0; x + thumb <= canvas.width; x += thumb) {
+      let n = 0;
+      for (let b = 0; b < bits; b++) if (row[Math.floor(x + ((b + 0.5) * thumb) / bits) * 4 + 1] > 128) n |= 1 << b;
+      slots.push({ expected: el.frameAt(start + ((x + thumb / 2) / canvas.width) * (end - start)), shown: n });
+    }
+    return slots;
+  }, BITS);
+  let slots = [];
+  for (const deadline = Date.now() + 15000; Date.now() < deadline; await page.waitForTimeout(200)) {
+    slots = await read();
+    if (slots.length && slots.every((s) => s.shown === s.expected)) break;
+  }
+  assert.ok(new Set(slots.map((s) => s.expected)).size >= 5, JSON.stringify(slots));
+  assert.deepEqual(slots.map((s) => s.shown), slots.map((s) => s.expected));
+});
