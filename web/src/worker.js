@@ -88,6 +88,7 @@ class RangeSource {
       start, end, this.size);
     if (problem) {
       this.error = problem;
+      this.refused = true;
       return null;
     }
     this.requests++;
@@ -373,8 +374,9 @@ class Load {
 
   /** Why reading in place stopped, or null. */
   rangeFailure() {
-    const error = this.rangeSource?.error;
-    return error ? `Reading the media in place broke off: ${error}; nothing of that answer was used.` : null;
+    const source = this.rangeSource;
+    if (!source?.error) return null;
+    return `Reading the media in place broke off: ${source.error}${source.refused ? '; nothing of that answer was used' : ''}.`;
   }
 
   /** The same, once, as a warning: after the load, what is drawn and annotated stays. */
@@ -470,10 +472,13 @@ class Load {
     const index = new M.VideoIndex();
     try {
       const facts = index.open(readFn, this.rangeSource ? this.totalBytes : this.blob.size);
-      if (this.rangeSource?.error) {
+      const refused = () => {
+        if (!this.rangeSource?.error) return false;
+        this.rangeWarned = true;
         this.post({ type: 'error', code: 'fetch-failed', message: `The video's frames could not be indexed. ${this.rangeFailure()}`, fatal: false });
-        return;
-      }
+        return true;
+      };
+      if (refused()) return;
       if (!facts.ok) {
         if (facts.code !== 'no-video') this.post({ type: 'error', code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
         return;
@@ -484,11 +489,7 @@ class Load {
         do more = index.step(64); while (more && performance.now() - started < SLICE_MS);
         if (more) await yieldToMessages();
       }
-      if (this.aborted) return;
-      if (this.rangeSource?.error) {
-        this.post({ type: 'error', code: 'fetch-failed', message: `The video's frames could not be indexed. ${this.rangeFailure()}`, fatal: false });
-        return;
-      }
+      if (this.aborted || refused()) return;
       const frames = index.frames();
       const keyFrames = index.keyFrames();
       const { width, height, codec, timeBaseNum, timeBaseDen } = facts;
