@@ -22,7 +22,9 @@ void AnnotationDocument::read(const nlohmann::json& doc, AnnotationModel& model)
 {
     if (!doc.is_object())
         throw ConfigError("", "an annotation document must be a JSON object");
-    if (doc.value("format", std::string()) != kFormat)
+    // Not doc.value("format", ...): it throws json's own type_error for a format that is not a string.
+    const auto format = doc.find("format");
+    if (format == doc.end() || !format->is_string() || *format != kFormat)
         throw ConfigError("format", std::string("must be \"") + kFormat + "\"");
     if (!doc.contains("version") || !doc["version"].is_number_integer())
         throw ConfigError("version", "must be a whole number");
