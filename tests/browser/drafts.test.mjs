@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Drafts (IndexedDB autosave) on the real audio template in headless Chromium: deleted once the
 // answer is accepted (the local stand-in's `avseg-accepted`, Ground Truth's submit going ahead),
-// kept per job, never silently restored over the host's answer, one tab per task, and expiring.
+// kept per job, never silently restored over a host's document it was not started from (but
+// silently over the very one it was), one tab per task, and expiring.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -104,7 +105,7 @@ const whenReady = (page) => page.waitForFunction(() => document.querySelector('a
 const value = (page) => page.evaluate(() => document.querySelector('avseg-editor').value);
 const heard = (page, type) => page.evaluate((ty) => window.heard.filter((h) => h.type === ty), type);
 
-/** Every draft in the page origin's IndexedDB, read straight from the store: [{key, text, savedAt}]. */
+/** Every draft in the page origin's IndexedDB, read straight from the store: [{key, text, savedAt, base?}]. */
 function drafts(page) {
   return page.evaluate(() => new Promise((resolve, reject) => {
     const req = indexedDB.open('avseg');
@@ -120,7 +121,7 @@ function drafts(page) {
       cursor.onsuccess = () => {
         const c = cursor.result;
         if (!c) { db.close(); return resolve(out); }
-        out.push({ key: c.key, text: c.value.text, savedAt: c.value.savedAt });
+        out.push({ key: c.key, text: c.value.text, savedAt: c.value.savedAt, ...('base' in c.value ? { base: c.value.base } : {}) });
         c.continue();
       };
       cursor.onerror = () => reject(cursor.error);
@@ -294,7 +295,7 @@ test('a draft older than the saved answer is not restored over it: the annotator
   await annotate(draftPage, 'from my draft');
   const [draft] = withText(await drafts(draftPage), 'from my draft');
   const draftAt = Date.now() - 2 * DAY;
-  await putDraft(draftPage, draft.key, { text: draft.text, savedAt: draftAt });
+  await putDraft(draftPage, draft.key, { text: draft.text, savedAt: draftAt, base: draft.base });
   await draftPage.close();
   const answeredAt = new Date(Date.now() - DAY).toISOString();
 
@@ -317,7 +318,7 @@ test('a draft older than the saved answer is not restored over it: the annotator
     el.setClassification('rate', 2);
     await el.flushDraft();
   });
-  assert.deepEqual(withText(await drafts(page), 'from my draft'), [{ key: draft.key, text: draft.text, savedAt: draftAt }]);
+  assert.deepEqual(withText(await drafts(page), 'from my draft'), [{ key: draft.key, text: draft.text, savedAt: draftAt, base: draft.base }]);
 
   // Submitting before choosing would drop the draft unseen: refused, saying why.
   const sent = submit.bodies.length;
@@ -335,17 +336,28 @@ test('a draft older than the saved answer is not restored over it: the annotator
   assert.match(await page.locator('avseg-editor >> css=.notice').first().textContent(), /Restored your unsaved work/);
   await page.close();
 
-  // Opened again, it asks again; choosing the answer deletes the draft and keeps the answer.
-  const again = await open(t, url);
+  // Chosen over this very answer, the draft is not asked about again while the answer stays the same.
+  const same = await open(t, url);
+  assert.deepEqual(texts(await value(same)), ['from my draft']);
+  assert.equal((await heard(same, 'restored')).length, 1);
+  assert.equal(await same.locator('avseg-editor >> css=.draft-box').isVisible(), false);
+  const [kept] = withText(await drafts(same), 'from my draft');
+  assert.equal(kept.savedAt, draftAt, 'the draft keeps its own time');
+  await same.close();
+
+  // A later answer: asked again; choosing the answer deletes the draft and keeps the answer.
+  const later = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job, preAnnotations: ANSWER('from a later answer'), preAnnotationsTime: new Date().toISOString() });
+  const again = await open(t, later);
   const box2 = again.locator('avseg-editor >> css=.draft-box');
   await box2.waitFor({ state: 'visible' });
+  assert.match(await box2.locator('button[data-choice="host"]').textContent(), /^The saved answer from .+ \(newer\)$/);
   await box2.locator('button[data-choice="host"]').click();
   await again.waitForFunction(() => window.heard.some((h) => h.type === 'draftchoice'));
-  assert.deepEqual(texts(await value(again)), ['from the answer']);
+  assert.deepEqual(texts(await value(again)), ['from a later answer']);
   assert.deepEqual(withText(await drafts(again), 'from my draft'), []);
   // From then on, edits are autosaved as usual.
   await annotate(again, 'more');
-  assert.deepEqual(withText(await drafts(again), 'more').map((d) => texts(JSON.parse(d.text))), [['from the answer', 'more']]);
+  assert.deepEqual(withText(await drafts(again), 'more').map((d) => texts(JSON.parse(d.text))), [['from a later answer', 'more']]);
 });
 
 test('a draft newer than the answer, or beside pre-annotations of unknown age, is not restored silently either', async (t) => {
@@ -368,6 +380,72 @@ test('a draft newer than the answer, or beside pre-annotations of unknown age, i
   assert.deepEqual(texts(await value(unknown)), ['a model\'s pre-annotations']);
   assert.equal(await box2.locator('button[data-choice="host"]').textContent(), 'The annotations the task came with (their time is not known)');
   assert.equal(withText(await drafts(unknown), 'newer draft').length, 1, 'nothing is lost until the annotator chooses');
+});
+
+/** The same document with every object's keys in reverse order (as another serialiser may write it). */
+const reordered = (v) => (Array.isArray(v) ? v.map(reordered)
+  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reordered(x)])) : v);
+
+test('Ground Truth: a draft started from the task\'s pre-annotations comes back silently while they stay the same, and is asked about once they change', async (t) => {
+  const job = 'pre-fingerprint';
+  const model = ANSWER('from the model');
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job, preAnnotations: model }, { groundTruth: true });
+  const first = await open(t, url);
+  await annotate(first, 'reviewed');
+  const [draft] = withText(await drafts(first), 'reviewed');
+  assert.match(draft.base?.doc ?? '', /^v1:[0-9a-f]{16}$/, 'the draft records the pre-annotations it started from');
+  assert.equal(draft.base.time, null, 'pre-annotations without a time');
+  await first.close();
+
+  // Reloaded with the same pre-annotations (their keys in another order): no question, the usual notice.
+  for (const again of [url, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job, preAnnotations: reordered(model) }, { groundTruth: true })]) {
+    const page = await open(t, again);
+    assert.deepEqual(texts(await value(page)), ['from the model', 'reviewed']);
+    assert.equal((await heard(page, 'restored')).length, 1);
+    assert.equal(await page.locator('avseg-editor >> css=.draft-box').isVisible(), false, 'no chooser');
+    assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').draftChoicePending), false);
+    const notice = page.locator('avseg-editor >> css=.notice:not(.draft-box)');
+    assert.match(await notice.textContent(), /Restored your unsaved work from/);
+    await page.close();
+  }
+
+  // Other pre-annotations (the model ran again): asked, with what is known of both times.
+  const changed = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job, preAnnotations: ANSWER('from the model, run again') }, { groundTruth: true }));
+  const box = changed.locator('avseg-editor >> css=.draft-box');
+  await box.waitFor({ state: 'visible' });
+  assert.deepEqual(texts(await value(changed)), ['from the model, run again']);
+  assert.deepEqual(await heard(changed, 'restored'), []);
+  assert.match(await box.textContent(), /Your draft was started from other annotations\./);
+  assert.match(await box.locator('button[data-choice="draft"]').textContent(), /^Your unsaved draft from [^()]+$/);
+  assert.equal(await box.locator('button[data-choice="host"]').textContent(), 'The annotations the task came with (their time is not known)');
+  assert.equal(withText(await drafts(changed), 'reviewed').length, 1, 'nothing is lost until the annotator chooses');
+  await changed.close();
+
+  // Back on the first pre-annotations, Discard it in the notice goes back to them and deletes the draft.
+  const back = await open(t, url);
+  assert.deepEqual(texts(await value(back)), ['from the model', 'reviewed']);
+  await back.locator('avseg-editor >> css=.notice .discard').click();
+  await back.waitForFunction(() => document.querySelector('avseg-editor').value.segments.length === 1);
+  assert.deepEqual(texts(await value(back)), ['from the model']);
+  assert.deepEqual(withText(await drafts(back), 'reviewed'), []);
+});
+
+test('a draft saved before drafts recorded their starting document is asked about, even beside the same pre-annotations', async (t) => {
+  const job = 'pre-legacy';
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: job, preAnnotations: ANSWER('from the model') }, { groundTruth: true });
+  const first = await open(t, url);
+  await annotate(first, 'older editor');
+  const [draft] = withText(await drafts(first), 'older editor');
+  // As the previous version stored it: the same database and store, no `base`.
+  await putDraft(first, draft.key, { text: draft.text, savedAt: draft.savedAt });
+  await first.close();
+
+  const page = await open(t, url);
+  const box = page.locator('avseg-editor >> css=.draft-box');
+  await box.waitFor({ state: 'visible' });
+  assert.deepEqual(texts(await value(page)), ['from the model']);
+  assert.doesNotMatch(await box.textContent(), /was started from/);
+  assert.equal(withText(await drafts(page), 'older editor').length, 1);
 });
 
 test('a second tab on the same task is told so and cannot overwrite the first tab\'s draft', async (t) => {
@@ -466,20 +544,43 @@ test('the local run: the submitted item\'s draft is gone; a later draft beside i
   await page.getByText('All done, Grace').waitFor();
   assert.deepEqual(withText(await drafts(page), 'run draft'), [], 'deleted once the run stored the answer');
 
-  // Reopened, the item shows its answer with no question; edited and reloaded, both are offered.
+  // Reopened, the item shows its answer with no question; edited on top of it and reloaded, the
+  // draft comes back silently: it started from exactly this answer (and its preAnnotationsTime).
   await page.goto(taskPage);
   await whenReady(page);
   assert.deepEqual(texts(await value(page)), ['run draft']);
   assert.equal(await page.locator('avseg-editor >> css=.draft-box').isVisible(), false);
   await annotate(page, 'edited later');
+  const [onAnswer] = withText(await drafts(page), 'edited later');
+  assert.ok(Number.isFinite(onAnswer.base?.time), 'the answer\'s time is recorded with the draft');
+  for (let i = 0; i < 2; i++) {
+    await page.reload();
+    await whenReady(page);
+    assert.deepEqual(texts(await value(page)), ['run draft', 'edited later']);
+    assert.equal(await page.locator('avseg-editor >> css=.draft-box').isVisible(), false, 'no chooser');
+    assert.match(await page.locator('avseg-editor >> css=.notice:not(.draft-box)').textContent(), /Restored your unsaved work/);
+  }
+
+  // A later answer stored meanwhile (sent from another browser, where this draft does not exist):
+  // the draft predates it, so both are offered with their times.
+  const status = await page.evaluate(async () => {
+    const doc = JSON.parse(JSON.stringify(document.querySelector('avseg-editor').value));
+    doc.segments = doc.segments.slice(0, 1);
+    doc.segments[0].fields.text = 'sent from elsewhere';
+    const response = await fetch(document.querySelector('meta[name="avseg-submit"]').content, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: { annotations: JSON.stringify(doc) } }),
+    });
+    return response.status;
+  });
+  assert.equal(status, 200);
   await page.reload();
   await whenReady(page);
   const box = page.locator('avseg-editor >> css=.draft-box');
   await box.waitFor({ state: 'visible' });
-  assert.deepEqual(texts(await value(page)), ['run draft']);
+  assert.deepEqual(texts(await value(page)), ['sent from elsewhere']);
   // The run passes the answer's submission time (preAnnotationsTime).
-  assert.match(await box.locator('button[data-choice="host"]').textContent(), /^The saved answer from .*\d{1,2}:\d{2}:\d{2}/);
-  assert.match(await box.locator('button[data-choice="draft"]').textContent(), /^Your unsaved draft from .+ \(newer\)$/);
+  assert.match(await box.locator('button[data-choice="host"]').textContent(), /^The saved answer from .*\d{1,2}:\d{2}:\d{2}.* \(newer\)$/);
+  assert.match(await box.locator('button[data-choice="draft"]').textContent(), /^Your unsaved draft from [^()]*\d{1,2}:\d{2}:\d{2}[^()]*$/);
   await box.locator('button[data-choice="draft"]').click();
   await page.waitForFunction(() => document.querySelector('avseg-editor').value.segments.length === 2);
   assert.deepEqual(texts(await value(page)), ['run draft', 'edited later']);

@@ -61,7 +61,11 @@ export function stableUrl(url) {
   }
 }
 
-/** @returns {Promise<{text: string, savedAt: number} | undefined>} */
+/**
+ * A draft: its text, when it was last saved (epoch ms) and the host's document it was started
+ * from (fingerprint.js; absent in drafts saved before it was recorded).
+ * @returns {Promise<{text: string, savedAt: number, base?: {doc: string | null, time: number | null}} | undefined>}
+ */
 export const loadDraft = (key) => request('readonly', (s) => s.get(key));
 export const deleteDraft = (key) => request('readwrite', (s) => s.delete(key));
 
@@ -91,21 +95,29 @@ export class DraftWriter {
   static IDLE_MS = 250;
   #key;
   #produce = null;
+  #producedAt = null;
+  #base;
   #writing = null;
   #timer = 0;
   #slow = false;
   #stopped = false;
   #onError;
 
-  /** onError(err) hears of a failed write; the next edit tries again. */
-  constructor(key, onError = () => {}) {
+  /**
+   * onError(err) hears of a failed write; the next edit tries again. base() says which host
+   * document the work started from, recorded with every write.
+   */
+  constructor(key, onError = () => {}, { base = () => undefined } = {}) {
     this.#key = key;
     this.#onError = onError;
+    this.#base = base;
   }
 
-  save(produce) {
+  /** savedAt: keep this time (a draft written again unchanged) instead of now. */
+  save(produce, { savedAt = null } = {}) {
     if (this.#stopped) return Promise.resolve();
     this.#produce = produce;
+    this.#producedAt = savedAt;
     if (this.#slow) {
       clearTimeout(this.#timer);
       this.#timer = setTimeout(() => this.#start(), DraftWriter.IDLE_MS);
@@ -124,11 +136,15 @@ export class DraftWriter {
     try {
       while (this.#produce !== null) {
         const produce = this.#produce;
+        const savedAt = this.#producedAt ?? Date.now();
         this.#produce = null;
         const t0 = performance.now();
         const text = produce();
         this.#slow = performance.now() - t0 > DraftWriter.SLOW_MS;
-        await request('readwrite', (s) => s.put({ text, savedAt: Date.now() }, this.#key));
+        const record = { text, savedAt };
+        const base = this.#base();
+        if (base !== undefined) record.base = base;
+        await request('readwrite', (s) => s.put(record, this.#key));
       }
     } catch (err) {
       this.#onError(err);

@@ -778,7 +778,7 @@ export class AvsegEditor extends HTMLElement {
     });
     await guard.open({
       current: this.#annotations.save(),
-      host: { given: this.#hostValue != null, time: this.valueTime },
+      host: () => ({ value: this.#hostValue, time: this.valueTime }),
       restore: (draft) => { if (load === this.#loadId) this.#applyDraft(draft); },
     });
   }

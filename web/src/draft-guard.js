@@ -3,8 +3,10 @@
 // "Drafts"). One tab per task holds a Web Lock for the page's life and is the only one that
 // saves or deletes the draft; drafts last saved more than `draft-days` ago are swept when a task
 // opens; and a draft never silently replaces a document the host gave (an earlier answer,
-// pre-annotations): the annotator sees both times and chooses, and nothing is deleted before.
+// pre-annotations) unless it was started from that very document: otherwise the annotator sees
+// both times and chooses, and nothing is deleted before.
 import { DraftWriter, deleteDraft, loadDraft, sweepDrafts } from './autosave.js';
+import { hostBase, sameBase } from './fingerprint.js';
 
 export const DEFAULT_DRAFT_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -59,6 +61,8 @@ export class DraftGuard {
   #closed = false;
   #choosing = null;      // {resolve, done} while the annotator has not chosen
   #heldBack = null;      // the last edit made while choosing, saved if the host's document is kept
+  #host = () => ({ value: null, time: null });
+  #base = null;          // {value, time, base}: the host's document last fingerprinted
 
   /**
    * key: the draft's key. days: how long a draft is kept. anchor: the element the message box
@@ -74,16 +78,27 @@ export class DraftGuard {
 
   /**
    * Claims the task for this tab, sweeps expired drafts and settles this task's draft against
-   * `current` (the document now in the editor). host: {given, time} says whether that document
-   * came from the host and when it was saved. restore(draft) puts a draft in its place.
+   * `current` (the document now in the editor). host() gives the document the host supplied
+   * ({value, time}: null when none; its time as ISO 8601, Date or epoch ms), asked again at every
+   * save since the host may give another. restore(draft) puts a draft in its place.
    * Resolves to 'other-tab', 'unavailable', 'none', 'restored' or 'asking'.
    */
   open({ current, host, restore }) {
-    this.#opened ??= this.#open(current, host, restore);
+    this.#host = host;
+    this.#opened ??= this.#open(current, restore);
     return this.#opened;
   }
 
-  async #open(current, host, restore) {
+  /** The host's document as a draft records it (fingerprinted once per document). */
+  #hostBase() {
+    const { value = null, time = null } = this.#host() ?? {};
+    const b = this.#base;
+    if (b && b.value === value && b.time === time) return b.base;
+    this.#base = { value, time, base: hostBase(value, timeOf(time)) };
+    return this.#base.base;
+  }
+
+  async #open(current, restore) {
     this.#lock = await claim(`avseg-draft\n${this.#key}`);
     if (this.#closed) {
       this.#lock.release();
@@ -104,13 +119,16 @@ export class DraftGuard {
       return 'unavailable';
     }
     if (this.#closed) return 'closed';
-    this.#writer = new DraftWriter(this.#key, (err) => this.#warn('autosave-failed', `Autosave failed: ${err?.message ?? err}`));
+    this.#writer = new DraftWriter(this.#key, (err) => this.#warn('autosave-failed', `Autosave failed: ${err?.message ?? err}`), { base: () => this.#hostBase() });
     if (!draft || draft.text === current) return 'none';
-    if (!host.given) {
+    const base = this.#hostBase();
+    // Started from exactly what the host gives now (or the host gives nothing): the draft is
+    // simply the newer work, and comes back with the usual notice.
+    if (base.doc === null || sameBase(draft.base, base)) {
       restore(draft);
       return 'restored';
     }
-    this.#ask(draft, timeOf(host.time), restore);
+    this.#ask(draft, timeOf(this.#host()?.time), restore);
     return 'asking';
   }
 
@@ -144,6 +162,7 @@ export class DraftGuard {
     question.id = 'avseg-draft-question';
     question.setAttribute('role', 'alert');
     question.textContent = `This browser kept an unsaved draft of this task, and the task came with ${known ? 'a saved answer' : 'annotations of its own'}. `
+      + `${draft.base ? `Your draft was started from ${draft.base.doc === null ? 'no annotations' : 'other annotations'}. ` : ''}`
       + 'Which one do you want to continue from? Nothing is deleted until you choose, and changes made before you choose are not saved as a draft.';
     const newer = !known ? '' : draft.savedAt > hostTime ? 'draft' : 'host';
     const button = (choice, text) => {
@@ -169,6 +188,8 @@ export class DraftGuard {
       this.#heldBack = null;
       if (choice === 'draft') {
         restore(draft);
+        // Chosen over this very document: from now on it is the draft's base, asked about no more.
+        this.#writer?.save(() => draft.text, { savedAt: draft.savedAt });
       } else if (choice === 'host') {
         try {
           await deleteDraft(this.#key);
