@@ -51,8 +51,9 @@ std::vector<RowBins> rowBins(const FrequencyAxis& axis, int windowSize, int samp
     for (int r = 0; r < axis.rows; ++r) {
         RowBins& m = map[r];
         const double top = rowToHz(axis, r) / binHz, bottom = rowToHz(axis, r + 1) / binHz;
-        m.lo = std::max(static_cast<int>(std::ceil(bottom)), 0);
-        m.hi = std::min(static_cast<int>(std::ceil(top)) - 1, bins - 1);
+        // Clamped as doubles: a finite but huge maxHz (1e300) puts rows far past any int.
+        m.lo = static_cast<int>(std::clamp(std::ceil(bottom), 0.0, double(bins)));
+        m.hi = static_cast<int>(std::clamp(std::ceil(top) - 1, -1.0, double(bins - 1)));
         if (m.lo <= m.hi)
             continue;
         const double centre = rowToHz(axis, r + 0.5) / binHz;

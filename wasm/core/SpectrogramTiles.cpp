@@ -119,6 +119,12 @@ SpectrogramTiles::Stats SpectrogramTiles::render(PcmSource& source, const Wavefo
     key.rows = rows;
     key.sampleRate = rate;
     key.hop = gridHop(key, view.framesPerPixel);
+    // Absurdly fine zooms (a subnormal hop) number grid columns past int64: drawn directly.
+    const double reach = std::abs(view.startFrame) + (image.width + 1.0) * view.framesPerPixel;
+    if (!(reach / key.hop < 4503599627370496.0)) {
+        renderSpectrogram(source, view, style, image);
+        return stats;
+    }
 
     const uint64_t now = ++clock_;
     const int64_t frames = source.frames();
