@@ -334,6 +334,7 @@ test('a draft older than the saved answer is not restored over it: the annotator
   assert.deepEqual((await heard(page, 'draftchoice')).map((h) => h.choice), ['draft']);
   assert.equal(await page.locator('crowd-alert[data-avseg-alert]').isVisible(), false, 'the message goes once chosen');
   assert.match(await page.locator('avseg-editor >> css=.notice').first().textContent(), /Restored your unsaved work/);
+  await page.evaluate(() => document.querySelector('avseg-editor').flushDraft());
   await page.close();
 
   // Chosen over this very answer, the draft is not asked about again while the answer stays the same.
