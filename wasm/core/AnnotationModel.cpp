@@ -622,7 +622,8 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
     std::vector<bool> allowOverlap;
     for (Track& t : next.tracks_)
         allowOverlap.push_back(t.policy.allowOverlap), t.policy.allowOverlap = true;
-    const auto segments = doc.value("segments", nlohmann::json::array());
+    static const nlohmann::json noSegments = nlohmann::json::array();
+    const nlohmann::json& segments = doc.contains("segments") ? doc["segments"] : noSegments;   // not copied: it can be long
     if (!segments.is_array())
         fail("segments", "must be an array");
     for (size_t i = 0; i < segments.size(); ++i) {

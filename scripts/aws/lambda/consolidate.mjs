@@ -14,20 +14,25 @@ export function iou(a, b) {
 }
 
 export function median(values) {
+  if (values.length === 1) return values[0];
+  if (values.length === 2) return (values[0] + values[1]) / 2;
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** The value more than half the voters gave (compared as JSON), or undefined. */
-function majority(values) {
+/** The votes on one question: the value more than half gave (compared as JSON) or undefined, and whether all agree. */
+function tally(values) {
   const counts = new Map();
+  // Text, the usual answer, counts as itself; anything else by its JSON.
+  const text = values.every((v) => typeof v === 'string');
   for (const v of values) {
-    const key = JSON.stringify(v ?? null);
+    const key = text ? v : JSON.stringify(v ?? null);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  for (const [key, n] of counts) if (n * 2 > values.length) return JSON.parse(key);
-  return undefined;
+  let winner;
+  for (const [key, n] of counts) if (n * 2 > values.length) winner = text ? key : JSON.parse(key);
+  return { winner, unanimous: counts.size === 1 };
 }
 
 /**
@@ -154,8 +159,9 @@ export function consolidate(answers) {
   });
 
   const consensus = { format: 'avseg.annotation', version: 1, timebase: { rate, frames: answers[0]?.document?.timebase?.frames ?? 0 }, tracks: [], segments: [], classifications: {} };
-  const deviationsMs = [];
-  const ious = [];
+  const deviationsMs = { sum: 0, n: 0 };
+  const ious = { sum: 0, n: 0 };
+  const add = (mean, x) => { mean.sum += x; mean.n++; };
   let fieldVotes = 0;
   let fieldAgreed = 0;
   let matched = 0;
@@ -178,9 +184,9 @@ export function consolidate(answers) {
       const names = new Set(members.flatMap((m) => Object.keys(m.fields)));
       for (const name of names) {
         const values = members.map((m) => m.fields[name]);
-        const winner = majority(values);
+        const { winner, unanimous } = tally(values);
         fieldVotes++;
-        if (values.every((v) => JSON.stringify(v ?? null) === JSON.stringify(values[0] ?? null))) fieldAgreed++;
+        if (unanimous) fieldAgreed++;
         // No majority: the value of the annotator whose boundaries are nearest the consensus.
         fields[name] = winner !== undefined ? winner
           : [...members].sort((a, b) => Math.abs(a.start * rate - start) + Math.abs(a.end * rate - end) - (Math.abs(b.start * rate - start) + Math.abs(b.end * rate - end)))[0].fields[name];
@@ -189,8 +195,8 @@ export function consolidate(answers) {
       consensus.segments.push({ id: `s${consensus.segments.length + 1}`, track: trackId, start, end, startTime: start / rate, endTime: end / rate,
         fields, support: members.length });
       if (members.length > 1) {
-        for (const m of members) deviationsMs.push(Math.abs(m.start - start / rate) * 1000, Math.abs(m.end - end / rate) * 1000);
-        for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) ious.push(iou(members[i], members[j]));
+        for (const m of members) add(deviationsMs, Math.abs(m.start - start / rate) * 1000), add(deviationsMs, Math.abs(m.end - end / rate) * 1000);
+        for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) add(ious, iou(members[i], members[j]));
       }
     }
   }
@@ -199,12 +205,12 @@ export function consolidate(answers) {
   const keys = new Set(answers.flatMap(({ document: doc }) => Object.keys(doc.classifications ?? {})));
   for (const key of keys) {
     const values = answers.map(({ document: doc }) => doc.classifications?.[key]);
-    const winner = majority(values);
+    const { winner, unanimous } = tally(values);
     fieldVotes++;
-    if (values.every((v) => JSON.stringify(v ?? null) === JSON.stringify(values[0] ?? null))) fieldAgreed++;
+    if (unanimous) fieldAgreed++;
     if (winner !== undefined && winner !== null) consensus.classifications[key] = winner;
   }
-  const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const mean = ({ sum, n: count }) => (count ? sum / count : null);
   return {
     consensus,
     agreement: {

@@ -188,7 +188,8 @@ async function fitResponse(results, prefix, store) {
     result.annotationsFromAllWorkers.forEach((w, i) => {
       const content = w.annotationData?.content;
       if (typeof content !== 'string') return;
-      parts.push({ size: bytes(content), big: Buffer.byteLength(content) > INLINE_ANSWER_LIMIT, move: async () => {
+      const big = Buffer.byteLength(content) > INLINE_ANSWER_LIMIT;
+      parts.push({ size: big ? 0 : bytes(content), big, move: async () => {
         w.annotationData = { s3Uri: await store.write(`${prefix}${keyPart(id)}/answers/${i}-${keyPart(w.workerId ?? 'unknown')}.json`, content) };
       } });
     });
