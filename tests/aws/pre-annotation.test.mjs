@@ -2,7 +2,7 @@
 // The pre-annotation Lambda on Ground Truth's documented event shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { handler } from '../../scripts/aws/lambda/pre-annotation.mjs';
+import { TaskError, handler } from '../../scripts/aws/lambda/pre-annotation.mjs';
 
 const event = (dataObject) => ({ version: '2018-10-16', labelingJobArn: 'arn:aws:sagemaker:us-east-1:123456789012:labeling-job/calls', dataObject });
 
@@ -37,4 +37,20 @@ test('a line without media is reported with what it has', async () => {
   await assert.rejects(handler(event({ transcription: 'Hello', 'call-id': 'C-1' })),
     /the manifest line has no media: it needs "source-ref" \(or "taskObject" or "source"\) as an s3:\/\/ URI; its fields are: transcription, call-id/);
   await assert.rejects(handler({ version: '2018-10-16' }), /the event has no dataObject/);
+});
+
+test('pre-annotations with a lone surrogate are refused naming the field, never passed on changed; well-formed text passes exactly', async () => {
+  const doc = (text, tag = 'Customer') => ({ format: 'avseg.annotation', version: 1, timebase: { rate: 48000, frames: 480000 },
+    tracks: [{ id: 't1', category: 'speaker', tag }], segments: [{ id: 's1', track: 't1', start: 4800, end: 9600, fields: { text } }] });
+  const refused = (where, at, unit = 'D800') => new RegExp(`the pre-annotations of s3://b/a\\.mp3 are not an avseg document: ${where.replace(/[.[\]]/g, '\\$&')} is not well-formed Unicode text \\(an unpaired surrogate U\\+${unit} at character ${at}\\); refused rather than passed on changed$`);
+  const line = (pre) => event({ 'source-ref': 's3://b/a.mp3', 'pre-annotations': pre });
+  // As the manifest line's JSON gives it: an object holding the string, a string holding it raw, or escaped.
+  await assert.rejects(handler(line(doc('caf\ud800'))), (err) => err instanceof TaskError && refused('segments[0].fields.text', 4).test(err.message));
+  await assert.rejects(handler(line(JSON.stringify(doc('caf\ud800')).replace('\\ud800', '\ud800'))), refused('segments[0].fields.text', 4));
+  await assert.rejects(handler(line(JSON.stringify(doc('caf\ud800')))), refused('segments[0].fields.text', 4));
+  await assert.rejects(handler(line(doc('ok', '\udc00Rep'))), refused('tracks[0].tag', 1, 'DC00'));
+  await assert.rejects(handler(line('{"format": "avseg.annotation", \ud800')), /are not an avseg document: their text has an unpaired surrogate U\+D800 at character 32; refused/);
+  const text = 'café 😀 \u{1F469}\u200D\u{1F4BB}';
+  const out = await handler(line(JSON.stringify(doc(text))));
+  assert.equal(out.taskInput.preAnnotations.segments[0].fields.text, text);
 });

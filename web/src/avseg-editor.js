@@ -3,6 +3,7 @@ import { CoreClient } from './core-client.js';
 import { LANE_HEIGHT, drawLanes, rowAt, snap } from './lanes.js';
 import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
+import { guardModel } from './model-text-guard.js';
 import { deleteDraft, stableUrl } from './autosave.js';
 import { DraftGuard, draftDays } from './draft-guard.js';
 import { EXPORTS } from './exports.js';
@@ -722,7 +723,7 @@ export class AvsegEditor extends HTMLElement {
 
   #ensureModel() {
     this.#modelLoad ??= loadModel().then(({ Annotations }) => {
-      this.#annotations = new Annotations();
+      this.#annotations = guardModel(new Annotations());
       this.#store = new AnnotationStore(this.#annotations);
       this.#annotations.setTimebase(48000, 0);
       if (this.#pendingConfig) {
