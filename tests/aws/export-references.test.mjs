@@ -121,14 +121,21 @@ test('a reference that cannot be read is named with its line, worker and URI and
   s3.objects.delete(key(consensusUri));
   const missing = 's3://gt-bucket/job/annotations/worker-response/iteration-1/2/gone.json';
   lines[2][LABEL].annotationsFromAllWorkers.push({ workerId: 'private.us-east-1.w8', annotationData: { s3Uri: missing } });
+  // Another worker's response file is never taken for this one's answer.
+  const othersFile = lines[2][LABEL].annotationsFromAllWorkers[0].annotationData.s3Uri;
+  lines[2][LABEL].annotationsFromAllWorkers.push({ workerId: 'private.us-east-1.w9', annotationData: { s3Uri: othersFile } });
   lines[3][LABEL].annotationsFromAllWorkers.push({ workerId: 'local.bob', annotationData: { s3Uri: 'annotations/worker-response/iteration-1/3/missing.json' } });
+  // A data object Ground Truth could not finish: its line has no answers, only the reason.
+  lines.push({ 'source-ref': 's3://media/call-5.wav', [`${LABEL}-metadata`]: { job_name: 'calls', 'failure-reason': 'ClientError: the pre-annotation Lambda failed' } });
   const result = await exportVtt('broken.manifest', 'some');
   assert.equal(result.code, 1);
   assert.match(result.stdout, /export: 6 files in /);
   const problems = said(result.stderr);
-  assert.equal(problems.length, 3, result.stderr);
+  assert.equal(problems.length, 5, result.stderr);
   assert.equal(problems[0], `export: not exported: line 1, consensus: ${consensusUri}: could not be read (NoSuchKey: not found (HTTP 404))`);
   assert.equal(problems[1], `export: not exported: line 3, private.us-east-1.w8: ${missing}: could not be read (NoSuchKey: not found (HTTP 404))`);
-  assert.equal(problems[2], `export: not exported: line 4, local.bob: annotations/worker-response/iteration-1/3/missing.json: could not be read (${path.join(dir, 'annotations/worker-response/iteration-1/3/missing.json')}: no such file)`);
+  assert.equal(problems[2], `export: not exported: line 3, private.us-east-1.w9: ${othersFile}: it is a worker-response file with no answer of private.us-east-1.w9 (its answers are by private.us-east-1.w7)`);
+  assert.equal(problems[3], `export: not exported: line 4, local.bob: annotations/worker-response/iteration-1/3/missing.json: could not be read (${path.join(dir, 'annotations/worker-response/iteration-1/3/missing.json')}: no such file)`);
+  assert.equal(problems[4], `export: not exported: line 6: no answers under "${LABEL}" (the job says: ClientError: the pre-annotation Lambda failed)`);
   assert.deepEqual((await readdir(path.join(dir, 'some'))).sort().slice(0, 3), ['0002-call-1-consensus.vtt', '0003-call-2-private.us-east-1.w7.vtt', '0004-call-3-local.ada.vtt']);
 });
