@@ -63,8 +63,9 @@ void RangeDecoder::begin(int64_t first)
 bool RangeDecoder::step(const BlockFn& fn)
 {
     const bool more = reader_->step([&](const DecodedFrame& f) { onFrame(f, fn); });
-    if (!known_ && unknownFrames_ > unplacedLimit_) {
-        // The seek landed where no recorded packet follows: decode from the start instead.
+    if (!known_ && (unknownFrames_ > unplacedLimit_ || !more)) {
+        // The seek landed where no recorded packet follows, or none did before the end (near
+        // the end of an Ogg Opus file): decode from the start instead.
         const int64_t first = first_;
         ++restarts_;
         reopen();
