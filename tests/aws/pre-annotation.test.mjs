@@ -42,14 +42,14 @@ test('a line without media is reported with what it has', async () => {
 test('pre-annotations with a lone surrogate are refused naming the field, never passed on changed; well-formed text passes exactly', async () => {
   const doc = (text, tag = 'Customer') => ({ format: 'avseg.annotation', version: 1, timebase: { rate: 48000, frames: 480000 },
     tracks: [{ id: 't1', category: 'speaker', tag }], segments: [{ id: 's1', track: 't1', start: 4800, end: 9600, fields: { text } }] });
-  const refused = (where, at, unit = 'D800') => new RegExp(`the pre-annotations of s3://b/a\\.mp3 are not an avseg document: ${where.replace(/[.[\]]/g, '\\$&')} is not well-formed Unicode text \\(an unpaired surrogate U\\+${unit} at character ${at}\\); refused rather than passed on changed$`);
+  const refused = (where, at, unit = 'D800') => new RegExp(`the pre-annotations of s3://b/a\\.mp3 are not an avseg document: ${where.replace(/[.[\]]/g, '\\$&')} is not well-formed Unicode text \\(an unpaired surrogate U\\+${unit} at character ${at}\\): refused, as it could not be stored unchanged$`);
   const line = (pre) => event({ 'source-ref': 's3://b/a.mp3', 'pre-annotations': pre });
   // As the manifest line's JSON gives it: an object holding the string, a string holding it raw, or escaped.
   await assert.rejects(handler(line(doc('caf\ud800'))), (err) => err instanceof TaskError && refused('segments[0].fields.text', 4).test(err.message));
   await assert.rejects(handler(line(JSON.stringify(doc('caf\ud800')).replace('\\ud800', '\ud800'))), refused('segments[0].fields.text', 4));
   await assert.rejects(handler(line(JSON.stringify(doc('caf\ud800')))), refused('segments[0].fields.text', 4));
   await assert.rejects(handler(line(doc('ok', '\udc00Rep'))), refused('tracks[0].tag', 1, 'DC00'));
-  await assert.rejects(handler(line('{"format": "avseg.annotation", \ud800')), /are not an avseg document: their text has an unpaired surrogate U\+D800 at character 32; refused/);
+  await assert.rejects(handler(line('{"format": "avseg.annotation", \ud800')), /are not an avseg document: the document is not well-formed Unicode text \(an unpaired surrogate U\+D800 at character 32\): refused/);
   const text = 'café 😀 \u{1F469}\u200D\u{1F4BB}';
   const out = await handler(line(JSON.stringify(doc(text))));
   assert.equal(out.taskInput.preAnnotations.segments[0].fields.text, text);

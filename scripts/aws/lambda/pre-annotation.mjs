@@ -21,57 +21,16 @@ let model;
 async function annotations() {
   model ??= (async () => {
     const { default: create } = await import(path.join(MODEL_DIR, 'avseg-model.js'));
+    // The element's own guard: text embind would change on the way in is refused, not stored.
+    const { guardModel } = await import(path.join(MODEL_DIR, 'model-text-guard.js'));
     const wasmBinary = await readFile(path.join(MODEL_DIR, 'avseg-model.wasm'));
-    return create({ wasmBinary });
+    const M = await create({ wasmBinary });
+    return { newAnnotations: () => guardModel(new M.Annotations()) };
   })();
   return model;
 }
 
 export class TaskError extends Error {}
-
-const member = (at, key) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? (at ? `${at}.${key}` : key) : `${at}[${JSON.stringify(key.toWellFormed())}]`);
-
-function unpaired(text) {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    const next = text.charCodeAt(i + 1);
-    if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
-    else return `an unpaired surrogate U+${c.toString(16).toUpperCase()} at character ${i + 1}`;
-  }
-  return '';
-}
-
-/**
- * Where pre-annotations hold text that is not well-formed UTF-16 (a lone surrogate, which JSON
- * can carry as "\ud800"), or ''. The core would get it through embind, which pairs a lone
- * surrogate with the next character: the annotator would see other text than the manifest's.
- */
-function illFormedText(pre) {
-  let value = pre;
-  if (typeof pre === 'string') {
-    if (pre.isWellFormed() && !/\\u[dD][89a-fA-F]/.test(pre)) return '';
-    try {
-      value = JSON.parse(pre);
-    } catch {
-      return pre.isWellFormed() ? '' : `their text has ${unpaired(pre)}`;
-    }
-  }
-  const stack = [[value, '']];
-  while (stack.length) {
-    const [v, at] = stack.pop();
-    if (typeof v === 'string') {
-      if (!v.isWellFormed()) return `${at || 'the document'} is not well-formed Unicode text (${unpaired(v)})`;
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}[${i}]`]);
-    } else if (v && typeof v === 'object') {
-      const keys = Object.keys(v);
-      for (const key of keys) if (!key.isWellFormed()) return `a key of ${at || 'the document'} (${JSON.stringify(key.toWellFormed())}) is not well-formed Unicode text (${unpaired(key)})`;
-      for (let i = keys.length - 1; i >= 0; i--) stack.push([v[keys[i]], member(at, keys[i])]);
-    }
-  }
-  return '';
-}
 
 export async function handler(event) {
   const data = event?.dataObject;
@@ -91,10 +50,7 @@ export async function handler(event) {
   if (job) taskInput.avsegJob = job;
   const pre = data['pre-annotations'] ?? data.preAnnotations;
   if (pre !== undefined) {
-    const unusable = illFormedText(pre);
-    if (unusable) throw new TaskError(`the pre-annotations of ${media} are not an avseg document: ${unusable}; refused rather than passed on changed`);
-    const M = await annotations();
-    const a = new M.Annotations();
+    const a = (await annotations()).newAnnotations();
     try {
       const result = a.load(typeof pre === 'string' ? pre : JSON.stringify(pre));
       if (!result.ok) throw new TaskError(`the pre-annotations of ${media} are not an avseg document: ${result.reason}`);
