@@ -6,13 +6,15 @@
 // component on PORT+1, media on PORT+2. See template/README.md.
 import express from 'express';
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  corsFor, hostGuard, hostNames, isLoopback, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile, withoutSecrets,
+  corsFor, hostGuard, hostNames, isLoopback, legacySecretsFile, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile, stateDir,
+  withoutSecrets,
 } from './lib/labeling/access.mjs';
 import { ManifestError, PEAKS_KEYS, printable, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
 import { ConflictError, lockFolder, OutputStore } from './lib/labeling/output.mjs';
@@ -38,7 +40,10 @@ const USAGE = `usage: scripts/run [options] [MANIFEST]
                            everyone signs in with a personal link)
   --port PORT              pages on PORT, component on PORT+1, media on PORT+2 (default 8080)
   --preview                render one item and show what would be submitted, writing nothing
-  --line N                 with --preview: the manifest line to show (default 1)`;
+  --line N                 with --preview: the manifest line to show (default 1)
+Relative paths are read from the folder the command is typed in. The run's tokens and personal
+links are kept outside the output folder, in $AVSEG_STATE_DIR/runs/ (default
+\${XDG_STATE_HOME:-~/.local/state}/avseg/runs/), so a restart keeps its links.`;
 
 /** Express error handler: the status and its reason only (Express's own shows a stack trace outside production). */
 function plainErrors(err, req, res, next) {
@@ -111,7 +116,10 @@ async function start(opts, held) {
   held.push(release);
   const store = opts.preview ? null : new OutputStore({ dir: outputDir, items, labelAttribute, jobName: job, workersPerItem });
   await store?.load({ reattach: !!opts.reattach });
-  const secrets = new RunSecrets(opts.preview ? null : secretsFile(outputDir));
+  // Kept outside the output folder, which is what gets copied and shared.
+  const secrets = opts.preview ? new RunSecrets(null) : new RunSecrets(await secretsFile(outputDir, { state: opts.stateDir ?? stateDir() }), {
+    legacy: legacySecretsFile(outputDir), output: outputDir,
+  });
   await secrets.load();
   if (identities) await secrets.add(names);
   const { runToken, mediaToken } = secrets;
@@ -434,4 +442,12 @@ async function main() {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+// Run as a program, by its path or a link to it (Node gives the module its real path).
+const invoked = (() => {
+  try {
+    return process.argv[1] && realpathSync(process.argv[1]);
+  } catch {
+    return undefined;
+  }
+})();
+if (invoked === fileURLToPath(import.meta.url)) main();

@@ -512,7 +512,9 @@ test('drafts expire: after 30 days by default, or the draft-days attribute; expi
 
 /** A real `scripts/label.mjs` run; resolves once it prints its address. */
 function startRun(args) {
-  const child = spawn(process.execPath, [path.join(root, 'scripts/label.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The run's secrets go beside its manifest (a temporary folder), not to the home's state folder.
+  const env = { ...process.env, AVSEG_STATE_DIR: process.env.AVSEG_STATE_DIR ?? path.join(path.dirname(args[0]), 'state') };
+  const child = spawn(process.execPath, [path.join(root, 'scripts/label.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (d) => {

@@ -5,13 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, collectConsole } from './browser.mjs';
 import { fixtures } from './harness.mjs';
 import { startServers } from '../../scripts/lib/servers.mjs';
+import { secretsIn, secretsOf } from './run-secrets.mjs';
 import { mkdir } from 'node:fs/promises';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,6 +21,7 @@ let browser, tmp;
 before(async () => {
   browser = await launchBrowser();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-labeling-'));
+  process.env.AVSEG_STATE_DIR = path.join(tmp, 'state'); // the runs' secrets, never in the real home
   await copyFile(path.join(fixtures, 'call.wav'), path.join(tmp, 'call.wav'));
   await copyFile(path.join(fixtures, 'dogs.webm'), path.join(tmp, 'dogs.webm'));
 });
@@ -49,7 +51,7 @@ function startRun(args, port = (nextPort += 10), env = process.env) {
 
 function stop(run, signal = 'SIGKILL') {
   return new Promise((resolve) => {
-    if (run.child.exitCode !== null) return resolve();
+    if (run.child.exitCode !== null || run.child.signalCode !== null) return resolve(); // ended (a killed one has no exit code)
     run.child.once('exit', () => resolve());
     run.child.kill(signal);
   });
@@ -229,11 +231,10 @@ test('local run: two items, killed mid-item and restarted, output manifest and w
   assert.deepEqual(second.classifications, { videoQuality: 'Poor', primaryIncidents: '2' });
   // The answers name their media as the manifest does: the run's addresses, which hold its secrets, are not kept.
   assert.deepEqual([first.media.url, second.media.url], ['call.wav', 'dogs.webm']);
-  const secrets = JSON.parse(await readFile(path.join(output, '.avseg-access.json'), 'utf8'));
-  for (const file of (await readdir(output, { recursive: true })).filter((f) => /\.(json|manifest)$/.test(f) && !f.endsWith('.avseg-access.json'))) {
-    const text = await readFile(path.join(output, file), 'utf8');
-    for (const secret of [secrets.runToken, secrets.mediaToken]) assert.ok(!text.includes(secret), `${file} holds a secret of the run`);
-  }
+  // Nor does any other file of the output folder (it is what gets copied and shared): the tokens are kept in the user's state folder.
+  const secrets = await secretsOf(output);
+  assert.equal(secrets.length, 2);
+  assert.deepEqual(await secretsIn(output, secrets), []);
   assert.deepEqual(second.streams.Dog.map((s) => [s.id, s.start, s.text]), [['Dog #2', second.segments[0].startTime, 'trots past']]);
 
   // The raw worker responses, one file per item, as Ground Truth writes them.
@@ -453,4 +454,48 @@ test('s3:// media is presigned with the machine\'s credentials, as grant_read_ac
   const kept = await readFile(path.join(dir, (await readdir(dir))[0]), 'utf8');
   assert.doesNotMatch(kept, /X-Amz-|AKIDEXAMPLE|EXAMPLESESSION/);
   assert.equal(JSON.parse(JSON.parse(kept).answers[0].answerContent.annotations).media.url, 's3://calls-bucket/call.wav');
+});
+
+test('scripts/run and scripts/preview read the paths given from the folder the command is typed in, not from the repository', async (t) => {
+  // The real wrappers in a copy of the repository's layout whose setup, build and fixture steps do
+  // nothing (they would install and build, and are not what is tested), running the real label.mjs through a link.
+  const repo = path.join(tmp, 'repo');
+  await mkdir(path.join(repo, 'scripts'), { recursive: true });
+  await mkdir(path.join(repo, 'tests/fixtures'), { recursive: true });
+  for (const name of ['run', 'preview']) {
+    await copyFile(path.join(root, 'scripts', name), path.join(repo, 'scripts', name));
+    await chmod(path.join(repo, 'scripts', name), 0o755);
+  }
+  for (const step of ['scripts/setup', 'scripts/build', 'tests/fixtures/make-media.sh']) await writeFile(path.join(repo, step), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  await symlink(path.join(root, 'scripts/label.mjs'), path.join(repo, 'scripts/label.mjs'));
+  // The user's folder: a manifest in one subfolder, its media in another (inside --media-root), their own template.
+  const here = path.join(tmp, 'here');
+  await mkdir(path.join(here, 'lists'), { recursive: true });
+  await mkdir(path.join(here, 'media'), { recursive: true });
+  await copyFile(path.join(fixtures, 'call.wav'), path.join(here, 'media/call.wav'));
+  await writeFile(path.join(here, 'lists/calls.jsonl'), `${JSON.stringify({ 'source-ref': '../media/call.wav', note: 'typed here' })}\n`);
+  await writeFile(path.join(here, 'mine.liquid.html'), '<p id="mine">my template: {{ task.input.note }}</p>\n');
+  const wrapper = (name, args) => new Promise((resolve, reject) => {
+    const child = spawn(path.join(repo, 'scripts', name), ['lists/calls.jsonl', '--media-root', '.', '--template', 'mine.liquid.html', '--port', '0', ...args], {
+      cwd: here, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.after(() => stop({ child }));
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /open (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ url: m[1], out });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`scripts/${name} exited (${code}): ${out}`)));
+  });
+
+  const run = await wrapper('run', ['--output', 'out']);
+  assert.match(run.out, new RegExp(`output in ${path.join(here, 'out').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)`));
+  assert.equal(await readFile(path.join(here, 'out/manifests/output/output.manifest'), 'utf8'), '');
+  assert.match(await (await fetch(`${run.url}task/0?worker=ann`)).text(), /<p id="mine">my template: typed here<\/p>/);
+  const preview = await wrapper('preview', []);
+  assert.match(await (await fetch(preview.url)).text(), /<p id="mine">my template: typed here<\/p>/);
+  assert.deepEqual((await readdir(repo)).sort(), ['scripts', 'tests'], 'nothing was written in the repository');
 });

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { fixtures } from './harness.mjs';
 import { startLabeling } from '../../scripts/label.mjs';
 import { identityTag, readManifest } from '../../scripts/lib/labeling/manifest.mjs';
 import { hostNames, pageOrigins } from '../../scripts/lib/labeling/access.mjs';
+import { secretsIn, secretsOf, stateFileOf } from './run-secrets.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let browser, tmp;
@@ -23,6 +25,7 @@ let browser, tmp;
 before(async () => {
   browser = await launchBrowser();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-security-'));
+  process.env.AVSEG_STATE_DIR = path.join(tmp, 'state'); // the runs' secrets, never in the real home
   await mkdir(path.join(tmp, 'job'));
   await copyFile(path.join(fixtures, 'call.wav'), path.join(tmp, 'job/call.wav'));
 });
@@ -217,7 +220,7 @@ function startProcess(args) {
   return new Promise((resolve, reject) => {
     const onData = (d) => {
       out += d;
-      if (/open http:\/\/\S+/.test(out)) resolve({ child, out });
+      if (/open http:\/\/\S+/.test(out)) resolve({ child, out, output: () => out });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -225,7 +228,7 @@ function startProcess(args) {
   });
 }
 const kill = (child) => new Promise((resolve) => {
-  if (child.exitCode !== null) return resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return resolve(); // ended (a killed one has no exit code)
   child.once('exit', resolve);
   child.kill('SIGKILL');
 });
@@ -274,7 +277,7 @@ test('on a LAN each annotator signs in with a personal link: nobody reads anothe
   assert.doesNotMatch(bobTask.text, /secret words/);
   const bobStatus = JSON.parse((await get(new URL('api/status', links.bob))).text);
   assert.doesNotMatch(JSON.stringify(bobStatus), /alice|secret/);
-  assert.equal((await submit(links.bob, { annotations: 'bob as alice?' }, { query: '?worker=alice' })).status, 200);
+  assert.equal((await submit(links.bob, { annotations: 'bob as alice?', page: links.bob.href }, { query: '?worker=alice' })).status, 200);
   assert.deepEqual(await storedAnswers(), [['local.alice', 'alice: secret words'], ['local.bob', 'bob as alice?']]);
 
   // No name page on a LAN, and no other key opens anything.
@@ -296,8 +299,17 @@ test('on a LAN each annotator signs in with a personal link: nobody reads anothe
   const carol = local(new RegExp(`<td>carol</td><td><a href="(http://[^"]+)"`).exec(page.text)[1]);
   assert.equal((await follow(carol)).status, 200);
 
-  // Restarted, everyone keeps their link; the secrets are kept readable by their owner alone.
-  assert.equal((await stat(path.join(output, '.avseg-access.json'))).mode & 0o777, 0o600);
+  // The secrets are kept outside the output folder (which is shared as results), readable by their owner
+  // alone, and no file of the output holds one, not even an answer that carried its page's address.
+  const kept = await stateFileOf(output);
+  assert.equal((await stat(kept)).mode & 0o777, 0o600);
+  assert.equal((await stat(path.dirname(kept))).mode & 0o777, 0o700);
+  const secrets = await secretsOf(output);
+  assert.equal(secrets.length, 5, 'the run\'s, the media\'s, alice\'s, bob\'s and carol\'s');
+  for (const u of [admin, links.alice, links.bob, carol]) assert.ok(secrets.includes(u.pathname.split('/')[1]), u.href);
+  assert.deepEqual(await secretsIn(output, secrets), []);
+
+  // Restarted, everyone keeps their link.
   await kill(run.child);
   run = await startProcess(args);
   assert.match(run.out, new RegExp(`carol +http://\\S+${carol.pathname}`));
@@ -307,6 +319,59 @@ test('on a LAN each annotator signs in with a personal link: nobody reads anothe
   const again = await get(new URL('task/0', links.alice));
   assert.equal(again.status, 200);
   assert.match(again.text, /alice: secret words/, 'alice sees her own answer again');
+});
+
+test('secrets an older avseg kept in the output folder are moved to the state folder: the same links, none left in the output', async (t) => {
+  const manifest = path.join(tmp, 'job/moved.jsonl');
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'call.wav' })}\n`);
+  const output = path.join(tmp, 'out-moved');
+  await mkdir(output);
+  // As an older avseg left it.
+  const token = () => randomBytes(32).toString('base64url');
+  const old = { runToken: token(), mediaToken: token(), annotators: [{ name: 'alice', secret: token() }] };
+  const legacy = path.join(output, '.avseg-access.json');
+  await writeFile(legacy, `${JSON.stringify(old, null, 2)}\n`, { mode: 0o600 });
+  const args = [manifest, '--annotators', 'alice', '--output', output];
+  const start = async () => {
+    const run = await startProcess(args);
+    t.after(() => kill(run.child));
+    const admin = new URL(/open (http:\/\/\S+\/admin)/.exec(run.out)[1]);
+    const alice = new URL(/^ {2}alice +(http:\/\/\S+)$/m.exec(run.out)[1]);
+    const opens = async (u) => (await send(Number(u.port), u.pathname, { headers: { host: u.host } })).status;
+    assert.deepEqual([await opens(alice), await opens(admin)], [302, 200], run.out);
+    // Everything it says before listening, stderr included.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { ...run, admin, alice, said: run.output() };
+  };
+
+  let run = await start();
+  assert.equal(run.admin.pathname, `/${old.runToken}/admin`, 'the admin\'s link is the one the old file held');
+  assert.equal(run.alice.pathname, `/${old.annotators[0].secret}/`, 'so is alice\'s');
+  assert.match(run.said, /the run's secrets \(its tokens and annotators' links\) were moved out of the output folder, from \S+out-moved\/\.avseg-access\.json to \S+\/state\/runs\/[0-9a-f]{16}\.json; the links stay the same/);
+  await assert.rejects(stat(legacy), { code: 'ENOENT' });
+  const kept = await stateFileOf(output);
+  assert.equal((await stat(kept)).mode & 0o777, 0o600);
+  assert.deepEqual(await secretsOf(output), [old.runToken, old.mediaToken, old.annotators[0].secret]);
+  assert.deepEqual(await secretsIn(output, await secretsOf(output)), []);
+  await kill(run.child);
+
+  // Started again through another path to the same folder: the same secrets, nothing more to move.
+  const other = path.join(tmp, 'out-moved-link');
+  await symlink(output, other);
+  args[args.length - 1] = other;
+  run = await start();
+  assert.deepEqual([run.admin.pathname, run.alice.pathname], [`/${old.runToken}/admin`, `/${old.annotators[0].secret}/`]);
+  assert.doesNotMatch(run.said, /were moved|was deleted/);
+  await kill(run.child);
+
+  // A secrets file copied in with another run's output is deleted, and this run's links stay.
+  const stray = { runToken: token(), mediaToken: token(), annotators: [{ name: 'alice', secret: token() }] };
+  await writeFile(legacy, JSON.stringify(stray));
+  run = await start();
+  assert.equal(run.alice.pathname, `/${old.annotators[0].secret}/`);
+  assert.match(run.said, /\S+\.avseg-access\.json was deleted: it held another run's links, and this run's secrets are kept in \S+\/state\/runs\/[0-9a-f]{16}\.json, outside the output folder/);
+  await assert.rejects(stat(legacy), { code: 'ENOENT' });
+  assert.deepEqual(await secretsIn(output, [...await secretsOf(output), stray.runToken, stray.mediaToken, stray.annotators[0].secret]), []);
 });
 
 test('a template written for Ground Truth shows a manifest\'s text as text: values are escaped unless a filter says otherwise', async (t) => {

@@ -22,6 +22,7 @@ let tmp;
 
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-output-'));
+  process.env.AVSEG_STATE_DIR = path.join(tmp, 'state'); // the runs' secrets, never in the real home
   for (const name of ['a.wav', 'b.wav', 'c.wav']) await copyFile(path.join(fixtures, 'call.wav'), path.join(tmp, name));
 });
 after(() => rm(tmp, { recursive: true, force: true }));

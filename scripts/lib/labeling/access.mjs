@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Who may reach a local run. Every page, API and media URL carries a secret: the run's own token
-// (kept with its output folder), or an annotator's personal one. The three servers answer only to
-// the Host names they are bound to (a DNS-rebinding page gets nothing), allow CORS to the run's
-// page origin only, and the pages refuse any request whose Origin is another site's, so another
-// page open in the same browser can neither read the media and answers nor submit.
+// (kept in the user's state folder, never in the output folder, which is shared as results), or an
+// annotator's personal one. The three servers answer only to the Host names they are bound to (a
+// DNS-rebinding page gets nothing), allow CORS to the run's page origin only, and the pages refuse
+// any request whose Origin is another site's, so another page open in the same browser can neither
+// read the media and answers nor submit.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, realpath, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { writeAtomic } from './output.mjs';
+import { ManifestError } from './manifest.mjs';
+import { syncDir, writeAtomic } from './output.mjs';
 
 export const newSecret = () => randomBytes(32).toString('base64url');
 
@@ -90,37 +92,91 @@ export function sameOriginOnly(origins) {
 }
 
 /**
+ * The user's folder for what runs keep between starts: $AVSEG_STATE_DIR, else $XDG_STATE_HOME/avseg,
+ * else ~/.local/state/avseg (an empty or, for XDG, relative value counts as unset, as the XDG spec says).
+ */
+export function stateDir(env = process.env) {
+  if (env.AVSEG_STATE_DIR) return path.resolve(env.AVSEG_STATE_DIR);
+  const xdg = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local/state');
+  return path.join(xdg, 'avseg');
+}
+
+/**
+ * Where a run keeps its secrets: outside its output folder, which is copied, uploaded and shared
+ * as results. <state>/runs/<16 hex of the SHA-256 of the output folder's real path>.json, so a
+ * restart on the same folder (by any path to it) finds them. The folder must exist.
+ */
+export async function secretsFile(outputDir, { state = stateDir() } = {}) {
+  const real = await realpath(outputDir);
+  return path.join(state, 'runs', `${createHash('sha256').update(real).digest('hex').slice(0, 16)}.json`);
+}
+
+/** Where avseg kept a run's secrets before: inside the output folder. */
+export const legacySecretsFile = (outputDir) => path.join(outputDir, '.avseg-access.json');
+
+const tokenLike = (v) => typeof v === 'string' && v.length >= 32;
+
+/** A stored secrets document, checked; throws a message naming the file. */
+function parseSecrets(text, file) {
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ManifestError(`the run's secrets in ${file} cannot be read (${err.message}); delete the file to make new links`);
+  }
+  if (!tokenLike(doc?.runToken) || !tokenLike(doc?.mediaToken)) throw new ManifestError(`the run's secrets in ${file} lack a token; delete the file to make new links`);
+  const annotators = (Array.isArray(doc.annotators) ? doc.annotators : []).filter((a) => typeof a?.name === 'string' && tokenLike(a?.secret));
+  return { runToken: doc.runToken, mediaToken: doc.mediaToken, annotators };
+}
+
+const readIfThere = (file) => readFile(file, 'utf8').catch((err) => {
+  if (err.code === 'ENOENT') return null;
+  throw new ManifestError(`cannot read the run's secrets in ${file} (${err.code ?? err.message})`);
+});
+
+/**
  * A run's secrets: its page token (the admin's, when annotators have their own links), its media
- * token, and each annotator's personal secret. Kept in <output>/.avseg-access.json, readable by its
- * owner only, so a restarted run keeps its addresses (open tabs and autosaved drafts stay valid);
- * deleting the file makes new ones. A preview keeps nothing (file null).
+ * token, and each annotator's personal secret. Kept in the user's state folder (secretsFile),
+ * readable by its owner only, so a restarted run keeps its addresses (open tabs and autosaved
+ * drafts stay valid) while the output folder holds no secret; deleting the file makes new ones.
+ * A file left in the output folder by an older avseg (`legacy`) is moved there. A preview keeps
+ * nothing (file null).
  */
 export class RunSecrets {
   #doc = { runToken: newSecret(), mediaToken: newSecret(), annotators: [] };
   #chain = Promise.resolve();
 
-  constructor(file) {
-    this.file = file;
+  /** @param {string | null} file @param {{legacy?: string | null, output?: string, warn?: (m: string) => void}} [opts] */
+  constructor(file, { legacy = null, output, warn = (m) => console.warn(`avseg: ${m}`) } = {}) {
+    Object.assign(this, { file, legacy, output, warn });
   }
 
   async load() {
     if (!this.file) return;
-    let doc;
-    try {
-      doc = JSON.parse(await readFile(this.file, 'utf8'));
-    } catch (err) {
-      if (err.code !== 'ENOENT') throw new Error(`the run's secrets in ${this.file} cannot be read (${err.message}); move the file aside to make new links`);
-      await this.#write(this.#doc);
-      return;
-    }
-    const ok = (v) => typeof v === 'string' && v.length >= 32;
-    if (!ok(doc?.runToken) || !ok(doc?.mediaToken)) throw new Error(`the run's secrets in ${this.file} lack a token; move the file aside to make new links`);
-    const annotators = (Array.isArray(doc.annotators) ? doc.annotators : []).filter((a) => typeof a?.name === 'string' && ok(a?.secret));
-    this.#doc = { runToken: doc.runToken, mediaToken: doc.mediaToken, annotators };
+    await privateDir(path.dirname(this.file));
+    const kept = await readIfThere(this.file);
+    const old = this.legacy ? await readIfThere(this.legacy) : null;
+    if (kept !== null) this.#doc = parseSecrets(kept, this.file);
+    else if (old !== null) this.#doc = parseSecrets(old, this.legacy);
+    if (kept === null) await this.#write(this.#doc);
+    if (old === null) return;
+    await unlink(this.legacy);
+    await syncDir(path.dirname(this.legacy));
+    // Both there: a move cut short (the same tokens), or a file copied in with another run's output.
+    const moved = kept === null || (() => {
+      try {
+        return JSON.parse(old).runToken === this.#doc.runToken;
+      } catch {
+        return false;
+      }
+    })();
+    this.warn(moved
+      ? `the run's secrets (its tokens and annotators' links) were moved out of the output folder, from ${this.legacy} to ${this.file}; the links stay the same`
+      : `${this.legacy} was deleted: it held another run's links, and this run's secrets are kept in ${this.file}, outside the output folder`);
   }
 
   #write(doc) {
-    return writeAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    return writeAtomic(this.file, `${JSON.stringify({ ...doc, output: this.output }, null, 2)}\n`, { mode: 0o600 });
   }
 
   get runToken() { return this.#doc.runToken; }
@@ -149,7 +205,15 @@ export class RunSecrets {
   }
 }
 
-export const secretsFile = (outputDir) => path.join(outputDir, '.avseg-access.json');
+/** Creates a folder (and its parents) for the user alone; one that exists is made the user's alone too. */
+async function privateDir(dir) {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  } catch (err) {
+    throw new ManifestError(`cannot keep the run's secrets in ${dir} (${err.code ?? err.message}): set AVSEG_STATE_DIR to a folder of yours`);
+  }
+}
 
 /**
  * An answer as it is kept: the element records the address it read the media from, which here

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { identityKey, ManifestError, printable } from './manifest.mjs';
 
-async function syncDir(dir) {
+export async function syncDir(dir) {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
