@@ -137,6 +137,98 @@ Save as short text file: "${grid('ascii.TextGrid')}"
   assert.deepEqual(rows(IMPORTS.textgrid(await readFile(grid('ascii.TextGrid')), { rate: 1000 })), [['speaker', 'Ada', 0, 250, 'plain']]);
 });
 
+// Praat's own reading, interval by interval and point by point, with each label written to a file.
+const PRAAT_DUMP = `form Dump
+  sentence File x.TextGrid
+  sentence Out out
+endform
+Text writing preferences: "UTF-8"
+createFolder: out$
+Read from file: file$
+writeInfoLine: ""
+tiers = Get number of tiers
+for t to tiers
+  name$ = Get tier name: t
+  writeFile: out$ + "/name-" + string$(t), name$
+  isInterval = Is interval tier: t
+  if isInterval
+    n = Get number of intervals: t
+    for i to n
+      a = Get start time of interval: t, i
+      b = Get end time of interval: t, i
+      label$ = Get label of interval: t, i
+      writeFile: out$ + "/" + string$(t) + "-" + string$(i), label$
+      appendInfoLine: t, " ", i, " ", fixed$(a, 17), " ", fixed$(b, 17)
+    endfor
+  else
+    n = Get number of points: t
+    for i to n
+      a = Get time of point: t, i
+      label$ = Get label of point: t, i
+      writeFile: out$ + "/" + string$(t) + "-" + string$(i), label$
+      appendInfoLine: t, " ", i, " ", fixed$(a, 17), " point"
+    endfor
+  endif
+endfor
+`;
+
+test('every interval and point Praat itself reads from its own TextGrids is imported, label for label, in each format and encoding', async () => {
+  const grid = (name) => path.join(dir, `edge-${name}`);
+  await praat(`long$ = ""
+for i to 3000
+  long$ = long$ + "abcdéfgh" + string$(i mod 10)
+endfor
+Create TextGrid: 0, 5, "a b c", "c"
+Insert boundary: 1, 0.00001
+Insert boundary: 1, 0.1
+Insert boundary: 1, 1.5
+Insert boundary: 1, 1.7
+Insert boundary: 1, 2.123456789012345
+Insert boundary: 1, 4.99999
+Set interval text: 1, 1, "tiny"
+Set interval text: 1, 2, " "
+Set interval text: 1, 3, long$
+Set interval text: 1, 5, "a quote "" then"+newline$+newline$+"! not a comment [1]"
+Set interval text: 1, 7, "last"
+Set tier name: 2, "name with ""quotes"", ! and [x]"
+Insert boundary: 2, 3
+Set interval text: 2, 1, "x"
+Insert point: 3, 0, "at zero"
+Insert point: 3, 2.5, ""
+Insert point: 3, 5, "at the end"
+Text writing preferences: "UTF-8"
+Save as text file: "${grid('long-utf8')}"
+Save as short text file: "${grid('short-utf8')}"
+Text writing preferences: "try ISO Latin-1, then UTF-16"
+Save as short text file: "${grid('short-latin1')}"
+Text writing preferences: "UTF-16"
+Save as text file: "${grid('long-utf16')}"
+Save as short text file: "${grid('short-utf16')}"
+`);
+  const script = path.join(dir, 'dump.praat');
+  await writeFile(script, PRAAT_DUMP);
+  const rate = 1000000;
+  const pointDuration = 0.001;
+  for (const form of ['long-utf8', 'short-utf8', 'short-latin1', 'long-utf16', 'short-utf16']) {
+    const out = path.join(dir, `dump-${form}`);
+    const { stdout } = await run('praat', ['--run', script, grid(form), out]);
+    const expected = [];
+    for (const line of stdout.trim().split('\n')) {
+      const [t, i, a, b] = line.split(' ');
+      const text = await readFile(path.join(out, `${t}-${i}`), 'utf8');
+      const tag = await readFile(path.join(out, `name-${t}`), 'utf8');
+      if (b !== 'point' && text === '') continue; // Praat's empty interval: a gap
+      const start = Math.round(Number(a) * rate);
+      const end = b === 'point' ? Math.min(start + pointDuration * rate, 5 * rate) : Math.round(Number(b) * rate);
+      // A point at the very end becomes the segment that ends there.
+      expected.push(['tier', tag, end === start ? start - pointDuration * rate : start, end, text]);
+    }
+    const doc = IMPORTS.textgrid(await readFile(grid(form)), { rate, pointDuration });
+    assert.equal(expected.length, 9, form);
+    assert.deepEqual(rows(doc).sort(byTime), expected.sort(byTime), form);
+  }
+});
+
 test('a TextGrid\'s bad times are each reported with tier, index and line, and nothing is imported', () => {
   const grid = (intervals) => `File type = "ooTextFile"
 Object class = "TextGrid"

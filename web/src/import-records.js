@@ -177,7 +177,7 @@ export class Records {
         problems.push({ where: r.where, why, order: r.order });
         continue;
       }
-      let { end } = r;
+      let { start, end } = r;
       if (r.start === r.end) {
         if (pointDuration === undefined) {
           points.push({ where: r.where, order: r.order, why: `a point at ${seconds(r.start)}${r.text ? ` ${JSON.stringify(r.text.slice(0, 40))}` : ''}` });
@@ -187,13 +187,18 @@ export class Records {
         if (fileEnd !== undefined && end > fileEnd && r.start < fileEnd) {
           this.warn(`${r.where}: the point at ${seconds(r.start)} is imported up to the file's end (${seconds(fileEnd)}), shorter than pointDuration`);
           end = fileEnd;
+        } else if (fileEnd !== undefined && r.start === fileEnd && fileEnd > 0) {
+          // Praat puts points at the very end too: the segment then ends at the point.
+          start = Math.max(0, fileEnd - pointDuration);
+          end = fileEnd;
+          this.warn(`${r.where}: the point at the file's end (${seconds(fileEnd)}) is imported as the segment ending there, from ${seconds(start)}`);
         }
       }
-      const a = Math.round(r.start * rate);
+      const a = Math.round(start * rate);
       const b = Math.round(end * rate);
       const bad = (why) => problems.push({ where: r.where, why, order: r.order });
       if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) bad(`${seconds(end)} is too far into the media to store at ${rate} Hz`);
-      else if (b <= a) bad(`it lasts ${seconds(end - r.start)}, less than one sample at ${rate} Hz`);
+      else if (b <= a) bad(`it lasts ${seconds(end - start)}, less than one sample at ${rate} Hz`);
       else if (frames > 0 && b > frames) bad(`it ends at ${seconds(end)}, after the file's end (${seconds(fileEnd)})`);
       else segments.push({ track: r.track, start: a, end: b, text: r.text, where: r.where });
     }
