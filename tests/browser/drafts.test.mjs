@@ -209,6 +209,45 @@ test('Ground Truth: a prevented submit keeps the draft; a submit that goes ahead
   assert.deepEqual(withText(await drafts(page), 'unfinished'), []);
 });
 
+test('Ground Truth: a submit fired by the browser that a later listener prevents keeps the draft', async (t) => {
+  const page = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'accept-gt-native' }, { groundTruth: true }));
+  await annotate(page, 'natively submitted');
+  await page.evaluate(() => {
+    // A real form inside crowd-form, its submit button clicked: the browser fires `submit` (running
+    // microtasks between listeners), and a listener further up prevents it.
+    const form = document.createElement('form');
+    const button = document.createElement('button');
+    button.type = 'submit';
+    button.id = 'native-submit';
+    button.textContent = 'Submit';
+    form.append(button);
+    document.querySelector('crowd-form').append(form);
+    window.addEventListener('submit', (e) => e.preventDefault());
+  });
+  await page.click('#native-submit');
+  await page.waitForFunction(() => document.querySelector('input[name="annotations"]').value !== '');
+  await new Promise((resolve) => { setTimeout(resolve, 500); });
+  assert.equal(withText(await drafts(page), 'natively submitted').length, 1, 'the prevented submit kept its draft');
+});
+
+test('an edit made while the draft is being deleted is saved after the deletion', async (t) => {
+  const page = await open(t, servers.page.url('/done.html'), { wait: false });
+  const left = await page.evaluate(async (assets) => {
+    const { DraftWriter, loadDraft } = await import(`${assets}/autosave.js`);
+    const key = 'delete-race-test';
+    const writer = new DraftWriter(key);
+    await writer.save(() => 'first');
+    writer.save(() => 'in flight when the answer was accepted');
+    const deleted = writer.delete();
+    const typed = writer.save(() => 'typed during the deletion');
+    await deleted;
+    await typed;
+    await writer.flush();
+    return (await loadDraft(key))?.text;
+  }, servers.assets.origin);
+  assert.equal(left, 'typed during the deletion');
+});
+
 test('a write waiting for a pause in the edits is dropped when the draft is deleted', async (t) => {
   const page = await open(t, servers.page.url('/done.html'), { wait: false });
   const left = await page.evaluate(async (assets) => {
@@ -244,7 +283,7 @@ test('drafts saved before expiry existed (database version 1) are still found, a
       };
     });
     const { loadDraft, sweepDrafts } = await import('/autosave.js');
-    const swept = await sweepDrafts(Date.now() - 30 * 86_400_000);
+    const swept = await sweepDrafts(Date.now(), Date.now() - 30 * 86_400_000);
     return { swept, recent: await loadDraft('recent'), old: await loadDraft('old') };
   });
   assert.equal(out.swept, 1);
@@ -500,11 +539,34 @@ test('drafts expire: after 30 days by default, or the draft-days attribute; expi
   const keys = (await drafts(again)).map((d) => d.key);
   assert.ok(!keys.includes(draft.key) && !keys.includes('job:elsewhere\u0000old'), `expired drafts are deleted: ${JSON.stringify(keys)}`);
   assert.ok(keys.includes('job:elsewhere\u0000recent'));
-  await again.close();
 
-  // A job that keeps drafts 2 days: the 3-day-old one goes too; a bad value is named and the default kept.
-  const short = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'short' }, { attributes: 'draft-days="2"' }));
-  assert.ok(!(await drafts(short)).some((d) => d.key === 'job:elsewhere\u0000recent'));
+  // Each draft expires by its own job's rule: one kept 90 days stays at 40 days old; one kept an
+  // hour is swept after an hour.
+  await putDraft(again, 'job:long\u0000kept', { text: draft.text, savedAt: Date.now() - 40 * DAY, expiresAt: Date.now() + 50 * DAY });
+  await putDraft(again, 'job:brief\u0000gone', { text: draft.text, savedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 3_600_000 });
+  // A job that keeps drafts 2 days: its own 3-day-old draft is not restored, but another job's
+  // drafts keep their own expiry.
+  const shortUrl = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'short' }, { attributes: 'draft-days="2"' });
+  const shortKey = `job:short\u0000chirp.wav\u0000${servers.media.url('/chirp.wav')}`;
+  await putDraft(again, shortKey, { text: draft.text, savedAt: Date.now() - 3 * DAY, expiresAt: Date.now() + 27 * DAY });
+  await again.close();
+  const short = await open(t, shortUrl);
+  assert.deepEqual(await heard(short, 'restored'), [], 'its own draft is past this job\'s two days');
+  assert.deepEqual(texts(await value(short)), []);
+  const left = (await drafts(short)).map((d) => d.key);
+  assert.ok(!left.includes(shortKey) && !left.includes('job:brief\u0000gone'), JSON.stringify(left));
+  assert.ok(left.includes('job:elsewhere\u0000recent') && left.includes('job:long\u0000kept'), `other jobs' drafts are kept: ${JSON.stringify(left)}`);
+  // What it saves expires two days after each save.
+  await annotate(short, 'kept two days');
+  const [saved] = await short.evaluate(() => new Promise((resolve) => {
+    const req = indexedDB.open('avseg');
+    req.onsuccess = () => {
+      const all = req.result.transaction('drafts').objectStore('drafts').getAll();
+      all.onsuccess = () => { req.result.close(); resolve(all.result.filter((r) => r.text.includes('kept two days'))); };
+    };
+  }));
+  assert.equal(saved.expiresAt - saved.savedAt, 2 * DAY);
+  // A bad value is named and the default kept.
   const bad = await open(t, await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'bad' }, { attributes: 'draft-days="soon"' }));
   assert.deepEqual((await heard(bad, 'error')).map((e) => e.code), ['invalid-draft-days']);
   assert.match(await bad.locator('avseg-editor >> css=.error').textContent(), /draft-days must be a positive number of days \(got "soon"\): drafts are kept 30 days/);

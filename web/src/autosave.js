@@ -9,12 +9,14 @@ const STORE = 'drafts';
 let dbPromise;
 function db() {
   dbPromise ??= new Promise((resolve, reject) => {
-    const open = indexedDB.open(DB, 2);
+    const open = indexedDB.open(DB, 3);
     open.onupgradeneeded = () => {
       const d = open.result;
       const store = d.objectStoreNames.contains(STORE) ? open.transaction.objectStore(STORE) : d.createObjectStore(STORE);
-      // Expired drafts are found by their time, without reading every document.
+      // Expired drafts are found by their time, without reading every document: each by the
+      // expiry its own job gave it, drafts saved before expiries were recorded by their age.
       if (!store.indexNames.contains('savedAt')) store.createIndex('savedAt', 'savedAt');
+      if (!store.indexNames.contains('expiresAt')) store.createIndex('expiresAt', 'expiresAt');
     };
     open.onsuccess = () => {
       const d = open.result;
@@ -69,19 +71,33 @@ export function stableUrl(url) {
 export const loadDraft = (key) => request('readonly', (s) => s.get(key));
 export const deleteDraft = (key) => request('readwrite', (s) => s.delete(key));
 
-/** Deletes every draft last saved before `cutoff` (epoch ms); resolves to how many went. */
-export function sweepDrafts(cutoff) {
+/**
+ * Deletes every draft whose expiry (`expiresAt`, set by the job that saved it) is before `now`,
+ * and every draft without one last saved before `legacyCutoff` (epoch ms); resolves to how many
+ * went. One job's shorter `draft-days` never shortens another job's drafts.
+ */
+export function sweepDrafts(now, legacyCutoff) {
   let swept = 0;
   return request('readwrite', (s) => {
-    const cursor = s.index('savedAt').openKeyCursor(IDBKeyRange.upperBound(cutoff, true));
-    cursor.onsuccess = () => {
-      const c = cursor.result;
+    const expired = s.index('expiresAt').openKeyCursor(IDBKeyRange.upperBound(now, true));
+    expired.onsuccess = () => {
+      const c = expired.result;
       if (!c) return;
       s.delete(c.primaryKey);
       swept++;
       c.continue();
     };
-    return cursor;
+    const old = s.index('savedAt').openCursor(IDBKeyRange.upperBound(legacyCutoff, true));
+    old.onsuccess = () => {
+      const c = old.result;
+      if (!c) return;
+      if (c.value?.expiresAt === undefined) {
+        c.delete();
+        swept++;
+      }
+      c.continue();
+    };
+    return old;
   }).then(() => swept);
 }
 
@@ -97,20 +113,24 @@ export class DraftWriter {
   #produce = null;
   #producedAt = null;
   #base;
+  #keepMs;
   #writing = null;
   #timer = 0;
   #slow = false;
   #stopped = false;
+  #deleting = null;
   #onError;
 
   /**
    * onError(err) hears of a failed write; the next edit tries again. base() says which host
-   * document the work started from, recorded with every write.
+   * document the work started from, recorded with every write. keepMs: how long after its last
+   * save the draft may be swept (recorded as `expiresAt`).
    */
-  constructor(key, onError = () => {}, { base = () => undefined } = {}) {
+  constructor(key, onError = () => {}, { base = () => undefined, keepMs = undefined } = {}) {
     this.#key = key;
     this.#onError = onError;
     this.#base = base;
+    this.#keepMs = keepMs;
   }
 
   /** savedAt: keep this time (a draft written again unchanged) instead of now. */
@@ -118,6 +138,7 @@ export class DraftWriter {
     if (this.#stopped) return Promise.resolve();
     this.#produce = produce;
     this.#producedAt = savedAt;
+    if (this.#deleting) return this.flush();
     if (this.#slow) {
       clearTimeout(this.#timer);
       this.#timer = setTimeout(() => this.#start(), DraftWriter.IDLE_MS);
@@ -134,7 +155,7 @@ export class DraftWriter {
 
   async #drain() {
     try {
-      while (this.#produce !== null) {
+      while (this.#produce !== null && !this.#deleting) {
         const produce = this.#produce;
         const savedAt = this.#producedAt ?? Date.now();
         this.#produce = null;
@@ -142,6 +163,7 @@ export class DraftWriter {
         const text = produce();
         this.#slow = performance.now() - t0 > DraftWriter.SLOW_MS;
         const record = { text, savedAt };
+        if (Number.isFinite(this.#keepMs)) record.expiresAt = savedAt + this.#keepMs;
         const base = this.#base();
         if (base !== undefined) record.base = base;
         await request('readwrite', (s) => s.put(record, this.#key));
@@ -155,18 +177,29 @@ export class DraftWriter {
 
   /** Resolves once everything saved so far is on disk (a waiting write starts now). */
   flush() {
+    if (this.#deleting) return this.#deleting.catch(() => {}).then(() => this.flush());
     return this.#produce !== null ? this.#start() : this.#writing ?? Promise.resolve();
   }
 
   /**
    * Deletes the draft. A write still waiting for a pause is dropped and one in flight lands
-   * first, so nothing saved before this call re-creates the draft; later edits start a new one.
+   * first, so nothing saved before this call re-creates the draft; an edit made while it is
+   * deleted is written after it, starting a new draft.
    */
   async delete() {
     clearTimeout(this.#timer);
     this.#produce = null;
-    await this.#writing;
-    await deleteDraft(this.#key);
+    const deleting = this.#deleting = (async () => {
+      // The write in flight ends with its own state: an edit made meanwhile waits for the deletion.
+      await this.#writing;
+      await deleteDraft(this.#key);
+    })();
+    try {
+      await deleting;
+    } finally {
+      if (this.#deleting === deleting) this.#deleting = null;
+      if (this.#produce !== null && !this.#stopped) this.#start();
+    }
   }
 
   /** Writes nothing more (a waiting write is dropped). */

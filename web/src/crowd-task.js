@@ -153,8 +153,9 @@ export function bindCrowdTask(root = document) {
     say('problems', '');
     output.value = JSON.stringify(submission(editor.value, editor.config, { startTimestamp, endTimestamp: Date.now() }));
     // Ground Truth says nothing once it has the answer: the draft goes when the submit goes ahead
-    // (no later listener prevented it). The local stand-in reports acceptance itself (below).
-    if (!form.reportsAcceptance) queueMicrotask(() => { if (!e.defaultPrevented) editor.forgetDraft().catch(() => {}); });
+    // (no later listener prevented it). Looked at once the whole dispatch is over: a submit the
+    // browser fires runs microtasks between listeners. The local stand-in reports acceptance itself (below).
+    if (!form.reportsAcceptance) setTimeout(() => { if (!e.defaultPrevented) editor.forgetDraft().catch(() => {}); }, 0);
   });
   editor.addEventListener('draftchoice', () => say('draft', ''));
   // The local run's stand-in fires this once the server has stored the answer, and waits for us.

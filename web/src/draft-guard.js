@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Who may write a task's draft, and when a saved draft may come back (doc/element-api.md,
 // "Drafts"). One tab per task holds a Web Lock for the page's life and is the only one that
-// saves or deletes the draft; drafts last saved more than `draft-days` ago are swept when a task
-// opens; and a draft never silently replaces a document the host gave (an earlier answer,
+// saves or deletes the draft; a draft expires `draft-days` (of the job that saved it) after its
+// last save, and expired ones are swept when a task opens; and a draft never silently replaces a document the host gave (an earlier answer,
 // pre-annotations) unless it was started from that very document: otherwise the annotator sees
 // both times and chooses, and nothing is deleted before.
 import { DraftWriter, deleteDraft, loadDraft, sweepDrafts } from './autosave.js';
@@ -112,14 +112,20 @@ export class DraftGuard {
     }
     let draft;
     try {
-      await sweepDrafts(Date.now() - this.#days * DAY_MS);
+      const now = Date.now();
+      await sweepDrafts(now, now - DEFAULT_DRAFT_DAYS * DAY_MS);
       draft = await loadDraft(this.#key);
+      // This task's own draft goes by this job's rule, whatever rule saved it.
+      if (draft && draft.savedAt < now - this.#days * DAY_MS) {
+        await deleteDraft(this.#key);
+        draft = undefined;
+      }
     } catch (err) {
       this.#warn('autosave-failed', `Autosave is not available in this browser (${err?.message ?? err}); submit before closing the page.`);
       return 'unavailable';
     }
     if (this.#closed) return 'closed';
-    this.#writer = new DraftWriter(this.#key, (err) => this.#warn('autosave-failed', `Autosave failed: ${err?.message ?? err}`), { base: () => this.#hostBase() });
+    this.#writer = new DraftWriter(this.#key, (err) => this.#warn('autosave-failed', `Autosave failed: ${err?.message ?? err}`), { base: () => this.#hostBase(), keepMs: this.#days * DAY_MS });
     if (!draft || draft.text === current) return 'none';
     const base = this.#hostBase();
     // Started from exactly what the host gives now (or the host gives nothing): the draft is
