@@ -40,3 +40,10 @@ test('a whole file answered to a range, another status, or an unreadable Content
   assert.equal(rangeAnswerProblem(answer(null, 0, 416), 1000, 2024, 5000), 'the server answered HTTP 416 to a request for bytes 1000-2023');
   assert.match(rangeAnswerProblem(answer(null, 1024), 1000, 2024, 5000), /no Content-Range this page can read .*Access-Control-Expose-Headers/);
 });
+
+test('a 416 names the Content-Range sent, and the file\'s new size when it changed', () => {
+  assert.equal(rangeAnswerProblem(answer('bytes */3000', 0, 416), 4000, 5000, 5000),
+    'the server answered HTTP 416 with Content-Range "bytes */3000" to a request for bytes 4000-4999: a file of 3000 bytes, not the 5000 it had');
+  assert.equal(rangeAnswerProblem(answer('bytes */5000', 0, 416), 4000, 5000, 5000),
+    'the server answered HTTP 416 with Content-Range "bytes */5000" to a request for bytes 4000-4999');
+});

@@ -18,7 +18,12 @@ export function parseContentRange(header) {
 export function rangeAnswerProblem({ status, contentRange, received }, start, end, size = 0) {
   const asked = `bytes ${start}-${end - 1}`;
   if (status === 200) return `the server answered HTTP 200 (the whole file, ignoring the Range header) to a request for ${asked}`;
-  if (status !== 206) return `the server answered HTTP ${status} to a request for ${asked}`;
+  if (status !== 206) {
+    // A 416 names the file's size now ("bytes */N"): say so when it is not the size it had.
+    const now = Number(/^\s*bytes\s+\*\/(\d+)\s*$/i.exec(contentRange ?? '')?.[1]);
+    const changed = size > 0 && Number.isFinite(now) && now !== size ? `: a file of ${now} bytes, not the ${size} it had` : '';
+    return `the server answered HTTP ${status}${contentRange == null ? '' : ` with Content-Range "${contentRange}"`} to a request for ${asked}${changed}`;
+  }
   if (contentRange == null) {
     return `the server's 206 answer to a request for ${asked} has no Content-Range this page can read `
       + '(a cross-origin server must list it in Access-Control-Expose-Headers)';
