@@ -28,6 +28,8 @@ const CLIPS = {
   '30fps.mp4': ['30', 120, 4, '', []],
   '29.97fps.mp4': ['30000/1001', 60, 2.002, '', []],
   '60fps.mp4': ['60', 120, 2, '', []],
+  // A clip whose first frame is not at 0 (cut from a longer recording): an edit list's empty edit.
+  '30fps-from-1.5s.mp4': ['30', 30, 1, '', ['-output_ts_offset', '1.5']],
   // Frames of 1/60, 1/30 and 1/24 s in turn.
   'vfr.mp4': ['60', 90, 2.75, ",settb=1/90000,setpts='floor(N/3)*8250+gte(mod(N\\,3)\\,1)*1500+gte(mod(N\\,3)\\,2)*3000'",
     ['-fps_mode', 'passthrough', '-video_track_timescale', '90000']],
