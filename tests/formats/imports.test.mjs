@@ -172,7 +172,7 @@ for t to tiers
 endfor
 `;
 
-test('every interval and point Praat itself reads from its own TextGrids is imported, label for label, in each format and encoding', async () => {
+test('every interval and point Praat itself reads from its own TextGrids is imported, label for label, in each format, encoding and line break', async () => {
   const grid = (name) => path.join(dir, `edge-${name}`);
   await praat(`long$ = ""
 for i to 3000
@@ -205,11 +205,15 @@ Text writing preferences: "UTF-16"
 Save as text file: "${grid('long-utf16')}"
 Save as short text file: "${grid('short-utf16')}"
 `);
+  // The same file with Windows' and old Macs' line breaks, which Praat reads as LF (labels included).
+  const utf8 = await readFile(grid('long-utf8'), 'utf8');
+  await writeFile(grid('long-utf8-crlf'), utf8.replace(/\n/g, '\r\n'));
+  await writeFile(grid('long-utf8-cr'), utf8.replace(/\n/g, '\r'));
   const script = path.join(dir, 'dump.praat');
   await writeFile(script, PRAAT_DUMP);
   const rate = 1000000;
   const pointDuration = 0.001;
-  for (const form of ['long-utf8', 'short-utf8', 'short-latin1', 'long-utf16', 'short-utf16']) {
+  for (const form of ['long-utf8', 'short-utf8', 'short-latin1', 'long-utf16', 'short-utf16', 'long-utf8-crlf', 'long-utf8-cr']) {
     const out = path.join(dir, `dump-${form}`);
     const { stdout } = await run('praat', ['--run', script, grid(form), out]);
     const expected = [];
@@ -375,6 +379,27 @@ test('the common shapes of real WebVTT files read the same cues, what a validato
   const w3c = new webvtt.WebVTTParser().parse(plain, 'metadata');
   assert.deepEqual(w3c.errors, []);
   assert.deepEqual(w3c.cues.map((c) => [c.startTime * 1000, c.endTime * 1000]), cues.map((c) => [c[2], c[3]]));
+});
+
+test('WebVTT cues out of order or overlapping are all imported as browsers keep them, only the cue that goes back in time flagged', () => {
+  const text = 'WEBVTT\n\n00:05.000 --> 00:06.000\nlate\n\n00:01.000 --> 00:08.000\nlong\n\n00:02.000 --> 00:03.000\n<v Bob>inner & a < b</v>\n\n00:03.000 --> 00:04.000\n   \n';
+  const { doc, warnings } = warningsOf((onWarning) => IMPORTS.vtt(text, { rate: 1000, onWarning }));
+  assert.deepEqual(rows(doc), [
+    ['speaker', 'Speaker', 1000, 8000, 'long'],
+    ['speaker', 'Bob', 2000, 3000, 'inner & a '],
+    ['speaker', 'Speaker', 3000, 4000, '   '],
+    ['speaker', 'Speaker', 5000, 6000, 'late'],
+  ]);
+  // As the W3C validator: the cue at 1 s starts before the one above it; the later ones do not.
+  assert.deepEqual(warnings, ['line 6: the cue starts before the one above it']);
+  assert.deepEqual(new webvtt.WebVTTParser().parse(text, 'metadata').errors.filter((e) => /previous cue/.test(e.message)).map((e) => e.line), [6]);
+});
+
+test('a SubRip file given as WebVTT is refused saying so, and SubRip\'s comma in a cue timing is named', () => {
+  const srt = '1\r\n00:00:01,000 --> 00:00:02,000\r\nHello\r\n\r\n2\r\n00:00:02,500 --> 00:00:03,000\r\nWorld\r\n';
+  assert.match(refusal(() => IMPORTS.vtt(srt, { rate: 1000 })).message, /^not valid WebVTT: a WebVTT file begins with "WEBVTT", this one with .*: it looks like SubRip \(\.srt\), which is not imported; as WebVTT it needs a first line "WEBVTT" and a full stop before the milliseconds$/);
+  const err = refusal(() => IMPORTS.vtt(`WEBVTT\n\n${srt}`, { rate: 1000 }));
+  assert.deepEqual(err.problems.map((p) => p.why), [1, 2].map((n) => `its start "00:00:0${n === 1 ? '1' : '2'},${n === 1 ? '000' : '500'}" is not a timestamp (a WebVTT timestamp is mm:ss.ttt or hh:mm:ss.ttt, with a full stop where SubRip (.srt) has a comma)`));
 });
 
 test('WebVTT cues with bad times are reported with their line, and nothing is imported unless asked', () => {

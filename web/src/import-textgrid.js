@@ -91,7 +91,8 @@ function decodeTextGrid(input, records) {
 export function fromTextGrid(input, options) {
   const o = importOptions(options);
   const records = new Records(o);
-  const text = decodeTextGrid(input, records);
+  // Praat reads CRLF and CR as LF, in labels too.
+  const text = decodeTextGrid(input, records).replace(/\r\n?/g, '\n');
   if (/^ooBinaryFile/.test(text)) throw new ImportError('not a TextGrid text file: this is Praat\'s binary format; in Praat, save it with "Save as text file"');
   if (/^"Praat chronological TextGrid text file"/.test(text)) throw new ImportError('not a TextGrid text file this reader knows: Praat\'s chronological format; in Praat, save it with "Save as text file"');
   const r = reader(tokens(text));

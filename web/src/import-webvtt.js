@@ -80,7 +80,8 @@ const TIME_HINT = 'a WebVTT timestamp is mm:ss.ttt or hh:mm:ss.ttt';
 /** The spec's "collect WebVTT cue timings and settings": {start, end, settings} or {why}. */
 function timings(line) {
   const word = (i) => JSON.stringify(line.slice(i).split(/[ \t]/, 1)[0].slice(0, 30));
-  const why = (name, i) => (line[i] === '-' ? `its ${name} ${word(i)} is negative` : `its ${name} ${word(i)} is not a timestamp (${TIME_HINT})`);
+  const why = (name, i) => (line[i] === '-' ? `its ${name} ${word(i)} is negative`
+    : `its ${name} ${word(i)} is not a timestamp (${TIME_HINT}${/^\d+:\d+(?::\d+)?,\d/.test(line.slice(i)) ? ', with a full stop where SubRip (.srt) has a comma' : ''})`);
   let i = skipSpace(line, 0);
   const start = timestamp(line, i);
   if (!start) return { why: why('start', i) };
@@ -190,7 +191,8 @@ export function fromWebVtt(input, options) {
   const records = new Records(o);
   const text = vttText(input, records).replace(/\0/g, '\ufffd').replace(/\r\n?/g, '\n');
   if (!/^WEBVTT(?:[ \t\n]|$)/.test(text)) {
-    throw new ImportError(`not valid WebVTT: a WebVTT file begins with "WEBVTT", this one with ${JSON.stringify(text.slice(0, 20))}`);
+    const srt = /^\s*\d+[ \t]*\n[ \t]*\d+:\d{2}:\d{2},\d{3}[ \t]+-->/.test(text) ? ': it looks like SubRip (.srt), which is not imported; as WebVTT it needs a first line "WEBVTT" and a full stop before the milliseconds' : '';
+    throw new ImportError(`not valid WebVTT: a WebVTT file begins with "WEBVTT", this one with ${JSON.stringify(text.slice(0, 20))}${srt}`);
   }
   const index = new Map();
   const trackOf = (voice) => {
@@ -218,7 +220,7 @@ export function fromWebVtt(input, options) {
       if (colon <= 0 || colon === setting.length - 1 || !SETTINGS.has(setting.slice(0, colon))) records.warn(`${where}: the cue setting ${JSON.stringify(setting.slice(0, 30))} is not one WebVTT knows: ignored`);
     }
     if (cue.start < previousStart) records.warn(`${where}: the cue starts before the one above it`);
-    previousStart = Math.max(previousStart, cue.start);
+    previousStart = cue.start;
     const { plain, voices } = cueText(cue.text);
     const voice = voices.find(Boolean) || o.tag;
     if (new Set(voices.filter(Boolean)).size > 1) records.warn(`${where}: a cue with more than one voice: imported on the track of the first (${voice})`);
