@@ -248,6 +248,18 @@ test('an edit made while the draft is being deleted is saved after the deletion'
   assert.equal(left, 'typed during the deletion');
 });
 
+test('a draft the editor cannot load is not dropped in silence', async (t) => {
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'unreadable' });
+  const first = await open(t, url);
+  await putDraft(first, `job:unreadable\u0000chirp.wav\u0000${servers.media.url('/chirp.wav')}`,
+    { text: JSON.stringify({ format: 'avseg.annotation', version: 99 }), savedAt: Date.now() - 60_000 });
+  await first.close();
+  const page = await open(t, url);
+  assert.deepEqual((await heard(page, 'error')).map((e) => e.code), ['draft-unreadable']);
+  assert.match(await page.locator('avseg-editor >> css=.error').textContent(), /^Your unsaved draft from .+ could not be restored \(.+\); the next change replaces it\.$/);
+  assert.deepEqual(await heard(page, 'restored'), []);
+});
+
 test('a write waiting for a pause in the edits is dropped when the draft is deleted', async (t) => {
   const page = await open(t, servers.page.url('/done.html'), { wait: false });
   const left = await page.evaluate(async (assets) => {

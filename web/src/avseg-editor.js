@@ -786,7 +786,11 @@ export class AvsegEditor extends HTMLElement {
 
   #applyDraft(draft) {
     const result = this.#annotations.load(draft.text);
-    if (!result.ok) return; // a draft from an older, incompatible editor: keep what the host gave
+    if (!result.ok) {
+      // A draft from an older, incompatible editor: keep what the host gave, but not in silence.
+      this.#reportEditError('draft-unreadable', `Your unsaved draft from ${new Date(draft.savedAt).toLocaleString()} could not be restored (${result.reason}); the next change replaces it.`);
+      return;
+    }
     this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
     this.#updateMedia();
     this.#changed(false); // it is the draft already
