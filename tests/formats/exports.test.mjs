@@ -261,6 +261,47 @@ function eafDoc(config) {
   };
 }
 
+test('a segment of one sample, one ending with the media and one sharing a sub-millisecond boundary stay spans in EAF and WebVTT, with every kind of line break, emoji and RTL text', async (t) => {
+  const dir = await tempDir(t);
+  const R = 48000;
+  const frames = 3 * R;
+  const tag = 'A "quoted" <&> ! [1]\ttab';
+  const lines = 'crlf\r\nline\rcr\u2028ls\u2029ps\nlf';
+  const doc = {
+    format: 'avseg.annotation', version: 1, timebase: { rate: R, frames }, media: { url: '/data/a b.wav' },
+    tracks: [{ id: 't1', category: 'speaker', tag }, { id: 't2', category: 'emo', tag: 'ב' }],
+    segments: [
+      { id: 's1', track: 't1', start: 0, end: 1, fields: { text: 'one sample' } },
+      { id: 's2', track: 't1', start: 1000, end: 1001, fields: { text: lines } },
+      { id: 's3', track: 't1', start: 48010, end: 48020, fields: { text: 'tiny' } },
+      { id: 's4', track: 't1', start: 48020, end: 48100, fields: { text: 'right after' } },
+      { id: 's5', track: 't1', start: frames - 1, end: frames, fields: { text: '😀 𝄞 emoji' } },
+      { id: 's6', track: 't2', start: 2000, end: frames, fields: { text: 'שלום עולם' } },
+    ],
+    classifications: {},
+  };
+  // EAF: valid, and every segment a span of whole milliseconds around its samples.
+  const eaf = toEaf(doc);
+  await writeFile(path.join(dir, 'edges.eaf'), eaf);
+  await assertValidEaf(path.join(dir, 'edges.eaf'));
+  const back = fromEaf(eaf, { rate: 1000 });
+  const tier = (seg) => back.tracks.find((x) => x.id === seg.track);
+  assert.deepEqual(back.segments.map((seg) => [tier(seg).tag, seg.start, seg.end, seg.fields.text]), [
+    [tag, 0, 1, 'one sample'],
+    [tag, 20, 21, 'crlf\r\nline\rcr\u2028ls\u2029ps\nlf'],
+    ['ב', 42, 3000, 'שלום עולם'],
+    [tag, 1000, 1001, 'tiny'],
+    [`${tag} (2)`, 1000, 1002, 'right after'],
+    [tag, 2999, 3000, '😀 𝄞 emoji'],
+  ]);
+  // WebVTT: no cue the W3C parser flags, none a point our importer would refuse.
+  const vtt = toWebVtt(doc);
+  const inOrder = (list) => list.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // the W3C parser puts a later end first
+  const cues = inOrder(w3cCues(vtt).map((c) => [c.start, c.end, c.text]));
+  assert.deepEqual(cues, [[0, 0.001, 'one sample'], [0.02, 0.021, 'crlf\nline\ncr\u2028ls\u2029ps\nlf'], [0.042, 3, 'שלום עולם'], [1, 1.001, 'tiny'], [1, 1.002, 'right after'], [2.999, 3, '😀 𝄞 emoji']]);
+  assert.deepEqual(inOrder(fromWebVtt(vtt, { rate: R }).segments.map((seg) => [seg.start / R, seg.end / R, seg.fields.text])), cues);
+});
+
 for (const name of ['audio.liquid.html', 'video.liquid.html']) {
   test(`EAF on ${name}'s own config (object-form categories) is valid against ELAN's EAF 3.0 schema`, async (t) => {
     const dir = await tempDir(t);

@@ -82,12 +82,26 @@ export function toJsonl(doc, { media = doc.media?.url ?? '', item } = {}) {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A segment's span in whole milliseconds (WebVTT, SRT, EAF): rounded, but a segment that would
+ * round to nothing (shorter than a millisecond, or one sample at the media's end) gets the
+ * milliseconds around it, so that it stays a span rather than a point the tools drop.
+ */
+export function millisecondsOf(seg, rate) {
+  const a = (seg.start / rate) * 1000;
+  const b = (seg.end / rate) * 1000;
+  const start = Math.round(a);
+  const end = Math.round(b);
+  return end > start ? { start, end } : { start: Math.floor(a), end: Math.max(Math.ceil(b), Math.floor(a) + 1) };
+}
+
 /** Cues of the segments that have text: [{start, end, speaker, text}] in time order. */
 function cues(doc, config) {
   const track = trackOf(doc);
   const rate = doc.timebase.rate;
   return [...doc.segments].sort(byTime)
-    .map((s) => ({ start: sec(s.start, rate), end: sec(s.end, rate), speaker: track(s)?.tag ?? '', text: segmentText(s, config) }))
+    .map((s) => ({ ...millisecondsOf(s, rate), speaker: track(s)?.tag ?? '', text: segmentText(s, config) }))
+    .map((c) => ({ ...c, start: c.start / 1000, end: c.end / 1000 }))
     .filter((c) => c.text.trim());
 }
 
@@ -212,12 +226,14 @@ export function toEaf(doc, config, { media = doc.media?.url ?? '', mediaUrl = me
   const rate = doc.timebase.rate;
   const slots = [];
   const byTrack = new Map((doc.tracks ?? []).map((t) => [t.id, []]));
-  for (const s of [...doc.segments].sort(byTime)) byTrack.get(s.track)?.push(s);
+  // Tiers are laid out in the file's milliseconds, so a segment widened to one cannot overlap its neighbour.
+  const spans = doc.segments.map((s) => ({ ...millisecondsOf(s, rate), seg: s })).sort(byTime);
+  for (const s of spans) byTrack.get(s.seg.track)?.push(s);
   const tiers = (doc.tracks ?? []).flatMap((t) => lanesOf(byTrack.get(t.id)).map((lane, k) => {
     const annotations = lane.segments.map((s) => {
-      const a = slots.push(Math.round(sec(s.start, rate) * 1000));
-      const b = slots.push(Math.round(sec(s.end, rate) * 1000));
-      return `        <ANNOTATION>\n            <ALIGNABLE_ANNOTATION ANNOTATION_ID="a${b / 2}" TIME_SLOT_REF1="ts${a}" TIME_SLOT_REF2="ts${b}">\n                <ANNOTATION_VALUE>${xml(segmentLabel(s, config, t.tag))}</ANNOTATION_VALUE>\n            </ALIGNABLE_ANNOTATION>\n        </ANNOTATION>`;
+      const a = slots.push(s.start);
+      const b = slots.push(s.end);
+      return `        <ANNOTATION>\n            <ALIGNABLE_ANNOTATION ANNOTATION_ID="a${b / 2}" TIME_SLOT_REF1="ts${a}" TIME_SLOT_REF2="ts${b}">\n                <ANNOTATION_VALUE>${xml(segmentLabel(s.seg, config, t.tag))}</ANNOTATION_VALUE>\n            </ALIGNABLE_ANNOTATION>\n        </ANNOTATION>`;
     });
     return `    <TIER TIER_ID="${attr(`${t.category}: ${t.tag}${k ? ` (${k + 1})` : ''}`)}" LINGUISTIC_TYPE_REF="${attr(t.category)}" PARTICIPANT="${attr(t.tag)}">\n${annotations.map((x) => `${x}\n`).join('')}    </TIER>\n`;
   }));
