@@ -28,7 +28,8 @@ async function startSubmitServer(pageOrigin) {
     if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
     let body = '';
     req.on('data', (d) => { body += d; });
-    req.on('end', () => {
+    req.on('end', async () => {
+      if (state.delay) await new Promise((resolve) => { setTimeout(resolve, state.delay); });
       state.bodies.push(JSON.parse(body));
       const ok = state.status < 300;
       res.writeHead(state.status, { ...cors, 'content-type': 'application/json' });
@@ -183,6 +184,22 @@ test('local run: a refused submit keeps the draft; once the server accepts the a
   const again = await open(t, url);
   assert.deepEqual(await heard(again, 'restored'), []);
   assert.deepEqual(texts(await value(again)), []);
+});
+
+test('local run: what is typed while the answer is on its way keeps its draft once the answer is accepted', async (t) => {
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'typed-while-sending' });
+  const page = await open(t, url);
+  await annotate(page, 'submitted');
+  submit.status = 200;
+  submit.delay = 1000;
+  t.after(() => { submit.delay = 0; });
+  const sent = submit.bodies.length;
+  await page.click('crowd-button[form-action="submit"]');
+  await annotate(page, 'typed while sending', { flush: false });
+  await page.waitForURL(/\/done\.html$/);
+  assert.deepEqual(texts(JSON.parse(submit.bodies[sent].answer.annotations)), ['submitted']);
+  await new Promise((resolve) => { setTimeout(resolve, 500); });
+  assert.deepEqual(withText(await drafts(page), 'typed while sending').map((d) => texts(JSON.parse(d.text))), [['submitted', 'typed while sending']]);
 });
 
 test('Ground Truth: a prevented submit keeps the draft; a submit that goes ahead deletes it', async (t) => {

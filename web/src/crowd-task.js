@@ -130,6 +130,7 @@ export function bindCrowdTask(root = document) {
     return `Please fix these before submitting:\n${lines.join('\n')}`;
   };
   let tried = false;
+  let submitted = null;   // the document as last submitted, to tell edits made while it was on its way
   editor.addEventListener('validity', (e) => {
     // Once a submit was refused, the message follows the fixes as they are made.
     if (tried) say('problems', e.detail.problems.length ? problemsText(e.detail.problems) : '');
@@ -151,7 +152,9 @@ export function bindCrowdTask(root = document) {
       return;
     }
     say('problems', '');
-    output.value = JSON.stringify(submission(editor.value, editor.config, { startTimestamp, endTimestamp: Date.now() }));
+    const value = editor.value;
+    submitted = JSON.stringify(value);
+    output.value = JSON.stringify(submission(value, editor.config, { startTimestamp, endTimestamp: Date.now() }));
     // Ground Truth says nothing once it has the answer: the draft goes when the submit goes ahead
     // (no later listener prevented it). Looked at once the whole dispatch is over: a submit the
     // browser fires runs microtasks between listeners. The local stand-in reports acceptance itself (below).
@@ -160,7 +163,10 @@ export function bindCrowdTask(root = document) {
   editor.addEventListener('draftchoice', () => say('draft', ''));
   // The local run's stand-in fires this once the server has stored the answer, and waits for us.
   form.addEventListener('avseg-accepted', (e) => {
-    const done = editor.forgetDraft().catch(() => {});
+    // Edits made while the answer was on its way are not in it: their draft stays (and is
+    // offered beside the answer when the item is opened again).
+    const later = submitted !== null && JSON.stringify(editor.value) !== submitted;
+    const done = (later ? editor.flushDraft() : editor.forgetDraft()).catch(() => {});
     e.detail?.waitUntil?.(done);
   });
   return { editor, form, input, config };
