@@ -302,6 +302,26 @@ test('a segment of one sample, one ending with the media and one sharing a sub-m
   assert.deepEqual(inOrder(fromWebVtt(vtt, { rate: R }).segments.map((seg) => [seg.start / R, seg.end / R, seg.fields.text])), cues);
 });
 
+test('EAF tier ids stay distinct, as ELAN\'s schema requires, when an overflow tier or a name holding ": " would repeat one', async (t) => {
+  const dir = await tempDir(t);
+  const doc = {
+    format: 'avseg.annotation', version: 1, timebase: { rate: 1000, frames: 10000 },
+    tracks: [{ id: 't1', category: 'speaker', tag: 'A' }, { id: 't2', category: 'speaker', tag: 'A (2)' }, { id: 't3', category: 'a: b', tag: 'c' }, { id: 't4', category: 'a', tag: 'b: c' }],
+    segments: [
+      { id: 's1', track: 't1', start: 0, end: 10, fields: { text: 'a' } },
+      { id: 's2', track: 't1', start: 5, end: 15, fields: { text: 'overlaps a' } },
+      { id: 's3', track: 't2', start: 0, end: 10, fields: { text: 'b' } },
+      { id: 's4', track: 't3', start: 20, end: 30, fields: { text: 'c' } },
+      { id: 's5', track: 't4', start: 40, end: 50, fields: { text: 'd' } },
+    ],
+  };
+  const eaf = toEaf(doc);
+  await writeFile(path.join(dir, 'names.eaf'), eaf);
+  await assertValidEaf(path.join(dir, 'names.eaf'));
+  assert.deepEqual([...eaf.matchAll(/TIER_ID="([^"]*)"/g)].map((m) => m[1]), ['speaker: A', 'speaker: A (2)', 'speaker: A (2) (2)', 'a: b: c', 'a: b: c (2)']);
+  assert.deepEqual(fromEaf(eaf, { rate: 1000 }).segments.map((seg) => seg.fields.text), ['a', 'b', 'overlaps a', 'c', 'd']);
+});
+
 for (const name of ['audio.liquid.html', 'video.liquid.html']) {
   test(`EAF on ${name}'s own config (object-form categories) is valid against ELAN's EAF 3.0 schema`, async (t) => {
     const dir = await tempDir(t);

@@ -228,6 +228,14 @@ export function toEaf(doc, config, { media = doc.media?.url ?? '', mediaUrl = me
   const byTrack = new Map((doc.tracks ?? []).map((t) => [t.id, []]));
   // Tiers are laid out in the file's milliseconds, so a segment widened to one cannot overlap its neighbour.
   const spans = doc.segments.map((s) => ({ ...millisecondsOf(s, rate), seg: s })).sort(byTime);
+  // ELAN's schema requires distinct tier ids: an overflow tier "A (2)" or a category holding ": " could repeat one.
+  const taken = new Set();
+  const tierId = (name) => {
+    let id = name;
+    for (let n = 2; taken.has(id); n++) id = `${name} (${n})`;
+    taken.add(id);
+    return id;
+  };
   for (const s of spans) byTrack.get(s.seg.track)?.push(s);
   const tiers = (doc.tracks ?? []).flatMap((t) => lanesOf(byTrack.get(t.id)).map((lane, k) => {
     const annotations = lane.segments.map((s) => {
@@ -235,7 +243,7 @@ export function toEaf(doc, config, { media = doc.media?.url ?? '', mediaUrl = me
       const b = slots.push(s.end);
       return `        <ANNOTATION>\n            <ALIGNABLE_ANNOTATION ANNOTATION_ID="a${b / 2}" TIME_SLOT_REF1="ts${a}" TIME_SLOT_REF2="ts${b}">\n                <ANNOTATION_VALUE>${xml(segmentLabel(s.seg, config, t.tag))}</ANNOTATION_VALUE>\n            </ALIGNABLE_ANNOTATION>\n        </ANNOTATION>`;
     });
-    return `    <TIER TIER_ID="${attr(`${t.category}: ${t.tag}${k ? ` (${k + 1})` : ''}`)}" LINGUISTIC_TYPE_REF="${attr(t.category)}" PARTICIPANT="${attr(t.tag)}">\n${annotations.map((x) => `${x}\n`).join('')}    </TIER>\n`;
+    return `    <TIER TIER_ID="${attr(tierId(`${t.category}: ${t.tag}${k ? ` (${k + 1})` : ''}`))}" LINGUISTIC_TYPE_REF="${attr(t.category)}" PARTICIPANT="${attr(t.tag)}">\n${annotations.map((x) => `${x}\n`).join('')}    </TIER>\n`;
   }));
   const categories = categoriesOf(config, doc);
   const types = categories.map((c) => `    <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${attr(c.name)}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>\n`);
