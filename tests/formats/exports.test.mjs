@@ -372,6 +372,15 @@ test('scripts/export writes EAF with a template as its config, valid against ELA
   assert.match(eaf, /<CVE_VALUE LANG_REF="und">Spanish<\/CVE_VALUE>/);
 });
 
+test('scripts/export writes one file per answer even when worker ids differ only in characters a file name cannot hold', async (t) => {
+  const dir = await tempDir(t);
+  const out = await exportManifest(dir, [manifestLine('a.wav', [['team/ada', csvDoc(['first'])], ['team_ada', csvDoc(['second'])], ['Team_Ada', csvDoc(['third'])]])], ['--format', 'vtt']);
+  const files = (await readdir(out)).sort();
+  assert.deepEqual(files, ['0001-a-Team_Ada-3.vtt', '0001-a-team_ada-2.vtt', '0001-a-team_ada.vtt'].sort());
+  const texts = await Promise.all(files.map((f) => readFile(path.join(out, f), 'utf8')));
+  assert.deepEqual(texts.map((x) => /<v [^>]*>(.*)/.exec(x)[1]).sort(), ['first', 'second', 'third']);
+});
+
 test('scripts/export writes every answer it can read and names each one it cannot', async (t) => {
   const dir = await tempDir(t);
   const good = csvDoc(['fine']);
