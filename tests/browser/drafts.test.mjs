@@ -82,8 +82,10 @@ ${html}`);
   return servers.page.url(p);
 }
 
-async function open(t, url, { wait = true } = {}) {
+async function open(t, url, { wait = true, insecure = false } = {}) {
   const page = await browser.newPage();
+  // As on a page over plain HTTP (the local run's LAN mode): no Web Locks, a secure context's API.
+  if (insecure) await page.addInitScript(() => { Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true }); });
   const log = collectConsole(page);
   t.after(async () => {
     if (t.passed === false || process.env.AVSEG_VERBOSE) console.log(JSON.stringify(log, null, 1));
@@ -548,6 +550,33 @@ test('a second tab on the same task is told so and cannot overwrite the first ta
   const third = await open(t, url);
   assert.deepEqual(texts(await value(third)), ['first tab', 'still first']);
   assert.equal(await third.locator('avseg-editor >> css=.draft-box').isVisible(), false);
+});
+
+test('without Web Locks (a page over plain HTTP, as in LAN mode) a second tab is still told so and cannot overwrite the first', async (t) => {
+  const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'two-tabs-plain-http' });
+  const first = await open(t, url, { insecure: true });
+  assert.equal(await first.evaluate(() => navigator.locks), undefined);
+  await annotate(first, 'first plain tab');
+
+  const second = await open(t, url, { insecure: true });
+  await second.locator('avseg-editor >> css=.draft-box').waitFor({ state: 'visible' });
+  assert.deepEqual((await heard(second, 'error')).map((e) => e.code), ['draft-in-other-tab']);
+  await annotate(second, 'second plain tab');
+  const stored = () => drafts(first).then((list) => withText(list, 'first plain tab').map((d) => texts(JSON.parse(d.text))));
+  assert.deepEqual(await stored(), [['first plain tab']], 'the second tab wrote nothing');
+  await annotate(first, 'still first');
+  assert.deepEqual(await stored(), [['first plain tab', 'still first']]);
+
+  // Once the first tab is closed (or reloaded), the task is taken over, draft and all.
+  await first.reload();
+  await whenReady(first);
+  assert.deepEqual(texts(await value(first)), ['first plain tab', 'still first']);
+  assert.equal(await first.locator('avseg-editor >> css=.draft-box').isVisible(), false);
+  await second.close();
+  await first.close();
+  const third = await open(t, url, { insecure: true });
+  assert.deepEqual(texts(await value(third)), ['first plain tab', 'still first']);
+  assert.deepEqual(await heard(third, 'error'), []);
 });
 
 test('drafts expire: after 30 days by default, or the draft-days attribute; expired drafts are swept when a task opens', async (t) => {

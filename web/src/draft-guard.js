@@ -31,8 +31,41 @@ export function timeOf(t) {
 
 const when = (ms) => new Date(ms).toLocaleString();
 
+// Without Web Locks (only in secure contexts: not a page over plain HTTP, such as the local
+// run's LAN mode), tabs ask each other over a BroadcastChannel: a tab holding the task, or one
+// asking at the same moment with a smaller id, answers, and the asking tab stands back.
+const ASK_WAIT_MS = 300;
+function claimByMessage(name) {
+  if (typeof BroadcastChannel !== 'function') return Promise.resolve({ held: true, release() {} });
+  const channel = new BroadcastChannel('avseg-draft-tabs');
+  const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  let state = 'asking'; // then 'held', 'refused' or 'released'
+  channel.onmessage = ({ data }) => {
+    if (data?.name !== name || data.id === id) return;
+    if (data.type === 'held' && state === 'asking') state = 'refused';
+    else if (data.type === 'ask' && (state === 'held' || (state === 'asking' && id < data.id))) channel.postMessage({ type: 'held', name, id });
+    else if (data.type === 'ask' && state === 'asking') state = 'refused';
+  };
+  channel.postMessage({ type: 'ask', name, id });
+  const release = () => {
+    state = 'released';
+    channel.close();
+  };
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      if (state === 'asking') {
+        state = 'held';
+        resolve({ held: true, release });
+      } else {
+        release();
+        resolve({ held: false, release() {} });
+      }
+    }, ASK_WAIT_MS);
+  });
+}
+
 async function claim(name) {
-  if (!globalThis.navigator?.locks?.request) return { held: true, release() {} };
+  if (!globalThis.navigator?.locks?.request) return claimByMessage(name);
   let release;
   const released = new Promise((resolve) => { release = resolve; });
   try {
