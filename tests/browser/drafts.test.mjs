@@ -15,6 +15,7 @@ import { launchBrowser, collectConsole } from './browser.mjs';
 import { fixtures, root } from './harness.mjs';
 import { startServers } from '../../scripts/lib/servers.mjs';
 import { localize, renderTemplate } from '../../scripts/lib/labeling/render.mjs';
+import { documentFingerprint } from '../../web/src/fingerprint.js';
 
 const DAY = 86_400_000;
 let browser, servers, submit, template;
@@ -270,7 +271,7 @@ test('an edit made while the draft is being deleted is saved after the deletion'
 test('a draft the editor cannot load is not dropped in silence', async (t) => {
   const url = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'unreadable' });
   const first = await open(t, url);
-  await putDraft(first, `job:unreadable\u0000chirp.wav\u0000${servers.media.url('/chirp.wav')}`,
+  await putDraft(first, `job:unreadable\u0000item:${documentFingerprint({ 'source-ref': 'chirp.wav', avsegJob: 'unreadable' })}\u0000chirp.wav\u0000${servers.media.url('/chirp.wav')}`,
     { text: JSON.stringify({ format: 'avseg.annotation', version: 99 }), savedAt: Date.now() - 60_000 });
   await first.close();
   const page = await open(t, url);
@@ -345,10 +346,27 @@ test('drafts are kept per job: a later job on the same media starts clean; witho
   const plain = await taskUrl({ 'source-ref': 'chirp.wav', transcription: 'no job here' });
   const noJob = await open(t, plain);
   await annotate(noJob, 'no job');
-  assert.ok((await drafts(noJob)).some((d) => d.key === `chirp.wav\u0000${servers.media.url('/chirp.wav')}`), 'keyed by task and media alone');
+  const item = documentFingerprint({ 'source-ref': 'chirp.wav', transcription: 'no job here' });
+  assert.ok((await drafts(noJob)).some((d) => d.key === `item:${item}\u0000chirp.wav\u0000${servers.media.url('/chirp.wav')}`), 'keyed by task input and media alone');
   await noJob.close();
   const noJobAgain = await open(t, plain);
   assert.deepEqual(texts(await value(noJobAgain)), ['no job']);
+});
+
+test('two lines of one job on the same media keep drafts of their own', async (t) => {
+  const lineA = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'same-media', prompt: 'Who is speaking?' });
+  const lineB = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'same-media', prompt: 'Is there music?' });
+  const a = await open(t, lineA);
+  await annotate(a, 'answer to line A');
+  await a.close();
+  const b = await open(t, lineB);
+  assert.deepEqual(await heard(b, 'restored'), [], 'line A\'s draft is not restored into line B');
+  assert.deepEqual(texts(await value(b)), []);
+  await annotate(b, 'answer to line B');
+  assert.equal(withText(await drafts(b), 'answer to line A').length, 1, 'line B did not overwrite line A\'s draft');
+  await b.close();
+  const again = await open(t, lineA);
+  assert.deepEqual(texts(await value(again)), ['answer to line A']);
 });
 
 const ANSWER = (text) => ({
@@ -605,7 +623,7 @@ test('drafts expire: after 30 days by default, or the draft-days attribute; expi
   // A job that keeps drafts 2 days: its own 3-day-old draft is not restored, but another job's
   // drafts keep their own expiry.
   const shortUrl = await taskUrl({ 'source-ref': 'chirp.wav', avsegJob: 'short' }, { attributes: 'draft-days="2"' });
-  const shortKey = `job:short\u0000chirp.wav\u0000${servers.media.url('/chirp.wav')}`;
+  const shortKey = `job:short\u0000item:${documentFingerprint({ 'source-ref': 'chirp.wav', avsegJob: 'short' })}\u0000chirp.wav\u0000${servers.media.url('/chirp.wav')}`;
   await putDraft(again, shortKey, { text: draft.text, savedAt: Date.now() - 3 * DAY, expiresAt: Date.now() + 27 * DAY });
   await again.close();
   const short = await open(t, shortUrl);

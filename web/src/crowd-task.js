@@ -3,9 +3,11 @@
 // config from the template, the media and task input from Liquid, problems shown in a
 // <crowd-alert> and blocking submit, and the answer written to the hidden `annotations` input
 // at the moment of submitting, so the last keystroke is in it. The autosaved draft is kept per
-// job, task and media, and deleted once its answer is accepted.
+// job, task input (its media and the rest of its line) and media, and deleted once its answer is
+// accepted.
 import './avseg.js';
 import { submission } from './submission.js';
+import { documentFingerprint } from './fingerprint.js';
 
 const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
 
@@ -97,7 +99,11 @@ export function bindCrowdTask(root = document) {
   const task = editor.dataset.taskId || SOURCE_KEYS.map((k) => input[k]).find((v) => typeof v === 'string' && v) || media;
   editor.taskId = scope ? `${scope}\n${task}` : task;
   // A later job on the same media starts clean: drafts are kept per job too.
-  if (typeof input.avsegJob === 'string' && input.avsegJob) editor.draftScope = `job:${input.avsegJob}`;
+  // Two lines of one job may name the same media: the rest of the line tells their drafts apart
+  // (all but the host's document, which changes as answers come and is fingerprinted on its own).
+  const { preAnnotations: _doc, preAnnotationsTime: _time, ...line } = input;
+  const job = typeof input.avsegJob === 'string' && input.avsegJob ? `job:${input.avsegJob}\u0000` : '';
+  editor.draftScope = `${job}item:${documentFingerprint(line)}`;
   if (!media) say('media', 'This task has no media: its manifest line needs "source-ref" (or "taskObject" or "source").');
   else {
     // Peaks precomputed for the job (the pre-annotation step passes them on) show at once.
