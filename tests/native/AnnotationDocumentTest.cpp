@@ -48,6 +48,9 @@ TEST_CASE("a document from a newer version or of another kind is refused, and th
     };
     CHECK(error({{"format", "something"}, {"version", 1}}) == "format: must be \"avseg.annotation\"");
     CHECK(error({{"format", "avseg.annotation"}, {"version", 7}}).find("newer avseg") != std::string::npos);
+    CHECK(error({{"format", "avseg.annotation"}, {"version", 18446744073709551615ull}}).find("newer avseg (version 18446744073709551615)") != std::string::npos);
+    CHECK(error({{"format", "avseg.annotation"}, {"version", 0}}) == "version: must be 1 or more (got 0)");
+    CHECK(error({{"format", "avseg.annotation"}, {"version", -3}}) == "version: must be 1 or more (got -3)");
     CHECK(error({{"format", "avseg.annotation"}, {"version", 1}, {"segments", {{{"id", "s"}, {"track", "nope"}, {"start", 0}, {"end", 5}}}}})
         == "segments[0]: there is no track 'nope'");
     CHECK(m.toJson() == before);

@@ -28,9 +28,12 @@ void AnnotationDocument::read(const nlohmann::json& doc, AnnotationModel& model)
         throw ConfigError("format", std::string("must be \"") + kFormat + "\"");
     if (!doc.contains("version") || !doc["version"].is_number_integer())
         throw ConfigError("version", "must be a whole number");
-    if (doc["version"].get<int64_t>() > kVersion)
+    // Read as unsigned first: a version past 2^63 would otherwise wrap to a negative one and pass.
+    if (doc["version"].is_number_unsigned() ? doc["version"].get<uint64_t>() > uint64_t(kVersion) : doc["version"].get<int64_t>() > kVersion)
         throw ConfigError("version", "this document was written by a newer avseg (version "
-            + std::to_string(doc["version"].get<int64_t>()) + "); this one reads up to " + std::to_string(kVersion));
+            + doc["version"].dump() + "); this one reads up to " + std::to_string(kVersion));
+    if (doc["version"].get<int64_t>() < 1)
+        throw ConfigError("version", "must be 1 or more (got " + doc["version"].dump() + ")");
     if (doc.contains("media") && !doc["media"].is_object())
         throw ConfigError("media", "must be an object");
     if (doc.contains("taskId") && !doc["taskId"].is_string())
