@@ -203,8 +203,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                     bug(kName, m.name + ": frames from " + std::to_string(from) + " differ from the sequential decode by " + std::to_string(at / double(delivered.size())) + " on average");
                 for (int64_t shift : {-2, -1, 1, 2}) {
                     const double off = error(shift);
-                    if (off > 0.05 && !(at < off / 10))
-                        bug(kName, m.name + ": frames from " + std::to_string(from) + " match the sequential decode shifted by " + std::to_string(shift));
+                    // Only a shift that fits clearly better than the place itself is a misplacement:
+                    // in a quiet, smooth stretch a shifted copy is almost as close as the right one.
+                    if (off < at / 2 && at > 1e-3)
+                        bug(kName, m.name + ": frames from " + std::to_string(from) + " match the sequential decode shifted by " + std::to_string(shift)
+                            + " (" + std::to_string(delivered.size()) + " frames; error " + std::to_string(at) + " in place, " + std::to_string(off) + " shifted)");
                 }
             };
             if (mode & 1) {
