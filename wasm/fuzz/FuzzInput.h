@@ -39,12 +39,34 @@ struct Input {
         --n;
         return *p++;
     }
-    uint16_t u16() { return uint16_t(byte() | byte() << 8); }
-    uint32_t u32() { return uint32_t(u16()) | uint32_t(u16()) << 16; }
-    int64_t i64() { return int64_t(uint64_t(u32()) | uint64_t(u32()) << 32); }
+    // Each operand read in its own statement: the order of the two sides of | is unspecified.
+    uint16_t u16()
+    {
+        const uint8_t lo = byte();
+        return uint16_t(lo | byte() << 8);
+    }
+    int16_t s16() { return int16_t(u16()); }
+    uint32_t u32()
+    {
+        const uint32_t lo = u16();
+        return lo | uint32_t(u16()) << 16;
+    }
+    int64_t i64() { return int64_t(u64()); }
+    uint64_t u64()
+    {
+        const uint64_t lo = u32();
+        return lo | uint64_t(u32()) << 32;
+    }
+    float f32()
+    {
+        const uint32_t bits = u32();
+        float f;
+        std::memcpy(&f, &bits, sizeof f);
+        return f;
+    }
     double f64()
     {
-        const uint64_t bits = uint64_t(u32()) | uint64_t(u32()) << 32;
+        const uint64_t bits = u64();
         double d;
         std::memcpy(&d, &bits, sizeof d);
         return d;

@@ -7,6 +7,7 @@
 //   byte 2  image width b & 63, row padding (b >> 6) * 4 bytes
 //   byte 3  image height b & 31, amplitude (b >> 5)
 //   then ops; each op byte's low 3 bits pick a block kind or a checkpoint.
+#include "FuzzInput.h"
 #include "PeakBuilder.h"
 #include "PeakPyramid.h"
 #include "WaveformRenderer.h"
@@ -20,14 +21,8 @@
 #include <vector>
 
 using namespace avseg;
+using avseg::fuzz::Input;
 
-#define CHECK(cond)                                                             \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            std::fprintf(stderr, "fuzz_peaks: check failed at line %d: %s\n", __LINE__, #cond); \
-            __builtin_trap();                                                   \
-        }                                                                       \
-    } while (0)
 
 namespace {
 
@@ -46,34 +41,6 @@ const float kSpecial[16] = {
     32766.5f / 32767.0f,    // a rounding midpoint
     1e-40f,                 // denormal
     -FLT_MAX,
-};
-
-struct Input {
-    const uint8_t* p;
-    size_t n;
-
-    bool empty() const { return n == 0; }
-    uint8_t byte()
-    {
-        if (n == 0)
-            return 0;
-        --n;
-        return *p++;
-    }
-    int16_t s16()
-    {
-        const uint8_t lo = byte();
-        return static_cast<int16_t>(lo | byte() << 8);
-    }
-    float f32()
-    {
-        uint32_t bits = 0;
-        for (int i = 0; i < 4; ++i)
-            bits |= uint32_t(byte()) << (8 * i);
-        float f;
-        std::memcpy(&f, &bits, sizeof f);
-        return f;
-    }
 };
 
 uint32_t nextRandom(uint32_t& s)
@@ -125,42 +92,42 @@ struct Harness {
 
     void check(bool finished, Input& in)
     {
-        CHECK(pyramid.frames() == frames());
-        CHECK(pyramid.channels() == channels);
+        FUZZ_CHECK(pyramid.frames() == frames());
+        FUZZ_CHECK(pyramid.channels() == channels);
         const int levels = pyramid.levelCount();
-        CHECK(levels >= 1);
+        FUZZ_CHECK(levels >= 1);
         const int shift = pyramid.baseShift();
-        CHECK(shift >= options.baseShift && shift < 48);
+        FUZZ_CHECK(shift >= options.baseShift && shift < 48);
         const int64_t binSize = int64_t(1) << shift;
-        CHECK(pyramid.binCount(0) == (frames() + binSize - 1) / binSize);
-        CHECK(pyramid.level(0).open == (!finished && frames() % binSize != 0));
+        FUZZ_CHECK(pyramid.binCount(0) == (frames() + binSize - 1) / binSize);
+        FUZZ_CHECK(pyramid.level(0).open == (!finished && frames() % binSize != 0));
         // The budget (at least two bins, to pair), plus the open bin shown while loading.
-        CHECK(static_cast<int64_t>(pyramid.level(0).bins.size()) < std::max<int64_t>(options.maxBasePeaks, 2 * channels) + channels);
+        FUZZ_CHECK(static_cast<int64_t>(pyramid.level(0).bins.size()) < std::max<int64_t>(options.maxBasePeaks, 2 * channels) + channels);
         for (int l = 0; l < levels; ++l) {
-            CHECK(pyramid.level(l).shift == shift + l);
-            CHECK(pyramid.level(l).bins.size() % channels == 0);
+            FUZZ_CHECK(pyramid.level(l).shift == shift + l);
+            FUZZ_CHECK(pyramid.level(l).bins.size() % channels == 0);
         }
         for (int l = 1; l < levels; ++l) {
             const int64_t children = pyramid.completeBinCount(l - 1);
             // Upper levels hold complete pairs while loading; done() carries an unpaired last bin up.
-            CHECK(pyramid.binCount(l) == (finished ? (children + 1) / 2 : children / 2));
-            CHECK(!pyramid.level(l).open);
+            FUZZ_CHECK(pyramid.binCount(l) == (finished ? (children + 1) / 2 : children / 2));
+            FUZZ_CHECK(!pyramid.level(l).open);
             for (int64_t i = 0; i < pyramid.binCount(l); ++i)
                 for (int c = 0; c < channels; ++c) {
                     Peak want = pyramid.at(l - 1, 2 * i, c);
                     if (2 * i + 1 < children)
                         want.merge(pyramid.at(l - 1, 2 * i + 1, c));
-                    CHECK(same(pyramid.at(l, i, c), want));
+                    FUZZ_CHECK(same(pyramid.at(l, i, c), want));
                 }
         }
         if (finished && frames() > 0)
-            CHECK(pyramid.binCount(levels - 1) == 1);
+            FUZZ_CHECK(pyramid.binCount(levels - 1) == 1);
 
         const std::vector<Peak> brute = bruteBins(binSize);
         const int64_t bins = pyramid.binCount(0);
         for (int64_t b = 0; b < bins; ++b)
             for (int c = 0; c < channels; ++c)
-                CHECK(same(pyramid.at(0, b, c), brute[b * channels + c]));
+                FUZZ_CHECK(same(pyramid.at(0, b, c), brute[b * channels + c]));
 
         // extent(): exact on the base grid, and widened to whole base bins elsewhere.
         auto expected = [&](int c, int64_t first, int64_t last) {
@@ -174,7 +141,7 @@ struct Harness {
         };
         uint32_t rng = 0x2545f491u ^ uint32_t(in.byte());
         for (int c = 0; c < channels; ++c)
-            CHECK(same(pyramid.extent(c, 0, frames()), expected(c, 0, frames())));
+            FUZZ_CHECK(same(pyramid.extent(c, 0, frames()), expected(c, 0, frames())));
         for (int k = 0; k < 24 && frames() > 0; ++k) {
             const int c = static_cast<int>(nextRandom(rng) % channels);
             int64_t first, last;
@@ -185,7 +152,7 @@ struct Harness {
                 first = nextRandom(rng) % (frames() + 1);
                 last = nextRandom(rng) % (frames() + 1);
             }
-            CHECK(same(pyramid.extent(c, first, last), expected(c, first, last)));
+            FUZZ_CHECK(same(pyramid.extent(c, first, last), expected(c, first, last)));
         }
 
         render(in);
@@ -211,11 +178,11 @@ struct Harness {
             for (int x = 0; x < width; ++x) {
                 const uint32_t px = uint32_t(row[x * 4]) << 24 | uint32_t(row[x * 4 + 1]) << 16
                     | uint32_t(row[x * 4 + 2]) << 8 | row[x * 4 + 3];
-                CHECK(px == style.background || px == style.wave || px == style.axis);
+                FUZZ_CHECK(px == style.background || px == style.wave || px == style.axis);
             }
             if (y + 1 < height)
                 for (int x = width * 4; x < stride; ++x)
-                    CHECK(row[x] == 0xa5);
+                    FUZZ_CHECK(row[x] == 0xa5);
         }
     }
 };
