@@ -231,6 +231,21 @@ test('the Lambda reads answers with the core\'s strict JSON reader: a repeated k
   assert.equal(entry.agreement.workers, 1);
 });
 
+test('an answer with two tracks of one category and tag is refused as that worker\'s problem, not merged into one consensus track', async (t) => {
+  const s3 = await withS3(t);
+  // Tracks are matched across annotators by category and tag: two "speaker Customer" tracks in one
+  // answer would pool their segments, and the consensus would lose which was which.
+  const twin = structuredClone(three[0].document);
+  twin.tracks.push({ id: 'c', category: 'speaker', tag: 'Customer' });
+  twin.segments.push({ id: 's9', track: 'c', start: Math.round(1.01 * R), end: Math.round(2.02 * R), fields: { text: 'other' } });
+  putJson(s3, PAYLOAD, [{ datasetObjectId: '0', annotations: [answer('twin', twin), answer('w2', three[1].document), answer('w3', three[2].document)] }]);
+  t.mock.method(console, 'error', () => {});
+  const entry = entryOf(await handler(event()), '0');
+  assert.deepEqual(entry.problems, [{ workerId: 'twin', message: "its annotations have two tracks of category 'speaker' and tag 'Customer' (a and c): answers are matched by category and tag" }]);
+  assert.equal(entry.agreement.workers, 2);
+  assert.deepEqual(entry.consensus, consolidate(three.slice(1)).consensus);
+});
+
 test('the response stays under Lambda\'s 6 MB: large raw answers and consensus documents are written to S3 and referenced, not repeated inline', async (t) => {
   const s3 = await withS3(t);
   // 2 items of 3 large answers (~400 KB each, always referenced), 14 of 3 medium ones (~140 KB,
