@@ -104,3 +104,18 @@ test('--bucket empties only the named prefix (a folder), saying how many objects
   await assert.rejects(run(['--bucket', 'Not_A_Bucket'], env), /--bucket "Not_A_Bucket" is not a bucket name or an s3:\/\/bucket\/prefix\/ URI/);
   await assert.rejects(run([], env), /nothing to do: give --stack, --job or --bucket/);
 });
+
+test('--bucket empties a prefix of more than 1,000 objects listed a thousand a page as S3 does, keys with spaces, "+", "&" and non-ASCII included, and nothing beside it', async (t) => {
+  const s3 = await startS3Stub(new Map(), { pageSize: 1000 });
+  t.after(() => s3.close());
+  const odd = ['jobs/calls/a b.json', 'jobs/calls/a+b.json', 'jobs/calls/R&D <1>.json', 'jobs/calls/é 音.json', "jobs/calls/it's.json"];
+  const inside = [...odd, ...Array.from({ length: 2500 }, (_, i) => `jobs/calls/annotations/${String(i).padStart(5, '0')}.json`)];
+  const beside = ['jobs/calls-other/a b.json', 'jobs/calls+/x.json', 'jobs/call/x.json', 'jobs/calls'];
+  for (const k of [...inside, ...beside]) s3.objects.set(`output-b/${k}`, { body: Buffer.from('x') });
+
+  const real = await run(['--bucket', 's3://output-b/jobs/calls'], stubEnv(s3.endpoint));
+  assert.equal(real.stdout, `deleting ${inside.length} objects under s3://output-b/jobs/calls/\ndeleted ${inside.length} objects under s3://output-b/jobs/calls/\n`);
+  assert.deepEqual([...s3.objects.keys()].map((k) => k.slice('output-b/'.length)).sort(), [...beside].sort());
+  assert.equal(s3.requests.filter((r) => r.method === 'GET').length, 3, 'three pages of at most 1,000');
+  assert.equal(s3.requests.filter((r) => r.method === 'POST').length, 3, 'three deletions of at most 1,000');
+});

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 // An S3-compatible endpoint on loopback for the AWS scripts' tests: path-style PUT and GET of
 // objects, listing (by prefix) and batch deletion, kept in memory, each request recorded. The
-// real AWS SDK talks to it.
+// real AWS SDK talks to it. Like S3, keys in XML are escaped, a page holds at most max-keys (and
+// at most `pageSize`, 2 by default so paging is exercised, 1000 as S3 does) and a batch deletion
+// of more than 1000 keys is refused.
 import { createServer } from 'node:http';
 
-export async function startS3Stub(objects = new Map()) {
+const xmlEscape = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const xmlUnescape = (s) => s.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|quot|apos));/gi, (_, d, h, n) => (d ? String.fromCodePoint(Number(d)) : h ? String.fromCodePoint(parseInt(h, 16)) : { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[n]));
+
+export async function startS3Stub(objects = new Map(), { pageSize = 2 } = {}) {
   const requests = [];
   const server = createServer((req, res) => {
     const chunks = [];
@@ -16,17 +21,22 @@ export async function startS3Stub(objects = new Map()) {
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method, bucket, key, headers: req.headers, query: url.search, bytes: body.length });
       if (req.method === 'GET' && !key && url.searchParams.get('list-type') === '2') {
-        // ListObjectsV2, two keys a page so paging is exercised.
         const prefix = url.searchParams.get('prefix') ?? '';
         const keys = [...objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => k.slice(bucket.length + 1)).sort();
         // The token is the last key given, as S3's are cursors into the key order.
         const after = url.searchParams.get('continuation-token') ?? '';
         const rest = keys.filter((k) => k > after);
-        const page = rest.slice(0, 2);
-        const more = rest.length > 2;
-        res.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><KeyCount>${page.length}</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>${more}</IsTruncated>${more ? `<NextContinuationToken>${page.at(-1)}</NextContinuationToken>` : ''}${page.map((k) => `<Contents><Key>${k}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`);
+        const maxKeys = Math.min(pageSize, Number(url.searchParams.get('max-keys') ?? 1000));
+        const page = rest.slice(0, maxKeys);
+        const more = rest.length > maxKeys;
+        res.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${more}</IsTruncated>${more ? `<NextContinuationToken>${xmlEscape(page.at(-1))}</NextContinuationToken>` : ''}${page.map((k) => `<Contents><Key>${xmlEscape(k)}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`);
       } else if (req.method === 'POST' && url.searchParams.has('delete')) {
-        for (const [, k] of body.toString().matchAll(/<Key>([^<]*)<\/Key>/g)) objects.delete(`${bucket}/${k}`);
+        const keys = [...body.toString().matchAll(/<Key>([^<]*)<\/Key>/g)].map(([, k]) => xmlUnescape(k));
+        if (keys.length > 1000) {
+          res.writeHead(400, { 'content-type': 'application/xml' }).end('<Error><Code>MalformedXML</Code><Message>The XML you provided was not well-formed or did not validate against our published schema</Message></Error>');
+          return;
+        }
+        for (const k of keys) objects.delete(`${bucket}/${k}`);
         res.writeHead(200, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></DeleteResult>');
       } else if (req.method === 'PUT') {
         objects.set(`${bucket}/${key}`, { body, headers: req.headers });
