@@ -231,6 +231,15 @@ test('the Lambda reads answers with the core\'s strict JSON reader: a repeated k
   assert.equal(entry.agreement.workers, 1);
 });
 
+test('an item without answers gets no consensus and says why', async (t) => {
+  const s3 = await withS3(t);
+  putJson(s3, PAYLOAD, [{ datasetObjectId: '0', annotations: [] }, { datasetObjectId: '1', annotations: three.map((a) => answer(a.workerId, a.document)) }]);
+  t.mock.method(console, 'error', () => {});
+  const out = await handler(event());
+  assert.deepEqual(entryOf(out, '0'), { consensus: null, agreement: { workers: 0 }, problems: [{ message: 'the item has no answers' }], annotationsFromAllWorkers: [] });
+  assert.deepEqual(entryOf(out, '1').consensus, consolidate(three).consensus);
+});
+
 test('an answer with two tracks of one category and tag is refused as that worker\'s problem, not merged into one consensus track', async (t) => {
   const s3 = await withS3(t);
   // Tracks are matched across annotators by category and tag: two "speaker Customer" tracks in one

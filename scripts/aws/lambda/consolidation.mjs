@@ -162,6 +162,7 @@ async function documentOf(text) {
 
 async function consolidateItem(item, store) {
   if (!Array.isArray(item.annotations)) throw new Error(`the item's annotations are not a list (got ${describe(item.annotations)})`);
+  if (!item.annotations.length) throw new Error('the item has no answers');
   const failed = [];
   const raw = [];
   const read = await Promise.all(item.annotations.map(async (annotation, i) => {
