@@ -250,7 +250,7 @@ test('an answer with two tracks of one category and tag is refused as that worke
   putJson(s3, PAYLOAD, [{ datasetObjectId: '0', annotations: [answer('twin', twin), answer('w2', three[1].document), answer('w3', three[2].document)] }]);
   t.mock.method(console, 'error', () => {});
   const entry = entryOf(await handler(event()), '0');
-  assert.deepEqual(entry.problems, [{ workerId: 'twin', message: "its annotations have two tracks of category 'speaker' and tag 'Customer' (a and c): answers are matched by category and tag" }]);
+  assert.deepEqual(entry.problems, [{ workerId: 'twin', message: "its annotations are not an avseg document: tracks[2]: a second track 'speaker: Customer' (the first is tracks[0])" }]);
   assert.equal(entry.agreement.workers, 2);
   assert.deepEqual(entry.consensus, consolidate(three.slice(1)).consensus);
 });

@@ -53,6 +53,8 @@ TEST_CASE("a document from a newer version or of another kind is refused, and th
     CHECK(error({{"format", "avseg.annotation"}, {"version", -3}}) == "version: must be 1 or more (got -3)");
     CHECK(error({{"format", "avseg.annotation"}, {"version", 1}, {"segments", {{{"id", "s"}, {"track", "nope"}, {"start", 0}, {"end", 5}}}}})
         == "segments[0]: there is no track 'nope'");
+    CHECK(error({{"format", "avseg.annotation"}, {"version", 1}, {"tracks", {{{"id", "t1"}, {"category", "speaker"}, {"tag", "A"}}, {{"id", "t2"}, {"category", "speaker"}, {"tag", "A"}}}}})
+        == "tracks[1]: a second track 'speaker: A' (the first is tracks[0])");
     CHECK(m.toJson() == before);
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -593,6 +594,7 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
     const auto tracks = doc.value("tracks", nlohmann::json::array());
     if (!tracks.is_array())
         fail("tracks", "must be an array");
+    std::map<std::pair<std::string, std::string>, size_t> named; // lanes, and consolidation, tell tracks apart by these
     for (size_t i = 0; i < tracks.size(); ++i) {
         const auto& t = tracks[i];
         const std::string where = "tracks[" + std::to_string(i) + "]";
@@ -614,6 +616,8 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
         }
         if (next.track(track.id))
             fail(where + ".id", "'" + track.id + "' is used twice");
+        if (const auto [it, added] = named.emplace(std::make_pair(track.category, track.tag), i); !added)
+            fail(where, "a second track '" + track.category + ": " + track.tag + "' (the first is tracks[" + std::to_string(it->second) + "])");
         noteId(track.id);
         next.tracks_.push_back(track);
     }
