@@ -62,17 +62,7 @@ async function probe(name) {
   return p.packets.map((x) => (x.pts * num) / den).sort((a, b) => a - b);
 }
 
-async function load(t, name) {
-  const page = await harness.open(t, { width: 1000, height: 900 });
-  await page.evaluate((src) => new Promise((resolve, reject) => {
-    const el = document.querySelector('avseg-editor');
-    el.addEventListener('ready', resolve, { once: true });
-    el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
-    el.config = { categories: [{ name: 'Dog', tags: ['Dog #1'] }] };
-    el.src = src;
-  }), harness.servers.media.url(`/${name}`));
-  return page;
-}
+const load = (t, name) => harness.openMedia(t, name);
 
 /**
  * Runs each action (['seek', n], ['step', delta] or ['look']) in the page, waits until the frame it

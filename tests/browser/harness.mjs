@@ -38,6 +38,18 @@ export async function startElementPage({ title = 'avseg test', ...serverOptions 
       await page.waitForFunction(() => customElements.get('avseg-editor'));
       return page;
     },
+    /** A new tab whose element has loaded fixture `name` (with a one-track config) and is ready. */
+    async openMedia(t, name, viewport = { width: 1000, height: 900 }) {
+      const page = await this.open(t, viewport);
+      await page.evaluate((src) => new Promise((resolve, reject) => {
+        const el = document.querySelector('avseg-editor');
+        el.addEventListener('ready', resolve, { once: true });
+        el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
+        el.config = { categories: [{ name: 'Dog', tags: ['Dog #1'] }] };
+        el.src = src;
+      }), servers.media.url(`/${name}`));
+      return page;
+    },
     async close() {
       await browser.close();
       await servers.close();

@@ -18,18 +18,7 @@ async function probe(name) {
   return { count: Number(p.streams[0].nb_read_frames), pts: p.packets.map((x) => x.pts).sort((a, b) => a - b), num, den };
 }
 
-async function load(t, name) {
-  const page = await harness.open(t, { width: 1000, height: 900 });
-  const url = harness.servers.media.url(`/${name}`);
-  await page.evaluate((src) => new Promise((resolve, reject) => {
-    const el = document.querySelector('avseg-editor');
-    el.addEventListener('ready', resolve, { once: true });
-    el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
-    el.config = { categories: [{ name: 'Dog', tags: ['Dog #1'] }] };
-    el.src = src;
-  }), url);
-  return page;
-}
+const load = (t, name) => harness.openMedia(t, name);
 
 /** The number the frame on screen shows (10 bars, bright = 1, least significant bit on the left). */
 function readShown(page) {

@@ -5,6 +5,12 @@ import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../../dist/', import.meta.url);
 
+export async function loadModel() {
+  const { default: createAvsegModel } = await import(new URL('avseg-model.js', dist).href);
+  const wasmBinary = await readFile(fileURLToPath(new URL('avseg-model.wasm', dist)));
+  return createAvsegModel({ wasmBinary });
+}
+
 export async function loadCore() {
   const { default: createAvsegCore } = await import(new URL('avseg-core.js', dist).href);
   const wasmBinary = await readFile(fileURLToPath(new URL('avseg-core.wasm', dist)));

@@ -4,18 +4,14 @@
 // holds it (web/src/model-text-guard.js).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { check } from '../../dist/model.js';   // beside the wasm model it loads
 import { guardModel, illFormedJson } from '../../web/src/model-text-guard.js';
+import { loadModel } from './load-core.mjs';
 
-const dist = new URL('../../dist/', import.meta.url);
 let Annotations;
 
 before(async () => {
-  const { default: createAvsegModel } = await import(new URL('avseg-model.js', dist).href);
-  const wasmBinary = await readFile(fileURLToPath(new URL('avseg-model.wasm', dist)));
-  ({ Annotations } = await createAvsegModel({ wasmBinary }));
+  ({ Annotations } = await loadModel());
 });
 
 const CONFIG = { categories: { speaker: ['Customer', 'Representative'] }, segmentFields: [{ name: 'text', type: 'text' }], classifications: [{ name: 'notes', type: 'text' }] };

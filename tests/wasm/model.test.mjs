@@ -2,16 +2,12 @@
 // The annotation model's wasm module in Node: the JS boundary of tracks, segments, undo and validation.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { loadModel } from './load-core.mjs';
 
-const dist = new URL('../../dist/', import.meta.url);
 let Annotations;
 
 before(async () => {
-  const { default: createAvsegModel } = await import(new URL('avseg-model.js', dist).href);
-  const wasmBinary = await readFile(fileURLToPath(new URL('avseg-model.wasm', dist)));
-  ({ Annotations } = await createAvsegModel({ wasmBinary }));
+  ({ Annotations } = await loadModel());
 });
 
 const CONFIG = JSON.stringify({
