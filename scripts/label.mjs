@@ -254,6 +254,9 @@ async function start(opts, held) {
         // The full URL, with its secret: the crowd-form stand-in posts to it as it is.
         // The item's identity too: a page left open while the run restarted on an edited manifest cannot answer another item.
         submitUrl: opts.preview ? undefined : `${origin(req, ports.page)}${a.link(`api/submit/${index}/${item.tag}`)}`,
+        // Where the page gets a fresh link once its presigned one expires, and the script that asks.
+        mediaLinkUrl: `${origin(req, ports.page)}${a.link(`api/media-link/${index}/${item.tag}`)}`,
+        freshLinks: `${assets}/fresh-links.js`,
         preview: !!opts.preview,
         answered: !!previous,
         full: !!store && !previous && store.isComplete(index),
@@ -300,6 +303,25 @@ async function start(opts, held) {
       res.status(500).json({ error: `the answer could not be saved: ${err.message}` });
     }
   });
+  // A task page whose s3:// media link expired (presigned for AVSEG_S3_LINK_SECONDS) gets the same
+  // item's media signed again; the editor checks it is the same file and reads on. POST: a request
+  // from another site is refused by its Origin (sameOriginOnly), and the answer holds a credential.
+  pages.post('/:key/api/media-link/:index/:item', async (req, res) => {
+    const a = annotator(req, res, { api: true });
+    if (!a) return;
+    const index = Number(req.params.index);
+    const item = Number.isInteger(index) ? items[index] : undefined;
+    if (!item) return res.status(404).json({ error: `no item ${req.params.index}` });
+    if (req.params.item !== item.tag) {
+      return res.status(409).json({ error: `item ${index + 1} of the manifest is no longer the one this page shows (the run restarted with the manifest changed); open the run's address again to find the item` });
+    }
+    if (item.kind === 'http') return res.status(409).json({ error: 'the manifest gives this media as an http(s) URL, which the run cannot sign again; reload the page (if the URL itself has expired, the manifest needs a new one)' });
+    try {
+      res.json({ url: (await served(req, item)).get(item.source) });
+    } catch (err) {
+      res.status(502).json({ error: `a fresh link to the media could not be made: ${err.message}` });
+    }
+  });
   pages.get('/:key/api/status', (req, res) => {
     const w = who(req);
     if (!w) return res.status(404).json({ error: unknownLink });
@@ -343,6 +365,7 @@ async function start(opts, held) {
   assets.use(hostGuard(hosts, () => ports.assets));
   assets.use(corsFor(origins));
   assets.get('/crowd-html-elements.js', (req, res) => res.sendFile(path.join(root, 'template/local/crowd-html-elements.js')));
+  assets.get('/fresh-links.js', (req, res) => res.sendFile(path.join(root, 'template/local/fresh-links.js')));
   assets.use(express.static(path.join(root, 'dist'), { dotfiles: 'deny', index: false, fallthrough: true }));
   assets.use(plainErrors);
 

@@ -3,6 +3,7 @@
 
 export type AvsegErrorCode =
   | 'fetch-failed'        // network error or an HTTP error status
+  | 'link-expired'        // a presigned link stopped working after earlier reads (not fatal): give refreshSource() a fresh one
   | 'cors-blocked'        // the media server sent no Access-Control-Allow-Origin for this page
   | 'unsupported-format'  // not a container/codec this build decodes
   | 'corrupt-media'       // damaged data (fatal when nothing decodes; otherwise a warning)
@@ -154,6 +155,14 @@ export declare class AvsegEditor extends HTMLElement {
   /** factor > 1 zooms in, < 1 out, around `anchor` seconds (default: the cursor if visible, else the centre). */
   zoomBy(factor: number, anchor?: number): void;
   stats(): Promise<AvsegStats>;
+  /**
+   * A fresh URL for the same media (after a `link-expired` error): loading, sample-level views and
+   * playback go on from it, at the same time and playing or paused as before; annotations, view,
+   * undo history and draft are untouched. Rejects with an Error whose `code` says why (the worker
+   * found another file: 'range-refused'; 'invalid-value', 'no-media', 'load-failed', 'superseded'),
+   * and then nothing changes.
+   */
+  refreshSource(url: string): Promise<void>;
 
   /** True from the `ready` event on (media decoded, annotations in place); false while loading or after a failure. */
   readonly ready: boolean;

@@ -9,8 +9,26 @@ import { createServer } from 'node:http';
 const xmlEscape = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const xmlUnescape = (s) => s.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|quot|apos));/gi, (_, d, h, n) => (d ? String.fromCodePoint(Number(d)) : h ? String.fromCodePoint(parseInt(h, 16)) : { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[n]));
 
-export async function startS3Stub(objects = new Map(), { pageSize = 2 } = {}) {
+/**
+ * A presigned GET past its time (X-Amz-Date + X-Amz-Expires): S3's 403 "Request has expired".
+ * The signature itself is not checked.
+ */
+function expiredAt(query) {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(query.get('X-Amz-Date') ?? '');
+  const seconds = Number(query.get('X-Amz-Expires'));
+  if (!m || !(seconds > 0)) return null;
+  const end = Date.UTC(m[1], m[2] - 1, m[3], m[4], m[5], m[6]) + seconds * 1000;
+  return Date.now() > end ? new Date(end) : null;
+}
+
+/**
+ * cors: answer browsers as a bucket with a CORS rule allowing GET from any origin, with Range
+ * allowed and Content-Range/Content-Length/Accept-Ranges/ETag exposed. GET honours one byte range
+ * (206) and answers several with the whole object (200), as S3 does.
+ */
+export async function startS3Stub(objects = new Map(), { pageSize = 2, cors = false } = {}) {
   const requests = [];
+  const corsHeaders = cors ? { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Content-Range, Content-Length, Accept-Ranges, ETag' } : {};
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -20,7 +38,12 @@ export async function startS3Stub(objects = new Map(), { pageSize = 2 } = {}) {
       const key = rest.join('/');
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method, bucket, key, headers: req.headers, query: url.search, bytes: body.length });
-      if (req.method === 'GET' && !key && url.searchParams.get('list-type') === '2') {
+      const expired = expiredAt(url.searchParams);
+      if (cors && req.method === 'OPTIONS') {
+        res.writeHead(200, { ...corsHeaders, 'access-control-allow-methods': 'GET, HEAD', 'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '' }).end();
+      } else if (expired) {
+        res.writeHead(403, { ...corsHeaders, 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>${url.searchParams.get('X-Amz-Expires')}</X-Amz-Expires><Expires>${expired.toISOString()}</Expires><ServerTime>${new Date().toISOString()}</ServerTime></Error>`);
+      } else if (req.method === 'GET' && !key && url.searchParams.get('list-type') === '2') {
         const prefix = url.searchParams.get('prefix') ?? '';
         const keys = [...objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => k.slice(bucket.length + 1)).sort();
         // The token is the last key given, as S3's are cursors into the key order.
@@ -43,9 +66,20 @@ export async function startS3Stub(objects = new Map(), { pageSize = 2 } = {}) {
         res.writeHead(200, { etag: '"stub"' }).end();
       } else if (req.method === 'GET' && objects.has(`${bucket}/${key}`)) {
         const o = objects.get(`${bucket}/${key}`);
-        res.writeHead(200, { 'content-type': o.headers?.['content-type'] ?? 'application/octet-stream', 'content-length': o.body.length }).end(o.body);
+        const type = o.headers?.['content-type'] ?? 'application/octet-stream';
+        const size = o.body.length;
+        const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+        const start = range ? (range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1])) : 0;
+        const end = range ? (range[1] === '' || range[2] === '' ? size : Math.min(size, Number(range[2]) + 1)) : size;
+        if (range && start >= size) {
+          res.writeHead(416, { ...corsHeaders, 'content-type': 'application/xml', 'content-range': `bytes */${size}` }).end('<Error><Code>InvalidRange</Code><Message>The requested range is not satisfiable</Message></Error>');
+        } else if (range) {
+          res.writeHead(206, { ...corsHeaders, 'content-type': type, 'accept-ranges': 'bytes', 'content-range': `bytes ${start}-${end - 1}/${size}`, 'content-length': end - start }).end(o.body.subarray(start, end));
+        } else {
+          res.writeHead(200, { ...corsHeaders, 'content-type': type, 'accept-ranges': 'bytes', 'content-length': size }).end(o.body);
+        }
       } else {
-        res.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>NoSuchKey</Code><Message>not found</Message></Error>');
+        res.writeHead(404, { ...corsHeaders, 'content-type': 'application/xml' }).end('<Error><Code>NoSuchKey</Code><Message>not found</Message></Error>');
       }
     });
   });

@@ -24,7 +24,7 @@ test('the .d.ts declares the members the element implements', async () => {
   for (const name of declared) {
     assert.ok(new RegExp(`^\\s+(get |set |static |async )?${name}\\b`, 'm').test(source), `${name} is declared but not implemented`);
   }
-  for (const name of ['src', 'duration', 'currentTime', 'playbackRate', 'view', 'sampleRate', 'channels', 'play', 'pause', 'zoomTo', 'zoomBy', 'stats',
+  for (const name of ['src', 'duration', 'currentTime', 'playbackRate', 'view', 'sampleRate', 'channels', 'play', 'pause', 'zoomTo', 'zoomBy', 'stats', 'refreshSource',
     'config', 'value', 'taskId', 'addTrack', 'addSegment', 'updateSegment', 'removeSegment', 'undo', 'redo', 'validate']) {
     assert.ok(declared.includes(name), `${name} is implemented but not declared`);
   }

@@ -11,6 +11,8 @@ editor.addEventListener('ready', (e) => {
 editor.addEventListener('error', (e) => {
   const code: AvsegErrorCode = e.detail.code;
   if (e.detail.fatal) console.warn(code, e.detail.message);
+  // A presigned link that expired: the host signs the same media again.
+  if (code === 'link-expired') void fetch('/fresh-link').then((r) => r.text()).then((url) => editor.refreshSource(url)).catch((err: Error & { code?: string }) => console.warn(err.code, err.message));
 });
 editor.addEventListener('progress', (e) => console.log(e.detail.loadedBytes / e.detail.totalBytes, e.detail.decodedSeconds));
 editor.addEventListener('viewchange', (e) => console.log(e.detail.start, e.detail.end));

@@ -11,6 +11,7 @@ import { importDocument } from './imports.js';
 import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { ROW_HEIGHT, fieldEditor, listRows, showProblem, visibleRows } from './panel.js';
 import { Filmstrip } from './filmstrip.js';
+import { SourceLinks, expiredMessage } from './source-refresh.js';
 import { boundaryFrom, frameShownAt, frameTolerance, seekTarget } from './frame-clock.js';
 import { css } from './styles.js';
 
@@ -132,6 +133,8 @@ export class AvsegEditor extends HTMLElement {
   #taskId = '';
   #selected = null;
   #lastOverviewRender = 0;
+  #links = null;          // expired links and fresh ones (source-refresh.js)
+  #adopting = false;      // refreshSource is writing the fresh URL into the src attribute
 
   constructor() {
     super();
@@ -219,6 +222,36 @@ export class AvsegEditor extends HTMLElement {
 
   /** Memory figures from the worker (for benchmarks and diagnostics). */
   stats() { return this.#client.stats(); }
+
+  /**
+   * A fresh URL for the same media (a presigned link signed again after a `link-expired` error):
+   * loading, sample-level views and playback go on from it; annotations, the view, undo and the
+   * draft stay as they are. Rejects (an Error with `code`) if the worker finds it is another file,
+   * and then nothing changes.
+   */
+  async refreshSource(url) {
+    const refuse = (code, message) => Object.assign(new Error(message), { code });
+    let href;
+    try {
+      href = typeof url === 'string' && url ? new URL(url, document.baseURI).href : null;
+    } catch { /* said below */ }
+    if (!href) throw refuse('invalid-value', `refreshSource needs the media's fresh URL, not ${JSON.stringify(url)}`);
+    if (!this.src) throw refuse('no-media', 'refreshSource: the editor has no media (src) to give a fresh link to');
+    if (this.#failed) throw refuse('load-failed', 'refreshSource: the media failed to load, so there is nothing to resume: set src to load it again');
+    const load = this.#loadId;
+    const answer = await this.#client.refreshUrl(load, href);
+    if (load !== this.#loadId) throw refuse('superseded', 'refreshSource: another media was loaded meanwhile; the fresh link was not used');
+    if (!answer.ok) throw refuse(answer.code || 'refused', answer.message || 'the fresh link was refused; nothing changed');
+    const shown = this.#links.adopt(href, this.currentTime, (t) => { this.#pendingSeek = t; });
+    this.#adopting = true;
+    try {
+      this.setAttribute('src', url);
+    } finally {
+      this.#adopting = false;
+    }
+    if (this.#video) this.#filmstrip?.setSource(href);
+    if (shown !== null && this.#parts.error.textContent === shown) this.#showError(null);
+  }
 
   // ---- annotations (the model lives in the core; every edit is undoable) ----
 
@@ -368,7 +401,7 @@ export class AvsegEditor extends HTMLElement {
   }
 
   attributeChangedCallback(name, oldValue, value) {
-    if (name === 'src' && oldValue !== value && this.isConnected) this.#load(value);
+    if (name === 'src' && oldValue !== value && this.isConnected && !this.#adopting) this.#load(value);
   }
 
   // ---- loading ----
@@ -393,6 +426,7 @@ export class AvsegEditor extends HTMLElement {
     this.#followLoad = true;
     this.#view = { start: 0, end: 1 };
     this.#showError(null);
+    this.#links.reset();
     this.#setControls(false);
     this.#parts.status.textContent = url ? 'Loading…' : '';
     this.#parts.progress.hidden = !url;
@@ -425,7 +459,7 @@ export class AvsegEditor extends HTMLElement {
         this.#parts.progressBar.style.width = `${(fraction * 100).toFixed(1)}%`;
         this.#parts.progress.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
         this.#parts.status.textContent = `Loading… ${formatTime(decoded, 1)} decoded`;
-        this.#emit('progress', { loadedBytes: msg.loadedBytes, totalBytes: msg.totalBytes, decodedSeconds: decoded, rangeRequests: msg.requests ?? 0 });
+        this.#emit('progress', { loadedBytes: msg.loadedBytes, totalBytes: msg.totalBytes, decodedSeconds: decoded, rangeRequests: msg.requests ?? 0, syncRequests: msg.syncRequests ?? 0 });
         this.#invalidate();
         break;
       }
@@ -455,7 +489,7 @@ export class AvsegEditor extends HTMLElement {
           return this.#restoreDraft(load).then(() => {
             if (load !== this.#loadId) return;
             this.#announcedReady = true;
-            this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels });
+            this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels, seekable: msg.seekable !== false });
           });
         }, (err) => {
           this.#showError(`The annotation model could not be loaded: ${err?.message ?? err}`, true);
@@ -477,6 +511,10 @@ export class AvsegEditor extends HTMLElement {
         this.#invalidate();
         break;
       case 'error':
+        if (msg.code === 'link-expired' && !msg.fatal) {
+          this.#links.expire(msg.message);
+          break;
+        }
         if (msg.fatal) {
           this.#failed = true;
           this.#parts.progress.hidden = true;
@@ -1725,12 +1763,21 @@ export class AvsegEditor extends HTMLElement {
     for (const type of ['timeupdate', 'seeked']) {
       media.addEventListener(type, () => {
         this.#updateCursor();
-        this.#emit('timeupdate', { currentTime: media.currentTime });
+        this.#emit('timeupdate', { currentTime: this.currentTime });
       });
     }
-    media.addEventListener('error', () => {
+    this.#links = new SourceLinks(media, {
+      message: (reason) => expiredMessage(reason, { drafts: this.getAttribute('autosave') !== 'off' }),
+      report: (message) => {
+        this.#showError(message, false);
+        if (!this.#ready && !this.#failed) this.#parts.status.textContent = 'Loading paused: the link to the media expired';
+        this.#emit('error', { code: 'link-expired', message, fatal: false });
+      },
+    });
+    media.addEventListener('error', async () => {
       // A file the core can't read has already been reported; this is for one the browser can't play.
       if (this.#failed || !media.error || !media.getAttribute('src')) return;
+      if (await this.#links.mediaFailed()) return;
       const message = `The browser cannot play this file (media error ${media.error.code}${media.error.message ? `: ${media.error.message}` : ''}); the waveform is still shown.`;
       this.#showError(message, false);
       this.#emit('error', { code: 'playback-failed', message, fatal: false });

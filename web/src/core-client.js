@@ -14,11 +14,16 @@ function startWorker() {
   return worker;
 }
 
+const SUPERSEDED = { ok: false, code: 'superseded', message: 'another media was loaded (or none) before the fresh link was checked' };
+
 export class CoreClient {
   #worker = null;
   #handler;
   #requests = 0;
   #waiting = new Map();
+  #current = null;                // the load the worker works on
+  #refreshing = null;             // {load, resolve} of the fresh link the worker is checking
+  #refreshes = Promise.resolve(); // one at a time: the worker's answer names the load, not the request
 
   /** @param {(message: any) => void} handler receives every message of the current load */
   constructor(handler) {
@@ -35,10 +40,15 @@ export class CoreClient {
         this.#waiting.delete(msg.request);
         return;
       }
+      if (msg.type === 'source-refreshed') {
+        if (this.#refreshing?.load === msg.load) this.#settleRefresh(msg);
+        return;
+      }
       this.#handler(msg);
     };
     this.#worker.onerror = (event) => {
       event.preventDefault?.();
+      this.#settleRefresh({ ok: false, code: 'internal', message: 'the decoder worker failed' });
       this.#handler({
         type: 'error', load: -1, fatal: true, code: 'internal',
         message: `The decoder worker failed to start${event.message ? `: ${event.message}` : ''} `
@@ -51,6 +61,8 @@ export class CoreClient {
 
   /** rangeThreshold: MP4 files at least this large are read in place with Range requests. */
   load(id, url, rangeThreshold, peaks) {
+    this.#settleRefresh(SUPERSEDED);
+    this.#current = id;
     this.#ensure().postMessage({ type: 'load', load: id, url, rangeThreshold, peaks });
   }
 
@@ -59,7 +71,37 @@ export class CoreClient {
   }
 
   unload() {
+    this.#settleRefresh(SUPERSEDED);
+    this.#current = null;
     this.#worker?.postMessage({ type: 'unload' });
+  }
+
+  /**
+   * A fresh URL for the same media of load `id`: resolves with the worker's answer,
+   * {ok: true} or {ok: false, code, message} (another file, or the load is gone).
+   */
+  refreshUrl(id, url) {
+    const ask = () => new Promise((resolve) => {
+      if (id !== this.#current) {
+        resolve(SUPERSEDED);
+        return;
+      }
+      if (!this.#worker) {
+        resolve({ ok: false, code: 'no-media', message: 'there is no media loading to give a fresh link to' });
+        return;
+      }
+      this.#refreshing = { load: id, resolve };
+      this.#worker.postMessage({ type: 'refresh-url', load: id, url });
+    });
+    const answer = this.#refreshes.then(ask);
+    this.#refreshes = answer;
+    return answer;
+  }
+
+  #settleRefresh(answer) {
+    const waiting = this.#refreshing;
+    this.#refreshing = null;
+    waiting?.resolve(answer);
   }
 
   stats() {
@@ -71,6 +113,7 @@ export class CoreClient {
   }
 
   terminate() {
+    this.#settleRefresh(SUPERSEDED);
     this.#worker?.terminate();
     this.#worker = null;
   }

@@ -62,6 +62,11 @@ export class Filmstrip {
 
   #aspect = 16 / 9;
 
+  /** A fresh link of the same video (the old one expired): the thumbnails made stay. */
+  setSource(src) {
+    if (this.#times) this.#video.src = src;
+  }
+
   clear() {
     this.load('', null, null, 0, 0);
     this.#video.removeAttribute('src');

@@ -38,7 +38,9 @@ export function namePage({ job, action, error = '' }) {
 
 /**
  * @param {{job: string, worker: string, item: any, total: number, done: number[], template: string,
- *          submitUrl?: string, preview?: boolean, prev?: string, next?: string, answered: boolean}} o
+ *          submitUrl?: string, preview?: boolean, prev?: string, next?: string, answered: boolean,
+ *          mediaLinkUrl?: string, freshLinks?: string}} o mediaLinkUrl: where the page asks for a fresh
+ *          media link once its presigned one expires (freshLinks: the script that asks)
  */
 export function taskPage(o) {
   const nav = [
@@ -49,6 +51,8 @@ export function taskPage(o) {
   const head = [
     o.submitUrl ? `<meta name="avseg-submit" content="${esc(o.submitUrl)}">` : '',
     o.preview ? '<meta name="avseg-preview" content="">' : '',
+    o.mediaLinkUrl ? `<meta name="avseg-media-link" content="${esc(o.mediaLinkUrl)}">` : '',
+    o.freshLinks ? `<script type="module" src="${esc(o.freshLinks)}"></script>` : '',
     // Drafts are kept per annotator: several may share one browser.
     `<meta name="avseg-task-scope" content="${esc(`${o.job}/${o.worker}`)}">`,
   ].join('\n');
