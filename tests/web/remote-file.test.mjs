@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+// The remote reader against real loopback HTTP servers (a synthesising one written here, and
+// Debian's nginx for a real server's multipart answers and for synchronous reads from another
+// process). Request counts and bytes are measured on the server side where it matters.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openRemote, RemoteFile, RemoteError } from '../../web/src/remote-file.js';
+import { startRangeServer, startNginx, corsFetch, childSyncFetch, contentAt, isContentAt } from './remote-servers.mjs';
+
+const MiB = 1 << 20;
+const servers = [];
+const serve = async (options) => {
+  const s = await startRangeServer(options);
+  servers.push(s);
+  return s;
+};
+after(() => Promise.all(servers.map((s) => s.close())));
+
+/** `count` ranges of `length` bytes spread evenly over [0, size). */
+const scattered = (count, length, size) => Array.from({ length: count }, (_, i) => {
+  const start = Math.floor((i * (size - length)) / count);
+  return [start, start + length];
+});
+const pendingAfter = (promise, ms) => Promise.race([promise.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r('pending'), ms))]);
+
+/** Reads [from, to) of `file` the way the worker reads a sequential format; returns the peak of cachedBytes. */
+async function readSequentially(file, { from = 0, to = file.size, step = MiB, ahead = 16 * MiB, forget = true, check = true } = {}) {
+  let peak = 0;
+  for (let pos = from; pos < to;) {
+    file.prefetch(pos, ahead);
+    await file.ready(pos, Math.min(step, to - pos));
+    const bytes = file.read(pos, step);
+    assert.ok(bytes.length > 0, `bytes at ${pos}`);
+    if (check) assert.ok(isContentAt(pos, bytes), `the bytes at ${pos} are the file's`);
+    // Back-pressure: the stream reads no further than asked (plus what one network read brings).
+    assert.ok(file.bytesFetched <= pos + ahead + 2 * MiB, `fetched ${file.bytesFetched} with the reader at ${pos}`);
+    pos += bytes.length;
+    if (forget) file.forget(pos - MiB);
+    peak = Math.max(peak, file.stats().cachedBytes);
+  }
+  return peak;
+}
+
+test('a file read start to end costs one request, and the cache stays within its bound (200 MB)', async () => {
+  const size = 200 * MiB + 12345;
+  const server = await serve({ size });
+  const opened = await openRemote(server.url);
+  assert.equal(opened.kind, 'ranges');
+  const { file, head } = opened;
+  assert.equal(file.size, size);
+  assert.equal(head.length, MiB);
+  assert.ok(isContentAt(0, head));
+  const peak = await readSequentially(file, { forget: false, check: false });
+  assert.deepEqual(server.log.map((r) => r.range), ['bytes=0-'], 'one open-ended request');
+  assert.equal(file.requests, 1);
+  assert.equal(file.syncRequests, 0);
+  assert.equal(file.bytesFetched, size, 'every byte fetched once');
+  // Nothing forgotten: LRU eviction alone holds the cache at 64 MiB, which the read did reach.
+  assert.ok(peak <= 64 * MiB && peak > 60 * MiB, `peak cache ${peak}`);
+  assert.ok(isContentAt(size - 1000, file.read(size - 1000, 1000)), 'the last bytes');
+  assert.equal(file.has(0, 100), false, 'the first bytes were evicted');
+  file.close();
+});
+
+test('a stream the server cuts off is reopened from where it stopped', async () => {
+  const size = 10 * MiB;
+  const server = await serve({ size, cutAfter: 3 * MiB });
+  const { file } = await openRemote(server.url);
+  await readSequentially(file);
+  assert.deepEqual(server.log.map((r) => r.range), ['bytes=0-', `bytes=${3 * MiB}-`, `bytes=${6 * MiB}-`, `bytes=${9 * MiB}-`]);
+  assert.equal(file.bytesFetched, size);
+  assert.equal(file.error, null);
+});
+
+test('1,000 scattered wants go out as at most 10 multi-range requests to a server that answers them', async () => {
+  const size = 100 * MiB;
+  for (const shape of [{}, { merge: true }, { reorder: true }]) {
+    const server = await serve({ size, ...shape });
+    const file = new RemoteFile(server.url, size);
+    // Pairs 40 bytes apart: a server may merge them into one part (RFC 9110 allows it).
+    const ranges = scattered(500, 100, size).flatMap(([s, e]) => [[s, e], [e + 40, e + 140]]);
+    await file.want(ranges);
+    assert.equal(file.multiRange, true, JSON.stringify(shape));
+    assert.ok(server.log.length <= 10, `${server.log.length} requests`);
+    assert.equal(server.log.length, file.requests);
+    assert.ok(server.log.every((r) => r.status === 206 && r.range.split(',').length <= 100));
+    for (const [s, e] of ranges) assert.ok(isContentAt(s, file.read(s, e - s)), `bytes ${s}-${e - 1}`);
+    // Pairs closer than 64 KiB are asked as one range: 140 bytes each.
+    assert.equal(file.bytesFetched, 500 * 240);
+  }
+});
+
+test("nginx's multipart answers are read (a real server's own format)", async (t) => {
+  const size = 72 * MiB;
+  const nginx = await startNginx(Buffer.from(contentAt(0, size)));
+  if (!nginx) return t.skip('nginx is not installed (apt-get install nginx-light)');
+  try {
+    const file = new RemoteFile(nginx.url, size);
+    const ranges = scattered(1000, 100, size);
+    await file.want(ranges);
+    const log = await nginx.log();
+    assert.equal(file.multiRange, true);
+    assert.equal(log.length, 10);
+    assert.equal(file.requests, 10);
+    assert.equal(file.bytesFetched, 1000 * 100);
+    for (const [s, e] of ranges) assert.ok(isContentAt(s, file.read(s, e - s)), `bytes ${s}-${e - 1}`);
+  } finally {
+    await nginx.close();
+  }
+});
+
+test('a server that answers multi-range requests otherwise costs one request; ranges are then asked one by one, maxInFlight at a time', async () => {
+  const size = 100 * MiB;
+  // S3 (the whole file with 200) with the brief's 1,000 ranges; a 206 of the first range only, and a 416, with 60.
+  for (const [multi, count] of [['whole', 1000], ['first', 60], [416, 60]]) {
+    const server = await serve({ size, multi, latencyMs: 1 });
+    const file = new RemoteFile(server.url, size, { maxInFlight: 4 });
+    const ranges = scattered(count, 100, size);
+    await file.want(ranges);
+    assert.equal(file.multiRange, false, String(multi));
+    const multiAsked = server.log.filter((r) => r.range.includes(','));
+    assert.equal(multiAsked.length, 1, `${multi}: one multi-range request`);
+    assert.equal(server.log.length, count + 1);
+    assert.equal(file.requests, count + 1);
+    assert.ok(server.state.maxConcurrent <= 4, `${server.state.maxConcurrent} at once`);
+    assert.ok(server.state.maxConcurrent >= 2, 'requests do overlap');
+    assert.equal(file.bytesFetched, 100 * count, 'nothing of the refused answer was used');
+    for (const [s, e] of ranges) assert.ok(isContentAt(s, file.read(s, e - s)));
+  }
+});
+
+test('ranges closer than 64 KiB are fetched as one, and what is cached or on its way is not asked again', async () => {
+  const size = 8 * MiB;
+  const server = await serve({ size, multi: 'whole' });
+  const file = new RemoteFile(server.url, size);
+  const near = Array.from({ length: 1000 }, (_, i) => [i * 4000, i * 4000 + 100]);
+  const first = file.want(near);
+  const again = file.want([[500, 600], [8000, 8100]]);  // in flight: no request of its own
+  await Promise.all([first, again]);
+  assert.deepEqual(server.log.map((r) => r.range), [`bytes=0-${999 * 4000 + 99}`]);
+  await file.want(near.slice(0, 10));
+  assert.equal(server.log.length, 1);
+});
+
+test("behind Ground Truth's usual S3 CORS rule: the size from Content-Length, multi-range refused at the preflight, answers checked by length", async () => {
+  const size = 50 * MiB;
+  const server = await serve({ size, multi: 'whole' });
+  const counter = { preflights: 0 };
+  const fetchImpl = corsFetch({ allowHeaders: [], exposeHeaders: [] }, counter);
+  const { file, head } = await openRemote(server.url, { fetchImpl, headBytes: 4096 });
+  assert.equal(file.size, size, 'from Content-Length');
+  assert.equal(head.length, 4096);
+  // Beyond the opening stream's reach (it would read on to bytes within 4 MiB of it).
+  const ranges = scattered(50, 1000, size - 10 * MiB).map(([s, e]) => [s + 10 * MiB, e + 10 * MiB]);
+  await file.want(ranges);
+  assert.equal(file.multiRange, false);
+  assert.equal(counter.preflights, 1, 'one refused preflight');
+  assert.equal(file.requests, 1 + 1 + 50, 'the opening, the refused multi-range, one per range');
+  assert.equal(server.log.length, 1 + 50, 'the refused preflight never reached a GET');
+  for (const [s, e] of ranges) assert.ok(isContentAt(s, file.read(s, e - s)));
+  // A short body is still caught without Content-Range.
+  server.options.lie = 'short';
+  await assert.rejects(file.want([[9 * MiB, 9 * MiB + 1000]]), (err) => err instanceof RemoteError && err.code === 'range-refused'
+    && /206 answer to a request for bytes 9437184-9438183 has 900 bytes, not 1000; nothing of that answer was used/.test(err.message));
+  assert.equal(file.has(9 * MiB, 1), false);
+});
+
+test('a CORS rule that allows Range but exposes nothing still gets multi-range answers (each part names its range)', async () => {
+  const size = 50 * MiB;
+  const server = await serve({ size });
+  const fetchImpl = corsFetch({ allowHeaders: ['Range'], exposeHeaders: [] });
+  const { file } = await openRemote(server.url, { fetchImpl, headBytes: 4096 });
+  const ranges = scattered(150, 1000, size - 10 * MiB).map(([s, e]) => [s + 10 * MiB, e + 10 * MiB]);
+  await file.want(ranges);
+  assert.equal(file.multiRange, true);
+  assert.equal(fetchImpl.counter.preflights, 2);
+  assert.deepEqual(server.log.map((r) => r.range.split(',').length), [1, 100, 50]);
+  for (const [s, e] of ranges) assert.ok(isContentAt(s, file.read(s, e - s)));
+});
+
+test('answers that are not what was asked are refused, and nothing of them is used', async () => {
+  const size = 4 * MiB;
+  const cases = [
+    [{ lie: 'content-range' }, [[2 * MiB, 2 * MiB + 1000]], /Content-Range "bytes 2101248-2102247\/4194304": other bytes than asked for/],
+    [{ lie: 'short' }, [[2 * MiB, 2 * MiB + 1000]], /Content-Range "bytes 2097152-2098151\/4194304", but its body has 900 bytes, not 1000/],
+    [{ lie: 'ignore-range' }, [[2 * MiB, 2 * MiB + 1000]], /answered HTTP 200 \(the whole file, ignoring the Range header\) to a request for bytes 2097152-2098151/],
+    [{ lie: 'parts-short' }, [[MiB, MiB + 100], [3 * MiB, 3 * MiB + 100]], /multipart answer to a request for 2 ranges leaves bytes 3145728-3145827 out/],
+    [{ size: 3 * MiB }, [[3 * MiB + 10, 3 * MiB + 20]], /answered HTTP 416 with Content-Range "bytes \*\/3145728" to a request for bytes 3145738-3145747: a file of 3145728 bytes, not the 4194304 it had/],
+  ];
+  for (const [lie, ranges, message] of cases) {
+    const server = await serve({ size, ...lie });
+    const file = new RemoteFile(server.url, size);
+    await assert.rejects(file.want(ranges), (err) => {
+      assert.ok(err instanceof RemoteError);
+      assert.equal(err.code, 'range-refused', err.message);
+      assert.match(err.message, message);
+      assert.match(err.message, /nothing of that answer was used/);
+      return true;
+    });
+    assert.equal(file.error.code, 'range-refused');
+    for (const [s, e] of ranges) assert.equal(file.has(s, e - s), false, `${JSON.stringify(lie)}: bytes ${s}-${e - 1} not cached`);
+    assert.equal(file.stats().cachedBytes, 0);
+    assert.equal(file.read(ranges[0][0], 10).length, 0, 'reads are empty once refused');
+  }
+});
+
+test('an expired link pauses what waits; a fresh link to the same file resumes it, one to another file is refused', async () => {
+  const size = 16 * MiB;
+  const server = await serve({ size, expireAfter: 2 });
+  const other = await serve({ size, variant: 1 });
+  const bigger = await serve({ size: size + 4 });
+  const { file } = await openRemote(server.url, { headBytes: 64 * 1024 });
+  const errors = [];
+  file.onerror = (err) => errors.push(err);
+  // Both beyond the opening stream's reach: range requests.
+  await file.want([[6 * MiB, 6 * MiB + 100]]);
+  const pending = file.want([[12 * MiB, 12 * MiB + 100]]);
+  assert.equal(await pendingAfter(pending, 300), 'pending', 'the want waits for a fresh link');
+  assert.equal(file.error.code, 'link-expired');
+  assert.equal(file.error.status, 403);
+  assert.match(file.error.message, /^The link to the media has expired \(HTTP 403\) after 2 reads;/);
+  assert.deepEqual(errors, [file.error]);
+  assert.equal(file.read(6 * MiB, 100).length, 0, 'reads are empty while expired');
+
+  await assert.rejects(file.setUrl(other.url), (err) => err.code === 'range-refused' && /a different file \(its first 4096 bytes differ\)/.test(err.message));
+  await assert.rejects(file.setUrl(bigger.url), (err) => err.code === 'range-refused' && /a different file \(16777220 bytes, not 16777216\)/.test(err.message));
+  assert.equal(file.error.code, 'link-expired', 'still expired');
+  assert.equal(await pendingAfter(pending, 50), 'pending');
+
+  server.options.expireAfter = Infinity;
+  await file.setUrl(`${server.url}?fresh=1`);
+  assert.equal(file.error, null);
+  await pending;
+  assert.ok(isContentAt(12 * MiB, file.read(12 * MiB, 100)));
+  assert.ok(isContentAt(6 * MiB, file.read(6 * MiB, 100)), 'what was cached stays');
+  assert.deepEqual(server.log.map((r) => [r.range, r.status]), [
+    ['bytes=0-', 206], [`bytes=${6 * MiB}-${6 * MiB + 99}`, 206], [`bytes=${12 * MiB}-${12 * MiB + 99}`, 403],
+    ['bytes=0-', 206], [`bytes=${12 * MiB}-${12 * MiB + 99}`, 206],
+  ]);
+});
+
+test('a link that expires while the file streams resumes the stream where it stopped', async () => {
+  const size = 8 * MiB;
+  const server = await serve({ size, cutAfter: 3 * MiB, expireAfter: 1 });
+  const { file } = await openRemote(server.url);
+  const reading = readSequentially(file);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(file.error?.code, 'link-expired');
+  server.options.expireAfter = Infinity;
+  await file.setUrl(server.url);
+  await reading;
+  assert.deepEqual(server.log.map((r) => [r.range, r.status]), [
+    ['bytes=0-', 206], [`bytes=${3 * MiB}-`, 403], ['bytes=0-', 206], [`bytes=${3 * MiB}-`, 206], [`bytes=${6 * MiB}-`, 206],
+  ]);
+});
+
+test('pinned ranges stay however much else passes through the cache', async () => {
+  const size = 32 * MiB;
+  const server = await serve({ size, multi: 'whole' });
+  const file = new RemoteFile(server.url, size, { cacheBytes: 2 * MiB });
+  await file.want([[size - 300000, size]], { pin: true });
+  for (let p = 0; p < 16 * MiB; p += MiB) await file.want([[p, p + MiB]]);
+  assert.ok(file.has(size - 300000, 300000), 'the pinned index is still cached');
+  const { cachedBytes, pinnedBytes } = file.stats();
+  assert.equal(pinnedBytes, 300000);
+  assert.ok(cachedBytes <= 2 * MiB, `${cachedBytes} unpinned bytes`);
+  assert.equal(file.has(0, 1), false, 'the oldest unpinned bytes went');
+});
+
+test('a read of bytes not cached is fetched synchronously (64 KiB at least); a refusal after that is an expired link', async (t) => {
+  const size = 4 * MiB;
+  const nginx = await startNginx(Buffer.from(contentAt(0, size)));
+  if (!nginx) return t.skip('nginx is not installed (apt-get install nginx-light)');
+  try {
+    const syncFetch = childSyncFetch();
+    const file = new RemoteFile(nginx.url, size, { syncFetch });
+    const bytes = file.read(MiB + 3, 100);
+    assert.equal(bytes.length, 100);
+    assert.ok(isContentAt(MiB + 3, bytes));
+    assert.ok(isContentAt(MiB + 103, file.read(MiB + 103, 60000)), 'the rest of the 64 KiB, from the cache');
+    assert.equal(file.syncRequests, 1);
+    assert.equal(syncFetch.counter.calls, 1);
+    assert.equal(file.bytesFetched, 64 * 1024);
+    // A read that reaches cached bytes fetches only up to them.
+    const before = file.read(MiB - 1000, 2000);
+    assert.equal(before.length, 2000);
+    assert.ok(isContentAt(MiB - 1000, before));
+    assert.deepEqual((await nginx.log()).map((r) => r.range), [`bytes=${MiB + 3}-${MiB + 3 + 65535}`, `bytes=${MiB - 1000}-${MiB + 2}`]);
+
+    file.url = nginx.url.replace('/file.bin', '/expired.bin');
+    assert.equal(file.read(3 * MiB, 10).length, 0);
+    assert.equal(file.error.code, 'link-expired');
+    assert.match(file.error.message, /expired \(HTTP 403\) after 2 reads/);
+  } finally {
+    await nginx.close();
+  }
+});
+
+test('opening: a server without ranges is streamed; refusals say what happened', async () => {
+  const server = await serve({ size: MiB, lie: 'ignore-range' });
+  const opened = await openRemote(server.url);
+  assert.equal(opened.kind, 'stream');
+  assert.equal(opened.response.status, 200);
+  await opened.response.body.cancel();
+
+  server.options.lie = null;
+  server.options.expireAfter = 0;
+  await assert.rejects(openRemote(server.url), (err) => err.code === 'fetch-failed' && err.status === 403
+    && /the server answered HTTP 403 Forbidden \(an expired or unsigned link\?\)/.test(err.message));
+  const lying = await serve({ size: MiB, lie: 'content-range' });
+  await assert.rejects(openRemote(lying.url), (err) => err.code === 'range-refused' && /Content-Range "bytes 4096-1052671\/1048576"/.test(err.message));
+  await server.close();
+  await assert.rejects(openRemote(server.url), (err) => err.code === 'fetch-failed' && /the server is unreachable/.test(err.message));
+});

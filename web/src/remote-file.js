@@ -1,0 +1,911 @@
+// SPDX-License-Identifier: MIT
+// A remote file read in place through HTTP Range requests: few, large, concurrent, coalesced
+// requests (multi-range where the server proves it answers them), one open-ended request for
+// reading start to end, a bounded cache, and synchronous reads for what the demuxer asks for
+// that is not there yet. An answer that is not exactly what was asked for is never used.
+import { parseContentRange, rangeAnswerProblem } from './byte-range.js';
+import { MultipartError, multipartBoundary, readByteranges } from './multipart.js';
+
+const EMPTY = new Uint8Array(0);
+const GAP = 64 << 10;              // ranges closer than this are fetched as one
+const SYNC_MIN = 64 << 10;         // a synchronous read fetches at least this much
+const MULTI_MAX_RANGES = 100;
+const MULTI_MAX_HEADER = 7000;     // characters of the Range header (servers cap header lines at 8 KiB)
+const PIECE_BYTES = 1 << 20;       // the stream's bytes are cached in pieces this large
+const FINGERPRINT_BYTES = 4096;    // compared against a fresh URL's first bytes
+const EXPIRY_STATUSES = new Set([400, 401, 403, 410]);
+const RETRY_MS = [250, 1000];      // waits before the 2nd and 3rd attempt of a request that broke
+const STREAM_ATTEMPTS = 4;         // reopenings of the stream in a row that bring no byte
+
+export class RemoteError extends Error {
+  /** code: 'cors-blocked' | 'fetch-failed' | 'link-expired' | 'range-refused'; status: the HTTP status or 0 */
+  constructor(code, message, status = 0) {
+    super(message);
+    this.name = 'RemoteError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** A failure in transit (connection broken, HTTP 5xx): worth asking again. */
+class Transient extends Error {}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const pageOrigin = () => globalThis.location?.origin;
+const originOf = (url) => {
+  try { return new URL(url).origin; } catch { return 'the media server'; }
+};
+function deferred() {
+  const d = {};
+  d.promise = new Promise((resolve, reject) => { d.resolve = resolve; d.reject = reject; });
+  d.promise.catch(() => {});
+  return d;
+}
+const rangeHeader = (ranges) => `bytes=${ranges.map(([s, e]) => `${s}-${e - 1}`).join(',')}`;
+const cancelBody = (response) => { response.body?.cancel().catch(() => {}); };
+
+/** A synchronous Range request with XMLHttpRequest (allowed in workers). */
+function xhrSyncFetch(url, start, end) {
+  const xhr = new XMLHttpRequest();
+  xhr.open('GET', url, false);
+  xhr.responseType = 'arraybuffer';
+  xhr.setRequestHeader('Range', `bytes=${start}-${end - 1}`);
+  xhr.send();
+  return {
+    status: xhr.status,
+    contentRange: xhr.getResponseHeader('content-range'),
+    bytes: new Uint8Array(xhr.response ?? EMPTY.buffer),
+  };
+}
+
+/**
+ * The cached bytes: chunks sorted by start, found by binary search, never overlapping. Unpinned
+ * chunks are evicted least recently used first (those below `forgetBelow` before any), keeping
+ * their total within `limit`; chunks that overlap a pinned range stay.
+ */
+class ByteCache {
+  constructor(limit) {
+    this.limit = limit;
+    this.chunks = [];          // { start, end, bytes, pinned, live }
+    this.lru = new Map();      // unpinned chunks, least recently used first
+    this.bytes = 0;            // unpinned
+    this.pinnedBytes = 0;
+    this.pins = [];            // sorted, merged [start, end) ranges
+    this.forgetBelow = 0;
+  }
+
+  /** Index of the last chunk starting at or before `pos`, or -1. */
+  floor(pos) {
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.chunks[mid].start <= pos) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  at(pos) {
+    const i = this.floor(pos);
+    return i >= 0 && this.chunks[i].end > pos ? i : -1;
+  }
+
+  /** The start of the first chunk after `pos`, or Infinity. */
+  nextStart(pos) {
+    return this.chunks[this.floor(pos) + 1]?.start ?? Infinity;
+  }
+
+  /** The parts of [start, end) not cached. */
+  missing(start, end) {
+    const gaps = [];
+    let pos = start;
+    for (let i = Math.max(0, this.floor(start)); i < this.chunks.length && pos < end; i++) {
+      const c = this.chunks[i];
+      if (c.end <= pos) continue;
+      if (c.start >= end) break;
+      if (c.start > pos) gaps.push([pos, c.start]);
+      pos = c.end;
+    }
+    if (pos < end) gaps.push([pos, end]);
+    return gaps;
+  }
+
+  touch(c) {
+    if (c.pinned) return;
+    this.lru.delete(c);
+    this.lru.set(c, true);
+  }
+
+  /** The cached bytes contiguous from `pos`, at most `length`, or null if `pos` is not cached. */
+  read(pos, length) {
+    const i = this.at(pos);
+    if (i < 0) return null;
+    const first = this.chunks[i];
+    const end = pos + length;
+    this.touch(first);
+    if (first.end >= end || this.chunks[i + 1]?.start !== first.end) {
+      return first.bytes.subarray(pos - first.start, Math.min(first.end, end) - first.start);
+    }
+    let j = i;
+    while (this.chunks[j].end < end && this.chunks[j + 1]?.start === this.chunks[j].end) j++;
+    const stop = Math.min(this.chunks[j].end, end);
+    const out = new Uint8Array(stop - pos);
+    for (let k = i, at = pos; k <= j; k++) {
+      const c = this.chunks[k];
+      this.touch(c);
+      const to = Math.min(c.end, stop);
+      out.set(c.bytes.subarray(at - c.start, to - c.start), at - pos);
+      at = to;
+    }
+    return out;
+  }
+
+  isPinned(start, end) {
+    let lo = 0;
+    let hi = this.pins.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [s, e] = this.pins[mid];
+      if (e <= start) lo = mid + 1;
+      else if (s >= end) hi = mid - 1;
+      else return true;
+    }
+    return false;
+  }
+
+  pin(ranges) {
+    const all = [...this.pins, ...ranges].sort((a, b) => a[0] - b[0]);
+    this.pins = [];
+    for (const [s, e] of all) {
+      const last = this.pins[this.pins.length - 1];
+      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+      else this.pins.push([s, e]);
+    }
+    for (const [s, e] of ranges) {
+      for (let i = Math.max(0, this.floor(s)); i < this.chunks.length && this.chunks[i].start < e; i++) {
+        const c = this.chunks[i];
+        if (c.end <= s || c.pinned) continue;
+        c.pinned = true;
+        this.lru.delete(c);
+        this.bytes -= c.end - c.start;
+        this.pinnedBytes += c.end - c.start;
+      }
+    }
+  }
+
+  /** Adds a chunk that overlaps none. */
+  add(c) {
+    this.chunks.splice(this.floor(c.start) + 1, 0, c);
+    c.pinned = this.isPinned(c.start, c.end);
+    if (c.pinned) this.pinnedBytes += c.end - c.start;
+    else {
+      this.bytes += c.end - c.start;
+      this.lru.set(c, true);
+    }
+  }
+
+  /** The live chunk `c` grew by `n` bytes at its end. */
+  grew(c, n) {
+    if (c.pinned) this.pinnedBytes += n;
+    else this.bytes += n;
+  }
+
+  /** Caches the parts of `bytes` (found at `start`) that are not cached yet. */
+  insert(start, bytes) {
+    for (const [s, e] of this.missing(start, start + bytes.length)) {
+      let piece = bytes.subarray(s - start, e - start);
+      // A small piece of a large answer is copied, so that the rest of it can be freed.
+      if (piece.length * 2 < piece.buffer.byteLength) piece = piece.slice();
+      this.add({ start: s, end: e, bytes: piece, pinned: false, live: false });
+    }
+    this.evict();
+  }
+
+  remove(c) {
+    const i = this.floor(c.start);
+    if (this.chunks[i] !== c) return;
+    this.chunks.splice(i, 1);
+    this.lru.delete(c);
+    if (c.pinned) this.pinnedBytes -= c.end - c.start;
+    else this.bytes -= c.end - c.start;
+  }
+
+  evict() {
+    while (this.bytes > this.limit) {
+      let victim = null;
+      for (let i = 0; i < this.chunks.length && this.chunks[i].end <= this.forgetBelow; i++) {
+        const c = this.chunks[i];
+        if (!c.pinned && !c.live) { victim = c; break; }
+      }
+      if (!victim) {
+        for (const c of this.lru.keys()) if (!c.live) { victim = c; break; }
+      }
+      if (!victim) return;
+      this.remove(victim);
+    }
+  }
+}
+
+/**
+ * Opens `url` for reading in place with one `Range: bytes=0-` request (CORS-safelisted: no
+ * preflight). See the RemoteFile class; `fileOptions` go to its constructor.
+ * Returns { kind: 'ranges', file, head } or { kind: 'stream', response } (the server answered with
+ * the whole file); throws a RemoteError.
+ */
+export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, ...fileOptions } = {}) {
+  const fetchFn = fetchImpl ?? ((u, o) => fetch(u, o));
+  let response;
+  try {
+    response = await fetchFn(url, { headers: { Range: 'bytes=0-' }, credentials: 'omit', signal });
+  } catch (err) {
+    if (err?.name === 'AbortError') throw err;
+    // Fetch hides why; an opaque no-cors request tells a CORS refusal from an unreachable server.
+    let reachable = false;
+    try {
+      await fetchFn(url, { mode: 'no-cors', credentials: 'omit', signal });
+      reachable = !!pageOrigin();
+    } catch { /* unreachable */ }
+    const origin = originOf(url);
+    if (reachable) {
+      throw new RemoteError('cors-blocked', `The media server ${origin} does not allow this page to read the file `
+        + '(no Access-Control-Allow-Origin header), so the waveform cannot be drawn. Playback may still work. '
+        + `Add a CORS rule to the bucket or server allowing GET from ${pageOrigin() === 'null' ? 'this page' : 'the page origin'}.`);
+    }
+    throw new RemoteError('fetch-failed', `Could not download the media from ${origin}: the server is unreachable (${err?.message ?? err}).`);
+  }
+  const { status } = response;
+  if (status === 200) return { kind: 'stream', response };
+  if (status !== 206) {
+    cancelBody(response);
+    throw new RemoteError('fetch-failed', `Could not download the media: the server answered HTTP ${status}`
+      + `${response.statusText ? ` ${response.statusText}` : ''}${status === 403 ? ' (an expired or unsigned link?)' : ''}.`, status);
+  }
+  const contentRange = response.headers.get('content-range');
+  let size;
+  if (contentRange !== null) {
+    const range = parseContentRange(contentRange);
+    if (!range || range.first !== 0 || (Number.isFinite(range.total) && range.last !== range.total - 1)) {
+      cancelBody(response);
+      throw new RemoteError('range-refused', `The media could not be read in place: the server answered a request for bytes 0- `
+        + `(the whole file) with Content-Range "${contentRange}"; nothing of that answer was used.`, status);
+    }
+    size = range.total;
+  } else {
+    // S3 behind Ground Truth's usual CORS rule exposes no Content-Range; Content-Length is always readable.
+    size = Number(response.headers.get('content-length') ?? NaN);
+  }
+  // The whole file from its first byte, of a size not said: it can only be streamed.
+  if (!(size > 0)) return { kind: 'stream', response };
+  const file = new RemoteFile(url, size, { fetchImpl: fetchFn, ...fileOptions });
+  file.lastModified = response.headers.get('last-modified');
+  file.contentRangeHidden = contentRange === null;
+  file.requests = 1;
+  file.successes = 1;
+  file.attachStream(response.body.getReader(), 0, Math.min(size, headBytes));
+  try {
+    await file.want([[0, Math.min(size, headBytes)]]);
+  } catch (err) {
+    file.close();
+    throw err;
+  }
+  if (file.error) {
+    file.close();
+    throw file.error;
+  }
+  const head = file.cache.read(0, Math.min(size, headBytes)) ?? EMPTY;
+  return { kind: 'ranges', file, head: head.slice() };
+}
+
+export class RemoteFile {
+  constructor(url, size, { cacheBytes = 64 << 20, maxInFlight = 4, chunkBytes = 4 << 20, fetchImpl, syncFetch } = {}) {
+    this.url = url;
+    this.size = size;
+    this.lastModified = null;
+    this.requests = 0;
+    this.bytesFetched = 0;
+    this.syncRequests = 0;
+    this.inFlight = 0;
+    this.multiRange = null;
+    this.error = null;
+    this.onerror = null;              // called with this.error when it is set
+    this.maxInFlight = maxInFlight;
+    this.chunkBytes = chunkBytes;
+    this.fetchImpl = fetchImpl ?? ((u, o) => fetch(u, o));
+    this.syncFetch = syncFetch ?? (typeof XMLHttpRequest === 'function' ? xhrSyncFetch : null);
+    this.cache = new ByteCache(cacheBytes);
+    this.contentRangeHidden = false;
+    this.successes = 0;               // answers used: an expiry is a refusal after one
+    this.queue = [];                  // ranges waiting for a request: { start, end, done, attempts }
+    this.flying = [];                 // ranges in a request now
+    this.probing = false;             // a multi-range request whose answer decides multiRange is out
+    this.stream = null;
+    this.fingerprint = null;
+  }
+
+  /** Bytes already fetched (the probe's head). */
+  seed(start, bytes) {
+    this.bytesFetched += bytes.length;
+    this.store(start, bytes);
+  }
+
+  has(position, length = 1) {
+    const end = Math.min(position + length, this.size);
+    return end <= position || this.cache.missing(position, end).length === 0;
+  }
+
+  stats() {
+    return {
+      requests: this.requests, syncRequests: this.syncRequests, bytesFetched: this.bytesFetched,
+      cachedBytes: this.cache.bytes, pinnedBytes: this.cache.pinnedBytes, multiRange: this.multiRange,
+    };
+  }
+
+  forget(before) {
+    this.cache.forgetBelow = before;
+  }
+
+  /** Stops the stream and every request that has not started; what is cached stays. */
+  close() {
+    this.cancelStream();
+    this.closed = true;
+    const closed = new RemoteError('fetch-failed', 'The media was closed.');
+    for (const e of this.queue.splice(0)) e.done.reject(closed);
+  }
+
+  read(position, length) {
+    const end = Math.min(position + length, this.size);
+    if (this.error || !(end > position)) return EMPTY;
+    const hit = this.cache.read(position, end - position);
+    if (hit) return hit;
+    if (this.stream && !this.stream.used && !this.streamReaches(position)) this.cancelStream();
+    if (!this.syncFetch) return EMPTY;
+    let stop = Math.min(this.size, position + Math.max(end - position, SYNC_MIN));
+    const next = this.cache.nextStart(position);
+    if (next < stop) stop = next;
+    this.requests++;
+    this.syncRequests++;
+    let answer;
+    try {
+      answer = this.syncFetch(this.url, position, stop);
+    } catch (err) {
+      this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: the request for bytes ${position}-${stop - 1} failed (${err?.message ?? err}).`));
+      return EMPTY;
+    }
+    const problem = this.refusal(answer.status, answer.contentRange, answer.bytes.length, position, stop);
+    if (problem) {
+      this.fail(problem);
+      return EMPTY;
+    }
+    this.successes++;
+    this.bytesFetched += answer.bytes.length;
+    this.store(position, answer.bytes);
+    return this.cache.read(position, end - position) ?? answer.bytes.subarray(0, end - position);
+  }
+
+  async want(ranges, { pin = false } = {}) {
+    const asked = this.normalize(ranges);
+    if (pin) this.cache.pin(asked);
+    // Bytes evicted before the caller got to them are asked for again, but not forever.
+    for (let round = 0; round < 3; round++) {
+      const waits = this.request(asked);
+      if (!waits) return;
+      await Promise.all(waits);
+    }
+  }
+
+  async ready(position, length = 1) {
+    const end = Math.min(position + length, this.size);
+    if (this.has(position, end - position)) return;
+    if (this.streamReaches(this.cache.missing(position, end)[0][0])) return this.want([[position, end]]);
+    // A small read is fetched as a synchronous read would be: at least 64 KiB.
+    const stop = Math.max(end, Math.min(this.size, position + SYNC_MIN, this.cache.nextStart(position)));
+    return this.want([[position, stop]]);
+  }
+
+  prefetch(position, bytes) {
+    if (this.closed || (this.error && this.error.code !== 'link-expired')) return;
+    const end = Math.min(this.size, position + bytes);
+    const gaps = this.cache.missing(position, end);
+    if (!gaps.length) return;
+    const from = gaps[0][0];
+    const s = this.stream;
+    if (s && this.streamReaches(from)) {
+      s.used = true;
+      s.target = Math.max(s.target, end);
+      this.pumpStream();
+      return;
+    }
+    this.cancelStream();
+    this.attachStream(null, from, end).used = true;
+  }
+
+  async setUrl(url) {
+    const different = (why) => new RemoteError('range-refused', `The fresh link is to a different file (${why}); the media was not changed.`);
+    let response;
+    try {
+      response = await this.fetchImpl(url, { headers: { Range: 'bytes=0-' }, credentials: 'omit' });
+    } catch (err) {
+      throw new RemoteError('fetch-failed', `The fresh link to the media could not be read: ${err?.message ?? err}.`);
+    }
+    this.requests++;
+    const { status } = response;
+    if (status !== 206) {
+      cancelBody(response);
+      if (status === 200) throw new RemoteError('range-refused', 'The fresh link to the media is to a server that does not answer Range requests (HTTP 200).', status);
+      throw new RemoteError(EXPIRY_STATUSES.has(status) ? 'link-expired' : 'fetch-failed', `The fresh link to the media was refused (HTTP ${status}).`, status);
+    }
+    const contentRange = response.headers.get('content-range');
+    const size = contentRange !== null ? parseContentRange(contentRange)?.total : Number(response.headers.get('content-length') ?? NaN);
+    if (size !== this.size) {
+      cancelBody(response);
+      throw different(Number.isFinite(size) ? `${size} bytes, not ${this.size}` : `its size is not said (Content-Range "${contentRange}")`);
+    }
+    const lastModified = response.headers.get('last-modified');
+    if (lastModified && this.lastModified && lastModified !== this.lastModified) {
+      cancelBody(response);
+      throw different(`modified ${lastModified}, not ${this.lastModified}`);
+    }
+    const head = await readPrefix(response, Math.min(FINGERPRINT_BYTES, size));
+    this.bytesFetched += head.length;
+    if (this.fingerprint && (head.length !== this.fingerprint.length || head.some((b, i) => b !== this.fingerprint[i]))) {
+      throw different(`its first ${this.fingerprint.length} bytes differ`);
+    }
+    this.url = url;
+    if (lastModified) this.lastModified = lastModified;
+    this.error = null;
+    this.pump();
+    this.pumpStream();
+  }
+
+  // --- internals ---
+
+  normalize(ranges) {
+    const clipped = [];
+    for (const [s, e] of ranges) {
+      const start = Math.max(0, Math.floor(s));
+      const end = Math.min(this.size, Math.ceil(e));
+      if (end > start) clipped.push([start, end]);
+    }
+    clipped.sort((a, b) => a[0] - b[0]);
+    const merged = [];
+    for (const r of clipped) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push(r);
+    }
+    return merged;
+  }
+
+  /** Asks for what of `asked` is neither cached nor coming; the promises of all that is coming, or null if all is cached. */
+  request(asked) {
+    if (this.error && this.error.code !== 'link-expired') throw this.error;
+    const gaps = asked.flatMap(([s, e]) => this.cache.missing(s, e));
+    if (!gaps.length) return null;
+    if (this.closed) throw new RemoteError('fetch-failed', 'The media was closed.');
+    const waits = [];
+    let rest = [];
+    for (const gap of gaps) {
+      if (this.streamReaches(gap[0])) waits.push(this.streamTo(gap[1]));
+      else rest.push(gap);
+    }
+    // The stream nobody continued is the probe's: a read elsewhere (an MP4's tables) ends it.
+    if (!waits.length && this.stream && !this.stream.used) this.cancelStream();
+    for (const entry of [...this.queue, ...this.flying]) {
+      let hit = false;
+      const next = [];
+      for (const [s, e] of rest) {
+        if (e <= entry.start || s >= entry.end) { next.push([s, e]); continue; }
+        hit = true;
+        if (s < entry.start) next.push([s, entry.start]);
+        if (e > entry.end) next.push([entry.end, e]);
+      }
+      if (hit) waits.push(entry.done.promise);
+      rest = next;
+      if (!rest.length) break;
+    }
+    const coalesced = [];
+    for (const r of rest.sort((a, b) => a[0] - b[0])) {
+      const last = coalesced[coalesced.length - 1];
+      if (last && r[0] - last[1] < GAP) last[1] = Math.max(last[1], r[1]);
+      else coalesced.push([...r]);
+    }
+    for (const [start, end] of coalesced) {
+      const entry = { start, end, done: deferred(), attempts: 0 };
+      this.queue.push(entry);
+      waits.push(entry.done.promise);
+    }
+    this.pump();
+    return waits;
+  }
+
+  /** Starts requests for queued ranges while fewer than maxInFlight are out. */
+  pump() {
+    while (this.queue.length && this.inFlight < this.maxInFlight && !this.error && !this.closed) {
+      let entries;
+      if (this.multiRange !== false && this.queue.length > 1) {
+        if (this.multiRange === null && this.probing) return;
+        entries = [];
+        let header = 'bytes='.length;
+        while (this.queue.length && entries.length < MULTI_MAX_RANGES) {
+          const { start, end } = this.queue[0];
+          header += `${start}-${end - 1},`.length;
+          if (header > MULTI_MAX_HEADER && entries.length) break;
+          entries.push(this.queue.shift());
+        }
+        entries.sort((a, b) => a.start - b.start);
+      } else {
+        entries = [this.queue.shift()];
+      }
+      const multi = entries.length > 1;
+      if (multi && this.multiRange === null) this.probing = true;
+      this.inFlight++;
+      this.flying.push(...entries);
+      this.run(entries, multi).finally(() => {
+        this.inFlight--;
+        if (multi && this.probing) this.probing = false;
+        this.flying = this.flying.filter((e) => !entries.includes(e));
+        this.pump();
+      });
+    }
+  }
+
+  async run(entries, multi) {
+    try {
+      if (multi) await this.fetchMulti(entries);
+      else await this.fetchSingle(entries[0]);
+    } catch (err) {
+      if (err instanceof RemoteError) {
+        this.fail(err, entries);
+        return;
+      }
+      const attempt = Math.max(...entries.map((e) => ++e.attempts));
+      const ranges = entries.map((e) => `${e.start}-${e.end - 1}`).join(',');
+      if (attempt > RETRY_MS.length) {
+        this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: the request for bytes ${ranges} failed ${attempt} times (${err?.message ?? err}).`), entries);
+        return;
+      }
+      await sleep(RETRY_MS[attempt - 1]);
+      this.queue.unshift(...entries);
+    }
+  }
+
+  async fetchSingle(entry) {
+    const { start, end } = entry;
+    this.requests++;
+    const response = await this.fetchImpl(this.url, { headers: { Range: rangeHeader([[start, end]]) }, credentials: 'omit' });
+    if (response.status >= 500 || response.status === 429) {
+      cancelBody(response);
+      throw new Transient(`HTTP ${response.status}`);
+    }
+    const contentRange = response.headers.get('content-range');
+    let problem = this.refusal(response.status, contentRange, undefined, start, end);
+    if (problem) {
+      cancelBody(response);
+      throw problem;
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    problem = this.refusal(response.status, contentRange, bytes.length, start, end);
+    if (problem) throw problem;
+    this.accept(entries1(entry), [{ first: start, bytes }]);
+  }
+
+  async fetchMulti(entries) {
+    const ranges = entries.map((e) => [e.start, e.end]);
+    this.requests++;
+    let response;
+    try {
+      response = await this.fetchImpl(this.url, { headers: { Range: rangeHeader(ranges) }, credentials: 'omit' });
+    } catch (err) {
+      // A cross-origin server without Range in its allowed headers refuses the preflight that a
+      // multi-range Range header needs.
+      if (this.multiRange !== true) return this.noMultiRange(entries);
+      throw err;
+    }
+    const { status } = response;
+    if (EXPIRY_STATUSES.has(status) && this.successes > 0) {
+      cancelBody(response);
+      throw this.expired(status);
+    }
+    const boundary = status === 206 ? multipartBoundary(response.headers.get('content-type')) : null;
+    const lo = ranges[0][0];
+    const hi = ranges[ranges.length - 1][1];
+    let parts;
+    if (boundary) {
+      try {
+        parts = await readByteranges(response.body, boundary, { maxPartBytes: hi - lo });
+      } catch (err) {
+        if (!(err instanceof MultipartError)) throw err;
+        throw this.refused(`the server's multipart answer to a request for ${ranges.length} ranges is malformed: ${err.message}`, status);
+      }
+      for (const p of parts) {
+        if (Number.isFinite(p.total) && p.total !== this.size) {
+          throw this.refused(`the server answered a request for ${ranges.length} ranges with a part "bytes ${p.first}-${p.last}/${p.total}": a file of ${p.total} bytes, not the ${this.size} it had`, status);
+        }
+      }
+      const uncovered = uncoveredBy(ranges, parts);
+      if (uncovered) {
+        throw this.refused(`the server's multipart answer to a request for ${ranges.length} ranges leaves bytes ${uncovered[0]}-${uncovered[1] - 1} out`, status);
+      }
+    } else {
+      // One part for all is fine if it covers them (a server may merge ranges); anything else
+      // (S3's 200 with the whole file, a 416, a first range only) means: ask one by one.
+      const range = status === 206 ? parseContentRange(response.headers.get('content-range')) : null;
+      const covers = range && range.first <= lo && range.last + 1 >= hi && (!Number.isFinite(range.total) || range.total === this.size);
+      if (!covers) {
+        cancelBody(response);
+        return this.noMultiRange(entries);
+      }
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.length !== range.last - range.first + 1) {
+        throw this.refused(`the server answered a request for ${ranges.length} ranges with Content-Range "${response.headers.get('content-range')}", but its body has ${bytes.length} bytes`, status);
+      }
+      parts = [{ first: range.first, bytes }];
+    }
+    this.multiRange = true;
+    this.accept(entries, parts);
+  }
+
+  noMultiRange(entries) {
+    this.multiRange = false;
+    this.queue.unshift(...entries);
+  }
+
+  accept(entries, parts) {
+    this.successes++;
+    for (const p of parts) {
+      this.bytesFetched += p.bytes.length;
+      this.store(p.first, p.bytes);
+    }
+    for (const e of entries) e.done.resolve();
+  }
+
+  store(start, bytes) {
+    this.cache.insert(start, bytes);
+    this.takeFingerprint();
+  }
+
+  takeFingerprint() {
+    if (this.fingerprint) return;
+    const n = Math.min(FINGERPRINT_BYTES, this.size);
+    const head = this.cache.read(0, n);
+    if (head?.length === n) this.fingerprint = head.slice();
+  }
+
+  /** The RemoteError for an answer to a request for [start, end), or null when it is exactly that. */
+  refusal(status, contentRange, received, start, end) {
+    if (EXPIRY_STATUSES.has(status) && this.successes > 0) return this.expired(status);
+    const hidden = status === 206 && contentRange === null && this.contentRangeHidden;
+    const problem = rangeAnswerProblem({ status, contentRange, received, hidden }, start, end, this.size);
+    if (!problem) return null;
+    if (status >= 500 || status === 429 || status === 0) {
+      return new RemoteError('fetch-failed', `Reading the media in place broke off: ${problem}.`, status);
+    }
+    return this.refused(problem, status);
+  }
+
+  refused(problem, status) {
+    return new RemoteError('range-refused', `Reading the media in place stopped: ${problem}; nothing of that answer was used.`, status);
+  }
+
+  expired(status) {
+    return new RemoteError('link-expired', `The link to the media has expired (HTTP ${status}) after ${this.successes} reads; `
+      + 'what is drawn and annotated stays, and reading resumes once the page is given a fresh link to the same file.', status);
+  }
+
+  /** Sets the error. An expired link pauses (its ranges wait for setUrl); anything else fails what waits. */
+  fail(err, entries = []) {
+    if (!this.error) {
+      this.error = err;
+      try { this.onerror?.(err); } catch { /* the listener's own problem */ }
+    }
+    if (this.error.code === 'link-expired') {
+      this.queue.unshift(...entries);
+      return;
+    }
+    for (const e of [...entries, ...this.queue]) e.done.reject(this.error);
+    this.queue = [];
+    const s = this.stream;
+    if (s) for (const w of s.waiters.splice(0)) w.done.reject(this.error);
+  }
+
+  // --- the sequential stream: one open-ended request read as far as wanted ---
+
+  attachStream(reader, pos, target) {
+    this.stream = { reader, pos, target, used: false, cancelled: false, pumping: false, piece: null, waiters: [], idle: 0, fresh: false };
+    this.pumpStream();
+    return this.stream;
+  }
+
+  /** True when the stream will bring `pos` by reading on (it is at most chunkBytes ahead of it). */
+  streamReaches(pos) {
+    const s = this.stream;
+    return !!s && !s.cancelled && pos >= s.pos && pos <= s.pos + this.chunkBytes && s.pos < this.size;
+  }
+
+  streamTo(end) {
+    const s = this.stream;
+    s.target = Math.max(s.target, end);
+    if (s.pos >= end) return Promise.resolve();
+    const done = deferred();
+    s.waiters.push({ end, done });
+    this.pumpStream();
+    return done.promise;
+  }
+
+  cancelStream() {
+    const s = this.stream;
+    if (!s) return;
+    s.cancelled = true;
+    s.reader?.cancel().catch(() => {});
+    s.reader = null;
+    this.endPiece(s);
+    this.stream = null;
+    // Those who waited for it look again (and ask for what is still missing).
+    for (const w of s.waiters.splice(0)) w.done.resolve();
+  }
+
+  async pumpStream() {
+    const s = this.stream;
+    if (!s || s.pumping) return;
+    s.pumping = true;
+    try {
+      while (!s.cancelled && s.pos < s.target && s.pos < this.size && !this.error && !this.closed) {
+        if (!s.reader) {
+          await this.reopenStream(s);
+          continue;
+        }
+        let chunk;
+        try {
+          chunk = await s.reader.read();
+        } catch {
+          chunk = null;
+        }
+        if (s.cancelled) break;
+        if (!chunk || chunk.done) {
+          // Broke off (or ended early): reopened from where it stopped.
+          s.reader = null;
+          this.endPiece(s);
+          continue;
+        }
+        this.streamAppend(s, chunk.value);
+      }
+      if (!s.cancelled && s.pos >= this.size) {
+        s.reader?.cancel().catch(() => {});
+        s.reader = null;
+        this.endPiece(s);
+      }
+    } finally {
+      s.pumping = false;
+    }
+  }
+
+  async reopenStream(s) {
+    if (++s.idle > STREAM_ATTEMPTS) {
+      this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off at byte ${s.pos}: the server stopped sending ${STREAM_ATTEMPTS} times in a row.`));
+      return;
+    }
+    if (s.idle > 1) await sleep(RETRY_MS[Math.min(s.idle - 2, RETRY_MS.length - 1)]);
+    if (s.cancelled || this.error) return;
+    this.requests++;
+    let response;
+    try {
+      response = await this.fetchImpl(this.url, { headers: { Range: `bytes=${s.pos}-` }, credentials: 'omit' });
+    } catch {
+      return;
+    }
+    if (s.cancelled) {
+      cancelBody(response);
+      return;
+    }
+    if (response.status >= 500 || response.status === 429) {
+      cancelBody(response);
+      return;
+    }
+    const contentRange = response.headers.get('content-range');
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    const problem = this.refusal(response.status, contentRange, Number.isFinite(length) ? length : undefined, s.pos, this.size);
+    if (problem) {
+      cancelBody(response);
+      this.fail(problem);
+      return;
+    }
+    this.successes++;
+    s.reader = response.body.getReader();
+  }
+
+  streamAppend(s, value) {
+    if (s.pos + value.length > this.size) {
+      s.reader?.cancel().catch(() => {});
+      s.reader = null;
+      this.fail(this.refused(`the server sent bytes beyond the end of the file (${this.size} bytes) in its answer for bytes ${s.pos}-`, 206));
+      return;
+    }
+    s.idle = 0;
+    this.bytesFetched += value.length;
+    const cache = this.cache;
+    let off = 0;
+    while (off < value.length) {
+      const i = cache.at(s.pos);
+      if (i >= 0 && cache.chunks[i] !== s.piece?.chunk) {
+        // Already fetched by a range request: those bytes are skipped.
+        const skip = Math.min(value.length - off, cache.chunks[i].end - s.pos);
+        off += skip;
+        s.pos += skip;
+        this.endPiece(s);
+        continue;
+      }
+      let p = s.piece;
+      let added = true;
+      if (!p || p.chunk.end !== s.pos || p.filled === p.buf.length) {
+        this.endPiece(s);
+        const capacity = Math.min(PIECE_BYTES, this.size - s.pos, cache.nextStart(s.pos) - s.pos);
+        p = s.piece = { buf: new Uint8Array(capacity), filled: 0, chunk: { start: s.pos, end: s.pos, bytes: EMPTY, pinned: false, live: true } };
+        added = false;
+      }
+      const n = Math.min(value.length - off, p.buf.length - p.filled);
+      p.buf.set(value.subarray(off, off + n), p.filled);
+      p.filled += n;
+      off += n;
+      s.pos += n;
+      p.chunk.end = p.chunk.start + p.filled;
+      p.chunk.bytes = p.buf.subarray(0, p.filled);
+      if (added) cache.grew(p.chunk, n);
+      else cache.add(p.chunk);
+      cache.touch(p.chunk);
+      if (p.filled === p.buf.length) this.endPiece(s);
+    }
+    cache.evict();
+    this.takeFingerprint();
+    if (s.waiters.length) {
+      const still = [];
+      for (const w of s.waiters) (w.end <= s.pos ? w.done.resolve() : still.push(w));
+      s.waiters = still;
+    }
+  }
+
+  endPiece(s) {
+    const p = s.piece;
+    if (!p) return;
+    s.piece = null;
+    p.chunk.live = false;
+    // A piece cut short keeps only what it holds.
+    if (p.filled * 2 < p.buf.length) p.chunk.bytes = p.chunk.bytes.slice();
+  }
+}
+
+const entries1 = (entry) => [entry];
+
+/** The first [start, end) of `ranges` not covered by `parts` ({first, bytes}), or null. */
+function uncoveredBy(ranges, parts) {
+  const spans = parts.map((p) => [p.first, p.first + p.bytes.length]).sort((a, b) => a[0] - b[0]);
+  for (const [s, e] of ranges) {
+    let pos = s;
+    for (const [ps, pe] of spans) {
+      if (ps > pos) break;
+      if (pe > pos) pos = pe;
+      if (pos >= e) break;
+    }
+    if (pos < e) return [pos, e];
+  }
+  return null;
+}
+
+/** The first `n` bytes of a response body; the rest is cancelled. */
+async function readPrefix(response, n) {
+  const out = new Uint8Array(n);
+  let filled = 0;
+  const reader = response.body.getReader();
+  try {
+    while (filled < n) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = Math.min(value.length, n - filled);
+      out.set(value.subarray(0, take), filled);
+      filled += take;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return out.subarray(0, filled);
+}
