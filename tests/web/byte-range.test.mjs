@@ -47,3 +47,13 @@ test('a 416 names the Content-Range sent, and the file\'s new size when it chang
   assert.equal(rangeAnswerProblem(answer('bytes */5000', 0, 416), 4000, 5000, 5000),
     'the server answered HTTP 416 with Content-Range "bytes */5000" to a request for bytes 4000-4999');
 });
+
+test('a 206 from a server known to hide Content-Range is checked by its length alone', () => {
+  const hidden = (received) => ({ status: 206, contentRange: null, received, hidden: true });
+  assert.equal(rangeAnswerProblem(hidden(1024), 1000, 2024, 5000), null);
+  assert.equal(rangeAnswerProblem(hidden(undefined), 1000, 2024, 5000), null, 'the body not read yet');
+  assert.equal(rangeAnswerProblem(hidden(1000), 4000, 6000, 5000), null, 'clipped at the end of the file');
+  assert.equal(rangeAnswerProblem(hidden(900), 1000, 2024, 5000), "the server's 206 answer to a request for bytes 1000-2023 has 900 bytes, not 1024");
+  assert.match(rangeAnswerProblem({ ...hidden(1024), hidden: false }, 1000, 2024, 5000), /has no Content-Range this page can read/);
+  assert.match(rangeAnswerProblem({ ...hidden(5000), status: 200 }, 1000, 2024, 5000), /HTTP 200/);
+});

@@ -50,6 +50,11 @@ test('a file read start to end costs one request, and the cache stays within its
   assert.equal(file.size, size);
   assert.equal(head.length, MiB);
   assert.ok(isContentAt(0, head));
+  // Back-pressure, seen from the server: with 16 MiB asked for, the stream stops (socket buffers aside).
+  file.prefetch(0, 16 * MiB);
+  await file.ready(0, 16 * MiB);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(server.log[0].bytes < 32 * MiB, `the server sent ${server.log[0].bytes} bytes`);
   const peak = await readSequentially(file, { forget: false, check: false });
   assert.deepEqual(server.log.map((r) => r.range), ['bytes=0-'], 'one open-ended request');
   assert.equal(file.requests, 1);
@@ -107,6 +112,21 @@ test("nginx's multipart answers are read (a real server's own format)", async (t
   } finally {
     await nginx.close();
   }
+});
+
+test("an MP4's way: tables at the end end the opening stream and stay pinned; its media ranges go out multi-range", async () => {
+  const size = 100 * MiB;
+  const server = await serve({ size });
+  const { file } = await openRemote(server.url);
+  await file.want([[size - 2 * MiB, size]], { pin: true });
+  const media = scattered(300, 20000, size - 3 * MiB).map(([s, e]) => [s + MiB, e + MiB]);
+  await file.want(media);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(server.log.map((r) => r.range.split(',').length), [1, 1, 100, 100, 100]);
+  assert.ok(server.log[0].bytes < 16 * MiB, `the cancelled opening stream sent ${server.log[0].bytes} bytes`);
+  assert.equal(file.stats().pinnedBytes, 2 * MiB);
+  assert.ok(file.bytesFetched < MiB + 2 * MiB + 300 * 20000 + 8 * MiB, `${file.bytesFetched} bytes fetched`);
+  for (const [s, e] of media) assert.ok(isContentAt(s, file.read(s, e - s)));
 });
 
 test('a server that answers multi-range requests otherwise costs one request; ranges are then asked one by one, maxInFlight at a time', async () => {
@@ -267,7 +287,7 @@ test('pinned ranges stay however much else passes through the cache', async () =
   assert.equal(file.has(0, 1), false, 'the oldest unpinned bytes went');
 });
 
-test('a read of bytes not cached is fetched synchronously (64 KiB at least); a refusal after that is an expired link', async (t) => {
+test('a read of bytes not cached is fetched synchronously (64 KiB at least, doubling while reads follow on); a refusal after that is an expired link', async (t) => {
   const size = 4 * MiB;
   const nginx = await startNginx(Buffer.from(contentAt(0, size)));
   if (!nginx) return t.skip('nginx is not installed (apt-get install nginx-light)');
@@ -287,10 +307,15 @@ test('a read of bytes not cached is fetched synchronously (64 KiB at least); a r
     assert.ok(isContentAt(MiB - 1000, before));
     assert.deepEqual((await nginx.log()).map((r) => r.range), [`bytes=${MiB + 3}-${MiB + 3 + 65535}`, `bytes=${MiB - 1000}-${MiB + 2}`]);
 
+    // Sequential reads with nothing fetched ahead: each request twice as long as the one before.
+    for (let p = 2 * MiB; p < 3 * MiB;) p += file.read(p, 32 * 1024).length;
+    assert.deepEqual((await nginx.log()).slice(2).map((r) => r.bytes), [64, 128, 256, 512, 1024].map((k) => k * 1024));
+    assert.equal(file.syncRequests, 7);
+
     file.url = nginx.url.replace('/file.bin', '/expired.bin');
-    assert.equal(file.read(3 * MiB, 10).length, 0);
+    assert.equal(file.read(size - 10, 10).length, 0);
     assert.equal(file.error.code, 'link-expired');
-    assert.match(file.error.message, /expired \(HTTP 403\) after 2 reads/);
+    assert.match(file.error.message, /expired \(HTTP 403\) after 7 reads/);
   } finally {
     await nginx.close();
   }

@@ -321,6 +321,8 @@ export class RemoteFile {
     this.probing = false;             // a multi-range request whose answer decides multiRange is out
     this.stream = null;
     this.fingerprint = null;
+    this.syncAhead = SYNC_MIN;
+    this.syncEnd = -1;
   }
 
   /** Bytes already fetched (the probe's head). */
@@ -360,7 +362,10 @@ export class RemoteFile {
     if (hit) return hit;
     if (this.stream && !this.stream.used && !this.streamReaches(position)) this.cancelStream();
     if (!this.syncFetch) return EMPTY;
-    let stop = Math.min(this.size, position + Math.max(end - position, SYNC_MIN));
+    // Synchronous reads that follow one another (a demuxer nobody fetched ahead for) fetch twice as
+    // far each time, up to chunkBytes.
+    this.syncAhead = position === this.syncEnd ? Math.min(this.syncAhead * 2, this.chunkBytes) : SYNC_MIN;
+    let stop = Math.min(this.size, position + Math.max(end - position, this.syncAhead));
     const next = this.cache.nextStart(position);
     if (next < stop) stop = next;
     this.requests++;
@@ -378,6 +383,7 @@ export class RemoteFile {
       return EMPTY;
     }
     this.successes++;
+    this.syncEnd = stop;
     this.bytesFetched += answer.bytes.length;
     this.store(position, answer.bytes);
     return this.cache.read(position, end - position) ?? answer.bytes.subarray(0, end - position);
