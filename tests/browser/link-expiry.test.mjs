@@ -292,9 +292,9 @@ test('the local run: s3:// links presigned for 3 s expire, the page gets fresh o
   const manifest = path.join(tmp, 's3.jsonl');
   await writeFile(manifest, `${JSON.stringify({ 'source-ref': 's3://calls-bucket/long.wav' })}\n`);
   const output = path.join(tmp, 'out');
-  const run = await startRun([manifest, '--output', output], {
-    ...stubEnv(s3.endpoint), HOME: tmp, AVSEG_STATE_DIR: path.join(tmp, 'state'), AVSEG_S3_LINK_SECONDS: '3',
-  });
+  const runEnv = { ...stubEnv(s3.endpoint), HOME: tmp, AVSEG_STATE_DIR: path.join(tmp, 'state') };
+  await assert.rejects(startRun([manifest, '--output', output], { ...runEnv, AVSEG_S3_LINK_SECONDS: '1.5' }), /AVSEG_S3_LINK_SECONDS="1\.5": give the lifetime of s3:\/\/ media links in whole seconds/);
+  const run = await startRun([manifest, '--output', output], { ...runEnv, AVSEG_S3_LINK_SECONDS: '3' });
   t.after(() => stopRun(run));
 
   const page = await env.browser.newPage();
