@@ -129,6 +129,20 @@ test("an MP4's way: tables at the end end the opening stream and stay pinned; it
   for (const [s, e] of media) assert.ok(isContentAt(s, file.read(s, e - s)));
 });
 
+test("a faststart MP4's sound right after its tables is not read through its pictures", async () => {
+  const size = 100 * MiB;
+  const server = await serve({ size });
+  const { file } = await openRemote(server.url);
+  await file.want([[MiB - 1000, 2 * MiB]], { pin: true });  // moov, beyond the opening's 1 MiB
+  // 20 KB of sound every 300 KB (5 Mbit/s of pictures between), from the end of the tables on.
+  const media = Array.from({ length: 300 }, (_, i) => [2 * MiB + i * 300000, 2 * MiB + i * 300000 + 20000]);
+  for (let i = 0; i < media.length; i += 50) await file.want(media.slice(i, i + 50));
+  for (const [s, e] of media) assert.ok(isContentAt(s, file.read(s, e - s)));
+  const sound = 300 * 20000;
+  assert.ok(file.bytesFetched < 2 * MiB + sound + 2 * MiB, `${file.bytesFetched} bytes fetched for ${sound} bytes of sound`);
+  assert.ok(server.log.length <= 1 + 6 + 2, `${server.log.length} requests`);
+});
+
 test('a server that answers multi-range requests otherwise costs one request; ranges are then asked one by one, maxInFlight at a time', async () => {
   const size = 100 * MiB;
   // S3 (the whole file with 200) with the brief's 1,000 ranges; a 206 of the first range only, and a 416, with 60.

@@ -360,7 +360,7 @@ export class RemoteFile {
     if (this.error || !(end > position)) return EMPTY;
     const hit = this.cache.read(position, end - position);
     if (hit) return hit;
-    if (this.stream && !this.stream.used && !this.streamReaches(position)) this.cancelStream();
+    if (this.stream && !this.stream.used && !this.streamReaches(position, GAP)) this.cancelStream();
     if (!this.syncFetch) return EMPTY;
     // Synchronous reads that follow one another (a demuxer nobody fetched ahead for) fetch twice as
     // far each time, up to chunkBytes.
@@ -403,7 +403,7 @@ export class RemoteFile {
   async ready(position, length = 1) {
     const end = Math.min(position + length, this.size);
     if (this.has(position, end - position)) return;
-    if (this.streamReaches(this.cache.missing(position, end)[0][0])) return this.want([[position, end]]);
+    if (this.streamReaches(this.cache.missing(position, end)[0][0], GAP)) return this.want([[position, end]]);
     // A small read is fetched as a synchronous read would be: at least 64 KiB.
     const stop = Math.max(end, Math.min(this.size, position + SYNC_MIN, this.cache.nextStart(position)));
     return this.want([[position, stop]]);
@@ -416,7 +416,7 @@ export class RemoteFile {
     if (!gaps.length) return;
     const from = gaps[0][0];
     const s = this.stream;
-    if (s && this.streamReaches(from)) {
+    if (s && this.streamReaches(from, this.chunkBytes)) {
       s.used = true;
       s.target = Math.max(s.target, end);
       this.pumpStream();
@@ -492,7 +492,7 @@ export class RemoteFile {
     const waits = [];
     let rest = [];
     for (const gap of gaps) {
-      if (this.streamReaches(gap[0])) waits.push(this.streamTo(gap[1]));
+      if (this.streamReaches(gap[0], GAP)) waits.push(this.streamTo(gap[1]));
       else rest.push(gap);
     }
     // The stream nobody continued is the probe's: a read elsewhere (an MP4's tables) ends it.
@@ -723,10 +723,14 @@ export class RemoteFile {
     return this.stream;
   }
 
-  /** True when the stream will bring `pos` by reading on (it is at most chunkBytes ahead of it). */
-  streamReaches(pos) {
+  /**
+   * True when the stream brings `pos`: it is to read that far already, or `slack` more would reach
+   * it. Planned reads use a small slack (an MP4's sound is not read through its pictures);
+   * prefetch, which reads on anyway, chunkBytes.
+   */
+  streamReaches(pos, slack) {
     const s = this.stream;
-    return !!s && !s.cancelled && pos >= s.pos && pos <= s.pos + this.chunkBytes && s.pos < this.size;
+    return !!s && !s.cancelled && s.pos < this.size && pos >= s.pos && pos <= Math.max(s.pos, s.target) + slack;
   }
 
   streamTo(end) {
