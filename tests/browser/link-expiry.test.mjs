@@ -184,7 +184,7 @@ test('the <video>\'s own link expires: said as link-expired, not as a playback f
   await waitForError(page, 'link-expired');
   const said = await page.evaluate(() => window.errors);
   assert.deepEqual(said.map((e) => e.code), ['link-expired'], 'no playback-failed');
-  assert.match(said[0].message, /HTTP 403 when playing/);
+  assert.match(said[0].message, /HTTP 403 for playback/);
   assert.ok(media.requests.some((r) => r.range === 'bytes=0-0' && r.status === 403), 'the player\'s link was asked');
 
   media.configure({ expireAfterRequests: Infinity });

@@ -11,7 +11,7 @@ test('the message keeps the status and read count, and says the work is kept and
   assert.equal(expiredMessage(reader, { drafts: true }),
     'The link to the media has expired (the media server answered HTTP 403 after 40 reads). Everything drawn and annotated is kept, '
     + 'and saved as a draft in this browser. Reload or reopen the task to get a fresh link: your work comes back with it.');
-  assert.match(expiredMessage("the player's read was refused: HTTP 410 when playing", { drafts: true }), /answered HTTP 410 when playing\)/);
+  assert.match(expiredMessage("the player's read was refused: HTTP 410 for playback", { drafts: true }), /answered HTTP 410 for playback\)/);
   // Without drafts, reloading would lose the work: it says so instead.
   const off = expiredMessage(reader, { drafts: false });
   assert.match(off, /kept on this page; autosave is off, so do not reload it/);

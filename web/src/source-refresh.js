@@ -15,8 +15,8 @@ const EXPIRED_STATUS = new Set([400, 401, 403, 410]);
 export function expiredMessage(reason, { drafts }) {
   const status = /HTTP (\d{3})/.exec(reason ?? '')?.[1];
   const reads = /after (\d+) (?:range )?(?:reads|requests)/.exec(reason ?? '')?.[1];
-  const playing = /when playing/.test(reason ?? '');
-  const why = status ? ` (the media server answered HTTP ${status}${reads ? ` after ${reads} reads` : ''}${playing ? ' when playing' : ''})` : '';
+  const playing = /for playback/.test(reason ?? '');
+  const why = status ? ` (the media server answered HTTP ${status}${reads ? ` after ${reads} reads` : ''}${playing ? ' for playback' : ''})` : '';
   const kept = drafts
     ? 'Everything drawn and annotated is kept, and saved as a draft in this browser. Reload or reopen the task to get a fresh link: your work comes back with it.'
     : 'Everything drawn and annotated is kept on this page; autosave is off, so do not reload it before your work is saved elsewhere.';
@@ -40,6 +40,7 @@ export class SourceLinks {
   #message;
   #expired = null;      // the message shown, while the link is expired
   #hadMedia = false;    // the <video> read its link at least once
+  #playing = false;     // playing, or was when its link failed
   #probing = null;
 
   /**
@@ -52,6 +53,10 @@ export class SourceLinks {
     this.#report = report;
     this.#message = message;
     media.addEventListener('loadedmetadata', () => { this.#hadMedia = true; });
+    // Chromium pauses the <video> when a read fails: that pause is not the annotator's.
+    media.addEventListener('play', () => { this.#playing = true; });
+    media.addEventListener('pause', () => { if (!media.error) this.#playing = false; });
+    media.addEventListener('ended', () => { this.#playing = false; });
     // Chromium may stall rather than fail when a later range read is refused.
     media.addEventListener('stalled', () => { this.mediaFailed(); });
   }
@@ -62,6 +67,7 @@ export class SourceLinks {
   reset() {
     this.#expired = null;
     this.#hadMedia = false;
+    this.#playing = false;
   }
 
   /** The link expired (the worker's reads or the <video>'s): reported once until a fresh one is given. */
@@ -81,7 +87,7 @@ export class SourceLinks {
     this.#probing ??= expiredStatus(new URL(url, document.baseURI).href).then((status) => {
       this.#probing = null;
       if (!status || this.#media.getAttribute('src') !== url) return false;
-      this.expire(`the player's read was refused: HTTP ${status} when playing`);
+      this.expire(`the player's read was refused: HTTP ${status} for playback`);
       return true;
     });
     return this.#probing;
@@ -95,7 +101,7 @@ export class SourceLinks {
    */
   adopt(url, time, seekLater) {
     const media = this.#media;
-    const playing = !media.paused && !media.ended;
+    const playing = this.#playing;
     const rate = media.playbackRate;
     const shown = this.#expired;
     this.#expired = null;
