@@ -141,6 +141,7 @@ test("a faststart MP4's sound right after its tables is not read through its pic
   const sound = 300 * 20000;
   assert.ok(file.bytesFetched < 2 * MiB + sound + 2 * MiB, `${file.bytesFetched} bytes fetched for ${sound} bytes of sound`);
   assert.ok(server.log.length <= 1 + 6 + 2, `${server.log.length} requests`);
+  assert.equal(file.stream, null, 'the opening stream, read as far as the tables, was let go');
 });
 
 test('a server that answers multi-range requests otherwise costs one request; ranges are then asked one by one, maxInFlight at a time', async () => {
@@ -286,6 +287,38 @@ test('a link that expires while the file streams resumes the stream where it sto
   assert.deepEqual(server.log.map((r) => [r.range, r.status]), [
     ['bytes=0-', 206], [`bytes=${3 * MiB}-`, 403], ['bytes=0-', 206], [`bytes=${3 * MiB}-`, 206], [`bytes=${6 * MiB}-`, 206],
   ]);
+});
+
+test('an expired link whose refusal carries no CORS headers is still told from a network failure', async () => {
+  const size = 16 * MiB;
+  const server = await serve({ size, expireAfter: 2 });
+  const fetchImpl = corsFetch({ exposeHeaders: [], errorsWithoutCors: true });
+  globalThis.location = { origin: 'http://page.example' };  // as in a worker: only a page can tell a CORS refusal
+  try {
+    const { file } = await openRemote(server.url, { fetchImpl, headBytes: 4096 });
+    await file.want([[6 * MiB, 6 * MiB + 100]]);
+    const pending = file.want([[12 * MiB, 12 * MiB + 100]]);
+    assert.equal(await pendingAfter(pending, 2000), 'pending');
+    assert.equal(file.error?.code, 'link-expired');
+    assert.match(file.error.message, /^The link to the media has expired after 2 reads \(the server now refuses it with an answer this page may not read\)/);
+    server.options.expireAfter = Infinity;
+    await file.setUrl(server.url);
+    await pending;
+    assert.ok(isContentAt(12 * MiB, file.read(12 * MiB, 100)));
+  } finally {
+    delete globalThis.location;
+  }
+  // Without a server at all, it is a failure to fetch.
+  const gone = await serve({ size });
+  const fetchGone = corsFetch({ exposeHeaders: [] });
+  globalThis.location = { origin: 'http://page.example' };
+  try {
+    const { file } = await openRemote(gone.url, { fetchImpl: fetchGone, headBytes: 4096 });
+    await gone.close();
+    await assert.rejects(file.want([[12 * MiB, 12 * MiB + 100]]), (err) => err.code === 'fetch-failed' && /failed 3 times/.test(err.message));
+  } finally {
+    delete globalThis.location;
+  }
 });
 
 test('pinned ranges stay however much else passes through the cache', async () => {

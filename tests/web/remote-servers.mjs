@@ -170,12 +170,20 @@ export function corsFetch(rule, counter = { preflights: 0 }) {
   const expose = new Set((rule.exposeHeaders ?? []).map((h) => h.toLowerCase()));
   const allowed = new Set((rule.allowHeaders ?? []).map((h) => h.toLowerCase()));
   const fn = async (url, init = {}) => {
+    if (init.mode === 'no-cors') {
+      await (await fetch(url, { ...init, mode: undefined })).body?.cancel();
+      return new Response(null, { status: 200 });  // opaque: a browser shows status 0 and nothing else
+    }
     const range = init.headers?.Range;
     if (range !== undefined && !/^bytes=\d+-\d*$/.test(range)) {
       counter.preflights++;
       if (!allowed.has('range') && !allowed.has('*')) throw new TypeError('Failed to fetch (CORS preflight refused)');
     }
     const response = await fetch(url, init);
+    if (response.status >= 400 && rule.errorsWithoutCors) {
+      await response.body?.cancel();
+      throw new TypeError('Failed to fetch (an answer without Access-Control-Allow-Origin)');
+    }
     const headers = new Headers();
     for (const [k, v] of response.headers) if (SAFELISTED.has(k) || expose.has(k)) headers.set(k, v);
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });

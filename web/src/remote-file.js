@@ -496,7 +496,10 @@ export class RemoteFile {
       else rest.push(gap);
     }
     // The stream nobody continued is the probe's: a read elsewhere (an MP4's tables) ends it.
-    if (!waits.length && this.stream && !this.stream.used) this.cancelStream();
+    if (rest.length && this.stream && !this.stream.used) {
+      if (waits.length) this.stream.endAtTarget = true;
+      else this.cancelStream();
+    }
     for (const entry of [...this.queue, ...this.flying]) {
       let hit = false;
       const next = [];
@@ -568,6 +571,13 @@ export class RemoteFile {
       const attempt = Math.max(...entries.map((e) => ++e.attempts));
       const ranges = entries.map((e) => `${e.start}-${e.end - 1}`).join(',');
       if (attempt > RETRY_MS.length) {
+        if (this.successes > 0 && !(err instanceof Transient) && await this.answersWithoutCors()) {
+          // The same URL passed CORS before; an answer without CORS headers now is an error answer: S3's
+          // refusal of an expired link, on a bucket whose rule does not cover errors.
+          this.fail(new RemoteError('link-expired', `The link to the media has expired after ${this.successes} reads (the server now refuses it `
+            + 'with an answer this page may not read); what is drawn and annotated stays, and reading resumes once the page is given a fresh link to the same file.'), entries);
+          return;
+        }
         this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: the request for bytes ${ranges} failed ${attempt} times (${err?.message ?? err}).`), entries);
         return;
       }
@@ -650,6 +660,17 @@ export class RemoteFile {
     }
     this.multiRange = true;
     this.accept(entries, parts);
+  }
+
+  /** In a page: the server answers (an opaque no-cors request gets through) though a CORS request does not. */
+  async answersWithoutCors() {
+    if (!pageOrigin()) return false;
+    try {
+      await this.fetchImpl(this.url, { mode: 'no-cors', credentials: 'omit', headers: { Range: 'bytes=0-0' } });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   noMultiRange(entries) {
@@ -785,6 +806,8 @@ export class RemoteFile {
         s.reader = null;
         this.endPiece(s);
       }
+      // The opening stream, read as far as planned reads wanted, holds a connection nobody needs.
+      if (this.stream === s && !s.used && s.endAtTarget && s.pos >= s.target) this.cancelStream();
     } finally {
       s.pumping = false;
     }
