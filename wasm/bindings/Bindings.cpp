@@ -3,6 +3,7 @@
 #include "FrameIndexReader.h"
 #include "MediaError.h"
 #include "MediaSession.h"
+#include "Mp4Layout.h"
 
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
@@ -338,6 +339,57 @@ private:
     std::vector<uint8_t> pixels_;
 };
 
+struct ReadPlanState {
+    std::string container;
+    bool done = false;
+    bool fragmented = false;
+    bool hopByHop = false;
+    std::string problem;
+};
+
+val rangesArray(const std::vector<ByteRange>& ranges)
+{
+    std::vector<double> out;
+    out.reserve(ranges.size() * 2);
+    for (const ByteRange& r : ranges) {
+        out.push_back(double(r.start));
+        out.push_back(double(r.end));
+    }
+    return val::global("Float64Array").new_(val(typed_memory_view(out.size(), out.data())));
+}
+
+// Mp4Layout for the worker: which bytes of an MP4 to fetch, in few large batches.
+class ReadPlan {
+public:
+    explicit ReadPlan(double size)
+        : layout_(int64_t(size))
+    {
+    }
+    void feed(double start, const val& bytes)
+    {
+        std::vector<uint8_t> copy(bytes["length"].as<size_t>());
+        val(typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
+        layout_.feed(int64_t(start), copy.data(), copy.size());
+    }
+    val wants() const { return rangesArray(layout_.wants()); }
+    ReadPlanState state() const
+    {
+        ReadPlanState s;
+        // Undecided (no bytes yet) reads as unknown, with wants() naming the head.
+        s.container = layout_.container() == Mp4Layout::Container::Mp4 ? "mp4" : "unknown";
+        s.done = layout_.done();
+        s.fragmented = layout_.fragmented();
+        s.hopByHop = layout_.hopByHop();
+        s.problem = layout_.problem();
+        return s;
+    }
+    val mediaRanges() const { return rangesArray(layout_.mediaRanges()); }
+    val indexRanges() const { return rangesArray(layout_.indexRanges()); }
+
+private:
+    Mp4Layout layout_;
+};
+
 } // namespace
 
 EMSCRIPTEN_BINDINGS(avseg)
@@ -423,4 +475,17 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("step", &VideoIndex::step)
         .function("frames", &VideoIndex::frames)
         .function("keyFrames", &VideoIndex::keyFrames);
+    value_object<ReadPlanState>("ReadPlanState")
+        .field("container", &ReadPlanState::container)
+        .field("done", &ReadPlanState::done)
+        .field("fragmented", &ReadPlanState::fragmented)
+        .field("hopByHop", &ReadPlanState::hopByHop)
+        .field("problem", &ReadPlanState::problem);
+    class_<ReadPlan>("ReadPlan")
+        .constructor<double>()
+        .function("feed", &ReadPlan::feed)
+        .function("wants", &ReadPlan::wants)
+        .function("state", &ReadPlan::state)
+        .function("mediaRanges", &ReadPlan::mediaRanges)
+        .function("indexRanges", &ReadPlan::indexRanges);
 }
