@@ -238,14 +238,14 @@ function sendText(req, res, entry, status, headers, text) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Holds each response to `rate()` bytes per second from its first byte.
+// Holds each response to `rate()` bytes per second: a chunk goes when its last byte is due.
 function pacer(rate) {
   const t0 = performance.now();
   let sent = 0;
   return async (n) => {
     const r = rate();
     if (r > 0) {
-      const due = t0 + (sent * 1000) / r;
+      const due = t0 + ((sent + n) * 1000) / r;
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
     }

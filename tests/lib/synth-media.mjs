@@ -124,52 +124,59 @@ export function synthWav({ seconds, sampleRate = 48000, channels = 2, edgeSecond
   };
 }
 
-const MP3_FRAME = 384;           // MPEG-1 Layer III, 128 kbit/s, 48 kHz, no padding: 144 * 128000 / 48000
-const MP3_FRAME_SAMPLES = 1152;
-const MP3_HEADER = [0xff, 0xfb, 0x94];   // sync, MPEG-1 Layer III no CRC; 128 kbit/s, 48 kHz, no padding
 const clips = new Map();
 
 /**
- * Encodes (once per process and edge length) a clip of the three levels with libmp3lame as
- * constant 128 kbit/s at 48 kHz stereo: no Xing/Info header (the duration then comes from the
- * size, as for a stream) and no bit reservoir (-reservoir 0: every frame's main data starts in
- * the frame itself, so frames taken from anywhere can be joined without a decoder reading into
- * a frame that is not there).
+ * Encodes (once per process and settings) a clip of the three levels with libmp3lame at a
+ * constant bit rate (default 128 kbit/s, 48 kHz stereo: 384-byte frames), with no Xing/Info
+ * header (the duration then comes from the size, as for a stream) and no bit reservoir
+ * (-reservoir 0: every frame's main data starts in the frame itself, so frames taken from
+ * anywhere can be joined without a decoder reading into a frame that is not there). The rate
+ * must make whole frames (MPEG-1: 144 * bitrate / rate bytes, MPEG-2: 72 * ...), so that no frame
+ * has a padding byte.
  */
-export function mp3Clip({ edgeSeconds = DEFAULT_EDGE, bodySeconds = 6, levels = LEVELS } = {}) {
-  const key = JSON.stringify([edgeSeconds, bodySeconds, levels]);
-  if (!clips.has(key)) clips.set(key, encodeClip(edgeSeconds, bodySeconds, levels));
+export function mp3Clip({ edgeSeconds = DEFAULT_EDGE, bodySeconds = 6, levels = LEVELS, sampleRate = 48000, channels = 2, kbps = 128 } = {}) {
+  const key = JSON.stringify([edgeSeconds, bodySeconds, levels, sampleRate, channels, kbps]);
+  if (!clips.has(key)) clips.set(key, encodeClip({ edge: edgeSeconds, body: bodySeconds, levels, sampleRate, channels, kbps }));
   return clips.get(key);
 }
 
-async function encodeClip(edge, body, levels) {
+async function encodeClip({ edge, body, levels, sampleRate, channels, kbps }) {
+  const mpeg1 = sampleRate >= 32000;
+  const frameSamples = mpeg1 ? 1152 : 576;
+  const frameBytes = ((mpeg1 ? 144 : 72) * kbps * 1000) / sampleRate;
+  if (!Number.isInteger(frameBytes)) throw new Error(`mp3Clip: ${kbps} kbit/s at ${sampleRate} Hz needs padded frames`);
+  if ((frameSamples * TONE_HZ) % sampleRate) throw new Error(`mp3Clip: a frame at ${sampleRate} Hz is not a whole number of tone periods`);
   const tail = 1;   // a second after the last part, so its last frames are not the encoder's flush
   const expr = `if(lt(t,${edge}),${levels.first},if(lt(t,${edge + body}),${levels.middle},${levels.last}))*sin(2*PI*${TONE_HZ}*t)`;
   const { stdout } = await promisify(execFile)('ffmpeg', [
-    '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', `aevalsrc=exprs='${expr}|${expr}':s=48000:d=${2 * edge + body + tail}`,
-    '-c:a', 'libmp3lame', '-b:a', '128k', '-reservoir', '0', '-write_xing', '0', '-id3v2_version', '0',
+    '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', `aevalsrc=exprs='${Array(channels).fill(expr).join('|')}':s=${sampleRate}:d=${2 * edge + body + tail}`,
+    '-c:a', 'libmp3lame', '-b:a', `${kbps}k`, '-reservoir', '0', '-write_xing', '0', '-id3v2_version', '0',
     '-f', 'mp3', 'pipe:1',
   ], { encoding: 'buffer', maxBuffer: 64 << 20 });
-  const frames = stdout.length / MP3_FRAME;
-  if (!Number.isInteger(frames)) throw new Error(`mp3Clip: ${stdout.length} bytes is not a whole number of ${MP3_FRAME}-byte frames`);
+  const frames = stdout.length / frameBytes;
+  if (!Number.isInteger(frames)) throw new Error(`mp3Clip: ${stdout.length} bytes is not a whole number of ${frameBytes}-byte frames`);
   for (let i = 0; i < frames; i++) {
-    const o = i * MP3_FRAME;
-    if (stdout[o] !== MP3_HEADER[0] || stdout[o + 1] !== MP3_HEADER[1] || (stdout[o + 2] & 0xfe) !== MP3_HEADER[2]) {
-      throw new Error(`mp3Clip: frame ${i} is not a 128 kbit/s 48 kHz MPEG-1 Layer III frame without padding`);
+    const o = i * frameBytes;
+    // The same header as the first frame's (sync, version, layer, rate, no padding), bar the private bit.
+    if (stdout[o] !== 0xff || stdout[o + 1] !== stdout[1] || (stdout[o + 2] & 0xfe) !== (stdout[2] & 0xfe) || (stdout[o + 2] & 0x02)
+        || (stdout[1] & 0xe6) !== 0xe2) {
+      throw new Error(`mp3Clip: frame ${i} is not a ${frameBytes}-byte Layer III frame without padding`);
     }
   }
-  const perSecond = 48000 / MP3_FRAME_SAMPLES;
+  const perSecond = sampleRate / frameSamples;
   const at = (t) => Math.round(t * perSecond);
   // Frames well inside each part: the encoder's delay (about 1105 samples) and the MDCT's
-  // overlap smear each change of level over a frame or two.
-  const cut = (a, b) => stdout.subarray(a * MP3_FRAME, b * MP3_FRAME);
-  const bodyFrames = Math.floor((body - 2) * perSecond / 25) * 25;   // 25 frames hold a whole number of 1 kHz periods
+  // overlap smear each change of level over a frame or two. Every frame is a whole number of
+  // tone periods, so any frames join without a jump in phase.
+  const cut = (a, b) => stdout.subarray(a * frameBytes, b * frameBytes);
+  const margin = Math.ceil(0.25 * perSecond);
+  const bodyFrames = Math.floor((body - 1) * perSecond);
   return {
-    edgeSeconds: edge,
-    levels,
+    edgeSeconds: edge, levels, sampleRate, channels, frameBytes, frameSamples,
     intro: cut(0, at(edge) - 2),
-    body: cut(at(edge) + 12, at(edge) + 12 + bodyFrames),
-    outro: cut(at(edge + body) + 3, at(2 * edge + body)),
+    body: cut(at(edge) + margin, at(edge) + margin + bodyFrames),
+    outro: cut(at(edge + body) + margin, at(2 * edge + body)),
   };
 }
 
@@ -177,18 +184,18 @@ async function encodeClip(edge, body, levels) {
  * An MP3 of `seconds` (to the frame): the clip's first part, its middle frames repeated, its
  * last part. Any byte is found by arithmetic.
  */
-export async function synthMp3({ seconds, edgeSeconds = DEFAULT_EDGE, levels = LEVELS } = {}) {
-  const clip = await mp3Clip({ edgeSeconds: edgeFor(seconds, edgeSeconds), levels });
-  const frames = Math.round((seconds * 48000) / MP3_FRAME_SAMPLES);
+export async function synthMp3({ seconds, edgeSeconds = DEFAULT_EDGE, levels = LEVELS, sampleRate = 48000, channels = 2, kbps = 128 } = {}) {
+  const clip = await mp3Clip({ edgeSeconds: edgeFor(seconds, edgeSeconds), levels, sampleRate, channels, kbps });
+  const frames = Math.round((seconds * sampleRate) / clip.frameSamples);
   const intro = clip.intro.length;
   const outro = clip.outro.length;
   const body = clip.body.length;
-  const size = frames * MP3_FRAME;
-  if (size < intro + outro + MP3_FRAME) throw new Error(`synthMp3: ${seconds} s is too short`);
+  const size = frames * clip.frameBytes;
+  if (size < intro + outro + clip.frameBytes) throw new Error(`synthMp3: ${seconds} s is too short`);
   const outroStart = size - outro;
   return {
-    kind: 'mp3', type: 'audio/mpeg', size, frames, sampleRate: 48000, channels: 2,
-    seconds: (frames * MP3_FRAME_SAMPLES) / 48000, edgeSeconds: clip.edgeSeconds, levels,
+    kind: 'mp3', type: 'audio/mpeg', size, frames, sampleRate, channels,
+    seconds: (frames * clip.frameSamples) / sampleRate, edgeSeconds: clip.edgeSeconds, levels,
     read(start, end) {
       start = Math.max(0, start);
       end = Math.min(size, end);

@@ -26,6 +26,7 @@ before(async () => {
       '/3h.wav': { synth: 'wav', seconds: 3 * 3600 },
       '/24h.wav': { synth: 'wav', seconds: 24 * 3600 },
       '/3h.mp3': { synth: 'mp3-loop', seconds: 3 * 3600 },
+      '/3h-8k.mp3': { synth: 'mp3-loop', seconds: 3 * 3600, sampleRate: 8000, channels: 1, kbps: 16 },
       '/bytes.bin': { path: path.join(dir, 'bytes.bin') },
     },
   });
@@ -255,14 +256,15 @@ async function peakDb(url, ss, seconds = 2) {
 }
 const db = (level) => 20 * Math.log10(level);
 
-for (const [name, codec] of [['/3h.wav', 'pcm_s16le'], ['/3h.mp3', 'mp3'], ['/24h.wav', 'pcm_s16le']]) {
+for (const [name, codec, rate, channels] of [['/3h.wav', 'pcm_s16le', 48000, 2], ['/3h.mp3', 'mp3', 48000, 2], ['/3h-8k.mp3', 'mp3', 8000, 1], ['/24h.wav', 'pcm_s16le', 48000, 2]]) {
   test(`ffprobe reads ${name} over HTTP with its full duration, and ffmpeg finds each end's level`, async () => {
     const seconds = name.startsWith('/24h') ? 86400 : 10800;
+    assert.equal(server.source(name).seconds, seconds);
     const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name,sample_rate,channels', '-of', 'json', server.url(name)]);
     const info = JSON.parse(stdout);
     assert.equal(info.streams[0].codec_name, codec);
-    assert.equal(info.streams[0].sample_rate, '48000');
-    assert.equal(info.streams[0].channels, 2);
+    assert.equal(info.streams[0].sample_rate, String(rate));
+    assert.equal(info.streams[0].channels, channels);
     assert.ok(Math.abs(Number(info.format.duration) - seconds) < 0.05, `duration ${info.format.duration}`);
     const tolerance = codec === 'mp3' ? 0.6 : 0.05;
     for (const [t, level] of [[5, LEVELS.first], [seconds / 2, LEVELS.middle], [seconds - 5, LEVELS.last]]) {
