@@ -31,9 +31,10 @@ export function levelAt(t, seconds, { edgeSeconds, levels = LEVELS } = {}) {
 /**
  * 16-bit PCM WAV. A file whose RIFF size would not fit 32 bits is written as RF64 (EBU Tech 3306,
  * a ds64 chunk holding the 64-bit sizes), as `ffmpeg -rf64 auto` does; libavformat reads it, and
- * so does the project's decoder. (sox, writing to a pipe, clamps both sizes to 0x7ffff000 and
- * warns; given a file it cannot exceed 4 GiB either.) `rf64: 'never'` writes a plain RIFF header
- * with the sizes wrapped modulo 2^32, the broken file some tools leave behind.
+ * so does the project's decoder. sox (14.4, wav.c) writes no RF64: its 32-bit size fields hold
+ * 0x7ffff000 ("unspecified") when it cannot seek back, and the byte count modulo 2^32 when it can
+ * (more than 2^32 sample frames: 0x7ffff000 again). `rf64: 'never'` writes such a wrapped
+ * header, for tests of what those files do.
  */
 export function synthWav({ seconds, sampleRate = 48000, channels = 2, edgeSeconds, levels = LEVELS, rf64 = 'auto' } = {}) {
   if (!(seconds > 0)) throw new Error('synthWav: seconds must be > 0');
