@@ -43,7 +43,7 @@ function parseRangeHeader(header, size) {
 /**
  * options (all changeable later through server.options):
  *  size; variant (0/1: another file of the same size); multi: 'multipart' | 'whole' (200, as S3) |
- *  'first' (206 of the first range) | 416; merge (multipart: ranges less than 80 bytes apart become
+ *  'first' (206 of the first range) | 416; maxRanges (more get the whole file, as Apache); merge (multipart: ranges less than 80 bytes apart become
  *  one part, as RFC 9110 allows); reorder (multipart parts in reverse order); lie: null |
  *  'content-range' | 'short' | 'ignore-range' | 'parts-short' (a part missing); expireAfter (GETs
  *  answered, then 403 as S3); cutAfter (an open-ended answer is cut after that many bytes, once per
@@ -51,7 +51,7 @@ function parseRangeHeader(header, size) {
  * Logs every GET: { range, status, bytes } and the most answers in flight at once (maxConcurrent).
  */
 export async function startRangeServer(options) {
-  const o = { size: 1 << 20, variant: 0, multi: 'multipart', merge: false, reorder: false, lie: null, expireAfter: Infinity,
+  const o = { size: 1 << 20, variant: 0, multi: 'multipart', maxRanges: Infinity, merge: false, reorder: false, lie: null, expireAfter: Infinity,
     cutAfter: 0, latencyMs: 0, lastModified: 'Sun, 29 Nov 2026 10:00:00 GMT', ...options };
   const log = [];
   let concurrent = 0;
@@ -112,6 +112,8 @@ export async function startRangeServer(options) {
     const ranges = parseRangeHeader(req.headers.range, size);
     if (!ranges || o.lie === 'ignore-range') return answer(200, {}, size, ranged(0, size));
     if (ranges === 'unsatisfiable') return answer(416, { 'content-range': `bytes */${size}` }, 0, []);
+    // Apache's MaxRanges (200 by default): more ranges than that get the whole file.
+    if (ranges.length > o.maxRanges) return answer(200, {}, size, ranged(0, size));
     if (ranges.length > 1 && o.multi !== 'multipart') {
       if (o.multi === 'whole') return answer(200, {}, size, ranged(0, size));
       if (o.multi === 416) return answer(416, { 'content-range': `bytes */${size}` }, 0, []);

@@ -9,8 +9,12 @@ import { MultipartError, multipartBoundary, readByteranges } from './multipart.j
 const EMPTY = new Uint8Array(0);
 const GAP = 64 << 10;              // ranges closer than this are fetched as one
 const SYNC_MIN = 64 << 10;         // a synchronous read fetches at least this much
-const MULTI_MAX_RANGES = 100;
-const MULTI_MAX_HEADER = 7000;     // characters of the Range header (servers cap header lines at 8 KiB)
+// Ranges in one multi-range request, and characters of its Range header. First what every server
+// takes (Apache answers more than 200 ranges with the whole file); each answered request of a
+// level's size opens the next: header lines up to nginx's and Apache's 8 KiB, then Node's 16 KiB
+// of headers. A refusal of a larger request goes back one level for good. (An hour of an MP4
+// interleaved frame by frame has ~90,000 runs of sound: ~200 requests at 8,000 characters.)
+const MULTI_LEVELS = [{ ranges: 100, chars: 7000 }, { ranges: 1000, chars: 8000 }, { ranges: 1000, chars: 14000 }];
 const PIECE_BYTES = 1 << 20;       // the stream's bytes are cached in pieces this large
 const FINGERPRINT_BYTES = 4096;    // compared against a fresh URL's first bytes
 const EXPIRY_STATUSES = new Set([400, 401, 403, 410]);
@@ -319,6 +323,8 @@ export class RemoteFile {
     this.queue = [];                  // ranges waiting for a request: { start, end, done, attempts }
     this.flying = [];                 // ranges in a request now
     this.probing = false;             // a multi-range request whose answer decides multiRange is out
+    this.multiLevel = 0;
+    this.multiTop = MULTI_LEVELS.length - 1;
     this.stream = null;
     this.fingerprint = null;
     this.syncAhead = SYNC_MIN;
@@ -389,12 +395,12 @@ export class RemoteFile {
     return this.cache.read(position, end - position) ?? answer.bytes.subarray(0, end - position);
   }
 
-  async want(ranges, { pin = false } = {}) {
+  async want(ranges, { pin = false, gap = GAP } = {}) {
     const asked = this.normalize(ranges);
     if (pin) this.cache.pin(asked);
     // Bytes evicted before the caller got to them are asked for again, but not forever.
     for (let round = 0; round < 3; round++) {
-      const waits = this.request(asked);
+      const waits = this.request(asked, gap);
       if (!waits) return;
       await Promise.all(waits);
     }
@@ -484,7 +490,7 @@ export class RemoteFile {
   }
 
   /** Asks for what of `asked` is neither cached nor coming; the promises of all that is coming, or null if all is cached. */
-  request(asked) {
+  request(asked, gap = GAP) {
     if (this.error && this.error.code !== 'link-expired') throw this.error;
     const gaps = asked.flatMap(([s, e]) => this.cache.missing(s, e));
     if (!gaps.length) return null;
@@ -516,7 +522,7 @@ export class RemoteFile {
     const coalesced = [];
     for (const r of rest.sort((a, b) => a[0] - b[0])) {
       const last = coalesced[coalesced.length - 1];
-      if (last && r[0] - last[1] < GAP) last[1] = Math.max(last[1], r[1]);
+      if (last && r[0] - last[1] < gap) last[1] = Math.max(last[1], r[1]);
       else coalesced.push([...r]);
     }
     for (const [start, end] of coalesced) {
@@ -536,10 +542,11 @@ export class RemoteFile {
         if (this.multiRange === null && this.probing) return;
         entries = [];
         let header = 'bytes='.length;
-        while (this.queue.length && entries.length < MULTI_MAX_RANGES) {
+        const limit = MULTI_LEVELS[this.multiLevel];
+        while (this.queue.length && entries.length < limit.ranges) {
           const { start, end } = this.queue[0];
           header += `${start}-${end - 1},`.length;
-          if (header > MULTI_MAX_HEADER && entries.length) break;
+          if (header > limit.chars && entries.length) break;
           entries.push(this.queue.shift());
         }
         entries.sort((a, b) => a.start - b.start);
@@ -608,17 +615,27 @@ export class RemoteFile {
 
   async fetchMulti(entries) {
     const ranges = entries.map((e) => [e.start, e.end]);
+    const header = rangeHeader(ranges);
+    // Larger than the level below allows: a refusal may be of its size.
+    const level = MULTI_LEVELS.findIndex((l) => ranges.length <= l.ranges && header.length <= l.chars);
+    const big = level > 0;
     this.requests++;
     let response;
     try {
-      response = await this.fetchImpl(this.url, { headers: { Range: rangeHeader(ranges) }, credentials: 'omit' });
+      response = await this.fetchImpl(this.url, { headers: { Range: header }, credentials: 'omit' });
     } catch (err) {
+      if (big) return this.shrinkMultiRange(entries, level);
       // A cross-origin server without Range in its allowed headers refuses the preflight that a
       // multi-range Range header needs.
       if (this.multiRange !== true) return this.noMultiRange(entries);
       throw err;
     }
     const { status } = response;
+    // nginx answers a header line longer than its buffer with 400.
+    if (big && [400, 413, 414, 431].includes(status)) {
+      cancelBody(response);
+      return this.shrinkMultiRange(entries, level);
+    }
     if (EXPIRY_STATUSES.has(status) && this.successes > 0) {
       cancelBody(response);
       throw this.expired(status);
@@ -650,7 +667,7 @@ export class RemoteFile {
       const covers = range && range.first <= lo && range.last + 1 >= hi && (!Number.isFinite(range.total) || range.total === this.size);
       if (!covers) {
         cancelBody(response);
-        return this.noMultiRange(entries);
+        return big ? this.shrinkMultiRange(entries, level) : this.noMultiRange(entries);
       }
       const bytes = new Uint8Array(await response.arrayBuffer());
       if (bytes.length !== range.last - range.first + 1) {
@@ -659,6 +676,7 @@ export class RemoteFile {
       parts = [{ first: range.first, bytes }];
     }
     this.multiRange = true;
+    if (level === this.multiLevel && this.multiLevel < this.multiTop) this.multiLevel++;
     this.accept(entries, parts);
   }
 
@@ -671,6 +689,12 @@ export class RemoteFile {
     } catch {
       return false;
     }
+  }
+
+  shrinkMultiRange(entries, level) {
+    this.multiTop = Math.min(this.multiTop, level - 1);
+    this.multiLevel = Math.min(this.multiLevel, this.multiTop);
+    this.queue.unshift(...entries);
   }
 
   noMultiRange(entries) {
