@@ -87,6 +87,21 @@ test('a stream the server cuts off is reopened from where it stopped', async () 
   assert.equal(file.error, null);
 });
 
+test('the stream reads on around bytes a range request brought ahead of it, never caching them twice', async () => {
+  const size = 4 * MiB;
+  const server = await serve({ size });
+  const { file } = await openRemote(server.url, { headBytes: 64 * 1024 });
+  file.prefetch(0, 300 * 1024);
+  await file.ready(0, 300 * 1024);
+  await file.want([[600 * 1024, 601 * 1024]]);   // beyond the stream's target: a request of its own
+  assert.equal(server.log.length, 2);
+  await readSequentially(file, { to: 2 * MiB });
+  const chunks = file.cache.chunks;
+  for (let i = 1; i < chunks.length; i++) assert.ok(chunks[i - 1].end <= chunks[i].start, `chunks ${i - 1} and ${i} overlap`);
+  assert.equal(file.stats().cachedBytes, chunks.reduce((n, c) => n + c.end - c.start, 0));
+  assert.equal(server.log.length, 2, 'the stream read on: no other request');
+});
+
 test('1,000 scattered wants go out as at most 10 multi-range requests to a server that answers them', async () => {
   const size = 100 * MiB;
   for (const shape of [{}, { merge: true }, { reorder: true }]) {
@@ -445,6 +460,9 @@ test('opening: a server without ranges is streamed; refusals say what happened',
     && /the server answered HTTP 403 Forbidden \(an expired or unsigned link\?\)/.test(err.message));
   const lying = await serve({ size: MiB, lie: 'content-range' });
   await assert.rejects(openRemote(lying.url), (err) => err.code === 'range-refused' && /Content-Range "bytes 4096-1052671\/1048576"/.test(err.message));
+  // Cut off before the head arrived, and refused when reopened: the opening fails instead of waiting.
+  const cut = await serve({ size: MiB, cutAfter: 10000, expireAfter: 1 });
+  await assert.rejects(openRemote(cut.url, { headBytes: 65536 }), (err) => err.code === 'link-expired' && /after 1 reads/.test(err.message));
   await server.close();
   await assert.rejects(openRemote(server.url), (err) => err.code === 'fetch-failed' && /the server is unreachable/.test(err.message));
 });

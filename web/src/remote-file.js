@@ -287,12 +287,15 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
   file.requests = 1;
   file.successes = 1;
   file.attachStream(response.body.getReader(), 0, Math.min(size, headBytes));
+  // An expired link pauses a want; here it ends the opening.
+  const failed = new Promise((resolve) => { file.onerror = resolve; });
   try {
-    await file.want([[0, Math.min(size, headBytes)]]);
+    await Promise.race([file.want([[0, Math.min(size, headBytes)]]), failed]);
   } catch (err) {
     file.close();
     throw err;
   }
+  file.onerror = null;
   if (file.error) {
     file.close();
     throw file.error;
@@ -900,7 +903,8 @@ export class RemoteFile {
         p = s.piece = { buf: new Uint8Array(capacity), filled: 0, chunk: { start: s.pos, end: s.pos, bytes: EMPTY, pinned: false, live: true } };
         added = false;
       }
-      const n = Math.min(value.length - off, p.buf.length - p.filled);
+      // Not over bytes a range request brought meanwhile.
+      const n = Math.min(value.length - off, p.buf.length - p.filled, cache.nextStart(s.pos) - s.pos);
       p.buf.set(value.subarray(off, off + n), p.filled);
       p.filled += n;
       off += n;
