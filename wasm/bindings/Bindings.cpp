@@ -223,6 +223,8 @@ public:
     bool opened() const { return session_.opened(); }
     double bytesAhead() const { return double(session_.bytesAhead()); }
     double memoryBytes() const { return double(session_.memoryBytes()); }
+    // Frames per pixel of the peaks' finest level: a finer view needs the file's samples.
+    double peaksBaseFrames() const { return double(int64_t(1) << session_.peaks().baseShift()); }
 
     val problems() const
     {
@@ -451,6 +453,7 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("opened", &Session::opened)
         .function("bytesAhead", &Session::bytesAhead)
         .function("memoryBytes", &Session::memoryBytes)
+        .function("peaksBaseFrames", &Session::peaksBaseFrames)
         .function("problems", &Session::problems)
         .function("attachSeekable", &Session::attachSeekable)
         .function("openSeekable", &Session::openSeekable)

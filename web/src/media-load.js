@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: MIT
+// One media file's load in the worker: read in place when the server answers Range requests
+// (any format, any size: nothing of the file is held whole), else a streamed download that keeps
+// the file only while it is small. Decodes in slices between messages, indexes a video's frames,
+// pauses across an expired link until the host hands a fresh URL.
+import { openRemote } from './remote-file.js';
+import { NoReadAhead, PlannedAhead, SequentialAhead, planMp4, tailRead } from './read-ahead.js';
+import { parsePeaks } from './peaks-file.js';
+
+const CHUNK_FOLD_BYTES = 8 << 20;     // fold downloaded chunks into the Blob every 8 MiB
+const MAX_AHEAD_BYTES = 4 << 20;      // stop reading the network while this much awaits decoding
+export const MAX_KEPT_BYTES = 256 << 20;   // without Range support, a larger file is not kept
+export const WHOLE_BELOW_BYTES = 16 << 20; // range-threshold's default: smaller files are read whole
+const SLICE_MS = 12;                  // decode this long, then let messages through
+const PROGRESS_MS = 100;
+
+/** An MP4/MOV file: its first box is "ftyp". */
+const isMp4 = (bytes) => bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'ftyp';
+const NO_AUDIO = { format: '', codec: '', sampleRate: 0, channels: 0, frames: 0, declaredDuration: -1, startTime: 0, bytesReceived: 0 };
+const MIB = (bytes) => `${Math.round(bytes / (1 << 20))} MiB`;
+
+export const yieldToMessages = () => new Promise((resolve) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => resolve();
+  channel.port2.postMessage(null);
+});
+
+function safeOrigin(url) {
+  try { return new URL(url).origin; } catch { return url; }
+}
+
+export class MediaLoad {
+  /**
+   * core: () => Promise of the wasm module. rangeThreshold: files smaller than this are read
+   * whole by their first request (no read plan).
+   */
+  constructor({ id, url, rangeThreshold, peaksUrl = null, core }) {
+    this.id = id;
+    this.url = url;
+    this.peaksUrl = peaksUrl;
+    this.rangeThreshold = rangeThreshold ?? WHOLE_BELOW_BYTES;
+    this.core = core;
+    this.abortController = new AbortController();
+    this.file = null;       // the RemoteFile when read in place
+    this.readFn = null;     // the file, read synchronously: in place, or the kept download
+    this.session = null;
+    this.aborted = false;
+    this.seekable = false;
+    this.seekableProblem = null;
+    this.blob = new Blob([]);
+    this.keeping = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.totalBytes = 0;
+    this.loadedBytes = 0;
+    this.lastProgress = 0;
+    this.done = false;
+    this.paused = null;     // a promise while an expired link waits for a fresh URL
+  }
+
+  post(message, transfer) {
+    if (!this.aborted) postMessage({ ...message, load: this.id }, transfer ?? []);
+  }
+
+  fail(code, message) {
+    this.post({ type: 'error', code, message, fatal: true });
+    this.abort();
+  }
+
+  async run() {
+    this.running = true;
+    try {
+      let opened;
+      try {
+        opened = await openRemote(this.url, { signal: this.abortController.signal });
+      } catch (err) {
+        if (this.aborted) return;
+        // A range from the first byte on is not satisfiable only in a file of no bytes.
+        if (err?.status === 416) this.fail('empty-media', 'The file is empty (0 bytes).');
+        // The element's codes: a refused range is one way of failing to fetch.
+        else this.fail(err?.code === 'cors-blocked' ? 'cors-blocked' : 'fetch-failed', err?.message ?? String(err));
+        return;
+      }
+      if (this.aborted) return;
+      if (opened.kind === 'ranges') await this.readInPlace(opened.file, opened.head);
+      else await this.download(opened.response);
+    } finally {
+      this.running = false;
+      if (this.aborted) this.release();
+    }
+  }
+
+  /** The core's session for this load (and the precomputed peaks, if any); false if it can't be. */
+  async startSession() {
+    let Session;
+    try {
+      ({ Session } = await this.core());
+    } catch (err) {
+      this.fail('internal', `The decoder module could not be loaded: ${err?.message ?? err}`);
+      return false;
+    }
+    if (this.aborted) return false;
+    this.session = new Session();
+    if (this.peaksUrl) this.loadPeaks();
+    return true;
+  }
+
+  // ---- reading in place ----
+
+  /**
+   * Runs a fetch of the RemoteFile. An expired link holds its requests until a fresh URL came
+   * (or rejects them, with another reader): either way the load waits here.
+   */
+  async wait(fetching) {
+    for (;;) {
+      try {
+        return await fetching();
+      } catch (err) {
+        if (err?.code !== 'link-expired' || this.aborted) throw err;
+        this.expired(err);
+        await this.paused;
+        if (this.aborted) throw err;
+      }
+    }
+  }
+
+  /** The link expired: said once, and the load pauses until refresh(). */
+  expired(error) {
+    if (this.paused) return;
+    this.paused = new Promise((resolve) => { this.resume = resolve; });
+    this.post({ type: 'error', code: 'link-expired', message: error.message, fatal: false });
+  }
+
+  /** A fresh URL for the same media: checked against what was read, then the load goes on. */
+  async refresh(url) {
+    if (this.file) {
+      try {
+        await this.file.setUrl(url);
+      } catch (err) {
+        this.post({ type: 'source-refreshed', ok: false, code: err?.code ?? 'fetch-failed', message: err?.message ?? String(err) });
+        return;
+      }
+    }
+    this.url = url;
+    this.post({ type: 'source-refreshed', ok: true });
+    const resume = this.resume;
+    this.paused = null;
+    this.resume = null;
+    resume?.();
+  }
+
+  /** Why reading in place stopped, as a sentence. */
+  static brokeOff(error) {
+    const message = error?.message ?? String(error);
+    return message.startsWith('Reading the media in place') ? message : `Reading the media in place broke off: ${message}`;
+  }
+
+  /**
+   * Decodes from the server through Range requests; the cache keeps a window of the file (and
+   * an MP4's index, pinned), never the whole.
+   */
+  async readInPlace(file, head) {
+    this.file = file;
+    this.totalBytes = file.size;
+    file.onerror = (err) => { if (err.code === 'link-expired') this.expired(err); };
+    if (!file.has(0, head.length)) file.seed(0, head);
+    if (!(await this.startSession())) return;
+    try {
+      this.ahead = await this.readAhead(file, head);
+    } catch (err) {
+      this.fail('fetch-failed', MediaLoad.brokeOff(err));
+      return;
+    }
+    if (this.aborted) return;
+    this.readFn = (position, length) => {
+      const bytes = file.read(position, length);
+      this.reading?.noteRead(position, bytes.length);
+      return bytes;
+    };
+    const status = this.session.openSeekable(this.readFn, file.size);
+    if (status.state < 0) {
+      this.fail(status.code, status.message);
+      return;
+    }
+    this.seekable = true;
+    while (!this.done && !this.videoOnly) {
+      try {
+        await this.wait(() => this.ahead.before());
+      } catch (err) {
+        if (!this.aborted) this.fail('fetch-failed', MediaLoad.brokeOff(err));
+        return;
+      }
+      if (!(await this.decodeSlice(this.ahead))) return;
+      // A synchronous read refused as expired: the slice stopped; on once a fresh URL came.
+      if (file.error?.code === 'link-expired') await this.paused;
+    }
+    this.finishLoad();
+  }
+
+  /** How this file is read ahead of the demuxer: whole, by its MP4 read plan, or sequentially. */
+  async readAhead(file, head) {
+    if (file.size < this.rangeThreshold) {
+      file.prefetch(0, file.size);
+      // An MP4's demuxer jumps about: everything is there first (one request).
+      if (isMp4(head)) await this.wait(() => file.ready(0, file.size));
+      this.indexAhead = new NoReadAhead();
+      return new SequentialAhead(file, { tail: tailRead(head) });
+    }
+    if (isMp4(head)) {
+      const plan = await planMp4(await this.core(), file, head, (fetching) => this.wait(fetching));
+      this.plan = plan;
+      // The opening request would read on through the pictures: its job (the head) is done.
+      file.cancelStream();
+      this.indexAhead = new NoReadAhead();
+      // Without a plan, the demuxer's reads are answered as they come (synchronously): reading
+      // the file start to end would fetch its pictures too.
+      return plan.problem ? new NoReadAhead() : new PlannedAhead(file, plan.media);
+    }
+    this.indexAhead = new SequentialAhead(file);
+    return new SequentialAhead(file, { tail: tailRead(head) });
+  }
+
+  // ---- the streamed download (no Range support) ----
+
+  async download(response) {
+    this.totalBytes = Number(response.headers.get('content-length')) || 0;
+    if (this.totalBytes > MAX_KEPT_BYTES) this.stopKeeping();
+    if (!(await this.startSession())) return;
+    const reader = response.body.getReader();
+    for (;;) {
+      while (!this.videoOnly && this.session.bytesAhead() > MAX_AHEAD_BYTES && !this.aborted) {
+        if (!(await this.decodeSlice())) return;
+      }
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        this.fail('fetch-failed', `The download broke off after ${this.loadedBytes} bytes: ${err.message}`);
+        return;
+      }
+      if (this.aborted) { reader.cancel().catch(() => {}); return; }
+      if (chunk.done) break;
+      this.keep(chunk.value);
+      if (this.videoOnly) {
+        // Without sound, the download is only for the frame index: pointless once not kept.
+        if (!this.keeping) { reader.cancel().catch(() => {}); break; }
+        this.maybeProgress();
+        continue;
+      }
+      this.session.push(chunk.value);
+      if (!(await this.decodeSlice())) return;
+    }
+    this.foldChunks();
+    if (this.keeping) {
+      const blob = this.blob;
+      this.readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
+    }
+    if (!this.videoOnly) {
+      this.session.finish();
+      // The complete file, for sample-level views and for continuing past an oversized packet.
+      if (this.readFn) this.seekable = this.session.attachSeekable(this.readFn, this.blob.size).state >= 0;
+      while (!this.done && !this.videoOnly) {
+        if (!(await this.decodeSlice())) return;
+      }
+    }
+    this.finishLoad();
+  }
+
+  stopKeeping() {
+    this.keeping = false;
+    this.blob = null;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.seekableProblem = `The server does not answer Range requests and the file is larger than ${MIB(MAX_KEPT_BYTES)}, `
+      + 'so it was not kept: views finer than the overview are drawn from its peaks, and the spectrogram is not available.';
+  }
+
+  keep(bytes) {
+    this.loadedBytes += bytes.length;
+    if (!this.keeping) return;
+    if (this.loadedBytes > MAX_KEPT_BYTES) {
+      this.stopKeeping();
+      return;
+    }
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= CHUNK_FOLD_BYTES) this.foldChunks();
+  }
+
+  foldChunks() {
+    // A Blob built from Blobs references them, so memory stays in the browser's blob store.
+    if (this.keeping && this.pending.length) this.blob = new Blob([this.blob, ...this.pending]);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  // ---- decoding ----
+
+  /** Precomputed peaks: the whole waveform at once, while the file itself still decodes. */
+  async loadPeaks() {
+    let peaks;
+    try {
+      const response = await fetch(this.peaksUrl, { credentials: 'omit' });
+      if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
+      peaks = parsePeaks(await response.arrayBuffer());
+    } catch (err) {
+      this.post({ type: 'error', code: 'invalid-peaks', message: `The precomputed peaks (${safeOrigin(this.peaksUrl)}) could not be used: ${err.message}; the waveform comes from decoding.`, fatal: false });
+      return;
+    }
+    if (this.aborted || !this.session || this.done) return;
+    if (!this.session.seedPeaks(peaks.data, peaks.channels, peaks.sampleRate, peaks.samplesPerPixel)) return;
+    this.seeded = true;
+    const pixels = peaks.data.length / (2 * peaks.channels);
+    this.post({ type: 'peaks', sampleRate: peaks.sampleRate, channels: peaks.channels, duration: (pixels * peaks.samplesPerPixel) / peaks.sampleRate });
+  }
+
+  /**
+   * Decodes for one slice of time, stopping early where the read-ahead says the next bytes have
+   * not arrived (the caller awaits them). Returns false when the load ended in an error.
+   */
+  async decodeSlice(ahead = null) {
+    if (this.aborted) return false;
+    const started = performance.now();
+    let status;
+    this.reading = ahead;
+    try {
+      do {
+        status = this.session.pump(32);
+      } while (status.state === 1 && performance.now() - started < SLICE_MS && (!ahead || ahead.canPump()) && !this.file?.error);
+    } finally {
+      this.reading = null;
+    }
+    if (status.state < 0 && status.code === 'no-audio' && !this.videoOnly) {
+      // A video without sound: no waveform, but its frames are indexed.
+      this.videoOnly = true;
+      this.session.delete();
+      this.session = null;
+      this.post({ type: 'error', code: 'no-audio', message: 'This video has no audio track: there is no waveform to show.', fatal: false });
+      return true;
+    }
+    // A refused range is the cause of whatever the demuxer then makes of the missing bytes.
+    const refused = this.file?.error;
+    if (status.state < 0 || (refused && refused.code !== 'link-expired')) {
+      this.fail(refused ? 'fetch-failed' : status.code, refused ? MediaLoad.brokeOff(refused) : status.message);
+      return false;
+    }
+    if (status.state === 2) this.done = true;
+    this.maybeProgress();
+    await yieldToMessages();
+    return !this.aborted;
+  }
+
+  maybeProgress(force = false) {
+    const now = performance.now();
+    if (!force && now - this.lastProgress < PROGRESS_MS) return;
+    this.lastProgress = now;
+    const info = this.session ? this.session.info() : NO_AUDIO;
+    if (!this.announced && this.session?.opened()) {
+      this.announced = true;
+      this.post({ type: 'opened', info });
+    }
+    const file = this.file;
+    this.post({
+      type: 'progress',
+      loadedBytes: file ? file.bytesFetched : this.loadedBytes,
+      requests: file ? file.requests : 0,
+      syncRequests: file ? file.syncRequests : 0,
+      multiRange: file ? file.multiRange : null,
+      totalBytes: this.totalBytes || (this.done ? this.loadedBytes : 0),
+      decodedSeconds: info.sampleRate ? info.frames / info.sampleRate : 0,
+      frames: info.frames,
+      declaredDuration: info.declaredDuration,
+    });
+  }
+
+  finishLoad() {
+    this.maybeProgress(true);
+    const info = this.session ? this.session.info() : NO_AUDIO;
+    // A video's frames are known before `ready`, so the element's timeline is complete at once.
+    this.indexVideo()
+      .catch((err) => this.post({ type: 'error', code: 'internal', message: `The video's frames could not be indexed: ${err?.message ?? err}`, fatal: false }))
+      .then(() => {
+        this.post({ type: 'ready', info, seekable: this.seekable, ...(this.seekableProblem ? { seekableProblem: this.seekableProblem } : {}) });
+        for (const problem of this.session?.problems() ?? []) {
+          this.post({ type: 'error', code: problem.code, message: problem.message, fatal: false });
+        }
+      });
+  }
+
+  /** Every video frame's time from the container (demuxing only), in slices between messages. */
+  async indexVideo() {
+    if (!this.readFn) {
+      if (this.videoOnly) {
+        this.post({ type: 'error', code: 'frames-unavailable', fatal: false,
+          message: `The video's frames could not be indexed: the server does not answer Range requests and the file is larger than ${MIB(MAX_KEPT_BYTES)}, so it was not kept. Playback works; stepping by frames does not.` });
+      }
+      return;
+    }
+    const M = await this.core();
+    const index = new M.VideoIndex();
+    const file = this.file;
+    // An MP4's index is pinned in the cache; other containers are read start to end again.
+    const ahead = this.indexAhead ?? new NoReadAhead();
+    const broke = () => {
+      if (!file?.error) return false;
+      this.post({ type: 'error', code: file.error.code === 'link-expired' ? 'link-expired' : 'fetch-failed', fatal: false,
+        message: `The video's frames could not be indexed. ${MediaLoad.brokeOff(file.error)}` });
+      this.warned = file.error;
+      return true;
+    };
+    try {
+      this.reading = ahead;
+      const facts = index.open(this.readFn, file ? file.size : this.blob.size);
+      this.reading = null;
+      if (broke()) return;
+      if (!facts.ok) {
+        if (facts.code !== 'no-video') this.post({ type: 'error', code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
+        return;
+      }
+      let more = true;
+      while (more && !this.aborted) {
+        if (file) await this.wait(() => ahead.before());
+        const started = performance.now();
+        this.reading = ahead;
+        do more = index.step(64); while (more && performance.now() - started < SLICE_MS && ahead.canPump() && !file?.error);
+        this.reading = null;
+        if (broke()) return;
+        if (more) await yieldToMessages();
+      }
+      if (this.aborted) return;
+      const frames = index.frames();
+      const keyFrames = index.keyFrames();
+      const { width, height, codec, timeBaseNum, timeBaseDen } = facts;
+      this.post({ type: 'frames', video: { width, height, codec, timeBaseNum, timeBaseDen }, frames, keyFrames }, [frames.buffer, keyFrames.buffer]);
+    } finally {
+      this.reading = null;
+      index.delete();
+    }
+  }
+
+  /**
+   * After a render: a read refused since, or an expired link, is said once (what is drawn and
+   * annotated stays). Null when there is nothing new to say.
+   */
+  renderWarning() {
+    const error = this.file?.error;
+    if (!error || this.warned === error || !this.done) return null;
+    this.warned = error;
+    if (error.code === 'link-expired') return { code: 'link-expired', message: error.message };
+    return { code: 'fetch-failed', message: MediaLoad.brokeOff(error) };
+  }
+
+  stats() {
+    return {
+      coreBytes: this.session ? this.session.memoryBytes() : 0,
+      keptBytes: this.keeping && this.blob ? this.blob.size + this.pendingBytes : 0,
+      remote: this.file ? this.file.stats() : null,
+    };
+  }
+
+  abort() {
+    this.aborted = true;
+    this.abortController.abort();
+    this.file?.close();
+    this.resume?.();
+    if (!this.running) this.release();
+  }
+
+  release() {
+    this.session?.delete();
+    this.session = null;
+  }
+}
