@@ -26,11 +26,11 @@ function crlfAt(buf, from) {
   return -1;
 }
 
-const text = (bytes) => {
+function text(buf, from, to) {
   let s = '';
-  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  for (let i = from; i < to; i++) s += String.fromCharCode(buf[i]);
   return s;
-};
+}
 
 /**
  * push() the body's chunks, then end(): the parts as [{ first, last, total, bytes }] in the order
@@ -78,7 +78,7 @@ export class ByterangesParser {
         if (buf.length - off > MAX_LINE) throw new MultipartError(`a line of more than ${MAX_LINE} bytes where ${this.expected()} was expected`);
         break;
       }
-      this.line(text(buf.subarray(off, eol)));
+      this.line(text(buf, off, eol));
       off = eol + 2;
     }
     this.pending = off < buf.length && !this.done ? buf.slice(off) : EMPTY;

@@ -499,29 +499,33 @@ export class RemoteFile {
     if (!gaps.length) return null;
     if (this.closed) throw new RemoteError('fetch-failed', 'The media was closed.');
     const waits = [];
-    let rest = [];
-    for (const gap of gaps) {
-      if (this.streamReaches(gap[0], GAP)) waits.push(this.streamTo(gap[1]));
-      else rest.push(gap);
+    const notStreamed = [];
+    for (const g of gaps) {
+      if (this.streamReaches(g[0], GAP)) waits.push(this.streamTo(g[1]));
+      else notStreamed.push(g);
     }
     // The stream nobody continued is the probe's: a read elsewhere (an MP4's tables) ends it.
-    if (rest.length && this.stream && !this.stream.used) {
+    if (notStreamed.length && this.stream && !this.stream.used) {
       if (waits.length) this.stream.endAtTarget = true;
       else this.cancelStream();
     }
-    for (const entry of [...this.queue, ...this.flying]) {
-      let hit = false;
-      const next = [];
-      for (const [s, e] of rest) {
-        if (e <= entry.start || s >= entry.end) { next.push([s, e]); continue; }
-        hit = true;
-        if (s < entry.start) next.push([s, entry.start]);
-        if (e > entry.end) next.push([entry.end, e]);
+    // What is queued or in flight is waited for, not asked again (one sweep over both, sorted).
+    const pending = [...this.queue, ...this.flying].sort((a, b) => a.start - b.start);
+    const hits = new Set();
+    const rest = [];
+    let j = 0;
+    for (let [s, e] of notStreamed) {
+      while (j < pending.length && pending[j].end <= s) j++;
+      for (let k = j; s < e && k < pending.length && pending[k].start < e; k++) {
+        const p = pending[k];
+        if (p.end <= s) continue;
+        if (p.start > s) rest.push([s, p.start]);
+        hits.add(p);
+        s = p.end;
       }
-      if (hit) waits.push(entry.done.promise);
-      rest = next;
-      if (!rest.length) break;
+      if (s < e) rest.push([s, e]);
     }
+    for (const p of hits) waits.push(p.done.promise);
     const coalesced = [];
     for (const r of rest.sort((a, b) => a[0] - b[0])) {
       const last = coalesced[coalesced.length - 1];
@@ -543,16 +547,16 @@ export class RemoteFile {
       let entries;
       if (this.multiRange !== false && this.queue.length > 1) {
         if (this.multiRange === null && this.probing) return;
-        entries = [];
         let header = 'bytes='.length;
         const limit = MULTI_LEVELS[this.multiLevel];
-        while (this.queue.length && entries.length < limit.ranges) {
-          const { start, end } = this.queue[0];
+        let count = 0;
+        while (count < this.queue.length && count < limit.ranges) {
+          const { start, end } = this.queue[count];
           header += `${start}-${end - 1},`.length;
-          if (header > limit.chars && entries.length) break;
-          entries.push(this.queue.shift());
+          if (header > limit.chars && count) break;
+          count++;
         }
-        entries.sort((a, b) => a.start - b.start);
+        entries = this.queue.splice(0, count).sort((a, b) => a.start - b.start);
       } else {
         entries = [this.queue.shift()];
       }
@@ -563,7 +567,8 @@ export class RemoteFile {
       this.run(entries, multi).finally(() => {
         this.inFlight--;
         if (multi && this.probing) this.probing = false;
-        this.flying = this.flying.filter((e) => !entries.includes(e));
+        const finished = new Set(entries);
+        this.flying = this.flying.filter((e) => !finished.has(e));
         this.pump();
       });
     }
@@ -613,7 +618,7 @@ export class RemoteFile {
     const bytes = new Uint8Array(await response.arrayBuffer());
     problem = this.refusal(response.status, contentRange, bytes.length, start, end);
     if (problem) throw problem;
-    this.accept(entries1(entry), [{ first: start, bytes }]);
+    this.accept([entry], [{ first: start, bytes }]);
   }
 
   async fetchMulti(entries) {
@@ -935,19 +940,19 @@ export class RemoteFile {
   }
 }
 
-const entries1 = (entry) => [entry];
-
-/** The first [start, end) of `ranges` not covered by `parts` ({first, bytes}), or null. */
+/** The first [start, end) of `ranges` (sorted) not covered by `parts` ({first, bytes}), or null. */
 function uncoveredBy(ranges, parts) {
   const spans = parts.map((p) => [p.first, p.first + p.bytes.length]).sort((a, b) => a[0] - b[0]);
+  let i = 0;
+  let reach = -Infinity;   // the end of the spans starting at or before the position looked at
   for (const [s, e] of ranges) {
     let pos = s;
-    for (const [ps, pe] of spans) {
-      if (ps > pos) break;
-      if (pe > pos) pos = pe;
-      if (pos >= e) break;
+    for (;;) {
+      while (i < spans.length && spans[i][0] <= pos) reach = Math.max(reach, spans[i++][1]);
+      if (reach <= pos) return [pos, e];
+      if (reach >= e) break;
+      pos = reach;
     }
-    if (pos < e) return [pos, e];
   }
   return null;
 }
