@@ -8,6 +8,8 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -64,6 +66,7 @@ struct SpectrogramView {
 struct Rendered {
     bool ok = false;
     bool fromSamples = false;
+    bool decoded = false;
     int level = 0;
     std::string code = "none";
     std::string message;
@@ -291,6 +294,7 @@ public:
             const RenderInfo info = session_.render(image, {v.startFrame, v.framesPerPixel}, style, decode);
             out.ok = true;
             out.fromSamples = info.fromSamples;
+            out.decoded = info.decoded;
             out.level = info.pyramidLevel;
         } catch (const MediaError& e) {
             out.code = errorCodeName(e.code());
@@ -300,6 +304,20 @@ public:
             out.message = e.what();
         }
         return out;
+    }
+
+    // Decodes for at most budgetMs (at least one packet) what the views after this one likely
+    // need; true while more remains. A failure is left for the render that needs those samples.
+    bool prefetch(const View& v, double budgetMs)
+    {
+        try {
+            DecodedWindowCache::Limits limits;
+            limits.deadline = DecodedWindowCache::Clock::now()
+                + std::chrono::microseconds(int64_t(std::clamp(budgetMs, 0.0, 1e6) * 1000));
+            return session_.prefetch({v.startFrame, v.framesPerPixel}, v.width, limits);
+        } catch (const std::exception&) {
+            return false;
+        }
     }
 
     SpectrogramRendered renderSpectrogram(const SpectrogramView& v)
@@ -422,6 +440,7 @@ EMSCRIPTEN_BINDINGS(avseg)
     value_object<Rendered>("Rendered")
         .field("ok", &Rendered::ok)
         .field("fromSamples", &Rendered::fromSamples)
+        .field("decoded", &Rendered::decoded)
         .field("level", &Rendered::level)
         .field("code", &Rendered::code)
         .field("message", &Rendered::message);
@@ -459,6 +478,7 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("openSeekable", &Session::openSeekable)
         .function("seedPeaks", &Session::seedPeaks)
         .function("needsDecode", &Session::needsDecode)
+        .function("prefetch", &Session::prefetch)
         .function("render", &Session::render)
         .function("renderSpectrogram", &Session::renderSpectrogram)
         .function("pixels", &Session::pixels);

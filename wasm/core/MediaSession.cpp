@@ -10,7 +10,7 @@ namespace avseg {
 
 MediaSession::MediaSession(SessionOptions options)
     : options_(options), builder_(peaks_, options.peaks), decoder_(builder_, &index_, options.stream),
-      spectrumTiles_(options.maxSpectrogramBytes)
+      spectrumTiles_(options.maxSpectrogramBytes), windows_(options.maxCachedBytes, options.cacheBlockShift)
 {
 }
 
@@ -25,9 +25,8 @@ void MediaSession::attachSeekable(std::unique_ptr<ByteReader> source)
     rangeCursor_ = std::make_unique<CursorReader>(*seekable_);
     spectrumCursor_ = std::make_unique<CursorReader>(*seekable_);
     decoder_.setWholeFile(wholeCursor_.get());
-    if (opened())
-        rangeDecoder_ = std::make_unique<RangeDecoder>(*rangeCursor_, index_, AudioFormat{info().sampleRate, info().channels});
-    cacheFrames_ = 0;
+    windows_.reset(0);
+    ranges();
 }
 
 void MediaSession::openSeekable(std::unique_ptr<ByteReader> source)
@@ -40,42 +39,34 @@ void MediaSession::openSeekable(std::unique_ptr<ByteReader> source)
 PcmSpan MediaSession::samples(int64_t first, int64_t count)
 {
     const int channels = info().channels;
-    const int64_t total = framesDecoded();
-    first = std::clamp<int64_t>(first, 0, total);
-    count = std::clamp<int64_t>(count, 0, total - first);
-    if (!ranges() || count == 0)
+    if (!ranges())
         return {first, 0, channels, nullptr};
-
-    if (first < cacheFirst_ || first + count > cacheFirst_ + cacheFrames_) {
-        // Decode with a margin either side, within the budget, so small scrolls reuse the window.
-        const int64_t budget = options_.maxCachedSamples / std::max(channels, 1);
-        const int64_t margin = std::clamp<int64_t>((budget - count) / 2, 0, count / 2);
-        const int64_t from = std::max<int64_t>(first - margin, 0);
-        const int64_t to = std::min(first + count + margin, total);
-        cache_.clear(); // before allocating the next window: never two windows at once
-        cache_.shrink_to_fit();
-        cacheFrames_ = 0;
-        cache_.assign(channels, std::vector<float>(static_cast<size_t>(to - from), 0.0f));
-        int64_t filled = from;
-        rangeDecoder_->decode(from, to - from, [&](int64_t at, const float* const* ch, int n) {
-            for (int c = 0; c < channels; ++c)
-                std::copy(ch[c], ch[c] + n, cache_[c].begin() + (at - from));
-            filled = at + n;
-        });
-        cacheFirst_ = from;
-        cacheFrames_ = filled - from;
-        cachePlanes_.resize(channels);
+    windows_.setFrames(framesDecoded());
+    const std::vector<PcmSpan>& pieces = windows_.get(*rangeDecoder_, first, count);
+    if (pieces.empty())
+        return {std::clamp<int64_t>(first, 0, framesDecoded()), 0, channels, nullptr};
+    if (pieces.size() == 1)
+        return pieces.front();
+    // Joined into one span: for callers that want one (tests); views draw from the pieces.
+    const int64_t from = pieces.front().firstFrame;
+    const int64_t frames = pieces.back().firstFrame + pieces.back().frames - from;
+    joined_.assign(channels, {});
+    joinedPlanes_.resize(channels);
+    for (int c = 0; c < channels; ++c) {
+        joined_[c].reserve(size_t(frames));
+        for (const PcmSpan& p : pieces)
+            joined_[c].insert(joined_[c].end(), p.data[c], p.data[c] + p.frames);
+        joinedPlanes_[c] = joined_[c].data();
     }
-    for (int c = 0; c < channels; ++c)
-        cachePlanes_[c] = cache_[c].data() + (first - cacheFirst_);
-    const int64_t available = std::min(count, cacheFirst_ + cacheFrames_ - first);
-    return {first, std::max<int64_t>(available, 0), channels, cachePlanes_.data()};
+    return {from, frames, channels, joinedPlanes_.data()};
 }
 
 RangeDecoder* MediaSession::ranges()
 {
-    if (!rangeDecoder_ && seekable_ && opened())
+    if (!rangeDecoder_ && seekable_ && opened()) {
         rangeDecoder_ = std::make_unique<RangeDecoder>(*rangeCursor_, index_, AudioFormat{info().sampleRate, info().channels});
+        windows_.reset(info().channels);
+    }
     return rangeDecoder_.get();
 }
 
@@ -158,8 +149,40 @@ bool MediaSession::needsDecode(const WaveformView& view, int width)
         return false;
     int64_t first, count;
     sampleWindow(view, width, first, count);
-    const int64_t end = std::min(first + count, framesDecoded());
-    return first < cacheFirst_ || end > cacheFirst_ + cacheFrames_;
+    windows_.setFrames(framesDecoded());
+    return windows_.missing(first, count) > 0;
+}
+
+bool MediaSession::prefetch(const WaveformView& view, int width, const DecodedWindowCache::Limits& limits)
+{
+    if (!validView(view) || width <= 0 || peaks_.levelCount() == 0 || !ranges())
+        return false;
+    const double base = double(int64_t(1) << peaks_.baseShift());
+    const double fpp = view.framesPerPixel;
+    const double span = width * fpp;
+    const double start = view.startFrame;
+    auto range = [](double from, double to) {
+        return DecodedWindowCache::Range{int64_t(std::floor(from)) - 1, int64_t(std::ceil(to)) + 2};
+    };
+    std::vector<DecodedWindowCache::Range> wanted;
+    if (fpp < base) {
+        // The view, then half a screen either side (the next zoom step out, around the centre),
+        // then the rest of the screens either side (panning), nearest first.
+        wanted.push_back(range(start, start + span));
+        wanted.push_back(range(start + span, start + 1.5 * span));
+        wanted.push_back(range(start - 0.5 * span, start));
+        wanted.push_back(range(start + 1.5 * span, start + 2 * span));
+        wanted.push_back(range(start - span, start - 0.5 * span));
+    } else if (fpp / 2 < base) {
+        // Drawn from peaks, but the next zoom step in is not: its window around the centre, then
+        // the rest of the view (wherever the zoom's anchor, the cursor, is).
+        wanted.push_back(range(start + 0.25 * span, start + 0.75 * span));
+        wanted.push_back(range(start, start + span));
+    } else {
+        return false;
+    }
+    windows_.setFrames(framesDecoded());
+    return windows_.fill(*rangeDecoder_, wanted, limits);
 }
 
 RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style, bool decode)
@@ -167,12 +190,21 @@ RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, cons
     RenderInfo info;
     if (!validView(view) || image.width <= 0 || image.height <= 0)
         throw MediaError(ErrorCode::Internal, "invalid view: start and frames per pixel must be finite, frames per pixel positive");
-    if (finerThanPeaks(view) && ranges() && (decode || !needsDecode(view, image.width))) {
+    if (finerThanPeaks(view) && ranges()) {
         int64_t first, count;
         sampleWindow(view, image.width, first, count);
-        renderSamples(samples(first, count), view, style, image);
-        info.fromSamples = true;
-        return info;
+        windows_.setFrames(framesDecoded());
+        info.decoded = windows_.missing(first, count) > 0;
+        if (decode || !info.decoded) {
+            const std::vector<PcmSpan>& pieces = windows_.get(*rangeDecoder_, first, count);
+            if (pieces.empty())
+                renderSamples(PcmSpan{first, 0, this->info().channels, nullptr}, view, style, image);
+            else
+                renderSamples(pieces, view, style, image);
+            info.fromSamples = true;
+            return info;
+        }
+        info.decoded = false;
     }
     // Precomputed peaks stand in until the decode has covered as much of the file.
     const bool preview = preview_.levelCount() > 0 && peaks_.frames() < preview_.frames();
@@ -189,7 +221,8 @@ RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, cons
 size_t MediaSession::memoryBytes() const
 {
     size_t bytes = peaks_.memoryBytes() + decoder_.bytesHeld() + index_.points().capacity() * sizeof(SeekPoint);
-    for (const auto& c : cache_)
+    bytes += windows_.memoryBytes();
+    for (const auto& c : joined_)
         bytes += c.capacity() * sizeof(float);
     bytes += spectrumTiles_.memoryBytes();
     if (spectrumSource_)

@@ -3,6 +3,7 @@
 
 #include "ByteReader.h"
 #include "CursorReader.h"
+#include "DecodedWindowCache.h"
 #include "DecodedPcmSource.h"
 #include "PeakBuilder.h"
 #include "PeakPyramid.h"
@@ -21,7 +22,8 @@ namespace avseg {
 struct SessionOptions {
     PeakBuilder::Options peaks;
     StreamingDecoder::Options stream;
-    int64_t maxCachedSamples = 4 << 20;  // decoded samples kept for sample-level views (16 MiB)
+    size_t maxCachedBytes = 48 << 20;   // decoded samples kept for sample-level views and prefetched around them
+    int cacheBlockShift = 16;           // in blocks of 2^16 frames (512 KiB of 48 kHz stereo)
     size_t maxSpectrogramBytes = 8 << 20;   // spectrogram tiles kept for panning (beyond the view's own)
 };
 
@@ -30,6 +32,7 @@ struct RenderInfo {
     int pyramidLevel = 0;
     int tilesComputed = 0;      // spectrogram tiles computed for this view, and taken from the cache
     int tilesReused = 0;
+    bool decoded = false;       // samples had to be decoded for this view (not all cached)
 };
 
 // One medium being loaded and viewed: the streaming decode feeding the peak pyramid,
@@ -77,6 +80,12 @@ public:
 
     // True when render() would have to decode samples that are not cached.
     bool needsDecode(const WaveformView& view, int width);
+    // Decodes, within the limits, what the next interaction is likely to need: the view itself,
+    // the window of the next zoom step in (when the view is drawn from peaks but half its span
+    // would not be), the window of the next zoom step out, and the screens either side. Returns
+    // true while more remains to do for this view.
+    bool prefetch(const WaveformView& view, int width, const DecodedWindowCache::Limits& limits);
+    const DecodedWindowCache& windows() const { return windows_; }
 
     // Decoded samples for [first, first + count), planar; used by sample-level views and tests.
     PcmSpan samples(int64_t first, int64_t count);
@@ -102,10 +111,9 @@ private:
     std::unique_ptr<RangeDecoder> spectrumDecoder_;   // its own, so waveform and spectrogram don't take turns seeking
     std::unique_ptr<DecodedPcmSource> spectrumSource_;
     SpectrogramTiles spectrumTiles_;
-    std::vector<std::vector<float>> cache_;
-    std::vector<const float*> cachePlanes_;
-    int64_t cacheFirst_ = 0;
-    int64_t cacheFrames_ = 0;
+    DecodedWindowCache windows_;
+    std::vector<std::vector<float>> joined_;   // samples() of a window spanning several blocks
+    std::vector<const float*> joinedPlanes_;
 };
 
 } // namespace avseg

@@ -121,19 +121,64 @@ void renderPeaks(const PeakPyramid& peaks, const WaveformView& view, const Wavef
     }
 }
 
+namespace {
+
+// Reads consecutive pieces as one run of frames; reads mostly move forward, so the piece last
+// used is looked at first.
+class Pieces {
+public:
+    explicit Pieces(const std::vector<PcmSpan>& pieces) : p_(pieces) {}
+    int64_t first() const { return p_.front().firstFrame; }
+    int64_t last() const { return p_.back().firstFrame + p_.back().frames; }
+    // Channel c from frame f on, and how many frames follow contiguously (f within [first, last)).
+    const float* at(int c, int64_t f, int64_t& contiguous)
+    {
+        while (f < p_[k_].firstFrame)
+            --k_;
+        while (f >= p_[k_].firstFrame + p_[k_].frames)
+            ++k_;
+        const PcmSpan& s = p_[k_];
+        contiguous = s.firstFrame + s.frames - f;
+        return s.data[c] + (f - s.firstFrame);
+    }
+    float sample(int c, int64_t f)
+    {
+        int64_t n;
+        return *at(c, f, n);
+    }
+
+private:
+    const std::vector<PcmSpan>& p_;
+    size_t k_ = 0;
+};
+
+} // namespace
+
 void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformStyle& style, RgbaImage& image)
 {
-    const int channels = std::max(pcm.channels, 1);
+    renderSamples(std::vector<PcmSpan>{pcm}, view, style, image);
+}
+
+void renderSamples(const std::vector<PcmSpan>& pieces, const WaveformView& view, const WaveformStyle& style, RgbaImage& image)
+{
+    const int channels = std::max(pieces.empty() ? 0 : pieces.front().channels, 1);
     clear(image, style, channels);
-    if (pcm.frames <= 0 || !validView(view))
+    int64_t frames = 0;
+    for (const PcmSpan& p : pieces)
+        frames += std::max<int64_t>(p.frames, 0);
+    if (frames <= 0 || !validView(view))
         return;
+    std::vector<PcmSpan> nonEmpty;
+    for (const PcmSpan& p : pieces)
+        if (p.frames > 0)
+            nonEmpty.push_back(p);
+    Pieces pcm(nonEmpty);
     const Rgba wave = unpack(style.wave);
     const Rgba dot = unpack(style.sampleDot);
-    const int64_t first = pcm.firstFrame;
-    const int64_t last = pcm.firstFrame + pcm.frames; // exclusive
-    auto sample = [&](int c, int64_t f) { return pcm.data[c][f - first]; };
+    const int64_t first = pcm.first();
+    const int64_t last = pcm.last(); // exclusive
 
-    for (int c = 0; c < pcm.channels; ++c) {
+    for (int c = 0; c < pieces.front().channels; ++c) {
         const Band b = band(image, c, channels);
         if (b.height <= 0)
             continue;
@@ -146,11 +191,16 @@ void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformS
                 f1 = std::min(f1, last);
                 if (f1 <= f0)
                     continue;
-                float lo = sample(c, f0), hi = lo;
-                for (int64_t f = f0 + 1; f < f1; ++f) {
-                    const float v = sample(c, f);
-                    lo = std::min(lo, v);
-                    hi = std::max(hi, v);
+                float lo = pcm.sample(c, f0), hi = lo;
+                for (int64_t f = f0 + 1; f < f1;) {
+                    int64_t n;
+                    const float* s = pcm.at(c, f, n);
+                    n = std::min(n, f1 - f);
+                    for (int64_t i = 0; i < n; ++i) {
+                        lo = std::min(lo, s[i]);
+                        hi = std::max(hi, s[i]);
+                    }
+                    f += n;
                 }
                 span(image, x, b.top, amplitudeRow(hi, style.amplitude, b.height),
                     amplitudeRow(lo, style.amplitude, b.height), wave);
@@ -162,8 +212,8 @@ void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformS
             const int64_t i = static_cast<int64_t>(std::floor(t));
             if (i < first || i >= last)
                 return std::nanf("");
-            const float a = sample(c, i);
-            const float bv = i + 1 < last ? sample(c, i + 1) : a;
+            const float a = pcm.sample(c, i);
+            const float bv = i + 1 < last ? pcm.sample(c, i + 1) : a;
             return static_cast<float>(a + (bv - a) * (t - double(i)));
         };
         for (int x = 0; x < image.width; ++x) {
@@ -178,7 +228,7 @@ void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformS
             const int64_t fEnd = std::min(last, static_cast<int64_t>(std::ceil(view.startFrame + image.width * view.framesPerPixel)) + 1);
             for (int64_t f = fStart; f < fEnd; ++f) {
                 const int x = static_cast<int>(std::lround((double(f) - view.startFrame) / view.framesPerPixel));
-                const int y = b.top + amplitudeRow(sample(c, f), style.amplitude, b.height);
+                const int y = b.top + amplitudeRow(pcm.sample(c, f), style.amplitude, b.height);
                 for (int dy = -1; dy <= 1; ++dy)
                     for (int dx = -1; dx <= 1; ++dx)
                         if (y + dy >= b.top && y + dy < b.top + b.height)

@@ -4,6 +4,7 @@
 #include "PeakPyramid.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace avseg {
 
@@ -43,6 +44,8 @@ void renderPeaks(const PeakPyramid& peaks, const WaveformView& view, const Wavef
 // Sample-level: min/max per column, or a line through the samples with a dot on each once
 // they are at least 6 px apart.
 void renderSamples(const PcmSpan& pcm, const WaveformView& view, const WaveformStyle& style, RgbaImage& image);
+// The same from consecutive spans without gaps (blocks of a cache), as if they were one.
+void renderSamples(const std::vector<PcmSpan>& pieces, const WaveformView& view, const WaveformStyle& style, RgbaImage& image);
 
 // Finite, positive and small enough for exact frame arithmetic; other views draw nothing.
 bool validView(const WaveformView& view);

@@ -556,6 +556,8 @@ export class AvsegEditor extends HTMLElement {
     this.#renders.main.dirty = true;
     this.#renders.spectrogram.dirty = true;
     this.#schedule();
+    // Asked now rather than at the next animation frame, the waveform is shown a frame sooner.
+    this.#request('main');
     this.#emit('viewchange', { start: next.start, end: next.end });
   }
 

@@ -3,6 +3,7 @@
 // The main thread never decodes or computes peaks.
 import createAvsegCore from './avseg-core.js';
 import { MediaLoad } from './media-load.js';
+import { ViewPrefetch } from './view-prefetch.js';
 
 let corePromise;
 let M_CORE = null;      // the module, once loaded (renders only happen after that)
@@ -12,6 +13,7 @@ function core() {
 }
 
 let load = null; // the current load; a new `load` message replaces it
+const prefetch = new ViewPrefetch();
 
 /** A view finer than the peaks that has no file to decode from: drawn from peaks, said once. */
 function samplesUnavailable(load, request) {
@@ -65,6 +67,7 @@ function renderOnce(load, request, decode) {
     width: request.view.width,
     height: request.view.height,
     fromSamples: result.fromSamples,
+    decoded: result.decoded,
     pixels: pixels.buffer,
   }, [pixels.buffer]);
 }
@@ -72,6 +75,7 @@ function renderOnce(load, request, decode) {
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === 'load') {
+    prefetch.stop();
     load?.abort();
     load = new MediaLoad({ id: msg.load, url: msg.url, rangeThreshold: msg.rangeThreshold ?? undefined, peaksUrl: msg.peaks ?? null, core });
     try {
@@ -81,11 +85,17 @@ self.onmessage = async (event) => {
     }
   } else if (msg.type === 'render') {
     if (load && load.id === msg.load) {
+      prefetch.pause();
       try {
         render(load, msg);
       } catch (err) {
         load.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: false });
       }
+      // Idle until the next message: decode what the next view likely needs.
+      const current = load;
+      const { session } = current;
+      if (msg.target === 'main' && session) prefetch.follow(session, msg.view, () => load === current && current.session === session && current.done);
+      else prefetch.resume();
       // After the load, a view's samples may need new ranges: a refused one is a warning.
       const warning = load.renderWarning();
       if (warning) load.post({ type: 'error', ...warning, fatal: false });
@@ -96,6 +106,7 @@ self.onmessage = async (event) => {
     const module = await core();
     postMessage({ type: 'stats', request: msg.request, wasmHeapBytes: module.HEAPU8.length, ...(load ? load.stats() : { coreBytes: 0 }) });
   } else if (msg.type === 'unload') {
+    prefetch.stop();
     load?.abort();
     load = null;
   }

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// While the worker has nothing else to do, decodes what the next view will likely need (the core's
+// Session.prefetch: the screens beside the main view, the windows of the next zoom step in and out),
+// a few milliseconds at a time, so a render that arrives waits for one slice at most.
+
+/** How long one slice may decode (ms). */
+export const SLICE_MS = 4;
+
+// A message to ourselves: unlike nested setTimeout(0) it is not clamped to 4 ms, and it queues
+// behind messages that arrived meanwhile (the same task source), so renders go first.
+function macrotask() {
+  const channel = new MessageChannel();
+  const queue = [];
+  channel.port1.onmessage = () => queue.shift()?.();
+  return (fn) => {
+    queue.push(fn);
+    channel.port2.postMessage(null);
+  };
+}
+
+export class ViewPrefetch {
+  #sliceMs;
+  #schedule;
+  #generation = 0;
+  #session = null;
+  #view = null;
+  #allowed = () => false;
+
+  /** slices: prefetch calls made; done: the last view's prefetch finished. For tests and diagnostics. */
+  slices = 0;
+  done = false;
+
+  constructor({ sliceMs = SLICE_MS, schedule = macrotask() } = {}) {
+    this.#sliceMs = sliceMs;
+    this.#schedule = schedule;
+  }
+
+  /** A render comes first: nothing more until follow() or resume(). */
+  pause() {
+    this.#generation++;
+  }
+
+  /** Prefetch around the main view just drawn, while allowed() (the load is complete and still current). */
+  follow(session, view, allowed) {
+    this.#session = session;
+    this.#view = view;
+    this.#allowed = allowed;
+    this.done = false;
+    this.resume();
+  }
+
+  /** Goes on with the last view (after a render of another target). */
+  resume() {
+    const generation = ++this.#generation;
+    if (this.#session && !this.done) this.#schedule(() => this.#slice(generation));
+  }
+
+  /** A new load, or none: forget the session. */
+  stop() {
+    this.#generation++;
+    this.#session = null;
+    this.#view = null;
+  }
+
+  #slice(generation) {
+    if (generation !== this.#generation || !this.#session || !this.#allowed()) return;
+    let more = false;
+    try {
+      more = this.#session.prefetch(this.#view, this.#sliceMs);
+    } catch {
+      more = false; // the render that needs those samples reports what is wrong
+    }
+    this.slices++;
+    if (more) this.#schedule(() => this.#slice(generation));
+    else this.done = true;
+  }
+}
