@@ -10,6 +10,8 @@ export type AvsegErrorCode =
   | 'truncated-media'     // shorter than its header declares (warning: what decodes is shown)
   | 'empty-media'         // no bytes, or an audio stream with no samples
   | 'no-audio'            // a video without an audio track
+  | 'samples-unavailable' // a view finer than the peaks of a file that was streamed and not kept (warning)
+  | 'frames-unavailable'  // a silent video streamed without being kept: no frame index (warning)
   | 'invalid-peaks'       // the `peaks` file could not be used (not fatal)
   | 'playback-failed'     // the browser's media element cannot play the file (warning)
   | 'invalid-config'      // a malformed label config (doc/label-config.md); the message names the key
@@ -33,6 +35,8 @@ export interface AvsegProgressDetail {
   decodedSeconds: number;
   /** Range requests made so far when the file is read in place, else 0. */
   rangeRequests: number;
+  /** Of those, the synchronous ones (a read nobody fetched ahead for). */
+  syncRequests: number;
 }
 
 export interface AvsegReadyDetail {
@@ -40,6 +44,11 @@ export interface AvsegReadyDetail {
   duration: number;
   sampleRate: number;
   channels: number;
+  /**
+   * False when the file was streamed from a server without Range support and was too large to
+   * keep: views finer than the peaks are drawn from the peaks (a 'samples-unavailable' warning).
+   */
+  seekable: boolean;
 }
 
 export interface AvsegErrorDetail {
@@ -54,6 +63,10 @@ export interface AvsegStats {
   coreBytes: number;
   /** Size of the wasm linear memory. */
   wasmHeapBytes: number;
+  /** Bytes of a download kept for sample-level views (0 when read in place). */
+  keptBytes?: number;
+  /** The in-place reader's figures, or null for a download. */
+  remote?: { requests: number; syncRequests: number; bytesFetched: number; cachedBytes: number; pinnedBytes: number; multiRange: boolean | null } | null;
 }
 
 /** The annotation document: doc/annotation-format.md. */

@@ -55,7 +55,13 @@ function render(load, request) {
 function renderOnce(load, request, decode) {
   const result = load.session.render(request.view, decode);
   if (!result.ok) {
-    if (!load.file?.error) load.post({ type: 'error', code: result.code, message: result.message, fatal: false });
+    // Samples that could not be read (a refused range, an expired link, said by the load): the
+    // view is drawn from the peaks instead.
+    if (load.file?.error) {
+      if (decode) renderOnce(load, request, false);
+      return;
+    }
+    load.post({ type: 'error', code: result.code, message: result.message, fatal: false });
     return;
   }
   const pixels = load.session.pixels().slice(); // copy out before the heap can move
