@@ -251,6 +251,7 @@ export class AvsegEditor extends HTMLElement {
     }
     if (this.#video) this.#filmstrip?.setSource(href);
     if (shown !== null && this.#parts.error.textContent === shown) this.#showError(null);
+    this.#invalidate();
   }
 
   // ---- annotations (the model lives in the core; every edit is undoable) ----
@@ -512,6 +513,8 @@ export class AvsegEditor extends HTMLElement {
         break;
       case 'error':
         if (msg.code === 'link-expired' && !msg.fatal) {
+          // A render the expiry stopped is not answered: the view is asked again once a fresh link came.
+          for (const state of Object.values(this.#renders)) state.busy = false;
           this.#links.expire(msg.message);
           break;
         }
