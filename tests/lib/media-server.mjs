@@ -95,8 +95,9 @@ export async function startMediaServer({ files, ...options } = {}) {
   async function handle(req, res, entry) {
     const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const corsHeaders = cors(req);
-    if (req.method === 'OPTIONS') return preflight(req, res, entry, corsHeaders);
+    // A preflight is a round trip too.
     if (settings.latencyMs) await sleep(settings.latencyMs);
+    if (req.method === 'OPTIONS') return preflight(req, res, entry, corsHeaders);
     const errorCors = settings.corsOnErrors ? corsHeaders ?? {} : {};
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(req, res, entry, 405, { allow: 'GET, HEAD, OPTIONS', ...errorCors }, 'method not allowed');
     const source = sources.get(pathname);

@@ -34,7 +34,8 @@ export function levelAt(t, seconds, { edgeSeconds, levels = LEVELS } = {}) {
  * so does the project's decoder. sox (14.4, wav.c) writes no RF64: its 32-bit size fields hold
  * 0x7ffff000 ("unspecified") when it cannot seek back, and the byte count modulo 2^32 when it can
  * (more than 2^32 sample frames: 0x7ffff000 again). `rf64: 'never'` writes such a wrapped
- * header, for tests of what those files do.
+ * header, for tests of what those files do; `rf64: 'always'` an RF64 of any size (as
+ * `ffmpeg -rf64 always`).
  */
 export function synthWav({ seconds, sampleRate = 48000, channels = 2, edgeSeconds, levels = LEVELS, rf64 = 'auto' } = {}) {
   if (!(seconds > 0)) throw new Error('synthWav: seconds must be > 0');
@@ -42,7 +43,7 @@ export function synthWav({ seconds, sampleRate = 48000, channels = 2, edgeSecond
   const blockAlign = channels * 2;
   const frames = Math.round(seconds * sampleRate);
   const dataSize = frames * blockAlign;
-  const big = rf64 === 'auto' && 36 + dataSize > 0xffff_ffff;
+  const big = rf64 === 'always' || (rf64 === 'auto' && 36 + dataSize > 0xffff_ffff);
   const header = big ? rf64Header() : riffHeader();
   const size = header.length + dataSize;
   const edge = edgeFor(frames / sampleRate, edgeSeconds);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startMediaServer, parseRanges } from '../lib/media-server.mjs';
 import { LEVELS, TONE_HZ, levelAt, synthWav } from '../lib/synth-media.mjs';
+import { loadCore } from '../wasm/load-core.mjs';
 
 const run = promisify(execFile);
 const ORIGIN = 'http://127.0.0.1:1';   // a page origin: any, the server allows '*'
@@ -161,6 +162,42 @@ test('the WAV past 4 GiB is RF64 with 64-bit sizes, and ranges across the 4 GiB 
   assert.equal(wrapped.header.readUInt32LE(40), (wrapped.size - 44) % B);
 });
 
+test("the project's decoder (the wasm core) reads RF64: the 24-hour file's 64-bit duration, and a small RF64 to its exact frame count", async () => {
+  const core = await loadCore();
+  const day = synthWav({ seconds: 86400 });
+  const session = new core.Session();
+  try {
+    assert.equal(session.openSeekable((p, n) => new Uint8Array(day.read(p, p + n)), day.size).state, 2);
+    assert.equal(session.pump(4).state, 1);
+    const info = session.info();
+    assert.deepEqual([info.format, info.codec, info.sampleRate, info.channels, info.declaredDuration], ['wav', 'pcm_s16le', 48000, 2, 86400]);
+  } finally {
+    session.delete();
+  }
+  // The same day with its 32-bit sizes wrapped (no RF64) reads as the wrapped size: the ds64 is what says 24 hours.
+  const wrapped = synthWav({ seconds: 86400, rf64: 'never' });
+  const plain = new core.Session();
+  try {
+    plain.openSeekable((p, n) => new Uint8Array(wrapped.read(p, p + n)), wrapped.size);
+    plain.pump(4);
+    assert.ok(Math.abs(plain.info().declaredDuration - ((wrapped.size - 44) % 2 ** 32) / 192000) < 0.01, String(plain.info().declaredDuration));
+  } finally {
+    plain.delete();
+  }
+  const small = synthWav({ seconds: 5, edgeSeconds: 1, rf64: 'always' });
+  assert.equal(small.header.toString('latin1', 0, 4), 'RF64');
+  const decoder = new core.Session();
+  try {
+    assert.equal(decoder.openSeekable((p, n) => new Uint8Array(small.read(p, p + n)), small.size).state, 2);
+    let status;
+    do status = decoder.pump(1 << 20); while (status.state === 1);
+    assert.equal(status.state, 2, status.message);
+    assert.equal(decoder.info().frames, 5 * 48000);
+  } finally {
+    decoder.delete();
+  }
+});
+
 test('S3 without multi-range: the whole object with 200 (or the first range only, as one report saw)', async (t) => {
   const s3 = await startMediaServer({ files: { '/b.bin': { path: path.join(dir, 'bytes.bin') } }, multiRange: false });
   t.after(() => s3.close());
@@ -205,13 +242,16 @@ test('a presigned URL expires after N requests: 403 with S3\'s XML, CORS headers
   assert.equal((await fetch(s3.url('/b.bin'), { headers: { range: 'bytes=0-9' } })).status, 206, 'reset() counts afresh');
 });
 
-test('latency comes before the headers; the bandwidth cap holds each answer to its rate', async (t) => {
+test('latency comes before the headers (of preflights too); the bandwidth cap holds each answer to its rate', async (t) => {
   const slow = await startMediaServer({ files: { '/b.bin': { path: path.join(dir, 'bytes.bin') } }, latencyMs: 80 });
   t.after(() => slow.close());
   let t0 = performance.now();
   const res = await fetch(slow.url('/b.bin'), { headers: { range: 'bytes=0-9' } });
   assert.ok(performance.now() - t0 >= 75, 'headers arrive after the latency');
   await res.arrayBuffer();
+  t0 = performance.now();
+  await fetch(slow.url('/b.bin'), { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'range' } });
+  assert.ok(performance.now() - t0 >= 75, 'a preflight is delayed too');
   slow.configure({ latencyMs: 0, bytesPerSecond: 200000 });
   t0 = performance.now();
   const all = await (await fetch(slow.url('/b.bin'))).arrayBuffer();
@@ -219,7 +259,7 @@ test('latency comes before the headers; the bandwidth cap holds each answer to i
   assert.equal(all.byteLength, 70000);
   assert.ok(ms >= 300 && ms < 1500, `70,000 bytes at 200,000 B/s took ${ms.toFixed(0)} ms`);
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.ok(slow.requests[1].ms >= 300, 'the log has the time of the whole answer');
+  assert.ok(slow.requests[2].ms >= 300, 'the log has the time of the whole answer');
 });
 
 test('the lies: a wrong Content-Range start, a 200 ignoring the range, a short 206, a body cut off', async (t) => {
