@@ -171,9 +171,10 @@ export declare class AvsegEditor extends HTMLElement {
   /**
    * A fresh URL for the same media (after a `link-expired` error): loading, sample-level views and
    * playback go on from it, at the same time and playing or paused as before; annotations, view,
-   * undo history and draft are untouched. Rejects with an Error whose `code` says why (the worker
-   * found another file: 'range-refused'; 'invalid-value', 'no-media', 'load-failed', 'superseded'),
-   * and then nothing changes.
+   * undo history and draft are untouched. Rejects with an Error whose `code` says why, and then
+   * nothing changes: 'range-refused' (another file, or a server without Range support),
+   * 'link-expired' or 'fetch-failed' (the fresh link is refused too, or unreachable),
+   * 'invalid-value', 'no-media', 'load-failed', 'superseded' (another src was set meanwhile).
    */
   refreshSource(url: string): Promise<void>;
 
