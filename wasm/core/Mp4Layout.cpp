@@ -407,8 +407,13 @@ void Mp4Layout::advance()
 void Mp4Layout::decide()
 {
     Box box;
-    if (!header(0, box))
+    std::vector<uint8_t> b;
+    if (!header(0, box)) {
+        // All there is of the file, and still no header: not a box.
+        if (bytes(0, std::min<int64_t>(size_, 16), b))
+            container_ = Container::Unknown;
         return;
+    }
     switch (box.type) {
     case fourcc("ftyp"):
     case fourcc("styp"):
@@ -437,8 +442,14 @@ void Mp4Layout::walk()
         const bool fromHint = hint != hints_.end() && hint->second.box.type != 0;
         if (fromHint)
             box = hint->second.box;
-        else if (!header(walk_, box))
+        else if (!header(walk_, box)) {
+            // Fewer bytes left than a header needs: trailing bytes a demuxer ignores.
+            if (bytes(walk_, std::min<int64_t>(size_ - walk_, 16), body)) {
+                walked_ = true;
+                addIndex(walk_, size_);
+            }
             break;
+        }
         if (box.size < box.header) {
             fail("the box at byte " + std::to_string(walk_) + " declares an impossible size (" + std::to_string(box.size) + " bytes)");
             break;
@@ -786,6 +797,12 @@ void Mp4Layout::readTail()
         mfraSeen_ = true;
         parseMfra(b.data() + 8, b.size() - 8);
         addIndex(size_ - mfraSize_, size_);
+        // The walk will pass it without asking for it again.
+        if (size_ - mfraSize_ > walk_) {
+            Fragment& f = hints_[size_ - mfraSize_];
+            f.box = Box{fourcc("mfra"), mfraSize_, 8};
+            f.parsed = true;
+        }
     }
 }
 
@@ -894,8 +911,9 @@ std::vector<ByteRange> Mp4Layout::pending(int64_t from, int64_t to) const
         const bool tail = !moovSeen_ && mdatSeen_ && rest <= (int64_t(8) << 20);
         out.push_back({walk_, tail ? size_ : std::min(size_, walk_ + kProbeBytes)});
     }
+    // The mfro is the last 16 bytes; more is asked so that a usual mfra comes in the same round.
     if (tail_ == Tail::Asked)
-        out.push_back({size_ - 16, size_});
+        out.push_back({std::max<int64_t>(0, size_ - std::min(kTailBytes, std::max<int64_t>(16, size_ / 64))), size_});
     if (tail_ == Tail::Mfra && !mfraSeen_)
         out.push_back({size_ - mfraSize_, size_});
     if (moovSeen_) {

@@ -56,6 +56,8 @@ public:
     // What is asked at a top-level box whose size is not known yet (a moof and its mdat header
     // fit in it; a larger moof is asked again for the rest).
     static constexpr int64_t kProbeBytes = 16 << 10;
+    // What is asked at the end of a fragmented file, for its mfro and mfra (at most 1/64 of it).
+    static constexpr int64_t kTailBytes = 256 << 10;
 
 private:
     struct Box {
