@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { openRemote, RemoteFile, RemoteError } from '../../web/src/remote-file.js';
 import { startRangeServer, startNginx, corsFetch, childSyncFetch, contentAt, isContentAt } from './remote-servers.mjs';
 import { startMediaServer } from '../lib/media-server.mjs';
+import { utimes } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 
 const MiB = 1 << 20;
 const servers = [];
@@ -465,4 +467,318 @@ test('opening: a server without ranges is streamed; refusals say what happened',
   await assert.rejects(openRemote(cut.url, { headBytes: 65536 }), (err) => err.code === 'link-expired' && /after 1 reads/.test(err.message));
   await server.close();
   await assert.rejects(openRemote(server.url), (err) => err.code === 'fetch-failed' && /the server is unreachable/.test(err.message));
+});
+
+// --- servers as they really misbehave (S3, CloudFront, proxies) and hostile ones ---
+
+const sleepMs = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Writes `chunk` until the client goes away (a body that never ends). */
+async function endless(res, chunk) {
+  while (!res.destroyed) {
+    if (!res.write(chunk)) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+  }
+}
+const rangeOf = (req) => /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '')?.slice(1).map(Number);
+
+test('a server that sends nothing, or trickles a byte at a time, is given up on and asked again: no read hangs', { timeout: 30000 }, async () => {
+  const size = 4 * MiB;
+  let bad = 0;
+  const server = await serve({
+    size,
+    hook(req, res, entry, body) {
+      const r = rangeOf(req);
+      if (!r || bad >= 2) return false;
+      bad++;
+      entry.status = -bad;
+      if (bad === 1) return true;                        // no answer at all
+      res.writeHead(206, { 'content-range': `bytes ${r[0]}-${r[1]}/${size}`, 'content-length': r[1] - r[0] + 1 });
+      const trickle = body(r[0], r[1] + 1);
+      let i = 0;
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(trickle.subarray(i, ++i))), 20);
+      return true;
+    },
+  });
+  const file = new RemoteFile(server.url, size, { stallMs: 300 });
+  await file.want([[MiB, MiB + 5000]]);
+  assert.ok(isContentAt(MiB, file.read(MiB, 5000)));
+  assert.deepEqual(server.log.map((r) => r.status), [-1, -2, 206]);
+
+  // One that never sends its body: three tries, then a failure that says why.
+  const silent = await serve({ size, hook: (req, res) => { res.writeHead(206, { 'content-range': `bytes 0-9/${size}`, 'content-length': 10 }); res.write('x'); return true; } });
+  const other = new RemoteFile(silent.url, size, { stallMs: 300 });
+  await assert.rejects(other.want([[0, 10]]), (err) => err.code === 'fetch-failed' && /failed 3 times \(the server sent less than 1024 bytes in 0.3 s\)/.test(err.message));
+});
+
+test('an open-ended stream that stalls or trickles is cut and reopened where it stopped', { timeout: 30000 }, async () => {
+  const size = 2 * MiB;
+  let opened = 0;
+  const server = await serve({
+    size,
+    hook(req, res, entry, body) {
+      if (!req.headers.range?.endsWith('-') || opened++ >= 2) return false;
+      const start = Number(/bytes=(\d+)-/.exec(req.headers.range)[1]);
+      entry.status = 206;
+      res.writeHead(206, { 'content-range': `bytes ${start}-${size - 1}/${size}`, 'content-length': size - start });
+      res.write(body(start, start + 300 * 1024));
+      if (opened === 1) return true;                      // then nothing
+      let at = start + 300 * 1024;
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(body(at, ++at))), 20);
+      return true;                                        // then a byte every 20 ms
+    },
+  });
+  const { file } = await openRemote(server.url, { headBytes: 64 * 1024, stallMs: 500 });
+  await readSequentially(file, { ahead: MiB });
+  const ranges = server.log.map((r) => r.range);
+  assert.deepEqual(ranges.slice(0, 2), ['bytes=0-', `bytes=${300 * 1024}-`]);
+  assert.match(ranges[2], /^bytes=6144\d\d-$/, 'after the trickle');
+  assert.equal(ranges.length, 3);
+  assert.ok(isContentAt(size - 4096, file.read(size - 4096, 4096)));
+});
+
+test('a file replaced on the server while it is read is noticed (Last-Modified, ETag), never spliced with the old one', { timeout: 30000 }, async (t) => {
+  const size = 8 * MiB;
+  const changedLm = /the file on the server changed while it was read \(Last-Modified "Sun, 29 Nov 2026 12:00:00 GMT", not "Sun, 29 Nov 2026 10:00:00 GMT"\)/;
+  const server = await serve({ size });
+  const { file } = await openRemote(server.url, { headBytes: 64 * 1024 });
+  await file.want([[4 * MiB, 4 * MiB + 100]]);
+  Object.assign(server.options, { variant: 1, lastModified: 'Sun, 29 Nov 2026 12:00:00 GMT' });
+  await assert.rejects(file.want([[6 * MiB, 6 * MiB + 100]]), (err) => err.code === 'range-refused' && changedLm.test(err.message));
+  assert.equal(file.has(6 * MiB, 100), false, 'nothing of the new file was cached');
+
+  // Same Last-Modified (S3 has it to the second), another ETag; a multi-range answer.
+  const tagged = await serve({ size, etag: '"v1"' });
+  const second = await openRemote(tagged.url, { headBytes: 64 * 1024 });
+  Object.assign(tagged.options, { variant: 1, etag: '"v2"' });
+  await assert.rejects(second.file.want([[5 * MiB, 5 * MiB + 100], [7 * MiB, 7 * MiB + 100]]), (err) => err.code === 'range-refused' && /changed while it was read \(ETag "v2", not "v1"\)/.test(err.message));
+  assert.equal(second.file.has(5 * MiB, 100), false);
+
+  // The stream, reopened after the change.
+  const cut = await serve({ size, cutAfter: 2 * MiB });
+  const third = await openRemote(cut.url, { headBytes: 64 * 1024 });
+  await readSequentially(third.file, { to: MiB, ahead: MiB });
+  Object.assign(cut.options, { variant: 1, lastModified: 'Sun, 29 Nov 2026 12:00:00 GMT' });
+  third.file.prefetch(MiB, 4 * MiB);
+  await assert.rejects(third.file.ready(3 * MiB, 100), (err) => err.code === 'range-refused' && changedLm.test(err.message));
+  assert.equal(third.file.has(2 * MiB, 100), false);
+
+  // A synchronous read from nginx after the file's mtime moved.
+  const nginx = await startNginx(Buffer.from(contentAt(0, size)));
+  if (!nginx) return t.skip('nginx is not installed (apt-get install nginx-light)');
+  try {
+    const { file: synced } = await openRemote(nginx.url, { headBytes: 4096, syncFetch: childSyncFetch() });
+    synced.cancelStream();
+    assert.equal(synced.read(MiB, 100).length, 100);
+    await utimes(nginx.file, new Date(), new Date(Date.now() + 3600e3));
+    assert.equal(synced.read(6 * MiB, 100).length, 0);
+    assert.equal(synced.error.code, 'range-refused');
+    assert.match(synced.error.message, /the file on the server changed while it was read \(Last-Modified/);
+  } finally {
+    await nginx.close();
+  }
+});
+
+test('answers far larger than asked are refused before they are held (an endless body, a whole file as one part, parts claiming gigabytes)', { timeout: 30000 }, async () => {
+  const size = 64 * MiB;
+  // A 206 with the right Content-Range and a body that never ends.
+  const endlessServer = await serve({
+    size,
+    hook(req, res, entry, body) {
+      const r = rangeOf(req);
+      if (!r) return false;
+      res.writeHead(206, { 'content-range': `bytes ${r[0]}-${r[1]}/${size}` });
+      endless(res, body(r[0], r[0] + MiB)).then(() => { entry.status = 206; });
+      return true;
+    },
+  });
+  const file = new RemoteFile(endlessServer.url, size);
+  await assert.rejects(file.want([[MiB, MiB + 1000]]), (err) => err.code === 'range-refused' && /goes on past the 1000 bytes asked for/.test(err.message));
+  assert.equal(file.stats().cachedBytes, 0);
+
+  // Many ranges answered with one 206 of the whole file: not read; asked one by one instead.
+  const whole = await serve({
+    size,
+    hook(req, res, entry, body) {
+      if (!req.headers.range?.includes(',')) return false;
+      entry.status = 206;
+      res.writeHead(206, { 'content-range': `bytes 0-${size - 1}/${size}`, 'content-length': size });
+      endless(res, body(0, MiB));
+      return true;
+    },
+  });
+  const lazy = new RemoteFile(whole.url, size);
+  const ranges = scattered(20, 100, size);
+  await lazy.want(ranges);
+  assert.equal(lazy.multiRange, false);
+  assert.equal(lazy.bytesFetched, 20 * 100);
+  for (const [s, e] of ranges) assert.ok(isContentAt(s, lazy.read(s, e - s)));
+
+  // Multipart parts that claim 3 GB of an 8 GB file, or lie beyond its end.
+  const big = 8 * 1024 * MiB;
+  const parts = (req, res, list) => {
+    const b = 'HOSTILE';
+    res.writeHead(206, { 'content-type': `multipart/byteranges; boundary=${b}` });
+    res.end(list.map(([cr, bytes]) => `--${b}\r\nContent-Range: ${cr}\r\n\r\n${bytes}\r\n`).join('') + `--${b}--\r\n`);
+    return true;
+  };
+  const claims = await serve({ size: big, hook: (req, res) => req.headers.range?.includes(',') && parts(req, res, [[`bytes 0-2999999999/${big}`, 'x']]) });
+  const claimed = new RemoteFile(claims.url, big);
+  await assert.rejects(claimed.want([[0, 100], [6e9, 6e9 + 100]]), (err) => err.code === 'range-refused' && /part 1 claims 3000000000 bytes/.test(err.message));
+  const beyond = await serve({
+    size: MiB,
+    hook: (req, res) => req.headers.range?.includes(',') && parts(req, res, [
+      ['bytes 100-199/*', 'a'.repeat(100)], ['bytes 500000-500099/*', 'b'.repeat(100)], ['bytes 2000000-2000099/*', 'c'.repeat(100)]]),
+  });
+  const lied = new RemoteFile(beyond.url, MiB);
+  await assert.rejects(lied.want([[100, 200], [500000, 500100]]), (err) => err.code === 'range-refused' && /"bytes 2000000-2000099\/NaN"|2000000-2000099/.test(err.message));
+  assert.equal(lied.stats().cachedBytes, 0);
+});
+
+test('however much is wanted at once, no request asks for more than 4 chunkBytes: what is in flight stays bounded', async () => {
+  const size = 64 * MiB;
+  const server = await serve({ size });
+  const file = new RemoteFile(server.url, size, { chunkBytes: MiB, cacheBytes: 64 * MiB });
+  const askedBytes = () => server.log.map((r) => r.range.slice(6).split(',').reduce((n, x) => { const [a, b] = x.split('-').map(Number); return n + b - a + 1; }, 0));
+  await file.want([[0, 10 * MiB + 5]]);
+  assert.ok(askedBytes().every((n) => n <= 4 * MiB), askedBytes().join());
+  assert.ok(isContentAt(3 * MiB - 10, file.read(3 * MiB - 10, 20)));
+  server.reset();
+  // 12 ranges of 768 KiB: multi-range requests of at most 4 MiB of bytes each.
+  const ranges = Array.from({ length: 12 }, (_, i) => [16 * MiB + i * 2 * MiB, 16 * MiB + i * 2 * MiB + 768 * 1024]);
+  await file.want(ranges);
+  assert.ok(askedBytes().every((n) => n <= 4 * MiB), askedBytes().join());
+  assert.ok(server.log.length <= 4, `${server.log.length} requests`);
+  for (const [s, e] of ranges) assert.ok(isContentAt(e - 10, file.read(e - 10, 10)));
+});
+
+test('a compressed answer (S3 object stored with Content-Encoding gzip) is streamed whole, never read in place', async () => {
+  const size = MiB;
+  const plain = Buffer.from(contentAt(0, size));
+  const packed = gzipSync(plain);
+  const server = await serve({
+    size,
+    hook(req, res) {
+      const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      const start = Number(m[1]);
+      const end = m[2] ? Number(m[2]) + 1 : packed.length;
+      res.writeHead(206, { 'content-encoding': 'gzip', 'content-range': `bytes ${start}-${end - 1}/${packed.length}`, 'content-length': end - start });
+      res.end(packed.subarray(start, end));
+      return true;
+    },
+  });
+  const opened = await openRemote(server.url);
+  assert.equal(opened.kind, 'stream');
+  assert.equal(Buffer.compare(Buffer.from(await opened.response.arrayBuffer()), plain), 0, 'the body is the file, decoded');
+});
+
+test('bad positions from a caller are no requests and do not break the file (negative, NaN, fractional, zero length)', async () => {
+  const size = MiB;
+  const server = await serve({ size });
+  const { file } = await openRemote(server.url, { headBytes: 4096 });
+  file.cancelStream();
+  server.reset();
+  assert.equal(file.has(NaN), false);
+  assert.equal(file.has(-10, 5), false);
+  assert.equal(file.read(100, 0).length, 0);
+  assert.equal(file.read(NaN, 10).length, 0);
+  assert.equal(file.read(1.5, 10).length, 0);
+  assert.equal(file.read(-5, 10).length, 0);
+  await file.want([[NaN, 5], [10, 5], [-20, -10]]);
+  await file.ready(-10, 20);
+  assert.ok(file.has(0, 10));
+  file.prefetch(-100, 200 * 1024);
+  await file.ready(100 * 1024, 1000);
+  assert.equal(file.error, null);
+  assert.ok(server.log.every((r) => /^bytes=\d+-\d*$/.test(r.range) && r.status === 206), JSON.stringify(server.log));
+  assert.ok(isContentAt(100 * 1024, file.read(100 * 1024, 1000)));
+});
+
+test('a 20 GB file: offsets past 2^32 are asked and read exactly', async () => {
+  const size = 20 * 1024 * MiB;
+  const server = await serve({ size });
+  const { file } = await openRemote(server.url, { headBytes: 4096 });
+  assert.equal(file.size, size);
+  const ranges = [[2 ** 32 - 50, 2 ** 32 + 50], [2 ** 34 + 7, 2 ** 34 + 1007], [size - 100, size]];
+  await file.want(ranges);
+  for (const [s, e] of ranges) assert.ok(isContentAt(s, file.read(s, e - s)), `bytes ${s}-${e - 1}`);
+  file.prefetch(size - 3 * MiB, 3 * MiB);
+  await file.ready(size - 3 * MiB, 3 * MiB);
+  assert.ok(isContentAt(size - 3 * MiB, file.read(size - 3 * MiB, MiB)));
+});
+
+test("the opening retries S3's 503 SlowDown and 500 InternalError", async () => {
+  let n = 0;
+  const server = await serve({
+    size: MiB,
+    hook(req, res, entry) {
+      if (n >= 2) return false;
+      entry.status = [503, 500][n++];
+      const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${n === 1 ? 'SlowDown' : 'InternalError'}</Code></Error>`;
+      res.writeHead(entry.status, { 'content-type': 'application/xml', 'content-length': xml.length });
+      res.end(xml);
+      return true;
+    },
+  });
+  const opened = await openRemote(server.url, { headBytes: 4096 });
+  assert.equal(opened.kind, 'ranges');
+  assert.deepEqual(server.log.map((r) => r.status), [503, 500, 206]);
+  opened.file.close();
+});
+
+test('an open-ended range answered with less than the rest (a capped server) is read on from where it ended', async () => {
+  const size = 2 * MiB;
+  const cap = 256 * 1024;
+  const server = await serve({
+    size,
+    hook(req, res, entry, body) {
+      const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+      if (!m) return false;
+      const start = Number(m[1]);
+      const end = Math.min(size, start + cap);
+      entry.status = 206;
+      res.writeHead(206, { 'content-range': `bytes ${start}-${end - 1}/${size}`, 'content-length': end - start });
+      res.end(body(start, end));
+      return true;
+    },
+  });
+  const { file } = await openRemote(server.url, { headBytes: 64 * 1024 });
+  await readSequentially(file, { ahead: MiB });
+  assert.equal(server.log.length, size / cap);
+  assert.equal(file.bytesFetched, size);
+});
+
+test('close() stops the requests out now; what waited on them fails at once instead of hanging', async () => {
+  const size = 4 * MiB;
+  const server = await serve({ size, hook: (req) => !!rangeOf(req) });  // range requests are never answered
+  const file = new RemoteFile(server.url, size);
+  const pending = file.want([[MiB, MiB + 100]]);
+  await sleepMs(100);
+  file.close();
+  assert.equal(await pendingAfter(pending, 500), 'settled');
+  await assert.rejects(pending, /The media was closed/);
+});
+
+test('a refusal of the old link arriving after setUrl() gave a fresh one does not pause the file again', async () => {
+  const size = 16 * MiB;
+  const server = await serve({
+    size,
+    async hook(req, res, entry) {
+      if (req.url.includes('fresh') || req.headers.range === 'bytes=0-') return false;
+      if (req.headers.range.startsWith(`bytes=${6 * MiB}-`)) await sleepMs(400);
+      entry.status = 403;
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+      return true;
+    },
+  });
+  const { file } = await openRemote(server.url, { headBytes: 4096 });
+  file.cancelStream();
+  const slow = file.want([[6 * MiB, 6 * MiB + 100]]);
+  const fast = file.want([[12 * MiB, 12 * MiB + 100]]);
+  await sleepMs(100);
+  assert.equal(file.error?.code, 'link-expired');
+  await file.setUrl(`${server.url}?fresh=1`);
+  await sleepMs(500);   // the old link's late 403 has come
+  assert.equal(file.error, null);
+  assert.equal(await pendingAfter(Promise.all([slow, fast]), 1000), 'settled');
+  assert.ok(isContentAt(6 * MiB, file.read(6 * MiB, 100)));
 });

@@ -47,12 +47,13 @@ function parseRangeHeader(header, size) {
  *  one part, as RFC 9110 allows); reorder (multipart parts in reverse order); lie: null |
  *  'content-range' | 'short' | 'ignore-range' | 'parts-short' (a part missing); expireAfter (GETs
  *  answered, then 403 as S3); cutAfter (an open-ended answer is cut after that many bytes, once per
- *  request); latencyMs; lastModified.
+ *  request); latencyMs; lastModified; etag (null: none); hook(req, res, entry, body): a misbehaviour
+ *  of a test's own (returns true when it answered, false to answer as usual).
  * Logs every GET: { range, status, bytes } and the most answers in flight at once (maxConcurrent).
  */
 export async function startRangeServer(options) {
   const o = { size: 1 << 20, variant: 0, multi: 'multipart', maxRanges: Infinity, merge: false, reorder: false, lie: null, expireAfter: Infinity,
-    cutAfter: 0, latencyMs: 0, lastModified: 'Sun, 29 Nov 2026 10:00:00 GMT', ...options };
+    cutAfter: 0, latencyMs: 0, lastModified: 'Sun, 29 Nov 2026 10:00:00 GMT', etag: null, hook: null, ...options };
   const log = [];
   let concurrent = 0;
   const state = { maxConcurrent: 0 };
@@ -98,8 +99,9 @@ export async function startRangeServer(options) {
     state.maxConcurrent = Math.max(state.maxConcurrent, concurrent);
     res.on('close', () => { concurrent--; });
     if (o.latencyMs) await new Promise((r) => setTimeout(r, o.latencyMs));
+    if (o.hook && await o.hook(req, res, entry, body)) return;
     const { size } = o;
-    const head = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes', 'last-modified': o.lastModified };
+    const head = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes', 'last-modified': o.lastModified, ...(o.etag ? { etag: o.etag } : {}) };
     const answer = (status, headers, length, chunks, cut) => {
       entry.status = status;
       res.writeHead(status, { ...head, ...headers, 'content-length': length });
@@ -239,6 +241,7 @@ http {
   }
   return {
     url,
+    file: path.join(dir, 'www', 'file.bin'),
     async log() {
       const text = await readFile(path.join(dir, 'access.log'), 'utf8');
       return text.split('\n').filter((line) => line.startsWith('GET ')).map((line) => {
@@ -258,7 +261,7 @@ const SYNC_CHILD = `
 const [url, start, end] = process.argv.slice(1);
 const r = await fetch(url, { headers: { Range: 'bytes=' + start + '-' + (Number(end) - 1) } });
 const body = Buffer.from(await r.arrayBuffer());
-process.stdout.write(JSON.stringify({ status: r.status, contentRange: r.headers.get('content-range') }) + '\\n');
+process.stdout.write(JSON.stringify({ status: r.status, contentRange: r.headers.get('content-range'), lastModified: r.headers.get('last-modified'), etag: r.headers.get('etag') }) + '\\n');
 process.stdout.write(body);
 `;
 

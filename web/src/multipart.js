@@ -34,12 +34,15 @@ function text(buf, from, to) {
 
 /**
  * push() the body's chunks, then end(): the parts as [{ first, last, total, bytes }] in the order
- * sent. Throws a MultipartError saying what is malformed. `maxPartBytes` bounds what one part may claim.
+ * sent. Throws a MultipartError saying what is malformed. `maxPartBytes` bounds what one part may
+ * claim, `maxTotalBytes` all parts together (nothing is allocated beyond them).
  */
 export class ByterangesParser {
-  constructor(boundary, { maxPartBytes = Infinity } = {}) {
+  constructor(boundary, { maxPartBytes = Infinity, maxTotalBytes = Infinity } = {}) {
     this.boundary = `--${boundary}`;
     this.maxPartBytes = maxPartBytes;
+    this.maxTotalBytes = maxTotalBytes;
+    this.totalBytes = 0;
     this.state = 'preamble';   // preamble | headers | body | after-body | done
     this.pending = EMPTY;
     this.lines = 0;
@@ -103,6 +106,8 @@ export class ByterangesParser {
       if (!range) throw new MultipartError(`part ${n} has Content-Range "${value}", which is not a byte range`);
       const length = range.last - range.first + 1;
       if (length > this.maxPartBytes) throw new MultipartError(`part ${n} claims ${length} bytes ("${value}"), more than was asked for`);
+      this.totalBytes += length;
+      if (this.totalBytes > this.maxTotalBytes) throw new MultipartError(`its parts hold more than the ${this.maxTotalBytes} bytes that were asked for (part ${n}: "${value}")`);
       this.part = { ...range, bytes: new Uint8Array(length), filled: 0 };
       this.state = 'body';
       return;

@@ -4,7 +4,7 @@
 // reading start to end, a bounded cache, and synchronous reads for what the demuxer asks for
 // that is not there yet. An answer that is not exactly what was asked for is never used.
 import { parseContentRange, rangeAnswerProblem } from './byte-range.js';
-import { MultipartError, multipartBoundary, readByteranges } from './multipart.js';
+import { ByterangesParser, MultipartError, multipartBoundary } from './multipart.js';
 
 const EMPTY = new Uint8Array(0);
 const GAP = 64 << 10;              // ranges closer than this are fetched as one
@@ -20,6 +20,11 @@ const FINGERPRINT_BYTES = 4096;    // compared against a fresh URL's first bytes
 const EXPIRY_STATUSES = new Set([400, 401, 403, 410]);
 const RETRY_MS = [250, 1000];      // waits before the 2nd and 3rd attempt of a request that broke
 const STREAM_ATTEMPTS = 4;         // reopenings of the stream in a row that bring no byte
+// A server that sends less than STALL_BYTES in stallMs (no answer, a stalled or trickling body)
+// is given up on and asked again: a load never hangs on one connection.
+const STALL_MS = 30000;
+const STALL_BYTES = 1024;
+const MULTI_BYTES_PER_CHUNK = 4;   // a multi-range request asks at most this many chunkBytes
 
 export class RemoteError extends Error {
   /** code: 'cors-blocked' | 'fetch-failed' | 'link-expired' | 'range-refused'; status: the HTTP status or 0 */
@@ -34,6 +39,43 @@ export class RemoteError extends Error {
 /** A failure in transit (connection broken, HTTP 5xx): worth asking again. */
 class Transient extends Error {}
 
+/**
+ * Calls onStall when, in a window of `ms`, fewer than STALL_BYTES (or what is still `need`ed)
+ * arrived while it ran.
+ */
+class Watchdog {
+  constructor(ms, onStall) {
+    this.ms = ms;
+    this.onStall = onStall;
+    this.bytes = 0;
+    this.mark = 0;
+    this.timer = null;
+    this.stalled = false;
+    this.need = () => Infinity;
+  }
+
+  start() {
+    if (this.timer || this.stalled || !(this.ms > 0 && this.ms < Infinity)) return;
+    this.mark = this.bytes;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.bytes - this.mark >= Math.min(STALL_BYTES, this.need())) this.start();
+      else {
+        this.stalled = true;
+        this.onStall();
+      }
+    }, this.ms);
+    this.timer.unref?.();
+  }
+
+  progress(n) { this.bytes += n; }
+
+  stop() {
+    clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const pageOrigin = () => globalThis.location?.origin;
 const originOf = (url) => {
@@ -47,17 +89,25 @@ function deferred() {
 }
 const rangeHeader = (ranges) => `bytes=${ranges.map(([s, e]) => `${s}-${e - 1}`).join(',')}`;
 const cancelBody = (response) => { response.body?.cancel().catch(() => {}); };
+/** A byte position a read can start at (a bug in a caller must not become a `bytes=-5-` request). */
+const validPosition = (p) => Number.isSafeInteger(p) && p >= 0;
+/** A header's non-negative integer value, or NaN ("1e3", "", "-1" and null are not one). */
+const decimal = (value) => (/^\s*\d+\s*$/.test(value ?? '') ? Number(value) : NaN);
 
 /** A synchronous Range request with XMLHttpRequest (allowed in workers). */
-function xhrSyncFetch(url, start, end) {
+function xhrSyncFetch(url, start, end, { timeoutMs = 0 } = {}) {
   const xhr = new XMLHttpRequest();
   xhr.open('GET', url, false);
   xhr.responseType = 'arraybuffer';
+  // Allowed for synchronous requests in workers: a stalled server must not hold the worker forever.
+  try { xhr.timeout = timeoutMs; } catch { /* a document: not settable */ }
   xhr.setRequestHeader('Range', `bytes=${start}-${end - 1}`);
   xhr.send();
   return {
     status: xhr.status,
     contentRange: xhr.getResponseHeader('content-range'),
+    lastModified: xhr.getResponseHeader('last-modified'),
+    etag: xhr.getResponseHeader('etag'),
     bytes: new Uint8Array(xhr.response ?? EMPTY.buffer),
   };
 }
@@ -239,9 +289,31 @@ class ByteCache {
  */
 export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, ...fileOptions } = {}) {
   const fetchFn = fetchImpl ?? ((u, o) => fetch(u, o));
+  const stallMs = fileOptions.stallMs ?? STALL_MS;
   let response;
   try {
-    response = await fetchFn(url, { headers: { Range: 'bytes=0-' }, credentials: 'omit', signal });
+    // S3 asks clients to retry its 500 InternalError and 503 SlowDown; a silent server is given up on.
+    for (let attempt = 0; ; attempt++) {
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      signal?.addEventListener('abort', abort);
+      if (signal?.aborted) abort();
+      const watch = new Watchdog(stallMs, abort);
+      watch.start();
+      try {
+        response = await fetchFn(url, { headers: { Range: 'bytes=0-' }, credentials: 'omit', signal: controller.signal });
+      } catch (err) {
+        if (!watch.stalled || signal?.aborted) throw err;
+        if (attempt >= RETRY_MS.length) throw new TypeError(`no answer in ${stallMs / 1000} s`);
+      } finally {
+        watch.stop();
+        signal?.removeEventListener('abort', abort);
+      }
+      if (response && !(response.status >= 500 || response.status === 429) || attempt >= RETRY_MS.length) break;
+      if (response) cancelBody(response);
+      response = null;
+      await sleep(RETRY_MS[attempt]);
+    }
   } catch (err) {
     if (err?.name === 'AbortError') throw err;
     // Fetch hides why; an opaque no-cors request tells a CORS refusal from an unreachable server.
@@ -265,11 +337,17 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
     throw new RemoteError('fetch-failed', `Could not download the media: the server answered HTTP ${status}`
       + `${response.statusText ? ` ${response.statusText}` : ''}${status === 403 ? ' (an expired or unsigned link?)' : ''}.`, status);
   }
+  // A range of a compressed representation cannot be read in place (S3 serves an object stored
+  // with Content-Encoding gzip so whatever the request's Accept-Encoding); its whole body, which
+  // the browser decodes, can be streamed.
+  const encoding = response.headers.get('content-encoding');
+  if (encoding && !/^\s*identity\s*$/i.test(encoding)) return { kind: 'stream', response };
   const contentRange = response.headers.get('content-range');
   let size;
   if (contentRange !== null) {
     const range = parseContentRange(contentRange);
-    if (!range || range.first !== 0 || (Number.isFinite(range.total) && range.last !== range.total - 1)) {
+    // A server may answer an open-ended range with less than the rest (the stream reads on).
+    if (!range || range.first !== 0) {
       cancelBody(response);
       throw new RemoteError('range-refused', `The media could not be read in place: the server answered a request for bytes 0- `
         + `(the whole file) with Content-Range "${contentRange}"; nothing of that answer was used.`, status);
@@ -277,16 +355,22 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
     size = range.total;
   } else {
     // S3 behind Ground Truth's usual CORS rule exposes no Content-Range; Content-Length is always readable.
-    size = Number(response.headers.get('content-length') ?? NaN);
+    size = decimal(response.headers.get('content-length'));
   }
   // The whole file from its first byte, of a size not said: it can only be streamed.
   if (!(size > 0)) return { kind: 'stream', response };
+  if (!Number.isSafeInteger(size)) {
+    cancelBody(response);
+    throw new RemoteError('range-refused', `The media could not be read in place: the server says it has ${contentRange ?? response.headers.get('content-length')} bytes, more than can be addressed.`, status);
+  }
   const file = new RemoteFile(url, size, { fetchImpl: fetchFn, ...fileOptions });
   file.lastModified = response.headers.get('last-modified');
+  file.etag = response.headers.get('etag');
   file.contentRangeHidden = contentRange === null;
   file.requests = 1;
   file.successes = 1;
-  file.attachStream(response.body.getReader(), 0, Math.min(size, headBytes));
+  const sent = contentRange !== null ? parseContentRange(contentRange).last + 1 : size;
+  file.attachStream(response.body.getReader(), 0, Math.min(size, headBytes), sent);
   // An expired link pauses a want; here it ends the opening.
   const failed = new Promise((resolve) => { file.onerror = resolve; });
   try {
@@ -305,10 +389,13 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
 }
 
 export class RemoteFile {
-  constructor(url, size, { cacheBytes = 64 << 20, maxInFlight = 4, chunkBytes = 4 << 20, fetchImpl, syncFetch } = {}) {
+  constructor(url, size, { cacheBytes = 64 << 20, maxInFlight = 4, chunkBytes = 4 << 20, fetchImpl, syncFetch, stallMs = STALL_MS } = {}) {
     this.url = url;
     this.size = size;
     this.lastModified = null;
+    this.etag = null;                 // when readable (same origin, or exposed)
+    this.stallMs = stallMs;
+    this.controllers = new Set();     // of the requests out now (close() aborts them)
     this.requests = 0;
     this.bytesFetched = 0;
     this.syncRequests = 0;
@@ -341,7 +428,8 @@ export class RemoteFile {
   }
 
   has(position, length = 1) {
-    const end = Math.min(position + length, this.size);
+    if (!validPosition(position) || Number.isNaN(length)) return false;
+    const end = Math.min(position + Math.max(0, Math.ceil(length)), this.size);
     return end <= position || this.cache.missing(position, end).length === 0;
   }
 
@@ -360,12 +448,18 @@ export class RemoteFile {
   close() {
     this.cancelStream();
     this.closed = true;
-    const closed = new RemoteError('fetch-failed', 'The media was closed.');
-    for (const e of this.queue.splice(0)) e.done.reject(closed);
+    for (const e of this.queue.splice(0)) e.done.reject(this.closedError());
+    // Requests out now stop downloading (their wants reject).
+    for (const c of this.controllers) c.abort();
+  }
+
+  closedError() {
+    return new RemoteError('fetch-failed', 'The media was closed.');
   }
 
   read(position, length) {
-    const end = Math.min(position + length, this.size);
+    if (!validPosition(position)) return EMPTY;
+    const end = Math.min(position + Math.floor(length), this.size);
     if (this.error || !(end > position)) return EMPTY;
     const hit = this.cache.read(position, end - position);
     if (hit) return hit;
@@ -377,16 +471,23 @@ export class RemoteFile {
     let stop = Math.min(this.size, position + Math.max(end - position, this.syncAhead));
     const next = this.cache.nextStart(position);
     if (next < stop) stop = next;
-    this.requests++;
-    this.syncRequests++;
     let answer;
-    try {
-      answer = this.syncFetch(this.url, position, stop);
-    } catch (err) {
-      this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: the request for bytes ${position}-${stop - 1} failed (${err?.message ?? err}).`));
-      return EMPTY;
+    // What breaks in transit (S3's 500 InternalError, 503 SlowDown) is asked again at once: a
+    // synchronous read cannot wait.
+    for (let attempt = 0; ; attempt++) {
+      this.requests++;
+      this.syncRequests++;
+      try {
+        answer = this.syncFetch(this.url, position, stop, { timeoutMs: 4 * this.stallMs + ((stop - position) / (8 << 10)) * 1000 });
+      } catch (err) {
+        if (attempt < RETRY_MS.length) continue;
+        this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: the request for bytes ${position}-${stop - 1} failed ${attempt + 1} times (${err?.message ?? err}).`));
+        return EMPTY;
+      }
+      if (!(answer.status >= 500 || answer.status === 429) || attempt >= RETRY_MS.length) break;
     }
-    const problem = this.refusal(answer.status, answer.contentRange, answer.bytes.length, position, stop);
+    const problem = this.refusal(answer.status, answer.contentRange, answer.bytes.length, position, stop)
+      ?? this.changed(answer.lastModified, answer.etag);
     if (problem) {
       this.fail(problem);
       return EMPTY;
@@ -410,7 +511,13 @@ export class RemoteFile {
   }
 
   async ready(position, length = 1) {
-    const end = Math.min(position + length, this.size);
+    if (Number.isNaN(position) || Number.isNaN(length)) throw new RangeError(`ready(${position}, ${length}): not a byte range`);
+    if (position < 0) {
+      length += position;
+      position = 0;
+    }
+    position = Math.floor(position);
+    const end = Math.min(position + Math.ceil(length), this.size);
     if (this.has(position, end - position)) return;
     if (this.streamReaches(this.cache.missing(position, end)[0][0], GAP)) return this.want([[position, end]]);
     // A small read is fetched as a synchronous read would be: at least 64 KiB.
@@ -420,7 +527,10 @@ export class RemoteFile {
 
   prefetch(position, bytes) {
     if (this.closed || (this.error && this.error.code !== 'link-expired')) return;
-    const end = Math.min(this.size, position + bytes);
+    if (!(position >= 0)) position = Math.max(0, position);
+    if (!Number.isFinite(position)) return;
+    position = Math.floor(position);
+    const end = Math.min(this.size, position + Math.ceil(bytes));
     const gaps = this.cache.missing(position, end);
     if (!gaps.length) return;
     const from = gaps[0][0];
@@ -437,43 +547,147 @@ export class RemoteFile {
 
   async setUrl(url) {
     const different = (why) => new RemoteError('range-refused', `The fresh link is to a different file (${why}); the media was not changed.`);
-    let response;
+    let x;
     try {
-      response = await this.fetchImpl(url, { headers: { Range: 'bytes=0-' }, credentials: 'omit' });
+      x = await this.send(url, 'bytes=0-');
     } catch (err) {
       throw new RemoteError('fetch-failed', `The fresh link to the media could not be read: ${err?.message ?? err}.`);
     }
     this.requests++;
+    const { response } = x;
     const { status } = response;
-    if (status !== 206) {
+    const drop = () => {
+      x.release();
       cancelBody(response);
+    };
+    if (status !== 206) {
+      drop();
       if (status === 200) throw new RemoteError('range-refused', 'The fresh link to the media is to a server that does not answer Range requests (HTTP 200).', status);
       throw new RemoteError(EXPIRY_STATUSES.has(status) ? 'link-expired' : 'fetch-failed', `The fresh link to the media was refused (HTTP ${status}).`, status);
     }
     const contentRange = response.headers.get('content-range');
-    const size = contentRange !== null ? parseContentRange(contentRange)?.total : Number(response.headers.get('content-length') ?? NaN);
+    const size = contentRange !== null ? parseContentRange(contentRange)?.total : decimal(response.headers.get('content-length'));
     if (size !== this.size) {
-      cancelBody(response);
+      drop();
       throw different(Number.isFinite(size) ? `${size} bytes, not ${this.size}` : `its size is not said (Content-Range "${contentRange}")`);
     }
     const lastModified = response.headers.get('last-modified');
     if (lastModified && this.lastModified && lastModified !== this.lastModified) {
-      cancelBody(response);
+      drop();
       throw different(`modified ${lastModified}, not ${this.lastModified}`);
     }
-    const head = await readPrefix(response, Math.min(FINGERPRINT_BYTES, size));
-    this.bytesFetched += head.length;
-    if (this.fingerprint && (head.length !== this.fingerprint.length || head.some((b, i) => b !== this.fingerprint[i]))) {
+    const etag = response.headers.get('etag');
+    if (etag && this.etag && etag !== this.etag) {
+      drop();
+      throw different(`ETag ${etag}, not ${this.etag}`);
+    }
+    const head = new Uint8Array(Math.min(FINGERPRINT_BYTES, size));
+    let filled = 0;
+    try {
+      await this.readBody(x, Infinity, (chunk) => {
+        const take = Math.min(chunk.length, head.length - filled);
+        head.set(chunk.subarray(0, take), filled);
+        filled += take;
+        return filled < head.length;
+      });
+    } catch (err) {
+      throw new RemoteError('fetch-failed', `The fresh link to the media could not be read: ${err?.message ?? err}.`);
+    }
+    this.bytesFetched += filled;
+    if (this.fingerprint && (filled !== this.fingerprint.length || head.some((b, i) => b !== this.fingerprint[i]))) {
       throw different(`its first ${this.fingerprint.length} bytes differ`);
     }
     this.url = url;
     if (lastModified) this.lastModified = lastModified;
+    if (etag) this.etag = etag;
     this.error = null;
     this.pump();
     this.pumpStream();
   }
 
   // --- internals ---
+
+  /**
+   * fetch(url) with a Range header, watched: { response, watch, release() }. No answer within
+   * stallMs, or close(), aborts it; a stall is a Transient failure (asked again).
+   */
+  async send(url, range) {
+    const controller = new AbortController();
+    const watch = new Watchdog(this.stallMs, () => controller.abort());
+    this.controllers.add(controller);
+    const release = () => {
+      watch.stop();
+      this.controllers.delete(controller);
+    };
+    watch.start();
+    try {
+      const response = await this.fetchImpl(url, { headers: { Range: range }, credentials: 'omit', signal: controller.signal });
+      return { response, watch, release };
+    } catch (err) {
+      release();
+      throw this.stallError(watch, err);
+    }
+  }
+
+  stallError(watch, err) {
+    return watch.stalled ? new Transient(`the server sent less than ${STALL_BYTES} bytes in ${this.stallMs / 1000} s`) : err;
+  }
+
+  /**
+   * Reads the body of `x` (from send()) chunk by chunk into onChunk; more than `max` bytes in all
+   * is refused as `tooMuch(received)` before they are held.
+   */
+  async readBody(x, max, onChunk, tooMuch) {
+    const reader = x.response.body.getReader();
+    let received = 0;
+    try {
+      for (;;) {
+        let r;
+        try {
+          r = await reader.read();
+        } catch (err) {
+          throw this.stallError(x.watch, err);
+        }
+        if (r.done) return received;
+        received += r.value.length;
+        x.watch.progress(r.value.length);
+        if (received > max) throw tooMuch(received);
+        if (onChunk(r.value) === false) return received;
+      }
+    } finally {
+      x.release();
+      reader.cancel().catch(() => {});
+    }
+  }
+
+  /** The whole body of `x`, at most `max` bytes. */
+  async readAll(x, max, tooMuch) {
+    const chunks = [];
+    const n = await this.readBody(x, max, (c) => { chunks.push(c); }, tooMuch);
+    if (chunks.length === 1) return chunks[0];
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  /**
+   * A RemoteError when an answer's validators say the file on the server is no longer the one
+   * read so far (replaced while an annotator works): its bytes must not be spliced with those.
+   */
+  changed(lastModified, etag) {
+    let why = null;
+    if (lastModified && this.lastModified && lastModified !== this.lastModified) why = `Last-Modified "${lastModified}", not "${this.lastModified}"`;
+    else if (etag && this.etag && etag !== this.etag) why = `ETag ${etag}, not ${this.etag}`;
+    return why && this.refused(`the file on the server changed while it was read (${why}); reload the media`, 0);
+  }
+
+  changedIn(headers) {
+    return this.changed(headers.get('last-modified'), headers.get('etag'));
+  }
 
   normalize(ranges) {
     const clipped = [];
@@ -497,7 +711,7 @@ export class RemoteFile {
     if (this.error && this.error.code !== 'link-expired') throw this.error;
     const gaps = asked.flatMap(([s, e]) => this.cache.missing(s, e));
     if (!gaps.length) return null;
-    if (this.closed) throw new RemoteError('fetch-failed', 'The media was closed.');
+    if (this.closed) throw this.closedError();
     const waits = [];
     const notStreamed = [];
     for (const g of gaps) {
@@ -532,10 +746,13 @@ export class RemoteFile {
       if (last && r[0] - last[1] < gap) last[1] = Math.max(last[1], r[1]);
       else coalesced.push([...r]);
     }
-    for (const [start, end] of coalesced) {
-      const entry = { start, end, done: deferred(), attempts: 0 };
-      this.queue.push(entry);
-      waits.push(entry.done.promise);
+    // No request larger than chunkBytes: what is in flight stays bounded however much is wanted.
+    for (const [s, e] of coalesced) {
+      for (let start = s; start < e; start += this.chunkBytes) {
+        const entry = { start, end: Math.min(e, start + this.chunkBytes), done: deferred(), attempts: 0 };
+        this.queue.push(entry);
+        waits.push(entry.done.promise);
+      }
     }
     this.pump();
     return waits;
@@ -550,10 +767,12 @@ export class RemoteFile {
         let header = 'bytes='.length;
         const limit = MULTI_LEVELS[this.multiLevel];
         let count = 0;
+        let bytes = 0;
         while (count < this.queue.length && count < limit.ranges) {
           const { start, end } = this.queue[count];
           header += `${start}-${end - 1},`.length;
-          if (header > limit.chars && count) break;
+          bytes += end - start;
+          if ((header > limit.chars || bytes > MULTI_BYTES_PER_CHUNK * this.chunkBytes) && count) break;
           count++;
         }
         entries = this.queue.splice(0, count).sort((a, b) => a.start - b.start);
@@ -575,10 +794,20 @@ export class RemoteFile {
   }
 
   async run(entries, multi) {
+    const url = this.url;
     try {
-      if (multi) await this.fetchMulti(entries);
-      else await this.fetchSingle(entries[0]);
+      if (multi) await this.fetchMulti(entries, url);
+      else await this.fetchSingle(entries[0], url);
     } catch (err) {
+      if (this.closed) {
+        for (const e of entries) e.done.reject(this.closedError());
+        return;
+      }
+      // A refusal of the link given up for a fresh one meanwhile: asked again with the fresh one.
+      if (err instanceof RemoteError && err.code === 'link-expired' && url !== this.url) {
+        this.queue.unshift(...entries);
+        return;
+      }
       if (err instanceof RemoteError) {
         this.fail(err, entries);
         return;
@@ -597,70 +826,101 @@ export class RemoteFile {
         return;
       }
       await sleep(RETRY_MS[attempt - 1]);
-      this.queue.unshift(...entries);
+      if (this.closed) for (const e of entries) e.done.reject(this.closedError());
+      else this.queue.unshift(...entries);
     }
   }
 
-  async fetchSingle(entry) {
+  async fetchSingle(entry, url) {
     const { start, end } = entry;
     this.requests++;
-    const response = await this.fetchImpl(this.url, { headers: { Range: rangeHeader([[start, end]]) }, credentials: 'omit' });
+    const x = await this.send(url, rangeHeader([[start, end]]));
+    const { response } = x;
     if (response.status >= 500 || response.status === 429) {
+      x.release();
       cancelBody(response);
       throw new Transient(`HTTP ${response.status}`);
     }
     const contentRange = response.headers.get('content-range');
-    let problem = this.refusal(response.status, contentRange, undefined, start, end);
+    let problem = this.refusal(response.status, contentRange, undefined, start, end) ?? this.changedIn(response.headers);
     if (problem) {
+      x.release();
       cancelBody(response);
       throw problem;
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    // A body longer than asked (a huge or endless one) is refused before it is held.
+    const length = Math.min(end, this.size) - start;
+    const bytes = await this.readAll(x, length, (n) => this.refused(`the server's answer to a request for bytes ${start}-${end - 1} goes on past the ${length} bytes asked for (${n} came)`, response.status));
     problem = this.refusal(response.status, contentRange, bytes.length, start, end);
     if (problem) throw problem;
     this.accept([entry], [{ first: start, bytes }]);
   }
 
-  async fetchMulti(entries) {
+  async fetchMulti(entries, url) {
     const ranges = entries.map((e) => [e.start, e.end]);
     const header = rangeHeader(ranges);
     // Larger than the level below allows: a refusal may be of its size.
     const level = MULTI_LEVELS.findIndex((l) => ranges.length <= l.ranges && header.length <= l.chars);
     const big = level > 0;
     this.requests++;
-    let response;
+    let x;
     try {
-      response = await this.fetchImpl(this.url, { headers: { Range: header }, credentials: 'omit' });
+      x = await this.send(url, header);
     } catch (err) {
+      if (err instanceof Transient || this.closed) throw err;
       if (big) return this.shrinkMultiRange(entries, level);
       // A cross-origin server without Range in its allowed headers refuses the preflight that a
       // multi-range Range header needs.
       if (this.multiRange !== true) return this.noMultiRange(entries);
       throw err;
     }
+    const { response } = x;
     const { status } = response;
+    const drop = () => {
+      x.release();
+      cancelBody(response);
+    };
+    if (status >= 500 || status === 429) {
+      drop();
+      throw new Transient(`HTTP ${status}`);
+    }
     // nginx answers a header line longer than its buffer with 400.
     if (big && [400, 413, 414, 431].includes(status)) {
-      cancelBody(response);
+      drop();
       return this.shrinkMultiRange(entries, level);
     }
     if (EXPIRY_STATUSES.has(status) && this.successes > 0) {
-      cancelBody(response);
+      drop();
       throw this.expired(status);
+    }
+    const changed = this.changedIn(response.headers);
+    if (changed && (status === 200 || status === 206)) {
+      drop();
+      throw changed;
     }
     const boundary = status === 206 ? multipartBoundary(response.headers.get('content-type')) : null;
     const lo = ranges[0][0];
     const hi = ranges[ranges.length - 1][1];
+    // What an answer may hold: the bytes asked, and the small gaps a server may merge over (RFC 9110 14.6).
+    const asked = ranges.reduce((n, [s, e]) => n + e - s, 0);
+    const allowance = Math.min(hi - lo, asked + ranges.length * 1024 + GAP);
     let parts;
     if (boundary) {
+      const parser = new ByterangesParser(boundary, { maxPartBytes: allowance, maxTotalBytes: 2 * allowance });
+      const malformed = (err) => this.refused(`the server's multipart answer to a request for ${ranges.length} ranges is malformed: ${err.message}`, status);
       try {
-        parts = await readByteranges(response.body, boundary, { maxPartBytes: hi - lo });
+        // The framing adds ~100 bytes a part.
+        await this.readBody(x, 2 * allowance + (ranges.length + 8) * 1024, (chunk) => {
+          parser.push(chunk);
+          return !parser.done;
+        }, () => malformed(new MultipartError('it goes on past what was asked')));
+        parts = parser.end();
       } catch (err) {
         if (!(err instanceof MultipartError)) throw err;
-        throw this.refused(`the server's multipart answer to a request for ${ranges.length} ranges is malformed: ${err.message}`, status);
+        throw malformed(err);
       }
       for (const p of parts) {
-        if (Number.isFinite(p.total) && p.total !== this.size) {
+        if (Number.isFinite(p.total) ? p.total !== this.size : p.last >= this.size) {
           throw this.refused(`the server answered a request for ${ranges.length} ranges with a part "bytes ${p.first}-${p.last}/${p.total}": a file of ${p.total} bytes, not the ${this.size} it had`, status);
         }
       }
@@ -671,16 +931,19 @@ export class RemoteFile {
     } else {
       // One part for all is fine if it covers them (a server may merge ranges); anything else
       // (S3's 200 with the whole file, a 416, a first range only) means: ask one by one.
+      // A single part much larger than what was asked (a server that answers many ranges with one
+      // from the first to the last, or the whole file as a 206) is not read either.
       const range = status === 206 ? parseContentRange(response.headers.get('content-range')) : null;
-      const covers = range && range.first <= lo && range.last + 1 >= hi && (!Number.isFinite(range.total) || range.total === this.size);
+      const covers = range && range.first <= lo && range.last + 1 >= hi && (!Number.isFinite(range.total) || range.total === this.size)
+        && range.last - range.first + 1 <= Math.max(2 * asked, asked + this.chunkBytes);
       if (!covers) {
-        cancelBody(response);
+        drop();
         return big ? this.shrinkMultiRange(entries, level) : this.noMultiRange(entries);
       }
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (bytes.length !== range.last - range.first + 1) {
-        throw this.refused(`the server answered a request for ${ranges.length} ranges with Content-Range "${response.headers.get('content-range')}", but its body has ${bytes.length} bytes`, status);
-      }
+      const length = range.last - range.first + 1;
+      const tooLong = (n) => this.refused(`the server answered a request for ${ranges.length} ranges with Content-Range "${response.headers.get('content-range')}", but its body has ${n} bytes`, status);
+      const bytes = await this.readAll(x, length, tooLong);
+      if (bytes.length !== length) throw tooLong(bytes.length);
       parts = [{ first: range.first, bytes }];
     }
     this.multiRange = true;
@@ -770,10 +1033,21 @@ export class RemoteFile {
 
   // --- the sequential stream: one open-ended request read as far as wanted ---
 
-  attachStream(reader, pos, target) {
-    this.stream = { reader, pos, target, used: false, cancelled: false, pumping: false, piece: null, waiters: [], idle: 0, fresh: false };
+  /** `limit`: where the bytes of the answer read by `reader` end (a server may send less than the rest). */
+  attachStream(reader, pos, target, limit = this.size) {
+    const s = { reader, pos, target, limit, used: false, cancelled: false, pumping: false, piece: null, waiters: [], idle: 0, sinceOpen: 0, watch: null };
+    this.stream = s;
+    if (reader) this.watchStream(s);
     this.pumpStream();
-    return this.stream;
+    return s;
+  }
+
+  /** A stalled or trickling stream is cut, and reopened where it stopped. */
+  watchStream(s) {
+    s.watch?.stop();
+    const reader = s.reader;
+    s.watch = new Watchdog(this.stallMs, () => { if (s.reader === reader) reader.cancel().catch(() => {}); });
+    s.watch.need = () => s.target - s.pos;
   }
 
   /**
@@ -800,6 +1074,7 @@ export class RemoteFile {
     const s = this.stream;
     if (!s) return;
     s.cancelled = true;
+    s.watch?.stop();
     s.reader?.cancel().catch(() => {});
     s.reader = null;
     this.endPiece(s);
@@ -819,6 +1094,7 @@ export class RemoteFile {
           continue;
         }
         let chunk;
+        s.watch.start();
         try {
           chunk = await s.reader.read();
         } catch {
@@ -833,6 +1109,7 @@ export class RemoteFile {
         }
         this.streamAppend(s, chunk.value);
       }
+      s.watch?.stop();
       if (!s.cancelled && s.pos >= this.size) {
         s.reader?.cancel().catch(() => {});
         s.reader = null;
@@ -853,40 +1130,57 @@ export class RemoteFile {
     if (s.idle > 1) await sleep(RETRY_MS[Math.min(s.idle - 2, RETRY_MS.length - 1)]);
     if (s.cancelled || this.error) return;
     this.requests++;
-    let response;
+    const url = this.url;
+    let x;
     try {
-      response = await this.fetchImpl(this.url, { headers: { Range: `bytes=${s.pos}-` }, credentials: 'omit' });
+      x = await this.send(url, `bytes=${s.pos}-`);
     } catch {
       return;
     }
-    if (s.cancelled) {
-      cancelBody(response);
-      return;
-    }
-    if (response.status >= 500 || response.status === 429) {
+    x.release();
+    const { response } = x;
+    if (s.cancelled || response.status >= 500 || response.status === 429) {
       cancelBody(response);
       return;
     }
     const contentRange = response.headers.get('content-range');
-    const length = Number(response.headers.get('content-length') ?? NaN);
-    const problem = this.refusal(response.status, contentRange, Number.isFinite(length) ? length : undefined, s.pos, this.size);
+    const length = decimal(response.headers.get('content-length'));
+    const range = parseContentRange(contentRange);
+    let limit = this.size;
+    let problem = null;
+    if (response.status === 206 && range && range.first === s.pos && range.last < this.size - 1
+      && (!Number.isFinite(range.total) || range.total === this.size)) {
+      limit = range.last + 1;   // less than the rest: read, then reopened from there
+    } else {
+      problem = this.refusal(response.status, contentRange, Number.isFinite(length) ? length : undefined, s.pos, this.size);
+    }
+    problem ??= this.changedIn(response.headers);
     if (problem) {
       cancelBody(response);
-      this.fail(problem);
+      // A refusal of the link given up for a fresh one meanwhile is no news.
+      if (url === this.url || problem.code !== 'link-expired') this.fail(problem);
       return;
     }
     this.successes++;
     s.reader = response.body.getReader();
+    s.limit = limit;
+    s.sinceOpen = 0;
+    this.watchStream(s);
   }
 
   streamAppend(s, value) {
-    if (s.pos + value.length > this.size) {
+    if (s.pos + value.length > s.limit) {
       s.reader?.cancel().catch(() => {});
       s.reader = null;
-      this.fail(this.refused(`the server sent bytes beyond the end of the file (${this.size} bytes) in its answer for bytes ${s.pos}-`, 206));
+      this.fail(this.refused(s.limit === this.size
+        ? `the server sent bytes beyond the end of the file (${this.size} bytes) in its answer for bytes ${s.pos}- (a compressed answer, Content-Encoding, if the file is not longer?)`
+        : `the server sent more bytes than its Content-Range said (to byte ${s.limit - 1}) in its answer for bytes ${s.pos}-`, 206));
       return;
     }
-    s.idle = 0;
+    s.watch?.progress(value.length);
+    s.sinceOpen += value.length;
+    // A trickle does not count as the stream going on.
+    if (s.sinceOpen >= STALL_BYTES || s.pos + value.length >= s.limit) s.idle = 0;
     this.bytesFetched += value.length;
     const cache = this.cache;
     let off = 0;
@@ -955,23 +1249,4 @@ function uncoveredBy(ranges, parts) {
     }
   }
   return null;
-}
-
-/** The first `n` bytes of a response body; the rest is cancelled. */
-async function readPrefix(response, n) {
-  const out = new Uint8Array(n);
-  let filled = 0;
-  const reader = response.body.getReader();
-  try {
-    while (filled < n) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const take = Math.min(value.length, n - filled);
-      out.set(value.subarray(0, take), filled);
-      filled += take;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return out.subarray(0, filled);
 }
