@@ -26,9 +26,16 @@ export class ViewPrefetch {
   #view = null;
   #allowed = () => false;
 
+  #pending = false;
+
   /** slices: prefetch calls made; done: the last view's prefetch finished. For tests and diagnostics. */
   slices = 0;
   done = false;
+
+  /** A slice is waiting to run. */
+  get busy() {
+    return this.#pending;
+  }
 
   constructor({ sliceMs = SLICE_MS, schedule = macrotask() } = {}) {
     this.#sliceMs = sliceMs;
@@ -52,7 +59,7 @@ export class ViewPrefetch {
   /** Goes on with the last view (after a render of another target). */
   resume() {
     const generation = ++this.#generation;
-    if (this.#session && !this.done) this.#schedule(() => this.#slice(generation));
+    if (this.#session && !this.done) this.#next(generation);
   }
 
   /** A new load, or none: forget the session. */
@@ -62,7 +69,13 @@ export class ViewPrefetch {
     this.#view = null;
   }
 
+  #next(generation) {
+    this.#pending = true;
+    this.#schedule(() => this.#slice(generation));
+  }
+
   #slice(generation) {
+    this.#pending = false;
     if (generation !== this.#generation || !this.#session || !this.#allowed()) return;
     let more = false;
     try {
@@ -71,7 +84,7 @@ export class ViewPrefetch {
       more = false; // the render that needs those samples reports what is wrong
     }
     this.slices++;
-    if (more) this.#schedule(() => this.#slice(generation));
+    if (more) this.#next(generation);
     else this.done = true;
   }
 }

@@ -110,7 +110,7 @@ self.onmessage = async (event) => {
     if (load && load.id === msg.load) await load.refresh(msg.url);
   } else if (msg.type === 'stats') {
     const module = await core();
-    postMessage({ type: 'stats', request: msg.request, wasmHeapBytes: module.HEAPU8.length, ...(load ? load.stats() : { coreBytes: 0 }) });
+    postMessage({ type: 'stats', request: msg.request, wasmHeapBytes: module.HEAPU8.length, prefetching: prefetch.busy, ...(load ? load.stats() : { coreBytes: 0 }) });
   } else if (msg.type === 'unload') {
     prefetch.stop();
     load?.abort();
