@@ -291,8 +291,8 @@ bool Mp4Layout::bytes(int64_t start, int64_t size, std::vector<uint8_t>& out) co
     return true;
 }
 
-// Missing bytes and a malformed header both answer false; the latter also sets problem_ when
-// `strict` (a box the walk relies on).
+// False while the header's bytes are not in the store. A size below the header's own length is
+// returned as read: the caller tells it apart.
 bool Mp4Layout::header(int64_t at, Box& box) const
 {
     std::vector<uint8_t> h;
@@ -314,7 +314,6 @@ bool Mp4Layout::header(int64_t at, Box& box) const
     }
     if (box.type == fourcc("uuid"))
         box.header += 16;
-    // A size below its own header is impossible; the caller tells it apart by size < header.
     box.size = size > uint64_t(kMaxFileSize) ? kMaxFileSize : int64_t(size);
     return true;
 }
