@@ -782,3 +782,36 @@ test('a refusal of the old link arriving after setUrl() gave a fresh one does no
   assert.equal(await pendingAfter(Promise.all([slow, fast]), 1000), 'settled');
   assert.ok(isContentAt(6 * MiB, file.read(6 * MiB, 100)));
 });
+
+test('pinned bytes are bounded: an "index" beyond maxPinnedBytes is cached like anything else', async () => {
+  const size = 32 * MiB;
+  const server = await serve({ size });
+  const file = new RemoteFile(server.url, size, { cacheBytes: MiB, maxPinnedBytes: 2 * MiB });
+  await file.want([[0, MiB]], { pin: true });
+  await file.want([[8 * MiB, 14 * MiB]], { pin: true });   // a hostile file's 6 MiB "moov"
+  const { pinnedBytes, cachedBytes } = file.stats();
+  assert.equal(pinnedBytes, MiB);
+  assert.ok(cachedBytes <= MiB, `${cachedBytes} unpinned bytes`);
+  assert.ok(file.has(0, MiB), 'what fit stays pinned');
+});
+
+test('a server that fails its first multi-range request (501, 500) is asked one range at a time, not given up on', async () => {
+  for (const status of [501, 500]) {
+    const server = await serve({
+      size: 4 * MiB,
+      hook(req, res, entry) {
+        if (!req.headers.range?.includes(',')) return false;
+        entry.status = status;
+        res.writeHead(status, { 'content-length': 0 });
+        res.end();
+        return true;
+      },
+    });
+    const file = new RemoteFile(server.url, 4 * MiB);
+    const ranges = [[1000, 1100], [MiB, MiB + 100], [3 * MiB, 3 * MiB + 100]];
+    await file.want(ranges);
+    assert.equal(file.multiRange, false);
+    assert.equal(server.log.length, 4);
+    for (const [s, e] of ranges) assert.ok(isContentAt(s, file.read(s, e - s)));
+  }
+});

@@ -118,8 +118,10 @@ function xhrSyncFetch(url, start, end, { timeoutMs = 0 } = {}) {
  * their total within `limit`; chunks that overlap a pinned range stay.
  */
 class ByteCache {
-  constructor(limit) {
+  constructor(limit, maxPinned = Infinity) {
     this.limit = limit;
+    this.maxPinned = maxPinned;  // of pinned ranges: a hostile file's "index" beyond it is only cached
+    this.pinnedRanges = 0;
     this.chunks = [];          // { start, end, bytes, pinned, live }
     this.lru = new Map();      // unpinned chunks, least recently used first
     this.bytes = 0;            // unpinned
@@ -208,7 +210,13 @@ class ByteCache {
     return false;
   }
 
-  pin(ranges) {
+  pin(asked) {
+    const ranges = [];
+    for (const [s, e] of asked) {
+      if (this.pinnedRanges + (e - s) > this.maxPinned) break;
+      this.pinnedRanges += e - s;   // an upper bound: ranges pinned twice count twice
+      ranges.push([s, e]);
+    }
     const all = [...this.pins, ...ranges].sort((a, b) => a[0] - b[0]);
     this.pins = [];
     for (const [s, e] of all) {
@@ -389,7 +397,8 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
 }
 
 export class RemoteFile {
-  constructor(url, size, { cacheBytes = 64 << 20, maxInFlight = 4, chunkBytes = 4 << 20, fetchImpl, syncFetch, stallMs = STALL_MS } = {}) {
+  constructor(url, size, { cacheBytes = 64 << 20, maxInFlight = 4, chunkBytes = 4 << 20, fetchImpl, syncFetch, stallMs = STALL_MS,
+    maxPinnedBytes = 256 << 20 } = {}) {
     this.url = url;
     this.size = size;
     this.lastModified = null;
@@ -407,7 +416,7 @@ export class RemoteFile {
     this.chunkBytes = chunkBytes;
     this.fetchImpl = fetchImpl ?? ((u, o) => fetch(u, o));
     this.syncFetch = syncFetch ?? (typeof XMLHttpRequest === 'function' ? xhrSyncFetch : null);
-    this.cache = new ByteCache(cacheBytes);
+    this.cache = new ByteCache(cacheBytes, maxPinnedBytes);
     this.contentRangeHidden = false;
     this.successes = 0;               // answers used: an expiry is a refusal after one
     this.queue = [];                  // ranges waiting for a request: { start, end, done, attempts }
@@ -880,8 +889,11 @@ export class RemoteFile {
       x.release();
       cancelBody(response);
     };
+    // A server that failed on its first multi-range request may not take them at all (501, a 500
+    // of its own): ranges go one by one. Once it answered one, a 5xx is asked again (S3's 503 SlowDown).
     if (status >= 500 || status === 429) {
       drop();
+      if (this.multiRange !== true || status === 501) return big ? this.shrinkMultiRange(entries, level) : this.noMultiRange(entries);
       throw new Transient(`HTTP ${status}`);
     }
     // nginx answers a header line longer than its buffer with 400.
