@@ -815,3 +815,59 @@ test('a server that fails its first multi-range request (501, 500) is asked one 
     for (const [s, e] of ranges) assert.ok(isContentAt(s, file.read(s, e - s)));
   }
 });
+
+test('hundreds of thousands of small cached runs (hours of an interleaved MP4) pass through the cache in linear time', { timeout: 60000 }, async () => {
+  const size = 4 * 1024 * MiB;
+  const file = new RemoteFile('http://127.0.0.1:9/unused', size, { cacheBytes: 32 * MiB });
+  const run = new Uint8Array(500);
+  const started = performance.now();
+  for (let i = 0; i < 200000; i++) file.seed(i * 10000 + 3000, run);   // 100 MB of 500-byte runs
+  const ms = performance.now() - started;
+  assert.ok(ms < 10000, `${ms.toFixed(0)} ms`);   // one chunk removed at a time: ~40 s here
+  const { cachedBytes } = file.stats();
+  assert.ok(cachedBytes <= 32 * MiB && cachedBytes > 28 * MiB, `${cachedBytes}`);
+  assert.ok(file.has(199999 * 10000 + 3000, 500), 'the latest run stays');
+  assert.equal(file.has(3000, 500), false, 'the oldest went');
+});
+
+test('a server without Range support that stops sending breaks the streamed download instead of hanging it', { timeout: 20000 }, async () => {
+  const size = MiB;
+  const server = await serve({
+    size,
+    hook(req, res, entry, body) {
+      entry.status = 200;
+      res.writeHead(200, { 'content-length': size });
+      res.write(body(0, 100 * 1024));
+      let at = 100 * 1024;
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(body(at, ++at))), 20);
+      return true;   // then a byte every 20 ms
+    },
+  });
+  const opened = await openRemote(server.url, { stallMs: 300 });
+  assert.equal(opened.kind, 'stream');
+  assert.equal(opened.response.headers.get('content-length'), String(size));
+  const reader = opened.response.body.getReader();
+  let received = 0;
+  await assert.rejects(async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      assert.ok(isContentAt(received, value));
+      received += value.length;
+    }
+  }, (err) => err instanceof TypeError && /less than 1024 bytes in 0.3 s/.test(err.message));
+  assert.ok(received >= 100 * 1024 && received < 110 * 1024, `${received}`);
+
+  // One that answers at its pace is read to its end, however slowly it is consumed.
+  const slow = await serve({ size, lie: 'ignore-range' });
+  const whole = await openRemote(slow.url, { stallMs: 300 });
+  const r = whole.response.body.getReader();
+  let n = 0;
+  for (let first = true; ; first = false) {
+    const { done, value } = await r.read();
+    if (done) break;
+    n += value.length;
+    if (first) await sleepMs(700);   // a consumer busy decoding: no stall
+  }
+  assert.equal(n, size);
+});
