@@ -54,3 +54,13 @@ test('malformed answers are refused with what is wrong', () => {
   assert.throws(() => parse(bytes('--B\r\nContent-Range: bytes 0-999999/2000000\r\n\r\n'), 'B', 100, { maxPartBytes: 1000 }), /claims 1000000 bytes/);
   assert.throws(() => parse(bytes(`--B\r\n${'x'.repeat(20000)}`), 'B'), /a line of more than 16384 bytes/);
 });
+
+test('parts that together claim more than was asked are refused at the header that goes over, before their bytes are held', () => {
+  const part = (first) => `--B\r\nContent-Range: bytes ${first}-${first + 599}/100000\r\n\r\n${'x'.repeat(600)}\r\n`;
+  const body = bytes(`${part(0)}${part(0)}${part(0)}--B--\r\n`);
+  assert.equal(parse(body, 'B', 100, { maxPartBytes: 600, maxTotalBytes: 1800 }).length, 3);
+  const parser = new ByterangesParser('B', { maxPartBytes: 600, maxTotalBytes: 1000 });
+  parser.push(bytes(part(0)));
+  assert.throws(() => parser.push(bytes(`--B\r\nContent-Range: bytes 0-599/100000\r\n\r\n`)),
+    (err) => err instanceof MultipartError && /its parts hold more than the 1000 bytes that were asked for \(part 2: "bytes 0-599\/100000"\)/.test(err.message));
+});

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Reads a multipart/byteranges body (RFC 9110 section 14.6, RFC 2046 section 5.1.1) as it streams in.
+// Parses a multipart/byteranges body (RFC 9110 section 14.6, RFC 2046 section 5.1.1) as it streams in.
 // Each part's length comes from its own Content-Range, so bodies are copied straight into their
 // buffers and never scanned for the boundary; only the lines between them are.
 import { parseContentRange } from './byte-range.js';
@@ -140,25 +140,4 @@ export class ByterangesParser {
     }
     throw new MultipartError(`the body ended where ${this.expected()} was expected`);
   }
-}
-
-/** Reads a whole multipart/byteranges response body (a ReadableStream) into its parts. */
-export async function readByteranges(body, boundary, options) {
-  const parser = new ByterangesParser(boundary, options);
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parser.push(value);
-      if (parser.done) {
-        reader.cancel().catch(() => {});
-        break;
-      }
-    }
-  } catch (err) {
-    reader.cancel().catch(() => {});
-    throw err;
-  }
-  return parser.end();
 }
