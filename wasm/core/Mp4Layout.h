@@ -54,7 +54,8 @@ public:
     // Largest moov, moof, sidx or mfra accepted: a bigger one is refused with a problem.
     static constexpr int64_t kMaxIndexBox = int64_t(256) << 20;
     // What is asked at a top-level box whose size is not known yet (a moof and its mdat header
-    // fit in it; a larger moof is asked again for the rest).
+    // fit in it; a larger moof is asked again for the rest). Once a moof has been read, twice its
+    // size is asked instead, in steps of 4 KiB, up to this.
     static constexpr int64_t kProbeBytes = 16 << 10;
     // What is asked at the end of a fragmented file, for its mfro and mfra (at most 1/64 of it).
     static constexpr int64_t kTailBytes = 256 << 10;
@@ -94,6 +95,8 @@ private:
     void parseSidx(int64_t at, const uint8_t* p, size_t n);
     void parseMfra(const uint8_t* p, size_t n);
     void addHint(int64_t at);
+    void noteMoof(int64_t size);
+    int64_t probeBytes() const;
     void addMedia(int64_t start, int64_t length);
     void addIndex(int64_t start, int64_t end);
 
@@ -121,6 +124,7 @@ private:
     // Offsets of top-level boxes learnt from tfra and sidx, read ahead of the walk.
     std::map<int64_t, Fragment> hints_;
     size_t parsed_ = 0;
+    int64_t moofProbe_ = 0;        // what is asked at a moof's offset, once one moof was seen
     std::set<int64_t> bigOpen_;   // moofs or sidx read ahead whose header came but not the rest
     bool sidxSeen_ = false;
     bool mfraSeen_ = false;
