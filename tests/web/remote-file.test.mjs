@@ -498,15 +498,15 @@ test('a server that sends nothing, or trickles a byte at a time, is given up on 
       return true;
     },
   });
-  const file = new RemoteFile(server.url, size, { stallMs: 300 });
+  const file = new RemoteFile(server.url, size, { stallMs: 800 });
   await file.want([[MiB, MiB + 5000]]);
   assert.ok(isContentAt(MiB, file.read(MiB, 5000)));
   assert.deepEqual(server.log.map((r) => r.status), [-1, -2, 206]);
 
   // One that never sends its body: three tries, then a failure that says why.
   const silent = await serve({ size, hook: (req, res) => { res.writeHead(206, { 'content-range': `bytes 0-9/${size}`, 'content-length': 10 }); res.write('x'); return true; } });
-  const other = new RemoteFile(silent.url, size, { stallMs: 300 });
-  await assert.rejects(other.want([[0, 10]]), (err) => err.code === 'fetch-failed' && /failed 3 times \(the server sent less than 1024 bytes in 0.3 s\)/.test(err.message));
+  const other = new RemoteFile(silent.url, size, { stallMs: 200 });
+  await assert.rejects(other.want([[0, 10]]), (err) => err.code === 'fetch-failed' && /failed 3 times \(the server sent less than 1024 bytes in 0.2 s\)/.test(err.message));
 });
 
 test('an open-ended stream that stalls or trickles is cut and reopened where it stopped', { timeout: 30000 }, async () => {
@@ -526,7 +526,7 @@ test('an open-ended stream that stalls or trickles is cut and reopened where it 
       return true;                                        // then a byte every 20 ms
     },
   });
-  const { file } = await openRemote(server.url, { headBytes: 64 * 1024, stallMs: 500 });
+  const { file } = await openRemote(server.url, { headBytes: 64 * 1024, stallMs: 800 });
   await readSequentially(file, { ahead: MiB });
   const ranges = server.log.map((r) => r.range);
   assert.deepEqual(ranges.slice(0, 2), ['bytes=0-', `bytes=${300 * 1024}-`]);
@@ -843,7 +843,7 @@ test('a server without Range support that stops sending breaks the streamed down
       return true;   // then a byte every 20 ms
     },
   });
-  const opened = await openRemote(server.url, { stallMs: 300 });
+  const opened = await openRemote(server.url, { stallMs: 800 });
   assert.equal(opened.kind, 'stream');
   assert.equal(opened.response.headers.get('content-length'), String(size));
   const reader = opened.response.body.getReader();
@@ -855,19 +855,44 @@ test('a server without Range support that stops sending breaks the streamed down
       assert.ok(isContentAt(received, value));
       received += value.length;
     }
-  }, (err) => err instanceof TypeError && /less than 1024 bytes in 0.3 s/.test(err.message));
+  }, (err) => err instanceof TypeError && /less than 1024 bytes in 0.8 s/.test(err.message));
   assert.ok(received >= 100 * 1024 && received < 110 * 1024, `${received}`);
 
   // One that answers at its pace is read to its end, however slowly it is consumed.
   const slow = await serve({ size, lie: 'ignore-range' });
-  const whole = await openRemote(slow.url, { stallMs: 300 });
+  const whole = await openRemote(slow.url, { stallMs: 500 });
   const r = whole.response.body.getReader();
   let n = 0;
   for (let first = true; ; first = false) {
     const { done, value } = await r.read();
     if (done) break;
     n += value.length;
-    if (first) await sleepMs(700);   // a consumer busy decoding: no stall
+    if (first) await sleepMs(1500);   // a consumer busy decoding: no stall
   }
   assert.equal(n, size);
+});
+
+test('a request waiting for a connection while others bring bytes is not taken for a stalled server', { timeout: 20000 }, async () => {
+  const size = 8 * MiB;
+  const server = await serve({
+    size,
+    async hook(req, res, entry, body) {
+      if (req.headers.range === 'bytes=0-') {
+        // The opening stream flows steadily (4 KiB every 50 ms) ...
+        entry.status = 206;
+        res.writeHead(206, { 'content-range': `bytes 0-${size - 1}/${size}`, 'content-length': size });
+        let at = 0;
+        const timer = setInterval(() => { if (res.destroyed) clearInterval(timer); else res.write(body(at, at += 4096)); }, 50);
+        return true;
+      }
+      await sleepMs(1200);   // ... while a range request waits, as for a free connection
+      return false;
+    },
+  });
+  const { file } = await openRemote(server.url, { headBytes: 4096, stallMs: 400 });
+  file.prefetch(0, MiB);   // the stream is read on
+  await file.want([[6 * MiB, 6 * MiB + 100]]);
+  assert.ok(isContentAt(6 * MiB, file.read(6 * MiB, 100)));
+  assert.equal(server.log.length, 2, 'asked once');
+  file.close();
 });

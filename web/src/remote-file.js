@@ -52,6 +52,7 @@ class Watchdog {
     this.timer = null;
     this.stalled = false;
     this.need = () => Infinity;
+    this.busy = null;   // while it says true, silence is not a stall (see RemoteFile.send)
   }
 
   start() {
@@ -59,7 +60,7 @@ class Watchdog {
     this.mark = this.bytes;
     this.timer = setTimeout(() => {
       this.timer = null;
-      if (this.bytes - this.mark >= Math.min(STALL_BYTES, this.need())) this.start();
+      if (this.bytes - this.mark >= Math.min(STALL_BYTES, this.need()) || this.busy?.()) this.start();
       else {
         this.stalled = true;
         this.onStall();
@@ -466,6 +467,7 @@ export class RemoteFile {
     this.lastModified = null;
     this.etag = null;                 // when readable (same origin, or exposed)
     this.stallMs = stallMs;
+    this.lastProgress = -Infinity;    // when bytes last arrived on any of its connections
     this.controllers = new Set();     // of the requests out now (close() aborts them)
     this.requests = 0;
     this.bytesFetched = 0;
@@ -685,6 +687,9 @@ export class RemoteFile {
   async send(url, range) {
     const controller = new AbortController();
     const watch = new Watchdog(this.stallMs, () => controller.abort());
+    // Until its answer begins, a request may only be waiting for a connection (a browser opens 6
+    // to a server: the stream, those in flight, the <video>'s): silent only while nothing flows.
+    watch.busy = () => performance.now() - this.lastProgress < this.stallMs;
     this.controllers.add(controller);
     const release = () => {
       watch.stop();
@@ -693,6 +698,7 @@ export class RemoteFile {
     watch.start();
     try {
       const response = await this.fetchImpl(url, { headers: { Range: range }, credentials: 'omit', signal: controller.signal });
+      watch.busy = null;
       return { response, watch, release };
     } catch (err) {
       release();
@@ -722,6 +728,7 @@ export class RemoteFile {
         if (r.done) return received;
         received += r.value.length;
         x.watch.progress(r.value.length);
+        this.lastProgress = performance.now();
         if (received > max) throw tooMuch(received);
         if (onChunk(r.value) === false) return received;
       }
@@ -1252,6 +1259,7 @@ export class RemoteFile {
       return;
     }
     s.watch?.progress(value.length);
+    this.lastProgress = performance.now();
     s.sinceOpen += value.length;
     // A trickle does not count as the stream going on.
     if (s.sinceOpen >= STALL_BYTES || s.pos + value.length >= s.limit) s.idle = 0;
