@@ -528,3 +528,33 @@ TEST_CASE("hostile sizes get a problem, and absurd counts cost no time or memory
         CHECK(frag.mediaRanges() == flat({moofAt, int64_t(f.size())}));
     }
 }
+
+TEST_CASE("a box of size 0 runs to the end of the file", "[Mp4Layout]")
+{
+    Bytes stsc, stsz, stco;
+    stsc.u32(1).u32(1).u32(2).u32(1);
+    stsz.u32(0).u32(2).u32(10).u32(20);
+    const Bytes moovFirst = cat({ftyp(), box("moov", {track(1, "soun", cat({fullBox("stsc", 0, stsc), fullBox("stsz", 0, stsz),
+        fullBox("stco", 0, Bytes().u32(1).u32(0))}))})});
+    // The chunk offset is patched to the first byte after the mdat's header.
+    Bytes file = moovFirst;
+    const int64_t data = int64_t(file.size()) + 8;
+    file[file.size() - 4] = uint8_t(data >> 24);
+    file[file.size() - 3] = uint8_t(data >> 16);
+    file[file.size() - 2] = uint8_t(data >> 8);
+    file[file.size() - 1] = uint8_t(data);
+    file.u32(0).tag("mdat").zeros(100);
+    Mp4Layout layout(int64_t(file.size()));
+    layout.feed(0, file.data(), file.size());
+    REQUIRE(layout.done());
+    CHECK(layout.problem().empty());
+    CHECK(layout.mediaRanges() == flat({data, data + 30}));
+
+    // With the moov after an mdat that runs to the end, there is no moov.
+    Bytes hidden = ftyp();
+    hidden.u32(0).tag("mdat").add(moovFirst);
+    Mp4Layout lost(int64_t(hidden.size()));
+    lost.feed(0, hidden.data(), hidden.size());
+    CHECK(lost.done());
+    CHECK(lost.problem().find("no moov") != std::string::npos);
+}
