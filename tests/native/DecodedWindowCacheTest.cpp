@@ -267,7 +267,15 @@ TEST_CASE("after prefetch, the next zoom step in and out and the screens either 
         REQUIRE(session->needsDecode({view.startFrame + 3 * span, 4}, width));            // not further
         REQUIRE(session->windows().memoryBytes() <= session->windows().maxBytes());
     }
-    SECTION("nothing to do where even the zoom step in is drawn from peaks")
+    SECTION("two zoom steps in from the peaks")
+    {
+        const WaveformView view{300000, 40};   // peaks, and so is half its span; a quarter is not
+        const WaveformView in{view.startFrame + width * 40 * 3 / 8.0, 10};
+        REQUIRE(session->needsDecode(in, width));
+        drain(view);
+        REQUIRE_FALSE(session->needsDecode(in, width));
+    }
+    SECTION("nothing to do where even two zoom steps in are drawn from peaks")
     {
         REQUIRE_FALSE(session->prefetch({0, 64}, width, {}));
         REQUIRE(session->windows().framesDecoded() == 0);
@@ -292,5 +300,33 @@ TEST_CASE("a view drawn from cached blocks is the view drawn from the sequential
         renderSamples(all, view, {}, imageB);
         REQUIRE(a == b);
         REQUIRE_FALSE(session->render(imageA, view, {}).decoded);
+    }
+}
+
+TEST_CASE("while panning, prefetch fills the screen the pan moves towards first", "[DecodedWindowCache][MediaSession]")
+{
+    const int width = 1000;
+    const double fpp = 4, span = width * fpp;   // 4,000 frames: about four 1,024-frame blocks
+    for (const double dir : {1.0, -1.0}) {
+        SECTION(dir > 0 ? "right" : "left")
+        {
+            SessionOptions options;
+            options.cacheBlockShift = 10;
+            options.maxCachedBytes = 11 * 1024 * sizeof(float);   // the view and one screen beside it (mono)
+            auto session = loadSession("call.wav", options);
+            auto drain = [&](const WaveformView& view) {
+                int calls = 0;
+                while (session->prefetch(view, width, {}))
+                    REQUIRE(++calls < 100);
+            };
+            const WaveformView a{500000, fpp};
+            drain(a);
+            const WaveformView b{a.startFrame + dir * span / 10, fpp};
+            drain(b);
+            REQUIRE_FALSE(session->needsDecode(b, width));
+            REQUIRE_FALSE(session->needsDecode({b.startFrame + dir * span, fpp}, width));
+            REQUIRE(session->needsDecode({b.startFrame - dir * span, fpp}, width));
+            REQUIRE(session->windows().memoryBytes() <= session->windows().maxBytes());
+        }
     }
 }

@@ -283,6 +283,15 @@ public:
         }
     }
 
+    double framesToDecode(const View& v)
+    {
+        try {
+            return double(session_.framesToDecode({v.startFrame, v.framesPerPixel}, v.width));
+        } catch (const std::exception&) {
+            return 0;
+        }
+    }
+
     // decode false: finer than the peaks, draw them coarsely now rather than decode samples.
     Rendered render(const View& v, bool decode)
     {
@@ -478,6 +487,7 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("openSeekable", &Session::openSeekable)
         .function("seedPeaks", &Session::seedPeaks)
         .function("needsDecode", &Session::needsDecode)
+        .function("framesToDecode", &Session::framesToDecode)
         .function("prefetch", &Session::prefetch)
         .function("render", &Session::render)
         .function("renderSpectrogram", &Session::renderSpectrogram)

@@ -145,12 +145,17 @@ void MediaSession::sampleWindow(const WaveformView& view, int width, int64_t& fi
 
 bool MediaSession::needsDecode(const WaveformView& view, int width)
 {
+    return framesToDecode(view, width) > 0;
+}
+
+int64_t MediaSession::framesToDecode(const WaveformView& view, int width)
+{
     if (!validView(view) || !finerThanPeaks(view) || !ranges())
-        return false;
+        return 0;
     int64_t first, count;
     sampleWindow(view, width, first, count);
     windows_.setFrames(framesDecoded());
-    return windows_.missing(first, count) > 0;
+    return windows_.missing(first, count);
 }
 
 bool MediaSession::prefetch(const WaveformView& view, int width, const DecodedWindowCache::Limits& limits)
@@ -167,20 +172,42 @@ bool MediaSession::prefetch(const WaveformView& view, int width, const DecodedWi
     std::vector<DecodedWindowCache::Range> wanted;
     if (fpp < base) {
         // The view, then half a screen either side (the next zoom step out, around the centre),
-        // then the rest of the screens either side (panning), nearest first.
+        // then the rest of the screens either side (panning), nearest first; while panning, the
+        // side it moves towards first.
+        const bool panning = lastPrefetch_.framesPerPixel == fpp && lastPrefetch_.startFrame != start;
+        const double ahead = panning && start < lastPrefetch_.startFrame ? -1 : 1;
+        auto side = [&](double dir, double from, double to) {
+            return dir > 0 ? range(start + span + from * span, start + span + to * span) : range(start - to * span, start - from * span);
+        };
         wanted.push_back(range(start, start + span));
-        wanted.push_back(range(start + span, start + 1.5 * span));
-        wanted.push_back(range(start - 0.5 * span, start));
-        wanted.push_back(range(start + 1.5 * span, start + 2 * span));
-        wanted.push_back(range(start - span, start - 0.5 * span));
-    } else if (fpp / 2 < base) {
-        // Drawn from peaks, but the next zoom step in is not: its window around the centre, then
-        // the rest of the view (wherever the zoom's anchor, the cursor, is).
-        wanted.push_back(range(start + 0.25 * span, start + 0.75 * span));
-        wanted.push_back(range(start, start + span));
+        if (panning) {
+            wanted.push_back(side(ahead, 0, 1));
+            wanted.push_back(side(-ahead, 0, 1));
+        } else {
+            wanted.push_back(side(1, 0, 0.5));
+            wanted.push_back(side(-1, 0, 0.5));
+            wanted.push_back(side(1, 0.5, 1));
+            wanted.push_back(side(-1, 0.5, 1));
+        }
     } else {
-        return false;
+        // Drawn from peaks, but one or two zoom steps in (x2 each) are not: that window around
+        // the centre first, then ever larger ones up to the whole view (wherever the zoom's
+        // anchor, the cursor, is), as far as the budget holds.
+        int steps = 0;
+        double finer = fpp;
+        while (finer >= base && steps < 2) {
+            finer /= 2;
+            ++steps;
+        }
+        if (finer >= base)
+            return false;
+        const double centre = start + span / 2;
+        for (int k = steps; k >= 0; --k) {
+            const double half = span / double(int64_t(1) << k) / 2;
+            wanted.push_back(range(centre - half, centre + half));
+        }
     }
+    lastPrefetch_ = view;
     windows_.setFrames(framesDecoded());
     return windows_.fill(*rangeDecoder_, wanted, limits);
 }

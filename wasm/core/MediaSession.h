@@ -80,10 +80,12 @@ public:
 
     // True when render() would have to decode samples that are not cached.
     bool needsDecode(const WaveformView& view, int width);
+    // How many frames render() would decode first (0 when the view is drawn from peaks or cached samples).
+    int64_t framesToDecode(const WaveformView& view, int width);
     // Decodes, within the limits, what the next interaction is likely to need: the view itself,
-    // the window of the next zoom step in (when the view is drawn from peaks but half its span
-    // would not be), the window of the next zoom step out, and the screens either side. Returns
-    // true while more remains to do for this view.
+    // the window of the next zoom step in (when the view is drawn from peaks but a half or a
+    // quarter of its span would not be), the window of the next zoom step out, and the screens
+    // either side (the one a pan moves towards first). Returns true while more remains to do.
     bool prefetch(const WaveformView& view, int width, const DecodedWindowCache::Limits& limits);
     const DecodedWindowCache& windows() const { return windows_; }
 
@@ -112,6 +114,7 @@ private:
     std::unique_ptr<DecodedPcmSource> spectrumSource_;
     SpectrogramTiles spectrumTiles_;
     DecodedWindowCache windows_;
+    WaveformView lastPrefetch_{0, 0};   // the view prefetch last served: a pan's direction
     std::vector<std::vector<float>> joined_;   // samples() of a window spanning several blocks
     std::vector<const float*> joinedPlanes_;
 };

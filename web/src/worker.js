@@ -47,18 +47,20 @@ function render(load, request) {
     }, [pixels.buffer]);
     return;
   }
-  // A view that needs samples decoded first gets the peaks at once, then the samples.
-  if (session.needsDecode(request.view)) renderOnce(load, request, false);
+  // A view that needs many samples decoded first gets the peaks at once, then the samples; a few
+  // (the edge a pan uncovers) are decoded straight away, its final frame the sooner for it.
+  const { view } = request;
+  if (session.framesToDecode(view) > Math.max(1 << 17, (view.width * view.framesPerPixel) / 4)) renderOnce(load, request, false);
   renderOnce(load, request, true);
 }
 
-function renderOnce(load, request, decode) {
+function renderOnce(load, request, decode, final = decode) {
   const result = load.session.render(request.view, decode);
   if (!result.ok) {
     // Samples that could not be read (a refused range, an expired link, said by the load): the
-    // view is drawn from the peaks instead.
+    // view is drawn from the peaks instead, as its final frame (the element waits for one).
     if (load.file?.error) {
-      if (decode) renderOnce(load, request, false);
+      if (decode) renderOnce(load, request, false, true);
       return;
     }
     load.post({ type: 'error', code: result.code, message: result.message, fatal: false });
