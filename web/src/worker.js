@@ -71,7 +71,7 @@ function renderOnce(load, request, decode, final = decode) {
     type: 'frame',
     target: request.target,
     request: request.request,
-    interim: !decode,
+    interim: !final,
     width: request.view.width,
     height: request.view.height,
     fromSamples: result.fromSamples,
