@@ -217,7 +217,12 @@ if (isMain) {
     console.log(`redraw bench, ${new Date().toISOString()}, assets ${opts.dist ?? 'dist'}`);
     console.log(formatZoom(zoom, path.basename(file)));
     console.log(`   after: coreBytes ${(zoom.statsAfter.coreBytes / 1e6).toFixed(1)} MB, wasm heap ${(zoom.statsAfter.wasmHeapBytes / 1e6).toFixed(1)} MB`);
-    if (opts.json) (await import('node:fs')).writeFileSync(opts.json, JSON.stringify(zoom, null, 1) + '\n');
+    const jumps = await benchRedraw({ editor, n: opts.quick ? 4 : 10 });
+    console.log(`3. Random jumps (zoomTo a random place at each level, then a pan of a tenth of a span), ${jumps.n} per level:`);
+    console.log(formatTable(['span', 'samples/px', 'from samples', 'median', 'p95', 'max', 'pan median', 'pan p95'],
+      jumps.levels.map((l) => [`${l.whole ? 'whole ' : ''}${clock(l.span)}`, l.samplesPerPixel >= 10 ? Math.round(l.samplesPerPixel) : l.samplesPerPixel.toFixed(3),
+        l.fromSamples, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs), ms(l.panMedianMs), ms(l.panP95Ms)])));
+    if (opts.json) (await import('node:fs')).writeFileSync(opts.json, JSON.stringify({ zoom, jumps }, null, 1) + '\n');
   } finally {
     await bench.close();
   }
