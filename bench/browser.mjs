@@ -11,8 +11,10 @@ import { launchBrowser, collectConsole } from '../tests/browser/browser.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MAIN_WIDTH = 1920;
 
-export async function startBench(mediaRoot) {
-  const servers = await startServers({ pages: {}, csp: strictCsp, assetRoot: path.join(root, 'dist'), mediaRoot, log: false });
+export async function startBench(mediaRoot, { assetRoot = path.join(root, 'dist') } = {}) {
+  // Media may also come from the benchmark's own media servers (bench/range.mjs, bench/memory.mjs) on other loopback ports.
+  const csp = (origins) => strictCsp({ ...origins, media: `${origins.media} http://127.0.0.1:*` });
+  const servers = await startServers({ pages: {}, csp, assetRoot, mediaRoot, log: false });
   servers.setPage('/index.html', `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>avseg bench</title>
 <script type="module" src="${servers.assets.origin}/avseg.js"></script>
 <body><avseg-editor></avseg-editor></body>`);
@@ -26,6 +28,17 @@ export async function startBench(mediaRoot) {
     async newEditor() {
       const page = await browser.newPage();
       const log = collectConsole(page);
+      // The worker's own progress messages say more than the element's event (sync requests, multi-range).
+      await page.addInitScript(() => {
+        const Native = window.Worker;
+        window.benchWorker = { progress: null };
+        window.Worker = class extends Native {
+          constructor(...args) {
+            super(...args);
+            this.addEventListener('message', (e) => { if (e.data?.type === 'progress') window.benchWorker.progress = e.data; });
+          }
+        };
+      });
       await page.setViewportSize({ width: MAIN_WIDTH + 100, height: 700 });
       await page.goto(servers.page.url('/'));
       await page.evaluate(async (width) => {
@@ -45,6 +58,8 @@ export async function startBench(mediaRoot) {
       return {
         page,
         load: (file, opts) => load(page, this.mediaUrl(file), opts).catch(withConsole),
+        loadUrl: (url, opts) => load(page, url, opts).catch(withConsole),
+        withConsole,
         redraw: (opts) => redraw(page, opts).catch(withConsole),
       };
     },

@@ -21,7 +21,7 @@ export const FORMATS = {
   opus: { file: 'ten-min.ogg', args: ['-c:a', 'libopus', '-b:a', '96k'] },
   wav: { file: 'ten-min.wav', args: ['-c:a', 'pcm_s16le'] },
 };
-export const LONG = { '1h': { file: 'one-hour.mp3', repeat: 6 }, '10h': { file: 'ten-hours.mp3', repeat: 60 } };
+export const LONG = { '1h': { file: 'one-hour.mp3', repeat: 6 }, '3h': { file: 'three-hours.mp3', repeat: 18 }, '10h': { file: 'ten-hours.mp3', repeat: 60 } };
 export const WARMUP = 'warmup.wav';
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
