@@ -38,7 +38,8 @@ export class MediaLoad {
     this.id = id;
     this.url = url;
     this.peaksUrl = peaksUrl;
-    this.rangeThreshold = rangeThreshold ?? WHOLE_BELOW_BYTES;
+    // Read whole, a file must fit the reader's cache (64 MiB) with room to spare.
+    this.rangeThreshold = Math.min(rangeThreshold ?? WHOLE_BELOW_BYTES, 32 << 20);
     this.core = core;
     this.abortController = new AbortController();
     this.file = null;       // the RemoteFile when read in place
@@ -190,11 +191,30 @@ export class MediaLoad {
         if (!this.aborted) this.fail('fetch-failed', MediaLoad.brokeOff(err));
         return;
       }
-      if (!(await this.decodeSlice(this.ahead))) return;
+      // Expired under a view's read between slices: no slice starts on a dead link.
+      if (file.error?.code === 'link-expired') {
+        await this.paused;
+        continue;
+      }
+      const decoded = await this.decodeSlice(this.ahead);
+      if (!decoded) return;
       // A synchronous read refused as expired: the slice stopped; on once a fresh URL came.
       if (file.error?.code === 'link-expired') await this.paused;
+      if (decoded === 'expired' && !(await this.decodeAgain(file, head))) return;
     }
     this.finishLoad();
+  }
+
+  /** A new session decoding from the start (what was drawn stays drawn until it is redrawn). */
+  async decodeAgain(file, head) {
+    if (this.aborted) return false;
+    this.session.delete();
+    this.session = null;
+    if (!(await this.startSession())) return false;
+    this.ahead = await this.readAhead(file, head);
+    const status = this.session.openSeekable(this.readFn, file.size);
+    if (status.state < 0) this.fail(status.code, status.message);
+    return status.state >= 0;
   }
 
   /** How this file is read ahead of the demuxer: whole, by its MP4 read plan, or sequentially. */
@@ -340,6 +360,9 @@ export class MediaLoad {
     }
     // A refused range is the cause of whatever the demuxer then makes of the missing bytes.
     const refused = this.file?.error;
+    // An expired link under a synchronous read: the demuxer took the missing bytes for the end
+    // (or for damage). The caller decodes again once a fresh link came.
+    if (refused?.code === 'link-expired' && status.state !== 1) return 'expired';
     if (status.state < 0 || (refused && refused.code !== 'link-expired')) {
       this.fail(refused ? 'fetch-failed' : status.code, refused ? MediaLoad.brokeOff(refused) : status.message);
       return false;
