@@ -357,6 +357,15 @@ test('the local run: s3:// links presigned for 3 s expire, the page gets fresh o
   assert.equal(own.status, 200);
   assert.match(JSON.parse(own.text).url, /^http:\/\/127\.0\.0\.1:\d+\/calls-bucket\/long\.wav\?X-Amz-Algorithm=/);
 
+  // Reloading (what a Ground Truth worker does when the link expired) renders a freshly signed link, and the
+  // draft, kept under the s3:// URI rather than the signed URL, comes back.
+  await page.evaluate(() => document.querySelector('avseg-editor').flushDraft());
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('avseg-editor')?.ready, undefined, { timeout: 30000 });
+  const reloaded = await page.evaluate(() => ({ segments: JSON.stringify(document.querySelector('avseg-editor').value.segments), src: document.querySelector('avseg-editor').src }));
+  assert.equal(reloaded.segments, annotated, 'the draft is restored after a reload');
+  assert.notEqual(reloaded.src, first);
+
   // Submitted: the answer names the media by its s3:// URI, whichever link was read last.
   await page.evaluate(() => {
     const el = document.querySelector('avseg-editor');
