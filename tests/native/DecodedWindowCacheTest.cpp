@@ -24,7 +24,7 @@ struct Decoded {
     }
     int64_t frames() const { return int64_t(sink.frames()); }
     int channels() const { return sink.format.channels; }
-    size_t blockBytes(int shift) const { return size_t(channels()) * (size_t(1) << shift) * sizeof(float); }
+    size_t blockBytes(int shift) const { return DecodedWindowCache::blockBytes(channels(), shift); }
 
     std::vector<uint8_t> bytes;
     test::CollectingSink sink;
@@ -312,7 +312,7 @@ TEST_CASE("while panning, prefetch fills the screen the pan moves towards first"
         {
             SessionOptions options;
             options.cacheBlockShift = 10;
-            options.maxCachedBytes = 11 * 1024 * sizeof(float);   // the view and one screen beside it (mono)
+            options.maxCachedBytes = 11 * DecodedWindowCache::blockBytes(1, 10);   // the view and one screen beside it
             auto session = loadSession("call.wav", options);
             auto drain = [&](const WaveformView& view) {
                 int calls = 0;
@@ -328,5 +328,29 @@ TEST_CASE("while panning, prefetch fills the screen the pan moves towards first"
             REQUIRE(session->needsDecode({b.startFrame - dir * span, fpp}, width));
             REQUIRE(session->windows().memoryBytes() <= session->windows().maxBytes());
         }
+    }
+}
+
+TEST_CASE("wide columns drawn through the blocks' run summaries are the columns drawn from every sample", "[DecodedWindowCache][WaveformRenderer]")
+{
+    Decoded d("tone-stereo-44k.flac");
+    DecodedWindowCache cache(64 << 20, 12);
+    cache.reset(d.channels());
+    cache.setFrames(d.frames());
+    RangeDecoder ranges(d.reader, d.index, d.sink.format);
+    const int width = 300, height = 120;
+    std::vector<uint8_t> a(size_t(width) * height * 4), b(a.size());
+    RgbaImage imageA{a.data(), width, height, width * 4}, imageB{b.data(), width, height, width * 4};
+    const float* planes[] = {d.sink.pcm[0].data(), d.sink.pcm[1].data()};
+    const PcmSpan all{0, d.frames(), 2, planes};
+    for (const WaveformView view : {WaveformView{1000.3, 130.7}, WaveformView{77777, 1000}, WaveformView{5, 64}, WaveformView{3000, 200}}) {
+        const int64_t first = std::max<int64_t>(int64_t(view.startFrame) - 1, 0);
+        const int64_t count = std::min<int64_t>(int64_t(std::ceil(view.startFrame + width * view.framesPerPixel)) + 2, d.frames()) - first;
+        const auto& pieces = cache.get(ranges, first, count);
+        REQUIRE(pieces.size() > 1);
+        REQUIRE(pieces.front().runMin != nullptr);
+        renderSamples(pieces, view, {}, imageA);
+        renderSamples(all, view, {}, imageB);
+        REQUIRE(a == b);
     }
 }

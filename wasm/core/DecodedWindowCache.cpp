@@ -52,6 +52,12 @@ void DecodedWindowCache::touch(int64_t first, int64_t last)
         it->second.lastUse = tick_;
 }
 
+size_t DecodedWindowCache::blockBytes(int channels, int blockShift)
+{
+    const size_t frames = size_t(1) << blockShift;
+    return size_t(std::max(channels, 0)) * (frames + 2 * (frames >> kRunShift)) * sizeof(float);
+}
+
 void DecodedWindowCache::makeRoom(size_t bytes)
 {
     while (bytes_ + bytes > maxBytes_) {
@@ -61,7 +67,7 @@ void DecodedWindowCache::makeRoom(size_t bytes)
                 victim = it;
         if (victim == blocks_.end())
             return;   // everything left is in use by this call
-        bytes_ -= victim->second.planes.size() * size_t(blockFrames()) * sizeof(float);
+        bytes_ -= blockBytes();
         blocks_.erase(victim);
     }
 }
@@ -70,13 +76,17 @@ DecodedWindowCache::Block& DecodedWindowCache::block(int64_t index)
 {
     auto it = blocks_.find(index);
     if (it == blocks_.end()) {
-        const size_t bytes = size_t(channels_) * size_t(blockFrames()) * sizeof(float);
-        makeRoom(bytes);
+        makeRoom(blockBytes());
         Block b;
         b.planes.resize(channels_);
-        for (auto& plane : b.planes)
-            plane.reserve(size_t(blockFrames()));
-        bytes_ += bytes;
+        b.runMin.resize(channels_);
+        b.runMax.resize(channels_);
+        for (int c = 0; c < channels_; ++c) {
+            b.planes[c].reserve(size_t(blockFrames()));
+            b.runMin[c].reserve(size_t(blockFrames() >> kRunShift));
+            b.runMax[c].reserve(size_t(blockFrames() >> kRunShift));
+        }
+        bytes_ += blockBytes();
         it = blocks_.emplace(index, std::move(b)).first;
     }
     it->second.lastUse = tick_;
@@ -103,6 +113,19 @@ void DecodedWindowCache::store(int64_t at, const float* const* channels, int n)
             for (int c = 0; c < channels_; ++c)
                 b.planes[c].insert(b.planes[c].end(), channels[c] + (have - at), channels[c] + (upTo - at));
             b.filled = upTo - start;
+        }
+        for (int c = 0; c < channels_; ++c) {
+            // Summaries of the runs just completed.
+            const float* plane = b.planes[c].data();
+            for (int64_t r = int64_t(b.runMin[c].size()); (r + 1) << kRunShift <= b.filled; ++r) {
+                float lo = plane[r << kRunShift], hi = lo;
+                for (int64_t i = (r << kRunShift) + 1; i < (r + 1) << kRunShift; ++i) {
+                    lo = std::min(lo, plane[i]);
+                    hi = std::max(hi, plane[i]);
+                }
+                b.runMin[c].push_back(lo);
+                b.runMax[c].push_back(hi);
+            }
         }
         pos = upTo;
     }
@@ -186,10 +209,14 @@ const std::vector<PcmSpan>& DecodedWindowCache::get(RangeDecoder& decoder, int64
         const int64_t to = std::min(last, start + it->second.filled);
         if (to <= from)
             break;
-        auto& planes = pointers_.emplace_back(size_t(channels_));
-        for (int c = 0; c < channels_; ++c)
-            planes[c] = it->second.planes[c].data() + (from - start);
-        pieces_.push_back({from, to - from, channels_, planes.data()});
+        // Per piece: the channels' samples, then their run minima, then maxima.
+        auto& p = pointers_.emplace_back(size_t(3 * channels_));
+        for (int c = 0; c < channels_; ++c) {
+            p[c] = it->second.planes[c].data() + (from - start);
+            p[channels_ + c] = it->second.runMin[c].data();
+            p[2 * channels_ + c] = it->second.runMax[c].data();
+        }
+        pieces_.push_back({from, to - from, channels_, p.data(), p.data() + channels_, p.data() + 2 * channels_, kRunShift, start});
         if (to < std::min(last, start + blockFrames()))
             break;   // the media ended early: nothing after a hole
     }
@@ -201,8 +228,7 @@ bool DecodedWindowCache::fill(RangeDecoder& decoder, const std::vector<Range>& r
     if (channels_ <= 0)
         return false;
     ++tick_;
-    const size_t blockBytes = size_t(channels_) * size_t(blockFrames()) * sizeof(float);
-    const size_t cap = std::max<size_t>(maxBytes_ / blockBytes, 1);
+    const size_t cap = std::max<size_t>(maxBytes_ / blockBytes(), 1);
     std::vector<int64_t> order;
     std::set<int64_t> seen;
     for (auto [first, end] : ranges) {

@@ -18,6 +18,7 @@ namespace avseg {
 // frames from its start on (possibly only the first part of them). Once the blocks exceed the
 // byte budget, the least recently used go first; never those the current call uses, so a view
 // larger than the budget still draws (and the next call brings the cache back within it).
+// Each block also keeps the min and max of every 64 frames, so wide views read few samples.
 class DecodedWindowCache {
 public:
     using Clock = std::chrono::steady_clock;
@@ -44,6 +45,8 @@ public:
     // considered, the first ones first. Returns true while some of those remain missing.
     bool fill(RangeDecoder& decoder, const std::vector<Range>& ranges, const Limits& limits);
 
+    // What a block of 2^blockShift frames costs: its samples and their run summaries.
+    static size_t blockBytes(int channels, int blockShift);
     int64_t blockFrames() const { return int64_t(1) << shift_; }
     size_t maxBytes() const { return maxBytes_; }
     size_t blockCount() const { return blocks_.size(); }
@@ -55,9 +58,13 @@ public:
 private:
     struct Block {
         std::vector<std::vector<float>> planes;
+        std::vector<std::vector<float>> runMin, runMax;   // per complete run of 2^kRunShift frames
         int64_t filled = 0;
         uint64_t lastUse = 0;
     };
+    static constexpr int kRunShift = 6;
+
+    size_t blockBytes() const { return blockBytes(channels_, shift_); }
 
     int64_t end() const { return std::min(frames_, mediaEnd_); }
     int64_t blockLength(int64_t index) const;

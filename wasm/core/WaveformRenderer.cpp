@@ -146,6 +146,38 @@ public:
         int64_t n;
         return *at(c, f, n);
     }
+    // Widens [lo, hi] by the samples of [f, end), using the pieces' run summaries where whole runs fit.
+    void extent(int c, int64_t f, int64_t end, float& lo, float& hi)
+    {
+        auto scan = [&](const float* s, int64_t n) {
+            for (int64_t i = 0; i < n; ++i) {
+                lo = std::min(lo, s[i]);
+                hi = std::max(hi, s[i]);
+            }
+        };
+        while (f < end) {
+            int64_t n;
+            const float* s = at(c, f, n);
+            const PcmSpan& p = p_[k_];
+            const int64_t stop = std::min(end, f + n);
+            if (p.runMin && stop - f >= (int64_t(2) << p.runShift)) {
+                const int64_t run = int64_t(1) << p.runShift;
+                const int64_t firstRun = (f - p.runOrigin + run - 1) >> p.runShift;
+                const int64_t lastRun = (stop - p.runOrigin) >> p.runShift;   // exclusive
+                const int64_t runStart = p.runOrigin + (firstRun << p.runShift);
+                const int64_t runEnd = p.runOrigin + (lastRun << p.runShift);
+                scan(s, runStart - f);
+                for (int64_t r = firstRun; r < lastRun; ++r) {
+                    lo = std::min(lo, p.runMin[c][r]);
+                    hi = std::max(hi, p.runMax[c][r]);
+                }
+                scan(s + (runEnd - f), stop - runEnd);
+            } else {
+                scan(s, stop - f);
+            }
+            f = stop;
+        }
+    }
 
 private:
     const std::vector<PcmSpan>& p_;
@@ -192,16 +224,7 @@ void renderSamples(const std::vector<PcmSpan>& pieces, const WaveformView& view,
                 if (f1 <= f0)
                     continue;
                 float lo = pcm.sample(c, f0), hi = lo;
-                for (int64_t f = f0 + 1; f < f1;) {
-                    int64_t n;
-                    const float* s = pcm.at(c, f, n);
-                    n = std::min(n, f1 - f);
-                    for (int64_t i = 0; i < n; ++i) {
-                        lo = std::min(lo, s[i]);
-                        hi = std::max(hi, s[i]);
-                    }
-                    f += n;
-                }
+                pcm.extent(c, f0 + 1, f1, lo, hi);
                 span(image, x, b.top, amplitudeRow(hi, style.amplitude, b.height),
                     amplitudeRow(lo, style.amplitude, b.height), wave);
             }

@@ -37,6 +37,12 @@ struct PcmSpan {
     int64_t frames = 0;
     int channels = 0;
     const float* const* data = nullptr;
+    // Optional, per channel: the min and max of each complete run of 2^runShift frames, runs
+    // counted from frame runOrigin, so that a long column need not read every sample.
+    const float* const* runMin = nullptr;
+    const float* const* runMax = nullptr;
+    int runShift = 0;
+    int64_t runOrigin = 0;
 };
 
 // Channels are stacked top to bottom, each in an equal band with its zero line in the middle.
