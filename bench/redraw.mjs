@@ -56,8 +56,9 @@ export async function benchZoom({ editor, ladders = 8, pans = 3, panSteps = 20, 
   if (raw.width !== MAIN_WIDTH) throw new Error(`main canvas is ${raw.width} px, not ${MAIN_WIDTH}`);
   const byLevel = new Map();
   for (const step of raw.steps) {
-    const level = byLevel.get(step.level) ?? { level: step.level, span: step.span, in: [], out: [], fromSamples: 0, count: 0 };
+    const level = byLevel.get(step.level) ?? { level: step.level, span: step.span, in: [], out: [], shown: [], fromSamples: 0, count: 0 };
     level[step.dir].push(step.ms);
+    level.shown.push(step.shownMs);
     level.fromSamples += step.fromSamples ? 1 : 0;
     level.count++;
     byLevel.set(step.level, level);
@@ -69,7 +70,7 @@ export async function benchZoom({ editor, ladders = 8, pans = 3, panSteps = 20, 
     return {
       span: l.span, samplesPerPixel: (l.span * raw.sampleRate) / raw.width, steps: all.length,
       fromSamples: l.fromSamples === 0 ? 'no' : l.fromSamples === l.count ? 'yes' : `${l.fromSamples}/${l.count}`,
-      medianMs, p95Ms, maxMs: Math.max(...all),
+      medianMs, p95Ms, maxMs: Math.max(...all), shownMedianMs: quantile(l.shown, 0.5), shownP95Ms: quantile(l.shown, 0.95),
       inMedianMs: l.in.length ? quantile(l.in, 0.5) : null, outMedianMs: l.out.length ? quantile(l.out, 0.5) : null,
       meets: medianMs <= ZOOM_TARGET.medianMs && p95Ms <= ZOOM_TARGET.p95Ms,
     };
@@ -77,6 +78,7 @@ export async function benchZoom({ editor, ladders = 8, pans = 3, panSteps = 20, 
   const panRows = raw.pans.map((p) => ({
     samplesPerPixel: p.spp, span: p.span, steps: p.ms.length,
     medianMs: quantile(p.ms, 0.5), p95Ms: quantile(p.ms, 0.95), maxMs: Math.max(...p.ms),
+    shownMedianMs: quantile(p.shown, 0.5), shownP95Ms: quantile(p.shown, 0.95),
     fromSamples: p.fromSamples === p.ms.length ? 'yes' : `${p.fromSamples}/${p.ms.length}`,
     meets: quantile(p.ms, 0.5) <= ZOOM_TARGET.medianMs,
   }));
@@ -95,15 +97,17 @@ export function formatZoom(z, label = 'the file') {
   return [
     `3b. Zooming step by step on ${label} (${z.width}-px view): ${z.ladders} ladders, each from the whole file halving the span`,
     `   around a random point down to ~${LADDER_MIN_SPP} samples/px and doubling it back, ${z.idleMs} ms pause after each painted step;`,
-    `   zoomTo -> avseg-rendered, each including ~1 animation frame (${ms(z.frameMs)} here).`,
+    `   zoomTo -> avseg-rendered (the frame put into the canvas); on screen: to the next animation frame after it,`,
+    `   which shows it (frames are ${ms(z.frameMs)} here).`,
     `   Target at every level: median <= ${ZOOM_TARGET.medianMs} ms, p95 <= ${ZOOM_TARGET.p95Ms} ms.`,
-    formatTable(['span', 'samples/px', 'steps', 'from samples', 'median', 'p95', 'max', 'in median', 'out median', 'target'],
+    formatTable(['span', 'samples/px', 'steps', 'from samples', 'median', 'p95', 'max', 'in median', 'out median', 'on screen median', 'on screen p95', 'target'],
       z.levels.map((l) => [clock(l.span), spp(l.samplesPerPixel), l.steps, l.fromSamples, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs),
-        l.inMedianMs === null ? '' : ms(l.inMedianMs), l.outMedianMs === null ? '' : ms(l.outMedianMs), verdict(l.meets)])),
+        l.inMedianMs === null ? '' : ms(l.inMedianMs), l.outMedianMs === null ? '' : ms(l.outMedianMs), ms(l.shownMedianMs), ms(l.shownP95Ms), verdict(l.meets)])),
     '   Panning (a drag): zoomTo a tenth of a span on, right after the previous step was painted, no pause.',
     `   Target: median <= ${ZOOM_TARGET.medianMs} ms.`,
-    formatTable(['span', 'samples/px', 'steps', 'from samples', 'median', 'p95', 'max', 'target'],
-      z.pans.map((p) => [clock(p.span), spp(p.samplesPerPixel), p.steps, p.fromSamples, ms(p.medianMs), ms(p.p95Ms), ms(p.maxMs), verdict(p.meets)])),
+    formatTable(['span', 'samples/px', 'steps', 'from samples', 'median', 'p95', 'max', 'on screen median', 'on screen p95', 'target'],
+      z.pans.map((p) => [clock(p.span), spp(p.samplesPerPixel), p.steps, p.fromSamples, ms(p.medianMs), ms(p.p95Ms), ms(p.maxMs),
+        ms(p.shownMedianMs), ms(p.shownP95Ms), verdict(p.meets)])),
   ].join('\n');
 }
 
@@ -135,7 +139,7 @@ async function zoomDriver({ ladders, pans, panSteps, idleMs, seed, minSpp, panSp
     await next(seen);
     const ms = performance.now() - t0;
     await frame();
-    return { ms, fromSamples: detail.fromSamples };
+    return { ms, shownMs: performance.now() - t0, fromSamples: detail.fromSamples };
   };
   let s = seed >>> 0; // mulberry32
   const random = () => {
@@ -177,7 +181,7 @@ async function zoomDriver({ ladders, pans, panSteps, idleMs, seed, minSpp, panSp
   const panRuns = [];
   for (const spp of panSpp) {
     const span = (spp * width) / rate;
-    const run = { spp, span, ms: [], fromSamples: 0 };
+    const run = { spp, span, ms: [], shown: [], fromSamples: 0 };
     for (let p = 0; p < pans; p++) {
       let start = random() * (d - span * (1 + panSteps / 10));
       await timeZoom(start, start + span);
@@ -186,6 +190,7 @@ async function zoomDriver({ ladders, pans, panSteps, idleMs, seed, minSpp, panSp
         start += span / 10;
         const r = await timeZoom(start, start + span);
         run.ms.push(r.ms);
+        run.shown.push(r.shownMs);
         run.fromSamples += r.fromSamples ? 1 : 0;
       }
     }
