@@ -24,7 +24,7 @@ const STREAM_ATTEMPTS = 4;         // reopenings of the stream in a row that bri
 // is given up on and asked again: a load never hangs on one connection.
 const STALL_MS = 30000;
 const STALL_BYTES = 1024;
-const MULTI_BYTES_PER_CHUNK = 4;   // a multi-range request asks at most this many chunkBytes
+const REQUEST_CHUNKS = 4;          // a request asks for at most this many chunkBytes
 
 export class RemoteError extends Error {
   /** code: 'cors-blocked' | 'fetch-failed' | 'link-expired' | 'range-refused'; status: the HTTP status or 0 */
@@ -824,10 +824,12 @@ export class RemoteFile {
       if (last && r[0] - last[1] < gap) last[1] = Math.max(last[1], r[1]);
       else coalesced.push([...r]);
     }
-    // No request larger than chunkBytes: what is in flight stays bounded however much is wanted.
+    // No request larger than REQUEST_CHUNKS chunkBytes: what is in flight stays bounded however
+    // much is wanted (a hostile index, ranges coalesced across a video's pictures).
+    const most = REQUEST_CHUNKS * this.chunkBytes;
     for (const [s, e] of coalesced) {
-      for (let start = s; start < e; start += this.chunkBytes) {
-        const entry = { start, end: Math.min(e, start + this.chunkBytes), done: deferred(), attempts: 0 };
+      for (let start = s; start < e; start += most) {
+        const entry = { start, end: Math.min(e, start + most), done: deferred(), attempts: 0 };
         this.queue.push(entry);
         waits.push(entry.done.promise);
       }
@@ -850,7 +852,7 @@ export class RemoteFile {
           const { start, end } = this.queue[count];
           header += `${start}-${end - 1},`.length;
           bytes += end - start;
-          if ((header > limit.chars || bytes > MULTI_BYTES_PER_CHUNK * this.chunkBytes) && count) break;
+          if ((header > limit.chars || bytes > REQUEST_CHUNKS * this.chunkBytes) && count) break;
           count++;
         }
         entries = this.queue.splice(0, count).sort((a, b) => a.start - b.start);
