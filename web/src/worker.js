@@ -47,6 +47,11 @@ function render(load, request) {
     }, [pixels.buffer]);
     return;
   }
+  // While reads are refused (a lying server, an expired link) no samples can come: the peaks.
+  if (load.file?.error) {
+    renderOnce(load, request, false, true);
+    return;
+  }
   // A view that needs many samples decoded first gets the peaks at once, then the samples; a few
   // (the edge a pan uncovers) are decoded straight away, its final frame the sooner for it.
   const { view } = request;
@@ -102,7 +107,8 @@ self.onmessage = async (event) => {
       // Idle until the next message: decode what the next view likely needs.
       const current = load;
       const { session } = current;
-      if (msg.target === 'main' && session) prefetch.follow(session, msg.view, () => load === current && current.session === session && current.done);
+      // Not while reads are refused (a lying server, an expired link): nothing would come of it.
+      if (msg.target === 'main' && session) prefetch.follow(session, msg.view, () => load === current && current.session === session && current.done && !current.file?.error);
       else prefetch.resume();
       // After the load, a view's samples may need new ranges: a refused one is a warning.
       const warning = load.renderWarning();
