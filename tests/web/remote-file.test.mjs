@@ -9,6 +9,7 @@ import { startRangeServer, startNginx, corsFetch, childSyncFetch, contentAt, isC
 import { startMediaServer } from '../lib/media-server.mjs';
 import { utimes } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
+import { spawn } from 'node:child_process';
 
 const MiB = 1 << 20;
 const servers = [];
@@ -895,4 +896,33 @@ test('a request waiting for a connection while others bring bytes is not taken f
   assert.ok(isContentAt(6 * MiB, file.read(6 * MiB, 100)));
   assert.equal(server.log.length, 2, 'asked once');
   file.close();
+});
+
+test("a synchronous read is asked again at once after S3's 503 SlowDown or 500 InternalError", { timeout: 20000 }, async () => {
+  // The server runs in its own process: a synchronous read blocks this one.
+  const script = `
+    const http = require('node:http');
+    let n = 0;
+    const server = http.createServer((req, res) => {
+      const m = /^bytes=(\\d+)-(\\d+)$/.exec(req.headers.range || '');
+      n++;
+      if (n <= 2) { res.writeHead(n === 1 ? 503 : 500, { 'content-type': 'application/xml' }); res.end('<Error><Code>SlowDown</Code></Error>'); return; }
+      const [s, e] = [Number(m[1]), Number(m[2])];
+      const b = Buffer.alloc(e - s + 1);
+      for (let i = 0; i < b.length; i++) b[i] = (s + i) & 255;
+      res.writeHead(206, { 'content-range': 'bytes ' + s + '-' + e + '/1048576', 'content-length': b.length });
+      res.end(b);
+    }).listen(0, '127.0.0.1', () => console.log(server.address().port));
+  `;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    const file = new RemoteFile(`http://127.0.0.1:${port}/file.bin`, MiB, { syncFetch: childSyncFetch() });
+    const bytes = file.read(1000, 10);
+    assert.deepEqual([...bytes], Array.from({ length: 10 }, (_, i) => (1000 + i) & 255));
+    assert.equal(file.syncRequests, 3);
+    assert.equal(file.error, null);
+  } finally {
+    child.kill();
+  }
 });
