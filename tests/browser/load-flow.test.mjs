@@ -32,6 +32,10 @@ async function makeVideos(dir) {
   // Fragments of 2 s (one per key frame) and an mfra at the end, as ffmpeg writes them.
   await run('ffmpeg', ['-v', 'error', '-y', '-i', path.join(dir, 'fast.mp4'), '-c', 'copy', '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
     path.join(dir, 'frag.mp4')]);
+  // A silent video over 256 MiB: 10 s at ~15 Mbit/s, looped.
+  const still = path.join(dir, 'silent-clip.mp4');
+  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '30M', '-an', still]);
+  await run('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '15', '-i', still, '-c', 'copy', '-movflags', '+faststart', path.join(dir, 'silent.mp4')]);
 }
 
 before(async () => {
@@ -47,7 +51,7 @@ before(async () => {
     },
   });
   // 28 minutes of 48 kHz stereo: 323 MB, more than is kept of a download.
-  noRanges = await startMediaServer({ ranges: false, files: { '/big.wav': { synth: 'wav', seconds: 28 * 60 } } });
+  noRanges = await startMediaServer({ ranges: false, files: { '/big.wav': { synth: 'wav', seconds: 28 * 60 }, '/silent.mp4': { path: path.join(tmp, 'silent.mp4') } } });
   env = await startElementPage({ csp: (o) => strictCsp({ ...o, media: `${o.media} ${media.origin} ${noRanges.origin}` }) });
 });
 
@@ -83,7 +87,8 @@ async function load(t, url) {
 }
 
 const figures = (name, out, size) => console.log(`${name}: ${out.progress.rangeRequests} requests, ${out.progress.syncRequests} synchronous, `
-  + `${out.progress.loadedBytes} of ${size} bytes (${((100 * out.progress.loadedBytes) / size).toFixed(1)}%), ready in ${Math.round(out.ms)} ms`);
+  + `${out.progress.loadedBytes} of ${size} bytes (${((100 * out.progress.loadedBytes) / size).toFixed(1)}%), ready in ${Math.round(out.ms)} ms; `
+  + `wasm heap ${out.stats.wasmHeapBytes >> 20} MiB, cache ${(out.stats.remote?.cachedBytes ?? 0) >> 20} MiB (${(out.stats.remote?.pinnedBytes ?? 0) >> 10} KiB pinned)`);
 
 for (const [name, shape] of [['frag.mp4', 'fragmented'], ['fast.mp4', 'faststart']]) {
   test(`a ${shape} MP4 is read by its plan: a few requests, its sound and index only, every frame indexed`, async (t) => {
@@ -158,4 +163,17 @@ test('without Range support, a file larger than 256 MiB streams to ready, keeps 
   assert.deepEqual(errors.seen.map((e) => [e.code, e.fatal]), [['samples-unavailable', false]], JSON.stringify(errors.seen));
   assert.match(errors.seen[0].message, /does not answer Range requests and the file is larger than 256 MiB/);
   assert.ok(errors.shown.includes(errors.seen[0].message), 'shown in the element');
+});
+
+test('without Range support, a silent video larger than 256 MiB gets a warning instead of a frame index, and is not downloaded to its end', async (t) => {
+  const { size } = noRanges.source('/silent.mp4');
+  assert.ok(size > 256 << 20, `${size} bytes`);
+  const before = noRanges.requests.length;
+  const out = await load(t, noRanges.url('/silent.mp4'));
+  assert.deepEqual(out.errors.map((e) => e.code).sort(), ['frames-unavailable', 'no-audio'], JSON.stringify(out.errors));
+  assert.match(out.errors.find((e) => e.code === 'frames-unavailable').message, /does not answer Range requests and the file is larger than 256 MiB/);
+  assert.equal(out.frames, 0);
+  assert.equal(out.stats.keptBytes, 0);
+  const worker = noRanges.requests.slice(before).filter((r) => r.dest === 'empty');
+  assert.ok(worker.length === 1 && worker[0].bytes < size, `the worker's download stopped: ${JSON.stringify(worker)}`);
 });
