@@ -112,3 +112,57 @@ TEST_CASE("a sparse (thinned) index still seeks near the target instead of decod
         CHECK(ranges.prerollFrames() < 3 * 300000);
     }
 }
+
+namespace {
+
+// A file whose reads come back empty while `failing` (a presigned link that expired), then work again (a fresh link).
+class InterruptedReader : public ByteReader {
+public:
+    explicit InterruptedReader(std::vector<uint8_t> bytes) : memory_(std::move(bytes)) {}
+    size_t read(uint8_t* dst, size_t n) override { return failing ? 0 : memory_.read(dst, n); }
+    bool seek(int64_t position) override { return memory_.seek(position); }
+    int64_t position() const override { return memory_.position(); }
+    int64_t size() const override { return memory_.size(); }
+    bool failing = false;
+
+private:
+    MemoryReader memory_;
+};
+
+} // namespace
+
+TEST_CASE("a decode whose source reads nothing fails, and the next one, once it reads again, gives the samples", "[RangeDecoder]")
+{
+    for (const char* name : {"speech-gaps.pcm_s16le.wav", "speech-gaps.mp3", "speech-gaps.flac"}) {
+        INFO(name);
+        const auto bytes = test::readBytes(test::fixture(name));
+        test::CollectingSink sink;
+        SeekIndex index(2400);
+        StreamingDecoder decoder(sink, &index);
+        test::streamInto(decoder, bytes, 65536);
+        InterruptedReader reader(bytes);
+        RangeDecoder ranges(reader, index, sink.format);
+        auto decode = [&](int64_t first) {
+            std::vector<float> got;
+            ranges.decode(first, 1000, [&](int64_t, const float* const* ch, int n) { got.insert(got.end(), ch[0], ch[0] + n); });
+            return got;
+        };
+        REQUIRE(decode(200000).size() == 1000);
+        reader.failing = true;
+        // Reopening the file from its start fails too (its header cannot be read): that decode throws or gives nothing.
+        for (int64_t first : {int64_t(100000), int64_t(300000)}) {
+            size_t n = 0;
+            try {
+                n = decode(first).size();
+            } catch (const MediaError&) {
+            }
+            CHECK(n < 1000);
+        }
+        reader.failing = false;
+        const int64_t first = 250000;
+        const auto got = decode(first);
+        REQUIRE(got.size() == 1000);
+        for (size_t i = 0; i < got.size(); ++i)
+            REQUIRE(std::abs(got[i] - sink.pcm[0][first + int64_t(i)]) < 2e-3f);
+    }
+}

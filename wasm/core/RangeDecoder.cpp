@@ -40,6 +40,9 @@ void RangeDecoder::reopen()
 
 void RangeDecoder::begin(int64_t first)
 {
+    // A reopen that threw (the source read nothing: an expired link) left no reader.
+    if (!reader_)
+        reopen();
     first_ = first;
     const auto& points = index_.points();
     // One point further back than needed: a decoder may emit nothing for the first packet after a seek.
@@ -62,6 +65,8 @@ void RangeDecoder::begin(int64_t first)
 
 bool RangeDecoder::step(const BlockFn& fn)
 {
+    if (!reader_)
+        reopen();
     const bool more = reader_->step([&](const DecodedFrame& f) { onFrame(f, fn); });
     if (!known_ && (unknownFrames_ > unplacedLimit_ || !more)) {
         // The seek landed where no recorded packet follows, or none did before the end (near
