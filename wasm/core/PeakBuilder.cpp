@@ -2,6 +2,7 @@
 #include "PeakBuilder.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace avseg {
@@ -14,6 +15,53 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 inline float sane(float v)
 {
     return v == v ? v : 0.0f;
+}
+
+// Four lanes through the compiler's vector extension (wasm SIMD128 with -msimd128, SSE natively).
+typedef float Float4 __attribute__((vector_size(16)));
+typedef int32_t Int4 __attribute__((vector_size(16)));
+
+inline Float4 load4(const float* p)
+{
+    Float4 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+inline Float4 pick(Int4 mask, Float4 a, Float4 b)
+{
+    return reinterpret_cast<Float4>((reinterpret_cast<Int4>(a) & mask) | (reinterpret_cast<Int4>(b) & ~mask));
+}
+
+// Min and max of n samples, NaN as 0: the same values as the scalar loop (the order of equal
+// values differs only between -0 and +0, which quantise alike).
+inline void minMax(const float* s, size_t n, float& lo, float& hi)
+{
+    size_t i = 0;
+    if (n >= 8) {
+        Float4 lo4 = {kInf, kInf, kInf, kInf}, hi4 = -lo4;
+        Float4 lo4b = lo4, hi4b = hi4;
+        for (; i + 8 <= n; i += 8) {
+            Float4 v = load4(s + i), w = load4(s + i + 4);
+            v = reinterpret_cast<Float4>(reinterpret_cast<Int4>(v) & (v == v));
+            w = reinterpret_cast<Float4>(reinterpret_cast<Int4>(w) & (w == w));
+            lo4 = pick(v < lo4, v, lo4);
+            hi4 = pick(v > hi4, v, hi4);
+            lo4b = pick(w < lo4b, w, lo4b);
+            hi4b = pick(w > hi4b, w, hi4b);
+        }
+        lo4 = pick(lo4b < lo4, lo4b, lo4);
+        hi4 = pick(hi4b > hi4, hi4b, hi4);
+        for (int k = 0; k < 4; ++k) {
+            lo = lo4[k] < lo ? lo4[k] : lo;
+            hi = hi4[k] > hi ? hi4[k] : hi;
+        }
+    }
+    for (; i < n; ++i) {
+        const float v = sane(s[i]);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
 }
 
 } // namespace
@@ -76,13 +124,8 @@ void PeakBuilder::done()
 void PeakBuilder::accumulate(const float* const* channels, size_t offset, size_t frames)
 {
     for (int c = 0; c < out_.channels_; ++c) {
-        const float* s = channels[c] + offset;
         float lo = accMin_[c], hi = accMax_[c];
-        for (size_t i = 0; i < frames; ++i) {
-            const float v = sane(s[i]);
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
-        }
+        minMax(channels[c] + offset, frames, lo, hi);
         accMin_[c] = lo;
         accMax_[c] = hi;
     }
@@ -103,11 +146,7 @@ void PeakBuilder::appendFullBins(const float* const* channels, size_t offset, in
         Peak* out = base.bins.data() + at + c;
         for (int64_t b = 0; b < bins; ++b, s += binSize, out += nch) {
             float lo = kInf, hi = -kInf;
-            for (size_t i = 0; i < binSize; ++i) {
-                const float v = sane(s[i]);
-                lo = v < lo ? v : lo;
-                hi = v > hi ? v : hi;
-            }
+            minMax(s, binSize, lo, hi);
             *out = Peak{quantiseSample(lo), quantiseSample(hi)};
         }
     }

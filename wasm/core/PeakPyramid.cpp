@@ -13,7 +13,8 @@ int16_t quantiseSample(float x)
         return scaled != scaled ? 0 : INT16_MIN;
     if (scaled >= 32767.0f)
         return INT16_MAX;
-    return static_cast<int16_t>(std::lrintf(scaled));
+    // nearbyint rounds as lrintf does (to nearest, ties to even) but is one wasm instruction.
+    return static_cast<int16_t>(std::nearbyint(scaled));
 }
 
 void PeakPyramid::reset(int channels, int sampleRate, int baseShift)
