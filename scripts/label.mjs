@@ -41,6 +41,8 @@ const USAGE = `usage: scripts/run [options] [MANIFEST]
   --port PORT              pages on PORT, component on PORT+1, media on PORT+2 (default 8080)
   --preview                render one item and show what would be submitted, writing nothing
   --line N                 with --preview: the manifest line to show (default 1)
+s3:// media is presigned for AVSEG_S3_LINK_SECONDS (default 21600, 6 hours); a task page whose
+link expired gets a fresh one from the run by itself.
 Relative paths are read from the folder the command is typed in. The run's tokens and personal
 links are kept outside the output folder, in $AVSEG_STATE_DIR/runs/ (default
 \${XDG_STATE_HOME:-~/.local/state}/avseg/runs/), so a restart keeps its links.`;
