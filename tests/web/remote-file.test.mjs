@@ -390,14 +390,18 @@ test('an expired link whose refusal carries no CORS headers is still told from a
   } finally {
     delete globalThis.location;
   }
-  // Without a server at all, it is a failure to fetch.
+  // Without a server at all, the connection is lost (not an expiry): the file waits for it.
   const gone = await serve({ size });
   const fetchGone = corsFetch({ exposeHeaders: [] });
   globalThis.location = { origin: 'http://page.example' };
   try {
     const { file } = await openRemote(gone.url, { fetchImpl: fetchGone, headBytes: 4096 });
     await gone.close();
-    await assert.rejects(file.want([[12 * MiB, 12 * MiB + 100]]), (err) => err.code === 'fetch-failed' && /failed 3 times/.test(err.message));
+    const pending = file.want([[12 * MiB, 12 * MiB + 100]]);
+    assert.equal(await pendingAfter(pending, 2500), 'pending');
+    assert.equal(file.error?.code, 'connection-lost');
+    assert.match(file.error.message, /failed 3 times/);
+    file.close();
   } finally {
     delete globalThis.location;
   }
@@ -925,4 +929,146 @@ test("a synchronous read is asked again at once after S3's 503 SlowDown or 500 I
   } finally {
     child.kill();
   }
+});
+
+/** `count` runs of `length` bytes, `every` bytes apart from `from`. */
+const runs = (count, length, every, from) => Array.from({ length: count }, (_, i) => [from + i * every, from + i * every + length]);
+
+/** A file opened as the worker opens it, on a server that answers single ranges only (as S3). */
+async function openSingleRange(options) {
+  const server = await serve({ multi: 'whole', ...options });
+  const { file } = await openRemote(server.url, { headBytes: MiB });
+  // Its first multi-range request is answered with the whole file: ranges one by one from then on.
+  const { size } = file;
+  await file.want([[size - 4 * MiB, size - 4 * MiB + 10], [size - 1000, size - 990]]);
+  assert.equal(file.multiRange, false);
+  server.reset();
+  return { server, file };
+}
+
+test('a single-range server with a long round trip: a dense plan is read through in few requests, and only the wanted bytes are cached', { timeout: 60000 }, async () => {
+  const size = 64 * MiB;
+  const { server, file } = await openSingleRange({ size, latencyMs: 150 });
+  assert.ok(file.stats().rttMs >= 150, `round trip measured: ${file.stats().rttMs} ms`);
+  assert.ok(file.stats().bytesPerMs > 0, 'throughput measured');
+  // 2 KiB of sound every 256 KiB: gaps four times today's 64 KiB floor, fetched in less time than a round trip.
+  const plan = runs(200, 2048, 256 << 10, 2 * MiB);
+  const cachedBefore = file.stats().cachedBytes;
+  await file.want(plan);
+  assert.ok(server.log.length <= 6, `${server.log.length} requests for 200 ranges`);
+  assert.ok(server.log.every((r) => r.status === 206 && !r.range.includes(',')));
+  const wanted = 200 * 2048;
+  assert.equal(file.stats().cachedBytes - cachedBefore, wanted, 'the pictures between were dropped as they streamed by');
+  assert.ok(file.bytesFetched > 40 * MiB, 'the gaps were fetched across');
+  for (const [s, e] of plan) assert.ok(isContentAt(s, file.read(s, e - s)), `bytes at ${s}`);
+  assert.equal(file.read(plan[0][1], 1).length, 0, 'a gap byte is not cached');
+  assert.equal(file.syncRequests, 0);
+  // Asked again: all cached, no request.
+  await file.want(plan);
+  assert.ok(server.log.length <= 6);
+});
+
+test('a single-range server with no added latency: sparse ranges are still asked one by one, fetching only them', { timeout: 60000 }, async () => {
+  const size = 160 * MiB;
+  const { server, file } = await openSingleRange({ size });
+  const { rttMs, bytesPerMs } = file.stats();
+  assert.ok(rttMs >= 0 && bytesPerMs > 0, 'measured');
+  const plan = runs(16, 2048, 9 * MiB, 4 * MiB);
+  const before = file.bytesFetched;
+  await file.want(plan);
+  assert.equal(server.log.length, 16, `one request per range (round trip ${rttMs.toFixed(1)} ms at ${(bytesPerMs / 1000).toFixed(0)} MB/s)`);
+  assert.equal(file.bytesFetched - before, 16 * 2048);
+  for (const [s, e] of plan) assert.ok(isContentAt(s, file.read(s, e - s)));
+});
+
+test('the same plan is read through or asked range by range as the measured round trip says', { timeout: 60000 }, async () => {
+  const size = 64 * MiB;
+  const plan = runs(24, 2048, 2 * MiB, 8 * MiB);
+  const counts = [];
+  for (const latencyMs of [0, 250]) {
+    const { server, file } = await openSingleRange({ size, latencyMs });
+    // What the gap costs against a round trip, from the measurements.
+    const reach = file.stats().rttMs * file.stats().bytesPerMs;
+    await file.want(plan);
+    counts.push(server.log.length);
+    if (reach < 2 * MiB) assert.equal(server.log.length, 24, `latency ${latencyMs}: reach ${reach}`);
+    else assert.ok(server.log.length <= 4, `latency ${latencyMs}: reach ${reach}, ${server.log.length} requests`);
+    for (const [s, e] of plan) assert.ok(isContentAt(s, file.read(s, e - s)));
+    file.close();
+  }
+  assert.ok(counts[1] < counts[0], `a long round trip reads through: ${counts}`);
+});
+
+/** A server that can go away (connections cut, or S3's 503 SlowDown) and come back. */
+async function flakyServer(size) {
+  const state = { mode: 'up' };
+  const server = await serve({
+    size,
+    hook: async (req, res, entry) => {
+      if (state.mode === 'up' || (state.mode !== 'up' && req.url.includes('fresh'))) return false;
+      if (state.mode === 'cut') {
+        entry.status = -1;
+        req.socket.destroy();
+        return true;
+      }
+      entry.status = 503;
+      res.writeHead(503, { 'content-type': 'application/xml' });
+      res.end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      return true;
+    },
+  });
+  return { server, state };
+}
+
+for (const mode of ['cut', '503']) {
+  test(`a connection lost after earlier reads (${mode === 'cut' ? 'connections cut' : "S3's 503 SlowDown"}) pauses the file, which resumes by itself when the server answers again`, { timeout: 60000 }, async () => {
+    const size = 16 * MiB;
+    const { server, state } = await flakyServer(size);
+    const { file } = await openRemote(server.url, { headBytes: 64 * 1024 });
+    const errors = [];
+    let resumed = 0;
+    file.onerror = (err) => errors.push(err);
+    file.onresume = () => { resumed++; };
+    await file.want([[6 * MiB, 6 * MiB + 100]]);
+    state.mode = mode;
+    const pending = file.want([[12 * MiB, 12 * MiB + 100]]);
+    assert.equal(await pendingAfter(pending, 3000), 'pending', 'the want waits, not rejected');
+    assert.equal(file.error?.code, 'connection-lost');
+    assert.match(file.error.message, /^The connection to the media server was lost \(.*\); what is drawn and annotated stays, and reading resumes by itself/);
+    assert.deepEqual(errors.map((e) => e.code), ['connection-lost']);
+    assert.equal(file.read(12 * MiB, 100).length, 0, 'reads are empty meanwhile');
+    assert.ok(isContentAt(6 * MiB, file.read(6 * MiB, 100)), 'what was cached stays readable');
+    const another = file.want([[14 * MiB, 14 * MiB + 100]]);
+    // It keeps looking (1, 2, 4 ... s apart), not asking again and again.
+    const asked = server.log.length;
+    await new Promise((r) => setTimeout(r, 3500));
+    assert.ok(server.log.length - asked <= 3, `${server.log.length - asked} requests while down`);
+    state.mode = 'up';
+    await Promise.all([pending, another]);
+    assert.equal(file.error, null);
+    assert.equal(resumed, 1);
+    assert.ok(isContentAt(12 * MiB, file.read(12 * MiB, 100)));
+    assert.ok(isContentAt(14 * MiB, file.read(14 * MiB, 100)));
+    file.close();
+  });
+}
+
+test('a lost connection resumes at once with a fresh link (setUrl), and a failure before any read succeeded is still fatal', { timeout: 60000 }, async () => {
+  const size = 16 * MiB;
+  const { server, state } = await flakyServer(size);
+  const { file } = await openRemote(server.url, { headBytes: 64 * 1024 });
+  await file.want([[6 * MiB, 6 * MiB + 100]]);
+  state.mode = 'cut';
+  const pending = file.want([[12 * MiB, 12 * MiB + 100]]);
+  assert.equal(await pendingAfter(pending, 2500), 'pending');
+  assert.equal(file.error?.code, 'connection-lost');
+  const started = Date.now();
+  await file.setUrl(`${server.url}?fresh=1`);
+  await pending;
+  assert.ok(Date.now() - started < 1000, 'no wait for the next look');
+  assert.ok(isContentAt(12 * MiB, file.read(12 * MiB, 100)));
+  file.close();
+
+  const fresh = new RemoteFile(server.url, size);
+  await assert.rejects(fresh.want([[MiB, MiB + 10]]), (err) => err.code === 'fetch-failed');
 });

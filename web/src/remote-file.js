@@ -19,6 +19,11 @@ const PIECE_BYTES = 1 << 20;       // the stream's bytes are cached in pieces th
 const FINGERPRINT_BYTES = 4096;    // compared against a fresh URL's first bytes
 const EXPIRY_STATUSES = new Set([400, 401, 403, 410]);
 const RETRY_MS = [250, 1000];      // waits before the 2nd and 3rd attempt of a request that broke
+// A connection lost after earlier reads succeeded: the file pauses and looks again after these
+// waits (the last repeated while the file is open).
+const RECONNECT_MS = [1000, 2000, 4000, 8000, 16000, 30000];
+const PAUSING = new Set(['link-expired', 'connection-lost']);
+const RATE_MIN_BYTES = 256 << 10;  // answers at least this large measure the throughput
 const STREAM_ATTEMPTS = 4;         // reopenings of the stream in a row that bring no byte
 // A server that sends less than STALL_BYTES in stallMs (no answer, a stalled or trickling body)
 // is given up on and asked again: a load never hangs on one connection.
@@ -27,7 +32,7 @@ const STALL_BYTES = 1024;
 const REQUEST_CHUNKS = 4;          // a request asks for at most this many chunkBytes
 
 export class RemoteError extends Error {
-  /** code: 'cors-blocked' | 'fetch-failed' | 'link-expired' | 'range-refused'; status: the HTTP status or 0 */
+  /** code: 'cors-blocked' | 'fetch-failed' | 'link-expired' | 'connection-lost' | 'range-refused'; status: the HTTP status or 0 */
   constructor(code, message, status = 0) {
     super(message);
     this.name = 'RemoteError';
@@ -305,6 +310,7 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
   const fetchFn = fetchImpl ?? ((u, o) => fetch(u, o));
   const stallMs = fileOptions.stallMs ?? STALL_MS;
   let response;
+  let asked = performance.now();
   try {
     // S3 asks clients to retry its 500 InternalError and 503 SlowDown; a silent server is given up on.
     for (let attempt = 0; ; attempt++) {
@@ -314,6 +320,7 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
       if (signal?.aborted) abort();
       const watch = new Watchdog(stallMs, abort);
       watch.start();
+      asked = performance.now();
       try {
         response = await fetchFn(url, { headers: { Range: 'bytes=0-' }, credentials: 'omit', signal: controller.signal });
       } catch (err) {
@@ -377,7 +384,9 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
     cancelBody(response);
     throw new RemoteError('range-refused', `The media could not be read in place: the server says it has ${contentRange ?? response.headers.get('content-length')} bytes, more than can be addressed.`, status);
   }
+  const answered = performance.now();
   const file = new RemoteFile(url, size, { fetchImpl: fetchFn, ...fileOptions });
+  file.measure(answered - asked);
   file.lastModified = response.headers.get('last-modified');
   file.etag = response.headers.get('etag');
   file.contentRangeHidden = contentRange === null;
@@ -398,6 +407,7 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
     file.close();
     throw file.error;
   }
+  file.measure(null, Math.min(size, headBytes), performance.now() - answered);
   const head = file.cache.read(0, Math.min(size, headBytes)) ?? EMPTY;
   return { kind: 'ranges', file, head: head.slice() };
 }
@@ -492,6 +502,28 @@ export class RemoteFile {
     this.fingerprint = null;
     this.syncAhead = SYNC_MIN;
     this.syncEnd = -1;
+    this.rttMs = null;                // time to the first byte of answers (moving average)
+    this.bytesPerMs = null;           // throughput of one connection, from large answers
+    this.onresume = null;             // called when a lost connection answers again
+    this.reconnecting = false;
+  }
+
+  /** Takes in a measured round trip (ms to the answer's headers) and/or a body's bytes and time. */
+  measure(rttMs, bytes = 0, ms = 0) {
+    const mix = (old, v) => (old === null ? v : 0.7 * old + 0.3 * v);
+    if (rttMs !== null && rttMs >= 0) this.rttMs = mix(this.rttMs, rttMs);
+    if (bytes >= RATE_MIN_BYTES) this.bytesPerMs = mix(this.bytesPerMs, bytes / Math.max(ms, 1));
+  }
+
+  /**
+   * The gap under which wanted ranges are fetched as one request: while every range costs a
+   * request of its own, fetching a gap is cheaper than another round trip when it takes less
+   * time than that round trip at one connection's measured throughput (which already shares the
+   * link with the others in flight). At least `floor`, at most the request size bound.
+   */
+  crossGap(floor) {
+    if (this.multiRange !== false || this.rttMs === null || this.bytesPerMs === null) return floor;
+    return Math.max(floor, Math.min(REQUEST_CHUNKS * this.chunkBytes, Math.floor(this.rttMs * this.bytesPerMs)));
   }
 
   /** Bytes already fetched (the probe's head). */
@@ -510,6 +542,7 @@ export class RemoteFile {
     return {
       requests: this.requests, syncRequests: this.syncRequests, bytesFetched: this.bytesFetched,
       cachedBytes: this.cache.bytes, pinnedBytes: this.cache.pinnedBytes, multiRange: this.multiRange,
+      rttMs: this.rttMs, bytesPerMs: this.bytesPerMs,
     };
   }
 
@@ -536,6 +569,7 @@ export class RemoteFile {
     if (this.error || !(end > position)) return EMPTY;
     const hit = this.cache.read(position, end - position);
     if (hit) return hit;
+    if (this.closed) return EMPTY;
     if (this.stream && !this.stream.used && !this.streamReaches(position, GAP)) this.cancelStream();
     if (!this.syncFetch) return EMPTY;
     // Synchronous reads that follow one another (a demuxer nobody fetched ahead for) fetch twice as
@@ -554,10 +588,14 @@ export class RemoteFile {
         answer = this.syncFetch(this.url, position, stop, { timeoutMs: 4 * this.stallMs + ((stop - position) / (8 << 10)) * 1000 });
       } catch (err) {
         if (attempt < RETRY_MS.length) continue;
-        this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: the request for bytes ${position}-${stop - 1} failed ${attempt + 1} times (${err?.message ?? err}).`));
+        this.lost(`the request for bytes ${position}-${stop - 1} failed ${attempt + 1} times (${err?.message ?? err})`);
         return EMPTY;
       }
       if (!(answer.status >= 500 || answer.status === 429) || attempt >= RETRY_MS.length) break;
+    }
+    if ((answer.status >= 500 || answer.status === 429) && this.successes > 0) {
+      this.lost(`the server answered HTTP ${answer.status} to bytes ${position}-${stop - 1} ${RETRY_MS.length + 1} times`);
+      return EMPTY;
     }
     const problem = this.refusal(answer.status, answer.contentRange, answer.bytes.length, position, stop)
       ?? this.changed(answer.lastModified, answer.etag);
@@ -599,7 +637,7 @@ export class RemoteFile {
   }
 
   prefetch(position, bytes) {
-    if (this.closed || (this.error && this.error.code !== 'link-expired')) return;
+    if (this.closed || (this.error && !PAUSING.has(this.error.code))) return;
     if (!(position >= 0)) position = Math.max(0, position);
     if (!Number.isFinite(position)) return;
     position = Math.floor(position);
@@ -673,9 +711,69 @@ export class RemoteFile {
     this.url = url;
     if (lastModified) this.lastModified = lastModified;
     if (etag) this.etag = etag;
+    this.resume();
+  }
+
+  /** Reading goes on after a pause (a fresh link, or a lost connection that answers again). */
+  resume() {
+    const was = this.error;
     this.error = null;
+    if (this.stream) this.stream.idle = 0;
     this.pump();
     this.pumpStream();
+    if (was?.code === 'connection-lost') {
+      try { this.onresume?.(); } catch { /* the listener's own problem */ }
+    }
+  }
+
+  /**
+   * A failure that is no refusal (a network error, a 5xx, a stall) once earlier reads succeeded:
+   * the file pauses (what waits stays waiting) and looks again after 1, 2, 4 ... 30 s for as long
+   * as it is open, resuming by itself when the server answers. Before any success it is fatal.
+   */
+  lost(why, entries = []) {
+    if (this.successes === 0) {
+      this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: ${why}.`), entries);
+      return;
+    }
+    this.fail(new RemoteError('connection-lost', `The connection to the media server was lost (${why}); `
+      + 'what is drawn and annotated stays, and reading resumes by itself when the server answers again.'), entries);
+    this.reconnect();
+  }
+
+  async reconnect() {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      for (let i = 0; this.error?.code === 'connection-lost' && !this.closed; i++) {
+        await sleep(RECONNECT_MS[Math.min(i, RECONNECT_MS.length - 1)]);
+        if (this.error?.code !== 'connection-lost' || this.closed) return;
+        const url = this.url;
+        let x;
+        try {
+          x = await this.send(url, 'bytes=0-0');
+        } catch {
+          continue;
+        }
+        this.requests++;
+        const { response } = x;
+        x.release();
+        cancelBody(response);
+        const { status } = response;
+        if (this.error?.code !== 'connection-lost' || url !== this.url) return;
+        if (status >= 500 || status === 429) continue;
+        if (EXPIRY_STATUSES.has(status)) {
+          // Back, but the link has expired meanwhile: that pause needs a fresh link.
+          this.error = this.expired(status);
+          try { this.onerror?.(this.error); } catch { /* the listener's own problem */ }
+          return;
+        }
+        this.resume();
+        return;
+      }
+    } finally {
+      this.reconnecting = false;
+    }
   }
 
   // --- internals ---
@@ -786,7 +884,7 @@ export class RemoteFile {
 
   /** Asks for what of `asked` is neither cached nor coming; the promises of all that is coming, or null if all is cached. */
   request(asked, gap = GAP) {
-    if (this.error && this.error.code !== 'link-expired') throw this.error;
+    if (this.error && !PAUSING.has(this.error.code)) throw this.error;
     const gaps = asked.flatMap(([s, e]) => this.cache.missing(s, e));
     if (!gaps.length) return null;
     if (this.closed) throw this.closedError();
@@ -801,8 +899,14 @@ export class RemoteFile {
       if (waits.length) this.stream.endAtTarget = true;
       else this.cancelStream();
     }
-    // What is queued or in flight is waited for, not asked again (one sweep over both, sorted).
-    const pending = [...this.queue, ...this.flying].sort((a, b) => a.start - b.start);
+    // What is queued or in flight is waited for, not asked again (one sweep over both, sorted);
+    // of a request fetching across gaps, only the bytes it keeps.
+    const pending = [];
+    for (const e of [...this.queue, ...this.flying]) {
+      if (e.keep) for (const [start, end] of e.keep) pending.push({ start, end, done: e.done });
+      else pending.push(e);
+    }
+    pending.sort((a, b) => a.start - b.start);
     const hits = new Set();
     const rest = [];
     let j = 0;
@@ -817,19 +921,37 @@ export class RemoteFile {
       }
       if (s < e) rest.push([s, e]);
     }
-    for (const p of hits) waits.push(p.done.promise);
+    for (const done of new Set([...hits].map((p) => p.done))) waits.push(done.promise);
+    // Across a gap the floor allows, everything is kept (the floor is small); across a wider one
+    // (a measured round trip costs more than its bytes), only the wanted bytes are.
+    const floor = gap;
+    gap = this.crossGap(floor);
     const coalesced = [];
     for (const r of rest.sort((a, b) => a[0] - b[0])) {
       const last = coalesced[coalesced.length - 1];
-      if (last && r[0] - last[1] < gap) last[1] = Math.max(last[1], r[1]);
-      else coalesced.push([...r]);
+      if (last && r[0] - last[1] < gap) {
+        const keep = last[2];
+        if (r[0] - keep[keep.length - 1][1] < floor) keep[keep.length - 1][1] = Math.max(keep[keep.length - 1][1], r[1]);
+        else keep.push([...r]);
+        last[1] = Math.max(last[1], r[1]);
+      } else coalesced.push([r[0], r[1], [[...r]]]);
     }
     // No request larger than REQUEST_CHUNKS chunkBytes: what is in flight stays bounded however
     // much is wanted (a hostile index, ranges coalesced across a video's pictures).
     const most = REQUEST_CHUNKS * this.chunkBytes;
-    for (const [s, e] of coalesced) {
+    for (const [s, e, keep] of coalesced) {
       for (let start = s; start < e; start += most) {
-        const entry = { start, end: Math.min(e, start + most), done: deferred(), attempts: 0 };
+        const end = Math.min(e, start + most);
+        const entry = { start, end, done: deferred(), attempts: 0 };
+        if (keep.length > 1) {
+          const mine = keep.filter(([ks, ke]) => ke > start && ks < end).map(([ks, ke]) => [Math.max(ks, start), Math.min(ke, end)]);
+          // A piece that keeps everything it fetches keeps it as one.
+          if (mine.length > 1 || mine[0][0] > start || mine[0][1] < end) entry.keep = mine;
+          if (!mine.length) continue;
+          entry.start = mine[0][0];
+          entry.end = mine[mine.length - 1][1];
+          if (mine.length === 1) delete entry.keep;
+        }
         this.queue.push(entry);
         waits.push(entry.done.promise);
       }
@@ -902,7 +1024,8 @@ export class RemoteFile {
             + 'with an answer this page may not read); what is drawn and annotated stays, and reading resumes once the page is given a fresh link to the same file.'), entries);
           return;
         }
-        this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: the request for bytes ${ranges} failed ${attempt} times (${err?.message ?? err}).`), entries);
+        for (const e of entries) e.attempts = 0;
+        this.lost(`the request for bytes ${ranges} failed ${attempt} times (${err?.message ?? err})`, entries);
         return;
       }
       await sleep(RETRY_MS[attempt - 1]);
@@ -914,7 +1037,10 @@ export class RemoteFile {
   async fetchSingle(entry, url) {
     const { start, end } = entry;
     this.requests++;
+    const asked = performance.now();
     const x = await this.send(url, rangeHeader([[start, end]]));
+    const answered = performance.now();
+    this.measure(answered - asked);
     const { response } = x;
     if (response.status >= 500 || response.status === 429) {
       x.release();
@@ -930,7 +1056,32 @@ export class RemoteFile {
     }
     // A body longer than asked (a huge or endless one) is refused before it is held.
     const length = Math.min(end, this.size) - start;
-    const bytes = await this.readAll(x, length, (n) => this.refused(`the server's answer to a request for bytes ${start}-${end - 1} goes on past the ${length} bytes asked for (${n} came)`, response.status));
+    const tooMuch = (n) => this.refused(`the server's answer to a request for bytes ${start}-${end - 1} goes on past the ${length} bytes asked for (${n} came)`, response.status);
+    if (entry.keep) {
+      // Fetched across gaps: only the wanted bytes are held, the rest dropped as it streams by.
+      const parts = entry.keep.map(([s, e]) => ({ first: s, bytes: new Uint8Array(e - s) }));
+      let at = start;
+      let k = 0;
+      const received = await this.readBody(x, length, (chunk) => {
+        const to = at + chunk.length;
+        while (k < parts.length && parts[k].first + parts[k].bytes.length <= at) k++;
+        for (let j = k; j < parts.length && parts[j].first < to; j++) {
+          const p = parts[j];
+          const from = Math.max(at, p.first);
+          const until = Math.min(to, p.first + p.bytes.length);
+          if (until > from) p.bytes.set(chunk.subarray(from - at, until - at), from - p.first);
+        }
+        at = to;
+      }, tooMuch);
+      this.measure(null, received, performance.now() - answered);
+      problem = this.refusal(response.status, contentRange, received, start, end);
+      if (problem) throw problem;
+      this.bytesFetched += received - parts.reduce((n, p) => n + p.bytes.length, 0);
+      this.accept([entry], parts);
+      return;
+    }
+    const bytes = await this.readAll(x, length, tooMuch);
+    this.measure(null, bytes.length, performance.now() - answered);
     problem = this.refusal(response.status, contentRange, bytes.length, start, end);
     if (problem) throw problem;
     this.accept([entry], [{ first: start, bytes }]);
@@ -944,8 +1095,10 @@ export class RemoteFile {
     const big = level > 0;
     this.requests++;
     let x;
+    const sent = performance.now();
     try {
       x = await this.send(url, header);
+      this.measure(performance.now() - sent);
     } catch (err) {
       if (err instanceof Transient || this.closed) throw err;
       if (big) return this.shrinkMultiRange(entries, level);
@@ -1104,7 +1257,7 @@ export class RemoteFile {
       this.error = err;
       try { this.onerror?.(err); } catch { /* the listener's own problem */ }
     }
-    if (this.error.code === 'link-expired') {
+    if (PAUSING.has(this.error.code)) {
       this.queue.unshift(...entries);
       return;
     }
@@ -1207,7 +1360,7 @@ export class RemoteFile {
 
   async reopenStream(s) {
     if (++s.idle > STREAM_ATTEMPTS) {
-      this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off at byte ${s.pos}: the server stopped sending ${STREAM_ATTEMPTS} times in a row.`));
+      this.lost(`the server stopped sending at byte ${s.pos} ${STREAM_ATTEMPTS} times in a row`);
       return;
     }
     if (s.idle > 1) await sleep(RETRY_MS[Math.min(s.idle - 2, RETRY_MS.length - 1)]);
