@@ -501,7 +501,7 @@ export class RemoteFile {
     this.stream = null;
     this.fingerprint = null;
     this.syncAhead = SYNC_MIN;
-    this.syncEnd = -1;
+    this.syncEnd = -Infinity;
     this.rttMs = null;                // time to the first byte of answers (moving average)
     this.bytesPerMs = null;           // throughput of one connection, from large answers
     this.onresume = null;             // called when a lost connection answers again
@@ -572,9 +572,11 @@ export class RemoteFile {
     if (this.closed) return EMPTY;
     if (this.stream && !this.stream.used && !this.streamReaches(position, GAP)) this.cancelStream();
     if (!this.syncFetch) return EMPTY;
-    // Synchronous reads that follow one another (a demuxer nobody fetched ahead for) fetch twice as
-    // far each time, up to chunkBytes.
-    this.syncAhead = position === this.syncEnd ? Math.min(this.syncAhead * 2, this.chunkBytes) : SYNC_MIN;
+    // Synchronous reads that follow one another (a demuxer nobody fetched ahead for), or skip a
+    // little past the last one's end (one run of sound per picture), fetch twice as far each time,
+    // up to chunkBytes.
+    const follows = position >= this.syncEnd && position < this.syncEnd + GAP;
+    this.syncAhead = follows ? Math.min(this.syncAhead * 2, this.chunkBytes) : SYNC_MIN;
     let stop = Math.min(this.size, position + Math.max(end - position, this.syncAhead));
     const next = this.cache.nextStart(position);
     if (next < stop) stop = next;
