@@ -8,6 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <random>
 
 using namespace avseg;
@@ -352,5 +355,123 @@ TEST_CASE("wide columns drawn through the blocks' run summaries are the columns 
         renderSamples(pieces, view, {}, imageA);
         renderSamples(all, view, {}, imageB);
         REQUIRE(a == b);
+    }
+}
+
+namespace {
+
+// Every read the decoders make of the file, as byte ranges.
+class RecordingReader : public ByteReader {
+public:
+    explicit RecordingReader(std::vector<uint8_t> bytes) : inner_(std::move(bytes)) {}
+    size_t read(uint8_t* dst, size_t n) override
+    {
+        const int64_t at = inner_.position();
+        const size_t got = inner_.read(dst, n);
+        if (got > 0)
+            reads.push_back({at, at + int64_t(got)});
+        return got;
+    }
+    bool seek(int64_t position) override { return inner_.seek(position); }
+    int64_t position() const override { return inner_.position(); }
+    int64_t size() const override { return inner_.size(); }
+
+    std::vector<std::pair<int64_t, int64_t>> reads;
+
+private:
+    MemoryReader inner_;
+};
+
+// Two minutes of noisy tone made by ffmpeg in a temporary folder (removed at exit), long enough
+// that a view's bytes are a small part of the file.
+std::string longClip(const std::string& name, const std::string& codec)
+{
+    struct Dir {
+        Dir()
+        {
+            char tmpl[] = "/tmp/avseg-viewbytes-XXXXXX";
+            REQUIRE(mkdtemp(tmpl));
+            path = tmpl;
+        }
+        ~Dir() { std::system(("rm -rf '" + path + "'").c_str()); }
+        std::string path;
+    };
+    static const Dir folder;
+    const std::string& dir = folder.path;
+    static std::vector<std::string> made;
+    const std::string path = dir + "/" + name;
+    if (std::find(made.begin(), made.end(), path) == made.end()) {
+        const std::string command = "ffmpeg -nostdin -hide_banner -v error -y -f lavfi -i 'sine=frequency=440:sample_rate=48000:duration=120' "
+            "-f lavfi -i 'anoisesrc=color=pink:sample_rate=48000:amplitude=0.2:duration=120' "
+            "-filter_complex 'amix=inputs=2,pan=stereo|c0=c0|c1=c0' " + codec + " '" + path + "'";
+        INFO(command);
+        REQUIRE(std::system(command.c_str()) == 0);
+        made.push_back(path);
+    }
+    return path;
+}
+
+} // namespace
+
+TEST_CASE("bytesFor covers every byte the decode of a view then reads, and is a small part of the file", "[DecodedWindowCache][MediaSession]")
+{
+    const std::pair<const char*, const char*> formats[] = {
+        {"long.mp3", "-c:a libmp3lame -b:a 128k"},
+        {"long.flac", "-c:a flac"},
+        {"long.wav", "-c:a pcm_s16le"},
+        {"long.m4a", "-c:a aac -b:a 128k -movflags +faststart"},
+    };
+    for (const auto& [name, codec] : formats) {
+        SECTION(name)
+        {
+            const std::vector<uint8_t> bytes = test::readBytes(longClip(name, codec));
+            auto owned = std::make_unique<RecordingReader>(bytes);
+            RecordingReader& reader = *owned;
+            MediaSession session;
+            session.openSeekable(std::move(owned));
+            while (session.pump(1 << 20) != StreamingDecoder::State::Done) {
+            }
+            const int width = 1000;
+            const double fpp = double(int64_t(1) << session.peaks().baseShift()) / 2;   // sample level
+            std::vector<uint8_t> pixels(size_t(width) * 100 * 4);
+            RgbaImage image{pixels.data(), width, 100, width * 4};
+            const int64_t frames = session.framesDecoded();
+            REQUIRE(frames > 100 * 48000);
+            auto covered = [&](MediaSession::ByteSpan span) {
+                for (const auto& [from, to] : reader.reads) {
+                    INFO(reader.reads.size() << " reads; read [" << from << ", " << to << ") of the span [" << span.first << ", " << span.second << ")");
+                    REQUIRE(from >= span.first);
+                    REQUIRE(to <= span.second);
+                }
+            };
+            // Cold jumps about the file, the start and the end too; then the screens beside one.
+            for (double at : {0.5, 0.1, 0.9, 0.0, 0.999, 0.3, 0.31}) {
+                const WaveformView view{std::floor(at * double(frames)), fpp};
+                const MediaSession::ByteSpan span = session.bytesFor(view, width);
+                REQUIRE(session.needsDecode(view, width));
+                REQUIRE(span.second > span.first);
+                if (at > 0.05)
+                    REQUIRE(span.second - span.first < int64_t(bytes.size()) / 8);
+                reader.reads.clear();
+                REQUIRE(session.render(image, view, {}).fromSamples);
+                REQUIRE_FALSE(reader.reads.empty());
+                covered(span);
+                REQUIRE(session.bytesFor(view, width) == MediaSession::ByteSpan{0, 0});   // all cached now
+            }
+            const WaveformView view{std::floor(0.7 * double(frames)), fpp};
+            session.render(image, view, {});
+            DecodedWindowCache::Limits slice;
+            slice.maxFrames = 20000;
+            for (int calls = 0;; ++calls) {
+                REQUIRE(calls < 1000);
+                const MediaSession::ByteSpan span = session.bytesForPrefetch(view, width);
+                reader.reads.clear();
+                const bool more = session.prefetch(view, width, slice);
+                covered(span);
+                if (!more)
+                    break;
+            }
+            REQUIRE(session.bytesForPrefetch(view, width) == MediaSession::ByteSpan{0, 0});
+        }
     }
 }

@@ -329,6 +329,11 @@ public:
         }
     }
 
+    // The bytes [start, end) render(v, true) will read to decode what is not cached (bytesFor), or
+    // the next prefetch calls (bytesForPrefetch); [0, 0] when none: fetched ahead in one request.
+    val bytesFor(const View& v) { return byteSpan([&] { return session_.bytesFor({v.startFrame, v.framesPerPixel}, v.width); }); }
+    val bytesForPrefetch(const View& v) { return byteSpan([&] { return session_.bytesForPrefetch({v.startFrame, v.framesPerPixel}, v.width); }); }
+
     SpectrogramRendered renderSpectrogram(const SpectrogramView& v)
     {
         SpectrogramRendered out;
@@ -362,6 +367,21 @@ public:
 
     // The last rendered frame; valid until the next call into the module.
     val pixels() const { return val(typed_memory_view(pixels_.size(), pixels_.data())); }
+
+private:
+    template <typename Fn>
+    static val byteSpan(Fn fn)
+    {
+        MediaSession::ByteSpan span{0, 0};
+        try {
+            span = fn();
+        } catch (const std::exception&) {
+        }
+        const double out[2] = {double(span.first), double(span.second)};
+        return val::global("Float64Array").new_(val(typed_memory_view(2, out)));
+    }
+
+public:
 
 private:
     MediaSession session_;
@@ -489,6 +509,8 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("needsDecode", &Session::needsDecode)
         .function("framesToDecode", &Session::framesToDecode)
         .function("prefetch", &Session::prefetch)
+        .function("bytesFor", &Session::bytesFor)
+        .function("bytesForPrefetch", &Session::bytesForPrefetch)
         .function("render", &Session::render)
         .function("renderSpectrogram", &Session::renderSpectrogram)
         .function("pixels", &Session::pixels);

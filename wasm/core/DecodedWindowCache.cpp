@@ -223,12 +223,9 @@ const std::vector<PcmSpan>& DecodedWindowCache::get(RangeDecoder& decoder, int64
     return pieces_;
 }
 
-bool DecodedWindowCache::fill(RangeDecoder& decoder, const std::vector<Range>& ranges, const Limits& limits)
+std::vector<int64_t> DecodedWindowCache::blocksOf(const std::vector<Range>& ranges) const
 {
-    if (channels_ <= 0)
-        return false;
-    ++tick_;
-    const size_t cap = std::max<size_t>(maxBytes_ / blockBytes(), 1);
+    const size_t cap = std::max<size_t>(maxBytes_ / std::max<size_t>(blockBytes(), 1), 1);
     std::vector<int64_t> order;
     std::set<int64_t> seen;
     for (auto [first, end] : ranges) {
@@ -238,6 +235,45 @@ bool DecodedWindowCache::fill(RangeDecoder& decoder, const std::vector<Range>& r
             if (seen.insert(i).second)
                 order.push_back(i);
     }
+    return order;
+}
+
+DecodedWindowCache::Range DecodedWindowCache::missingSpan(const std::vector<Range>& ranges, bool wholeBlocks) const
+{
+    Range span{0, 0};
+    if (channels_ <= 0)
+        return span;
+    // What decode() would decode: in each block, from where its frames stop, up to the range's
+    // end (get) or the block's (fill).
+    auto add = [&](int64_t i, int64_t end) {
+        const int64_t start = i << shift_;
+        const auto it = blocks_.find(i);
+        const int64_t from = start + (it == blocks_.end() ? 0 : it->second.filled);
+        const int64_t upTo = std::min(end, start + blockLength(i));
+        if (from >= upTo)
+            return;
+        span = span.second <= span.first ? Range{from, upTo} : Range{std::min(span.first, from), std::max(span.second, upTo)};
+    };
+    if (wholeBlocks) {
+        for (int64_t i : blocksOf(ranges))
+            add(i, (i + 1) << shift_);
+        return span;
+    }
+    for (auto [first, end] : ranges) {
+        first = std::clamp<int64_t>(first, 0, frames_);
+        end = std::min(end, frames_);
+        for (int64_t i = first >> shift_; first < end && i <= (end - 1) >> shift_; ++i)
+            add(i, end);
+    }
+    return span;
+}
+
+bool DecodedWindowCache::fill(RangeDecoder& decoder, const std::vector<Range>& ranges, const Limits& limits)
+{
+    if (channels_ <= 0)
+        return false;
+    ++tick_;
+    const std::vector<int64_t> order = blocksOf(ranges);
     for (int64_t i : order)
         if (auto it = blocks_.find(i); it != blocks_.end())
             it->second.lastUse = tick_;

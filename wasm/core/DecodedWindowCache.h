@@ -37,6 +37,10 @@ public:
 
     // Frames that would have to be decoded before [first, first + count) is all here.
     int64_t missing(int64_t first, int64_t count) const;
+    // The frames decode() would produce for these ranges, from the first to the end of the last:
+    // as get() decodes them, or as fill() does (whole blocks, as many as it considers). {0, 0}
+    // when nothing is missing.
+    Range missingSpan(const std::vector<Range>& ranges, bool wholeBlocks) const;
     // [first, first + count), decoding what is missing, as consecutive pieces without gaps
     // (valid until the next call). Shorter than asked only where the media ended earlier.
     const std::vector<PcmSpan>& get(RangeDecoder& decoder, int64_t first, int64_t count);
@@ -65,6 +69,8 @@ private:
     static constexpr int kRunShift = 6;
 
     size_t blockBytes() const { return blockBytes(channels_, shift_); }
+    // The blocks fill() decodes for these ranges, in order.
+    std::vector<int64_t> blocksOf(const std::vector<Range>& ranges) const;
 
     int64_t end() const { return std::min(frames_, mediaEnd_); }
     int64_t blockLength(int64_t index) const;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace avseg {
 
@@ -158,10 +159,11 @@ int64_t MediaSession::framesToDecode(const WaveformView& view, int width)
     return windows_.missing(first, count);
 }
 
-bool MediaSession::prefetch(const WaveformView& view, int width, const DecodedWindowCache::Limits& limits)
+std::vector<DecodedWindowCache::Range> MediaSession::prefetchRanges(const WaveformView& view, int width) const
 {
-    if (!validView(view) || width <= 0 || peaks_.levelCount() == 0 || !ranges())
-        return false;
+    std::vector<DecodedWindowCache::Range> wanted;
+    if (!validView(view) || width <= 0 || peaks_.levelCount() == 0)
+        return wanted;
     const double base = double(int64_t(1) << peaks_.baseShift());
     const double fpp = view.framesPerPixel;
     const double span = width * fpp;
@@ -169,7 +171,6 @@ bool MediaSession::prefetch(const WaveformView& view, int width, const DecodedWi
     auto range = [](double from, double to) {
         return DecodedWindowCache::Range{int64_t(std::floor(from)) - 1, int64_t(std::ceil(to)) + 2};
     };
-    std::vector<DecodedWindowCache::Range> wanted;
     if (fpp < base) {
         // The view, then half a screen either side (the next zoom step out, around the centre),
         // then the rest of the screens either side (panning), nearest first; while panning, the
@@ -200,16 +201,76 @@ bool MediaSession::prefetch(const WaveformView& view, int width, const DecodedWi
             ++steps;
         }
         if (finer >= base)
-            return false;
+            return wanted;
         const double centre = start + span / 2;
         for (int k = steps; k >= 0; --k) {
             const double half = span / double(int64_t(1) << k) / 2;
             wanted.push_back(range(centre - half, centre + half));
         }
     }
+    return wanted;
+}
+
+bool MediaSession::prefetch(const WaveformView& view, int width, const DecodedWindowCache::Limits& limits)
+{
+    if (!ranges())
+        return false;
+    const std::vector<DecodedWindowCache::Range> wanted = prefetchRanges(view, width);
+    if (wanted.empty())
+        return false;
     lastPrefetch_ = view;
     windows_.setFrames(framesDecoded());
     return windows_.fill(*rangeDecoder_, wanted, limits);
+}
+
+MediaSession::ByteSpan MediaSession::bytesFor(const WaveformView& view, int width)
+{
+    if (!validView(view) || !finerThanPeaks(view) || !ranges())
+        return {0, 0};
+    int64_t first, count;
+    sampleWindow(view, width, first, count);
+    windows_.setFrames(framesDecoded());
+    return byteSpan(windows_.missingSpan({{first, first + count}}, false));
+}
+
+MediaSession::ByteSpan MediaSession::bytesForPrefetch(const WaveformView& view, int width)
+{
+    if (!ranges())
+        return {0, 0};
+    windows_.setFrames(framesDecoded());
+    return byteSpan(windows_.missingSpan(prefetchRanges(view, width), true));
+}
+
+MediaSession::ByteSpan MediaSession::byteSpan(DecodedWindowCache::Range frames) const
+{
+    if (frames.second <= frames.first || !seekable_)
+        return {0, 0};
+    const int64_t size = seekable_->size() >= 0 ? seekable_->size() : std::numeric_limits<int64_t>::max();
+    const auto& points = index_.points();
+    // From the point before the one the range decoder seeks to (the file's start when it decodes
+    // from there): a seek by timestamp may land a little before the point's packet (a WAV's PCM
+    // seek rounds down to its own packet size).
+    int64_t start = 0;
+    const long seekPoint = RangeDecoder::startPoint(index_, frames.first);
+    for (long k = seekPoint - 1; seekPoint > 0 && k >= 0; --k) {
+        if (points[size_t(k)].bytePos >= 0) {
+            start = points[size_t(k)].bytePos;
+            break;
+        }
+    }
+    // To two points past the last frame (its packet, and what a decoder reads before it delivers
+    // it), plus the demuxer's buffer filled from there.
+    int64_t end = size;
+    for (size_t j = size_t(std::max<long>(index_.pointBefore(frames.second), -1) + 2); j < points.size(); ++j) {
+        if (points[j].bytePos >= 0) {
+            end = std::min(size, points[j].bytePos + kReadMargin);
+            break;
+        }
+    }
+    // Decoding from the start opens the file again first.
+    if (start == 0 && rangeDecoder_)
+        end = std::max(end, std::min(size, rangeDecoder_->openBytes() + kReadMargin));
+    return {std::min(start, end), end};
 }
 
 RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, const WaveformStyle& style, bool decode)

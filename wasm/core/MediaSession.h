@@ -15,6 +15,7 @@
 #include "WaveformRenderer.h"
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace avseg {
@@ -89,6 +90,14 @@ public:
     bool prefetch(const WaveformView& view, int width, const DecodedWindowCache::Limits& limits);
     const DecodedWindowCache& windows() const { return windows_; }
 
+    // The bytes of the seekable source [start, end) that render() (or the next prefetch() calls)
+    // will read to decode what is not cached for the view: fetched ahead in one request, they
+    // spare the reader a round trip per read. {0, 0} when nothing needs decoding. For an MP4 the
+    // decoder reads only the audio track's samples within the span.
+    using ByteSpan = std::pair<int64_t, int64_t>;
+    ByteSpan bytesFor(const WaveformView& view, int width);
+    ByteSpan bytesForPrefetch(const WaveformView& view, int width);
+
     // Decoded samples for [first, first + count), planar; used by sample-level views and tests.
     PcmSpan samples(int64_t first, int64_t count);
 
@@ -98,6 +107,10 @@ private:
     RangeDecoder* ranges();
     DecodedPcmSource* spectrumSource();
     bool finerThanPeaks(const WaveformView& view) const;
+    std::vector<DecodedWindowCache::Range> prefetchRanges(const WaveformView& view, int width) const;
+    ByteSpan byteSpan(DecodedWindowCache::Range frames) const;
+    // Read past a packet's position: the demuxer fills its 32 KiB buffer, and a resync reads on.
+    static constexpr int64_t kReadMargin = 96 << 10;
     void sampleWindow(const WaveformView& view, int width, int64_t& first, int64_t& count) const;
 
     SessionOptions options_;

@@ -27,6 +27,7 @@ void RangeDecoder::reopen()
     reader_.reset();
     source_.seek(0);
     reader_ = std::make_unique<AudioStreamReader>(source_, true, 1 << 20);
+    openBytes_ = std::max(openBytes_, source_.position());
     const MediaInfo& info = reader_->info();
     if (expected_.sampleRate && (info.sampleRate != expected_.sampleRate || info.channels != expected_.channels))
         throw MediaError(ErrorCode::CorruptMedia, "the file read again does not match its first reading");
@@ -38,6 +39,12 @@ void RangeDecoder::reopen()
     unknownFrames_ = 0;
 }
 
+long RangeDecoder::startPoint(const SeekIndex& index, int64_t first)
+{
+    // One point further back than needed: a decoder may emit nothing for the first packet after a seek.
+    return index.pointBefore(first - kPrerollFrames) - 1;
+}
+
 void RangeDecoder::begin(int64_t first)
 {
     // A reopen that threw (the source read nothing: an expired link) left no reader.
@@ -45,8 +52,7 @@ void RangeDecoder::begin(int64_t first)
         reopen();
     first_ = first;
     const auto& points = index_.points();
-    // One point further back than needed: a decoder may emit nothing for the first packet after a seek.
-    const long k = index_.pointBefore(first - kPrerollFrames) - 1;
+    const long k = startPoint(index_, first);
     if (k <= 0 || !reader_->seekTo(points[k].bytePos, points[k].pts)) {
         reopen();
         return;

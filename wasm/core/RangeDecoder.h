@@ -31,6 +31,12 @@ public:
     // Calls fn with consecutive blocks covering [first, first + count), clipped to the media's end.
     void decode(int64_t first, int64_t count, const BlockFn& fn);
 
+    // The seek point begin(first) starts from, or <= 0 when it decodes from the file's start.
+    static long startPoint(const SeekIndex& index, int64_t first);
+
+    // How far opening the file (from its start) read: a decode from the start reads that first.
+    int64_t openBytes() const { return openBytes_; }
+
     // Frames decoded but not delivered: the cost of seeking (for benchmarks).
     int64_t prerollFrames() const { return preroll_; }
     // Times a seek found no recorded point and decoding started over from the beginning.
@@ -46,6 +52,7 @@ private:
     std::unique_ptr<AudioStreamReader> reader_;
     int64_t preroll_ = 0;
     int restarts_ = 0;
+    int64_t openBytes_ = 0;
 
     int64_t first_ = 0;
     long seekPoint_ = 0;
