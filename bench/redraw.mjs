@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Section 3: main-view redraw latency, zoomTo -> avseg-rendered: random jumps to each zoom level, step-by-step zooms
 // in and out around a point (what the decoded-window cache and prefetch serve), and panning at sample level.
-// Also runnable on its own: node bench/redraw.mjs [--dist DIR] [--file ten-hours.mp3] [--quick]
+// Also runnable on its own: node bench/redraw.mjs [--dist DIR] [--file 10h|1h] [--quick] [--latency MS] [--jumps-only]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -202,33 +202,52 @@ async function zoomDriver({ ladders, pans, panSteps, idleMs, seed, minSpp, panSp
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const { values: opts } = parseArgs({
-    options: { dist: { type: 'string' }, file: { type: 'string', default: '10h' }, quick: { type: 'boolean' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      dist: { type: 'string' }, file: { type: 'string', default: '10h' }, quick: { type: 'boolean' }, json: { type: 'string' },
+      latency: { type: 'string' }, 'jumps-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
   });
   if (opts.help) {
     console.log('usage: node bench/redraw.mjs [--dist DIR] [--file 10h|1h] [--quick] [--json FILE]\n'
       + '  --dist   serve the element from DIR instead of dist/ (e.g. a copy built from another commit)\n'
-      + '  --quick  fewer ladders and pans');
+      + '  --quick  fewer ladders and pans\n'
+      + '  --latency MS  serve the file from tests/lib/media-server.mjs, each request delayed by MS (a real network\'s\n'
+      + '           round trip); also reports the requests the cold jumps made\n'
+      + '  --jumps-only  only the random jumps (no zoom ladders or pans)');
     process.exit(0);
   }
   const media = prepareMedia({ long: [opts.file] });
   const file = media.long[opts.file];
   const bench = await startBench(mediaDir, opts.dist ? { assetRoot: path.resolve(opts.dist) } : {});
+  const latencyMs = opts.latency === undefined ? null : Number(opts.latency);
+  const server = latencyMs === null ? null
+    : await (await import('../tests/lib/media-server.mjs')).startMediaServer({ files: { '/media.mp3': { path: file } }, latencyMs });
   try {
     const editor = await bench.newEditor();
-    process.stderr.write(`redraw: loading ${path.basename(file)}\n`);
-    const ready = await editor.load(file);
+    process.stderr.write(`redraw: loading ${path.basename(file)}${server ? ` (${latencyMs} ms latency)` : ''}\n`);
+    const ready = server ? await editor.loadUrl(server.url('/media.mp3')) : await editor.load(file);
     process.stderr.write(`redraw: ready in ${(ready.ms / 1000).toFixed(1)} s\n`);
-    const zoom = await benchZoom({ editor, ladders: opts.quick ? 3 : 8, pans: opts.quick ? 1 : 3 });
-    console.log(`redraw bench, ${new Date().toISOString()}, assets ${opts.dist ?? 'dist'}`);
-    console.log(formatZoom(zoom, path.basename(file)));
-    console.log(`   after: coreBytes ${(zoom.statsAfter.coreBytes / 1e6).toFixed(1)} MB, wasm heap ${(zoom.statsAfter.wasmHeapBytes / 1e6).toFixed(1)} MB`);
+    console.log(`redraw bench, ${new Date().toISOString()}, assets ${opts.dist ?? 'dist'}${server ? `, ${latencyMs} ms latency per request` : ''}`);
+    if (!opts['jumps-only']) {
+      const zoom = await benchZoom({ editor, ladders: opts.quick ? 3 : 8, pans: opts.quick ? 1 : 3 });
+      console.log(formatZoom(zoom, path.basename(file)));
+      console.log(`   after: coreBytes ${(zoom.statsAfter.coreBytes / 1e6).toFixed(1)} MB, wasm heap ${(zoom.statsAfter.wasmHeapBytes / 1e6).toFixed(1)} MB`);
+    }
+    const before = await editor.page.evaluate(() => document.querySelector('avseg-editor').stats());
+    server?.reset();
     const jumps = await benchRedraw({ editor, n: opts.quick ? 4 : 10 });
+    const after = await editor.page.evaluate(() => document.querySelector('avseg-editor').stats());
+    const sync = (after.remote?.syncRequests ?? 0) - (before.remote?.syncRequests ?? 0);
+    const requests = server ? server.requests.filter((r) => r.method === 'GET' && r.dest !== 'video').length : null;
+    jumps.requests = { server: requests, sync };
     console.log(`3. Random jumps (zoomTo a random place at each level, then a pan of a tenth of a span), ${jumps.n} per level:`);
     console.log(formatTable(['span', 'samples/px', 'from samples', 'median', 'p95', 'max', 'pan median', 'pan p95'],
       jumps.levels.map((l) => [`${l.whole ? 'whole ' : ''}${clock(l.span)}`, l.samplesPerPixel >= 10 ? Math.round(l.samplesPerPixel) : l.samplesPerPixel.toFixed(3),
         l.fromSamples, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs), ms(l.panMedianMs), ms(l.panP95Ms)])));
+    console.log(`   requests during the jumps: ${requests ?? 'not counted (no --latency)'} at the server, ${sync} synchronous (worker)`);
     if (opts.json) (await import('node:fs')).writeFileSync(opts.json, JSON.stringify({ zoom, jumps }, null, 1) + '\n');
   } finally {
     await bench.close();
+    await server?.close();
   }
 }

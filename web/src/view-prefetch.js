@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // While the worker has nothing else to do, decodes what the next view will likely need (the core's
 // Session.prefetch: the screens beside the main view, the windows of the next zoom step in and out),
-// a few milliseconds at a time, so a render that arrives waits for one slice at most.
+// a few milliseconds at a time, so a render that arrives waits for one slice at most. The bytes a
+// slice's decode will read are fetched first, asynchronously (a file read in place).
 
 /** How long one slice may decode (ms). */
 export const SLICE_MS = 4;
@@ -25,6 +26,9 @@ export class ViewPrefetch {
   #session = null;
   #view = null;
   #allowed = () => false;
+  #fetch = null;
+  #fetching = 0;
+  #fetched = false;
 
   #pending = false;
 
@@ -34,7 +38,7 @@ export class ViewPrefetch {
 
   /** A slice is waiting to run. */
   get busy() {
-    return this.#pending;
+    return this.#pending || this.#fetching > 0;
   }
 
   constructor({ sliceMs = SLICE_MS, schedule = macrotask() } = {}) {
@@ -47,11 +51,16 @@ export class ViewPrefetch {
     this.#generation++;
   }
 
-  /** Prefetch around the main view just drawn, while allowed() (the load is complete and still current). */
-  follow(session, view, allowed) {
+  /**
+   * Prefetch around the main view just drawn, while allowed() (the load is complete and still
+   * current). fetch(session, view): null, or a promise of the bytes the next slices will read.
+   */
+  follow(session, view, allowed, fetch = null) {
     this.#session = session;
     this.#view = view;
     this.#allowed = allowed;
+    this.#fetch = fetch;
+    this.#fetched = false;
     this.done = false;
     this.resume();
   }
@@ -67,6 +76,7 @@ export class ViewPrefetch {
     this.#generation++;
     this.#session = null;
     this.#view = null;
+    this.#fetch = null;
   }
 
   #next(generation) {
@@ -77,6 +87,18 @@ export class ViewPrefetch {
   #slice(generation) {
     this.#pending = false;
     if (generation !== this.#generation || !this.#session || !this.#allowed()) return;
+    // Once per wait: bytes that did not come (evicted, refused) are read by the slice itself.
+    const fetching = this.#fetched ? null : this.#fetch?.(this.#session, this.#view);
+    this.#fetched = false;
+    if (fetching) {
+      this.#fetching++;
+      fetching.finally(() => {
+        this.#fetching--;
+        this.#fetched = true;
+        if (generation === this.#generation) this.#next(generation);
+      });
+      return;
+    }
     let more = false;
     try {
       more = this.#session.prefetch(this.#view, this.#sliceMs);

@@ -4,6 +4,7 @@
 import createAvsegCore from './avseg-core.js';
 import { MediaLoad } from './media-load.js';
 import { ViewPrefetch } from './view-prefetch.js';
+import { fetchSpan } from './view-bytes.js';
 
 let corePromise;
 let M_CORE = null;      // the module, once loaded (renders only happen after that)
@@ -55,6 +56,15 @@ function render(load, request) {
   // A view that needs many samples decoded first gets the peaks at once, then the samples; a few
   // (the edge a pan uncovers) are decoded straight away, its final frame the sooner for it.
   const { view } = request;
+  // Read in place, the bytes the decode will read come first in one request (the peaks meanwhile).
+  const fetching = fetchSpan(load, session.bytesFor(view));
+  if (fetching) {
+    renderOnce(load, request, false);
+    return fetching.then(() => {
+      if (load.aborted || !load.session) return;
+      renderOnce(load, request, !load.file?.error, true);
+    });
+  }
   if (session.framesToDecode(view) > Math.max(1 << 17, (view.width * view.framesPerPixel) / 4)) renderOnce(load, request, false);
   renderOnce(load, request, true);
 }
@@ -99,17 +109,20 @@ self.onmessage = async (event) => {
   } else if (msg.type === 'render') {
     if (load && load.id === msg.load) {
       prefetch.pause();
-      try {
-        render(load, msg);
-      } catch (err) {
-        load.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: false });
-      }
-      // Idle until the next message: decode what the next view likely needs.
       const current = load;
+      try {
+        await render(current, msg);
+      } catch (err) {
+        current.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: false });
+      }
+      if (load !== current) return;
+      // Idle until the next message: decode what the next view likely needs.
       const { session } = current;
       // Not while reads are refused (a lying server, an expired link): nothing would come of it.
-      if (msg.target === 'main' && session) prefetch.follow(session, msg.view, () => load === current && current.session === session && current.done && !current.file?.error);
-      else prefetch.resume();
+      if (msg.target === 'main' && session) {
+        prefetch.follow(session, msg.view, () => load === current && current.session === session && current.done && !current.file?.error,
+          (s, view) => fetchSpan(current, s.bytesForPrefetch(view)));
+      } else prefetch.resume();
       // After the load, a view's samples may need new ranges: a refused one is a warning.
       const warning = load.renderWarning();
       if (warning) load.post({ type: 'error', ...warning, fatal: false });
