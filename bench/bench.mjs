@@ -76,6 +76,8 @@ try {
       decode.map((r) => [r.format, r.codec, mb(r.bytes), clock(r.audioSeconds), rate(r.ffmpeg.audioPerSecond),
         rate(r.cli.audioPerSecond), ratio(r.cli.ratio), rate(r.wasmNode.audioPerSecond), ratio(r.wasmNode.ratio),
         rate(r.wasmChromium.audioPerSecond), ratio(r.wasmChromium.ratio), r.verdict])));
+    out('   CPU time, ffmpeg\'s / ours (robust to other work on the machine): '
+      + decode.map((r) => `${r.format} Node ${ratio(r.cpu.node.ratio)}, Chromium (all processes) ${ratio(r.cpu.chromium.ratio)}`).join('; '));
   }
 
   // The memory section's last tab (the longest MP3, still open with its server) serves the redraw section.
