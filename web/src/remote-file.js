@@ -405,6 +405,8 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
   file.onerror = null;
   if (file.error) {
     file.close();
+    // Nothing was read yet: a lost connection fails the opening.
+    if (file.error.code === 'connection-lost') throw new RemoteError('fetch-failed', `Could not download the media: ${file.error.message.replace(/;.*$/, '')}.`);
     throw file.error;
   }
   file.measure(null, Math.min(size, headBytes), performance.now() - answered);
