@@ -11,7 +11,8 @@ export type AvsegErrorCode =
   | 'empty-media'         // no bytes, or an audio stream with no samples
   | 'no-audio'            // a video without an audio track
   | 'samples-unavailable' // a view finer than the peaks of a file that was streamed and not kept (warning)
-  | 'frames-unavailable'  // a silent video streamed without being kept: no frame index (warning)
+  | 'frames-unavailable'  // a video streamed without being kept: no frame index (warning)
+  | 'range-required'      // no Range support and not openable within 256 MiB (an MP4 with its index at the end)
   | 'invalid-peaks'       // the `peaks` file could not be used (not fatal)
   | 'playback-failed'     // the browser's media element cannot play the file (warning)
   | 'invalid-config'      // a malformed label config (doc/label-config.md); the message names the key

@@ -36,6 +36,12 @@ async function makeVideos(dir) {
   const still = path.join(dir, 'silent-clip.mp4');
   await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '30M', '-an', still]);
   await run('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '15', '-i', still, '-c', 'copy', '-movflags', '+faststart', path.join(dir, 'silent.mp4')]);
+  // The same pictures with sound, over 256 MiB: index first, and index (moov) at the end as
+  // ffmpeg writes an MP4 without +faststart.
+  const sounding = path.join(dir, 'av-clip.mp4');
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', still, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '10', '-c:v', 'copy', '-c:a', 'aac', '-ac', '2', sounding]);
+  await run('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '15', '-i', sounding, '-c', 'copy', '-movflags', '+faststart', path.join(dir, 'av.mp4')]);
+  await run('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '15', '-i', sounding, '-c', 'copy', path.join(dir, 'av-moov-at-end.mp4')]);
 }
 
 before(async () => {
@@ -51,7 +57,8 @@ before(async () => {
     },
   });
   // 28 minutes of 48 kHz stereo: 323 MB, more than is kept of a download.
-  noRanges = await startMediaServer({ ranges: false, files: { '/big.wav': { synth: 'wav', seconds: 28 * 60 }, '/silent.mp4': { path: path.join(tmp, 'silent.mp4') } } });
+  noRanges = await startMediaServer({ ranges: false, files: { '/big.wav': { synth: 'wav', seconds: 28 * 60 }, '/silent.mp4': { path: path.join(tmp, 'silent.mp4') },
+    '/av.mp4': { path: path.join(tmp, 'av.mp4') }, '/av-moov-at-end.mp4': { path: path.join(tmp, 'av-moov-at-end.mp4') } } });
   env = await startElementPage({ csp: (o) => strictCsp({ ...o, media: `${o.media} ${media.origin} ${noRanges.origin}` }) });
 });
 
@@ -176,4 +183,36 @@ test('without Range support, a silent video larger than 256 MiB gets a warning i
   assert.equal(out.stats.keptBytes, 0);
   const worker = noRanges.requests.slice(before).filter((r) => r.dest === 'empty');
   assert.ok(worker.length === 1 && worker[0].bytes < size, `the worker's download stopped: ${JSON.stringify(worker)}`);
+});
+
+test('without Range support, a video with sound larger than 256 MiB loads its waveform and says it has no frame index', async (t) => {
+  const { size } = noRanges.source('/av.mp4');
+  assert.ok(size > 256 << 20, `${size} bytes`);
+  const out = await load(t, noRanges.url('/av.mp4'));
+  assert.ok(Math.abs(out.ready.duration - 160) < 0.5, `duration ${out.ready.duration}`);
+  assert.deepEqual(out.errors.map((e) => e.code), ['frames-unavailable'], JSON.stringify(out.errors));
+  assert.match(out.errors[0].message, /does not answer Range requests and the file is larger than 256 MiB/);
+  assert.equal(out.frames, 0);
+});
+
+test('without Range support, an MP4 over 256 MiB with its index at the end stops with the reason and the remedy, before the wasm heap holds the file', async (t) => {
+  const { size } = noRanges.source('/av-moov-at-end.mp4');
+  assert.ok(size > 280 << 20, `${size} bytes`);
+  const before = noRanges.requests.length;
+  const page = await env.open(t, { width: 1000, height: 900 });
+  const out = await page.evaluate((src) => new Promise((resolve) => {
+    const el = document.querySelector('avseg-editor');
+    el.addEventListener('error', (e) => {
+      if (e.detail.fatal) resolve({ error: e.detail, shown: el.shadowRoot.querySelector('.error').textContent });
+    });
+    el.src = src;
+  }), noRanges.url('/av-moov-at-end.mp4'));
+  assert.equal(out.error.code, 'range-required');
+  assert.match(out.error.message, /index \(the moov box\) at the end and the server does not answer Range requests/);
+  assert.match(out.error.message, /-movflags \+faststart/);
+  assert.ok(out.shown.includes(out.error.message), 'shown in the element');
+  // Before this bound the whole download sat in the core's stream buffer until its end.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const worker = noRanges.requests.slice(before).filter((r) => r.dest === 'empty');
+  assert.ok(worker.length === 1 && worker[0].bytes < size - (16 << 20), `the worker's download stopped: ${JSON.stringify(worker)}`);
 });

@@ -35,6 +35,7 @@ struct Info {
     double declaredDuration = -1;
     double startTime = 0;
     double bytesReceived = 0;
+    bool hasVideo = false;
 };
 
 struct View {
@@ -220,7 +221,7 @@ public:
     {
         const MediaInfo& m = session_.info();
         return {m.formatName, m.codecName, m.sampleRate, m.channels, double(session_.framesDecoded()),
-            m.declaredDuration, m.startTime, double(session_.bytesReceived())};
+            m.declaredDuration, m.startTime, double(session_.bytesReceived()), m.hasVideo};
     }
 
     bool opened() const { return session_.opened(); }
@@ -455,7 +456,8 @@ EMSCRIPTEN_BINDINGS(avseg)
         .field("frames", &Info::frames)
         .field("declaredDuration", &Info::declaredDuration)
         .field("startTime", &Info::startTime)
-        .field("bytesReceived", &Info::bytesReceived);
+        .field("bytesReceived", &Info::bytesReceived)
+        .field("hasVideo", &Info::hasVideo);
     value_object<View>("View")
         .field("startFrame", &View::startFrame)
         .field("framesPerPixel", &View::framesPerPixel)

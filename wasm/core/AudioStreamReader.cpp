@@ -191,6 +191,7 @@ void AudioStreamReader::open(int64_t probeBytes)
         const AVStream* st = format_->streams[i];
         otherStreams |= st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC);
     }
+    info_.hasVideo = otherStreams;
     if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0)
         info_.declaredDuration = stream->duration * timeBase_;
     else if (!otherStreams && format_->duration != AV_NOPTS_VALUE && format_->duration > 0)

@@ -14,6 +14,7 @@ struct MediaInfo {
     int64_t bitRate = 0;
     double declaredDuration = -1;    // what the container claims, seconds; -1 if it doesn't say
     double startTime = 0;            // the audio stream's first presentation time, seconds
+    bool hasVideo = false;           // a video stream besides the audio (cover art aside)
 };
 
 } // namespace avseg

@@ -11,6 +11,9 @@ const CHUNK_FOLD_BYTES = 8 << 20;     // fold downloaded chunks into the Blob ev
 const MAX_AHEAD_BYTES = 4 << 20;      // stop reading the network while this much awaits decoding
 export const MAX_KEPT_BYTES = 256 << 20;   // without Range support, a larger file is not kept
 export const WHOLE_BELOW_BYTES = 16 << 20; // range-threshold's default: smaller files are read whole
+// Streamed, a file whose demuxer cannot open before this much arrived (an MP4 with its index at
+// the end) would sit whole in the wasm heap: the load stops with the reason instead.
+export const MAX_UNOPENED_BYTES = MAX_KEPT_BYTES;
 const SLICE_MS = 12;                  // decode this long, then let messages through
 const PROGRESS_MS = 100;
 
@@ -248,7 +251,8 @@ export class MediaLoad {
     if (!(await this.startSession())) return;
     const reader = response.body.getReader();
     for (;;) {
-      while (!this.videoOnly && this.session.bytesAhead() > MAX_AHEAD_BYTES && !this.aborted) {
+      // Not opened yet, the demuxer waits for more bytes whatever is buffered (an index at the end).
+      while (!this.videoOnly && this.session.opened() && this.session.bytesAhead() > MAX_AHEAD_BYTES && !this.aborted) {
         if (!(await this.decodeSlice())) return;
       }
       let chunk;
@@ -261,6 +265,11 @@ export class MediaLoad {
       if (this.aborted) { reader.cancel().catch(() => {}); return; }
       if (chunk.done) break;
       this.keep(chunk.value);
+      if (!this.videoOnly && !this.session.opened() && this.loadedBytes > MAX_UNOPENED_BYTES) {
+        reader.cancel().catch(() => {});
+        this.fail('range-required', this.unopenable());
+        return;
+      }
       if (this.videoOnly) {
         // Without sound, the download is only for the frame index: pointless once not kept.
         if (!this.keeping) { reader.cancel().catch(() => {}); break; }
@@ -286,6 +295,19 @@ export class MediaLoad {
     this.finishLoad();
   }
 
+  /** Why a streamed file that could not be opened within MAX_UNOPENED_BYTES stopped, as sentences. */
+  unopenable() {
+    const head = this.head ?? new Uint8Array(0);
+    const fix = 'Serve it from a server that answers Range requests (S3, CloudFront and common static servers do)';
+    if (isMp4(head)) {
+      return `This MP4 has its index (the moov box) at the end and the server does not answer Range requests, so nothing `
+        + `can be decoded before the whole file has arrived, and it is larger than ${MIB(MAX_UNOPENED_BYTES)}, too large to hold. `
+        + `${fix}, or move the index to the front: ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4`;
+    }
+    return `The first ${MIB(MAX_UNOPENED_BYTES)} of the file could not be opened (the server does not answer Range requests, `
+      + `so the file cannot be read at its end before all of it has arrived). ${fix}.`;
+  }
+
   stopKeeping() {
     this.keeping = false;
     this.blob = null;
@@ -296,6 +318,7 @@ export class MediaLoad {
   }
 
   keep(bytes) {
+    if (!this.head) this.head = bytes.slice(0, 16);
     this.loadedBytes += bytes.length;
     if (!this.keeping) return;
     if (this.loadedBytes > MAX_KEPT_BYTES) {
@@ -413,7 +436,7 @@ export class MediaLoad {
   /** Every video frame's time from the container (demuxing only), in slices between messages. */
   async indexVideo() {
     if (!this.readFn) {
-      if (this.videoOnly) {
+      if (this.videoOnly || this.session?.info().hasVideo) {
         this.post({ type: 'error', code: 'frames-unavailable', fatal: false,
           message: `The video's frames could not be indexed: the server does not answer Range requests and the file is larger than ${MIB(MAX_KEPT_BYTES)}, so it was not kept. Playback works; stepping by frames does not.` });
       }
