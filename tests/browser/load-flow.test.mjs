@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import { promisify } from 'node:util';
 import { strictCsp } from '../../web/demo/page.mjs';
 import { startElementPage } from './harness.mjs';
@@ -20,7 +21,7 @@ const run = promisify(execFile);
 const MINUTES = 3;             // of each MP4: 25 fps, H.264 at 4 Mbit/s, AAC at 128 kbit/s
 const FRAMES = MINUTES * 60 * 25;
 
-let tmp, media, noRanges, env;
+let tmp, media, noRanges, env, slow, proxy;
 
 /** A 10 s clip looped (stream copy) to `MINUTES`, as a faststart and as a fragmented MP4. */
 async function makeVideos(dir) {
@@ -59,13 +60,17 @@ before(async () => {
   // 28 minutes of 48 kHz stereo: 323 MB, more than is kept of a download.
   noRanges = await startMediaServer({ ranges: false, files: { '/big.wav': { synth: 'wav', seconds: 28 * 60 }, '/silent.mp4': { path: path.join(tmp, 'silent.mp4') },
     '/av.mp4': { path: path.join(tmp, 'av.mp4') }, '/av-moov-at-end.mp4': { path: path.join(tmp, 'av-moov-at-end.mp4') } } });
-  env = await startElementPage({ csp: (o) => strictCsp({ ...o, media: `${o.media} ${media.origin} ${noRanges.origin}` }) });
+  slow = await startMediaServer({ bytesPerSecond: 40 << 20, files: { '/ten.wav': { synth: 'wav', seconds: 600 } } });
+  proxy = await startFlakyProxy(slow.origin);
+  env = await startElementPage({ csp: (o) => strictCsp({ ...o, media: `${o.media} ${media.origin} ${noRanges.origin} ${proxy.origin}` }) });
 });
 
 after(async () => {
   await env?.close();
   await media?.close();
   await noRanges?.close();
+  await proxy?.close();
+  await slow?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
@@ -215,4 +220,51 @@ test('without Range support, an MP4 over 256 MiB with its index at the end stops
   await new Promise((resolve) => setTimeout(resolve, 300));
   const worker = noRanges.requests.slice(before).filter((r) => r.dest === 'empty');
   assert.ok(worker.length === 1 && worker[0].bytes < size - (16 << 20), `the worker's download stopped: ${JSON.stringify(worker)}`);
+});
+
+/** A proxy in front of `target` that can go down (every connection cut, new ones refused) and up again. */
+async function startFlakyProxy(target) {
+  const sockets = new Set();
+  const state = { down: false };
+  const server = http.createServer((req, res) => {
+    if (state.down) { req.socket.destroy(); return; }
+    const upstream = http.request(new URL(req.url, target), { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    down() { state.down = true; for (const s of sockets) s.destroy(); },
+    up() { state.down = false; },
+    close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(resolve); }),
+  };
+}
+
+test('a lost connection mid-load pauses it with a warning, and it resumes by itself to a complete waveform once the server answers again', async (t) => {
+  const page = await env.open(t, { width: 1000, height: 900 });
+  await page.exposeFunction('serverDown', () => proxy.down());
+  await page.exposeFunction('serverUp', () => proxy.up());
+  const out = await page.evaluate((src) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    const errors = [];
+    let cut = false;
+    el.addEventListener('progress', (e) => {
+      if (!cut && e.detail.loadedBytes > 20e6) { cut = true; window.serverDown(); }
+    });
+    el.addEventListener('error', (e) => {
+      if (e.detail.fatal) { reject(new Error(e.detail.message)); return; }
+      errors.push(e.detail);
+      if (e.detail.code === 'connection-lost') setTimeout(() => window.serverUp(), 500);
+    });
+    el.addEventListener('ready', (e) => resolve({ ready: e.detail, errors }), { once: true });
+    el.src = src;
+  }), `${proxy.origin}/ten.wav`);
+  assert.deepEqual(out.errors.map((e) => e.code), ['connection-lost'], JSON.stringify(out.errors));
+  assert.match(out.errors[0].message, /connection to the media server was lost/);
+  assert.ok(Math.abs(out.ready.duration - 600) < 0.01, `duration ${out.ready.duration}`);
 });

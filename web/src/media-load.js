@@ -21,6 +21,10 @@ const PROGRESS_MS = 100;
 const isMp4 = (bytes) => bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'ftyp';
 const NO_AUDIO = { format: '', codec: '', sampleRate: 0, channels: 0, frames: 0, declaredDuration: -1, startTime: 0, bytesReceived: 0 };
 const MIB = (bytes) => `${Math.round(bytes / (1 << 20))} MiB`;
+// Reader errors that pause the load (nothing is thrown away) until the reads work again: a fresh
+// URL for an expired link, the server answering again after a lost connection.
+const PAUSING = new Set(['link-expired', 'connection-lost']);
+const pauses = (error) => PAUSING.has(error?.code);
 
 export const yieldToMessages = () => new Promise((resolve) => {
   const channel = new MessageChannel();
@@ -120,7 +124,7 @@ export class MediaLoad {
       try {
         return await fetching();
       } catch (err) {
-        if (err?.code !== 'link-expired' || this.aborted) throw err;
+        if (!pauses(err) || this.aborted) throw err;
         this.expired(err);
         await this.paused;
         if (this.aborted) throw err;
@@ -128,11 +132,30 @@ export class MediaLoad {
     }
   }
 
-  /** The link expired: said once, and the load pauses until refresh(). */
+  /**
+   * The link expired or the connection was lost: said once per cause, and the load pauses until
+   * refresh() or, for a lost connection, until the reader's onresume.
+   */
   expired(error) {
-    if (this.paused) return;
-    this.paused = new Promise((resolve) => { this.resume = resolve; });
-    this.post({ type: 'error', code: 'link-expired', message: error.message, fatal: false });
+    if (this.paused && this.pausedBy === error.code) return;
+    this.pausedBy = error.code;
+    this.paused ??= new Promise((resolve) => { this.resume = resolve; });
+    this.post({ type: 'error', code: error.code, message: error.message, fatal: false });
+  }
+
+  /** The reader answers again after a lost connection: the element clears its message. */
+  resumed() {
+    if (!this.paused) return;
+    this.post({ type: 'source-resumed' });
+    this.unpause();
+  }
+
+  unpause() {
+    const resume = this.resume;
+    this.paused = null;
+    this.pausedBy = null;
+    this.resume = null;
+    resume?.();
   }
 
   /** A fresh URL for the same media: checked against what was read, then the load goes on. */
@@ -147,10 +170,7 @@ export class MediaLoad {
     }
     this.url = url;
     this.post({ type: 'source-refreshed', ok: true });
-    const resume = this.resume;
-    this.paused = null;
-    this.resume = null;
-    resume?.();
+    this.unpause();
   }
 
   /** Why reading in place stopped, as a sentence. */
@@ -166,7 +186,8 @@ export class MediaLoad {
   async readInPlace(file, head) {
     this.file = file;
     this.totalBytes = file.size;
-    file.onerror = (err) => { if (err.code === 'link-expired') this.expired(err); };
+    file.onerror = (err) => { if (pauses(err)) this.expired(err); };
+    file.onresume = () => this.resumed();
     if (!file.has(0, head.length)) file.seed(0, head);
     if (!(await this.startSession())) return;
     try {
@@ -194,15 +215,19 @@ export class MediaLoad {
         if (!this.aborted) this.fail('fetch-failed', MediaLoad.brokeOff(err));
         return;
       }
-      // Expired under a view's read between slices: no slice starts on a dead link.
-      if (file.error?.code === 'link-expired') {
+      // Expired or lost under a view's read between slices: no slice starts on a dead link.
+      if (pauses(file.error)) {
+        this.expired(file.error);
         await this.paused;
         continue;
       }
       const decoded = await this.decodeSlice(this.ahead);
       if (!decoded) return;
-      // A synchronous read refused as expired: the slice stopped; on once a fresh URL came.
-      if (file.error?.code === 'link-expired') await this.paused;
+      // A synchronous read refused as expired or lost: the slice stopped; on once reads work.
+      if (pauses(file.error)) {
+        this.expired(file.error);
+        await this.paused;
+      }
       if (decoded === 'expired' && !(await this.decodeAgain(file, head))) return;
     }
     this.finishLoad();
@@ -385,8 +410,8 @@ export class MediaLoad {
     const refused = this.file?.error;
     // An expired link under a synchronous read: the demuxer took the missing bytes for the end
     // (or for damage). The caller decodes again once a fresh link came.
-    if (refused?.code === 'link-expired' && status.state !== 1) return 'expired';
-    if (status.state < 0 || (refused && refused.code !== 'link-expired')) {
+    if (pauses(refused) && status.state !== 1) return 'expired';
+    if (status.state < 0 || (refused && !pauses(refused))) {
       this.fail(refused ? 'fetch-failed' : status.code, refused ? MediaLoad.brokeOff(refused) : status.message);
       return false;
     }
@@ -449,7 +474,7 @@ export class MediaLoad {
     const ahead = this.indexAhead ?? new NoReadAhead();
     const broke = () => {
       if (!file?.error) return false;
-      this.post({ type: 'error', code: file.error.code === 'link-expired' ? 'link-expired' : 'fetch-failed', fatal: false,
+      this.post({ type: 'error', code: pauses(file.error) ? file.error.code : 'fetch-failed', fatal: false,
         message: `The video's frames could not be indexed. ${MediaLoad.brokeOff(file.error)}` });
       this.warned = file.error;
       return true;
@@ -492,7 +517,7 @@ export class MediaLoad {
     const error = this.file?.error;
     if (!error || this.warned === error || !this.done) return null;
     this.warned = error;
-    if (error.code === 'link-expired') return { code: 'link-expired', message: error.message };
+    if (pauses(error)) return { code: error.code, message: error.message };
     return { code: 'fetch-failed', message: MediaLoad.brokeOff(error) };
   }
 
