@@ -26,6 +26,24 @@ const MIB = (bytes) => `${Math.round(bytes / (1 << 20))} MiB`;
 const PAUSING = new Set(['link-expired', 'connection-lost']);
 const pauses = (error) => PAUSING.has(error?.code);
 
+/**
+ * readFn for the frame indexer of a planned MP4: its audio runs read as zeros. The indexer needs no
+ * sample bytes, but the demuxer's short forward seeks read through the sound between two pictures,
+ * which the decoder has left behind (evicted): a synchronous request for each.
+ */
+function skippingSound(readFn, media) {
+  return (position, length) => {
+    let lo = 0;
+    let hi = media.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (media[2 * mid + 1] <= position) lo = mid + 1; else hi = mid;
+    }
+    if (lo < media.length >> 1 && media[2 * lo] <= position) return new Uint8Array(Math.min(length, media[2 * lo + 1] - position));
+    return readFn(position, length);
+  };
+}
+
 export const yieldToMessages = () => new Promise((resolve) => {
   const channel = new MessageChannel();
   channel.port1.onmessage = () => resolve();
@@ -481,7 +499,7 @@ export class MediaLoad {
     };
     try {
       this.reading = ahead;
-      const facts = index.open(this.readFn, file ? file.size : this.blob.size);
+      const facts = index.open(this.plan?.media ? skippingSound(this.readFn, this.plan.media) : this.readFn, file ? file.size : this.blob.size);
       this.reading = null;
       if (broke()) return;
       if (!facts.ok) {
