@@ -45,8 +45,14 @@ int64_t FrameIndexReader::seekPacket(void* opaque, int64_t offset, int whence)
 
 int FrameIndexReader::read(uint8_t* buf, int size)
 {
-    if (sparse_)
-        holes_.learn(format_, {streamIndex_});
+    // Every stream's samples are holes: the index needs the tables only, and the demuxer would
+    // otherwise read the sound between pictures (a faststart MP4 interleaves it picture by picture).
+    if (sparse_) {
+        std::vector<int> streams(format_->nb_streams);
+        for (unsigned i = 0; i < format_->nb_streams; ++i)
+            streams[i] = static_cast<int>(i);
+        holes_.learn(format_, streams);
+    }
     const int64_t end = source_.size() >= 0 ? std::min<int64_t>(position_ + size, source_.size()) : position_ + size;
     if (end <= position_)
         return 0;
