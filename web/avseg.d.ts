@@ -4,6 +4,7 @@
 export type AvsegErrorCode =
   | 'fetch-failed'        // network error or an HTTP error status
   | 'link-expired'        // a presigned link stopped working after earlier reads (not fatal): give refreshSource() a fresh one
+  | 'connection-lost'     // the media server stopped answering after earlier reads (not fatal): retried until it answers
   | 'cors-blocked'        // the media server sent no Access-Control-Allow-Origin for this page
   | 'unsupported-format'  // not a container/codec this build decodes
   | 'corrupt-media'       // damaged data (fatal when nothing decodes; otherwise a warning)

@@ -259,12 +259,20 @@ test('a lost connection mid-load pauses it with a warning, and it resumes by its
     el.addEventListener('error', (e) => {
       if (e.detail.fatal) { reject(new Error(e.detail.message)); return; }
       errors.push(e.detail);
-      if (e.detail.code === 'connection-lost') setTimeout(() => window.serverUp(), 500);
+      if (e.detail.code === 'connection-lost') {
+        setTimeout(() => { shownWhileLost = el.shadowRoot.querySelector('.error').textContent; window.serverUp(); }, 500);
+      }
     });
-    el.addEventListener('ready', (e) => resolve({ ready: e.detail, errors }), { once: true });
+    let shownWhileLost = null;
+    el.addEventListener('ready', (e) => {
+      // The message goes once the server answers again.
+      setTimeout(() => resolve({ ready: e.detail, errors, shownWhileLost, shownAfter: el.shadowRoot.querySelector('.error').textContent }), 100);
+    }, { once: true });
     el.src = src;
   }), `${proxy.origin}/ten.wav`);
   assert.deepEqual(out.errors.map((e) => e.code), ['connection-lost'], JSON.stringify(out.errors));
   assert.match(out.errors[0].message, /connection to the media server was lost/);
+  assert.equal(out.shownWhileLost, out.errors[0].message);
+  assert.equal(out.shownAfter, '');
   assert.ok(Math.abs(out.ready.duration - 600) < 0.01, `duration ${out.ready.duration}`);
 });

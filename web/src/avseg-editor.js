@@ -134,6 +134,7 @@ export class AvsegEditor extends HTMLElement {
   #selected = null;
   #lastOverviewRender = 0;
   #links = null;          // expired links and fresh ones (source-refresh.js)
+  #connectionLost = null; // the message shown while the media server does not answer
   #adopting = false;      // refreshSource is writing the fresh URL into the src attribute
 
   constructor() {
@@ -501,6 +502,11 @@ export class AvsegEditor extends HTMLElement {
       case 'frame':
         this.#paint(msg);
         break;
+      case 'source-resumed':
+        if (this.#connectionLost !== null && this.#parts.error.textContent === this.#connectionLost) this.#showError(null);
+        this.#connectionLost = null;
+        this.#invalidate();
+        break;
       case 'frames':
         this.#setFrames(msg);
         break;
@@ -517,6 +523,11 @@ export class AvsegEditor extends HTMLElement {
           for (const state of Object.values(this.#renders)) state.busy = false;
           this.#links.expire(msg.message);
           break;
+        }
+        if (msg.code === 'connection-lost' && !msg.fatal) {
+          // The worker retries by itself; the message goes when it answers again (source-resumed).
+          for (const state of Object.values(this.#renders)) state.busy = false;
+          this.#connectionLost = msg.message;
         }
         if (msg.fatal) {
           this.#failed = true;
