@@ -56,16 +56,17 @@ function render(load, request) {
   // A view that needs many samples decoded first gets the peaks at once, then the samples; a few
   // (the edge a pan uncovers) are decoded straight away, its final frame the sooner for it.
   const { view } = request;
-  // Read in place, the bytes the decode will read come first in one request (the peaks meanwhile).
+  const many = session.framesToDecode(view) > Math.max(1 << 17, (view.width * view.framesPerPixel) / 4);
+  // Read in place, the bytes the decode will read come first, in one request.
   const fetching = fetchSpan(load, session.bytesFor(view));
   if (fetching) {
-    renderOnce(load, request, false);
+    if (many) renderOnce(load, request, false);
     return fetching.then(() => {
       if (load.aborted || !load.session) return;
       renderOnce(load, request, !load.file?.error, true);
     });
   }
-  if (session.framesToDecode(view) > Math.max(1 << 17, (view.width * view.framesPerPixel) / 4)) renderOnce(load, request, false);
+  if (many) renderOnce(load, request, false);
   renderOnce(load, request, true);
 }
 
