@@ -369,6 +369,23 @@ public:
     // The last rendered frame; valid until the next call into the module.
     val pixels() const { return val(typed_memory_view(pixels_.size(), pixels_.data())); }
 
+    // A copy of the decoded samples [first, first + count), planar (channel after channel);
+    // shorter where the media ends, empty without a seekable copy. For bit-exactness tests.
+    val samples(double first, double count)
+    {
+        PcmSpan span;
+        try {
+            span = session_.samples(int64_t(first), int64_t(count));
+        } catch (const std::exception&) {
+        }
+        if (span.firstFrame != int64_t(first) || !span.data)
+            span.frames = 0;
+        val out = val::global("Float32Array").new_(double(span.frames) * span.channels);
+        for (int c = 0; c < span.channels && span.frames > 0; ++c)
+            out.call<void>("set", val(typed_memory_view(size_t(span.frames), span.data[c])), double(span.frames) * c);
+        return out;
+    }
+
 private:
     template <typename Fn>
     static val byteSpan(Fn fn)
@@ -515,7 +532,8 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("bytesForPrefetch", &Session::bytesForPrefetch)
         .function("render", &Session::render)
         .function("renderSpectrogram", &Session::renderSpectrogram)
-        .function("pixels", &Session::pixels);
+        .function("pixels", &Session::pixels)
+        .function("samples", &Session::samples);
     function("spectrogramRows", &spectrogramRows);
     value_object<VideoFacts>("VideoFacts")
         .field("ok", &VideoFacts::ok)
