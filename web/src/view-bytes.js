@@ -40,10 +40,16 @@ export function bytesToFetch(file, span, media = null) {
  * fetch (not read in place, or all cached), else a promise that settles once the bytes arrived,
  * the fetch failed, or the reader failed (an expired link leaves its fetches pending until a fresh
  * URL: the caller then draws from the peaks, as when a synchronous read is refused). Never rejects.
+ * reach: bytes either side fetched along (at most the span's own length).
  */
-export function fetchSpan(load, span) {
+export function fetchSpan(load, span, { reach = 0 } = {}) {
   const file = load.file;
   if (!file || file.error) return null;
+  if (reach > 0 && span && span[1] > span[0]) {
+    // The bytes a pan would read next come in the same request, up to a view's own length.
+    const r = Math.min(span[1] - span[0], reach);
+    span = [Math.max(0, span[0] - r), Math.min(file.size, span[1] + r)];
+  }
   const media = load.plan?.media ?? null;
   const ranges = bytesToFetch(file, span, media);
   if (!ranges.length) return null;

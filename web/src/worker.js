@@ -6,6 +6,8 @@ import { MediaLoad } from './media-load.js';
 import { ViewPrefetch } from './view-prefetch.js';
 import { fetchSpan } from './view-bytes.js';
 
+const PAN_REACH = 1 << 20;   // bytes either side of a view fetched with it, for the pan that follows
+
 let corePromise;
 let M_CORE = null;      // the module, once loaded (renders only happen after that)
 function core() {
@@ -58,7 +60,7 @@ function render(load, request) {
   const { view } = request;
   const many = session.framesToDecode(view) > Math.max(1 << 17, (view.width * view.framesPerPixel) / 4);
   // Read in place, the bytes the decode will read come first, in one request.
-  const fetching = fetchSpan(load, session.bytesFor(view));
+  const fetching = fetchSpan(load, session.bytesFor(view), { reach: PAN_REACH });
   if (fetching) {
     if (many) renderOnce(load, request, false);
     return fetching.then(() => {
