@@ -31,7 +31,12 @@ export async function startElementPage({ title = 'avseg test', ...serverOptions 
       const log = collectConsole(page);
       t.after(async () => {
         if (t.passed === false || process.env.AVSEG_VERBOSE) console.log(JSON.stringify(log, null, 1));
-        await page.close();
+        // A tab whose worker is stuck in a synchronous read may never finish closing; the browser's
+        // own close at the end takes it down.
+        let timer;
+        const stuck = new Promise((resolve) => { timer = setTimeout(() => resolve('stuck'), 10000); });
+        if (await Promise.race([page.close().then(() => 'closed'), stuck]) === 'stuck') console.log(`# a tab did not close within 10 s (${t.name})`);
+        clearTimeout(timer);
       });
       await page.setViewportSize(viewport);
       await page.goto(servers.page.url('/'));
