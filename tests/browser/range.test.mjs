@@ -167,7 +167,8 @@ test('a 206 for another start than asked is an error naming its Content-Range an
   const lies = liar.state.lies.length;
   const out = await loadUntilError(t, liar.url('shift'));
   assert.ok(out.error, `an error, not ${JSON.stringify(out)}`);
-  const [, s, e] = /^bytes=(\d+)-(\d+)$/.exec(liar.state.lies[lies]).map(Number);
+  // Requests already out when the lying starts are all lied to: the one reported is one of them.
+  const [, s, e] = /^bytes=(\d+)-(\d+)$/.exec(liar.state.lies.slice(lies).find((r) => out.error.message.includes(`bytes ${r.slice(6)} with`)) ?? liar.state.lies[lies]).map(Number);
   assert.equal(out.error.code, 'fetch-failed');
   assert.equal(out.error.fatal, true, JSON.stringify(out.error));
   assert.ok(out.error.message.includes(`a request for bytes ${s}-${e} with Content-Range "bytes ${s + SHIFT}-`), out.error.message);
@@ -179,7 +180,7 @@ test('a 206 of another length than asked is an error naming its Content-Range an
   const lies = liar.state.lies.length;
   const out = await loadUntilError(t, liar.url('short'));
   assert.ok(out.error, `an error, not ${JSON.stringify(out)}`);
-  const [, s, e] = /^bytes=(\d+)-(\d+)$/.exec(liar.state.lies[lies]).map(Number);
+  const [, s, e] = /^bytes=(\d+)-(\d+)$/.exec(liar.state.lies.slice(lies).find((r) => out.error.message.includes(`bytes ${r.slice(6)} with`)) ?? liar.state.lies[lies]).map(Number);
   assert.equal(out.error.code, 'fetch-failed');
   assert.ok(out.error.message.includes(`a request for bytes ${s}-${e} with Content-Range "bytes ${s}-${e - SHORT}/`), out.error.message);
   assertKept(out);
