@@ -558,3 +558,34 @@ TEST_CASE("a box of size 0 runs to the end of the file", "[Mp4Layout]")
     CHECK(lost.done());
     CHECK(lost.problem().find("no moov") != std::string::npos);
 }
+
+TEST_CASE("an index box fed in pieces from its end backwards is kept until whole, each byte asked once", "[Mp4Layout]")
+{
+    // A 40 KiB moov (past the first 16 KiB asked): the pieces that come before the bytes joining
+    // them to the box's header used to be dropped, and asked again round after round.
+    Bytes file = ftyp();
+    const size_t moovAt = file.size();
+    file.add(box("moov", {box("free", {Bytes().zeros(40 << 10)})}));
+    file.u32(8 + 64).tag("mdat").zeros(64);
+    Mp4Layout layout(int64_t(file.size()));
+    std::vector<ByteRange> asked;
+    for (int round = 0; !layout.done() && round < 8; ++round) {
+        const std::vector<ByteRange> wants = layout.wants();
+        REQUIRE_FALSE(wants.empty());
+        for (const ByteRange& r : wants) {
+            for (const ByteRange& before : asked)
+                CHECK((r.end <= before.start || before.end <= r.start));
+            asked.push_back(r);
+            for (int64_t end = r.end; end > r.start;) {
+                const int64_t start = std::max(r.start, end - 32);
+                layout.feed(start, file.data() + start, size_t(end - start));
+                end = start;
+            }
+        }
+    }
+    REQUIRE(layout.done());
+    Mp4Layout whole(int64_t(file.size()));
+    whole.feed(0, file.data(), file.size());
+    CHECK(layout.problem() == whole.problem());
+    CHECK(asked.back().end > int64_t(moovAt + (16 << 10)));
+}

@@ -977,10 +977,16 @@ std::vector<ByteRange> Mp4Layout::wants() const
 
 void Mp4Layout::trimStore()
 {
+    // pending() reads headers from the store, so every span's needs are found before any moves.
+    std::vector<std::vector<ByteRange>> keeps;
+    keeps.reserve(store_.size());
+    for (const auto& span : store_)
+        keeps.push_back(pending(span.first, span.first + int64_t(span.second.size())));
     std::map<int64_t, std::vector<uint8_t>> kept;
+    size_t index = 0;
     for (auto& span : store_) {
         const int64_t lo = span.first, hi = lo + int64_t(span.second.size());
-        const std::vector<ByteRange> keep = pending(lo, hi);
+        const std::vector<ByteRange>& keep = keeps[index++];
         std::vector<ByteRange> parts;
         auto k = std::lower_bound(keep.begin(), keep.end(), lo, [](const ByteRange& r, int64_t v) { return r.end <= v; });
         for (; k != keep.end() && k->start < hi; ++k)
