@@ -95,10 +95,13 @@ public:
     size_t read(uint8_t* dst, size_t n) override
     {
         const size_t take = static_cast<size_t>(std::min<int64_t>(int64_t(n), size_ - position_));
+        failed_ = false;
         if (take == 0)
             return 0;
         const val bytes = readFn_(double(position_), double(take));
         const size_t got = std::min(take, bytes["length"].as<size_t>());
+        // Nothing before the end: the page could not fetch them (an expired link), not the end.
+        failed_ = got == 0;
         val(typed_memory_view(got, dst)).call<void>("set", bytes.call<val>("subarray", 0, got));
         position_ += static_cast<int64_t>(got);
         return got;
@@ -112,11 +115,13 @@ public:
     }
     int64_t position() const override { return position_; }
     int64_t size() const override { return size_; }
+    bool failed() const override { return failed_; }
 
 private:
     val readFn_;
     int64_t size_;
     int64_t position_ = 0;
+    bool failed_ = false;
 };
 
 struct VideoFacts {

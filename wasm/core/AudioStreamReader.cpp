@@ -37,7 +37,13 @@ bool formatHasExactTimestamps(const char* name)
 
 int AudioStreamReader::readPacket(void* opaque, uint8_t* buf, int size)
 {
-    const int n = static_cast<AudioStreamReader*>(opaque)->read(buf, size);
+    auto* self = static_cast<AudioStreamReader*>(opaque);
+    const int n = self->read(buf, size);
+    if (n == 0 && self->source_.failed()) {
+        // Not the end: the demuxer must not take what it has of a packet for a whole one.
+        self->ioFailed_ = true;
+        return AVERROR(EIO);
+    }
     return n == 0 ? AVERROR_EOF : n;
 }
 
@@ -127,6 +133,7 @@ void AudioStreamReader::open(int64_t probeBytes)
     int err = avformat_open_input(&format_, nullptr, nullptr, nullptr);
     if (err < 0) {
         format_ = nullptr; // freed by avformat_open_input on failure
+        throwIfReadFailed();
         if (source_.size() == 0)
             throw MediaError(ErrorCode::EmptyMedia, "the file is empty (0 bytes)");
         if (err == AVERROR_INVALIDDATA)
@@ -135,6 +142,8 @@ void AudioStreamReader::open(int64_t probeBytes)
         throw MediaError(ErrorCode::CorruptMedia, "could not read the container: " + avErrorText(err));
     }
     err = avformat_find_stream_info(format_, nullptr);
+    // What the streams are is judged only from bytes that could be read.
+    throwIfReadFailed();
     if (err < 0)
         throw MediaError(ErrorCode::CorruptMedia, "could not read the streams: " + avErrorText(err));
 
@@ -200,23 +209,51 @@ void AudioStreamReader::open(int64_t probeBytes)
         info_.startTime = stream->start_time * timeBase_;
 }
 
+void AudioStreamReader::throwIfReadFailed() const
+{
+    if (ioFailed_)
+        throw MediaError(ErrorCode::FetchFailed, "the media could not be read (a read failed while opening it)");
+}
+
 bool AudioStreamReader::step(const FrameFn& onFrame)
 {
-    if (ended_)
+    if (ended_ || interrupted_)
         return false;
     if (!draining_) {
+        ioFailed_ = false;
         int err = av_read_frame(format_, packet_);
         if (source_.starved()) {
             // The packet is incomplete: decode nothing of it. The caller continues from elsewhere.
             av_packet_unref(packet_);
             return false;
         }
+        if (ioFailed_) {
+            // Whatever the demuxer made of the bytes it got is not a packet of the file: decode
+            // nothing of it; resume() reads it again.
+            av_packet_unref(packet_);
+            interrupted_ = true;
+            return false;
+        }
+        if (err < 0 && skipping_ && seekWay_ < kFromStart) {
+            // The end, and the last packet decoded never met: look for it another way.
+            if (seekBack(seekWay_ + 1))
+                return true;
+            if (interrupted_)
+                return false;
+        }
         if (err < 0) {
             // A read error past the last good packet ends the stream; what decoded stays.
+            skipping_ = false;
             draining_ = true;
             avcodec_send_packet(codec_, nullptr);
         } else {
+            if (packet_->stream_index == streamIndex_ && skipping_ && skipDecoded()) {
+                av_packet_unref(packet_);
+                return !interrupted_;
+            }
             if (packet_->stream_index == streamIndex_) {
+                const int atPos = packet_->pos >= 0 && packet_->pos == last_.pos ? last_.atPos + 1 : 1;
+                last_ = {packet_->pos, packet_->pts, packet_->dts, packet_->size, atPos};
                 int64_t pts = packet_->pts;
                 err = avcodec_send_packet(codec_, packet_);
                 if (err < 0 && err != AVERROR(EAGAIN))
@@ -300,8 +337,95 @@ void AudioStreamReader::noteDamage(int64_t pts)
     }
 }
 
+bool AudioStreamReader::skipDecoded()
+{
+    const AVPacket* p = packet_;
+    if (last_.size < 0) {
+        skipping_ = false;   // nothing was decoded before the interruption
+        return false;
+    }
+    if (last_.pos >= 0 && p->pos >= 0) {
+        if (p->pos < last_.pos)
+            return true;
+        if (p->pos == last_.pos && ++seenAtPos_ <= last_.atPos) {
+            if (seenAtPos_ < last_.atPos)
+                return true;
+            if (p->size == last_.size) {
+                skipping_ = false;   // the last one decoded: what follows is new
+                return true;
+            }
+        }
+    } else if (last_.dts != INT64_MIN && p->dts != AV_NOPTS_VALUE) {
+        if (p->dts < last_.dts)
+            return true;
+        if (p->dts == last_.dts && p->size == last_.size) {
+            skipping_ = false;
+            return true;
+        }
+    }
+    // Past where it stopped without meeting the last packet decoded (the seek went astray):
+    // again another way, else on from here.
+    if (seekWay_ < kFromStart && (seekBack(seekWay_ + 1) || interrupted_))
+        return true;
+    skipping_ = false;
+    if (!interrupted_)
+        noteDamage(p->pts);
+    return false;
+}
+
+bool AudioStreamReader::seekBack(int way)
+{
+    const AVStream* stream = format_->streams[streamIndex_];
+    const int64_t startTs = stream->start_time != AV_NOPTS_VALUE ? stream->start_time : 0;
+    const int64_t lastTs = last_.dts != INT64_MIN ? last_.dts : last_.pts;
+    // By the last packet's timestamp (the demuxer's index of what it read places it exactly and
+    // keeps timestamps, which an MP3's end trimming needs), else by its byte position, else from
+    // the start; a way that fails or goes astray gives way to the next.
+    for (; way <= kFromStart; ++way) {
+        io_->eof_reached = 0;
+        io_->error = 0;
+        ioFailed_ = false;
+        int err = -1;
+        if (last_.size < 0 || way == kFromStart)
+            err = av_seek_frame(format_, streamIndex_, startTs, AVSEEK_FLAG_BACKWARD);
+        else if (way == kByTime && lastTs != INT64_MIN)
+            err = av_seek_frame(format_, streamIndex_, lastTs, AVSEEK_FLAG_BACKWARD);
+        else if (way == kByByte && last_.pos >= 0)
+            err = av_seek_frame(format_, streamIndex_, last_.pos, AVSEEK_FLAG_BYTE);
+        if (ioFailed_) {
+            interrupted_ = true;
+            return false;
+        }
+        if (err >= 0) {
+            // The decoder is not flushed: fed the packets that follow, it goes on as if never stopped.
+            skipping_ = true;
+            seekWay_ = last_.size < 0 ? kFromStart : way;
+            seenAtPos_ = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool AudioStreamReader::resume()
+{
+    if (!interrupted_)
+        return true;
+    interrupted_ = false;
+    if (seekBack(kByTime))
+        return true;
+    if (interrupted_)
+        return false;
+    throw MediaError(ErrorCode::CorruptMedia, "the file could not be read on after an interrupted read: its container did not seek back");
+}
+
 bool AudioStreamReader::seekTo(int64_t bytePos, int64_t pts)
 {
+    io_->eof_reached = 0;
+    io_->error = 0;
+    ioFailed_ = false;
+    interrupted_ = false;
+    skipping_ = false;
     int err;
     if (seekByTimestamp_ && pts != INT64_MIN)
         err = av_seek_frame(format_, streamIndex_, pts, AVSEEK_FLAG_BACKWARD);

@@ -40,8 +40,16 @@ public:
 
     const MediaInfo& info() const { return info_; }
 
-    // Reads one packet and decodes it. Returns false once the stream has ended and the decoder is drained.
+    // Reads one packet and decodes it. Returns false once the stream has ended and the decoder is drained,
+    // or when a read failed (interrupted() then tells): nothing of the packet it was reading is decoded.
     bool step(const FrameFn& onFrame);
+
+    // A read of the source failed (source.failed()): the stream has not ended, it stopped mid-way.
+    bool interrupted() const { return interrupted_; }
+    // Continues an interrupted stream where it stopped: the demuxer seeks back and skips the packets
+    // already decoded; the decoder keeps its state, so the frames are exactly those of an uninterrupted
+    // read. False (still interrupted) when a read fails again meanwhile.
+    bool resume();
 
     // Containers whose packet timestamps are exact seek by timestamp; the others by byte position.
     bool seeksByTimestamp() const { return seekByTimestamp_; }
@@ -61,6 +69,10 @@ private:
     void receiveFrames(const FrameFn& onFrame);
     void emit(AVFrame* frame, const FrameFn& onFrame);
     void noteDamage(int64_t pts);
+    bool skipDecoded();
+    void throwIfReadFailed() const;
+    static constexpr int kByTime = 0, kByByte = 1, kFromStart = 2;
+    bool seekBack(int way);
 
     ByteReader& source_;
     bool seekable_;
@@ -73,6 +85,18 @@ private:
     int streamIndex_ = -1;
     bool draining_ = false;
     bool ended_ = false;
+    // A read failed (ioFailed_ during the call that saw it); the packets to skip when resuming.
+    bool ioFailed_ = false;
+    bool interrupted_ = false;
+    bool skipping_ = false;
+    int seekWay_ = 0;
+    struct PacketMark {
+        int64_t pos = -1, pts = INT64_MIN, dts = INT64_MIN;
+        int size = -1;
+        int atPos = 0;   // packets at this position so far, this one included (an Ogg page holds several)
+    };
+    PacketMark last_;    // the last packet of the audio stream given to the decoder
+    int seenAtPos_ = 0;  // while skipping: packets seen at last_.pos
     bool seekByTimestamp_ = false;
     double timeBase_ = 0;
     MediaInfo info_;

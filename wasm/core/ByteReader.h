@@ -19,6 +19,9 @@ public:
     virtual int64_t size() const = 0;
     // True once a read came up short only because the bytes have not arrived yet.
     virtual bool starved() const { return false; }
+    // True when the last read came up empty because the bytes could not be fetched (a refused or
+    // failed request), not because the file ended: the same read may succeed later.
+    virtual bool failed() const { return false; }
 };
 
 } // namespace avseg

@@ -29,6 +29,7 @@ public:
     int64_t position() const override { return position_; }
     int64_t size() const override { return source_.size(); }
     bool starved() const override { return source_.starved(); }
+    bool failed() const override { return source_.failed(); }
 
 private:
     ByteReader& source_;

@@ -73,7 +73,12 @@ bool RangeDecoder::step(const BlockFn& fn)
 {
     if (!reader_)
         reopen();
+    // A read that failed last time: on from where it stopped, if reads work now.
+    if (reader_->interrupted() && !reader_->resume())
+        return false;
     const bool more = reader_->step([&](const DecodedFrame& f) { onFrame(f, fn); });
+    if (reader_->interrupted())
+        return false;
     if (!known_ && (unknownFrames_ > unplacedLimit_ || !more)) {
         // The seek landed where no recorded packet follows, or none did before the end (near
         // the end of an Ogg Opus file): decode from the start instead.

@@ -51,7 +51,9 @@ StreamingDecoder::State StreamingDecoder::pump(int maxPackets)
     if (stalled_)
         return pumpResumed(maxPackets);
     if (!reader_ && !tryOpen())
-        return State::NeedBytes;
+        return external_ ? State::Interrupted : State::NeedBytes;
+    if (reader_->interrupted() && !reader_->resume())
+        return State::Interrupted;
 
     const auto frameFn = [this](const DecodedFrame& f) { onFrame(f); };
     for (int i = 0; i < maxPackets; ++i) {
@@ -66,6 +68,8 @@ StreamingDecoder::State StreamingDecoder::pump(int maxPackets)
             buffer_.stopKeeping();
             return State::NeedBytes;
         }
+        if (reader_->interrupted())
+            return State::Interrupted;
         if (!more) {
             complete();
             return State::Done;
@@ -112,6 +116,9 @@ bool StreamingDecoder::tryOpen()
         try {
             reader_ = std::make_unique<AudioStreamReader>(*external_, true, options_.probeBytes);
         } catch (const MediaError& e) {
+            // A read refused while opening: opened again on the next pump.
+            if (e.code() == ErrorCode::FetchFailed)
+                return false;
             const std::string known = recogniseUnsupported(head_.data(), head_.size());
             if (e.code() == ErrorCode::UnsupportedFormat && !known.empty())
                 throw MediaError(ErrorCode::UnsupportedFormat,

@@ -28,7 +28,9 @@ public:
         int64_t probeBytes = 512 * 1024;   // bytes to gather before reading the header
         int64_t readAhead = 1024 * 1024;   // never decode closer than this to the download's edge
     };
-    enum class State { NeedBytes, Decoding, Done };
+    // Interrupted: a read of the seekable source failed (an expired link); the next pump goes on
+    // from where it stopped once reads work again.
+    enum class State { NeedBytes, Decoding, Done, Interrupted };
 
     StreamingDecoder(AudioSink& sink, SeekIndex* index, Options options);
     StreamingDecoder(AudioSink& sink, SeekIndex* index) : StreamingDecoder(sink, index, Options{}) {}
