@@ -15,6 +15,7 @@ export const WHOLE_BELOW_BYTES = 16 << 20; // range-threshold's default: smaller
 // the end) would sit whole in the wasm heap: the load stops with the reason instead.
 export const MAX_UNOPENED_BYTES = MAX_KEPT_BYTES;
 const SLICE_MS = 12;                  // decode this long, then let messages through
+const INTERRUPTED = 3;                // Session.pump's state: a read failed, the decode goes on once reads work
 const PROGRESS_MS = 100;
 
 /** An MP4/MOV file: its first box is "ftyp". */
@@ -241,7 +242,7 @@ export class MediaLoad {
       }
       const decoded = await this.decodeSlice(this.ahead);
       if (!decoded) return;
-      // A synchronous read refused as expired or lost: the slice stopped; on once reads work.
+      // A synchronous read refused as expired or lost: the slice stopped; on from there once reads work.
       if (pauses(file.error)) {
         this.expired(file.error);
         await this.paused;
@@ -426,8 +427,15 @@ export class MediaLoad {
     }
     // A refused range is the cause of whatever the demuxer then makes of the missing bytes.
     const refused = this.file?.error;
-    // An expired link under a synchronous read: the demuxer took the missing bytes for the end
-    // (or for damage). The caller decodes again once a fresh link came.
+    // A synchronous read refused as expired or lost: the core stopped where it was (state 3,
+    // interrupted) and goes on from there once reads work again.
+    if (status.state === INTERRUPTED && pauses(refused)) return 'interrupted';
+    if (status.state === INTERRUPTED && !refused) {
+      this.fail('fetch-failed', 'Reading the media in place broke off: a read of it came back empty.');
+      return false;
+    }
+    // A core that took the missing bytes for the end (or for damage): decoded again once a fresh
+    // link came.
     if (pauses(refused) && status.state !== 1) return 'expired';
     if (status.state < 0 || (refused && !pauses(refused))) {
       this.fail(refused ? 'fetch-failed' : status.code, refused ? MediaLoad.brokeOff(refused) : status.message);
