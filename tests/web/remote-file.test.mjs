@@ -80,6 +80,47 @@ test('a file read start to end costs one request, and the cache stays within its
   file.close();
 });
 
+test('a reader going start to end that says what it passed holds only what is ahead, keeps what a view read behind it, and reuses the passed buffers (a 200 MB WAV)', async () => {
+  const server = await startMediaServer({ files: { '/long.wav': { synth: 'wav', seconds: 1100 } } });
+  servers.push(server);
+  const source = server.source('/long.wav');
+  const same = async (pos, bytes) => Buffer.compare(Buffer.from(bytes), await source.read(pos, pos + bytes.length)) === 0;
+  const { file } = await openRemote(server.url('/long.wav'));
+  const ahead = 8 * MiB;
+  let peak = 0;
+  let viewed = null;
+  const buffers = new Set();
+  for (let pos = 0; pos < file.size;) {
+    file.prefetch(pos, ahead);
+    await file.ready(pos, Math.min(MiB, file.size - pos));
+    const bytes = file.read(pos, MiB);
+    assert.ok(bytes.length > 0, `bytes at ${pos}`);
+    // Reused buffers hold the right bytes: every 4th MiB compared with the source.
+    if (pos % (4 * MiB) === 0) assert.ok(await same(pos, bytes), `the bytes at ${pos} are the file's`);
+    buffers.add(bytes.buffer);
+    pos += bytes.length;
+    if (viewed === null && pos >= 40 * MiB) {
+      // A view reads just behind where the reader says it is: what it read stays.
+      const edge = pos - MiB - 1000;
+      file.passed(edge);
+      viewed = edge - 1000;
+      assert.ok(file.has(viewed, 1000), 'the piece across the edge is still cached');
+      assert.ok(await same(viewed, file.read(viewed, 1000)));
+    }
+    file.passed(pos - MiB);
+    peak = Math.max(peak, file.stats().cachedBytes);
+  }
+  assert.deepEqual(server.requests.map((r) => r.range), ['bytes=0-'], 'one open-ended request');
+  assert.equal(file.bytesFetched, file.size, 'every byte fetched once');
+  // What is ahead (8 MiB), a piece being filled and one behind: not the 64 MiB the LRU would allow.
+  assert.ok(peak <= ahead + 4 * MiB, `peak cache ${peak}`);
+  assert.ok(file.has(viewed, 1000) && await same(viewed, file.read(viewed, 1000)), 'the viewed bytes stayed');
+  assert.equal(file.has(10 * MiB, 1), false, 'bytes passed and not viewed were let go');
+  // 200 reads of a MiB out of a handful of buffers: passed pieces are refilled, not left to the garbage collector.
+  assert.ok(buffers.size < 40, `${buffers.size} buffers for ${Math.ceil(file.size / MiB)} reads`);
+  file.close();
+});
+
 test('a stream the server cuts off is reopened from where it stopped', async () => {
   const size = 10 * MiB;
   const server = await serve({ size, cutAfter: 3 * MiB });

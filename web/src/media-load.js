@@ -271,7 +271,7 @@ export class MediaLoad {
       // An MP4's demuxer jumps about: everything is there first (one request).
       if (isMp4(head)) await this.wait(() => file.ready(0, file.size));
       this.indexAhead = new NoReadAhead();
-      return new SequentialAhead(file, { tail: tailRead(head) });
+      return new SequentialAhead(file, { tail: tailRead(head), keep: true });
     }
     if (isMp4(head)) {
       const plan = await planMp4(await this.core(), file, head, (fetching) => this.wait(fetching));

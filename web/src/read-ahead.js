@@ -37,11 +37,15 @@ export function tailRead(head) {
 
 /** A file read start to end (WAV, FLAC, MP3, Ogg, Matroska): prefetched from the open stream. */
 export class SequentialAhead {
-  /** tail: bytes at the end of the file the demuxer reads first (fetched beside the stream). */
-  constructor(file, { tail = 0 } = {}) {
+  /**
+   * tail: bytes at the end of the file the demuxer reads first (fetched beside the stream).
+   * keep: what was read stays cached (a small file read whole) instead of being let go behind.
+   */
+  constructor(file, { tail = 0, keep = false } = {}) {
     this.file = file;
     this.last = 0;
     this.tail = Math.min(tail, file.size);
+    this.keep = keep;
   }
 
   noteRead(position, length) {
@@ -64,6 +68,7 @@ export class SequentialAhead {
     const file = this.file;
     file.prefetch(this.last, Math.min(SEQUENTIAL_AHEAD, file.size - this.last));
     file.forget(Math.max(0, this.last - SEQUENTIAL_BEHIND));
+    if (!this.keep) file.passed(Math.max(0, this.last - SEQUENTIAL_BEHIND));
     // After the prefetch: asked before it, the tail would end the open stream.
     const tail = this.tail ? file.want([[file.size - this.tail, file.size]]) : null;
     this.tail = 0;

@@ -16,6 +16,8 @@ const SYNC_MIN = 64 << 10;         // a synchronous read fetches at least this m
 // interleaved frame by frame has ~90,000 runs of sound: ~200 requests at 8,000 characters.)
 const MULTI_LEVELS = [{ ranges: 100, chars: 7000 }, { ranges: 1000, chars: 8000 }, { ranges: 1000, chars: 14000 }];
 const PIECE_BYTES = 1 << 20;       // the stream's bytes are cached in pieces this large
+const SCRATCH_BYTES = 256 << 10;   // the stream's reused buffer, one network read at most
+const SPARE_PIECES = 4;
 const FINGERPRINT_BYTES = 4096;    // compared against a fresh URL's first bytes
 const EXPIRY_STATUSES = new Set([400, 401, 403, 410]);
 const RETRY_MS = [250, 1000];      // waits before the 2nd and 3rd attempt of a request that broke
@@ -134,6 +136,13 @@ class ByteCache {
     this.pinnedBytes = 0;
     this.pins = [];            // sorted, merged [start, end) ranges
     this.forgetBelow = 0;
+    // The sequential stream's chunks that nothing but the reader ahead of `passedBelow` has read:
+    // dropped once that reader is past them (pass()).
+    this.streamed = new Set();
+    this.passedBelow = 0;
+    // Buffers of whole pieces dropped by pass(), for the stream's next pieces: a new one per MiB
+    // would leave the garbage collector as many as it lets pile up (tens of MB) on a long file.
+    this.spare = [];
   }
 
   /** Index of the last chunk starting at or before `pos`, or -1. */
@@ -185,6 +194,9 @@ class ByteCache {
     if (i < 0) return null;
     const first = this.chunks[i];
     const end = pos + length;
+    // A read behind the sequential reader (a view) makes what it read worth keeping.
+    const behind = pos < this.passedBelow;
+    if (behind) this.streamed.delete(first);
     this.touch(first);
     if (first.end >= end || this.chunks[i + 1]?.start !== first.end) {
       return first.bytes.subarray(pos - first.start, Math.min(first.end, end) - first.start);
@@ -195,6 +207,7 @@ class ByteCache {
     const out = new Uint8Array(stop - pos);
     for (let k = i, at = pos; k <= j; k++) {
       const c = this.chunks[k];
+      if (behind) this.streamed.delete(c);
       this.touch(c);
       const to = Math.min(c.end, stop);
       out.set(c.bytes.subarray(at - c.start, to - c.start), at - pos);
@@ -253,6 +266,35 @@ class ByteCache {
     }
   }
 
+  /**
+   * The sequential reader is past `before`: the stream's chunks below it that no other read used
+   * are dropped now rather than filling the cache up to its limit (a file read start to end needs
+   * only what is ahead; views keep the LRU's room for themselves).
+   */
+  pass(before) {
+    this.passedBelow = before;
+    const gone = new Set();
+    for (const c of this.streamed) {
+      if (c.live || c.end > before) continue;
+      this.streamed.delete(c);
+      if (!c.pinned) gone.add(c);
+    }
+    if (!gone.size) return;
+    this.chunks = this.chunks.filter((c) => !gone.has(c));
+    for (const c of gone) {
+      this.lru.delete(c);
+      this.bytes -= c.end - c.start;
+      const buffer = c.bytes.buffer;
+      if (c.bytes.byteOffset === 0 && buffer.byteLength === PIECE_BYTES && this.spare.length < SPARE_PIECES) this.spare.push(buffer);
+      c.bytes = EMPTY;
+    }
+  }
+
+  /** A buffer for the stream's next piece. */
+  pieceBuffer(capacity) {
+    return capacity === PIECE_BYTES && this.spare.length ? new Uint8Array(this.spare.pop()) : new Uint8Array(capacity);
+  }
+
   /** The live chunk `c` grew by `n` bytes at its end. */
   grew(c, n) {
     if (c.pinned) this.pinnedBytes += n;
@@ -295,7 +337,10 @@ class ByteCache {
     }
     if (!victims.size) return;
     this.chunks = this.chunks.filter((c) => !victims.has(c));
-    for (const c of victims) this.lru.delete(c);
+    for (const c of victims) {
+      this.lru.delete(c);
+      this.streamed.delete(c);
+    }
     this.bytes = left;
   }
 }
@@ -393,7 +438,7 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
   file.requests = 1;
   file.successes = 1;
   const sent = contentRange !== null ? parseContentRange(contentRange).last + 1 : size;
-  file.attachStream(response.body.getReader(), 0, Math.min(size, headBytes), sent);
+  file.attachStream(streamReader(response.body), 0, Math.min(size, headBytes), sent);
   // An expired link pauses a want; here it ends the opening.
   const failed = new Promise((resolve) => { file.onerror = resolve; });
   try {
@@ -552,6 +597,14 @@ export class RemoteFile {
     this.cache.forgetBelow = before;
   }
 
+  /**
+   * A reader going start to end (prefetch()) is past `before`: what the stream brought below it
+   * is dropped now, except bytes a read behind it (a view) has used since.
+   */
+  passed(before) {
+    this.cache.pass(before);
+  }
+
   /** Stops the stream and every request that has not started; what is cached stays. */
   close() {
     this.cancelStream();
@@ -565,6 +618,10 @@ export class RemoteFile {
     return new RemoteError('fetch-failed', 'The media was closed.');
   }
 
+  /**
+   * The returned bytes are the cache's own, valid until the caller's next await: those a
+   * sequential reader has passed are reused for the stream's next bytes (copy what is kept).
+   */
   read(position, length) {
     if (!validPosition(position)) return EMPTY;
     const end = Math.min(position + Math.floor(length), this.size);
@@ -1336,7 +1393,7 @@ export class RemoteFile {
         let chunk;
         s.watch.start();
         try {
-          chunk = await s.reader.read();
+          chunk = await readStream(s);
         } catch {
           chunk = null;
         }
@@ -1402,7 +1459,7 @@ export class RemoteFile {
       return;
     }
     this.successes++;
-    s.reader = response.body.getReader();
+    s.reader = streamReader(response.body);
     s.limit = limit;
     s.sinceOpen = 0;
     this.watchStream(s);
@@ -1440,7 +1497,7 @@ export class RemoteFile {
       if (!p || p.chunk.end !== s.pos || p.filled === p.buf.length) {
         this.endPiece(s);
         const capacity = Math.min(PIECE_BYTES, this.size - s.pos, cache.nextStart(s.pos) - s.pos);
-        p = s.piece = { buf: new Uint8Array(capacity), filled: 0, chunk: { start: s.pos, end: s.pos, bytes: EMPTY, pinned: false, live: true } };
+        p = s.piece = { buf: cache.pieceBuffer(capacity), filled: 0, chunk: { start: s.pos, end: s.pos, bytes: EMPTY, pinned: false, live: true } };
         added = false;
       }
       // Not over bytes a range request brought meanwhile.
@@ -1452,7 +1509,10 @@ export class RemoteFile {
       p.chunk.end = p.chunk.start + p.filled;
       p.chunk.bytes = p.buf.subarray(0, p.filled);
       if (added) cache.grew(p.chunk, n);
-      else cache.add(p.chunk);
+      else {
+        cache.add(p.chunk);
+        cache.streamed.add(p.chunk);
+      }
       cache.touch(p.chunk);
       if (p.filled === p.buf.length) this.endPiece(s);
     }
@@ -1473,6 +1533,31 @@ export class RemoteFile {
     // A piece cut short keeps only what it holds.
     if (p.filled * 2 < p.buf.length) p.chunk.bytes = p.chunk.bytes.slice();
   }
+}
+
+/**
+ * A reader of the open-ended stream's body: a BYOB reader where the body is a byte stream (a
+ * browser's fetch), so that its bytes arrive in one reused buffer (readStream) rather than in a
+ * new ArrayBuffer per network read: hours of a file read start to end would otherwise leave
+ * gigabytes of those for the garbage collector, tens of MB of them held at a time.
+ */
+function streamReader(body) {
+  try {
+    return body.getReader({ mode: 'byob' });
+  } catch {
+    return body.getReader();
+  }
+}
+
+/** The next bytes of the stream `s` (valid until the next read: copy them out before it). */
+async function readStream(s) {
+  const reader = s.reader;
+  if (typeof ReadableStreamBYOBReader === 'undefined' || !(reader instanceof ReadableStreamBYOBReader)) return reader.read();
+  const buffer = s.scratch ?? new ArrayBuffer(SCRATCH_BYTES);
+  s.scratch = null;   // transferred to the read: a cancelled read does not give it back
+  const chunk = await reader.read(new Uint8Array(buffer));
+  if (chunk.value) s.scratch = chunk.value.buffer;
+  return chunk;
 }
 
 /** The first [start, end) of `ranges` (sorted) not covered by `parts` ({first, bytes}), or null. */
