@@ -14,7 +14,7 @@ import { benchRedraw, benchZoom, formatZoom } from './redraw.mjs';
 import { benchSizes } from './sizes.mjs';
 import { benchSegments } from './segments.mjs';
 import { benchFrameIndex, prepareVideo } from './video.mjs';
-import { benchRemote, prepareRemoteVideos, SERVERS, TARGETS as REMOTE_TARGETS, LATENCY_MS } from './range.mjs';
+import { benchRemote, prepareRemoteVideos, SERVERS, TARGETS as REMOTE_TARGETS, LATENCY_MS, linkLabel } from './range.mjs';
 import { benchSpectrogram } from './spectrogram.mjs';
 import { benchConsolidation, formatConsolidation } from './consolidation.mjs';
 import { formatTable, mb, rate, ratio, ms, clock } from './table.mjs';
@@ -152,16 +152,25 @@ try {
     out('   request. src -> ready: the full waveform and the frame index.');
     out('   requests and bytes: what reached the server from the worker (the element\'s own <video> reads apart); sync: the worker\'s');
     out('   synchronous ones (?: not counted); OPTIONS: CORS preflights of multi-range requests (not in the target\'s count);');
-    out('   download: one Range request for as many bytes, read to its last byte in the same tab.');
+    out('   download: one Range request for as many bytes, read to its last byte in the same tab. link: loopback, or the server\'s');
+    out('   link capped (all of a load\'s requests share it, as an annotator\'s connection to CloudFront/S3).');
     out(`   Targets: <= ${t.requests} requests, <= ${t.bytesFraction * 100}% of the file, ready <= ${t.vsDownload}x the download, with ${LATENCY_MS} ms <= ${t.latencyRatio}x the time without.`);
-    out(formatTable(['file', 'server', 'latency', 'src -> ready', 'requests', 'sync', 'bytes', 'download', 'ready/download', 'vs 0 ms', '<video> reqs', 'target'],
-      remote.rows.map((r) => [r.shape, SERVERS[r.serverKind].label, `${r.latencyMs} ms`,
+    out(formatTable(['file', 'server', 'link', 'latency', 'src -> ready', 'requests', 'sync', 'bytes', 'download', 'ready/download', 'vs 0 ms', '<video> reqs', 'target'],
+      remote.rows.map((r) => [r.shape, SERVERS[r.serverKind].label, linkLabel(r.linkBits), `${r.latencyMs} ms`,
         r.ready ? secs(r.readyMs) : r.error ? `failed: ${r.error.slice(0, 60)}` : `not ready after ${(remote.timeoutMs / 1000).toFixed(0)} s`,
         `${r.atServer.requests}${r.atServer.preflights ? ` +${r.atServer.preflights} OPTIONS` : ''}`, r.worker.syncRequests ?? '?', `${mb(r.atServer.bytes)} (${((100 * r.atServer.bytes) / r.size).toFixed(1)}%)`,
         r.download ? secs(r.download.ms) : '', r.vsDownload ? ratio(r.vsDownload) : '', r.latencyRatio ? ratio(r.latencyRatio) : '',
         String(r.atServer.mediaElementRequests), r.verdict])));
     const floor = Object.entries(remote.singleRangeFloor).map(([shape, f]) => `${f.requests} for the ${shape} file (its sound lies in ${f.runs} runs)`).join(', ');
     out(`   Without multi-range answers, fetching at most ${t.bytesFraction * 100}% takes at least ${floor}: the request target needs multi-range.`);
+    out('   Decode floor, no network (wall / CPU): native ffmpeg -threads 1 -map 0:a -f null (the sound only); ffprobe listing the video');
+    out('   packets; our wasm core in Node on local reads: read plan, sound decoded with its peaks, frame index (the sound skipped).');
+    out(formatTable(['file', 'ffmpeg sound', 'ffprobe packets', 'ours: plan', 'ours: sound + peaks', 'ours: frame index', 'ours ÷ ffmpeg (CPU)'],
+      Object.entries(remote.decodeFloor).map(([shape, f]) => {
+        const wc = (x) => `${secs(x.ms)} / ${secs(x.cpuMs)}`;
+        return [shape, wc(f.ffmpegAudio), wc(f.ffprobePackets), wc(f.plan), wc(f.audio), wc(f.frameIndex),
+          ratio((f.plan.cpuMs + f.audio.cpuMs + f.frameIndex.cpuMs) / f.ffmpegAudio.cpuMs)];
+      })));
   }
 
   if (want(8)) {

@@ -4,13 +4,23 @@
 // that answers multi-range requests (as nginx) and from one that behaves as S3 (single ranges only, and
 // Ground Truth's usual CORS rule hiding Content-Range), without and with 50 ms added to every request.
 // Each is set beside a single streamed download of the same number of bytes in the same browser.
+// Loopback delivers ~75 MB in about a second, so there ready is bound by the CPU (decoding an hour
+// of AAC): rows with the server's link capped at an annotator's speed to CloudFront/S3 show when
+// the network binds instead, and the decode floor (native ffmpeg and our core on the same file,
+// no network) shows what no reader can go below.
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { makeMp4 } from './media.mjs';
 import { startMediaServer } from '../tests/lib/media-server.mjs';
+import { loadCore } from '../tests/wasm/load-core.mjs';
 
 export const TARGETS = { requests: 200, bytesFraction: 0.06, vsDownload: 2, latencyRatio: 3 };
 export const LATENCY_MS = 50;
+// Links shared by all of a load's requests at once (the media server's linkBytesPerSecond), in bit/s;
+// 0 = loopback, nothing capped. Capped rows: multi-range server only (the S3-like one reads the whole
+// 2.5 GB file: over 3 minutes at 100 Mbit/s).
+export const LINKS = [1e9, 100e6];
+export const linkLabel = (bits) => (bits ? (bits >= 1e9 ? `${bits / 1e9} Gbit/s` : `${bits / 1e6} Mbit/s`) : 'loopback');
 export const SERVERS = {
   multi: { label: 'multi-range', options: {} },
   s3: { label: 'S3-like', options: { multiRange: false, exposeHeaders: [] } },
@@ -99,18 +109,26 @@ function streamedDownload(editor, url, bytes) {
  * (a fresh worker and cache). The media server's log gives what reached it; the worker's progress
  * messages what the reader counted (sync requests among them).
  */
-export async function benchRemote({ bench, files, latencies = [0, LATENCY_MS], servers = Object.keys(SERVERS), timeoutMs = 300000, log = () => {} }) {
+export async function benchRemote({ bench, files, latencies = [0, LATENCY_MS], servers = Object.keys(SERVERS), links = LINKS, floor = true, timeoutMs = 300000, log = () => {} }) {
   const rows = [];
   const floors = {};
+  const decodeFloors = {};
   for (const [shape, file] of Object.entries(files)) {
     const size = statSync(file).size;
     floors[shape] = singleRangeFloor(file, size);
+    if (floor) {
+      log(`decode floor, ${shape}`);
+      decodeFloors[shape] = await decodeFloor(file);
+    }
     for (const kind of servers) {
       const server = await startMediaServer({ files: { '/video.mp4': { path: file } }, ...SERVERS[kind].options });
+      // Loopback at every latency; capped links on the multi-range server.
+      const runs = latencies.map((latencyMs) => ({ latencyMs, linkBits: 0 }));
+      if (kind === 'multi') for (const linkBits of links) for (const latencyMs of latencies) runs.push({ latencyMs, linkBits });
       try {
-        for (const latencyMs of latencies) {
-          log(`remote ${shape}, ${kind}, ${latencyMs} ms`);
-          server.configure({ latencyMs });
+        for (const { latencyMs, linkBits } of runs) {
+          log(`remote ${shape}, ${kind}, ${linkLabel(linkBits)}, ${latencyMs} ms`);
+          server.configure({ latencyMs, linkBytesPerSecond: linkBits / 8 });
           const editor = await bench.newEditor();
           try {
             server.reset();
@@ -124,7 +142,7 @@ export async function benchRemote({ bench, files, latencies = [0, LATENCY_MS], s
             const own = load.stats?.remote ?? {};
             const fetched = own.bytesFetched ?? p.loadedBytes ?? 0;
             const row = {
-              shape, serverKind: kind, latencyMs, size,
+              shape, serverKind: kind, latencyMs, linkBits, size,
               ready: !!load.ready, error: load.error ?? null, timedOut: !!load.timedOut, readyMs: load.ms,
               frames: load.frames, duration: load.duration, warnings: load.warnings,
               worker: {
@@ -140,7 +158,7 @@ export async function benchRemote({ bench, files, latencies = [0, LATENCY_MS], s
             const baselineBytes = row.atServer.bytes || fetched;
             row.download = baselineBytes > 0 ? await streamedDownload(editor, `${server.url('/video.mp4')}?download=${rows.length}`, Math.min(size, baselineBytes)) : null;
             rows.push(row);
-            if (!row.ready) log(`remote ${shape}, ${kind}, ${latencyMs} ms: ${row.error ?? `not ready after ${(timeoutMs / 1000).toFixed(0)} s`}`);
+            if (!row.ready) log(`remote ${shape}, ${kind}, ${linkLabel(linkBits)}, ${latencyMs} ms: ${row.error ?? `not ready after ${(timeoutMs / 1000).toFixed(0)} s`}`);
           } finally {
             await editor.page.close();
           }
@@ -151,7 +169,94 @@ export async function benchRemote({ bench, files, latencies = [0, LATENCY_MS], s
     }
   }
   for (const row of rows) verdicts(row, rows);
-  return { rows, targets: TARGETS, timeoutMs, singleRangeFloor: floors };
+  return { rows, targets: TARGETS, timeoutMs, singleRangeFloor: floors, decodeFloor: decodeFloors };
+}
+
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+
+/** A command's wall and CPU (user + system) milliseconds, as bash's `time` reports them. */
+function timed(cmd, args) {
+  const quoted = [cmd, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const out = execFileSync('bash', ['-c', `TIMEFORMAT='%R %U %S'; { time ${quoted} >/dev/null 2>&1; } 2>&1`], { encoding: 'utf8' });
+  const [real, user, sys] = out.trim().split(/\s+/).slice(-3).map(Number);
+  return { ms: real * 1000, cpuMs: (user + sys) * 1000 };
+}
+
+/**
+ * What the load of `file` costs without any network: native ffmpeg decoding only its sound
+ * (`-threads 1 -map 0:a`) and listing its video packets (ffprobe), and our wasm core in Node on
+ * local reads: the read plan, the sound's decode with its peaks, the frame index (the sound skipped,
+ * as the worker does). CPU milliseconds are steadier than wall time on a busy machine.
+ */
+export async function decodeFloor(file) {
+  const ffmpegAudio = timed('ffmpeg', ['-v', 'error', '-threads', '1', '-i', file, '-map', '0:a', '-f', 'null', '-']);
+  const ffprobePackets = timed('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts,flags', '-of', 'csv', file]);
+  const M = await loadCore();
+  const fd = openSync(file, 'r');
+  const size = statSync(file).size;
+  const read = (position, length) => {
+    const bytes = new Uint8Array(Math.max(0, Math.min(length, size - position)));
+    readSync(fd, bytes, 0, bytes.length, position);
+    return bytes;
+  };
+  const phase = (fn) => {
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    const result = fn();
+    return { ms: performance.now() - t0, cpuMs: cpuMs() - c0, result };
+  };
+  try {
+    const plan = phase(() => {
+      const p = new M.ReadPlan(size);
+      try {
+        p.feed(0, read(0, 1 << 20));
+        for (let round = 0; round < 10000; round++) {
+          const wants = p.wants();
+          if (!wants.length) break;
+          for (let i = 0; i < wants.length; i += 2) p.feed(wants[i], read(wants[i], wants[i + 1] - wants[i]));
+        }
+        return p.mediaRanges();
+      } finally {
+        p.delete();
+      }
+    });
+    const media = plan.result;
+    const audio = phase(() => {
+      const session = new M.Session();
+      try {
+        const opened = session.openSeekable(read, size);
+        if (opened.state < 0) throw new Error(opened.message);
+        let status;
+        do status = session.pump(32); while (status.state === 1);
+        if (status.state < 0) throw new Error(status.message);
+        return session.info().frames;
+      } finally {
+        session.delete();
+      }
+    });
+    // The sound's runs read as zeros, as media-load.js's skippingSound.
+    const runEnd = (position) => {
+      let lo = 0;
+      let hi = media.length >> 1;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (media[2 * mid + 1] <= position) lo = mid + 1; else hi = mid; }
+      return lo < media.length >> 1 && media[2 * lo] <= position ? media[2 * lo + 1] : -1;
+    };
+    const frames = phase(() => {
+      const index = new M.VideoIndex();
+      try {
+        const facts = index.open((p, n) => { const end = runEnd(p); return end >= 0 ? new Uint8Array(Math.min(n, end - p)) : read(p, n); }, size);
+        if (!facts.ok) throw new Error(facts.message);
+        while (index.step(256));
+        return index.frames().length - 1;
+      } finally {
+        index.delete();
+      }
+    });
+    const strip = ({ result, ...t }) => t;
+    return { ffmpegAudio, ffprobePackets, plan: strip(plan), audio: { ...strip(audio), frames: audio.result }, frameIndex: { ...strip(frames), frames: frames.result } };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function verdicts(row, rows) {
@@ -161,11 +266,11 @@ function verdicts(row, rows) {
     requests: row.ready && requests <= TARGETS.requests,
     bytes: row.ready && fraction <= TARGETS.bytesFraction,
   };
+  row.vsDownload = row.ready && row.download ? row.readyMs / row.download.ms : null;
   if (row.latencyMs === 0) {
-    row.vsDownload = row.ready && row.download ? row.readyMs / row.download.ms : null;
     row.checks.vsDownload = row.ready && row.vsDownload <= TARGETS.vsDownload;
   } else {
-    const base = rows.find((r) => r.shape === row.shape && r.serverKind === row.serverKind && r.latencyMs === 0);
+    const base = rows.find((r) => r.shape === row.shape && r.serverKind === row.serverKind && r.linkBits === row.linkBits && r.latencyMs === 0);
     row.latencyRatio = row.ready && base?.ready ? row.readyMs / base.readyMs : null;
     row.checks.latency = row.ready && row.latencyRatio !== null && row.latencyRatio <= TARGETS.latencyRatio;
   }

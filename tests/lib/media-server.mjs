@@ -39,7 +39,8 @@ const SHORT_BY = 100;
  * Options that can also be changed later with configure(): ranges, multiRange (true | false: 200
  * with the whole file as S3 | 'first': a 206 of the first range only), exposeHeaders,
  * allowHeaders (preflight; default ['Range'], or [] when exposeHeaders is []: Ground Truth's rule),
- * allowOrigin, latencyMs, bytesPerSecond, lie ('content-range' | 'ignore-range' | 'short' |
+ * allowOrigin, latencyMs, bytesPerSecond (each answer alone), linkBytesPerSecond (all answers together, as
+ * the client's link: concurrent answers share it), lie ('content-range' | 'ignore-range' | 'short' |
  * 'truncate'), lieAfterRequests (answers honestly to that many GETs first), expireAfterRequests,
  * corsOnErrors (S3 adds its CORS headers to error answers too; false to see a browser's opaque
  * failure instead).
@@ -47,7 +48,7 @@ const SHORT_BY = 100;
 export async function startMediaServer({ files, ...options } = {}) {
   const settings = {
     ranges: true, multiRange: true, exposeHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges'], allowHeaders: undefined,
-    allowOrigin: '*', latencyMs: 0, bytesPerSecond: 0, lie: null, lieAfterRequests: 0,
+    allowOrigin: '*', latencyMs: 0, bytesPerSecond: 0, linkBytesPerSecond: 0, lie: null, lieAfterRequests: 0,
     expireAfterRequests: Infinity, corsOnErrors: true,
   };
   const configure = (o) => {
@@ -58,6 +59,7 @@ export async function startMediaServer({ files, ...options } = {}) {
   };
   configure(options);
   const sources = new Map();
+  const link = linkPacer(() => settings.linkBytesPerSecond);
   for (const [name, spec] of Object.entries(files ?? {})) sources.set(name.startsWith('/') ? name : `/${name}`, await sourceOf(spec));
 
   const requests = [];
@@ -175,6 +177,7 @@ export async function startMediaServer({ files, ...options } = {}) {
         return false;
       }
       await pace(chunk.length);
+      await link(chunk.length);
       if (res.destroyed) return false;
       entry.bytes += chunk.length;
       if (!res.write(chunk)) {
@@ -192,7 +195,8 @@ export async function startMediaServer({ files, ...options } = {}) {
         continue;
       }
       for (let p = part.start; p < part.end;) {
-        const n = Math.min(CHUNK, part.end - p, settings.bytesPerSecond ? Math.max(1024, Math.round(settings.bytesPerSecond / 20)) : CHUNK);
+        const rate = Math.min(settings.bytesPerSecond || Infinity, settings.linkBytesPerSecond || Infinity);
+        const n = Math.min(CHUNK, part.end - p, rate < Infinity ? Math.max(1024, Math.round(rate / 20)) : CHUNK);
         const chunk = await source.read(p, p + n);
         p += n;
         if (!(await emit(chunk))) return;
@@ -251,6 +255,19 @@ function pacer(rate) {
       if (wait > 1) await sleep(wait);
     }
     sent += n;
+  };
+}
+
+// One link shared by every answer at once: each chunk takes its turn at `rate()` bytes per second
+// (no credit for idle time), so concurrent answers divide the rate between them.
+function linkPacer(rate) {
+  let free = 0;
+  return async (n) => {
+    const r = rate();
+    if (!(r > 0)) return;
+    const now = performance.now();
+    free = Math.max(free, now) + (n * 1000) / r;
+    if (free - now > 1) await sleep(free - now);
   };
 }
 

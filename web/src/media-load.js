@@ -227,6 +227,12 @@ export class MediaLoad {
       return;
     }
     this.seekable = true;
+    // A planned MP4's index boxes are pinned and its sound is skipped: its frames are indexed
+    // beside the decode (in its waits on the network) rather than after it; said at `ready`.
+    if (this.plan?.media) {
+      this.indexing = this.indexVideo({ hold: true });
+      this.indexing.catch(() => {});
+    }
     while (!this.done && !this.videoOnly) {
       try {
         await this.wait(() => this.ahead.before());
@@ -474,9 +480,11 @@ export class MediaLoad {
     this.maybeProgress(true);
     const info = this.session ? this.session.info() : NO_AUDIO;
     // A video's frames are known before `ready`, so the element's timeline is complete at once.
-    this.indexVideo()
+    (this.indexing ?? this.indexVideo())
       .catch((err) => this.post({ type: 'error', code: 'internal', message: `The video's frames could not be indexed: ${err?.message ?? err}`, fatal: false }))
       .then(() => {
+        if (this.heldFrames) this.post(...this.heldFrames);
+        this.heldFrames = null;
         this.post({ type: 'ready', info, seekable: this.seekable, ...(this.seekableProblem ? { seekableProblem: this.seekableProblem } : {}) });
         for (const problem of this.session?.problems() ?? []) {
           this.post({ type: 'error', code: problem.code, message: problem.message, fatal: false });
@@ -484,8 +492,11 @@ export class MediaLoad {
       });
   }
 
-  /** Every video frame's time from the container (demuxing only), in slices between messages. */
-  async indexVideo() {
+  /**
+   * Every video frame's time from the container (demuxing only), in slices between messages.
+   * hold: the frames message is kept for finishLoad (the index runs beside the decode).
+   */
+  async indexVideo({ hold = false } = {}) {
     if (!this.readFn) {
       if (this.videoOnly || this.session?.info().hasVideo) {
         this.post({ type: 'error', code: 'frames-unavailable', fatal: false,
@@ -517,6 +528,8 @@ export class MediaLoad {
       let more = true;
       while (more && !this.aborted) {
         if (file) await this.wait(() => ahead.before());
+        // Beside the decode, an expired link or a lost connection pauses it too.
+        while (hold && pauses(file?.error) && this.paused && !this.aborted) await this.paused;
         const started = performance.now();
         this.reading = ahead;
         do more = index.step(64); while (more && performance.now() - started < SLICE_MS && ahead.canPump() && !file?.error);
@@ -528,7 +541,8 @@ export class MediaLoad {
       const frames = index.frames();
       const keyFrames = index.keyFrames();
       const { width, height, codec, timeBaseNum, timeBaseDen } = facts;
-      this.post({ type: 'frames', video: { width, height, codec, timeBaseNum, timeBaseDen }, frames, keyFrames }, [frames.buffer, keyFrames.buffer]);
+      const message = [{ type: 'frames', video: { width, height, codec, timeBaseNum, timeBaseDen }, frames, keyFrames }, [frames.buffer, keyFrames.buffer]];
+      if (hold) this.heldFrames = message; else this.post(...message);
     } finally {
       this.reading = null;
       index.delete();
