@@ -669,6 +669,7 @@ export class AvsegEditor extends HTMLElement {
     } else {
       state.dirty = true;
     }
+    this.#client.recycle(msg.pixels);
     if (msg.interim) return;
     if (state.dirty) this.#schedule();
     if (msg.target === 'main') this.dispatchEvent(new CustomEvent('avseg-rendered', { detail: { fromSamples: msg.fromSamples } }));

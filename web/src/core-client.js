@@ -70,6 +70,11 @@ export class CoreClient {
     this.#worker?.postMessage({ type: 'render', load: id, request, target, view });
   }
 
+  /** A frame's pixel buffer, painted: the worker fills it again for a later frame. */
+  recycle(buffer) {
+    if (buffer?.byteLength) this.#worker?.postMessage({ type: 'recycle', buffer }, [buffer]);
+  }
+
   unload() {
     this.#settleRefresh(SUPERSEDED);
     this.#current = null;

@@ -16,6 +16,20 @@ function core() {
 }
 
 let load = null; // the current load; a new `load` message replaces it
+// Frames' pixel buffers the page gave back (recycle): a frame a tenth of a second while a file
+// loads would otherwise leave a new buffer of MB each for the garbage collector, on both sides.
+const spareFrames = [];
+const SPARE_FRAMES = 4;
+
+/** The core's pixels copied out (before the heap can move) into a spare buffer of their size. */
+function framePixels(session) {
+  const pixels = session.pixels();
+  const i = spareFrames.findIndex((b) => b.byteLength === pixels.length);
+  if (i < 0) return pixels.slice();
+  const out = new Uint8Array(spareFrames.splice(i, 1)[0]);
+  out.set(pixels);
+  return out;
+}
 const prefetch = new ViewPrefetch();
 
 /** A view finer than the peaks that has no file to decode from: drawn from peaks, said once. */
@@ -39,7 +53,7 @@ function render(load, request) {
       if (!load.file?.error) load.post({ type: 'error', code: result.code, message: result.message, fatal: false });
       return;
     }
-    const pixels = session.pixels().slice();
+    const pixels = framePixels(session);
     // Where the frequency axis's ticks fall, by the core's own scale.
     const ticks = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000];
     const rows = M_CORE.spectrogramRows(request.view, session.info().sampleRate, ticks);
@@ -84,7 +98,7 @@ function renderOnce(load, request, decode, final = decode) {
     load.post({ type: 'error', code: result.code, message: result.message, fatal: false });
     return;
   }
-  const pixels = load.session.pixels().slice(); // copy out before the heap can move
+  const pixels = framePixels(load.session);
   load.post({
     type: 'frame',
     target: request.target,
@@ -130,6 +144,8 @@ self.onmessage = async (event) => {
       const warning = load.renderWarning();
       if (warning) load.post({ type: 'error', ...warning, fatal: false });
     }
+  } else if (msg.type === 'recycle') {
+    if (spareFrames.length < SPARE_FRAMES) spareFrames.push(msg.buffer);
   } else if (msg.type === 'refresh-url') {
     if (load && load.id === msg.load) await load.refresh(msg.url);
   } else if (msg.type === 'stats') {
