@@ -35,6 +35,7 @@ export async function startBench(mediaRoot, { assetRoot = path.join(root, 'dist'
         window.Worker = class extends Native {
           constructor(...args) {
             super(...args);
+            window.benchWorker.worker = this;   // bench/redraw.mjs reads the frames' own figures
             this.addEventListener('message', (e) => { if (e.data?.type === 'progress') window.benchWorker.progress = e.data; });
           }
         };

@@ -28,16 +28,41 @@ const quantile = (values, q) => {
 export async function benchRedraw({ editor, n, seed = 1 }) {
   const duration = await editor.page.evaluate(() => document.querySelector('avseg-editor').duration);
   const spans = [duration, ...SPANS.filter((s) => s < duration * 0.99)];
+  // The worker's frames, for where the time went (bench/browser.mjs keeps the worker): each jump and pan
+  // ends with one final frame, so the last 2n per level are theirs, in order.
+  await editor.page.evaluate(() => {
+    window.benchJumpFrames = [];
+    let parts = [];
+    window.benchWorker?.worker?.addEventListener('message', (e) => {
+      const m = e.data;
+      if (m?.type !== 'frame' || m.target !== 'main') return;
+      parts.push(m);
+      if (m.interim) return;
+      const at = performance.timeOrigin + performance.now();
+      window.benchJumpFrames.push({ workerMs: m.posted - m.received, deliveryMs: at - m.posted, renderMs: parts.reduce((a, f) => a + (f.renderMs ?? 0), 0),
+        interims: parts.length - 1, decoded: !!m.decoded });
+      parts = [];
+    });
+  });
   const result = await editor.redraw({ spans, n, seed });
+  const frames = (await editor.page.evaluate(() => window.benchJumpFrames)).slice(-2 * n * spans.length);
+  if (frames.length === 2 * n * spans.length) {
+    result.levels.forEach((level, i) => level.rows.forEach((row, j) => {
+      row.jump = frames[2 * (i * n + j)];
+      row.pan = frames[2 * (i * n + j) + 1];
+    }));
+  }
   if (result.width !== MAIN_WIDTH) throw new Error(`main canvas is ${result.width} px, not ${MAIN_WIDTH}`);
   const levels = result.levels.map(({ span, whole, rows }) => {
     const ms = rows.map((r) => r.ms);
     const pan = rows.map((r) => r.panMs);
     const fromSamples = rows.filter((r) => r.fromSamples).length;
+    const split = (key) => (rows[0]?.jump ? quantile(rows.map((r) => r.jump[key]), 0.5) : NaN);
     return {
       span, whole, samplesPerPixel: (span * result.sampleRate) / result.width,
       medianMs: quantile(ms, 0.5), p95Ms: quantile(ms, 0.95), maxMs: Math.max(...ms),
       panMedianMs: quantile(pan, 0.5), panP95Ms: quantile(pan, 0.95),
+      workerMedianMs: split('workerMs'), renderMedianMs: split('renderMs'),
       fromSamples: fromSamples === 0 ? 'no' : fromSamples === rows.length ? 'yes' : `${fromSamples}/${rows.length}`,
       rows,
     };
@@ -56,10 +81,11 @@ export async function benchZoom({ editor, ladders = 8, pans = 3, panSteps = 20, 
   if (raw.width !== MAIN_WIDTH) throw new Error(`main canvas is ${raw.width} px, not ${MAIN_WIDTH}`);
   const byLevel = new Map();
   for (const step of raw.steps) {
-    const level = byLevel.get(step.level) ?? { level: step.level, span: step.span, in: [], out: [], shown: [], fromSamples: 0, count: 0 };
+    const level = byLevel.get(step.level) ?? { level: step.level, span: step.span, in: [], out: [], shown: [], fromSamples: 0, decoded: 0, count: 0 };
     level[step.dir].push(step.ms);
     level.shown.push(step.shownMs);
     level.fromSamples += step.fromSamples ? 1 : 0;
+    level.decoded += step.decoded ? 1 : 0;
     level.count++;
     byLevel.set(step.level, level);
   }
@@ -68,7 +94,7 @@ export async function benchZoom({ editor, ladders = 8, pans = 3, panSteps = 20, 
     const medianMs = quantile(all, 0.5);
     const p95Ms = quantile(all, 0.95);
     return {
-      span: l.span, samplesPerPixel: (l.span * raw.sampleRate) / raw.width, steps: all.length,
+      span: l.span, samplesPerPixel: (l.span * raw.sampleRate) / raw.width, steps: all.length, decoded: l.decoded,
       fromSamples: l.fromSamples === 0 ? 'no' : l.fromSamples === l.count ? 'yes' : `${l.fromSamples}/${l.count}`,
       medianMs, p95Ms, maxMs: Math.max(...all), shownMedianMs: quantile(l.shown, 0.5), shownP95Ms: quantile(l.shown, 0.95),
       inMedianMs: l.in.length ? quantile(l.in, 0.5) : null, outMedianMs: l.out.length ? quantile(l.out, 0.5) : null,
@@ -83,8 +109,9 @@ export async function benchZoom({ editor, ladders = 8, pans = 3, panSteps = 20, 
     meets: quantile(p.ms, 0.5) <= ZOOM_TARGET.medianMs,
   }));
   const after = await editor.page.evaluate(() => document.querySelector('avseg-editor').stats());
+  const slow = raw.steps.filter((st) => st.ms > ZOOM_TARGET.p95Ms);
   return {
-    duration: raw.duration, width: raw.width, frameMs: raw.frameMs, ladders, idleMs, levels, pans: panRows,
+    duration: raw.duration, width: raw.width, frameMs: raw.frameMs, ladders, idleMs, levels, pans: panRows, steps: raw.steps, slow,
     meets: levels.every((l) => l.meets) && panRows.every((p) => p.meets),
     statsAfter: { coreBytes: after.coreBytes, wasmHeapBytes: after.wasmHeapBytes },
   };
@@ -100,9 +127,13 @@ export function formatZoom(z, label = 'the file') {
     `   zoomTo -> avseg-rendered (the frame put into the canvas); on screen: to the next animation frame after it,`,
     `   which shows it (frames are ${ms(z.frameMs)} here).`,
     `   Target at every level: median <= ${ZOOM_TARGET.medianMs} ms, p95 <= ${ZOOM_TARGET.p95Ms} ms.`,
-    formatTable(['span', 'samples/px', 'steps', 'from samples', 'median', 'p95', 'max', 'in median', 'out median', 'on screen median', 'on screen p95', 'target'],
-      z.levels.map((l) => [clock(l.span), spp(l.samplesPerPixel), l.steps, l.fromSamples, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs),
+    formatTable(['span', 'samples/px', 'steps', 'from samples', 'decoded', 'median', 'p95', 'max', 'in median', 'out median', 'on screen median', 'on screen p95', 'target'],
+      z.levels.map((l) => [clock(l.span), spp(l.samplesPerPixel), l.steps, l.fromSamples, l.decoded, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs),
         l.inMedianMs === null ? '' : ms(l.inMedianMs), l.outMedianMs === null ? '' : ms(l.outMedianMs), ms(l.shownMedianMs), ms(l.shownP95Ms), verdict(l.meets)])),
+    `   "decoded": steps whose samples were not all decoded ahead. Steps over ${ZOOM_TARGET.p95Ms} ms (queued: until the worker took the`,
+    '   request; render: in the core; worker: from taking it to posting the frame; delivery: until the page had the frame):',
+    ...(z.slow ?? []).map((st) => `     ladder ${st.ladder} ${st.dir} to ${clock(st.span)}: ${ms(st.ms)}; queued ${ms(st.queuedMs ?? NaN)}, render ${ms(st.renderMs ?? NaN)}, `
+      + `worker ${ms(st.workerMs ?? NaN)}, delivery ${ms(st.deliveryMs ?? NaN)}, ${st.interims ?? '?'} interim frame(s), ${st.decoded ? 'decoded' : 'nothing decoded'}`),
     '   Panning (a drag): zoomTo a tenth of a span on, right after the previous step was painted, no pause.',
     `   Target: median <= ${ZOOM_TARGET.medianMs} ms.`,
     formatTable(['span', 'samples/px', 'steps', 'from samples', 'median', 'p95', 'max', 'on screen median', 'on screen p95', 'target'],
@@ -124,6 +155,15 @@ async function zoomDriver({ ladders, pans, panSteps, idleMs, seed, minSpp, panSp
     wake = () => { if (count > seen) { clearTimeout(timer); wake = null; resolve(); } };
     wake();
   });
+  // The worker's frames (bench/browser.mjs keeps the worker): where a slow step's time went.
+  const clockNow = () => performance.timeOrigin + performance.now();
+  const workerFrames = [];
+  window.benchWorker?.worker?.addEventListener('message', (e) => {
+    const m = e.data;
+    if (m?.type === 'frame' && m.target === 'main') {
+      workerFrames.push({ at: clockNow(), interim: m.interim, decoded: m.decoded, received: m.received, posted: m.posted, renderMs: m.renderMs });
+    }
+  });
   const frame = () => new Promise(requestAnimationFrame);
   const sleep = (t) => new Promise((r) => setTimeout(r, t));
   const quiet = async (t) => {
@@ -134,12 +174,22 @@ async function zoomDriver({ ladders, pans, panSteps, idleMs, seed, minSpp, panSp
   };
   const timeZoom = async (start, end) => {
     const seen = count;
+    const mark = workerFrames.length;
     const t0 = performance.now();
+    const sent = clockNow();
     el.zoomTo(start, end);
     await next(seen);
     const ms = performance.now() - t0;
     await frame();
-    return { ms, shownMs: performance.now() - t0, fromSamples: detail.fromSamples };
+    // queued: zoomTo to the worker taking the message (behind a prefetch slice, a GC); render: in the core;
+    // the rest is the bytes' fetch, the messages and the page's own drawing.
+    const mine = workerFrames.slice(mark);
+    const last = mine.at(-1);
+    const split = last?.received ? {
+      queuedMs: last.received - sent, renderMs: mine.reduce((a, f) => a + (f.renderMs ?? 0), 0),
+      workerMs: last.posted - last.received, deliveryMs: last.at - last.posted, interims: mine.filter((f) => f.interim).length, decoded: !!last.decoded,
+    } : {};
+    return { ms, shownMs: performance.now() - t0, fromSamples: detail.fromSamples, ...split };
   };
   let s = seed >>> 0; // mulberry32
   const random = () => {
@@ -169,12 +219,12 @@ async function zoomDriver({ ladders, pans, panSteps, idleMs, seed, minSpp, panSp
     await quiet(Math.max(idleMs, 300));
     for (let k = 1; k < spans.length; k++) {
       const r = await timeZoom(...at(k));
-      steps.push({ level: k, span: spans[k], dir: 'in', ...r });
+      steps.push({ ladder: l, level: k, span: spans[k], dir: 'in', ...r });
       await sleep(idleMs);
     }
     for (let k = spans.length - 2; k >= 0; k--) {
       const r = await timeZoom(...at(k));
-      steps.push({ level: k, span: spans[k], dir: 'out', ...r });
+      steps.push({ ladder: l, level: k, span: spans[k], dir: 'out', ...r });
       await sleep(idleMs);
     }
   }
@@ -204,6 +254,7 @@ if (isMain) {
   const { values: opts } = parseArgs({
     options: {
       dist: { type: 'string' }, file: { type: 'string', default: '10h' }, quick: { type: 'boolean' }, json: { type: 'string' },
+      ladders: { type: 'string' },
       latency: { type: 'string' }, 'jumps-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -211,6 +262,7 @@ if (isMain) {
     console.log('usage: node bench/redraw.mjs [--dist DIR] [--file 10h|1h] [--quick] [--json FILE]\n'
       + '  --dist   serve the element from DIR instead of dist/ (e.g. a copy built from another commit)\n'
       + '  --quick  fewer ladders and pans\n'
+      + '  --ladders N  zoom ladders (default 8: 16 steps a level, so its p95 is its slowest step)\n'
       + '  --latency MS  serve the file from tests/lib/media-server.mjs, each request delayed by MS (a real network\'s\n'
       + '           round trip); also reports the requests the cold jumps made\n'
       + '  --jumps-only  only the random jumps (no zoom ladders or pans)');
@@ -228,8 +280,9 @@ if (isMain) {
     const ready = server ? await editor.loadUrl(server.url('/media.mp3')) : await editor.load(file);
     process.stderr.write(`redraw: ready in ${(ready.ms / 1000).toFixed(1)} s\n`);
     console.log(`redraw bench, ${new Date().toISOString()}, assets ${opts.dist ?? 'dist'}${server ? `, ${latencyMs} ms latency per request` : ''}`);
+    let zoom = null;
     if (!opts['jumps-only']) {
-      const zoom = await benchZoom({ editor, ladders: opts.quick ? 3 : 8, pans: opts.quick ? 1 : 3 });
+      zoom = await benchZoom({ editor, ladders: opts.ladders ? Number(opts.ladders) : opts.quick ? 3 : 8, pans: opts.quick ? 1 : 3 });
       console.log(formatZoom(zoom, path.basename(file)));
       console.log(`   after: coreBytes ${(zoom.statsAfter.coreBytes / 1e6).toFixed(1)} MB, wasm heap ${(zoom.statsAfter.wasmHeapBytes / 1e6).toFixed(1)} MB`);
     }
@@ -241,9 +294,10 @@ if (isMain) {
     const requests = server ? server.requests.filter((r) => r.method === 'GET' && r.dest !== 'video').length : null;
     jumps.requests = { server: requests, sync };
     console.log(`3. Random jumps (zoomTo a random place at each level, then a pan of a tenth of a span), ${jumps.n} per level:`);
-    console.log(formatTable(['span', 'samples/px', 'from samples', 'median', 'p95', 'max', 'pan median', 'pan p95'],
+    console.log('   worker: from the worker taking the jump to posting its final frame; render: in the core (both medians)');
+    console.log(formatTable(['span', 'samples/px', 'from samples', 'median', 'p95', 'max', 'worker', 'render', 'pan median', 'pan p95'],
       jumps.levels.map((l) => [`${l.whole ? 'whole ' : ''}${clock(l.span)}`, l.samplesPerPixel >= 10 ? Math.round(l.samplesPerPixel) : l.samplesPerPixel.toFixed(3),
-        l.fromSamples, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs), ms(l.panMedianMs), ms(l.panP95Ms)])));
+        l.fromSamples, ms(l.medianMs), ms(l.p95Ms), ms(l.maxMs), ms(l.workerMedianMs), ms(l.renderMedianMs), ms(l.panMedianMs), ms(l.panP95Ms)])));
     console.log(`   requests during the jumps: ${requests ?? 'not counted (no --latency)'} at the server, ${sync} synchronous (worker)`);
     if (opts.json) (await import('node:fs')).writeFileSync(opts.json, JSON.stringify({ zoom, jumps }, null, 1) + '\n');
   } finally {

@@ -40,22 +40,25 @@ export function bytesToFetch(file, span, media = null) {
  * fetch (not read in place, or all cached), else a promise that settles once the bytes arrived,
  * the fetch failed, or the reader failed (an expired link leaves its fetches pending until a fresh
  * URL: the caller then draws from the peaks, as when a synchronous read is refused). Never rejects.
- * reach: bytes either side fetched along (at most the span's own length).
+ * reach: bytes either side (at most the span's own length) fetched too, for the pan that follows,
+ * in a request of their own that nobody waits for: the view is drawn once its own bytes are here.
  */
 export function fetchSpan(load, span, { reach = 0 } = {}) {
   const file = load.file;
-  if (!file || file.error) return null;
-  if (reach > 0 && span && span[1] > span[0]) {
-    // The bytes a pan would read next come in the same request, up to a view's own length.
-    const r = Math.min(span[1] - span[0], reach);
-    span = [Math.max(0, span[0] - r), Math.min(file.size, span[1] + r)];
-  }
+  if (!file || file.error || !span || !(span[1] > span[0])) return null;
   const media = load.plan?.media ?? null;
+  const gap = media ? (file.multiRange === false ? SINGLE_GAP : MULTI_GAP) : SINGLE_GAP;
   const ranges = bytesToFetch(file, span, media);
-  if (!ranges.length) return null;
+  // The view's own bytes are asked for first (the reader starts requests in order).
+  const fetched = ranges.length ? file.want(ranges, { gap }).catch(() => {}) : null;
+  if (reach > 0) {
+    const r = Math.min(span[1] - span[0], reach);
+    const margins = [[Math.max(0, span[0] - r), span[0]], [span[1], Math.min(file.size, span[1] + r)]]
+      .flatMap((side) => bytesToFetch(file, side, media));
+    if (margins.length) file.want(margins, { gap }).catch(() => {});
+  }
+  if (!fetched) return null;
   let settled = false;
-  const fetched = file.want(ranges, { gap: media ? (file.multiRange === false ? SINGLE_GAP : MULTI_GAP) : SINGLE_GAP })
-    .catch(() => {});
   const failed = new Promise((resolve) => {
     const timer = setInterval(() => {
       if (settled || file.error || load.aborted) {

@@ -4,8 +4,9 @@
 // a few milliseconds at a time, so a render that arrives waits for one slice at most. The bytes a
 // slice's decode will read are fetched first, asynchronously (a file read in place).
 
-/** How long one slice may decode (ms). */
-export const SLICE_MS = 4;
+/** How long one slice may decode (ms): what a zoom or pan arriving meanwhile may wait (on a busy
+ * machine, a slice descheduled midway makes it wait longer, so shorter is steadier). */
+export const SLICE_MS = 2;
 
 // A message to ourselves: unlike nested setTimeout(0) it is not clamped to 4 ms, and it queues
 // behind messages that arrived meanwhile (the same task source), so renders go first.
@@ -29,8 +30,7 @@ export class ViewPrefetch {
   #fetch = null;
   #fetching = 0;
   #fetched = false;
-
-  #pending = false;
+  #pending = -1;   // the generation whose slice is queued
 
   /** slices: prefetch calls made; done: the last view's prefetch finished. For tests and diagnostics. */
   slices = 0;
@@ -38,7 +38,7 @@ export class ViewPrefetch {
 
   /** A slice is waiting to run. */
   get busy() {
-    return this.#pending || this.#fetching > 0;
+    return this.#pending === this.#generation || this.#fetching > 0;
   }
 
   constructor({ sliceMs = SLICE_MS, schedule = macrotask() } = {}) {
@@ -80,12 +80,12 @@ export class ViewPrefetch {
   }
 
   #next(generation) {
-    this.#pending = true;
+    this.#pending = generation;
     this.#schedule(() => this.#slice(generation));
   }
 
   #slice(generation) {
-    this.#pending = false;
+    if (this.#pending === generation) this.#pending = -1;
     if (generation !== this.#generation || !this.#session || !this.#allowed()) return;
     // Once per wait: bytes that did not come (evicted, refused) are read by the slice itself.
     const fetching = this.#fetched ? null : this.#fetch?.(this.#session, this.#view);
@@ -94,8 +94,10 @@ export class ViewPrefetch {
       this.#fetching++;
       fetching.finally(() => {
         this.#fetching--;
+        // A fetch for an earlier view (or one paused since) says nothing about this view's bytes.
+        if (generation !== this.#generation) return;
         this.#fetched = true;
-        if (generation === this.#generation) this.#next(generation);
+        this.#next(generation);
       });
       return;
     }

@@ -87,7 +87,9 @@ function render(load, request) {
 }
 
 function renderOnce(load, request, decode, final = decode) {
+  const t0 = performance.now();
   const result = load.session.render(request.view, decode);
+  const renderMs = performance.now() - t0;
   if (!result.ok) {
     // Samples that could not be read (a refused range, an expired link, said by the load): the
     // view is drawn from the peaks instead, as its final frame (the element waits for one).
@@ -108,6 +110,8 @@ function renderOnce(load, request, decode, final = decode) {
     height: request.view.height,
     fromSamples: result.fromSamples,
     decoded: result.decoded,
+    // When the worker took the request (ms since the epoch) and what this frame's render took: a benchmark's split.
+    received: request.received, renderMs, posted: performance.timeOrigin + performance.now(),
     pixels: pixels.buffer,
   }, [pixels.buffer]);
 }
@@ -124,6 +128,7 @@ self.onmessage = async (event) => {
       load?.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: true });
     }
   } else if (msg.type === 'render') {
+    msg.received = performance.timeOrigin + performance.now();
     if (load && load.id === msg.load) {
       prefetch.pause();
       const current = load;
