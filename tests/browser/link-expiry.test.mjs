@@ -2,15 +2,16 @@
 // Presigned links expire while an annotator works (issue 11.1): in headless Chromium, media read
 // in place from a real HTTP server that starts refusing with S3's 403 "Request has expired". The
 // element says 'link-expired', keeps what is drawn and annotated, and refreshSource(freshUrl)
-// resumes (a sample-level view, a load half done, the <video>'s own playback); a URL of another
-// file is refused and changes nothing. The local run's part is in local-run-expiry.test.mjs.
+// resumes (a sample-level view, a load half done, one read synchronously, the <video>'s own
+// playback); a URL of another file is refused and changes nothing. The local run's part is in local-run-expiry.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { startElementPage, root } from './harness.mjs';
 import { collectConsole } from './browser.mjs';
 import { strictCsp } from '../../web/demo/page.mjs';
@@ -21,9 +22,40 @@ import { startS3Stub, stubEnv } from '../aws/s3-stub.mjs';
 const MINUTES = 10;   // 48 kHz stereo: 115 MB, more than the reader's 64 MiB cache
 let env, media, tmp;
 
+/**
+ * 200 s of PCM in a QuickTime file made by ffmpeg, whose 'wide' box after the moov declares 4 bytes:
+ * FFmpeg reads on (it has the moov), the read plan gives up, so the worker reads it with
+ * synchronous requests as the demuxer asks. The loudness swells and falls, so peaks tell where
+ * they were decoded from.
+ */
+async function unplannedMov(dir) {
+  const file = path.join(dir, 'unplanned.mov');
+  await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i',
+    'aevalsrc=sin(440*2*PI*t)*(0.15+0.8*abs(sin(t*0.7))):s=48000:d=200,aformat=channel_layouts=stereo',
+    '-c:a', 'pcm_s16le', '-movflags', '+faststart', file]);
+  const bytes = await readFile(file);
+  let at = 0;
+  let damaged = false;
+  for (let seenMoov = false; at + 8 <= bytes.length && !damaged;) {
+    const size = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    if (seenMoov && (type === 'wide' || type === 'free') && size === 8) {
+      bytes.writeUInt32BE(4, at);
+      damaged = true;
+    }
+    seenMoov ||= type === 'moov';
+    at += size;
+  }
+  assert.ok(damaged, 'ffmpeg wrote an 8-byte box between moov and mdat');
+  await writeFile(file, bytes);
+  return file;
+}
+
 before(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-link-expiry-'));
   media = await startMediaServer({
     files: {
+      '/unplanned.mov': { path: await unplannedMov(tmp) },
       '/long.wav': { synth: 'wav', seconds: MINUTES * 60 },
       // The same size and header, other samples: only its bytes tell it from long.wav.
       '/other.wav': { synth: 'wav', seconds: MINUTES * 60, levels: { first: 0.3, middle: 0.5, last: 0.25 } },
@@ -32,7 +64,6 @@ before(async () => {
     },
   });
   env = await startElementPage({ csp: (o) => strictCsp({ ...o, media: `${o.media} ${media.origin}` }) });
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-link-expiry-'));
 });
 
 after(async () => {
@@ -246,4 +277,89 @@ test('the link expires mid-load: the load waits with link-expired, and the fresh
   const duration = await ready;
   assert.ok(Math.abs(duration - MINUTES * 60) < 0.01, `the whole file decoded: ${duration} s`);
   assert.ok(media.requests.length > 0 && media.requests.every((r) => r.path.endsWith('?X-Amz-Signature=mid-load')), 'the rest came from the fresh URL');
+});
+
+/** A digest of the main waveform's pixels at each view [start, end] (seconds), drawn from peaks. */
+const drawnPeaks = (page, views) => page.evaluate(async (spans) => {
+  const el = document.querySelector('avseg-editor');
+  const canvas = el.shadowRoot.querySelector('.wave canvas');
+  const frame = () => new Promise((resolve) => { requestAnimationFrame(() => requestAnimationFrame(resolve)); });
+  const out = [];
+  for (const [start, end] of spans) {
+    // A view the element shows already is not drawn again.
+    const drawn = new Promise((resolve) => {
+      el.addEventListener('avseg-rendered', resolve, { once: true });
+      setTimeout(resolve, 1500);
+    });
+    el.zoomTo(start, end);
+    await drawn;
+    await frame();
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let hash = 2166136261;
+    let ink = 0;
+    for (let i = 0; i < data.length; i++) hash = Math.imul(hash ^ data[i], 16777619) >>> 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 200) ink++;
+    out.push({ start, end, hash, ink, view: el.view });
+  }
+  return out;
+}, views);
+
+test('the link expires under a synchronous read mid-load: the load pauses and, with a fresh link, goes on where it stopped; the peaks are an uninterrupted load\'s', { timeout: 90000 }, async (t) => {
+  const url = media.url('/unplanned.mov');
+  const views = [[0, 200], [10, 30], [60, 80], [95, 115], [150, 170], [180, 200]];
+  // The same file loaded without interruption, for its peaks.
+  const plain = await env.open(t, { width: 1000, height: 900 });
+  await load(plain, url);
+  const expected = await drawnPeaks(plain, views);
+  assert.ok(expected.every((v) => v.ink > 1000), 'drawn');
+
+  const page = await env.open(t, { width: 1000, height: 900 });
+  await watch(page);
+  media.reset();
+  // Paced, so that the load is still under way when the link expires.
+  media.configure({ bytesPerSecond: 8e6 });
+  t.after(() => media.configure({ bytesPerSecond: 0, expireAfterRequests: Infinity }));
+  const ready = page.evaluate((src) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    window.progress = [];
+    el.addEventListener('ready', () => resolve(el.duration), { once: true });
+    el.addEventListener('progress', (e) => { window.progress.push({ ...e.detail, refreshed: !!window.refreshed }); });
+    el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
+    el.config = { categories: { speaker: ['A', 'B'] } };
+    el.src = src;
+  }), url);
+  await page.waitForFunction(() => window.progress.at(-1)?.decodedSeconds > 40, undefined, { timeout: 30000 });
+  media.reset();
+  media.configure({ expireAfterRequests: 0 });
+  await waitForError(page, 'link-expired');
+  const paused = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    return { ready: el.ready, progress: window.progress.at(-1), status: el.shadowRoot.querySelector('.status').textContent };
+  });
+  assert.equal(paused.ready, false);
+  assert.match(paused.status, /paused: the link to the media expired/);
+  assert.ok(paused.progress.decodedSeconds < 190, `it stopped part way: ${paused.progress.decodedSeconds} s decoded`);
+  assert.ok(paused.progress.syncRequests > 0, `the load reads synchronously: ${JSON.stringify(paused.progress)}`);
+  const refused = media.requests.filter((r) => r.status === 403 && r.dest !== 'video');
+  assert.ok(refused.length > 0, 'the worker\'s read was refused');
+
+  media.configure({ bytesPerSecond: 0, expireAfterRequests: Infinity });
+  media.reset();
+  const fresh = `${url}?X-Amz-Signature=sync`;
+  await page.evaluate((u) => { window.refreshed = true; return document.querySelector('avseg-editor').refreshSource(u); }, fresh);
+  const duration = await ready;
+  assert.ok(Math.abs(duration - 200) < 0.01, `the whole file decoded: ${duration} s`);
+  // Resumed, not decoded again from the start: what was decoded never goes back.
+  const seconds = await page.evaluate(() => window.progress.map((p) => [p.decodedSeconds, p.refreshed]));
+  const before = seconds.filter(([, r]) => !r).map(([s]) => s);
+  const after = seconds.filter(([, r]) => r).map(([s]) => s);
+  assert.ok(after.length > 0, 'progress after the fresh link');
+  assert.ok(after[0] >= Math.max(...before), `went on from ${Math.max(...before)} s, not from the start: ${JSON.stringify(after.slice(0, 5))}`);
+  for (let i = 1; i < after.length; i++) assert.ok(after[i] >= after[i - 1], `never back: ${JSON.stringify(after)}`);
+  const worker = media.requests.filter((r) => r.dest !== 'video');
+  assert.ok(worker.length > 0 && worker.every((r) => r.path.endsWith('?X-Amz-Signature=sync')), 'the rest came from the fresh URL');
+
+  // The same peaks as the uninterrupted load, before and after where it stopped.
+  const got = await drawnPeaks(page, views);
+  assert.deepEqual(got, expected);
 });
