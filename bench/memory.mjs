@@ -145,3 +145,45 @@ export async function benchMemory({ bench, media, quick = false, only = null, sa
   const lastMp3 = rows.findLast((r) => r.format === 'MP3');
   return { rows, flat, settleMs: SETTLE_MS, editor, redrawLabel: `${lastMp3.label} MP3`, redrawRow: lastMp3, server };
 }
+
+/**
+ * `node bench/memory.mjs [--quick] [--before DIST]`: this section alone. With --before, the same
+ * files are loaded first with the element and worker from DIST (e.g. dist/ with the JS of an
+ * earlier commit), then with dist/, in one run, and both are printed side by side.
+ */
+async function main() {
+  const { parseArgs } = await import('node:util');
+  const os = await import('node:os');
+  const { startBench } = await import('./browser.mjs');
+  const { prepareMedia, mediaDir } = await import('./media.mjs');
+  const { formatTable, mb, ratio } = await import('./table.mjs');
+  const { values: opts } = parseArgs({ options: { quick: { type: 'boolean' }, before: { type: 'string' } } });
+  const log = (msg) => process.stderr.write(`memory: ${msg}\n`);
+  const media = prepareMedia({ long: opts.quick ? ['1h', '3h'] : ['1h', '3h', '10h'], log: (f) => log(`media ${f}`) });
+  const runs = [];
+  for (const [name, assetRoot] of [...(opts.before ? [['before', opts.before]] : []), ['after', undefined]]) {
+    const bench = await startBench(mediaDir, assetRoot ? { assetRoot } : {});
+    try {
+      const memory = await benchMemory({ bench, media, quick: !!opts.quick, log: (m) => log(`${name}: ${m}`) });
+      await memory.editor?.page.close();
+      await memory.server.close();
+      runs.push({ name, memory, loadAverage: os.loadavg() });
+    } finally {
+      await bench.close();
+    }
+  }
+  const mem = (b) => (b / 1e6).toFixed(0);
+  console.log(`memory (PSS MB: before the load -> peak / after ready), ${new Date().toISOString()}`);
+  for (const { name, memory, loadAverage } of runs) {
+    console.log(`\n${name} (load average ${loadAverage.map((l) => l.toFixed(1)).join(' ')} at its end)`);
+    console.log(formatTable(['file', 'size', 'to ready', 'browser process', 'renderer', 'total', 'wasm heap peak'],
+      memory.rows.map((r) => [`${r.format} ${r.label}`, mb(r.bytes), r.error ? r.error : `${r.readySeconds.toFixed(1)} s`,
+        `${mem(r.before.browser)} -> ${mem(r.peak.browser)} / ${mem(r.afterReady.browser)}`,
+        `${mem(r.before.renderer)} -> ${mem(r.peak.renderer)} / ${mem(r.afterReady.renderer)}`,
+        `${mem(r.before.total)} -> ${mem(r.peak.total)} / ${mem(r.afterReady.total)}`,
+        r.peakWasmHeapBytes ? mb(r.peakWasmHeapBytes) : ''])));
+    for (const f of memory.flat) console.log(`   ${f.format}: total peak ${f.to} / ${f.from} = ${f.ratio === null ? '-' : ratio(f.ratio)} (target <= ${FLAT_LIMIT}x)  ${f.verdict}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) await main();
