@@ -167,6 +167,8 @@ export async function startMediaServer({ files, ...options } = {}) {
     if (req.method === 'HEAD') return res.end();
     const stopAt = truncate ? Math.floor(length / 2) : Infinity;
     const pace = pacer(() => settings.bytesPerSecond);
+    const share = link.open();
+    res.once('close', () => share.close());
     // false once the client has gone (or the answer was cut short on purpose).
     const emit = async (chunk) => {
       if (res.destroyed) return false;
@@ -177,7 +179,7 @@ export async function startMediaServer({ files, ...options } = {}) {
         return false;
       }
       await pace(chunk.length);
-      await link(chunk.length);
+      await share.pace(chunk.length);
       if (res.destroyed) return false;
       entry.bytes += chunk.length;
       if (!res.write(chunk)) {
@@ -258,16 +260,33 @@ function pacer(rate) {
   };
 }
 
-// One link shared by every answer at once: each chunk takes its turn at `rate()` bytes per second
-// (no credit for idle time), so concurrent answers divide the rate between them.
+// One link shared by every answer at once, as TCP shares it: each answer being sent gets an equal
+// share of `rate()` bytes per second (a chunk goes when its last byte is due at that share). Up to
+// LINK_SLACK_MS of time not used is credited, so the server's own work between chunks does not
+// slow an answer below its share.
+const LINK_SLACK_MS = 100;
 function linkPacer(rate) {
-  let free = 0;
-  return async (n) => {
-    const r = rate();
-    if (!(r > 0)) return;
-    const now = performance.now();
-    free = Math.max(free, now) + (n * 1000) / r;
-    if (free - now > 1) await sleep(free - now);
+  let active = 0;
+  return {
+    /** One answer's pace(n); close() when it ended. */
+    open() {
+      let due = -Infinity;
+      let open = true;
+      active++;
+      return {
+        async pace(n) {
+          const r = rate();
+          if (!(r > 0)) return;
+          const now = performance.now();
+          due = Math.max(due, now - LINK_SLACK_MS) + (n * 1000 * active) / r;
+          if (due - now > 1) await sleep(due - now);
+        },
+        close() {
+          if (open) active--;
+          open = false;
+        },
+      };
+    },
   };
 }
 
