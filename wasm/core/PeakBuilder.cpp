@@ -2,12 +2,19 @@
 #include "PeakBuilder.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <limits>
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 namespace avseg {
 
 namespace {
+
+static_assert(sizeof(Peak) == 4 && offsetof(Peak, min) == 0, "binsFast() writes a Peak as one uint32");
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
@@ -20,6 +27,7 @@ inline float sane(float v)
 // Four lanes through the compiler's vector extension (wasm SIMD128 with -msimd128, SSE natively).
 typedef float Float4 __attribute__((vector_size(16)));
 typedef int32_t Int4 __attribute__((vector_size(16)));
+typedef uint32_t UInt4 __attribute__((vector_size(16)));
 
 inline Float4 load4(const float* p)
 {
@@ -31,6 +39,26 @@ inline Float4 load4(const float* p)
 inline Float4 pick(Int4 mask, Float4 a, Float4 b)
 {
     return reinterpret_cast<Float4>((reinterpret_cast<Int4>(a) & mask) | (reinterpret_cast<Int4>(b) & ~mask));
+}
+
+// b < a ? b : a and a < b ? b : a, lane by lane: one instruction each in wasm SIMD128
+// (f32x4.pmin/pmax) and in SSE (minps/maxps); the portable form is the same definition.
+inline Float4 pmin(Float4 a, Float4 b)
+{
+#ifdef __wasm_simd128__
+    return reinterpret_cast<Float4>(wasm_f32x4_pmin(reinterpret_cast<v128_t>(a), reinterpret_cast<v128_t>(b)));
+#else
+    return pick(b < a, b, a);
+#endif
+}
+
+inline Float4 pmax(Float4 a, Float4 b)
+{
+#ifdef __wasm_simd128__
+    return reinterpret_cast<Float4>(wasm_f32x4_pmax(reinterpret_cast<v128_t>(a), reinterpret_cast<v128_t>(b)));
+#else
+    return pick(a < b, b, a);
+#endif
 }
 
 // Min and max of n samples, NaN as 0: the same values as the scalar loop (the order of equal
@@ -62,6 +90,88 @@ inline void minMax(const float* s, size_t n, float& lo, float& hi)
         lo = v < lo ? v : lo;
         hi = v > hi ? v : hi;
     }
+}
+
+// Bins of one channel, one at a time, exact for any sample (NaN as 0, infinities clamped).
+void binsExact(const float* s, size_t binSize, int64_t bins, Peak* out, int stride)
+{
+    for (int64_t b = 0; b < bins; ++b, s += binSize, out += stride) {
+        float lo = kInf, hi = -kInf;
+        minMax(s, binSize, lo, hi);
+        *out = Peak{quantiseSample(lo), quantiseSample(hi)};
+    }
+}
+
+// Lane k: the min (max) of the four lanes of v[k].
+inline Float4 lanesMin(const Float4 v[4])
+{
+    const Float4 a = pmin(__builtin_shufflevector(v[0], v[1], 0, 1, 4, 5), __builtin_shufflevector(v[0], v[1], 2, 3, 6, 7));
+    const Float4 b = pmin(__builtin_shufflevector(v[2], v[3], 0, 1, 4, 5), __builtin_shufflevector(v[2], v[3], 2, 3, 6, 7));
+    return pmin(__builtin_shufflevector(a, b, 0, 2, 4, 6), __builtin_shufflevector(a, b, 1, 3, 5, 7));
+}
+
+inline Float4 lanesMax(const Float4 v[4])
+{
+    const Float4 a = pmax(__builtin_shufflevector(v[0], v[1], 0, 1, 4, 5), __builtin_shufflevector(v[0], v[1], 2, 3, 6, 7));
+    const Float4 b = pmax(__builtin_shufflevector(v[2], v[3], 0, 1, 4, 5), __builtin_shufflevector(v[2], v[3], 2, 3, 6, 7));
+    return pmax(__builtin_shufflevector(a, b, 0, 2, 4, 6), __builtin_shufflevector(a, b, 1, 3, 5, 7));
+}
+
+// quantiseSample() of four finite values: clamped, then rounded to nearest (ties to even) by
+// adding 1.5 * 2^23, which leaves the integer in the low mantissa bits.
+inline UInt4 quantise4(Float4 x)
+{
+    const Float4 lowest = {-32768.0f, -32768.0f, -32768.0f, -32768.0f};
+    const Float4 highest = {32767.0f, 32767.0f, 32767.0f, 32767.0f};
+    const Float4 magic = {12582912.0f, 12582912.0f, 12582912.0f, 12582912.0f};
+    const Float4 scaled = pmin(pmax(x * 32767.0f, lowest), highest) + magic;
+    return reinterpret_cast<UInt4>(scaled) - 0x4B400000u;
+}
+
+// Bins of one channel four at a time: each bin's min and max in four lanes, then the four bins'
+// reduced together into one vector and quantised at once. Assumes finite samples and returns
+// false when one was not (their sum is then not finite); the caller redoes the bins exactly.
+bool binsFast(const float* s, size_t binSize, int64_t bins, Peak* out, int stride)
+{
+    Float4 sum = {0.0f, 0.0f, 0.0f, 0.0f};
+    int64_t b = 0;
+    for (; b + 4 <= bins; b += 4, s += 4 * binSize, out += 4 * stride) {
+        Float4 lo[4], hi[4];
+        for (int k = 0; k < 4; ++k) {
+            const float* p = s + k * binSize;
+            Float4 v = load4(p);
+            Float4 l = v, h = v, t = v;
+            if (binSize >= 8) {
+                Float4 w = load4(p + 4);
+                Float4 l2 = w, h2 = w, t2 = w;
+                for (size_t i = 8; i < binSize; i += 8) {
+                    v = load4(p + i);
+                    w = load4(p + i + 4);
+                    l = pmin(l, v);
+                    h = pmax(h, v);
+                    t += v;
+                    l2 = pmin(l2, w);
+                    h2 = pmax(h2, w);
+                    t2 += w;
+                }
+                l = pmin(l, l2);
+                h = pmax(h, h2);
+                t += t2;
+            }
+            lo[k] = l;
+            hi[k] = h;
+            sum += t;
+        }
+        // A Peak is {min, max}, two int16: as a little-endian uint32, min is the low half.
+        const UInt4 peaks = (quantise4(lanesMin(lo)) & 0xFFFFu) | (quantise4(lanesMax(hi)) << 16);
+        for (int k = 0; k < 4; ++k) {
+            const uint32_t bits = peaks[k];
+            std::memcpy(static_cast<void*>(out + k * stride), &bits, sizeof bits);
+        }
+    }
+    binsExact(s, binSize, bins - b, out, stride);
+    const Int4 finite = (sum - sum) == 0.0f;
+    return finite[0] && finite[1] && finite[2] && finite[3];
 }
 
 } // namespace
@@ -144,11 +254,8 @@ void PeakBuilder::appendFullBins(const float* const* channels, size_t offset, in
     for (int c = 0; c < nch; ++c) {
         const float* s = channels[c] + offset;
         Peak* out = base.bins.data() + at + c;
-        for (int64_t b = 0; b < bins; ++b, s += binSize, out += nch) {
-            float lo = kInf, hi = -kInf;
-            minMax(s, binSize, lo, hi);
-            *out = Peak{quantiseSample(lo), quantiseSample(hi)};
-        }
+        if (binSize < 4 || !binsFast(s, binSize, bins, out, nch))
+            binsExact(s, binSize, bins, out, nch);
     }
 }
 
