@@ -84,7 +84,7 @@ Decoded decode(const std::string& name, double refuseAt)
             reader.refuseFrom = out.refuseFrom;
             armed = false;
         }
-        const auto state = decoder.pump(1);
+        const auto state = decoder.pump(8);
         if (state == StreamingDecoder::State::Done)
             break;
         if (state == StreamingDecoder::State::Interrupted) {
