@@ -129,7 +129,7 @@ export async function benchRemote({ bench, files, latencies = [0, LATENCY_MS], s
         for (const { latencyMs, linkBits } of runs) {
           log(`remote ${shape}, ${kind}, ${linkLabel(linkBits)}, ${latencyMs} ms`);
           server.configure({ latencyMs, linkBytesPerSecond: linkBits / 8 });
-          const editor = await bench.newEditor();
+          let editor = await bench.newEditor();
           try {
             server.reset();
             const load = await loadRemote(editor, `${server.url('/video.mp4')}?load=${rows.length}`, timeoutMs);
@@ -156,6 +156,10 @@ export async function benchRemote({ bench, files, latencies = [0, LATENCY_MS], s
               },
             };
             const baselineBytes = row.atServer.bytes || fetched;
+            // In a tab of its own: the loaded element's <video> keeps reading the file after ready, and
+            // on a capped link would share it with the download.
+            await editor.page.close();
+            editor = await bench.newEditor();
             row.download = baselineBytes > 0 ? await streamedDownload(editor, `${server.url('/video.mp4')}?download=${rows.length}`, Math.min(size, baselineBytes)) : null;
             rows.push(row);
             if (!row.ready) log(`remote ${shape}, ${kind}, ${linkLabel(linkBits)}, ${latencyMs} ms: ${row.error ?? `not ready after ${(timeoutMs / 1000).toFixed(0)} s`}`);
