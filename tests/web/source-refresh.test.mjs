@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { expiredMessage, expiredStatus } from '../../web/src/source-refresh.js';
+import { expiredMessage, expiredStatus, SourceLinks } from '../../web/src/source-refresh.js';
 
 test('the message keeps the status and read count, and says the work is kept and how to go on', () => {
   const reader = 'The link to the media has expired (HTTP 403) after 40 reads; its ranges wait for a fresh URL.';
@@ -34,4 +34,33 @@ test('a link is asked for one byte: 400, 401, 403 and 410 are an expired link; a
   assert.ok(seen.every((r) => r === 'bytes=0-0'));
   // A server that is gone: not an expired link.
   assert.equal(await expiredStatus('http://127.0.0.1:1/gone'), 0);
+});
+
+test('a <video> failure while an earlier probe is out asks the link again, so an expiry after a stall is still found', async (t) => {
+  // The link answers 206 until it expires; the first probe (from a stall) is slow and sees it good.
+  let expired = false;
+  let held = null;
+  const server = createServer((req, res) => {
+    const answer = () => res.writeHead(expired ? 403 : 206, { 'content-range': 'bytes 0-0/10' }).end(expired ? '' : 'x');
+    if (!expired && !held) held = answer;
+    else answer();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const url = `http://127.0.0.1:${server.address().port}/clip.mp4`;
+  const media = new EventTarget();
+  media.getAttribute = (name) => (name === 'src' ? url : null);
+  const reported = [];
+  const links = new SourceLinks(media, { report: (m) => reported.push(m), message: (reason) => `expired: ${reason}` });
+  media.dispatchEvent(new Event('loadedmetadata'));
+  const stalled = links.mediaFailed();
+  while (!held) await new Promise((r) => setTimeout(r, 5));
+  // The link expires and the <video>'s read fails while the stall's probe is still out.
+  expired = true;
+  const failed = links.mediaFailed();
+  held();
+  assert.equal(await failed, true, 'the failure is found to be an expired link');
+  assert.equal(await stalled, true);
+  assert.deepEqual(reported, ["expired: the player's read was refused: HTTP 403 for playback"]);
+  assert.equal(links.expired, true);
 });

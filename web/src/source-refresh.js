@@ -42,6 +42,7 @@ export class SourceLinks {
   #hadMedia = false;    // the <video> read its link at least once
   #playing = false;     // playing, or was when its link failed
   #probing = null;
+  #again = false;       // failed again while a probe was out: ask once more when it is back
 
   /**
    * @param {HTMLMediaElement} media the element's <video>
@@ -84,13 +85,27 @@ export class SourceLinks {
   mediaFailed() {
     const url = this.#media.getAttribute('src');
     if (!this.#hadMedia || !url) return Promise.resolve(false);
-    this.#probing ??= expiredStatus(new URL(url, document.baseURI).href).then((status) => {
-      this.#probing = null;
-      if (!status || this.#media.getAttribute('src') !== url) return false;
-      this.expire(`the player's read was refused: HTTP ${status} for playback`);
-      return true;
-    });
+    // A probe that began before this failure (a stall) may have found the link still good.
+    if (this.#probing) this.#again = true;
+    else this.#probing = this.#probe(url);
     return this.#probing;
+  }
+
+  async #probe(url) {
+    try {
+      do {
+        this.#again = false;
+        const status = await expiredStatus(new URL(url, globalThis.document?.baseURI).href);
+        if (this.#media.getAttribute('src') !== url) return false;
+        if (status) {
+          this.expire(`the player's read was refused: HTTP ${status} for playback`);
+          return true;
+        }
+      } while (this.#again);
+      return false;
+    } finally {
+      this.#probing = null;
+    }
   }
 
   /**
