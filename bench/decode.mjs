@@ -19,19 +19,25 @@ const best = async (reps, fn) => {
 // other work held the cores, while CPU time stays close to what the decode costs.
 const cpu = { ffmpeg: Infinity, node: Infinity, chromium: Infinity };
 
-function ffmpegSeconds(file) {
+/** Native `ffmpeg -threads 1` decoding to null: wall and CPU seconds. */
+export function ffmpegRun(file) {
   const t0 = performance.now();
   // bash's `times` prints the children's user and system time.
   const r = spawnSync('bash', ['-c', 'ffmpeg -nostdin -v error -threads 1 -i "$1" -f null - && times', 'ffmpeg', file], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ffmpeg failed on ${file}: ${r.stderr}`);
   const seconds = (performance.now() - t0) / 1000;
   const times = [...(r.stdout.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => 60 * m[1] + Number(m[2]));
-  if (times.length === 2) cpu.ffmpeg = Math.min(cpu.ffmpeg, times[0] + times[1]);
+  return { seconds, cpu: times.length === 2 ? times[0] + times[1] : NaN };
+}
+
+function ffmpegSeconds(file) {
+  const { seconds, cpu: c } = ffmpegRun(file);
+  cpu.ffmpeg = Math.min(cpu.ffmpeg, c);
   return seconds;
 }
 
 // User and system time of every process started by this one (Chromium's), from /proc (Linux).
-function childrenCpuSeconds() {
+export function childrenCpuSeconds() {
   const procs = new Map();
   let names = [];
   try { names = readdirSync('/proc'); } catch { return NaN; }
@@ -58,17 +64,23 @@ function cliInfo(file) {
   return info;
 }
 
-function nodeWasmSeconds(core, file) {
+/** The wasm core (as loadCore() gives it) decoding a file in Node as the worker does: wall and CPU seconds. */
+export function nodeWasmRun(core, file) {
   const bytes = readFileSync(file);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const { session, status } = decodeBytes(core, bytes, 65536);
-  const s = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
-  cpu.node = Math.min(cpu.node, (c.user + c.system) / 1e6);
   session.delete();
   if (status.state !== 2) throw new Error(`wasm decode of ${file} failed: ${status.code}: ${status.message}`);
-  return s;
+  return { seconds, cpu: (c.user + c.system) / 1e6 };
+}
+
+function nodeWasmSeconds(core, file) {
+  const { seconds, cpu: c } = nodeWasmRun(core, file);
+  cpu.node = Math.min(cpu.node, c);
+  return seconds;
 }
 
 export async function benchDecode({ files, editor, reps, log }) {
