@@ -262,6 +262,22 @@ test('latency comes before the headers (of preflights too); the bandwidth cap ho
   assert.ok(slow.requests[2].ms >= 300, 'the log has the time of the whole answer');
 });
 
+test('a capped link is shared by the answers in flight: two at once take as long as both one after the other', async (t) => {
+  const link = await startMediaServer({ files: { '/b.bin': { path: path.join(dir, 'bytes.bin') } }, linkBytesPerSecond: 200000 });
+  t.after(() => link.close());
+  const whole = async () => (await (await fetch(link.url('/b.bin'))).arrayBuffer()).byteLength;
+  let t0 = performance.now();
+  assert.equal(await whole(), 70000);
+  const one = performance.now() - t0;
+  t0 = performance.now();
+  assert.deepEqual(await Promise.all([whole(), whole()]), [70000, 70000]);
+  const two = performance.now() - t0;
+  // 70,000 bytes at 200,000 B/s: 350 ms less the 100 ms of slack; two share the link (per-answer
+  // pacing, bytesPerSecond, would send both in the time of one).
+  assert.ok(one >= 200 && one < 1500, `one answer took ${one.toFixed(0)} ms`);
+  assert.ok(two >= 550, `two answers at once took ${two.toFixed(0)} ms, one alone ${one.toFixed(0)} ms`);
+});
+
 test('the lies: a wrong Content-Range start, a 200 ignoring the range, a short 206, a body cut off', async (t) => {
   const liar = await startMediaServer({ files: { '/b.bin': { path: path.join(dir, 'bytes.bin') } }, lie: 'content-range', lieAfterRequests: 1 });
   t.after(() => liar.close());
