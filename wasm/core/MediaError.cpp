@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "MediaError.h"
 
+#include <iterator>
+
 namespace avseg {
 
 const char* errorCodeName(ErrorCode code)
 {
-    switch (code) {
-    case ErrorCode::None: return "none";
-    case ErrorCode::FetchFailed: return "fetch-failed";
-    case ErrorCode::CorsBlocked: return "cors-blocked";
-    case ErrorCode::UnsupportedFormat: return "unsupported-format";
-    case ErrorCode::CorruptMedia: return "corrupt-media";
-    case ErrorCode::TruncatedMedia: return "truncated-media";
-    case ErrorCode::EmptyMedia: return "empty-media";
-    case ErrorCode::NoAudio: return "no-audio";
-    case ErrorCode::NoVideo: return "no-video";
-    case ErrorCode::Internal: return "internal";
-    case ErrorCode::InvalidConfig: return "invalid-config";
-    }
-    return "internal";
+    const auto i = static_cast<std::size_t>(code);
+    return i < std::size(kErrorCodes) ? kErrorCodes[i].name : errorCodeName(ErrorCode::Internal);
 }
 
 } // namespace avseg
