@@ -1,27 +1,45 @@
 // SPDX-License-Identifier: MIT
 // Hand-written types for <avseg-editor>. doc/element-api.md describes the same contract.
 
+/**
+ * Every code the element reports: in `error` events, in the Errors its methods throw, in
+ * refreshSource()'s rejections. The one list is web/src/error-codes.js (the core's codes spelled
+ * in wasm/core/MediaError.h); doc/element-api.md's table says what each means.
+ */
 export type AvsegErrorCode =
   | 'fetch-failed'        // network error or an HTTP error status
-  | 'link-expired'        // a presigned link stopped working after earlier reads (not fatal): give refreshSource() a fresh one
-  | 'connection-lost'     // the media server stopped answering after earlier reads (not fatal): retried until it answers
   | 'cors-blocked'        // the media server sent no Access-Control-Allow-Origin for this page
   | 'unsupported-format'  // not a container/codec this build decodes
   | 'corrupt-media'       // damaged data (fatal when nothing decodes; otherwise a warning)
   | 'truncated-media'     // shorter than its header declares (warning: what decodes is shown)
   | 'empty-media'         // no bytes, or an audio stream with no samples
   | 'no-audio'            // a video without an audio track
-  | 'samples-unavailable' // a view finer than the peaks of a file that was streamed and not kept (warning)
-  | 'frames-unavailable'  // a video streamed without being kept: no frame index (warning)
-  | 'range-required'      // no Range support and not openable within 256 MiB (an MP4 with its index at the end)
-  | 'invalid-peaks'       // the `peaks` file could not be used (not fatal)
-  | 'playback-failed'     // the browser's media element cannot play the file (warning)
+  | 'internal'            // a bug, or the worker could not start
   | 'invalid-config'      // a malformed label config (doc/label-config.md); the message names the key
   | 'invalid-document'    // a malformed annotation document given as `value`
+  | 'invalid-value'       // an edit or a method was given a value it cannot take (thrown; an event for a refused edit in the UI)
+  | 'refused'             // an edit that breaks a rule (an overlap, too short): thrown, or an event for one made in the UI
+  | 'invalid-peaks'       // the `peaks` file could not be used (not fatal)
+  | 'link-expired'        // a presigned link stopped working after earlier reads (not fatal): give refreshSource() a fresh one
+  | 'connection-lost'     // the media server stopped answering after earlier reads (not fatal): retried until it answers
+  | 'range-refused'       // refreshSource(): the fresh link is to another file, or its server answers no Range requests
+  | 'range-required'      // no Range support and not openable within 256 MiB (an MP4 with its index at the end)
+  | 'samples-unavailable' // a view finer than the peaks of a file that was streamed and not kept (warning)
+  | 'frames-unavailable'  // a video streamed without being kept: no frame index (warning)
+  | 'playback-failed'     // the browser's media element cannot play the file (warning)
+  | 'not-ready'           // thrown: the media or the annotation model is still loading
+  | 'no-media'            // refreshSource(): there is no media (src) to give a fresh link to
+  | 'load-failed'         // refreshSource(): the media had failed to load; set src again instead
+  | 'superseded'          // refreshSource(): another src was set before the fresh link was checked
   | 'autosave-failed'     // the browser refused to store the draft (warning: submit before leaving)
   | 'draft-in-other-tab'  // another tab holds this task: this one saves no draft (warning)
-  | 'invalid-draft-days'  // the draft-days attribute is not a positive number (30 days kept)
-  | 'internal';
+  | 'draft-unreadable'    // a kept draft could not be loaded; the next change replaces it (warning)
+  | 'invalid-draft-days'; // the draft-days attribute is not a positive number (30 days kept)
+
+/** What the element's methods throw, and refreshSource() rejects with: an Error saying why. */
+export interface AvsegError extends Error {
+  code: AvsegErrorCode;
+}
 
 export interface AvsegView {
   /** Seconds from the start of the media. */
