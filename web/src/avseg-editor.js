@@ -14,6 +14,7 @@ import { Filmstrip } from './filmstrip.js';
 import { SourceLinks, expiredMessage } from './source-refresh.js';
 import { boundaryFrom, frameShownAt, frameTolerance, seekTarget } from './frame-clock.js';
 import { css } from './styles.js';
+import { handleKey, helpMarkup } from './keys.js';
 
 const RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
 
@@ -59,23 +60,7 @@ const markup = `
   <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
   <div class="help-overlay" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts" hidden tabindex="-1">
     <h3>Keyboard shortcuts</h3>
-    <dl>
-      <dt>Space</dt><dd>play / pause</dd>
-      <dt>R</dt><dd>begin / stop recording a segment on each selected track</dd>
-      <dt>T, Shift+T</dt><dd>select the next track; with Shift add it to the selection (Ctrl+click on a lane does the same)</dd>
-      <dt>[ ]</dt><dd>select the previous / next segment (on the selected tracks)</dd>
-      <dt>+ −  0</dt><dd>zoom in, out, whole file</dd>
-      <dt>← →</dt><dd>scroll; Home / End seek to the start / end</dd>
-      <dt>↑ ↓</dt><dd>vertical zoom</dd>
-      <dt>Alt+← →</dt><dd>nudge the selected segment's start by 10 ms (Ctrl: 1 ms); with Shift its end</dd>
-      <dt>, .</dt><dd>nudge the start by one sample (a video: one frame); with Shift the end</dd>
-      <dt>Shift+← →</dt><dd>a video: step one frame back / forward</dd>
-      <dt>S</dt><dd>split the selected segment at the cursor</dd>
-      <dt>M</dt><dd>merge the selected segment with the next on its track</dd>
-      <dt>Delete</dt><dd>delete the selected segment</dd>
-      <dt>Ctrl+Z, Ctrl+Shift+Z</dt><dd>undo, redo</dd>
-      <dt>?</dt><dd>this help (Escape closes it)</dd>
-    </dl>
+    ${helpMarkup()}
   </div>
   <div class="panel" part="panel">
     <div class="list-box">
@@ -328,7 +313,10 @@ export class AvsegEditor extends HTMLElement {
     return this.#edit((a) => check(a.addSegment(String(trackId), at(start), at(end), JSON.stringify(fields ?? {}))));
   }
 
-  /** changes: {start?, end?, track?, fields?} (seconds; a field set to null is cleared). */
+  /**
+   * changes: {start?, end?, track?, fields?} (seconds; a field set to null is cleared). All or
+   * nothing, one undo step; the new place is checked as a whole, not move by move.
+   */
   updateSegment(id, changes = {}) {
     const rate = this.#rate();
     changes = { ...changes };
@@ -337,16 +325,12 @@ export class AvsegEditor extends HTMLElement {
       const text = a.segment(String(id));
       const segment = text ? JSON.parse(text) : null;
       if (!segment) check({ ok: false, code: 'refused', reason: `there is no segment '${id}'` });
-      if (changes.track !== undefined && changes.track !== segment.track) {
-        const start = changes.start !== undefined ? Math.round(changes.start * rate) : segment.start;
-        check(a.moveSegment(id, start, String(changes.track)));
-      }
-      if (changes.start !== undefined || changes.end !== undefined) {
+      if (changes.track !== undefined || changes.start !== undefined || changes.end !== undefined) {
         const start = changes.start !== undefined ? Math.round(changes.start * rate) : segment.start;
         const end = changes.end !== undefined ? Math.round(changes.end * rate) : segment.end;
-        check(a.setBounds(id, start, end));
+        check(a.placeSegment(segment.id, String(changes.track ?? segment.track), start, end));
       }
-      for (const [name, v] of Object.entries(changes.fields ?? {})) check(a.setField(id, name, JSON.stringify(v ?? null), false));
+      for (const [name, v] of Object.entries(changes.fields ?? {})) check(a.setField(segment.id, name, JSON.stringify(v ?? null), false));
       return id;
     });
   }
@@ -354,8 +338,8 @@ export class AvsegEditor extends HTMLElement {
   removeSegment(id) { return this.#edit((a) => check(a.removeSegment(String(id)))); }
   removeTrack(id) { return this.#edit((a) => check(a.removeTrack(String(id)))); }
   setClassification(name, value) { return this.#edit((a) => check(a.setClassification(String(name), JSON.stringify(value ?? null), false))); }
-  undo() { return this.#edit((a) => a.undo()); }
-  redo() { return this.#edit((a) => a.redo()); }
+  undo() { return this.#edit((a) => a.undo(), false); }
+  redo() { return this.#edit((a) => a.redo(), false); }
 
   /**
    * The annotations in another tool's format (doc/exports.md): 'jsonl', 'vtt', 'srt', 'audacity',
@@ -800,12 +784,27 @@ export class AvsegEditor extends HTMLElement {
     return this.#timelineRate();
   }
 
-  #edit(fn) {
-    if (!this.#annotations) throw Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: 'not-ready' });
-    const revision = this.#annotations.revision();
-    const result = fn(this.#annotations);
-    if (this.#annotations.revision() !== revision) this.#changed();
-    return result;
+  /**
+   * Runs fn(model) as one transaction of the model (atomic: all or nothing, one undo step; off
+   * for undo and redo, which are not edits) and, if the model changed, redraws, autosaves and
+   * emits `change` once: also when fn throws, so the page never shows other than the model holds.
+   */
+  #edit(fn, atomic = true) {
+    const a = this.#annotations;
+    if (!a) throw Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: 'not-ready' });
+    const revision = a.revision();
+    const depth = a.transactionDepth();
+    try {
+      if (atomic) a.beginTransaction();
+      const result = fn(a);
+      while (a.transactionDepth() > depth) a.commitTransaction();
+      return result;
+    } catch (err) {
+      while (a.transactionDepth() > depth) a.rollbackTransaction();
+      throw err;
+    } finally {
+      if (a.revision() !== revision) this.#changed();
+    }
   }
 
   #updateMedia() {
@@ -1899,74 +1898,39 @@ export class AvsegEditor extends HTMLElement {
       });
     }
 
+    const keyActions = {
+      togglePlay: () => (media.paused ? this.play() : this.pause()),
+      undo: () => this.undo(),
+      redo: () => this.redo(),
+      nudge: (edge, direction, unit) => this.#nudge(edge, direction, this.#video ? 0 : unit === 'sample' ? 1 : Math.round((unit === '1ms' ? 0.001 : 0.01) * this.#timelineRate())),
+      stepFrame: (delta) => this.stepFrame(delta),
+      toggleHelp: () => this.#toggleHelp(),
+      zoomBy: (factor) => this.zoomBy(factor),
+      zoomFit: () => this.zoomTo(0, this.#duration),
+      scroll: (fraction) => {
+        this.#followLoad = false;
+        this.#setView(scrollView(this.#view, fraction * (this.#view.end - this.#view.start), this.#duration, this.#minSpan()));
+      },
+      amplify: (direction) => { if (direction > 0) this.amplitude *= Math.SQRT2; else this.amplitude /= Math.SQRT2; },
+      seekEdge: (where) => { this.currentTime = where === 'end' ? this.#duration : 0; },
+      toggleRecording: () => this.toggleRecording(),
+      stepTrack: (extend) => this.#stepTrack(extend),
+      stepSegment: (direction) => this.#stepSegment(direction),
+      merge: () => this.mergeWithNext(),
+      deleteSelected: () => { if (this.#selected) { this.removeSegment(this.#selected); this.selectedSegment = null; } },
+      split: () => {
+        if (!this.#selected) return;
+        try {
+          this.#edit((a) => check(a.splitSegment(this.#selected, Math.round(this.#toFrameBoundary(this.currentTime) * this.#timelineRate()))));
+        } catch (err) {
+          this.#reportEditError(err.code ?? 'refused', err.message);
+        }
+      },
+    };
     this.addEventListener('keydown', (e) => {
       // Events from inside the shadow root are retargeted to the host: only the host's own keys count.
       if (e.composedPath()[0] !== this || !(this.#duration > 0)) return;
-      const mod = e.ctrlKey || e.metaKey;
-      if (mod && !e.altKey && (e.key === 'z' || e.key === 'Z' || e.key === 'y')) {
-        e.preventDefault();
-        if (e.key === 'y' || e.shiftKey) this.redo();
-        else this.undo();
-        return;
-      }
-      if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.#selected) {
-        // Nudge the selected segment's start (Alt) or end (Alt+Shift) by 10 ms, or 1 ms with Ctrl.
-        e.preventDefault();
-        const direction = e.key === 'ArrowLeft' ? -1 : 1;
-        this.#nudge(e.shiftKey ? 'end' : 'start', direction, this.#video ? 0 : Math.round((mod ? 0.001 : 0.01) * this.#timelineRate()));
-        return;
-      }
-      if (e.altKey || mod) return;
-      if ((e.key === ',' || e.key === '.' || e.key === '<' || e.key === '>') && this.#selected) {
-        // One sample: the finest nudge.
-        e.preventDefault();
-        this.#nudge(e.shiftKey ? 'end' : 'start', e.key === ',' || e.key === '<' ? -1 : 1, this.#video ? 0 : 1);
-        return;
-      }
-      if (e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.#video) {
-        e.preventDefault();
-        this.stepFrame(e.key === 'ArrowLeft' ? -1 : 1);
-        return;
-      }
-      if (e.key === '?') {
-        e.preventDefault();
-        this.#toggleHelp();
-        return;
-      }
-      const span = this.#view.end - this.#view.start;
-      const actions = {
-        ' ': () => (media.paused ? this.play() : this.pause()),
-        '+': () => this.zoomBy(2),
-        '=': () => this.zoomBy(2),
-        '-': () => this.zoomBy(0.5),
-        '0': () => this.zoomTo(0, this.#duration),
-        ArrowLeft: () => { this.#followLoad = false; this.#setView(scrollView(this.#view, -span / 10, this.#duration, this.#minSpan())); },
-        ArrowRight: () => { this.#followLoad = false; this.#setView(scrollView(this.#view, span / 10, this.#duration, this.#minSpan())); },
-        ArrowUp: () => { this.amplitude *= Math.SQRT2; },
-        ArrowDown: () => { this.amplitude /= Math.SQRT2; },
-        Home: () => { this.currentTime = 0; },
-        End: () => { this.currentTime = this.#duration; },
-        r: () => this.toggleRecording(),
-        t: () => this.#stepTrack(false),
-        T: () => this.#stepTrack(true),
-        '[': () => this.#stepSegment(-1),
-        ']': () => this.#stepSegment(1),
-        m: () => this.mergeWithNext(),
-        Delete: () => { if (this.#selected) { this.removeSegment(this.#selected); this.selectedSegment = null; } },
-        s: () => {
-          if (!this.#selected) return;
-          try {
-            this.#edit((a) => check(a.splitSegment(this.#selected, Math.round(this.#toFrameBoundary(this.currentTime) * this.#timelineRate()))));
-          } catch (err) {
-            this.#reportEditError(err.code ?? 'refused', err.message);
-          }
-        },
-      };
-      const action = actions[e.key];
-      if (action) {
-        e.preventDefault();
-        action();
-      }
+      handleKey(e, { selection: Boolean(this.#selected), video: Boolean(this.#video) }, keyActions);
     });
   }
 }
