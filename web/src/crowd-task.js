@@ -8,6 +8,7 @@
 import './avseg.js';
 import { submission } from './submission.js';
 import { documentFingerprint } from './fingerprint.js';
+import { ErrorCode } from './error-codes.js';
 
 const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
 
@@ -66,14 +67,14 @@ export function bindCrowdTask(root = document) {
   // Pre-annotations (a model's draft to review, or an earlier answer) arrive in the task input.
   if (input.preAnnotations) {
     editor.addEventListener('error', (e) => {
-      if (e.detail.code === 'invalid-document') say('pre', `The pre-annotations could not be loaded: ${e.detail.message}`);
+      if (e.detail.code === ErrorCode.InvalidDocument) say('pre', `The pre-annotations could not be loaded: ${e.detail.message}`);
     }, { once: true });
     // Its time (an earlier answer's submission) is shown if a draft competes with it.
     editor.valueTime = input.preAnnotationsTime ?? null;
     editor.value = input.preAnnotations;
   }
   editor.addEventListener('error', (e) => {
-    if (e.detail.code === 'invalid-config') say('config', `The label config in the template is not usable: ${e.detail.message}`);
+    if (e.detail.code === ErrorCode.InvalidConfig) say('config', `The label config in the template is not usable: ${e.detail.message}`);
     else if (e.detail.fatal) say('media', e.detail.message);
   });
 

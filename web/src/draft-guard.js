@@ -7,6 +7,7 @@
 // both times and chooses, and nothing is deleted before.
 import { DraftWriter, deleteDraft, loadDraft, sweepDrafts } from './autosave.js';
 import { hostBase, sameBase } from './fingerprint.js';
+import { ErrorCode } from './error-codes.js';
 
 export const DEFAULT_DRAFT_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -140,7 +141,7 @@ export class DraftGuard {
     if (!this.#lock.held) {
       const message = 'This task is open in another tab or window of this browser. What you change here is not saved as a draft, so it cannot overwrite the other tab\'s: continue there, or close it and reload this page.';
       this.#say(message);
-      this.#emit('error', { code: 'draft-in-other-tab', message, fatal: false });
+      this.#emit('error', { code: ErrorCode.DraftInOtherTab, message, fatal: false });
       return 'other-tab';
     }
     let draft;
@@ -154,11 +155,11 @@ export class DraftGuard {
         draft = undefined;
       }
     } catch (err) {
-      this.#warn('autosave-failed', `Autosave is not available in this browser (${err?.message ?? err}); submit before closing the page.`);
+      this.#warn(ErrorCode.AutosaveFailed, `Autosave is not available in this browser (${err?.message ?? err}); submit before closing the page.`);
       return 'unavailable';
     }
     if (this.#closed) return 'closed';
-    this.#writer = new DraftWriter(this.#key, (err) => this.#warn('autosave-failed', `Autosave failed: ${err?.message ?? err}`), { base: () => this.#hostBase(), keepMs: this.#days * DAY_MS });
+    this.#writer = new DraftWriter(this.#key, (err) => this.#warn(ErrorCode.AutosaveFailed, `Autosave failed: ${err?.message ?? err}`), { base: () => this.#hostBase(), keepMs: this.#days * DAY_MS });
     if (!draft || draft.text === current) return 'none';
     const base = this.#hostBase();
     // Started from exactly what the host gives now (or the host gives nothing): the draft is
@@ -233,7 +234,7 @@ export class DraftGuard {
         try {
           await deleteDraft(this.#key);
         } catch (err) {
-          this.#warn('autosave-failed', `The draft could not be deleted: ${err?.message ?? err}`);
+          this.#warn(ErrorCode.AutosaveFailed, `The draft could not be deleted: ${err?.message ?? err}`);
         }
         if (heldBack) this.#writer?.save(heldBack);
       }

@@ -7,6 +7,7 @@ import { ImportError, Records, documentOf, importOptions, parseSeconds, splitNam
 import { fromTextGrid } from './import-textgrid.js';
 import { fromWebVtt } from './import-webvtt.js';
 import { fromEaf, fromEafTree, parseXmlWithDom } from './import-eaf.js';
+import { ErrorCode, codedError } from './error-codes.js';
 
 export { ImportError, documentOf, splitName, fromTextGrid, fromWebVtt, fromEaf, fromEafTree, parseXmlWithDom };
 
@@ -46,5 +47,5 @@ export async function importDocument(format, input, options = {}, { parseXml = p
   if (format === 'textgrid') return fromTextGrid(data, options);
   if (format === 'eaf') return fromEaf(data, options, parseXml);
   if (format === 'vtt') return fromWebVtt(data, options);
-  throw Object.assign(new Error(`unknown import format "${format}" (${IMPORT_FORMATS.join(', ')})`), { code: 'invalid-value' });
+  throw codedError(ErrorCode.InvalidValue, `unknown import format "${format}" (${IMPORT_FORMATS.join(', ')})`);
 }

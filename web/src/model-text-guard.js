@@ -78,7 +78,8 @@ const TEXT_ARGUMENTS = {
   setField: ['the segment id', 'the field name', json((args) => member('fields', String(args[1]).toWellFormed()), 'the value')],
   setClassification: ['the classification name', json((args) => member('classifications', String(args[0]).toWellFormed()), 'the value')],
 };
-// Methods that answer {ok, code, reason, id}: refused the same way. The others throw.
+// Methods that answer {ok, code, message, reason, id}: refused the same way. The others throw.
+// (Literal codes: this file ships alone in the pre-annotation Lambda.)
 const RESULT_CODES = {
   setConfig: 'invalid-config', load: 'invalid-document', addTrack: 'invalid-value', renameTrack: 'invalid-value',
   removeTrack: 'invalid-value', addSegment: 'invalid-value', setBounds: 'invalid-value', moveSegment: 'invalid-value',
@@ -111,7 +112,7 @@ export function guardModel(model) {
           const problem = problemOf(spec, args);
           if (!problem) return value.apply(target, args);
           const code = RESULT_CODES[name];
-          if (code) return { ok: false, code, reason: problem, id: '' };
+          if (code) return { ok: false, code, message: problem, reason: problem, id: '' };
           throw Object.assign(new Error(problem), { code: 'invalid-value' });
         });
       }
