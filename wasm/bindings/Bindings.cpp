@@ -22,8 +22,9 @@ namespace {
 
 struct Status {
     int state = 0;            // 0 need bytes, 1 decoding, 2 done, -1 failed
-    std::string code = "none";
+    std::string code = errorCodeName(ErrorCode::None);
     std::string message;
+    bool ok = true;           // state >= 0: the one result shape {ok, code, message}
 };
 
 struct Info {
@@ -69,7 +70,7 @@ struct Rendered {
     bool fromSamples = false;
     bool decoded = false;
     int level = 0;
-    std::string code = "none";
+    std::string code = errorCodeName(ErrorCode::None);
     std::string message;
 };
 
@@ -78,13 +79,13 @@ struct SpectrogramRendered {
     bool fromSamples = false;   // false: no seekable copy yet, only the floor colour was drawn
     int tilesComputed = 0;
     int tilesReused = 0;
-    std::string code = "none";
+    std::string code = errorCodeName(ErrorCode::None);
     std::string message;
 };
 
 Status failure(ErrorCode code, const std::string& message)
 {
-    return {-1, errorCodeName(code), message};
+    return {-1, errorCodeName(code), message, false};
 }
 
 // Reads the complete file from JS (a Blob through FileReaderSync in the worker).
@@ -126,7 +127,7 @@ private:
 
 struct VideoFacts {
     bool ok = true;
-    std::string code = "none";
+    std::string code = errorCodeName(ErrorCode::None);
     std::string message;
     int width = 0;
     int height = 0;
@@ -144,7 +145,7 @@ public:
             source_ = std::make_unique<JsByteReader>(std::move(readFn), size);
             reader_ = std::make_unique<FrameIndexReader>(*source_);
             const VideoInfo& v = reader_->info();
-            return {true, "none", "", v.width, v.height, v.codecName, double(v.timeBaseNum), double(v.timeBaseDen)};
+            return {true, errorCodeName(ErrorCode::None), "", v.width, v.height, v.codecName, double(v.timeBaseNum), double(v.timeBaseDen)};
         } catch (const MediaError& e) {
             return {false, errorCodeName(e.code()), e.what()};
         } catch (const std::exception& e) {
@@ -214,7 +215,7 @@ public:
     Status pump(int maxPackets)
     {
         try {
-            return {static_cast<int>(session_.pump(maxPackets)), "none", ""};
+            return {static_cast<int>(session_.pump(maxPackets)), errorCodeName(ErrorCode::None), ""};
         } catch (const MediaError& e) {
             return failure(e.code(), e.what());
         } catch (const std::exception& e) {
@@ -260,7 +261,7 @@ public:
     {
         try {
             session_.openSeekable(std::make_unique<JsByteReader>(std::move(readFn), size));
-            return {2, "none", ""};
+            return {2, errorCodeName(ErrorCode::None), ""};
         } catch (const MediaError& e) {
             return failure(e.code(), e.what());
         } catch (const std::exception& e) {
@@ -272,7 +273,7 @@ public:
     {
         try {
             session_.attachSeekable(std::make_unique<JsByteReader>(std::move(readFn), size));
-            return {2, "none", ""};
+            return {2, errorCodeName(ErrorCode::None), ""};
         } catch (const MediaError& e) {
             return failure(e.code(), e.what());
         } catch (const std::exception& e) {
@@ -469,7 +470,8 @@ EMSCRIPTEN_BINDINGS(avseg)
     value_object<Status>("Status")
         .field("state", &Status::state)
         .field("code", &Status::code)
-        .field("message", &Status::message);
+        .field("message", &Status::message)
+        .field("ok", &Status::ok);
     value_object<Info>("Info")
         .field("format", &Info::format)
         .field("codec", &Info::codec)

@@ -5,6 +5,7 @@
 #include "AnnotationModel.h"
 #include "AnnotationValidator.h"
 #include "LabelConfig.h"
+#include "MediaError.h"
 
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
@@ -20,21 +21,23 @@ using nlohmann::json;
 
 namespace {
 
+// The one result shape of the bindings: {ok, code, message, ...}; `reason` is the same text,
+// kept for callers written before `message`.
 struct Result {
     bool ok = true;
-    std::string code = "none";
-    std::string reason;
+    std::string code = errorCodeName(ErrorCode::None);
+    std::string message;
     std::string id;
 };
 
 Result from(const EditResult& r)
 {
-    return {r.ok, r.ok ? "none" : "refused", r.reason, r.id};
+    return {r.ok, errorCodeName(r.ok ? ErrorCode::None : ErrorCode::Refused), r.reason, r.id};
 }
 
-Result failure(const std::string& code, const std::string& reason)
+Result failure(ErrorCode code, const std::string& message)
 {
-    return {false, code, reason, {}};
+    return {false, errorCodeName(code), message, {}};
 }
 
 int64_t frames(double v)
@@ -51,7 +54,7 @@ public:
             applyPolicies(config_, model_);
             return {};
         } catch (const ConfigError& e) {
-            return failure("invalid-config", e.what());
+            return failure(ErrorCode::InvalidConfig, e.what());
         }
     }
     std::string config() const { return config_.toJson().dump(); }
@@ -79,7 +82,7 @@ public:
             applyPolicies(config_, model_);
             return {};
         } catch (const ConfigError& e) {
-            return failure("invalid-document", e.what());
+            return failure(ErrorCode::InvalidDocument, e.what());
         }
     }
     std::string save() const { return document_.write(model_).dump(); }
@@ -122,7 +125,7 @@ public:
     {
         json fields = fieldsJson.empty() ? json::object() : json::parse(fieldsJson, nullptr, false);
         if (fields.is_discarded() || !fields.is_object())
-            return failure("invalid-value", "segment fields must be a JSON object");
+            return failure(ErrorCode::InvalidValue, "segment fields must be a JSON object");
         return from(model_.addSegment(track, frames(start), frames(end), std::move(fields)));
     }
     Result setBounds(const std::string& id, double start, double end) { return from(model_.setBounds(id, frames(start), frames(end))); }
@@ -136,14 +139,14 @@ public:
     {
         const json value = json::parse(valueJson, nullptr, false);
         if (value.is_discarded())
-            return failure("invalid-value", "the value is not valid JSON");
+            return failure(ErrorCode::InvalidValue, "the value is not valid JSON");
         return from(model_.setField(id, name, value, typing));
     }
     Result setClassification(const std::string& name, const std::string& valueJson, bool typing)
     {
         const json value = json::parse(valueJson, nullptr, false);
         if (value.is_discarded())
-            return failure("invalid-value", "the value is not valid JSON");
+            return failure(ErrorCode::InvalidValue, "the value is not valid JSON");
         return from(model_.setClassification(name, value, typing));
     }
     void endTyping() { model_.endTyping(); }
@@ -202,7 +205,8 @@ EMSCRIPTEN_BINDINGS(avseg_model)
     value_object<Result>("Result")
         .field("ok", &Result::ok)
         .field("code", &Result::code)
-        .field("reason", &Result::reason)
+        .field("message", &Result::message)
+        .field("reason", &Result::message)
         .field("id", &Result::id);
     class_<Annotations>("Annotations")
         .constructor<>()
