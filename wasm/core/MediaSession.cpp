@@ -129,7 +129,26 @@ bool MediaSession::seedPeaks(const int16_t* minmax, size_t count, int channels, 
         }
     }
     preview_.assign(channels, sampleRate, shift, std::move(base), frames);
+    previewHeader_.channels = channels;
+    previewHeader_.sampleRate = sampleRate;
+    previewHeader_.samplesPerPixel = samplesPerPixel;
+    previewHeader_.length = pixels;
     return true;
+}
+
+bool MediaSession::previewShown() const
+{
+    if (preview_.levelCount() == 0 || decoded_ || peaks_.frames() >= preview_.frames())
+        return false;
+    // At another rate the peaks' time axis is not the media's.
+    return !opened() || info().sampleRate <= 0 || info().sampleRate == previewHeader_.sampleRate;
+}
+
+std::string MediaSession::peaksMismatch() const
+{
+    if (!seeded() || !opened())
+        return {};
+    return audiowaveformMismatch(previewHeader_, info().channels, info().sampleRate, decoded_ ? framesDecoded() : -1);
 }
 
 bool MediaSession::finerThanPeaks(const WaveformView& view) const
@@ -295,7 +314,7 @@ RenderInfo MediaSession::render(RgbaImage& image, const WaveformView& view, cons
         info.decoded = false;
     }
     // Precomputed peaks stand in until the decode has covered as much of the file.
-    const bool preview = preview_.levelCount() > 0 && peaks_.frames() < preview_.frames();
+    const bool preview = previewShown();
     renderPeaks(preview ? preview_ : peaks_, view, style, image);
     if (!preview && peaks_.levelCount() > 0) {
         const double fpp = view.framesPerPixel;

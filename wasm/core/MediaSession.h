@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "AudiowaveformReader.h"
 #include "ByteReader.h"
 #include "CursorReader.h"
 #include "DecodedWindowCache.h"
@@ -15,6 +16,7 @@
 #include "WaveformRenderer.h"
 
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -47,7 +49,12 @@ public:
     // Bytes received but not yet decoded: the caller stops reading the network while this is large.
     int64_t bytesAhead() const { return decoder_.bytesAhead(); }
     void finish() { decoder_.finish(); }
-    StreamingDecoder::State pump(int maxPackets) { return decoder_.pump(maxPackets); }
+    StreamingDecoder::State pump(int maxPackets)
+    {
+        const StreamingDecoder::State state = decoder_.pump(maxPackets);
+        decoded_ = decoded_ || state == StreamingDecoder::State::Done;
+        return state;
+    }
 
     bool opened() const { return decoder_.opened(); }
     const MediaInfo& info() const { return decoder_.info(); }
@@ -66,10 +73,17 @@ public:
     void openSeekable(std::unique_ptr<ByteReader> source);
     // Peaks computed elsewhere (BBC audiowaveform's data; min, max per pixel and channel as
     // 16-bit values): drawn until the decode has covered as much, so the whole waveform shows
-    // before the file is decoded. Returns false for data that does not add up.
+    // before the file is decoded, and never after: once the decode is done its own peaks are
+    // drawn, whatever the file said. Returns false for data that does not add up.
     bool seedPeaks(const int16_t* minmax, size_t count, int channels, int sampleRate, int samplesPerPixel);
     bool seeded() const { return preview_.levelCount() > 0; }
     const PeakPyramid& previewPeaks() const { return preview_; }
+    // Whether render() draws the precomputed peaks: seeded, the decode not done and behind them,
+    // and (once the media is open) at the media's sample rate.
+    bool previewShown() const;
+    // How the precomputed peaks fail to fit the media (audiowaveformMismatch; the length once the
+    // decode is done); empty when they fit or nothing is known yet.
+    std::string peaksMismatch() const;
 
     // Draws the view; finer than the pyramid's base, from samples decoded on demand unless
     // decode is false (then from the peaks, coarsely, but at once).
@@ -116,6 +130,8 @@ private:
     SessionOptions options_;
     PeakPyramid peaks_;
     PeakPyramid preview_;
+    AudiowaveformHeader previewHeader_;
+    bool decoded_ = false;   // the decode came to the end of the file
     PeakBuilder builder_;
     SeekIndex index_;
     StreamingDecoder decoder_;
