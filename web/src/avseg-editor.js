@@ -8,12 +8,15 @@ import { deleteDraft, stableUrl } from './autosave.js';
 import { DraftGuard, draftDays } from './draft-guard.js';
 import { EXPORTS } from './exports.js';
 import { importDocument } from './imports.js';
+import { ErrorCode } from './error-codes.js';
 import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
-import { ROW_HEIGHT, fieldEditor, listRows, showProblem, visibleRows } from './panel.js';
+import { fieldEditor, showProblem } from './panel.js';
+import { SegmentList, listingIndex, trackName } from './segment-list.js';
 import { Filmstrip } from './filmstrip.js';
 import { SourceLinks, expiredMessage } from './source-refresh.js';
 import { boundaryFrom, frameShownAt, frameTolerance, seekTarget } from './frame-clock.js';
 import { css } from './styles.js';
+import { takePresetProperties } from './upgrade-properties.js';
 import { handleKey, helpMarkup } from './keys.js';
 
 const RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
@@ -95,6 +98,10 @@ function parseColor(text, fallback) {
 export class AvsegEditor extends HTMLElement {
   static observedAttributes = ['src'];
 
+  // First of the fields: what the page set before the class was defined, before fields overwrite it.
+  #restorePresets = takePresetProperties(this, Object.getPrototypeOf(this));
+  #focusDefaulted = false;
+
   #client = new CoreClient((msg) => this.#onCore(msg));
   #loadId = 0;
   #parts = {};
@@ -144,12 +151,12 @@ export class AvsegEditor extends HTMLElement {
       spectro: $('.spectro'), spectroControls: $('.spectro-controls'), spectroScale: $('.spectro-scale'), spectroWindow: $('.spectro-window'),
       spectroColors: $('.spectro-colors'), spectrogram: $('.spectrogram'), spectroCanvas: $('.spectrogram canvas'), spectroCursor: $('.spectro-cursor'),
     };
-    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     // The host takes focus and the keyboard shortcuts: name it, or it is announced by all its content.
     const internals = this.attachInternals();
     internals.role = 'group';
     internals.ariaLabel = 'Audio editor';
     this.#wire();
+    this.#restorePresets();
   }
 
   // ---- public API ----
@@ -255,7 +262,7 @@ export class AvsegEditor extends HTMLElement {
       return;
     }
     const result = this.#annotations.setConfig(text);
-    if (!result.ok) this.#reportEditError(result.code, result.reason);
+    if (!result.ok) this.#reportEditError(result.code, result.message);
     else {
       this.#store.configChanged();
       this.#changed();
@@ -287,7 +294,7 @@ export class AvsegEditor extends HTMLElement {
       return;
     }
     const result = this.#annotations.load(typeof doc === 'string' ? doc : JSON.stringify(doc));
-    if (!result.ok) this.#reportEditError(result.code, result.reason);
+    if (!result.ok) this.#reportEditError(result.code, result.message);
     else this.#changed();
   }
 
@@ -324,7 +331,7 @@ export class AvsegEditor extends HTMLElement {
     return this.#edit((a) => {
       const text = a.segment(String(id));
       const segment = text ? JSON.parse(text) : null;
-      if (!segment) check({ ok: false, code: 'refused', reason: `there is no segment '${id}'` });
+      if (!segment) check({ ok: false, code: ErrorCode.Refused, message: `there is no segment '${id}'` });
       if (changes.track !== undefined || changes.start !== undefined || changes.end !== undefined) {
         const start = changes.start !== undefined ? Math.round(changes.start * rate) : segment.start;
         const end = changes.end !== undefined ? Math.round(changes.end * rate) : segment.end;
@@ -373,6 +380,9 @@ export class AvsegEditor extends HTMLElement {
   // ---- lifecycle ----
 
   connectedCallback() {
+    // Not in the constructor: an element made by createElement or new must have no attributes.
+    if (!this.#focusDefaulted && !this.hasAttribute('tabindex')) this.tabIndex = 0;
+    this.#focusDefaulted = true;
     this.#resizeObserver ??= new ResizeObserver(() => this.#layout());
     this.#resizeObserver.observe(this.#parts.wave);
     this.#resizeObserver.observe(this.#parts.overview);
@@ -755,7 +765,9 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    // `error` stays at the element, as a media element's does: page-wide reporters listen for script errors on window.
+    const outward = type !== 'error';
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: outward, composed: outward }));
   }
 
   // ---- annotation plumbing ----
@@ -767,12 +779,12 @@ export class AvsegEditor extends HTMLElement {
       this.#annotations.setTimebase(48000, 0);
       if (this.#pendingConfig) {
         const result = this.#annotations.setConfig(JSON.stringify(this.#pendingConfig));
-        if (!result.ok) this.#reportEditError(result.code, result.reason);
+        if (!result.ok) this.#reportEditError(result.code, result.message);
         this.#store.configChanged();
       }
       if (this.#pendingValue) {
         const result = this.#annotations.load(typeof this.#pendingValue === 'string' ? this.#pendingValue : JSON.stringify(this.#pendingValue));
-        if (!result.ok) this.#reportEditError(result.code, result.reason);
+        if (!result.ok) this.#reportEditError(result.code, result.message);
       }
       this.#pendingConfig = this.#pendingValue = null;
     });
@@ -842,7 +854,7 @@ export class AvsegEditor extends HTMLElement {
     const result = this.#annotations.load(draft.text);
     if (!result.ok) {
       // A draft from an older, incompatible editor: keep what the host gave, but not in silence.
-      this.#reportEditError('draft-unreadable', `Your unsaved draft from ${new Date(draft.savedAt).toLocaleString()} could not be restored (${result.reason}); the next change replaces it.`);
+      this.#reportEditError('draft-unreadable', `Your unsaved draft from ${new Date(draft.savedAt).toLocaleString()} could not be restored (${result.message}); the next change replaces it.`);
       return;
     }
     this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
@@ -1178,7 +1190,7 @@ export class AvsegEditor extends HTMLElement {
     }
     this.#drawLanes();
     this.#renderPanel(true);
-    this.#revealInList(next);
+    this.#list.reveal(next);
     this.#announceSelection();
     this.#emit('select', { segment: this.#selected });
   }
@@ -1311,14 +1323,13 @@ export class AvsegEditor extends HTMLElement {
     for (const wrap of p.segmentEditor.querySelectorAll('.field')) {
       showProblem(wrap, problems.find((x) => x.segment === this.#selected && x.field === wrap.dataset.field)?.message);
     }
-    this.#renderList();
+    this.#list.render();
     this.#renderTrackControls();
   }
 
   #selectedTracks = [];
   #recording = null;
-  #listByTrack = false;
-  #listRows = { listing: null, rows: new Int32Array(0) };
+  #list = null;           // the segment list (segment-list.js)
   /** Seconds a human needs to react; recorded boundaries are moved this much earlier. */
   reactionTime = 0.15;
 
@@ -1333,13 +1344,8 @@ export class AvsegEditor extends HTMLElement {
     this.#selectedTracks = [...new Set((ids ?? []).map(String))].filter((id) => !this.#store || known.has(id));
     this.#renderTrackControls();
     this.#drawLanes();
-    const names = this.#selectedTracks.map((id) => this.#trackName(id));
+    const names = this.#selectedTracks.map((id) => trackName(this.#store, id));
     this.#announce(names.length ? `Selected track${names.length === 1 ? '' : 's'}: ${names.join(', ')}` : 'No track selected');
-  }
-
-  #trackName(id) {
-    const t = this.#store?.tracks().find((x) => x.id === id);
-    return t ? `${t.category}: ${t.tag}` : String(id);
   }
 
   /** Selects the next track (wrapping), or adds it to the selection (extend). */
@@ -1360,7 +1366,7 @@ export class AvsegEditor extends HTMLElement {
     const tracks = store.tracks();
     const rows = new Set(this.#selectedTracks.map((id) => tracks.findIndex((t) => t.id === id)));
     const eligible = (i) => !rows.size || rows.has(listing.spans[i * 3 + 2]);
-    let at = this.#listingIndex(listing, this.#selected);
+    let at = listingIndex(store, listing, this.#selected);
     if (at < 0) {
       // Nothing selected: start from the cursor.
       const f = this.currentTime * store.rate();
@@ -1385,18 +1391,6 @@ export class AvsegEditor extends HTMLElement {
     this.#setView(end - start < span * 0.9 ? { start: start - (span - (end - start)) / 2, end: start - (span - (end - start)) / 2 + span } : { start, end });
   }
 
-  /** A segment's index in a listing, found by its times before its id is asked for; -1 if absent. */
-  #listingIndex(listing, id) {
-    const seg = id == null ? null : this.#store.segment(id);
-    if (!seg) return -1;
-    const row = this.#store.tracks().findIndex((t) => t.id === seg.track);
-    const s = listing.spans;
-    for (let i = 0; i < listing.count; i++) {
-      if (s[i * 3] === seg.start && s[i * 3 + 1] === seg.end && s[i * 3 + 2] === row && listing.id(i) === id) return i;
-    }
-    return -1;
-  }
-
   #announce(text) {
     // Cleared first so the same words twice are announced twice.
     const box = this.#parts.announce;
@@ -1412,7 +1406,7 @@ export class AvsegEditor extends HTMLElement {
     }
     const rate = this.#store.rate();
     const problem = this.#store.problemSegments().has(seg.id) ? ', has a problem' : '';
-    this.#announce(`Segment on ${this.#trackName(seg.track)}, ${formatTime(seg.start / rate)} to ${formatTime(seg.end / rate)}${problem}`);
+    this.#announce(`Segment on ${trackName(this.#store, seg.track)}, ${formatTime(seg.start / rate)} to ${formatTime(seg.end / rate)}${problem}`);
   }
 
   get recording() { return this.#recording !== null; }
@@ -1448,7 +1442,7 @@ export class AvsegEditor extends HTMLElement {
       this.#recording = { tracks: [...this.#selectedTracks], start: this.#toFrameBoundary(Math.max(0, now - this.reactionTime)) };
       if (this.#parts.media.paused) this.play().catch(() => {});
       this.#renderTrackControls();
-      this.#announce(`Recording on ${this.#recording.tracks.map((id) => this.#trackName(id)).join(', ')}`);
+      this.#announce(`Recording on ${this.#recording.tracks.map((id) => trackName(this.#store, id)).join(', ')}`);
       return null;
     }
     const { tracks, start } = this.#recording;
@@ -1465,7 +1459,7 @@ export class AvsegEditor extends HTMLElement {
           for (const track of tracks) {
             const r = a.addSegment(track, Math.round(start * rate), Math.round(end * rate), '{}');
             if (r.ok) made.push(r.id);
-            else refused.push(`${this.#trackName(track)}: ${r.reason}`);
+            else refused.push(`${trackName(this.#store, track)}: ${r.message}`);
           }
         } finally {
           a.endGroup();
@@ -1521,90 +1515,6 @@ export class AvsegEditor extends HTMLElement {
     } finally {
       this.#typing = false;
     }
-  }
-
-  /** The rows of the segment list for the current listing (kept while the model is unchanged). */
-  #rowModel() {
-    const store = this.#store;
-    const listing = store.listing(this.#listByTrack);
-    if (this.#listRows.listing !== listing) {
-      this.#listRows = { listing, rows: listRows(listing.spans, store.tracks().length, this.#listByTrack) };
-    }
-    return this.#listRows;
-  }
-
-  /** The segment list, virtualised: only the rows in view exist in the DOM. */
-  #renderList() {
-    const store = this.#store;
-    if (!store) return;
-    const { listing, rows: model } = this.#rowModel();
-    const list = this.#parts.list;
-    const rows = this.#parts.rows;
-    rows.style.height = `${model.length * ROW_HEIGHT}px`;
-    const { first, last } = visibleRows(list.scrollTop, list.clientHeight || 160, model.length);
-    const rate = store.rate();
-    const tracks = store.tracks();
-    const counts = store.countsByTrack();
-    const problems = store.problemSegments();
-    const items = [];
-    let active = '';
-    for (let r = first; r < last; r++) {
-      const v = model[r];
-      const row = document.createElement('div');
-      row.style.top = `${r * ROW_HEIGHT}px`;
-      if (v < 0) {
-        // A track's heading; each option names its track too, so it is hidden from the listbox.
-        const t = tracks[-v - 1];
-        row.className = 'row heading';
-        row.setAttribute('aria-hidden', 'true');
-        row.textContent = `${t.category}: ${t.tag} (${counts[-v - 1]})`;
-        items.push(row);
-        continue;
-      }
-      const id = listing.id(v);
-      const s = store.segment(id);
-      if (!s) continue;
-      row.className = 'row';
-      row.id = `avseg-row-${r}`;
-      row.setAttribute('role', 'option');
-      row.setAttribute('aria-selected', String(id === this.#selected));
-      if (id === this.#selected) active = row.id;
-      row.dataset.segment = id;
-      const text = Object.values(s.fields).find((x) => typeof x === 'string') ?? '';
-      // Problems and the selection are marked with text and shape, not colour alone.
-      row.textContent = `${id === this.#selected ? '▸ ' : ''}${problems.has(id) ? '⚠ ' : ''}${formatTime(s.start / rate)}–${formatTime(s.end / rate)}  ${this.#trackName(s.track)}  ${text}`;
-      items.push(row);
-    }
-    rows.replaceChildren(...items);
-    if (active) list.setAttribute('aria-activedescendant', active);
-    else list.removeAttribute('aria-activedescendant');
-    const n = listing.count;
-    this.#parts.listCount.textContent = `${n ? n.toLocaleString('en') : 'No'} segment${n === 1 ? '' : 's'}${problems.size ? ` · ⚠ ${problems.size.toLocaleString('en')} with problems` : ''}`;
-  }
-
-  /** Scrolls the list so a segment's row is in view. */
-  #revealInList(id) {
-    if (id == null || !this.#store) return;
-    const { listing, rows } = this.#rowModel();
-    const index = this.#listingIndex(listing, id);
-    const r = index < 0 ? -1 : rows.indexOf(index);
-    if (r < 0) return;
-    const list = this.#parts.list;
-    const top = r * ROW_HEIGHT;
-    if (top < list.scrollTop || top + ROW_HEIGHT > list.scrollTop + list.clientHeight) {
-      list.scrollTop = Math.max(0, top - list.clientHeight / 2);
-      this.#renderList();
-    }
-  }
-
-  /** Moves the list's selection by `step` segments (skipping headings), or to the first/last. */
-  #listStep(step) {
-    const { listing, rows } = this.#rowModel();
-    const segs = rows.filter((v) => v >= 0);
-    if (!segs.length) return;
-    const at = segs.indexOf(this.#listingIndex(listing, this.#selected));
-    const next = step === -Infinity ? 0 : step === Infinity ? segs.length - 1 : Math.min(Math.max((at < 0 ? (step > 0 ? -1 : segs.length) : at) + step, 0), segs.length - 1);
-    this.selectedSegment = listing.id(segs[next]);
   }
 
   /** Frame under a client x in the lanes, snapped to the cursor and segment edges within 6 px. */
@@ -1704,6 +1614,18 @@ export class AvsegEditor extends HTMLElement {
   #wire() {
     const p = this.#parts;
     const media = p.media;
+    this.#list = new SegmentList({ list: p.list, rows: p.rows, count: p.listCount, order: p.listOrder }, { store: () => this.#store, selected: () => this.#selected });
+    this.#list.on('select', ({ id, seek }) => {
+      this.selectedSegment = id;
+      const s = this.#store?.segment(id);
+      if (!s) return;
+      if (seek) this.currentTime = s.start / this.#store.rate();
+      this.#reveal(s.start / this.#store.rate(), s.end / this.#store.rate());
+    });
+    this.#list.on('play', ({ id }) => {
+      const s = this.#store?.segment(id);
+      if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate());
+    });
     p.play.addEventListener('click', () => (media.paused ? this.play() : this.pause()));
     p.zoomIn.addEventListener('click', () => this.zoomBy(2));
     p.zoomOut.addEventListener('click', () => this.zoomBy(0.5));
@@ -1737,18 +1659,8 @@ export class AvsegEditor extends HTMLElement {
       this.selectedTrack = null;
       this.selectedSegment = null;
     });
-    p.listOrder.addEventListener('change', () => {
-      this.#listByTrack = p.listOrder.value === 'track';
-      this.#parts.list.scrollTop = 0;
-      this.#renderList();
-      this.#revealInList(this.#selected);
-    });
     p.help.addEventListener('click', () => this.#toggleHelp());
     p.helpOverlay.addEventListener('keydown', (e) => { if (e.key === 'Escape' || e.key === '?') { e.stopPropagation(); this.#toggleHelp(false); } });
-    p.list.addEventListener('dblclick', (e) => {
-      const s = this.#store?.segment(e.target.closest?.('.row')?.dataset.segment);
-      if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate());
-    });
     p.undoButton.addEventListener('click', () => this.undo());
     p.redoButton.addEventListener('click', () => this.redo());
     p.rate.addEventListener('change', () => { this.playbackRate = Number(p.rate.value); });
@@ -1833,32 +1745,6 @@ export class AvsegEditor extends HTMLElement {
       const rect = p.lanes.getBoundingClientRect();
       const s = this.#store?.segment(this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top));
       if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate()).catch(() => {});
-    });
-    p.list.addEventListener('scroll', () => this.#renderList());
-    p.list.addEventListener('click', (e) => {
-      const id = e.target.closest?.('.row')?.dataset.segment;
-      if (!id) return;
-      this.selectedSegment = id;
-      const s = this.#store?.segment(id);
-      if (s) {
-        this.currentTime = s.start / this.#store.rate();
-        this.#reveal(s.start / this.#store.rate(), s.end / this.#store.rate());
-      }
-    });
-    p.list.addEventListener('keydown', (e) => {
-      if (!this.#store) return;
-      const page = Math.max(1, Math.floor(p.list.clientHeight / ROW_HEIGHT) - 1);
-      const steps = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };
-      if (e.key in steps) {
-        e.preventDefault();
-        this.#listStep(steps[e.key]);
-        const s = this.#store.segment(this.#selected);
-        if (s) this.#reveal(s.start / this.#store.rate(), s.end / this.#store.rate());
-      } else if (e.key === 'Enter' && this.#selected) {
-        e.preventDefault();
-        const s = this.#store.segment(this.#selected);
-        if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate());
-      }
     });
 
     p.wave.addEventListener('wheel', (e) => {
