@@ -2,6 +2,7 @@
 // The annotation model's wasm module (no FFmpeg), loaded once per page on the main thread:
 // edits are synchronous, so `value` always reflects the last keystroke.
 import createAvsegModel from './avseg-model.js';
+import { codedError } from './error-codes.js';
 
 let modulePromise;
 
@@ -14,7 +15,5 @@ export function loadModel() {
 /** Turns a refused edit into an Error that says why (code: 'refused', 'invalid-config', ...). */
 export function check(result) {
   if (result.ok) return result.id;
-  const error = new Error(result.reason);
-  error.code = result.code;
-  throw error;
+  throw codedError(result.code, result.message);
 }
