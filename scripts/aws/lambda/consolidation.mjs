@@ -144,7 +144,7 @@ async function documentOf(text) {
   const a = new M.Annotations();
   try {
     const result = a.load(forCore(doc));
-    if (!result.ok) throw new Error(`its annotations are not an avseg document: ${result.reason}`);
+    if (!result.ok) throw new Error(`its annotations are not an avseg document: ${result.message}`);
     return JSON.parse(a.save());
   } finally {
     a.delete();

@@ -53,7 +53,7 @@ export async function handler(event) {
     const a = (await annotations()).newAnnotations();
     try {
       const result = a.load(typeof pre === 'string' ? pre : JSON.stringify(pre));
-      if (!result.ok) throw new TaskError(`the pre-annotations of ${media} are not an avseg document: ${result.reason}`);
+      if (!result.ok) throw new TaskError(`the pre-annotations of ${media} are not an avseg document: ${result.message}`);
       taskInput.preAnnotations = JSON.parse(a.save());
     } finally {
       a.delete();
