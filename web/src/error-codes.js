@@ -40,10 +40,16 @@ export const ErrorCode = Object.freeze({
   InvalidDraftDays: 'invalid-draft-days',
 });
 
+/** @typedef {typeof ErrorCode[keyof typeof ErrorCode]} ErrorCodeName one of the codes above */
+
 /** Codes a host never sees: success, and the worker's own sign that a file has no video stream. */
 export const UNREPORTED = Object.freeze([ErrorCode.None, ErrorCode.NoVideo]);
 
-/** An Error carrying `code`, as the element's methods throw them. */
+/**
+ * An Error carrying `code`, as the element's methods throw them.
+ * @param {ErrorCodeName} code
+ * @param {string} message
+ */
 export function codedError(code, message) {
   return Object.assign(new Error(message), { code });
 }
