@@ -72,7 +72,8 @@ function codesIn(text, file) {
   const seen = new Set();
   const add = (nodes) => {
     for (const n of nodes) {
-      if (seen.has(n)) continue;
+      // KeyboardEvent codes ('KeyZ', 'Space') are compared with .code too; ours are lower-case.
+      if (seen.has(n) || !/^[a-z]/.test(n.text)) continue;
       seen.add(n);
       found.push({ code: n.text, at: where(n) });
     }
@@ -162,6 +163,7 @@ test('the scan sees codes wherever web/src puts them', () => {
     const RESULT_CODES = { load: 'invalid-document' };
     post({ type: 'error', code: cond ? 'a-b' : 'c-d', message });
     if (err.code === 'e-f' || 'g-h' !== x.code) throw new RemoteError('i-j', 'message');
+    if (event.code === 'KeyZ') undo();
     this.#reportEditError(err.code ?? 'k-l', err.message);
     throw codedError(ErrorCode.NotReady, 'm');
     ErrorCode.Typo;
