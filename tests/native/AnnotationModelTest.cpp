@@ -144,16 +144,23 @@ TEST_CASE("random edits with undo and redo keep the model consistent and round-t
             case 11: r = m.mergeSegments(anySegment(), anySegment()); break;
             case 12: r = pick(3) ? m.setField(anySegment(), "text", "v" + std::to_string(pick(5))) : m.removeSegment(anySegment()); break;
             case 17: {
-                // A group: one undo step however many of its edits took effect.
-                m.beginGroup();
-                for (int k = 1 + pick(3); k > 0; --k) {
+                // A transaction: one undo step however many of its edits took effect, or, rolled
+                // back, none (the state and revision as before, checked below).
+                m.beginTransaction();
+                for (int k = 1 + pick(4); k > 0; --k) {
                     const int64_t b = pick(16000 * 31);
-                    if (pick(2))
-                        m.addSegment(anyTrack(), b, b + 1 + pick(16000));
-                    else
-                        m.setBounds(anySegment(), b, b + 1 + pick(16000));
+                    switch (pick(5)) {
+                    case 0: m.addSegment(anyTrack(), b, b + 1 + pick(16000)); break;
+                    case 1: m.setBounds(anySegment(), b, b + 1 + pick(16000), pick(2) ? anyTrack() : std::string()); break;
+                    case 2: m.removeTrack(anyTrack()); break;
+                    case 3: m.setClassification("quality", json(pick(5))); break;
+                    default: m.addTrack("speaker", "tag" + std::to_string(pick(6))); break;
+                    }
                 }
-                m.endGroup();
+                if (pick(2))
+                    REQUIRE(m.commitTransaction());
+                else
+                    REQUIRE(m.rollbackTransaction());
                 break;
             }
             default: r = m.setClassification("quality", pick(4) ? json(pick(5)) : json()); break;
@@ -320,4 +327,253 @@ TEST_CASE("segments by track follow the track order; next on track skips other t
     REQUIRE(m.removeSegment(d).ok);
     REQUIRE(copy.segments().size() == 4);
     REQUIRE(copy.segments().back()->id == d);
+}
+
+namespace {
+
+// A model with history to keep: an undoable edit, an undone one (so there is something to
+// redo) and a segment on t2 to update.
+struct EditedModel {
+    AnnotationModel m = modelWithTracks();
+    std::string s, other;
+    json beforeLastEdit;
+    EditedModel()
+    {
+        s = m.addSegment("t2", 4800, 9600, {{"transcription", "hello"}}).id;
+        other = m.addSegment("t1", 48000, 52800).id;
+        beforeLastEdit = m.toJson();
+        REQUIRE(m.setField(other, "note", "first").ok);
+        REQUIRE(m.addSegment("t2", 96000, 100800).ok);
+        REQUIRE(m.undo());   // the third segment is now a redo step
+    }
+};
+
+} // namespace
+
+TEST_CASE("an update whose last part is refused leaves the model exactly as it was", "[AnnotationModel]")
+{
+    EditedModel e;
+    AnnotationModel& m = e.m;
+    const std::string doc = m.toJson().dump();
+    const size_t revision = m.revision();
+    const auto result = m.transaction([&] {
+        // A move to another track with new bounds, a field and a classification, then a refusal.
+        if (auto r = m.setBounds(e.s, 9600, 19200, "t1"); !r.ok)
+            return r;
+        if (auto r = m.setField(e.s, "transcription", "changed"); !r.ok)
+            return r;
+        if (auto r = m.setClassification("quality", "good"); !r.ok)
+            return r;
+        if (auto r = m.addTrack("speaker", "Third"); !r.ok)
+            return r;
+        return m.setField(e.s, "", "a field without a name");
+    });
+    REQUIRE_FALSE(result.ok);
+    CHECK(result.reason == "a field needs a name");
+    CHECK(m.toJson().dump() == doc);
+    CHECK(m.revision() == revision);
+    CHECK(m.transactionDepth() == 0);
+    CHECK(m.checkConsistency().empty());
+    // The history is the one before: redo still there, and undo takes back the edit before.
+    REQUIRE(m.canRedo());
+    REQUIRE(m.undo());
+    CHECK(m.toJson() == e.beforeLastEdit);
+    REQUIRE(m.redo());
+    CHECK(m.toJson().dump() == doc);
+    REQUIRE(m.redo());
+    CHECK(m.segments().size() == 3);
+    // New ids are the ones they would have been without the rolled-back track.
+    AnnotationModel fresh = EditedModel().m;
+    CHECK(m.addTrack("speaker", "Fourth").id == fresh.addTrack("speaker", "Fourth").id);
+}
+
+TEST_CASE("a committed update is one undo step, and redo brings it back whole", "[AnnotationModel]")
+{
+    EditedModel e;
+    AnnotationModel& m = e.m;
+    const json before = m.toJson();
+    const size_t revision = m.revision();
+    const auto result = m.transaction([&] {
+        if (auto r = m.setBounds(e.s, 9600, 19200, "t1"); !r.ok)
+            return r;
+        return m.setField(e.s, "transcription", "changed");
+    });
+    REQUIRE(result.ok);
+    const json after = m.toJson();
+    CHECK(m.segment(e.s)->track == "t1");
+    CHECK(m.segment(e.s)->start == 9600);
+    CHECK(m.segment(e.s)->fields["transcription"] == "changed");
+    CHECK(m.revision() != revision);
+    CHECK_FALSE(m.canRedo());   // a change drops what was undone before it
+    REQUIRE(m.undo());
+    CHECK(m.toJson() == before);
+    REQUIRE(m.undo());
+    CHECK(m.toJson() == e.beforeLastEdit);
+    REQUIRE(m.redo());
+    REQUIRE(m.redo());
+    CHECK(m.toJson() == after);
+    // A transaction that changes nothing is no step, and keeps the redo history.
+    REQUIRE(m.undo());
+    m.beginTransaction();
+    REQUIRE(m.setField(e.s, "transcription", "hello").ok);   // the value it has
+    REQUIRE(m.commitTransaction());
+    REQUIRE(m.canRedo());
+    REQUIRE(m.redo());
+    CHECK(m.toJson() == after);
+}
+
+TEST_CASE("the final place of a moved segment is checked, not the steps to it", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();   // t1 forbids overlap and has a minimum length of 480
+    const std::string s = m.addSegment("t2", 0, 48000).id;
+    REQUIRE(m.addSegment("t1", 9600, 14400).ok);
+    // Moved with its old length it would overlap; in its new bounds it does not.
+    REQUIRE_FALSE(m.moveSegment(s, 0, "t1").ok);
+    REQUIRE(m.setBounds(s, 0, 4800, "t1").ok);
+    CHECK(m.segment(s)->track == "t1");
+    CHECK(m.segment(s)->end == 4800);
+    CHECK(m.setBounds(s, 4800, 4900, "t1").reason.find("minimum length") != std::string::npos);
+    CHECK(m.setBounds(s, 0, 4800, "t9").reason == "there is no track 't9'");
+}
+
+TEST_CASE("transactions nest: an inner rollback takes back its own edits, an inner commit joins the outer", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const json before = m.toJson();
+    const size_t revision = m.revision();
+    m.beginTransaction();
+    const std::string a = m.addSegment("t1", 0, 4800).id;
+    REQUIRE(m.setClassification("quality", "good").ok);
+    const json afterA = m.toJson();
+    const size_t revisionA = m.revision();
+    m.beginTransaction();
+    REQUIRE(m.addSegment("t2", 0, 4800).ok);
+    REQUIRE(m.setClassification("quality", "bad").ok);
+    REQUIRE(m.removeTrack("t1").ok);
+    CHECK(m.transactionDepth() == 2);
+    REQUIRE(m.rollbackTransaction());
+    CHECK(m.toJson() == afterA);
+    CHECK(m.revision() == revisionA);
+    CHECK(m.segments().size() == 1);   // the order cache follows the rollback
+    m.beginTransaction();
+    const std::string c = m.addSegment("t2", 9600, 14400).id;
+    REQUIRE(m.commitTransaction());
+    CHECK_FALSE(m.canUndo());   // undo waits for the outer transaction
+    CHECK_FALSE(m.undo());
+    REQUIRE(m.commitTransaction());
+    CHECK_FALSE(m.commitTransaction());   // none open
+    const json after = m.toJson();
+    CHECK(m.segment(a));
+    CHECK(m.segment(c));
+    CHECK(m.classifications()["quality"] == "good");
+    REQUIRE(m.undo());   // all of it, in one step
+    CHECK(m.toJson() == before);
+    REQUIRE(m.canUndo());   // the two addTrack steps are still there
+    REQUIRE(m.redo());
+    CHECK(m.toJson() == after);
+    CHECK(m.revision() != revision);
+
+    // An outer rollback takes back what inner transactions committed into it.
+    const std::string doc = m.toJson().dump();
+    const size_t committed = m.revision();
+    m.beginTransaction();
+    m.beginTransaction();
+    REQUIRE(m.removeSegment(a).ok);
+    REQUIRE(m.commitTransaction());
+    REQUIRE(m.rollbackTransaction());
+    CHECK_FALSE(m.rollbackTransaction());
+    CHECK(m.toJson().dump() == doc);
+    CHECK(m.revision() == committed);
+}
+
+TEST_CASE("a revision names one state: a rollback returns to it, and later states get new numbers", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const size_t start = m.revision();
+    m.beginTransaction();
+    REQUIRE(m.addSegment("t1", 0, 4800).ok);
+    const size_t inside = m.revision();
+    CHECK(inside != start);
+    REQUIRE(m.rollbackTransaction());
+    CHECK(m.revision() == start);
+    REQUIRE(m.addSegment("t2", 0, 4800).ok);   // another state than the rolled-back one
+    CHECK(m.revision() != inside);
+    CHECK(m.revision() != start);
+    // A rule that changed meanwhile stays, so the state after the rollback is a new one.
+    const size_t beforeRule = m.revision();
+    m.beginTransaction();
+    m.setPolicy("speaker", {false, 960});
+    REQUIRE(m.rollbackTransaction());
+    CHECK(m.revision() != beforeRule);
+    CHECK(m.track("t1")->policy.minLength == 960);
+    // So does a new timebase.
+    const size_t beforeTimebase = m.revision();
+    m.setTimebase(48000, 48000 * 60);   // the same: no change
+    CHECK(m.revision() == beforeTimebase);
+    m.beginTransaction();
+    m.setTimebase(48000, 48000 * 30);
+    REQUIRE(m.rollbackTransaction());
+    CHECK(m.revision() != beforeTimebase);
+    CHECK(m.mediaFrames() == 48000 * 30);
+}
+
+TEST_CASE("an exception inside a transaction rolls it back and reaches the caller", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const std::string doc = m.toJson().dump();
+    const size_t revision = m.revision();
+    CHECK_THROWS_AS(m.transaction([&]() -> EditResult {
+        REQUIRE(m.addSegment("t1", 0, 4800).ok);
+        throw std::runtime_error("the caller gave up");
+    }), std::runtime_error);
+    CHECK(m.toJson().dump() == doc);
+    CHECK(m.revision() == revision);
+    CHECK(m.transactionDepth() == 0);
+}
+
+TEST_CASE("a group keeps the edits that were not refused, and a load ends an open transaction", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    m.beginGroup();
+    REQUIRE(m.addSegment("t1", 0, 4800).ok);
+    REQUIRE_FALSE(m.addSegment("t1", 100, 5000).ok);
+    m.endGroup();
+    CHECK(m.segments().size() == 1);
+    m.beginTransaction();
+    REQUIRE(m.addSegment("t2", 0, 4800).ok);
+    const json loaded = m.toJson();
+    const size_t revision = m.revision();
+    m.fromJson(loaded);
+    CHECK(m.transactionDepth() == 0);
+    CHECK_FALSE(m.rollbackTransaction());
+    CHECK(m.toJson() == loaded);
+    CHECK(m.revision() != revision);
+    CHECK_FALSE(m.canUndo());
+}
+
+TEST_CASE("keystrokes each in a transaction of their own still join one undo step; a larger transaction does not", "[AnnotationModel]")
+{
+    AnnotationModel m = modelWithTracks();
+    const std::string s = m.addSegment("t2", 0, 4800).id;
+    const json empty = m.toJson();
+    for (const char* text : {"h", "he", "hel"}) {
+        m.beginTransaction();
+        REQUIRE(m.setField(s, "transcription", text, true).ok);
+        REQUIRE(m.commitTransaction());
+    }
+    const json typed = m.toJson();
+    m.beginTransaction();
+    REQUIRE(m.setField(s, "transcription", "help", true).ok);
+    REQUIRE(m.setField(s, "note", "x").ok);
+    REQUIRE(m.commitTransaction());
+    m.beginTransaction();   // a keystroke rolled back leaves the typing step open for the next one
+    REQUIRE(m.setField(s, "transcription", "hello", true).ok);
+    REQUIRE(m.rollbackTransaction());
+    REQUIRE(m.setField(s, "transcription", "hello", true).ok);
+    REQUIRE(m.undo());
+    CHECK(m.segment(s)->fields["transcription"] == "help");
+    REQUIRE(m.undo());
+    CHECK(m.toJson() == typed);
+    REQUIRE(m.undo());
+    CHECK(m.toJson() == empty);
 }

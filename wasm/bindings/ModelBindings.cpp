@@ -113,6 +113,11 @@ public:
     }
     void beginGroup() { model_.beginGroup(); }
     void endGroup() { model_.endGroup(); }
+    // All or nothing, one undo step: see AnnotationModel::beginTransaction().
+    void beginTransaction() { model_.beginTransaction(); }
+    bool commitTransaction() { return model_.commitTransaction(); }
+    bool rollbackTransaction() { return model_.rollbackTransaction(); }
+    double transactionDepth() const { return double(model_.transactionDepth()); }
 
     Result addTrack(const std::string& category, const std::string& tag)
     {
@@ -130,6 +135,8 @@ public:
     }
     Result setBounds(const std::string& id, double start, double end) { return from(model_.setBounds(id, frames(start), frames(end))); }
     Result moveSegment(const std::string& id, double start, const std::string& track) { return from(model_.moveSegment(id, frames(start), track)); }
+    // New bounds on another track, checked in that final place only.
+    Result placeSegment(const std::string& id, const std::string& track, double start, double end) { return from(model_.setBounds(id, frames(start), frames(end), track)); }
     Result splitSegment(const std::string& id, double at) { return from(model_.splitSegment(id, frames(at))); }
     Result mergeSegments(const std::string& a, const std::string& b) { return from(model_.mergeSegments(a, b)); }
     Result removeSegment(const std::string& id) { return from(model_.removeSegment(id)); }
@@ -223,6 +230,7 @@ EMSCRIPTEN_BINDINGS(avseg_model)
         .function("addSegment", &Annotations::addSegment)
         .function("setBounds", &Annotations::setBounds)
         .function("moveSegment", &Annotations::moveSegment)
+        .function("placeSegment", &Annotations::placeSegment)
         .function("splitSegment", &Annotations::splitSegment)
         .function("mergeSegments", &Annotations::mergeSegments)
         .function("removeSegment", &Annotations::removeSegment)
@@ -242,6 +250,10 @@ EMSCRIPTEN_BINDINGS(avseg_model)
         .function("nextOnTrack", &Annotations::nextOnTrack)
         .function("beginGroup", &Annotations::beginGroup)
         .function("endGroup", &Annotations::endGroup)
+        .function("beginTransaction", &Annotations::beginTransaction)
+        .function("commitTransaction", &Annotations::commitTransaction)
+        .function("rollbackTransaction", &Annotations::rollbackTransaction)
+        .function("transactionDepth", &Annotations::transactionDepth)
         .function("listing", &Annotations::listing)
         .function("listingId", &Annotations::listingId)
         .function("spans", &Annotations::spans)

@@ -32,8 +32,13 @@ std::string describe(const Track& t)
 
 void AnnotationModel::setTimebase(int64_t rate, int64_t frames)
 {
+    const int64_t oldRate = rate_, oldFrames = frames_;
     rate_ = rate > 0 ? rate : rate_;
     frames_ = std::max<int64_t>(frames, 0);
+    if (rate_ != oldRate || frames_ != oldFrames) {
+        revision_ = ++issued_;
+        ++outsideChanges_;
+    }
 }
 
 const Track* AnnotationModel::track(const std::string& id) const
@@ -53,7 +58,7 @@ const Segment* AnnotationModel::segment(const std::string& id) const
 const std::vector<const Segment*>& AnnotationModel::segments() const
 {
     std::vector<const Segment*>& order = ordered_.order;
-    if (ordered_.revision == revision_ && order.size() == segments_.size())
+    if (ordered_.generation == generation_ && order.size() == segments_.size())
         return order;
     order.clear();
     order.reserve(segments_.size());
@@ -62,7 +67,7 @@ const std::vector<const Segment*>& AnnotationModel::segments() const
     std::sort(order.begin(), order.end(), [](const Segment* a, const Segment* b) {
         return std::tie(a->start, a->end, a->id) < std::tie(b->start, b->end, b->id);
     });
-    ordered_.revision = revision_;
+    ordered_.generation = generation_;
     return order;
 }
 
@@ -105,16 +110,48 @@ const Segment* AnnotationModel::nextOnTrack(const std::string& id) const
     return nullptr;
 }
 
-void AnnotationModel::beginGroup()
+void AnnotationModel::beginTransaction()
 {
-    grouping_ = true;
-    groupStarted_ = false;
+    marks_.push_back({pending_.segments.size(), pending_.tracks.size(), pending_.classifications, pending_.typing, nextId_, revision_, outsideChanges_});
 }
 
-void AnnotationModel::endGroup()
+bool AnnotationModel::commitTransaction()
 {
-    grouping_ = false;
-    groupStarted_ = false;
+    if (marks_.empty())
+        return false;
+    marks_.pop_back();
+    if (!marks_.empty())
+        return true;   // joins the outer transaction
+    Edit edit = std::move(pending_);
+    pending_ = {};
+    if (!edit.segments.empty() || !edit.tracks.empty() || edit.classifications)
+        record(std::move(edit));
+    return true;
+}
+
+bool AnnotationModel::rollbackTransaction()
+{
+    if (marks_.empty())
+        return false;
+    const Mark mark = std::move(marks_.back());
+    marks_.pop_back();
+    // As undo does: tracks first, so a track is back before its segments need it; newest first.
+    for (; pending_.tracks.size() > mark.tracks; pending_.tracks.pop_back()) {
+        const TrackChange& c = pending_.tracks.back();
+        putTrack(c.after, c.before, c.index);
+    }
+    for (; pending_.segments.size() > mark.segments; pending_.segments.pop_back()) {
+        const SegmentChange& c = pending_.segments.back();
+        putSegment(c.after, c.before);
+    }
+    if (pending_.classifications)
+        classifications_ = mark.classifications ? mark.classifications->second : pending_.classifications->first;
+    pending_.classifications = mark.classifications;
+    pending_.typing = mark.typing;
+    nextId_ = mark.nextId;
+    ++generation_;
+    revision_ = mark.outsideChanges == outsideChanges_ ? mark.revision : ++issued_;
+    return true;
 }
 
 void AnnotationModel::setPolicy(const std::string& category, const TrackPolicy& policy)
@@ -134,8 +171,10 @@ void AnnotationModel::setPolicy(const std::string& category, const TrackPolicy& 
             update(c.before);
             update(c.after);
         }
-    if (changed)
-        ++revision_;
+    if (changed) {
+        revision_ = ++issued_;
+        ++outsideChanges_;
+    }
 }
 
 std::string AnnotationModel::newId(char prefix)
@@ -229,7 +268,7 @@ EditResult AnnotationModel::addSegment(const std::string& trackId, int64_t start
     return {true, {}, s.id};
 }
 
-EditResult AnnotationModel::setBounds(const std::string& id, int64_t start, int64_t end)
+EditResult AnnotationModel::setBounds(const std::string& id, int64_t start, int64_t end, const std::string& trackId)
 {
     const Segment* s = segment(id);
     if (!s)
@@ -237,9 +276,11 @@ EditResult AnnotationModel::setBounds(const std::string& id, int64_t start, int6
     Segment changed = *s;
     changed.start = start;
     changed.end = end;
+    if (!trackId.empty())
+        changed.track = trackId;
     if (const std::string why = checkSegment(changed, {}); !why.empty())
         return EditResult::refused(why);
-    if (changed.start == s->start && changed.end == s->end)
+    if (changed.start == s->start && changed.end == s->end && changed.track == s->track)
         return {true, {}, id};
     Edit edit;
     edit.segments.push_back({*s, changed});
@@ -371,39 +412,38 @@ EditResult AnnotationModel::setClassification(const std::string& name, const nlo
 
 void AnnotationModel::commit(Edit edit)
 {
-    history_.resize(done_);
-    if (grouping_) {
-        apply(edit, true);
-        if (!groupStarted_) {
-            edit.typing.clear();
-            history_.push_back(std::move(edit));
-            done_ = history_.size();
-            groupStarted_ = true;
-            return;
-        }
-        // Later edits of the group run after the earlier ones, and undo runs them backwards.
-        Edit& group = history_.back();
-        group.segments.insert(group.segments.end(), edit.segments.begin(), edit.segments.end());
-        group.tracks.insert(group.tracks.end(), edit.tracks.begin(), edit.tracks.end());
-        if (edit.classifications) {
-            if (group.classifications)
-                group.classifications->second = edit.classifications->second;
-            else
-                group.classifications = edit.classifications;
-        }
+    apply(edit, true);
+    if (marks_.empty()) {
+        record(std::move(edit));
         return;
     }
+    // In a transaction: later edits run after the earlier ones, and undo runs them backwards. A
+    // transaction of one edit is recorded as that edit alone would be, so keystrokes still join.
+    const bool first = pending_.segments.empty() && pending_.tracks.empty() && !pending_.classifications;
+    pending_.typing = first ? edit.typing : std::string();
+    pending_.segments.insert(pending_.segments.end(), edit.segments.begin(), edit.segments.end());
+    pending_.tracks.insert(pending_.tracks.end(), edit.tracks.begin(), edit.tracks.end());
+    if (edit.classifications) {
+        if (pending_.classifications)
+            pending_.classifications->second = edit.classifications->second;
+        else
+            pending_.classifications = edit.classifications;
+    }
+}
+
+// Puts an applied edit into the history as one undo step.
+void AnnotationModel::record(Edit edit)
+{
+    history_.resize(done_);
     if (!edit.typing.empty() && !history_.empty() && history_.back().typing == edit.typing) {
         // More typing in the same field: one undo step from before the first keystroke.
         Edit& last = history_.back();
-        apply(edit, true);
         for (size_t i = 0; i < last.segments.size() && i < edit.segments.size(); ++i)
             last.segments[i].after = edit.segments[i].after;
         if (last.classifications && edit.classifications)
             last.classifications->second = edit.classifications->second;
         return;
     }
-    apply(edit, true);
     history_.push_back(std::move(edit));
     done_ = history_.size();
 }
@@ -446,7 +486,13 @@ void AnnotationModel::apply(const Edit& edit, bool forward)
     }
     if (edit.classifications)
         classifications_ = forward ? edit.classifications->second : edit.classifications->first;
-    ++revision_;
+    noteChange();
+}
+
+void AnnotationModel::noteChange()
+{
+    revision_ = ++issued_;
+    ++generation_;
 }
 
 void AnnotationModel::putSegment(const std::optional<Segment>& from, const std::optional<Segment>& to)
@@ -693,7 +739,8 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
         fail("classifications", "must be an object");
     next.classifications_ = classifications;
     next.nextId_ = maxId + 1;
-    next.revision_ = revision_ + 1;
+    next.issued_ = issued_ + 1;
+    next.revision_ = next.issued_;
     *this = std::move(next);
 }
 

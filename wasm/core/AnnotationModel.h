@@ -72,7 +72,8 @@ public:
     EditResult removeTrack(const std::string& id);
 
     EditResult addSegment(const std::string& trackId, int64_t start, int64_t end, nlohmann::json fields = nlohmann::json::object());
-    EditResult setBounds(const std::string& id, int64_t start, int64_t end);
+    // trackId, if given, also moves it to that track: the place is checked once, as it ends up.
+    EditResult setBounds(const std::string& id, int64_t start, int64_t end, const std::string& trackId = {});
     EditResult moveSegment(const std::string& id, int64_t start, const std::string& trackId = {});
     EditResult splitSegment(const std::string& id, int64_t at);
     EditResult mergeSegments(const std::string& first, const std::string& second);
@@ -82,20 +83,57 @@ public:
     EditResult setField(const std::string& id, const std::string& name, const nlohmann::json& value, bool typing = false);
     EditResult setClassification(const std::string& name, const nlohmann::json& value, bool typing = false);
     void endTyping();
-    // The edits between beginGroup() and endGroup() are one undo step (recording on several
-    // tracks at once, an import).
-    void beginGroup();
-    void endGroup();
+
+    // A transaction: the edits between beginTransaction() and commitTransaction() are one undo
+    // step (none if nothing changed; a single edit is recorded as it would be alone, so typing
+    // in a field still joins the step before); rollbackTransaction() takes them all back, leaving the
+    // segments, tracks, classifications, the ids new edits get, the undo and redo history and
+    // revision() as they were at beginTransaction(). Transactions nest: an inner commit joins
+    // the outer transaction, an inner rollback takes back only its own edits. While one is open
+    // undo() and redo() refuse (return false), and the redo history is kept until a non-empty
+    // outermost commit. fromJson() ends any open transaction with the rest of the history.
+    void beginTransaction();
+    bool commitTransaction();     // false if none was open
+    bool rollbackTransaction();   // false if none was open
+    size_t transactionDepth() const { return marks_.size(); }
+    // fn() -> EditResult, run in a transaction: committed if it succeeds, rolled back if it is
+    // refused or throws.
+    template <class Fn>
+    EditResult transaction(Fn&& fn)
+    {
+        beginTransaction();
+        EditResult result;
+        try {
+            result = fn();
+        } catch (...) {
+            rollbackTransaction();
+            throw;
+        }
+        if (result.ok)
+            commitTransaction();
+        else
+            rollbackTransaction();
+        return result;
+    }
+    // A group keeps the edits that were not refused, as one undo step (recording on several
+    // tracks at once, deleting several tracks): a transaction that is always committed.
+    void beginGroup() { beginTransaction(); }
+    void endGroup() { commitTransaction(); }
 
     // The rules of every track of a category. They come from the label config, which belongs to
     // the job rather than the document, so this is not an edit: undo neither reverts it nor
     // brings back tracks with older rules.
     void setPolicy(const std::string& category, const TrackPolicy& policy);
 
-    bool canUndo() const { return done_ > 0; }
-    bool canRedo() const { return done_ < history_.size(); }
+    bool canUndo() const { return marks_.empty() && done_ > 0; }
+    bool canRedo() const { return marks_.empty() && done_ < history_.size(); }
     bool undo();
     bool redo();
+    // Names the model's state: every change (an edit, also inside a transaction; undo; redo; a
+    // new timebase, policy or document) gives it a number never given before, so equal revisions
+    // mean equal content. A rollback returns it to the number it had at beginTransaction(), as
+    // the content is that state again (unless setTimebase() or setPolicy(), which a rollback does
+    // not take back, changed something meanwhile: then it gets a new number).
     size_t revision() const { return revision_; }
 
     // What is wrong with this segment as it stands (bounds, track, policy), or empty.
@@ -128,9 +166,21 @@ private:
         std::string typing;  // non-empty: later typing in the same field joins this edit
     };
 
+    // Where a transaction began: how much of pending_ was there, and what to restore.
+    struct Mark {
+        size_t segments = 0, tracks = 0;
+        std::optional<std::pair<nlohmann::json, nlohmann::json>> classifications;
+        std::string typing;
+        uint64_t nextId = 1;
+        size_t revision = 0;
+        size_t outsideChanges = 0;
+    };
+
     std::string checkSegment(const Segment& s, const std::string& ignoreId) const;
     std::string newId(char prefix);
     void commit(Edit edit);
+    void record(Edit edit);
+    void noteChange();
     void apply(const Edit& edit, bool forward);
     void putSegment(const std::optional<Segment>& from, const std::optional<Segment>& to);
     void putTrack(const std::optional<Track>& from, const std::optional<Track>& to, size_t index);
@@ -143,20 +193,23 @@ private:
     std::vector<Edit> history_;
     size_t done_ = 0;
     size_t revision_ = 0;
+    size_t issued_ = 0;          // the highest revision given so far
+    size_t generation_ = 0;      // counts every change of segments_, for ordered_
+    size_t outsideChanges_ = 0;  // setTimebase() and setPolicy() changes, which rollbacks keep
     uint64_t nextId_ = 1;
-    bool grouping_ = false;
-    bool groupStarted_ = false;
-    // segments() in order, for the revision it was made at; a copy of the model starts empty,
+    Edit pending_;               // the open transactions' edits, applied but not yet in history_
+    std::vector<Mark> marks_;    // one per open transaction, outermost first
+    // segments() in order, for the generation it was made at; a copy of the model starts empty,
     // since the pointers are into this model's own map.
     struct OrderCache {
         std::vector<const Segment*> order;
-        size_t revision = SIZE_MAX;
+        size_t generation = SIZE_MAX;
         OrderCache() = default;
         OrderCache(const OrderCache&) {}
         OrderCache& operator=(const OrderCache&)
         {
             order.clear();
-            revision = SIZE_MAX;
+            generation = SIZE_MAX;
             return *this;
         }
     };
