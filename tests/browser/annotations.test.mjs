@@ -51,9 +51,9 @@ test('segments are stored at exact sample positions and every edit is undoable',
     const first = el.value;
     el.updateSegment(seg, { end: 1.5, fields: { emotion: 'Happy' } });
     const updated = el.value;
-    el.undo(); el.undo();
+    el.undo(); // updateSegment is one step, however many parts it changes
     const undone = el.value;
-    el.redo(); el.redo();
+    el.redo();
     return { customer, seg, first, updated, undone, redone: el.value, changes: window.changes.length };
   });
   const s = out.first.segments[0];
@@ -65,7 +65,7 @@ test('segments are stored at exact sample positions and every edit is undoable',
   assert.equal(out.updated.segments[0].fields.emotion, 'Happy');
   assert.deepEqual(out.undone, out.first);
   assert.deepEqual(out.redone, out.updated);
-  assert.ok(out.changes >= 6);
+  assert.ok(out.changes >= 5);
   assert.equal(out.first.format, 'avseg.annotation');
   assert.equal(out.first.timebase.rate, 48000);
 });
