@@ -69,11 +69,13 @@ test('a refused multi-part updateSegment leaves value and the undo history uncha
     const refused = attempt({ track: representative, start: 3, end: 4, fields: { emotion: 'Sad', transcription: 'caf\udc00' } });
     // The same, failing in JavaScript rather than in the model: a value JSON cannot write.
     const thrown = attempt({ track: representative, start: 3, end: 4, fields: { emotion: 'Sad', transcription: 10n } });
+    // A track id the model could not read unchanged, with a field before it in the call.
+    const badTrack = attempt({ track: 't2\ud800', fields: { emotion: 'Sad' } });
     el.undo();
     const undone = JSON.stringify(el.value);
     const changesAfterUndo = window.events.change;
     el.redo();
-    return { refused, thrown, undone, changesAfterUndo, redone: JSON.stringify(el.value) === before, beforeLastEdit: window.beforeLastEdit };
+    return { refused, thrown, badTrack, undone, changesAfterUndo, redone: JSON.stringify(el.value) === before, beforeLastEdit: window.beforeLastEdit };
   });
   assert.equal(out.refused.code, 'invalid-value');
   assert.match(out.refused.message, /^fields\.transcription is not well-formed Unicode text/);
@@ -82,6 +84,10 @@ test('a refused multi-part updateSegment leaves value and the undo history uncha
   assert.equal(out.thrown.code, undefined);
   assert.ok(out.thrown.same);
   assert.deepEqual(out.thrown.events, { change: 0, validity: 0 });
+  assert.equal(out.badTrack.code, 'invalid-value');
+  assert.match(out.badTrack.message, /^the track id is not well-formed Unicode text/);
+  assert.ok(out.badTrack.same);
+  assert.deepEqual(out.badTrack.events, { change: 0, validity: 0 });
   // undo() takes back the edit made before the refused ones, the classification, and no more.
   assert.equal(out.undone, out.beforeLastEdit);
   assert.equal(out.changesAfterUndo, 1);

@@ -72,6 +72,7 @@ const TEXT_ARGUMENTS = {
   addSegment: ['the track id', null, null, json('fields', 'the fields')],
   setBounds: ['the segment id'],
   moveSegment: ['the segment id', null, 'the track id'],
+  placeSegment: ['the segment id', 'the track id'],
   splitSegment: ['the segment id'],
   mergeSegments: ['the segment id', 'the segment id'],
   removeSegment: ['the segment id'],
@@ -82,7 +83,7 @@ const TEXT_ARGUMENTS = {
 // (Literal codes: this file ships alone in the pre-annotation Lambda.)
 const RESULT_CODES = {
   setConfig: 'invalid-config', load: 'invalid-document', addTrack: 'invalid-value', renameTrack: 'invalid-value',
-  removeTrack: 'invalid-value', addSegment: 'invalid-value', setBounds: 'invalid-value', moveSegment: 'invalid-value',
+  removeTrack: 'invalid-value', addSegment: 'invalid-value', setBounds: 'invalid-value', moveSegment: 'invalid-value', placeSegment: 'invalid-value',
   splitSegment: 'invalid-value', mergeSegments: 'invalid-value', removeSegment: 'invalid-value', setField: 'invalid-value',
   setClassification: 'invalid-value',
 };
