@@ -77,13 +77,21 @@ const markup = `
   <div class="announce" role="status" aria-live="polite"></div>
 </div>`;
 
-let sheet = null;
+// A constructed sheet applies only in the document it was made for: one per document the element is in.
+const sheets = new WeakMap();
 function adoptStyles(root) {
-  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
-    sheet ??= (() => { const s = new CSSStyleSheet(); s.replaceSync(css); return s; })();
+  const doc = root.ownerDocument;
+  const Sheet = doc.defaultView?.CSSStyleSheet;
+  if ('adoptedStyleSheets' in root && typeof Sheet === 'function' && 'replaceSync' in Sheet.prototype) {
+    let sheet = sheets.get(doc);
+    if (!sheet) {
+      sheet = new Sheet();
+      sheet.replaceSync(css);
+      sheets.set(doc, sheet);
+    }
     root.adoptedStyleSheets = [sheet];
-  } else {
-    const style = document.createElement('style');
+  } else if (![...root.children].some((child) => child.localName === 'style')) {
+    const style = doc.createElement('style');
     style.textContent = css;
     root.append(style);
   }
@@ -389,6 +397,11 @@ export class AvsegEditor extends HTMLElement {
     this.#layout();
     this.#ensureModel();
     if (this.src && this.#loadId === 0) this.#load(this.src);
+  }
+
+  adoptedCallback() {
+    // Moved into another document (an iframe's): its sheets from the old one no longer apply.
+    adoptStyles(this.shadowRoot);
   }
 
   disconnectedCallback() {
