@@ -31,6 +31,7 @@ async function freshLink(editor) {
   await editor.refreshSource(body.url);
 }
 
+// Capturing: the element's `error` events do not bubble.
 document.addEventListener('error', (e) => {
   const editor = e.target;
   if (!endpoint || editor?.localName !== 'avseg-editor' || e.detail?.code !== 'link-expired' || asking) return;
@@ -41,4 +42,4 @@ document.addEventListener('error', (e) => {
     },
     (err) => say(`A fresh link to the media could not be had: ${err.message}. Your work is kept as a draft in this browser: reload the page to go on.`),
   ).finally(() => { asking = null; });
-});
+}, true);
