@@ -144,9 +144,15 @@ export interface AvsegFrames {
   codec: string;
 }
 
+/**
+ * The element's events (doc/element-api.md, Events). `error` does not bubble and is not composed,
+ * like a media element's: listen on the element. The others but the `avseg-` diagnostics bubble and
+ * are composed, so a listener on a parent, on `document` or on the host of an enclosing shadow root hears them.
+ */
 export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress' | 'timeupdate'> {
   progress: CustomEvent<AvsegProgressDetail>;
   ready: CustomEvent<AvsegReadyDetail>;
+  /** A problem (`fatal`) or a warning. Stays at the element: it does not reach `window` or a parent's bubbling listener. */
   error: CustomEvent<AvsegErrorDetail>;
   timeupdate: CustomEvent<{ currentTime: number }>;
   viewchange: CustomEvent<AvsegView>;
@@ -163,6 +169,10 @@ export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' |
   frames: CustomEvent<{ count: number; width: number; height: number; codec: string }>;
   /** Another frame is on screen (from requestVideoFrameCallback). */
   framechange: CustomEvent<{ frame: number; time: number }>;
+  /** Diagnostic, not bubbling: a main-view frame was painted. */
+  'avseg-rendered': CustomEvent<{ fromSamples: boolean }>;
+  /** Diagnostic, not bubbling: a spectrogram frame was painted. */
+  'avseg-spectrogram': CustomEvent<{ fromSamples: boolean }>;
 }
 
 export declare class AvsegEditor extends HTMLElement {
