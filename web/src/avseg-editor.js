@@ -9,8 +9,8 @@ import { DraftGuard, draftDays } from './draft-guard.js';
 import { EXPORTS } from './exports.js';
 import { importDocument } from './imports.js';
 import { ErrorCode } from './error-codes.js';
-import { clampView, formatTime, minSpan, parseTime, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
-import { fieldEditor, showProblem } from './panel.js';
+import { clampView, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
+import { SegmentPanel } from './segment-panel.js';
 import { SegmentList, listingIndex, trackName } from './segment-list.js';
 import { Filmstrip } from './filmstrip.js';
 import { SourceLinks, expiredMessage } from './source-refresh.js';
@@ -916,7 +916,7 @@ export class AvsegEditor extends HTMLElement {
     const problems = this.#store.problems();
     if (save && this.#drafts) this.#drafts.save(() => this.#annotations.save());
     this.#drawLanes();
-    this.#renderPanel(!this.#typing);
+    this.#renderPanel(!this.#panel.typing);
     const annotations = this.#annotations;
     const withFrames = (doc) => this.#withFrames(doc);
     let text = null;
@@ -1161,8 +1161,6 @@ export class AvsegEditor extends HTMLElement {
     if (i < 0) return times[0];
     return t - times[i] <= times[i + 1] - t ? times[i] : times[i + 1];
   }
-  #typing = false;        // an edit came from a keystroke in the panel: don't rebuild under the caret
-  #panelConfig = null;
   #preview = null;        // a segment being drawn or dragged: {row, start, end, id?} in frames
   #snapping = true;
 
@@ -1232,110 +1230,7 @@ export class AvsegEditor extends HTMLElement {
 
   /** Rebuilds the panel's forms (rebuild) or only refreshes values, problems and the list. */
   #renderPanel(rebuild) {
-    const store = this.#store;
-    if (!store) return;
-    const configText = store.configText();
-    const config = store.config();
-    const problems = store.problems();
-    if (configText !== this.#panelConfig) {
-      this.#panelConfig = configText;
-      rebuild = true;
-    }
-    const p = this.#parts;
-    const rate = store.rate();
-    if (rebuild) {
-      // Classifications: one form for the whole file.
-      p.classificationsBox.replaceChildren();
-      if (config.classifications?.length) {
-        const h = document.createElement('h3');
-        h.textContent = 'Whole file';
-        p.classificationsBox.append(h);
-        for (const field of config.classifications) {
-          p.classificationsBox.append(fieldEditor(field, store.classifications()[field.name], {
-            onInput: (v, typing) => this.#panelEdit((a) => a.setClassification(field.name, JSON.stringify(v), typing), typing),
-            onEndTyping: () => this.#annotations.endTyping(),
-          }));
-        }
-      }
-      // The selected segment: its times and its fields.
-      const seg = store.segment(this.#selected);
-      p.segmentEditor.replaceChildren();
-      if (!seg) {
-        const hint = document.createElement('p');
-        hint.className = 'hint';
-        hint.textContent = "Select a segment, or drag on a track's lane to make one.";
-        p.segmentEditor.append(hint);
-      } else {
-        const track = store.tracks().find((t) => t.id === seg.track);
-        const h = document.createElement('h3');
-        h.textContent = `${track ? `${track.category}: ${track.tag}` : seg.track} · ${seg.id}`;
-        const times = document.createElement('div');
-        times.className = 'times';
-        for (const [key, labelText] of [['start', 'Start'], ['end', 'End']]) {
-          const label = document.createElement('label');
-          const input = document.createElement('input');
-          input.type = 'text';
-          input.className = `time-${key}`;
-          input.value = formatTime(seg[key] / rate);
-          input.setAttribute('aria-label', `${labelText} time (h:mm:ss.mmm)`);
-          input.addEventListener('change', () => {
-            const t = this.#toFrameBoundary(parseTime(input.value));
-            const other = key === 'start' ? seg.end : seg.start;
-            const frames = Math.round(t * rate);
-            if (Number.isNaN(t)) {
-              this.#reportEditError('refused', `"${input.value}" is not a time (h:mm:ss.mmm)`);
-              input.value = formatTime(seg[key] / rate);
-              return;
-            }
-            try {
-              this.#edit((a) => check(key === 'start' ? a.setBounds(seg.id, frames, other) : a.setBounds(seg.id, other, frames)));
-            } catch (err) {
-              this.#reportEditError(err.code ?? 'refused', err.message);
-              input.value = formatTime(seg[key] / rate);
-            }
-          });
-          label.append(`${labelText} `, input);
-          times.append(label);
-        }
-        const play = document.createElement('button');
-        play.type = 'button';
-        play.className = 'play-span';
-        play.textContent = '▶ Play segment';
-        play.addEventListener('click', () => this.playSpan(seg.start / rate, seg.end / rate));
-        const loop = document.createElement('button');
-        loop.type = 'button';
-        loop.className = 'loop-span';
-        loop.textContent = '⟳ Loop';
-        loop.addEventListener('click', () => this.playSpan(seg.start / rate, seg.end / rate, true));
-        const remove = document.createElement('button');
-        remove.type = 'button';
-        remove.className = 'remove-segment';
-        remove.textContent = 'Delete';
-        remove.addEventListener('click', () => { this.removeSegment(seg.id); this.selectedSegment = null; });
-        const merge = document.createElement('button');
-        merge.type = 'button';
-        merge.className = 'merge-next';
-        merge.textContent = 'Merge with next';
-        merge.title = 'Merge with the next segment on this track (M)';
-        merge.addEventListener('click', () => this.mergeWithNext());
-        times.append(play, loop, merge, remove);
-        p.segmentEditor.append(h, times);
-        const fields = (config.segmentFields ?? []).filter((f) => !f.categories?.length || (track && f.categories.includes(track.category)));
-        for (const field of fields) {
-          p.segmentEditor.append(fieldEditor(field, seg.fields[field.name], {
-            onInput: (v, typing) => this.#panelEdit((a) => a.setField(seg.id, field.name, JSON.stringify(v), typing), typing),
-            onEndTyping: () => this.#annotations.endTyping(),
-          }));
-        }
-      }
-    }
-    // Problems beside their fields, as text.
-    for (const wrap of p.classificationsBox.querySelectorAll('.field')) {
-      showProblem(wrap, problems.find((x) => !x.segment && x.field === wrap.dataset.field)?.message);
-    }
-    for (const wrap of p.segmentEditor.querySelectorAll('.field')) {
-      showProblem(wrap, problems.find((x) => x.segment === this.#selected && x.field === wrap.dataset.field)?.message);
-    }
+    this.#panel.render(rebuild);
     this.#list.render();
     this.#renderTrackControls();
   }
@@ -1343,6 +1238,7 @@ export class AvsegEditor extends HTMLElement {
   #selectedTracks = [];
   #recording = null;
   #list = null;           // the segment list (segment-list.js)
+  #panel = null;          // the selected segment's and the whole file's forms (segment-panel.js)
   /** Seconds a human needs to react; recorded boundaries are moved this much earlier. */
   reactionTime = 0.15;
 
@@ -1488,10 +1384,10 @@ export class AvsegEditor extends HTMLElement {
 
   #renderTrackControls() {
     const p = this.#parts;
-    const config = this.#panelConfig ? JSON.parse(this.#panelConfig) : { categories: [] };
+    const config = this.#panel.configText ? JSON.parse(this.#panel.configText) : { categories: [] };
     const categories = config.categories ?? [];
-    if (p.category.dataset.config !== this.#panelConfig) {
-      p.category.dataset.config = this.#panelConfig ?? '';
+    if (p.category.dataset.config !== this.#panel.configText) {
+      p.category.dataset.config = this.#panel.configText ?? '';
       p.category.replaceChildren(...categories.map((cat) => Object.assign(document.createElement('option'), { value: cat.name, textContent: cat.label ?? cat.name })));
       this.#renderTags();
     }
@@ -1514,20 +1410,9 @@ export class AvsegEditor extends HTMLElement {
 
   #renderTags() {
     const p = this.#parts;
-    const config = this.#panelConfig ? JSON.parse(this.#panelConfig) : { categories: [] };
+    const config = this.#panel.configText ? JSON.parse(this.#panel.configText) : { categories: [] };
     const cat = (config.categories ?? []).find((x) => x.name === p.category.value);
     p.tag.replaceChildren(...(cat?.tags ?? []).map((tag) => Object.assign(document.createElement('option'), { value: tag, textContent: tag })));
-  }
-
-  #panelEdit(fn, typing) {
-    this.#typing = typing;
-    try {
-      this.#edit((a) => check(fn(a)));
-    } catch (err) {
-      this.#reportEditError(err.code ?? 'refused', err.message);
-    } finally {
-      this.#typing = false;
-    }
   }
 
   /** Frame under a client x in the lanes, snapped to the cursor and segment edges within 6 px. */
@@ -1638,6 +1523,17 @@ export class AvsegEditor extends HTMLElement {
     this.#list.on('play', ({ id }) => {
       const s = this.#store?.segment(id);
       if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate());
+    });
+    this.#panel = new SegmentPanel({ segmentEditor: p.segmentEditor, classifications: p.classificationsBox }, {
+      store: () => this.#store,
+      selected: () => this.#selected,
+      edit: (fn) => this.#edit(fn),
+      report: (code, message) => this.#reportEditError(code, message),
+      toFrameBoundary: (t) => this.#toFrameBoundary(t),
+      endTyping: () => this.#annotations.endTyping(),
+      playSpan: (start, end, loop) => this.playSpan(start, end, loop),
+      remove: (id) => { this.removeSegment(id); this.selectedSegment = null; },
+      mergeWithNext: () => this.mergeWithNext(),
     });
     p.play.addEventListener('click', () => (media.paused ? this.play() : this.pause()));
     p.zoomIn.addEventListener('click', () => this.zoomBy(2));
