@@ -255,7 +255,7 @@ export declare class AvsegEditor extends HTMLElement {
   mergeWithNext(): string | null;
   /** Plays [start, end] seconds once, or looping until paused. */
   playSpan(start: number, end: number, loop?: boolean): Promise<void>;
-  /** Edits below throw an Error (with `code`) saying why when refused; each is one undoable step. */
+  /** Edits below throw an Error (with `code`) saying why when refused, and then change nothing (no `change` event); each is all or nothing, one undoable step, one `change`. */
   addTrack(category: string, tag: string): string;
   /** Seconds in; exact frame positions stored. */
   addSegment(trackId: string, start: number, end: number, fields?: Record<string, unknown>): string;
