@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Starts the core's Worker and speaks its message protocol.
+// Starts the core's Worker and speaks its message protocol (protocol.js) for the element.
+import { ERROR, LOAD, RECYCLE, REFRESH_URL, RENDER, SOURCE_REFRESHED, STATS, UNLOAD } from './protocol.js';
+
+/** @typedef {import('./protocol.js').FromWorkerMessage} FromWorkerMessage */
+/** @typedef {import('./protocol.js').RenderView} RenderView */
 
 const workerUrl = new URL('./worker.js', import.meta.url);
 
@@ -25,7 +29,7 @@ export class CoreClient {
   #refreshing = null;             // {load, resolve} of the fresh link the worker is checking
   #refreshes = Promise.resolve(); // one at a time: the worker's answer names the load, not the request
 
-  /** @param {(message: any) => void} handler receives every message of the current load */
+  /** @param {(message: FromWorkerMessage) => void} handler receives every message of the current load */
   constructor(handler) {
     this.#handler = handler;
   }
@@ -35,12 +39,12 @@ export class CoreClient {
     this.#worker = startWorker();
     this.#worker.onmessage = (event) => {
       const msg = event.data;
-      if (msg.type === 'stats') {
+      if (msg.type === STATS) {
         this.#waiting.get(msg.request)?.(msg);
         this.#waiting.delete(msg.request);
         return;
       }
-      if (msg.type === 'source-refreshed') {
+      if (msg.type === SOURCE_REFRESHED) {
         if (this.#refreshing?.load === msg.load) this.#settleRefresh(msg);
         return;
       }
@@ -50,7 +54,7 @@ export class CoreClient {
       event.preventDefault?.();
       this.#settleRefresh({ ok: false, code: 'internal', message: 'the decoder worker failed' });
       this.#handler({
-        type: 'error', load: -1, fatal: true, code: 'internal',
+        type: ERROR, load: -1, fatal: true, code: 'internal',
         message: `The decoder worker failed to start${event.message ? `: ${event.message}` : ''} `
           + `(it is loaded from ${workerUrl.origin}; the asset host must send CORS headers and the page's `
           + `Content-Security-Policy must allow blob: workers and 'wasm-unsafe-eval').`,
@@ -63,22 +67,26 @@ export class CoreClient {
   load(id, url, rangeThreshold, peaks) {
     this.#settleRefresh(SUPERSEDED);
     this.#current = id;
-    this.#ensure().postMessage({ type: 'load', load: id, url, rangeThreshold, peaks });
+    this.#ensure().postMessage({ type: LOAD, load: id, url, rangeThreshold, peaks });
   }
 
+  /**
+   * @param {'main'|'overview'|'spectrogram'} target
+   * @param {RenderView} view
+   */
   render(id, request, target, view) {
-    this.#worker?.postMessage({ type: 'render', load: id, request, target, view });
+    this.#worker?.postMessage({ type: RENDER, load: id, request, target, view });
   }
 
   /** A frame's pixel buffer, painted: the worker fills it again for a later frame. */
   recycle(buffer) {
-    if (buffer?.byteLength) this.#worker?.postMessage({ type: 'recycle', buffer }, [buffer]);
+    if (buffer?.byteLength) this.#worker?.postMessage({ type: RECYCLE, buffer }, [buffer]);
   }
 
   unload() {
     this.#settleRefresh(SUPERSEDED);
     this.#current = null;
-    this.#worker?.postMessage({ type: 'unload' });
+    this.#worker?.postMessage({ type: UNLOAD });
   }
 
   /**
@@ -96,7 +104,7 @@ export class CoreClient {
         return;
       }
       this.#refreshing = { load: id, resolve };
-      this.#worker.postMessage({ type: 'refresh-url', load: id, url });
+      this.#worker.postMessage({ type: REFRESH_URL, load: id, url });
     });
     const answer = this.#refreshes.then(ask);
     this.#refreshes = answer;
@@ -113,7 +121,7 @@ export class CoreClient {
     const request = ++this.#requests;
     return new Promise((resolve) => {
       this.#waiting.set(request, resolve);
-      this.#ensure().postMessage({ type: 'stats', request });
+      this.#ensure().postMessage({ type: STATS, request });
     });
   }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A load's decoding: slices of the core's pump between messages, and the progress said on the way.
 import { brokeOff, pauses } from './load-pause.js';
+import { ERROR, OPENED, PROGRESS } from './protocol.js';
 
 export const SLICE_MS = 12;           // decode this long, then let messages through
 const INTERRUPTED = 3;                // Session.pump's state: a read failed, the decode goes on once reads work
@@ -36,7 +37,7 @@ export class Decoding {
       this.videoOnly = true;
       this.session.delete();
       this.session = null;
-      this.post({ type: 'error', code: 'no-audio', message: 'This video has no audio track: there is no waveform to show.', fatal: false });
+      this.post({ type: ERROR, code: 'no-audio', message: 'This video has no audio track: there is no waveform to show.', fatal: false });
       return true;
     }
     // A refused range is the cause of whatever the demuxer then makes of the missing bytes.
@@ -68,11 +69,11 @@ export class Decoding {
     const info = this.session ? this.session.info() : NO_AUDIO;
     if (!this.announced && this.session?.opened()) {
       this.announced = true;
-      this.post({ type: 'opened', info });
+      this.post({ type: OPENED, info });
     }
     const file = this.file;
     this.post({
-      type: 'progress',
+      type: PROGRESS,
       loadedBytes: file ? file.bytesFetched : this.loadedBytes,
       requests: file ? file.requests : 0,
       syncRequests: file ? file.syncRequests : 0,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A load's pauses: an expired link until the host hands a fresh URL, a lost connection until it answers.
+import { ERROR, SOURCE_REFRESHED, SOURCE_RESUMED } from './protocol.js';
 
 // Reader errors that pause the load (nothing is thrown away) until the reads work again: a fresh
 // URL for an expired link, the server answering again after a lost connection.
@@ -39,13 +40,13 @@ export class LoadPauses {
     if (this.paused && this.pausedBy === error.code) return;
     this.pausedBy = error.code;
     this.paused ??= new Promise((resolve) => { this.resume = resolve; });
-    this.post({ type: 'error', code: error.code, message: error.message, fatal: false });
+    this.post({ type: ERROR, code: error.code, message: error.message, fatal: false });
   }
 
   /** The reader answers again after a lost connection: the element clears its message. */
   resumed() {
     if (!this.paused) return;
-    this.post({ type: 'source-resumed' });
+    this.post({ type: SOURCE_RESUMED });
     this.unpause();
   }
 
@@ -63,12 +64,12 @@ export class LoadPauses {
       try {
         await this.file.setUrl(url);
       } catch (err) {
-        this.post({ type: 'source-refreshed', ok: false, code: err?.code ?? 'fetch-failed', message: err?.message ?? String(err) });
+        this.post({ type: SOURCE_REFRESHED, ok: false, code: err?.code ?? 'fetch-failed', message: err?.message ?? String(err) });
         return;
       }
     }
     this.url = url;
-    this.post({ type: 'source-refreshed', ok: true });
+    this.post({ type: SOURCE_REFRESHED, ok: true });
     this.unpause();
   }
 }

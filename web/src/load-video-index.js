@@ -4,6 +4,7 @@ import { NoReadAhead } from './read-ahead.js';
 import { MAX_KEPT_BYTES, MIB } from './load-download.js';
 import { SLICE_MS, yieldToMessages } from './load-decode.js';
 import { brokeOff, pauses } from './load-pause.js';
+import { ERROR, FRAMES } from './protocol.js';
 
 /**
  * readFn for the frame indexer of a planned MP4: its audio runs read as zeros. The indexer needs no
@@ -32,7 +33,7 @@ export class VideoIndexing {
   async indexVideo({ hold = false } = {}) {
     if (!this.readFn) {
       if (this.videoOnly || this.session?.info().hasVideo) {
-        this.post({ type: 'error', code: 'frames-unavailable', fatal: false,
+        this.post({ type: ERROR, code: 'frames-unavailable', fatal: false,
           message: `The video's frames could not be indexed: the server does not answer Range requests and the file is larger than ${MIB(MAX_KEPT_BYTES)}, so it was not kept. Playback works; stepping by frames does not.` });
       }
       return;
@@ -44,7 +45,7 @@ export class VideoIndexing {
     const ahead = this.indexAhead ?? new NoReadAhead();
     const broke = () => {
       if (!file?.error) return false;
-      this.post({ type: 'error', code: pauses(file.error) ? file.error.code : 'fetch-failed', fatal: false,
+      this.post({ type: ERROR, code: pauses(file.error) ? file.error.code : 'fetch-failed', fatal: false,
         message: `The video's frames could not be indexed. ${brokeOff(file.error)}` });
       this.warned = file.error;
       return true;
@@ -55,7 +56,7 @@ export class VideoIndexing {
       this.reading = null;
       if (broke()) return;
       if (!facts.ok) {
-        if (facts.code !== 'no-video') this.post({ type: 'error', code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
+        if (facts.code !== 'no-video') this.post({ type: ERROR, code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
         return;
       }
       let more = true;
@@ -74,7 +75,7 @@ export class VideoIndexing {
       const frames = index.frames();
       const keyFrames = index.keyFrames();
       const { width, height, codec, timeBaseNum, timeBaseDen } = facts;
-      const message = [{ type: 'frames', video: { width, height, codec, timeBaseNum, timeBaseDen }, frames, keyFrames }, [frames.buffer, keyFrames.buffer]];
+      const message = [{ type: FRAMES, video: { width, height, codec, timeBaseNum, timeBaseDen }, frames, keyFrames }, [frames.buffer, keyFrames.buffer]];
       if (hold) this.heldFrames = message; else this.post(...message);
     } finally {
       this.reading = null;

@@ -13,6 +13,7 @@ import { InPlaceLoad } from './load-in-place.js';
 import { StreamedLoad } from './load-download.js';
 import { Decoding, NO_AUDIO } from './load-decode.js';
 import { VideoIndexing } from './load-video-index.js';
+import { ERROR, READY } from './protocol.js';
 
 export { MAX_KEPT_BYTES, MAX_UNOPENED_BYTES } from './load-download.js';
 export { yieldToMessages } from './load-decode.js';
@@ -57,7 +58,7 @@ export class MediaLoad {
   }
 
   fail(code, message) {
-    this.post({ type: 'error', code, message, fatal: true });
+    this.post({ type: ERROR, code, message, fatal: true });
     this.abort();
   }
 
@@ -122,13 +123,13 @@ export class MediaLoad {
     const info = this.session ? this.session.info() : NO_AUDIO;
     // A video's frames are known before `ready`, so the element's timeline is complete at once.
     (this.indexing ?? this.indexVideo())
-      .catch((err) => this.post({ type: 'error', code: 'internal', message: `The video's frames could not be indexed: ${err?.message ?? err}`, fatal: false }))
+      .catch((err) => this.post({ type: ERROR, code: 'internal', message: `The video's frames could not be indexed: ${err?.message ?? err}`, fatal: false }))
       .then(() => {
         if (this.heldFrames) this.post(...this.heldFrames);
         this.heldFrames = null;
-        this.post({ type: 'ready', info, seekable: this.seekable, ...(this.seekableProblem ? { seekableProblem: this.seekableProblem } : {}) });
+        this.post({ type: READY, info, seekable: this.seekable, ...(this.seekableProblem ? { seekableProblem: this.seekableProblem } : {}) });
         for (const problem of this.session?.problems() ?? []) {
-          this.post({ type: 'error', code: problem.code, message: problem.message, fatal: false });
+          this.post({ type: ERROR, code: problem.code, message: problem.message, fatal: false });
         }
       });
   }

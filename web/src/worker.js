@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// The Web Worker that owns the wasm core: loads (media-load.js), decodes, builds peaks and renders.
-// The main thread never decodes or computes peaks.
+// The Web Worker that owns the wasm core: dispatches the element's messages (protocol.js) to the
+// load (media-load.js), the renders (worker-render.js) and the view prefetch. The main thread
+// never decodes or computes peaks.
 import createAvsegCore from './avseg-core.js';
 import { MediaLoad } from './media-load.js';
 import { ViewPrefetch } from './view-prefetch.js';
 import { fetchSpan } from './view-bytes.js';
+import { recycle, render } from './worker-render.js';
+import { ERROR, LOAD, RECYCLE, REFRESH_URL, RENDER, STATS, UNLOAD } from './protocol.js';
 
-const PAN_REACH = 1 << 20;   // bytes either side of a view fetched with it, for the pan that follows
+/** @typedef {import('./protocol.js').ToWorkerMessage} ToWorkerMessage */
 
 let corePromise;
 let M_CORE = null;      // the module, once loaded (renders only happen after that)
@@ -16,149 +19,64 @@ function core() {
 }
 
 let load = null; // the current load; a new `load` message replaces it
-// Frames' pixel buffers the page gave back (recycle): a frame a tenth of a second while a file
-// loads would otherwise leave a new buffer of MB each for the garbage collector, on both sides.
-const spareFrames = [];
-const SPARE_FRAMES = 4;
-
-/** The core's pixels copied out (before the heap can move) into a spare buffer of their size. */
-function framePixels(session) {
-  const pixels = session.pixels();
-  const i = spareFrames.findIndex((b) => b.byteLength === pixels.length);
-  if (i < 0) return pixels.slice();
-  const out = new Uint8Array(spareFrames.splice(i, 1)[0]);
-  out.set(pixels);
-  return out;
-}
 const prefetch = new ViewPrefetch();
 
-/** A view finer than the peaks that has no file to decode from: drawn from peaks, said once. */
-function samplesUnavailable(load, request) {
-  if (load.seekable || load.samplesWarned || !load.seekableProblem) return;
-  const finer = request.target === 'spectrogram' || request.view.framesPerPixel < load.session.peaksBaseFrames();
-  if (!finer) return;
-  load.samplesWarned = true;
-  load.post({ type: 'error', code: 'samples-unavailable', fatal: false,
-    message: `Samples cannot be shown at this zoom: ${load.seekableProblem ?? 'the file was not kept.'}` });
+/** @param {import('./protocol.js').RenderMessage} msg */
+async function onRender(msg) {
+  msg.received = performance.timeOrigin + performance.now();
+  if (!load || load.id !== msg.load) return;
+  prefetch.pause();
+  const current = load;
+  try {
+    await render(current, msg, M_CORE);
+  } catch (err) {
+    current.post({ type: ERROR, code: 'internal', message: String(err?.message ?? err), fatal: false });
+  }
+  if (load !== current) return;
+  // Idle until the next message: decode what the next view likely needs.
+  const { session } = current;
+  // Not while reads are refused (a lying server, an expired link): nothing would come of it.
+  if (msg.target === 'main' && session) {
+    prefetch.follow(session, msg.view, () => load === current && current.session === session && current.done && !current.file?.error,
+      (s, view) => fetchSpan(current, s.bytesForPrefetch(view)));
+  } else prefetch.resume();
+  // After the load, a view's samples may need new ranges: a refused one is a warning.
+  const warning = load.renderWarning();
+  if (warning) load.post({ type: ERROR, ...warning, fatal: false });
 }
 
-function render(load, request) {
-  const session = load.session;
-  if (!session || (!session.opened() && !load.seeded)) return;
-  samplesUnavailable(load, request);
-  if (request.target === 'spectrogram') {
-    const result = session.renderSpectrogram(request.view);
-    if (!result.ok) {
-      // A refused range is said as such, by the load or as a warning after it.
-      if (!load.file?.error) load.post({ type: 'error', code: result.code, message: result.message, fatal: false });
-      return;
-    }
-    const pixels = framePixels(session);
-    // Where the frequency axis's ticks fall, by the core's own scale.
-    const ticks = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000];
-    const rows = M_CORE.spectrogramRows(request.view, session.info().sampleRate, ticks);
-    const axis = ticks.map((hz, i) => ({ hz, row: rows[i] })).filter((t) => Number.isFinite(t.row));
-    load.post({
-      type: 'frame', target: request.target, request: request.request, interim: false, axis,
-      width: request.view.width, height: request.view.height, fromSamples: result.fromSamples, pixels: pixels.buffer,
-    }, [pixels.buffer]);
-    return;
-  }
-  // While reads are refused (a lying server, an expired link) no samples can come: the peaks.
-  if (load.file?.error) {
-    renderOnce(load, request, false, true);
-    return;
-  }
-  // A view that needs many samples decoded first gets the peaks at once, then the samples; a few
-  // (the edge a pan uncovers) are decoded straight away, its final frame the sooner for it.
-  const { view } = request;
-  const many = session.framesToDecode(view) > Math.max(1 << 17, (view.width * view.framesPerPixel) / 4);
-  // Read in place, the bytes the decode will read come first, in one request.
-  const fetching = fetchSpan(load, session.bytesFor(view), { reach: PAN_REACH });
-  if (fetching) {
-    if (many) renderOnce(load, request, false);
-    return fetching.then(() => {
-      if (load.aborted || !load.session) return;
-      renderOnce(load, request, !load.file?.error, true);
-    });
-  }
-  if (many) renderOnce(load, request, false);
-  renderOnce(load, request, true);
-}
-
-function renderOnce(load, request, decode, final = decode) {
-  const t0 = performance.now();
-  const result = load.session.render(request.view, decode);
-  const renderMs = performance.now() - t0;
-  if (!result.ok) {
-    // Samples that could not be read (a refused range, an expired link, said by the load): the
-    // view is drawn from the peaks instead, as its final frame (the element waits for one).
-    if (load.file?.error) {
-      if (decode) renderOnce(load, request, false, true);
-      return;
-    }
-    load.post({ type: 'error', code: result.code, message: result.message, fatal: false });
-    return;
-  }
-  const pixels = framePixels(load.session);
-  load.post({
-    type: 'frame',
-    target: request.target,
-    request: request.request,
-    interim: !final,
-    width: request.view.width,
-    height: request.view.height,
-    fromSamples: result.fromSamples,
-    decoded: result.decoded,
-    // When the worker took the request (ms since the epoch) and what this frame's render took: a benchmark's split.
-    received: request.received, renderMs, posted: performance.timeOrigin + performance.now(),
-    pixels: pixels.buffer,
-  }, [pixels.buffer]);
-}
-
+/** @param {MessageEvent<ToWorkerMessage>} event */
 self.onmessage = async (event) => {
   const msg = event.data;
-  if (msg.type === 'load') {
-    prefetch.stop();
-    load?.abort();
-    load = new MediaLoad({ id: msg.load, url: msg.url, rangeThreshold: msg.rangeThreshold ?? undefined, peaksUrl: msg.peaks ?? null, core });
-    try {
-      await load.run();
-    } catch (err) {
-      load?.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: true });
-    }
-  } else if (msg.type === 'render') {
-    msg.received = performance.timeOrigin + performance.now();
-    if (load && load.id === msg.load) {
-      prefetch.pause();
-      const current = load;
+  switch (msg.type) {
+    case LOAD:
+      prefetch.stop();
+      load?.abort();
+      load = new MediaLoad({ id: msg.load, url: msg.url, rangeThreshold: msg.rangeThreshold ?? undefined, peaksUrl: msg.peaks ?? null, core });
       try {
-        await render(current, msg);
+        await load.run();
       } catch (err) {
-        current.post({ type: 'error', code: 'internal', message: String(err?.message ?? err), fatal: false });
+        load?.post({ type: ERROR, code: 'internal', message: String(err?.message ?? err), fatal: true });
       }
-      if (load !== current) return;
-      // Idle until the next message: decode what the next view likely needs.
-      const { session } = current;
-      // Not while reads are refused (a lying server, an expired link): nothing would come of it.
-      if (msg.target === 'main' && session) {
-        prefetch.follow(session, msg.view, () => load === current && current.session === session && current.done && !current.file?.error,
-          (s, view) => fetchSpan(current, s.bytesForPrefetch(view)));
-      } else prefetch.resume();
-      // After the load, a view's samples may need new ranges: a refused one is a warning.
-      const warning = load.renderWarning();
-      if (warning) load.post({ type: 'error', ...warning, fatal: false });
+      break;
+    case RENDER:
+      await onRender(msg);
+      break;
+    case RECYCLE:
+      recycle(msg.buffer);
+      break;
+    case REFRESH_URL:
+      if (load && load.id === msg.load) await load.refresh(msg.url);
+      break;
+    case STATS: {
+      const module = await core();
+      postMessage({ type: STATS, request: msg.request, wasmHeapBytes: module.HEAPU8.length, prefetching: prefetch.busy, ...(load ? load.stats() : { coreBytes: 0 }) });
+      break;
     }
-  } else if (msg.type === 'recycle') {
-    if (spareFrames.length < SPARE_FRAMES) spareFrames.push(msg.buffer);
-  } else if (msg.type === 'refresh-url') {
-    if (load && load.id === msg.load) await load.refresh(msg.url);
-  } else if (msg.type === 'stats') {
-    const module = await core();
-    postMessage({ type: 'stats', request: msg.request, wasmHeapBytes: module.HEAPU8.length, prefetching: prefetch.busy, ...(load ? load.stats() : { coreBytes: 0 }) });
-  } else if (msg.type === 'unload') {
-    prefetch.stop();
-    load?.abort();
-    load = null;
+    case UNLOAD:
+      prefetch.stop();
+      load?.abort();
+      load = null;
+      break;
   }
 };

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+// The messages between the element (core-client.js) and its worker (worker.js): every type and its shape.
+// Both sides name a type by these constants, so that a misspelt one fails when the module loads.
+
+// ---- the element to the worker ----
+export const LOAD = 'load';
+export const RENDER = 'render';
+export const RECYCLE = 'recycle';
+export const REFRESH_URL = 'refresh-url';
+export const UNLOAD = 'unload';
+export const STATS = 'stats';               // both ways: the question and its answer
+
+// ---- the worker to the element (each names its load, except the answer to `stats`) ----
+export const OPENED = 'opened';
+export const PROGRESS = 'progress';
+export const PEAKS = 'peaks';
+export const FRAMES = 'frames';
+export const READY = 'ready';
+export const FRAME = 'frame';
+export const ERROR = 'error';
+export const SOURCE_REFRESHED = 'source-refreshed';
+export const SOURCE_RESUMED = 'source-resumed';
+
+export const TO_WORKER = Object.freeze([LOAD, RENDER, RECYCLE, REFRESH_URL, UNLOAD, STATS]);
+export const FROM_WORKER = Object.freeze([OPENED, PROGRESS, PEAKS, FRAMES, READY, FRAME, ERROR, SOURCE_REFRESHED, SOURCE_RESUMED, STATS]);
+
+/**
+ * A new load replaces the current one (whatever it was doing).
+ * @typedef {object} LoadMessage
+ * @property {'load'} type
+ * @property {number} load                the load's id: every message about it names it
+ * @property {string} url                 the media (absolute)
+ * @property {number} [rangeThreshold]    files smaller than this are read whole by the first request
+ * @property {string|null} [peaks]        a precomputed peaks file (audiowaveform .dat or .json)
+ */
+
+/**
+ * The core's view of the samples: which, at what scale, into how many pixels, in what style.
+ * @typedef {object} RenderView
+ * @property {number} startFrame          first sample frame at the left edge
+ * @property {number} framesPerPixel
+ * @property {number} width
+ * @property {number} height
+ * @property {number} [amplitude]         vertical zoom of the waveform
+ * Besides: the waveform's colours (background, wave, axis, sampleDot) or the spectrogram's options.
+ */
+
+/**
+ * A frame of `target` wanted; answered by one or more `frame` messages (the last with interim false).
+ * @typedef {object} RenderMessage
+ * @property {'render'} type
+ * @property {number} load
+ * @property {number} request             the element's sequence number of the request, given back in its frames
+ * @property {'main'|'overview'|'spectrogram'} target
+ * @property {RenderView} view
+ * @property {number} [received]          set by the worker: when it took the request (ms since the epoch)
+ */
+
+/**
+ * A frame's pixel buffer, painted: given back (transferred) for a later frame.
+ * @typedef {object} RecycleMessage
+ * @property {'recycle'} type
+ * @property {ArrayBuffer} buffer
+ */
+
+/**
+ * A fresh URL for the same media of load `load`; answered by `source-refreshed`.
+ * @typedef {object} RefreshUrlMessage
+ * @property {'refresh-url'} type
+ * @property {number} load
+ * @property {string} url
+ */
+
+/**
+ * The current load stops; nothing is loaded.
+ * @typedef {object} UnloadMessage
+ * @property {'unload'} type
+ */
+
+/**
+ * Memory and reading figures, answered by a StatsAnswer with the same `request`.
+ * @typedef {object} StatsMessage
+ * @property {'stats'} type
+ * @property {number} request
+ */
+
+/** @typedef {LoadMessage|RenderMessage|RecycleMessage|RefreshUrlMessage|UnloadMessage|StatsMessage} ToWorkerMessage */
+
+/**
+ * What the core knows of the media (its Session.info()).
+ * @typedef {object} MediaInfo
+ * @property {string} format
+ * @property {string} codec
+ * @property {number} sampleRate          0 without sound
+ * @property {number} channels
+ * @property {number} frames              sample frames decoded so far
+ * @property {number} declaredDuration    seconds the container says, or -1
+ * @property {number} startTime           the sound's start in the container's time, seconds
+ * @property {number} bytesReceived
+ * @property {boolean} [hasVideo]
+ */
+
+/**
+ * The demuxer opened the media: what it is.
+ * @typedef {object} OpenedMessage
+ * @property {'opened'} type
+ * @property {number} load
+ * @property {MediaInfo} info
+ */
+
+/**
+ * The load's progress, about ten times a second.
+ * @typedef {object} ProgressMessage
+ * @property {'progress'} type
+ * @property {number} load
+ * @property {number} loadedBytes
+ * @property {number} requests            Range requests so far (0 for a streamed download)
+ * @property {number} syncRequests        of which synchronous
+ * @property {boolean|null} multiRange    whether the server answers multi-range requests (null: not known)
+ * @property {number} totalBytes          0 while not known
+ * @property {number} decodedSeconds
+ * @property {number} frames
+ * @property {number} declaredDuration
+ */
+
+/**
+ * Precomputed peaks were read: the whole waveform is drawable before the decode ends.
+ * @typedef {object} PeaksMessage
+ * @property {'peaks'} type
+ * @property {number} load
+ * @property {number} sampleRate
+ * @property {number} channels
+ * @property {number} duration            seconds
+ */
+
+/**
+ * A video's frame index (its arrays transferred).
+ * @typedef {object} FramesMessage
+ * @property {'frames'} type
+ * @property {number} load
+ * @property {{width: number, height: number, codec: string, timeBaseNum: number, timeBaseDen: number}} video
+ * @property {Float64Array} frames        every frame's time, in the container's time base
+ * @property {Uint8Array} keyFrames       1 where the frame is a key frame
+ */
+
+/**
+ * The load is complete (sent after `frames`, for a video).
+ * @typedef {object} ReadyMessage
+ * @property {'ready'} type
+ * @property {number} load
+ * @property {MediaInfo} info
+ * @property {boolean} seekable           false: no file to decode from (sample-level views come from the peaks)
+ * @property {string} [seekableProblem]   why, as a sentence
+ */
+
+/**
+ * A rendered frame of RGBA pixels (transferred; give the buffer back with `recycle`).
+ * @typedef {object} FrameMessage
+ * @property {'frame'} type
+ * @property {number} load
+ * @property {'main'|'overview'|'spectrogram'} target
+ * @property {number} request
+ * @property {boolean} interim            more frames follow for this request
+ * @property {number} width
+ * @property {number} height
+ * @property {boolean} fromSamples        drawn from decoded samples, not from peaks
+ * @property {boolean} [decoded]
+ * @property {{hz: number, row: number}[]} [axis]   the spectrogram's frequency ticks
+ * @property {number} [received]          when the worker took the request, ms since the epoch
+ * @property {number} [renderMs]          what the core's render took
+ * @property {number} [posted]            when the frame was posted, ms since the epoch
+ * @property {ArrayBuffer} pixels
+ */
+
+/**
+ * Something went wrong; fatal ends the load. Load -1: the worker itself failed (said by core-client.js).
+ * @typedef {object} ErrorMessage
+ * @property {'error'} type
+ * @property {number} load
+ * @property {string} code                one of the element's error codes (web/avseg.d.ts)
+ * @property {string} message
+ * @property {boolean} fatal
+ */
+
+/**
+ * The answer to `refresh-url`.
+ * @typedef {object} SourceRefreshedMessage
+ * @property {'source-refreshed'} type
+ * @property {number} load
+ * @property {boolean} ok
+ * @property {string} [code]              when not ok: why (another file: 'range-refused')
+ * @property {string} [message]
+ */
+
+/**
+ * The server answers again after a lost connection: the load goes on.
+ * @typedef {object} SourceResumedMessage
+ * @property {'source-resumed'} type
+ * @property {number} load
+ */
+
+/**
+ * The answer to `stats`.
+ * @typedef {object} StatsAnswer
+ * @property {'stats'} type
+ * @property {number} request
+ * @property {number} wasmHeapBytes
+ * @property {boolean} prefetching        the view prefetch has work left
+ * @property {number} coreBytes           the core's session's memory
+ * @property {number} [keptBytes]         a streamed download kept whole
+ * @property {object|null} [remote]       the range reader's stats() when read in place
+ */
+
+/**
+ * @typedef {OpenedMessage|ProgressMessage|PeaksMessage|FramesMessage|ReadyMessage|FrameMessage|ErrorMessage
+ *   |SourceRefreshedMessage|SourceResumedMessage|StatsAnswer} FromWorkerMessage
+ */
