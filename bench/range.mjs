@@ -238,7 +238,7 @@ export async function decodeFloor(file) {
         session.delete();
       }
     });
-    // The sound's runs read as zeros, as media-load.js's skippingSound.
+    // The sound's runs read as zeros, as load-video-index.js's skippingSound.
     const runEnd = (position) => {
       let lo = 0;
       let hi = media.length >> 1;
