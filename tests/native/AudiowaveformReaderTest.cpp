@@ -200,8 +200,10 @@ TEST_CASE("8-bit values outside -128..127 and 16-bit ones outside -32768..32767 
 TEST_CASE("each bad .dat is refused with what is wrong", "[AudiowaveformReader]")
 {
     CHECK(refusal(read(std::vector<uint8_t>{})) == "the file is empty (0 bytes)");
-    CHECK_THAT(refusal(read(std::vector<uint8_t>{2, 0, 0})), Catch::Contains("3 bytes, too short for a header"));
-    CHECK_THAT(refusal(read(std::vector<uint8_t>{2, 0, 0, 0, 1, 0, 0, 0})), Catch::Contains("8 bytes, too short for a version 2 header (24 bytes)"));
+    CHECK(refusal(read(std::vector<uint8_t>{2, 0, 0})) == "the file is too short for a header");
+    CHECK(refusal(read(std::vector<uint8_t>{2, 0, 0, 0, 1, 0, 0, 0})) == "the file is too short for a header");
+    const std::vector<uint8_t> v1 = dat(1, 8, 44100, 256, 1, 1, {0, 0});
+    CHECK(refusal(read(std::vector<uint8_t>(v1.begin(), v1.begin() + 19))) == "the file is too short for a header");
     CHECK_THAT(refusal(read(dat(3, 8, 44100, 256, 1, 1, {0, 0}))), Catch::Contains("version 3"));
     CHECK_THAT(refusal(read(dat(2, 8, 0, 256, 1, 1, {0, 0}))), Catch::Contains("sample rate is 0, not 1 Hz or more"));
     CHECK_THAT(refusal(read(dat(2, 8, 44100, 0, 1, 1, {0, 0}))), Catch::Contains("samples per pixel is 0"));

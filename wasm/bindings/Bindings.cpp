@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The JS boundary: adapts types, turns exceptions into error values, nothing else.
+#include "AudiowaveformReader.h"
 #include "FrameIndexReader.h"
 #include "MediaError.h"
 #include "MediaSession.h"
@@ -72,6 +73,19 @@ struct Rendered {
     int level = 0;
     std::string code = errorCodeName(ErrorCode::None);
     std::string message;
+};
+
+// A peaks file read and seeded (Session.seedPeaksFile): what it holds, or why it was refused.
+struct PeaksRead {
+    bool ok = false;
+    std::string code = errorCodeName(ErrorCode::None);
+    std::string message;
+    int version = 0;
+    int bits = 0;
+    int channels = 0;
+    int sampleRate = 0;
+    int samplesPerPixel = 0;
+    double length = 0;   // pixels
 };
 
 struct SpectrogramRendered {
@@ -248,13 +262,31 @@ public:
         return list;
     }
 
-    // Peaks precomputed elsewhere (min, max per pixel and channel), drawn until decoded ones cover as much.
-    bool seedPeaks(const val& minmax, int channels, int sampleRate, int samplesPerPixel)
+    // A peaks file (BBC audiowaveform's .dat or JSON, as bytes), read by the core and drawn until
+    // the decode is done; refused with what is wrong.
+    PeaksRead seedPeaksFile(const val& bytes)
     {
-        std::vector<int16_t> data(minmax["length"].as<size_t>());
-        val(typed_memory_view(data.size(), data.data())).call<void>("set", minmax);
-        return session_.seedPeaks(data.data(), data.size(), channels, sampleRate, samplesPerPixel);
+        std::vector<uint8_t> copy(bytes["length"].as<size_t>());
+        val(typed_memory_view(copy.size(), copy.data())).call<void>("set", bytes);
+        const AudiowaveformRead read = readAudiowaveform(copy.data(), copy.size());
+        PeaksRead out;
+        if (!read.ok) {
+            out.code = errorCodeName(ErrorCode::InvalidPeaks);
+            out.message = read.error;
+            return out;
+        }
+        const AudiowaveformHeader& h = read.header;
+        if (!session_.seedPeaks(read.data.data(), read.data.size(), h.channels, h.sampleRate, h.samplesPerPixel)) {
+            out.code = errorCodeName(ErrorCode::InvalidPeaks);
+            out.message = "the peaks do not add up to whole pixels";
+            return out;
+        }
+        out = {true, errorCodeName(ErrorCode::None), "", h.version, h.bits, h.channels, h.sampleRate, h.samplesPerPixel, double(h.length)};
+        return out;
     }
+
+    // How the seeded peaks fail to fit the media (empty when they fit or nothing is known yet).
+    std::string peaksMismatch() const { return session_.peaksMismatch(); }
 
     // Decodes from the start through readFn (HTTP Range requests), pushing nothing.
     Status openSeekable(val readFn, double size)
@@ -511,6 +543,16 @@ EMSCRIPTEN_BINDINGS(avseg)
         .field("maxDb", &SpectrogramView::maxDb)
         .field("minHz", &SpectrogramView::minHz)
         .field("maxHz", &SpectrogramView::maxHz);
+    value_object<PeaksRead>("PeaksRead")
+        .field("ok", &PeaksRead::ok)
+        .field("code", &PeaksRead::code)
+        .field("message", &PeaksRead::message)
+        .field("version", &PeaksRead::version)
+        .field("bits", &PeaksRead::bits)
+        .field("channels", &PeaksRead::channels)
+        .field("sampleRate", &PeaksRead::sampleRate)
+        .field("samplesPerPixel", &PeaksRead::samplesPerPixel)
+        .field("length", &PeaksRead::length);
     value_object<SpectrogramRendered>("SpectrogramRendered")
         .field("ok", &SpectrogramRendered::ok)
         .field("fromSamples", &SpectrogramRendered::fromSamples)
@@ -531,7 +573,8 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("problems", &Session::problems)
         .function("attachSeekable", &Session::attachSeekable)
         .function("openSeekable", &Session::openSeekable)
-        .function("seedPeaks", &Session::seedPeaks)
+        .function("seedPeaksFile", &Session::seedPeaksFile)
+        .function("peaksMismatch", &Session::peaksMismatch)
         .function("needsDecode", &Session::needsDecode)
         .function("framesToDecode", &Session::framesToDecode)
         .function("prefetch", &Session::prefetch)

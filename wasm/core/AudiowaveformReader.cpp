@@ -40,8 +40,9 @@ std::string headerProblem(const AudiowaveformHeader& h, const char* rate, const 
 
 AudiowaveformRead readDat(const uint8_t* bytes, size_t size)
 {
+    // Worded as the JavaScript reader did (hosts may match it); the size follows from the version.
     if (size < 4)
-        return refuse("the file is " + std::to_string(size) + " bytes, too short for a header (20 or 24 bytes) and not JSON");
+        return refuse("the file is too short for a header");
     AudiowaveformRead out;
     AudiowaveformHeader& h = out.header;
     h.version = int(int32_t(le32(bytes)));
@@ -50,8 +51,7 @@ AudiowaveformRead readDat(const uint8_t* bytes, size_t size)
             + std::to_string(h.version) + ")");
     const size_t header = h.version == 2 ? 24 : 20;
     if (size < header)
-        return refuse("the file is " + std::to_string(size) + " bytes, too short for a version " + std::to_string(h.version) + " header ("
-            + std::to_string(header) + " bytes)");
+        return refuse("the file is too short for a header");
     const uint32_t flags = le32(bytes + 4);
     h.bits = (flags & 1) ? 8 : 16;
     h.sampleRate = int(int32_t(le32(bytes + 8)));

@@ -6,14 +6,14 @@
 // state and its peaks; its parts: load-in-place.js, load-download.js, load-decode.js,
 // load-video-index.js, load-pause.js.
 import { openRemote } from './remote-file.js';
-import { parsePeaks } from './peaks-file.js';
 import { mixIn } from './mix-in.js';
 import { LoadPauses, brokeOff, pauses } from './load-pause.js';
 import { InPlaceLoad } from './load-in-place.js';
 import { StreamedLoad } from './load-download.js';
 import { Decoding, NO_AUDIO } from './load-decode.js';
 import { VideoIndexing } from './load-video-index.js';
-import { ERROR, READY } from './protocol.js';
+import { ERROR, PEAKS, READY } from './protocol.js';
+import { ErrorCode } from './error-codes.js';
 
 export { MAX_KEPT_BYTES, MAX_UNOPENED_BYTES } from './load-download.js';
 export { yieldToMessages } from './load-decode.js';
@@ -21,6 +21,17 @@ export const WHOLE_BELOW_BYTES = 16 << 20; // range-threshold's default: smaller
 
 function safeOrigin(url) {
   try { return new URL(url).origin; } catch { return url; }
+}
+
+/** A peaks file's bytes, or why they could not be fetched; never rejects. */
+async function fetchPeaks(url) {
+  try {
+    const response = await fetch(url, { credentials: 'omit' });
+    if (!response.ok) return { error: `the server answered HTTP ${response.status}` };
+    return { bytes: new Uint8Array(await response.arrayBuffer()) };
+  } catch (err) {
+    return { error: err?.message ?? String(err) };
+  }
 }
 
 export class MediaLoad {
@@ -32,6 +43,8 @@ export class MediaLoad {
     this.id = id;
     this.url = url;
     this.peaksUrl = peaksUrl;
+    // Fetched at once, beside the media's first bytes; read once the core's session exists.
+    this.peaksFile = peaksUrl ? fetchPeaks(peaksUrl) : null;
     // Read whole, a file must fit the reader's cache (64 MiB) with room to spare.
     this.rangeThreshold = Math.min(rangeThreshold ?? WHOLE_BELOW_BYTES, 32 << 20);
     this.core = core;
@@ -100,22 +113,32 @@ export class MediaLoad {
     return true;
   }
 
-  /** Precomputed peaks: the whole waveform at once, while the file itself still decodes. */
+  /**
+   * Precomputed peaks: the whole waveform at once, while the file itself still decodes. The core
+   * reads them (doc/peak-formats.md) and draws its decoded waveform instead once done.
+   */
   async loadPeaks() {
-    let peaks;
-    try {
-      const response = await fetch(this.peaksUrl, { credentials: 'omit' });
-      if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
-      peaks = parsePeaks(await response.arrayBuffer());
-    } catch (err) {
-      this.post({ type: 'error', code: 'invalid-peaks', message: `The precomputed peaks (${safeOrigin(this.peaksUrl)}) could not be used: ${err.message}; the waveform comes from decoding.`, fatal: false });
+    const session = this.session;
+    const { bytes, error } = await this.peaksFile;
+    if (this.aborted || this.session !== session || this.peaksRefused) return;
+    const read = bytes ? session.seedPeaksFile(bytes) : { ok: false, message: error };
+    if (!read.ok) {
+      // Said once, though a new session (after an expired link) reads them again.
+      this.peaksRefused = true;
+      this.post({ type: ERROR, code: ErrorCode.InvalidPeaks, message: `The precomputed peaks (${safeOrigin(this.peaksUrl)}) could not be used: ${read.message}; the waveform comes from decoding.`, fatal: false });
       return;
     }
-    if (this.aborted || !this.session || this.done) return;
-    if (!this.session.seedPeaks(peaks.data, peaks.channels, peaks.sampleRate, peaks.samplesPerPixel)) return;
     this.seeded = true;
-    const pixels = peaks.data.length / (2 * peaks.channels);
-    this.post({ type: 'peaks', sampleRate: peaks.sampleRate, channels: peaks.channels, duration: (pixels * peaks.samplesPerPixel) / peaks.sampleRate });
+    if (this.done) this.checkPeaks();
+    else this.post({ type: PEAKS, sampleRate: read.sampleRate, channels: read.channels, duration: (read.length * read.samplesPerPixel) / read.sampleRate });
+  }
+
+  /** Once decoded: peaks that do not fit the media (channels, rate, length) are said, once. */
+  checkPeaks() {
+    if (!this.seeded || this.peaksChecked || !this.session || !this.done) return;
+    this.peaksChecked = true;
+    const mismatch = this.session.peaksMismatch();
+    if (mismatch) this.post({ type: ERROR, code: ErrorCode.InvalidPeaks, fatal: false, message: `The precomputed peaks (${safeOrigin(this.peaksUrl)}) do not match the media: ${mismatch}. The waveform is drawn from decoding.` });
   }
 
   finishLoad() {
@@ -128,6 +151,7 @@ export class MediaLoad {
         if (this.heldFrames) this.post(...this.heldFrames);
         this.heldFrames = null;
         this.post({ type: READY, info, seekable: this.seekable, ...(this.seekableProblem ? { seekableProblem: this.seekableProblem } : {}) });
+        this.checkPeaks();
         for (const problem of this.session?.problems() ?? []) {
           this.post({ type: ERROR, code: problem.code, message: problem.message, fatal: false });
         }
