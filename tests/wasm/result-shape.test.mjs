@@ -68,6 +68,7 @@ test('the media core answers {ok, code, message, ...}', () => {
     const view = { startFrame: 0, framesPerPixel: 64, width: 8, height: 8, windowSize: 1024, scale: 'bark', colorMap: 'magma', minDb: -100, maxDb: 0, minHz: 0, maxHz: 0 };
     assertResult(session.renderSpectrogram(view), ErrorCode.Internal, 'an unknown frequency scale');
     assertResult(video.open(read, garbage.length), ErrorCode.UnsupportedFormat, 'a frame index of no medium');
+    assertResult(session.seedPeaksFile(new Uint8Array(0)), ErrorCode.InvalidPeaks, 'an empty peaks file');
   } finally {
     session.delete();
     seekable.delete();
