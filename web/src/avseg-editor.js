@@ -14,7 +14,8 @@ import { SegmentPanel } from './segment-panel.js';
 import { SegmentList, listingIndex, trackName } from './segment-list.js';
 import { Filmstrip } from './filmstrip.js';
 import { SourceLinks, expiredMessage } from './source-refresh.js';
-import { boundaryFrom, frameShownAt, frameTolerance, seekTarget } from './frame-clock.js';
+import { seekTarget } from './frame-clock.js';
+import { frameAt, mediaPositions, nextFrameBoundary, timelineRate, toFrameBoundary, videoIndex, withFrames } from './time-base.js';
 import { css } from './styles.js';
 import { takePresetProperties } from './upgrade-properties.js';
 import { handleKey, helpMarkup } from './keys.js';
@@ -284,16 +285,7 @@ export class AvsegEditor extends HTMLElement {
   }
 
   /** A video's segments also say which frames they cover: [startFrame, endFrame), 0-based. */
-  #withFrames(doc) {
-    const v = this.#video;
-    if (!v || !doc?.segments) return doc;
-    const first = (t) => boundaryFrom(v.times, t, v.tolerance);
-    for (const seg of doc.segments) {
-      seg.startFrame = first(seg.startTime);
-      seg.endFrame = Math.min(first(seg.endTime), v.count);
-    }
-    return doc;
-  }
+  #withFrames(doc) { return withFrames(doc, this.#video); }
   set value(doc) {
     this.#hostValue = doc;
     if (!this.#annotations) {
@@ -977,10 +969,9 @@ export class AvsegEditor extends HTMLElement {
   #shownFrame = -1;       // the frame on screen, from requestVideoFrameCallback
 
   #setFrames(msg) {
-    const { frames, keyFrames, video } = msg;
-    const times = new Float64Array(frames.length);
-    for (let i = 0; i < frames.length; i++) times[i] = (frames[i] * video.timeBaseNum) / video.timeBaseDen;
-    this.#video = { ...video, ticks: frames, times, keyFrames, count: frames.length - 1, tolerance: frameTolerance(times) };
+    const { video } = msg;
+    this.#video = videoIndex(msg);
+    const { times } = this.#video;
     this.#requestedFrame = null;
     this.#parts.frameBox.hidden = false;
     this.#parts.frameInput.max = String(this.#video.count);
@@ -1004,10 +995,7 @@ export class AvsegEditor extends HTMLElement {
 
   /** The index of the frame shown at `t` seconds of the media (a time within the rounding
    * tolerance of a frame's start is that frame, doc/video.md), or -1. */
-  frameAt(t) {
-    const v = this.#video;
-    return v ? frameShownAt(v.times, Number(t), v.tolerance) : -1;
-  }
+  frameAt(t) { return frameAt(this.#video, t); }
 
   /** Shows frame n: seeks just after its start, never onto a boundary (doc/video.md). */
   seekFrame(n) {
@@ -1129,12 +1117,7 @@ export class AvsegEditor extends HTMLElement {
     if (!seg) return;
     const rate = this.#store.rate();
     let at = seg[edge] + direction * frames;
-    if (!frames) {
-      const times = this.#video.times;
-      const i = this.frameAt(seg[edge] / rate);
-      const boundary = Math.min(Math.max(direction < 0 && times[i] * rate < seg[edge] - 0.5 ? i : i + direction, 0), this.#video.count);
-      at = Math.round(times[boundary] * rate);
-    }
+    if (!frames) at = nextFrameBoundary(this.#video, seg[edge], rate, direction);
     try {
       this.#edit((a) => check(edge === 'end' ? a.setBounds(seg.id, seg.start, at) : a.setBounds(seg.id, at, seg.end)));
     } catch (err) {
@@ -1143,24 +1126,14 @@ export class AvsegEditor extends HTMLElement {
   }
 
   /** The media's length in the annotation timebase (audio samples of media time). */
-  #mediaFrames() {
-    return Math.round(this.#duration * this.#timelineRate());
-  }
+  #mediaFrames() { return mediaPositions(this.#duration, this.#timelineRate()); }
 
   /** Positions per second of the annotation timebase: the audio's sample rate, or for a video
    * without sound its time base, so frame boundaries stay whole numbers. */
-  #timelineRate() {
-    return this.#info?.sampleRate || (this.#video ? this.#video.timeBaseDen / this.#video.timeBaseNum : 1000);
-  }
+  #timelineRate() { return timelineRate(this.#info?.sampleRate, this.#video); }
 
   /** A time moved to the nearest frame boundary of a video (segments are frame-exact); audio: unchanged. */
-  #toFrameBoundary(t) {
-    const times = this.#video?.times;
-    if (!times) return t;
-    const i = this.frameAt(t);
-    if (i < 0) return times[0];
-    return t - times[i] <= times[i + 1] - t ? times[i] : times[i + 1];
-  }
+  #toFrameBoundary(t) { return toFrameBoundary(this.#video, t); }
   #preview = null;        // a segment being drawn or dragged: {row, start, end, id?} in frames
   #snapping = true;
 
