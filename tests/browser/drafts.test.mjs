@@ -95,9 +95,10 @@ async function open(t, url, { wait = true, insecure = false } = {}) {
   await page.addInitScript(() => {
     window.heard = [];
     for (const type of ['restored', 'error', 'draftchoice']) {
+      // Capturing: the element's `error` does not bubble.
       window.addEventListener(type, (e) => {
         if (e.target?.localName === 'avseg-editor') window.heard.push({ type, code: e.detail?.code, choice: e.detail?.choice, savedAt: e.detail?.savedAt });
-      });
+      }, true);
     }
   });
   await page.goto(url);
