@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { CoreClient } from './core-client.js';
-import { LANE_HEIGHT, drawLanes, rowAt, snap } from './lanes.js';
+import { TrackLanes } from './track-lanes.js';
 import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
 import { guardModel } from './model-text-guard.js';
@@ -484,7 +484,7 @@ export class AvsegEditor extends HTMLElement {
           if (load !== this.#loadId) return;
           this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
           this.#updateMedia();
-          this.#drawLanes();
+          this.#lanes.draw();
           this.#renderPanel(true);
           // A saved draft is back in place before the host hears `ready`.
           return this.#restoreDraft(load).then(() => {
@@ -588,7 +588,7 @@ export class AvsegEditor extends HTMLElement {
       this.#frameRequested = false;
       this.#drawRuler();
       this.#drawFilmstrip();
-      this.#drawLanes();
+      this.#lanes.draw();
       this.#updateOverlay();
       this.#request('main');
       this.#request('overview');
@@ -907,7 +907,7 @@ export class AvsegEditor extends HTMLElement {
     // waits for a pause once that gets slow) and `detail.value` is made only if a listener reads it.
     const problems = this.#store.problems();
     if (save && this.#drafts) this.#drafts.save(() => this.#annotations.save());
-    this.#drawLanes();
+    this.#lanes.draw();
     this.#renderPanel(!this.#panel.typing);
     const annotations = this.#annotations;
     const withFrames = (doc) => this.#withFrames(doc);
@@ -921,50 +921,6 @@ export class AvsegEditor extends HTMLElement {
     this.#emit('error', { code, message, fatal: false });
   }
 
-  #drawLanes() {
-    const canvas = this.#parts.lanes;
-    const store = this.#store;
-    if (!store) return;
-    const tracks = store.tracks();
-    const dpr = window.devicePixelRatio || 1;
-    canvas.style.height = `${tracks.length * LANE_HEIGHT}px`;
-    const w = Math.max(1, Math.round(this.#parts.wave.clientWidth * dpr));
-    const h = Math.max(1, Math.round(tracks.length * LANE_HEIGHT * dpr));
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
-    }
-    const rate = store.rate();
-    this.#lastSpans = this.#annotations.spans(this.#view.start * rate, this.#view.end * rate);
-    const selectedRows = new Set(this.#selectedTracks.map((id) => tracks.findIndex((t) => t.id === id)).filter((i) => i >= 0));
-    const preview = this.#preview && { ...this.#preview, index: this.#preview.id ? this.#spanIndex(this.#preview.id) : -1 };
-    canvas.setAttribute('aria-label', this.#lanesLabel(tracks, selectedRows));
-    drawLanes(canvas.getContext('2d'), { tracks, spans: this.#lastSpans, selectedIndex: this.#spanIndex(this.#selected), selectedRows, view: this.#view, rate, dpr, preview });
-  }
-
-  /** What a screen reader hears for the lanes: each track, whether selected, how many segments. */
-  #lanesLabel(tracks, selectedRows) {
-    if (!tracks.length) return 'Track lanes: no tracks';
-    const counts = this.#store.countsByTrack();
-    const shown = tracks.slice(0, 20).map((t, i) => `${t.category}: ${t.tag}${selectedRows.has(i) ? ', selected' : ''}, ${counts[i]} segment${counts[i] === 1 ? '' : 's'}`);
-    const more = tracks.length > 20 ? `; and ${tracks.length - 20} more tracks` : '';
-    return `Track lanes, ${tracks.length} track${tracks.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`;
-  }
-
-  /** Index of a segment in the last drawn spans, or -1 (not in view, or no such segment). */
-  #spanIndex(id) {
-    if (id == null || !this.#store) return -1;
-    const seg = this.#store.segment(id);
-    if (!seg) return -1;
-    const row = this.#store.tracks().findIndex((t) => t.id === seg.track);
-    const s = this.#lastSpans;
-    for (let i = 0; i * 3 < s.length; i++) {
-      if (s[i * 3] === seg.start && s[i * 3 + 1] === seg.end && s[i * 3 + 2] === row && this.#annotations.spanId(i) === id) return i;
-    }
-    return -1;
-  }
-
-  #lastSpans = new Float64Array(0);
   #video = null;          // {times: Float64Array (seconds, one per frame, then the end), keyFrames, width, height, codec}
   #shownFrame = -1;       // the frame on screen, from requestVideoFrameCallback
 
@@ -1134,30 +1090,16 @@ export class AvsegEditor extends HTMLElement {
 
   /** A time moved to the nearest frame boundary of a video (segments are frame-exact); audio: unchanged. */
   #toFrameBoundary(t) { return toFrameBoundary(this.#video, t); }
-  #preview = null;        // a segment being drawn or dragged: {row, start, end, id?} in frames
-  #snapping = true;
+  #lanes = null;          // the track lanes and their pointer gestures (track-lanes.js)
 
   /** Drags snap to the cursor and other segments' edges within 6 px (the toolbar's Snap box). */
-  get snapping() { return this.#snapping; }
+  get snapping() { return this.#lanes.snapping; }
   set snapping(on) {
-    this.#snapping = Boolean(on);
-    if (this.#parts.snap) this.#parts.snap.checked = this.#snapping;
+    this.#lanes.snapping = on;
+    if (this.#parts.snap) this.#parts.snap.checked = this.#lanes.snapping;
   }
   #drafts = null;         // DraftGuard for this task, once the media is ready
   #hostValue = null;      // what the host gave as `value` (pre-annotations), for discarding a draft
-
-  /** The segment under a point of the lanes canvas (CSS px), or null. */
-  #segmentAt(x, y) {
-    const tracks = this.#store?.tracks() ?? [];
-    const row = rowAt(y, tracks.length);
-    if (row < 0 || !this.#info) return null;
-    const t = xToTime(x, this.#view, this.#parts.lanes.clientWidth) * this.#timelineRate();
-    const s = this.#lastSpans;
-    for (let i = s.length / 3 - 1; i >= 0; i--) {
-      if (s[i * 3 + 2] === row && s[i * 3] <= t && t < s[i * 3 + 1]) return this.#annotations.spanId(i);
-    }
-    return null;
-  }
 
   /** The selected segment's id, or null; settable. */
   get selectedSegment() { return this.#selected; }
@@ -1172,7 +1114,7 @@ export class AvsegEditor extends HTMLElement {
       this.#selectedTracks = [track];
       this.#renderTrackControls();
     }
-    this.#drawLanes();
+    this.#lanes.draw();
     this.#renderPanel(true);
     this.#list.reveal(next);
     this.#announceSelection();
@@ -1225,7 +1167,7 @@ export class AvsegEditor extends HTMLElement {
     const known = new Set((this.#store?.tracks() ?? []).map((t) => t.id));
     this.#selectedTracks = [...new Set((ids ?? []).map(String))].filter((id) => !this.#store || known.has(id));
     this.#renderTrackControls();
-    this.#drawLanes();
+    this.#lanes.draw();
     const names = this.#selectedTracks.map((id) => trackName(this.#store, id));
     this.#announce(names.length ? `Selected track${names.length === 1 ? '' : 's'}: ${names.join(', ')}` : 'No track selected');
   }
@@ -1388,103 +1330,45 @@ export class AvsegEditor extends HTMLElement {
     p.tag.replaceChildren(...(cat?.tags ?? []).map((tag) => Object.assign(document.createElement('option'), { value: tag, textContent: tag })));
   }
 
-  /** Frame under a client x in the lanes, snapped to the cursor and segment edges within 6 px. */
-  #frameAt(clientX, ignoreId) {
-    const rect = this.#parts.lanes.getBoundingClientRect();
-    const rate = this.#timelineRate();
-    const f = Math.round(xToTime(clientX - rect.left, this.#view, rect.width) * rate);
-    const clamped = Math.min(Math.max(f, 0), Math.round(this.#duration * rate));
-    // A video's boundaries are always on frame boundaries, snapping or not.
-    if (this.#video) return Math.round(this.#toFrameBoundary(clamped / rate) * rate);
-    if (!this.snapping) return clamped;
-    const framesPerPx = ((this.#view.end - this.#view.start) * rate) / rect.width;
-    const targets = [Math.round(this.currentTime * rate)];
-    const s = this.#lastSpans;
-    const ignore = this.#spanIndex(ignoreId);
-    for (let i = 0; i * 3 < s.length; i++) if (i !== ignore) targets.push(s[i * 3], s[i * 3 + 1]);
-    return snap(clamped, targets, 6 * framesPerPx);
-  }
-
-  /** Drag on a lane: on empty space draws a new segment, on an edge resizes, on the body moves (also to another lane). */
-  #laneDrag(e) {
-    if (e.button !== 0 || !this.#store || !this.#ready) return;
-    const lanes = this.#parts.lanes;
-    const rect = lanes.getBoundingClientRect();
-    const tracks = this.#store.tracks();
-    const row = rowAt(e.clientY - rect.top, tracks.length);
-    if (row < 0) return;
-    if (e.ctrlKey || e.metaKey) {
-      // Ctrl+click adds a track to the selection (or takes it out): recording uses them all.
-      const id = tracks[row].id;
-      this.selectedTracks = this.#selectedTracks.includes(id) ? this.#selectedTracks.filter((x) => x !== id) : [...this.#selectedTracks, id];
-      return;
-    }
-    if (!this.#selectedTracks.includes(tracks[row].id) || this.#selectedTracks.length > 1) this.selectedTrack = tracks[row].id;
-    lanes.setPointerCapture(e.pointerId);
-    const hit = this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top);
-    const seg = hit ? this.#store.segment(hit) : null;
-    const rate = this.#timelineRate();
-    const pxPerFrame = rect.width / ((this.#view.end - this.#view.start) * rate);
-    let mode = 'create';
-    if (seg) {
-      const x0 = (seg.start - this.#view.start * rate) * pxPerFrame;
-      const x1 = (seg.end - this.#view.start * rate) * pxPerFrame;
-      const x = e.clientX - rect.left;
-      mode = Math.abs(x - x0) <= 6 ? 'start' : Math.abs(x - x1) <= 6 ? 'end' : 'move';
-      this.selectedSegment = seg.id;
-    } else {
-      this.selectedSegment = null;
-    }
-    const origin = this.#frameAt(e.clientX, seg?.id);
-    const grab = seg ? origin - seg.start : 0;
-    let moved = false;
-    const update = (ev) => {
-      const f = this.#frameAt(ev.clientX, seg?.id);
-      if (Math.abs(ev.clientX - e.clientX) > 3) moved = true;
-      const r = rowAt(ev.clientY - rect.top, tracks.length);
-      if (mode === 'create') this.#preview = { row, start: Math.min(origin, f), end: Math.max(origin, f) };
-      else if (mode === 'start') this.#preview = { row, id: seg.id, start: Math.min(f, seg.end - 1), end: seg.end };
-      else if (mode === 'end') this.#preview = { row, id: seg.id, start: seg.start, end: Math.max(f, seg.start + 1) };
-      else {
-        if (r >= 0 && r !== row) moved = true;
-        const start = Math.max(0, f - grab);
-        this.#preview = { row: r >= 0 ? r : row, id: seg.id, start, end: start + (seg.end - seg.start) };
-      }
-      this.#drawLanes();
-    };
-    const finish = (ev) => {
-      lanes.removeEventListener('pointermove', update);
-      lanes.removeEventListener('pointerup', finish);
-      lanes.removeEventListener('pointercancel', finish);
-      const preview = this.#preview;
-      this.#preview = null;
-      if (!moved || !preview || ev.type === 'pointercancel') {
-        this.#drawLanes();
-        return;
-      }
-      try {
-        if (mode === 'create') {
-          this.selectedSegment = this.#edit((a) => check(a.addSegment(tracks[row].id, preview.start, preview.end, '{}')));
-        } else if (mode === 'move') {
-          this.#edit((a) => check(a.moveSegment(seg.id, preview.start, tracks[preview.row].id)));
-        } else {
-          this.#edit((a) => check(a.setBounds(seg.id, preview.start, preview.end)));
-        }
-      } catch (err) {
-        this.#reportEditError(err.code ?? 'refused', err.message);
-      }
-      this.#drawLanes();
-    };
-    lanes.addEventListener('pointermove', update);
-    lanes.addEventListener('pointerup', finish);
-    lanes.addEventListener('pointercancel', finish);
-  }
-
   // ---- input ----
 
   #wire() {
     const p = this.#parts;
     const media = p.media;
+    this.#lanes = new TrackLanes({ canvas: p.lanes, wave: p.wave }, {
+      store: () => this.#store,
+      model: () => this.#annotations,
+      view: () => this.#view,
+      selected: () => this.#selected,
+      selectedTracks: () => this.#selectedTracks,
+      ready: () => this.#ready,
+      hasMedia: () => Boolean(this.#info),
+      duration: () => this.#duration,
+      currentTime: () => this.currentTime,
+      rate: () => this.#timelineRate(),
+      video: () => this.#video,
+    });
+    const laneEdit = (fn) => {
+      try {
+        return this.#edit((a) => check(fn(a)));
+      } catch (err) {
+        this.#reportEditError(err.code ?? 'refused', err.message);
+        return undefined;
+      }
+    };
+    this.#lanes.on('tracks', ({ ids }) => { this.selectedTracks = ids; });
+    this.#lanes.on('track', ({ id }) => { this.selectedTrack = id; });
+    this.#lanes.on('select', ({ id }) => { this.selectedSegment = id; });
+    this.#lanes.on('create', ({ track, start, end }) => {
+      const id = laneEdit((a) => a.addSegment(track, start, end, '{}'));
+      if (id !== undefined) this.selectedSegment = id;
+    });
+    this.#lanes.on('move', ({ id, start, track }) => laneEdit((a) => a.moveSegment(id, start, track)));
+    this.#lanes.on('resize', ({ id, start, end }) => laneEdit((a) => a.setBounds(id, start, end)));
+    this.#lanes.on('play', ({ id }) => {
+      const s = this.#store?.segment(id);
+      if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate()).catch(() => {});
+    });
     this.#list = new SegmentList({ list: p.list, rows: p.rows, count: p.listCount, order: p.listOrder }, { store: () => this.#store, selected: () => this.#selected });
     this.#list.on('select', ({ id, seek }) => {
       this.selectedSegment = id;
@@ -1621,13 +1505,6 @@ export class AvsegEditor extends HTMLElement {
       p.wave.addEventListener('pointerup', up);
     });
 
-    p.lanes.addEventListener('pointerdown', (e) => this.#laneDrag(e));
-    p.lanes.addEventListener('dblclick', (e) => {
-      // Double-click plays just that segment (a single click selects it).
-      const rect = p.lanes.getBoundingClientRect();
-      const s = this.#store?.segment(this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top));
-      if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate()).catch(() => {});
-    });
 
     p.wave.addEventListener('wheel', (e) => {
       if (!(this.#duration > 0)) return;
