@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { CoreClient } from './core-client.js';
 import { TrackLanes } from './track-lanes.js';
+import { TrackControls } from './track-controls.js';
 import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
 import { guardModel } from './model-text-guard.js';
@@ -1091,6 +1092,7 @@ export class AvsegEditor extends HTMLElement {
   /** A time moved to the nearest frame boundary of a video (segments are frame-exact); audio: unchanged. */
   #toFrameBoundary(t) { return toFrameBoundary(this.#video, t); }
   #lanes = null;          // the track lanes and their pointer gestures (track-lanes.js)
+  #trackControls = null;  // the toolbar's track, record and history buttons (track-controls.js)
 
   /** Drags snap to the cursor and other segments' edges within 6 px (the toolbar's Snap box). */
   get snapping() { return this.#lanes.snapping; }
@@ -1298,22 +1300,10 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #renderTrackControls() {
-    const p = this.#parts;
-    const config = this.#panel.configText ? JSON.parse(this.#panel.configText) : { categories: [] };
-    const categories = config.categories ?? [];
-    if (p.category.dataset.config !== this.#panel.configText) {
-      p.category.dataset.config = this.#panel.configText ?? '';
-      p.category.replaceChildren(...categories.map((cat) => Object.assign(document.createElement('option'), { value: cat.name, textContent: cat.label ?? cat.name })));
-      this.#renderTags();
-    }
-    const usable = this.#ready && categories.length > 0;
-    p.addTrack.disabled = !usable;
-    p.removeTrack.disabled = !this.#selectedTracks.length;
-    p.record.disabled = !this.#ready;
-    p.record.setAttribute('aria-pressed', String(this.#recording !== null));
-    p.record.textContent = this.#recording ? '■ Stop' : '● Record';
-    p.undoButton.disabled = !this.#annotations?.canUndo();
-    p.redoButton.disabled = !this.#annotations?.canRedo();
+    this.#trackControls.render({
+      configText: this.#panel.configText, ready: this.#ready, selectedTracks: this.#selectedTracks.length, recording: this.#recording !== null,
+      canUndo: Boolean(this.#annotations?.canUndo()), canRedo: Boolean(this.#annotations?.canRedo()),
+    });
   }
 
   #toggleHelp(show = this.#parts.helpOverlay.hidden) {
@@ -1321,13 +1311,6 @@ export class AvsegEditor extends HTMLElement {
     overlay.hidden = !show;
     if (show) overlay.focus();
     else this.focus();
-  }
-
-  #renderTags() {
-    const p = this.#parts;
-    const config = this.#panel.configText ? JSON.parse(this.#panel.configText) : { categories: [] };
-    const cat = (config.categories ?? []).find((x) => x.name === p.category.value);
-    p.tag.replaceChildren(...(cat?.tags ?? []).map((tag) => Object.assign(document.createElement('option'), { value: tag, textContent: tag })));
   }
 
   // ---- input ----
@@ -1397,21 +1380,23 @@ export class AvsegEditor extends HTMLElement {
     p.zoomOut.addEventListener('click', () => this.zoomBy(0.5));
     p.zoomFit.addEventListener('click', () => this.zoomTo(0, this.#duration));
     p.discard.addEventListener('click', () => { this.discardDraft(); });
-    p.category.addEventListener('change', () => this.#renderTags());
-    p.addTrack.addEventListener('click', () => {
+    this.#trackControls = new TrackControls({ category: p.category, tag: p.tag, addTrack: p.addTrack, removeTrack: p.removeTrack, record: p.record, undo: p.undoButton, redo: p.redoButton });
+    this.#trackControls.on('add', ({ category, tag }) => {
       try {
-        this.selectedTrack = this.addTrack(p.category.value, p.tag.value);
+        this.selectedTrack = this.addTrack(category, tag);
       } catch (err) {
         this.#reportEditError(err.code ?? 'refused', err.message);
       }
     });
-    p.record.addEventListener('click', () => this.toggleRecording());
+    this.#trackControls.on('record', () => this.toggleRecording());
+    this.#trackControls.on('undo', () => this.undo());
+    this.#trackControls.on('redo', () => this.redo());
     p.snap.addEventListener('change', () => { this.snapping = p.snap.checked; });
     p.spectro.addEventListener('change', () => { this.spectrogram = p.spectro.checked; });
     p.spectroScale.addEventListener('change', () => { this.spectrogramOptions = { scale: p.spectroScale.value }; });
     p.spectroWindow.addEventListener('change', () => { this.spectrogramOptions = { windowSize: Number(p.spectroWindow.value) }; });
     p.spectroColors.addEventListener('change', () => { this.spectrogramOptions = { colorMap: p.spectroColors.value }; });
-    p.removeTrack.addEventListener('click', () => {
+    this.#trackControls.on('remove', () => {
       const ids = this.#selectedTracks;
       if (!ids.length) return;
       this.#edit((a) => {
@@ -1427,8 +1412,6 @@ export class AvsegEditor extends HTMLElement {
     });
     p.help.addEventListener('click', () => this.#toggleHelp());
     p.helpOverlay.addEventListener('keydown', (e) => { if (e.key === 'Escape' || e.key === '?') { e.stopPropagation(); this.#toggleHelp(false); } });
-    p.undoButton.addEventListener('click', () => this.undo());
-    p.redoButton.addEventListener('click', () => this.redo());
     p.rate.addEventListener('change', () => { this.playbackRate = Number(p.rate.value); });
     p.frameInput.addEventListener('change', () => {
       const n = Number(p.frameInput.value);
