@@ -2,6 +2,7 @@
 import { CoreClient } from './core-client.js';
 import { TrackLanes } from './track-lanes.js';
 import { TrackControls } from './track-controls.js';
+import { drawRuler } from './ruler.js';
 import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
 import { guardModel } from './model-text-guard.js';
@@ -10,7 +11,7 @@ import { DraftGuard, draftDays } from './draft-guard.js';
 import { EXPORTS } from './exports.js';
 import { importDocument } from './imports.js';
 import { ErrorCode } from './error-codes.js';
-import { clampView, formatTime, minSpan, rulerTicks, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
+import { clampView, formatTime, minSpan, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { SegmentPanel } from './segment-panel.js';
 import { SegmentList, listingIndex, trackName } from './segment-list.js';
 import { Filmstrip } from './filmstrip.js';
@@ -587,8 +588,8 @@ export class AvsegEditor extends HTMLElement {
     this.#frameRequested = true;
     requestAnimationFrame(() => {
       this.#frameRequested = false;
-      this.#drawRuler();
-      this.#drawFilmstrip();
+      drawRuler(this.#parts.ruler, this.#view, this.#duration);
+      if (this.#video) this.#filmstrip?.follow(this.#view, this.#video.count);
       this.#lanes.draw();
       this.#updateOverlay();
       this.#request('main');
@@ -690,30 +691,8 @@ export class AvsegEditor extends HTMLElement {
       strip.width = Math.max(1, Math.round(strip.clientWidth * dpr));
       strip.height = Math.max(1, Math.round(strip.clientHeight * dpr));
     }
-    this.#filmstripView = null;
+    this.#filmstrip?.invalidate();
     this.#invalidate();
-  }
-
-  #drawRuler() {
-    const canvas = this.#parts.ruler;
-    const ctx = canvas.getContext('2d');
-    const dpr = window.devicePixelRatio || 1;
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    if (!(this.#duration > 0)) return;
-    const { ticks } = rulerTicks(this.#view, canvas.width, 90 * dpr);
-    ctx.strokeStyle = '#8a96a8';
-    ctx.fillStyle = '#4a5566';
-    ctx.font = `${11 * dpr}px system-ui, sans-serif`;
-    ctx.textBaseline = 'top';
-    ctx.beginPath();
-    for (const tick of ticks) {
-      const x = Math.round(tick.x) + 0.5;
-      const len = tick.major ? canvas.height * 0.45 : canvas.height * 0.2;
-      ctx.moveTo(x, canvas.height);
-      ctx.lineTo(x, canvas.height - len);
-      if (tick.major) ctx.fillText(tick.label, x + 3 * dpr, 2 * dpr);
-    }
-    ctx.stroke();
   }
 
   #updateOverlay() {
@@ -936,7 +915,6 @@ export class AvsegEditor extends HTMLElement {
     this.#layout();
     this.#filmstrip ??= new Filmstrip(this.#parts.filmstrip);
     this.#filmstrip.load(this.src ? new URL(this.src, document.baseURI).href : '', times, (t) => this.frameAt(t), video.width, video.height);
-    this.#filmstripView = null;
     this.#watchFrames();
     this.#emit('frames', { count: this.#video.count, width: video.width, height: video.height, codec: video.codec });
   }
@@ -1029,8 +1007,7 @@ export class AvsegEditor extends HTMLElement {
     this.#schedule();
   }
 
-  #filmstrip = null;
-  #filmstripView = null;
+  #filmstrip = null;      // the video's thumbnails (filmstrip.js)
 
   /** Frequency labels at the spectrogram's left edge, drawn as text. */
   #drawFrequencyAxis(canvas, axis) {
@@ -1052,18 +1029,6 @@ export class AvsegEditor extends HTMLElement {
       labels.push(text);
     }
     this.#parts.spectrogram.setAttribute('aria-label', `Spectrogram (${this.#spectrogramOptions.scale} frequency scale${labels.length ? `, ${labels.at(-1)} at the top` : ''})`);
-  }
-
-  #drawFilmstrip() {
-    if (!this.#video || !this.#filmstrip) return;
-    const v = this.#view;
-    const canvas = this.#parts.filmstrip;
-    const key = `${v.start}/${v.end}/${canvas.width}`;
-    if (key === this.#filmstripView) return;
-    this.#filmstripView = key;
-    this.#filmstrip.show(v);
-    const shown = this.#filmstrip.shownFrames.filter((f) => f >= 0);
-    canvas.setAttribute('aria-label', shown.length ? `Filmstrip: frames ${shown[0] + 1} to ${shown.at(-1) + 1} of ${this.#video.count}` : 'Filmstrip');
   }
 
   #audioStart = 0;        // media time of the first audio sample (seconds)

@@ -50,6 +50,7 @@ export class Filmstrip {
   /** A new video: its URL, frame times and size. */
   load(src, times, frameAt, width, height) {
     this.#generation++;
+    this.#shownView = null;
     for (const bitmap of this.#cache.values()) bitmap.close?.();
     this.#cache.clear();
     this.#wanted = [];
@@ -76,6 +77,23 @@ export class Filmstrip {
 
   /** The frames the strip shows now (for tests and the accessibility label). */
   get shownFrames() { return this.#slots.map((s) => s.frame); }
+
+  #shownView = null;      // the view and width last shown by follow()
+
+  /** Shows a view unless it is the one on screen already, and names the frames shown in the
+   * canvas's accessible label (`count`: the video's frames). */
+  follow(view, count) {
+    const canvas = this.#canvas;
+    const key = `${view.start}/${view.end}/${canvas.width}`;
+    if (key === this.#shownView) return;
+    this.#shownView = key;
+    this.show(view);
+    const shown = this.shownFrames.filter((f) => f >= 0);
+    canvas.setAttribute('aria-label', shown.length ? `Filmstrip: frames ${shown[0] + 1} to ${shown.at(-1) + 1} of ${count}` : 'Filmstrip');
+  }
+
+  /** The next follow() draws even an unchanged view (the canvas was resized or reloaded). */
+  invalidate() { this.#shownView = null; }
 
   /** Redraws for a view; missing thumbnails are fetched in the background. */
   show(view) {
