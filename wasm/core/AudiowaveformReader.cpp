@@ -182,9 +182,10 @@ std::string audiowaveformMismatch(const AudiowaveformHeader& peaks, int channels
 {
     std::string out;
     auto add = [&](const std::string& s) { out += (out.empty() ? "" : "; ") + s; };
-    if (channels > 0 && peaks.channels != channels)
-        add("they have " + plural(peaks.channels, "channel", "channels") + (peaks.channels == 1 ? " (mixed down)" : "") + ", the media "
-            + std::to_string(channels));
+    // One mixed-down channel is audiowaveform's and avseg-cli's default for any media: a preview
+    // the decoded waveform replaces at ready, not a mistake worth a warning on every stereo file.
+    if (channels > 0 && peaks.channels != channels && peaks.channels != 1)
+        add("they have " + plural(peaks.channels, "channel", "channels") + ", the media " + std::to_string(channels));
     if (sampleRate > 0 && peaks.sampleRate != sampleRate)
         add("they are for " + std::to_string(peaks.sampleRate) + " Hz, the media is " + std::to_string(sampleRate) + " Hz");
     else if (frames >= 0 && peaks.samplesPerPixel > 0) {
