@@ -3,6 +3,7 @@ import { CoreClient } from './core-client.js';
 import { TrackLanes } from './track-lanes.js';
 import { TrackControls } from './track-controls.js';
 import { drawRuler } from './ruler.js';
+import { SpectrogramStrip } from './spectrogram-strip.js';
 import { AnnotationStore } from './annotation-store.js';
 import { check, loadModel } from './model.js';
 import { guardModel } from './model-text-guard.js';
@@ -594,7 +595,7 @@ export class AvsegEditor extends HTMLElement {
       this.#updateOverlay();
       this.#request('main');
       this.#request('overview');
-      if (this.#spectrogramOn) this.#request('spectrogram');
+      if (this.#spectro.shown) this.#request('spectrogram');
       if (!this.#parts.media.paused) this.#follow();
     });
   }
@@ -654,7 +655,7 @@ export class AvsegEditor extends HTMLElement {
       width: canvas.width,
       height: canvas.height,
       amplitude: target === 'main' ? this.#amplitude : 1,
-      ...(target === 'spectrogram' ? { ...this.#spectrogramOptions, minHz: 0, maxHz: 0 } : this.#style()),
+      ...(target === 'spectrogram' ? { ...this.#spectro.options, minHz: 0, maxHz: 0 } : this.#style()),
     });
   }
 
@@ -665,7 +666,7 @@ export class AvsegEditor extends HTMLElement {
     if (canvas.width === msg.width && canvas.height === msg.height) {
       const image = new ImageData(new Uint8ClampedArray(msg.pixels), msg.width, msg.height);
       canvas.getContext('2d').putImageData(image, 0, 0);
-      if (msg.axis) this.#drawFrequencyAxis(canvas, msg.axis);
+      if (msg.axis) this.#spectro.drawAxis(canvas, msg.axis);
       if (msg.target === 'main') canvas.dataset.fromSamples = String(msg.fromSamples);
     } else {
       state.dirty = true;
@@ -977,59 +978,24 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #frameWatch = false;
-  #spectrogramOn = false;
-  #spectrogramOptions = { windowSize: 2048, scale: 'mel', colorMap: 'magma', minDb: -100, maxDb: 0 };
+  #spectro = null;        // the spectrogram's settings and controls (spectrogram-strip.js)
 
   /** Shows the spectrogram under the waveform (the toolbar's Spectrogram box). */
-  get spectrogram() { return this.#spectrogramOn; }
+  get spectrogram() { return this.#spectro.shown; }
   set spectrogram(on) {
-    this.#spectrogramOn = Boolean(on);
-    this.#parts.spectro.checked = this.#spectrogramOn;
-    this.#parts.spectrogram.hidden = !this.#spectrogramOn;
-    this.#parts.spectroControls.hidden = !this.#spectrogramOn;
+    this.#spectro.shown = on;
     this.#layout();
   }
 
   /** {windowSize (256..8192), scale ('linear' | 'mel' | 'log'), colorMap ('magma' | 'viridis' | 'grayscale'), minDb, maxDb}. */
-  get spectrogramOptions() { return { ...this.#spectrogramOptions }; }
+  get spectrogramOptions() { return this.#spectro.options; }
   set spectrogramOptions(options) {
-    const next = { ...this.#spectrogramOptions, ...options };
-    next.windowSize = [256, 512, 1024, 2048, 4096, 8192].includes(Number(next.windowSize)) ? Number(next.windowSize) : 2048;
-    if (!['linear', 'mel', 'log'].includes(next.scale)) next.scale = 'mel';
-    if (!['magma', 'viridis', 'grayscale'].includes(next.colorMap)) next.colorMap = 'magma';
-    next.minDb = Number.isFinite(Number(next.minDb)) ? Number(next.minDb) : -100;
-    next.maxDb = Number.isFinite(Number(next.maxDb)) && Number(next.maxDb) > next.minDb ? Number(next.maxDb) : next.minDb + 100;
-    this.#spectrogramOptions = next;
-    this.#parts.spectroScale.value = next.scale;
-    this.#parts.spectroWindow.value = String(next.windowSize);
-    this.#parts.spectroColors.value = next.colorMap;
+    this.#spectro.options = options;
     this.#renders.spectrogram.dirty = true;
     this.#schedule();
   }
 
   #filmstrip = null;      // the video's thumbnails (filmstrip.js)
-
-  /** Frequency labels at the spectrogram's left edge, drawn as text. */
-  #drawFrequencyAxis(canvas, axis) {
-    const ctx = canvas.getContext('2d');
-    const dpr = window.devicePixelRatio || 1;
-    ctx.font = `${10 * dpr}px system-ui, sans-serif`;
-    ctx.textBaseline = 'middle';
-    let lastY = -Infinity;
-    const labels = [];
-    for (const { hz, row } of [...axis].sort((a, b) => b.row - a.row)) {
-      if (row < 6 * dpr || row > canvas.height - 6 * dpr || Math.abs(row - lastY) < 14 * dpr) continue;
-      lastY = row;
-      const text = hz >= 1000 ? `${hz / 1000} kHz` : `${hz} Hz`;
-      const w = ctx.measureText(text).width + 6 * dpr;
-      ctx.fillStyle = 'rgba(0,0,0,0.55)';
-      ctx.fillRect(0, row - 7 * dpr, w, 14 * dpr);
-      ctx.fillStyle = '#ffffff';
-      ctx.fillText(text, 3 * dpr, row);
-      labels.push(text);
-    }
-    this.#parts.spectrogram.setAttribute('aria-label', `Spectrogram (${this.#spectrogramOptions.scale} frequency scale${labels.length ? `, ${labels.at(-1)} at the top` : ''})`);
-  }
 
   #audioStart = 0;        // media time of the first audio sample (seconds)
 
@@ -1357,10 +1323,9 @@ export class AvsegEditor extends HTMLElement {
     this.#trackControls.on('undo', () => this.undo());
     this.#trackControls.on('redo', () => this.redo());
     p.snap.addEventListener('change', () => { this.snapping = p.snap.checked; });
-    p.spectro.addEventListener('change', () => { this.spectrogram = p.spectro.checked; });
-    p.spectroScale.addEventListener('change', () => { this.spectrogramOptions = { scale: p.spectroScale.value }; });
-    p.spectroWindow.addEventListener('change', () => { this.spectrogramOptions = { windowSize: Number(p.spectroWindow.value) }; });
-    p.spectroColors.addEventListener('change', () => { this.spectrogramOptions = { colorMap: p.spectroColors.value }; });
+    this.#spectro = new SpectrogramStrip({ strip: p.spectrogram, toggle: p.spectro, controls: p.spectroControls, scale: p.spectroScale, windowSize: p.spectroWindow, colors: p.spectroColors });
+    this.#spectro.on('toggle', ({ on }) => { this.spectrogram = on; });
+    this.#spectro.on('options', ({ options }) => { this.spectrogramOptions = options; });
     this.#trackControls.on('remove', () => {
       const ids = this.#selectedTracks;
       if (!ids.length) return;
