@@ -114,9 +114,11 @@ async function loadAndDraw(t, src, peaks, views) {
     };
     el.addEventListener('ready', async () => {
       events.push({ type: 'ready', ms: performance.now() - t0 });
+      // A warning said after `ready` comes within moments, and the message it shows lays the
+      // element out again: the views are digested once that is over.
+      await new Promise((r) => { setTimeout(r, 600); });
       const drawn = await digest();
-      // A warning said after `ready` comes within moments.
-      setTimeout(() => resolve({ drawn, events }), 300);
+      resolve({ drawn, events });
     }, { once: true });
     if (peaks) el.setAttribute('peaks', peaks);
     el.src = src;
