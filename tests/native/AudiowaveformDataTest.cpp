@@ -3,6 +3,7 @@
 #include "MemoryReader.h"
 #include "PeakPyramid.h"
 #include "StreamingDecoder.h"
+#include "GeneratedPeaks.h"
 #include "TestMedia.h"
 
 #include <catch2/catch.hpp>
@@ -19,23 +20,12 @@ int32_t le32(const std::vector<uint8_t>& b, size_t at)
     return int32_t(uint32_t(b[at]) | uint32_t(b[at + 1]) << 8 | uint32_t(b[at + 2]) << 16 | uint32_t(b[at + 3]) << 24);
 }
 
-AudiowaveformData peaksOf(const std::string& name, int spp, bool split)
-{
-    MemoryReader source(readBytes(fixture(name)));
-    AudiowaveformData peaks;
-    AudiowaveformGenerator generator(peaks, spp, split);
-    StreamingDecoder decoder(generator, nullptr);
-    decoder.openSeekable(source);
-    while (decoder.pump(256) != StreamingDecoder::State::Done) {
-    }
-    return peaks;
-}
 
 } // namespace
 
 TEST_CASE("the .dat file has audiowaveform's version 2 header and a min/max pair per pixel and channel", "[Audiowaveform]")
 {
-    const AudiowaveformData peaks = peaksOf("speech-gaps.wav", 300, false);
+    const AudiowaveformData peaks = generatedPeaks("speech-gaps.wav", 300, false);
     CollectingSink pcm;
     {
         MemoryReader source(readBytes(fixture("speech-gaps.wav")));
@@ -68,7 +58,7 @@ TEST_CASE("the .dat file has audiowaveform's version 2 header and a min/max pair
 
 TEST_CASE("8 bits are the 16-bit values divided by 256; JSON holds the same numbers", "[Audiowaveform]")
 {
-    const AudiowaveformData peaks = peaksOf("speech-gaps.wav", 512, false);
+    const AudiowaveformData peaks = generatedPeaks("speech-gaps.wav", 512, false);
     const std::vector<uint8_t> dat = audiowaveformDat(peaks, 8);
     REQUIRE(le32(dat, 4) == 1);
     REQUIRE(dat.size() == 24 + peaks.data.size());
@@ -87,13 +77,13 @@ TEST_CASE("8 bits are the 16-bit values divided by 256; JSON holds the same numb
 TEST_CASE("silent gaps are zero pixels; split channels keep each channel", "[Audiowaveform]")
 {
     const auto facts = nlohmann::json::parse(std::ifstream(fixture("speech-gaps.json")));
-    const AudiowaveformData peaks = peaksOf("speech-gaps.wav", 480, false);
+    const AudiowaveformData peaks = generatedPeaks("speech-gaps.wav", 480, false);
     const int64_t gapStart = facts["silence"][0][0], gapEnd = facts["silence"][0][1];
     for (int64_t x = (gapStart + 479) / 480; (x + 1) * 480 <= gapEnd; ++x) {
         REQUIRE(peaks.data[size_t(x) * 2] == 0);
         REQUIRE(peaks.data[size_t(x) * 2 + 1] == 0);
     }
-    const AudiowaveformData split = peaksOf("speech-gaps.wav", 480, true);
+    const AudiowaveformData split = generatedPeaks("speech-gaps.wav", 480, true);
     REQUIRE(split.channels == 1);   // a mono file has one channel either way
     REQUIRE(split.data == peaks.data);
 }

@@ -8,6 +8,7 @@
 #include "MediaSession.h"
 #include "MemoryReader.h"
 #include "StreamingDecoder.h"
+#include "GeneratedPeaks.h"
 #include "TestMedia.h"
 
 #include <catch2/catch.hpp>
@@ -74,17 +75,6 @@ std::string refusal(const AudiowaveformRead& r)
     return r.error;
 }
 
-AudiowaveformData generated(const std::string& name, int spp, bool split)
-{
-    MemoryReader source(readBytes(fixture(name)));
-    AudiowaveformData peaks;
-    AudiowaveformGenerator generator(peaks, spp, split);
-    StreamingDecoder decoder(generator, nullptr);
-    decoder.openSeekable(source);
-    while (decoder.pump(256) != StreamingDecoder::State::Done) {
-    }
-    return peaks;
-}
 
 } // namespace
 
@@ -143,7 +133,7 @@ TEST_CASE("avseg-cli's own .dat and JSON, 8 and 16 bits, mixed down and split, r
 {
     for (const auto& [name, split] : std::vector<std::pair<std::string, bool>>{{"speech-gaps.wav", false}, {"tone-stereo-44k.flac", true},
                                                                                  {"tone-stereo-44k.flac", false}}) {
-        const AudiowaveformData peaks = generated(name, 300, split);
+        const AudiowaveformData peaks = generatedPeaks(name, 300, split);
         for (int bits : {8, 16}) {
             CAPTURE(name, split, bits);
             std::vector<int16_t> expected(peaks.data);
@@ -301,7 +291,7 @@ TEST_CASE("once decoded, the media's own waveform is drawn in place of precomput
              {"speech-gaps.flac", "speech-gaps.wav", 1000, false, ""},
              {"tone-stereo-44k.flac", "tone-stereo-44k.flac", 512, true, ""}}) {
         CAPTURE(c.media, c.peaksFrom, c.spp, c.split);
-        const AudiowaveformData peaks = generated(c.peaksFrom, c.spp, c.split);
+        const AudiowaveformData peaks = generatedPeaks(c.peaksFrom, c.spp, c.split);
         int shown = 0, unused = 0;
         const auto seeded = decodedWith(c.media, &peaks, shown);
         const auto plain = decodedWith(c.media, nullptr, unused);
@@ -324,7 +314,7 @@ TEST_CASE("once decoded, the media's own waveform is drawn in place of precomput
 
 TEST_CASE("before the media is open, seeded peaks are drawn and nothing is said about them", "[AudiowaveformReader][MediaSession]")
 {
-    const AudiowaveformData peaks = generated("tone-stereo-44k.flac", 256, false);
+    const AudiowaveformData peaks = generatedPeaks("tone-stereo-44k.flac", 256, false);
     MediaSession session;
     REQUIRE(session.seedPeaks(peaks.data.data(), peaks.data.size(), peaks.channels, peaks.sampleRate, peaks.samplesPerPixel));
     CHECK(session.previewShown());
