@@ -320,3 +320,53 @@ TEST_CASE("before the media is open, seeded peaks are drawn and nothing is said 
     CHECK(session.previewShown());
     CHECK(session.peaksMismatch().empty());
 }
+
+TEST_CASE("JSON read as it streams keeps StrictJson's refusals: a key twice at any depth, nesting too deep, broken UTF-8, junk quoted whole", "[AudiowaveformReader]")
+{
+    const std::string head = "{\"version\":2,\"channels\":1,\"sample_rate\":44100,\"samples_per_pixel\":256,\"bits\":8,\"length\":1,";
+    CHECK(refusal(read(head + "\"data\":[0,0],\"extra\":{\"a\":1,\"a\":2}}")) == "the JSON extra.a appears twice in the same object");
+    CHECK(refusal(read(head + "\"data\":[0,{\"k\":1,\"k\":2}]}")) == "the JSON data[1].k appears twice in the same object");
+    CHECK(refusal(read(head + "\"data\":[0,0],\"data\":[0,0]}")) == "the JSON data appears twice in the same object");
+    // 64 levels are the most: the top-level object and 63 arrays; the 64th array is refused.
+    std::string where = "the JSON extra";
+    for (int i = 0; i < 63; ++i)
+        where += "[0]";
+    CHECK(refusal(read(head + "\"data\":[0,0],\"extra\":" + std::string(64, '[') + std::string(64, ']') + "}"))
+          == where + " nested too deeply (more than 64 levels)");
+    CHECK(refusal(read(head + "\"data\":[0,0],\"note\":\"\xFF\"}")) == "the JSON is not valid UTF-8 (byte 0xFF at line 1, column 112)");
+    // Junk where a value goes is quoted as it reads; a later syntax error still comes first.
+    CHECK(refusal(read(head + "\"data\":[0,{\"x\":[1,\"y\",null]}],\"z\":true}")) == "the JSON's data[1] is {\"x\":[1,\"y\",null]}, not an integer");
+    CHECK(refusal(read(head + "\"data\":[[],300]}")) == "the JSON's data[0] is [], not an integer");
+    CHECK(refusal(read(std::string("{\"version\":2,\"channels\":1,\"sample_rate\":44100,\"samples_per_pixel\":256,\"bits\":{\"a\":[1]},\"length\":1,\"data\":[0,0]}")))
+          == "the JSON's \"bits\" is {\"a\":[1]}, not an integer");
+    CHECK_THAT(refusal(read(head + "\"data\":[1.5,0]")), Catch::StartsWith("the JSON is not valid JSON"));
+    // Whatever order the members come in.
+    const AudiowaveformRead r = read(std::string("{\"data\":[-3,4],\"x\":[{}],\"length\":1,\"bits\":8,\"samples_per_pixel\":256,\"sample_rate\":44100}"));
+    REQUIRE(r.ok);
+    CHECK(r.data == std::vector<int16_t>{-768, 1024});
+}
+
+TEST_CASE("a million-value JSON reads to the same header and values as the .dat of the same peaks", "[AudiowaveformReader]")
+{
+    for (int bits : {16, 8}) {
+        CAPTURE(bits);
+        const int channels = 2, length = 250000;
+        std::vector<int> values(size_t(length) * channels * 2);
+        uint32_t seed = 12345;
+        for (int& v : values) {
+            seed = seed * 1664525u + 1013904223u;
+            v = bits == 8 ? int(seed >> 24) - 128 : int(seed >> 16) - 32768;
+        }
+        const AudiowaveformRead fromJson = read(json(channels, 44100, 256, bits, length, values));
+        const AudiowaveformRead fromDat = read(dat(2, bits, 44100, 256, uint32_t(length), channels, values));
+        REQUIRE(fromJson.ok);
+        REQUIRE(fromDat.ok);
+        CHECK(fromJson.header.bits == fromDat.header.bits);
+        CHECK(fromJson.header.channels == fromDat.header.channels);
+        CHECK(fromJson.header.length == fromDat.header.length);
+        CHECK(fromJson.header.sampleRate == fromDat.header.sampleRate);
+        CHECK(fromJson.header.samplesPerPixel == fromDat.header.samplesPerPixel);
+        REQUIRE(fromJson.data.size() == values.size());
+        CHECK(fromJson.data == fromDat.data);
+    }
+}

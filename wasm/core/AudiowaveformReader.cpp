@@ -3,6 +3,9 @@
 
 #include "StrictJson.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
 #include <string>
 
 namespace avseg {
@@ -79,43 +82,249 @@ AudiowaveformRead readDat(const uint8_t* bytes, size_t size)
     return out;
 }
 
-// An integer member; false with `error` set when it is missing or not an integer.
-bool integer(const nlohmann::json& j, const char* key, int64_t& value, std::string& error, bool required = true)
+// The keys of the header, whose values are kept whole (they are small, and a refusal quotes them).
+bool isHeaderKey(const std::string& key)
 {
-    const auto it = j.find(key);
-    if (it == j.end()) {
+    return key == "version" || key == "channels" || key == "sample_rate" || key == "samples_per_pixel" || key == "bits" || key == "length";
+}
+
+// The JSON read as it streams by, with StrictJson's checks (no key twice in one object, at most
+// StrictJson::kMaxDepth levels, each refusal naming its place) but no tree: a one-hour file's
+// million values as a tree took ~100 MB of wasm heap for good. The header's members are kept as
+// values; "data"'s integers go straight into int16s, up to the first one that no bits allow,
+// which is kept whole for the message.
+class PeaksSax {
+public:
+    using Json = nlohmann::json;
+
+    explicit PeaksSax(size_t textSize) : textSize_(textSize) {}
+
+    bool null() { return scalar(Json(nullptr)); }
+    bool boolean(bool v) { return scalar(Json(v)); }
+    bool number_integer(Json::number_integer_t v) { return inData() ? dataInteger(v, Json(v)) : scalar(Json(v)); }
+    // As json::get<int64_t> read it.
+    bool number_unsigned(Json::number_unsigned_t v) { return inData() ? dataInteger(int64_t(v), Json(v)) : scalar(Json(v)); }
+    bool number_float(Json::number_float_t v, const Json::string_t&) { return scalar(Json(v)); }
+    bool string(Json::string_t& v) { return scalar(Json(std::move(v))); }
+    bool binary(Json::binary_t&) { return scalar(Json(nullptr)); }   // only in binary formats
+    bool start_object(std::size_t) { return container(Json::object(), false); }
+    bool start_array(std::size_t) { return container(Json::array(), true); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+    bool key(Json::string_t& k)
+    {
+        Frame& f = stack_.back();
+        f.key = k;
+        if (!f.keys.insert(k).second)
+            throw StrictJsonError(here(), "appears twice in the same object");
+        return true;
+    }
+    template <class Exception>
+    bool parse_error(std::size_t, const std::string&, const Exception& e)
+    {
+        throw e;
+    }
+
+    std::map<std::string, Json> members;   // the header's keys present
+    bool object = false;                    // the top level is an object
+    bool hasData = false, dataIsArray = false;
+    size_t dataCount = 0;
+    std::vector<int16_t> values;   // data's values, up to the first bad one
+    bool bad = false;              // data[badIndex] is no integer in -32768..32767
+    size_t badIndex = 0;
+    Json badValue;
+
+private:
+    struct Frame {
+        bool array;
+        bool data = false;   // the top level's "data" array
+        size_t index = 0;
+        std::string key;
+        std::set<std::string> keys;
+    };
+
+    bool inData() const { return stack_.size() == 2 && stack_.back().data; }
+    bool atTopMember() const { return stack_.size() == 1 && !stack_.back().array; }
+
+    std::string here() const
+    {
+        std::string path;
+        for (const Frame& f : stack_)
+            path = f.array ? StrictJson::element(path, f.index) : StrictJson::member(path, f.key);
+        return path;
+    }
+    void counted()
+    {
+        if (!stack_.empty() && stack_.back().array)
+            ++stack_.back().index;
+    }
+
+    // A value starts: where it goes, if it is kept.
+    void begin()
+    {
+        if (capturing())
+            return;
+        if (atTopMember()) {
+            if (isHeaderKey(stack_.back().key))
+                target_ = &members[stack_.back().key];
+            else if (stack_.back().key == "data")
+                hasData = true;
+        } else if (inData() && !bad) {
+            bad = true;
+            badIndex = stack_.back().index;
+            target_ = &badValue;
+        }
+    }
+    bool capturing() const { return target_ != nullptr; }
+    // Puts v where the kept value being built wants it; returns its slot.
+    Json* put(Json&& v)
+    {
+        Json* slot;
+        if (building_.empty()) {
+            *target_ = std::move(v);
+            slot = target_;
+        } else if (building_.back()->is_array()) {
+            building_.back()->push_back(std::move(v));
+            slot = &building_.back()->back();
+        } else {
+            slot = &(*building_.back())[stack_.back().key];
+            *slot = std::move(v);
+        }
+        return slot;
+    }
+
+    bool scalar(Json&& v)
+    {
+        begin();
+        if (capturing()) {
+            put(std::move(v));
+            if (building_.empty())
+                target_ = nullptr;
+        }
+        counted();
+        return true;
+    }
+    bool dataInteger(int64_t v, Json&& whole)
+    {
+        if (!bad) {
+            if (v >= -32768 && v <= 32767) {
+                values.push_back(int16_t(v));
+            } else {
+                bad = true;
+                badIndex = stack_.back().index;
+                badValue = std::move(whole);
+            }
+        }
+        counted();
+        return true;
+    }
+    bool container(Json&& empty, bool array)
+    {
+        const bool opensData = array && atTopMember() && stack_.back().key == "data" && !capturing();
+        if (stack_.empty())
+            object = !array;
+        else
+            begin();
+        if (capturing())
+            building_.push_back(put(std::move(empty)));
+        if (stack_.size() >= size_t(StrictJson::kMaxDepth))
+            throw StrictJsonError(here(), "nested too deeply (more than " + std::to_string(StrictJson::kMaxDepth) + " levels)");
+        stack_.push_back({array, opensData, 0, {}, {}});
+        if (opensData) {
+            dataIsArray = true;
+            // At least two bytes a value; the header's length, if it came first, says how many.
+            size_t want = textSize_ / 2 + 1;
+            const auto length = members.find("length"), channels = members.find("channels");
+            if (length != members.end() && length->second.is_number_integer() && length->second.get<int64_t>() >= 0
+                && length->second.get<int64_t>() <= INT64_C(0xffffffff)) {
+                const int64_t c = channels == members.end() ? 1
+                    : channels->second.is_number_integer() ? channels->second.get<int64_t>() : 0;
+                if (c >= 1 && c <= kMaxChannels)
+                    want = std::min(want, size_t(uint64_t(length->second.get<int64_t>()) * uint64_t(c) * 2));
+            }
+            values.reserve(want);
+        }
+        return true;
+    }
+    bool close()
+    {
+        if (stack_.back().data)
+            dataCount = stack_.back().index;
+        stack_.pop_back();
+        if (capturing()) {
+            building_.pop_back();
+            if (building_.empty())
+                target_ = nullptr;
+        }
+        counted();
+        return true;
+    }
+
+    size_t textSize_;
+    std::vector<Frame> stack_;
+    Json* target_ = nullptr;         // the kept value being built, if any
+    std::vector<Json*> building_;    // its open containers
+};
+
+// An integer member; false with `error` set when it is missing or not an integer.
+bool integer(const std::map<std::string, nlohmann::json>& members, const char* key, int64_t& value, std::string& error, bool required = true)
+{
+    const auto it = members.find(key);
+    if (it == members.end()) {
         if (required)
             error = "the JSON has no \"" + std::string(key) + "\"";
         return !required;
     }
-    if (!it->is_number_integer()) {
-        error = "the JSON's \"" + std::string(key) + "\" is " + it->dump() + ", not an integer";
+    if (!it->second.is_number_integer()) {
+        error = "the JSON's \"" + std::string(key) + "\" is " + it->second.dump() + ", not an integer";
         return false;
     }
-    value = it->get<int64_t>();
+    value = it->second.get<int64_t>();
     return true;
 }
 
 AudiowaveformRead readJson(const uint8_t* bytes, size_t size)
 {
-    nlohmann::json j;
+    const std::string text(reinterpret_cast<const char*>(bytes), size);
+    PeaksSax sax(size);
     try {
-        j = StrictJson::parse(std::string(reinterpret_cast<const char*>(bytes), size));
+        // Worded as StrictJson words it.
+        const size_t bad = StrictJson::invalidUtf8At(text);
+        if (bad != std::string::npos) {
+            const size_t lineStart = text.rfind('\n', bad);
+            const size_t line = size_t(std::count(text.begin(), text.begin() + ptrdiff_t(bad), '\n')) + 1;
+            const size_t column = bad - (lineStart == std::string::npos ? 0 : lineStart + 1) + 1;
+            throw StrictJsonError("", "is not valid UTF-8 (byte " + StrictJson::hexByte(static_cast<unsigned char>(text[bad])) + " at line "
+                                          + std::to_string(line) + ", column " + std::to_string(column) + ")");
+        }
+        try {
+            nlohmann::json::sax_parse(text, &sax);
+        } catch (const nlohmann::json::exception& e) {   // parse_error, or out_of_range for numbers like 1e400
+            std::string what = e.what();
+            const size_t at = what.find("parse error at ");
+            if (at != std::string::npos)
+                what = what.substr(at + 15);
+            else if (what.find("] ") != std::string::npos)
+                what = what.substr(what.find("] ") + 2);
+            // nlohmann's messages quote the bytes they read, which may be broken UTF-8.
+            throw StrictJsonError("", "is not valid JSON (" + StrictJson::replaceInvalidUtf8(what) + ")");
+        }
     } catch (const StrictJsonError& e) {
         return refuse("the JSON " + (e.path().empty() ? e.reason() : e.path() + " " + e.reason()));
     }
-    if (!j.is_object())
+    if (!sax.object)
         return refuse("the JSON is not an object");
     AudiowaveformRead out;
     AudiowaveformHeader& h = out.header;
     h.json = true;
     std::string error;
+    const auto& j = sax.members;
     int64_t version = 0, bits = 0, rate = 0, spp = 0, length = 0, channels = 1;
     if (!integer(j, "version", version, error, false) || !integer(j, "channels", channels, error, false) || !integer(j, "sample_rate", rate, error)
         || !integer(j, "samples_per_pixel", spp, error) || !integer(j, "bits", bits, error) || !integer(j, "length", length, error))
         return refuse(error);
     // audiowaveform before 1.3 wrote no version (and one channel).
-    if (!j.contains("version"))
+    if (!j.count("version"))
         version = 1;
     if (version != 1 && version != 2)
         return refuse("the JSON's \"version\" is " + std::to_string(version) + ", not 1 or 2");
@@ -132,25 +341,31 @@ AudiowaveformRead readJson(const uint8_t* bytes, size_t size)
     h.length = length;
     if (std::string problem = headerProblem(h, "\"sample_rate\"", "\"samples_per_pixel\"", "\"channels\"", "\"length\""); !problem.empty())
         return refuse("the JSON's " + problem);
-    const auto data = j.find("data");
-    if (data == j.end() || !data->is_array())
-        return refuse(data == j.end() ? "the JSON has no \"data\"" : "the JSON's \"data\" is not an array");
+    if (!sax.hasData || !sax.dataIsArray)
+        return refuse(!sax.hasData ? "the JSON has no \"data\"" : "the JSON's \"data\" is not an array");
     const uint64_t count = uint64_t(h.length) * uint64_t(h.channels) * 2;
-    if (data->size() != count)
-        return refuse("the JSON's \"data\" holds " + std::to_string(data->size()) + " values, but \"length\" " + std::to_string(h.length)
+    if (sax.dataCount != count)
+        return refuse("the JSON's \"data\" holds " + std::to_string(sax.dataCount) + " values, but \"length\" " + std::to_string(h.length)
             + " x " + std::to_string(h.channels) + " channel" + (h.channels == 1 ? "" : "s") + " x 2 (min, max) is " + std::to_string(count));
-    const int64_t lo = h.bits == 8 ? -128 : -32768, hi = h.bits == 8 ? 127 : 32767;
-    out.data.reserve(size_t(count));
-    for (size_t i = 0; i < data->size(); ++i) {
-        const nlohmann::json& v = (*data)[i];
-        // Refused rather than clamped or wrapped: a value out of range means the writer is wrong,
-        // and the decoded waveform is drawn instead.
-        if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
-            return refuse("the JSON's data[" + std::to_string(i) + "] is " + v.dump() + ", "
-                + (v.is_number_integer() ? "outside " + std::to_string(lo) + ".." + std::to_string(hi) + " for " + std::to_string(h.bits) + "-bit peaks"
-                                         : std::string("not an integer")));
-        out.data.push_back(int16_t(v.get<int64_t>() * (h.bits == 8 ? 256 : 1)));
+    const int lo = h.bits == 8 ? -128 : -32768, hi = h.bits == 8 ? 127 : 32767;
+    auto outside = [&](const std::string& value, size_t i) {
+        return refuse("the JSON's data[" + std::to_string(i) + "] is " + value + ", outside " + std::to_string(lo) + ".." + std::to_string(hi)
+            + " for " + std::to_string(h.bits) + "-bit peaks");
+    };
+    // Refused rather than clamped or wrapped: a value out of range means the writer is wrong,
+    // and the decoded waveform is drawn instead.
+    std::vector<int16_t>& values = sax.values;
+    if (h.bits == 8) {
+        for (size_t i = 0; i < values.size(); ++i) {
+            if (values[i] < lo || values[i] > hi)
+                return outside(std::to_string(values[i]), i);
+            values[i] = int16_t(values[i] * 256);
+        }
     }
+    if (sax.bad)
+        return sax.badValue.is_number_integer() ? outside(sax.badValue.dump(), sax.badIndex)
+                                                : refuse("the JSON's data[" + std::to_string(sax.badIndex) + "] is " + sax.badValue.dump() + ", not an integer");
+    out.data = std::move(values);
     out.ok = true;
     return out;
 }
