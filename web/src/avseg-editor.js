@@ -22,6 +22,7 @@ import { frameAt, mediaPositions, nextFrameBoundary, timelineRate, toFrameBounda
 import { adoptStyles, buildShadow } from './element-markup.js';
 import { takePresetProperties } from './upgrade-properties.js';
 import { handleKey } from './keys.js';
+import { holdPlayerSource, startPlayer } from './player-source.js';
 
 function parseColor(text, fallback) {
   const m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(text.trim());
@@ -339,8 +340,7 @@ export class AvsegEditor extends HTMLElement {
     this.#parts.status.textContent = url ? 'Loading…' : '';
     this.#parts.progress.hidden = !url;
     this.#parts.progressBar.style.width = '0%';
-    if (url) this.#parts.media.src = url;
-    else this.#parts.media.removeAttribute('src');
+    holdPlayerSource(this.#parts.media, url);
     if (!url) {
       this.#client.unload();
       this.#invalidate();
@@ -374,6 +374,7 @@ export class AvsegEditor extends HTMLElement {
       case 'ready': {
         this.#info = msg.info;
         this.#ready = true;
+        startPlayer(this.#parts.media);
         // A video's audio may start late (a stream offset); the timeline is the media's own.
         this.#audioStart = this.#video ? Math.max(0, msg.info.startTime || 0) : 0;
         const audioEnd = msg.info.sampleRate ? this.#audioStart + msg.info.frames / msg.info.sampleRate : 0;
