@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "AnnotationModel.h"
 
+#include "SegmentRules.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -12,11 +14,6 @@
 namespace avseg {
 
 namespace {
-
-bool overlaps(const Segment& a, const Segment& b)
-{
-    return a.start < b.end && b.start < a.end;
-}
 
 bool emptyValue(const nlohmann::json& v)
 {
@@ -189,24 +186,14 @@ std::string AnnotationModel::newId(char prefix)
 std::string AnnotationModel::checkSegment(const Segment& s, const std::string& ignoreId) const
 {
     const Track* t = track(s.track);
-    if (!t)
-        return "there is no track '" + s.track + "'";
-    if (s.start < 0)
-        return "the segment starts before the media";
-    if (s.end <= s.start)
-        return "the segment must end after it starts";
-    if (frames_ > 0 && s.end > frames_)
-        return "the segment ends after the media";
-    if (s.end - s.start < t->policy.minLength)
-        return "the segment is shorter than the minimum length of track " + describe(*t);
-    if (!t->policy.allowOverlap) {
-        for (const auto& [id, other] : segments_) {
-            if (id == s.id || id == ignoreId || other.track != s.track || !overlaps(s, other))
-                continue;
-            return "track " + describe(*t) + " does not allow overlapping segments (it would overlap " + id + ")";
-        }
-    }
-    return {};
+    std::string overlapping;
+    if (SegmentRules::forbidsOverlap(t))
+        for (const auto& [id, other] : segments_)
+            if (id != s.id && id != ignoreId && other.track == s.track && SegmentRules::overlap(s, other)) {
+                overlapping = id;
+                break;
+            }
+    return SegmentRules::check(s, t, frames_, overlapping).why;
 }
 
 EditResult AnnotationModel::addTrack(const std::string& category, const std::string& tag, TrackPolicy policy)
@@ -538,24 +525,15 @@ std::vector<std::pair<std::string, std::string>> AnnotationModel::allProblems() 
         const Segment& s = *order[i];
         if (i == 0 || order[i - 1]->track != s.track)
             furthest = nullptr;
-        const auto t = tracks.find(s.track);
-        std::string why;
-        if (t == tracks.end())
-            why = "there is no track '" + s.track + "'";
-        else if (s.start < 0)
-            why = "the segment starts before the media";
-        else if (s.end <= s.start)
-            why = "the segment must end after it starts";
-        else if (frames_ > 0 && s.end > frames_)
-            why = "the segment ends after the media";
-        else if (s.end - s.start < t->second->policy.minLength)
-            why = "the segment is shorter than the minimum length of track " + describe(*t->second);
-        else if (!t->second->policy.allowOverlap && furthest && s.start < furthest->end) {
-            why = "track " + describe(*t->second) + " does not allow overlapping segments (it would overlap " + furthest->id + ")";
-            found.emplace(furthest->id, "track " + describe(*t->second) + " does not allow overlapping segments (it would overlap " + s.id + ")");
+        const auto it = tracks.find(s.track);
+        const Track* t = it == tracks.end() ? nullptr : it->second;
+        const bool overlapping = furthest && s.start < furthest->end;
+        if (SegmentProblem p = SegmentRules::check(s, t, frames_, overlapping ? furthest->id : std::string())) {
+            // Both of an overlapping pair are reported, each naming the other.
+            if (p.rule == SegmentRule::Overlap)
+                found.emplace(furthest->id, SegmentRules::check(*furthest, t, frames_, s.id).why);
+            found[s.id] = std::move(p.why);
         }
-        if (!why.empty())
-            found[s.id] = why;
         if (!furthest || s.end > furthest->end)
             furthest = &s;
     }
@@ -669,9 +647,6 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
     }
     // Overlaps are checked once all segments are in, by track and start: checked one by one
     // against all the others, a long document took minutes.
-    std::vector<bool> allowOverlap;
-    for (Track& t : next.tracks_)
-        allowOverlap.push_back(t.policy.allowOverlap), t.policy.allowOverlap = true;
     static const nlohmann::json noSegments = nlohmann::json::array();
     const nlohmann::json& segments = doc.contains("segments") ? doc["segments"] : noSegments;   // not copied: it can be long
     if (!segments.is_array())
@@ -701,17 +676,15 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
             fail(where + ".fields", "must be an object");
         if (next.segments_.count(seg.id))
             fail(where + ".id", "'" + seg.id + "' is used twice");
-        if (const std::string why = next.checkSegment(seg, {}); !why.empty())
-            fail(where, why);
+        if (const SegmentProblem p = SegmentRules::check(seg, next.track(seg.track), next.frames_))
+            fail(where, p.why);
         noteId(seg.id);
         next.segments_[seg.id] = seg;
     }
     std::vector<std::tuple<const Segment*, size_t>> exclusive;   // segments of tracks without overlap, with their index
-    for (size_t i = 0; i < next.tracks_.size(); ++i)
-        next.tracks_[i].policy.allowOverlap = allowOverlap[i];
     for (size_t i = 0; i < segments.size(); ++i) {
         const Segment& seg = next.segments_.at(segments[i]["id"].get_ref<const std::string&>());
-        if (!next.track(seg.track)->policy.allowOverlap)
+        if (SegmentRules::forbidsOverlap(next.track(seg.track)))
             exclusive.emplace_back(&seg, i);
     }
     std::sort(exclusive.begin(), exclusive.end(), [](const auto& a, const auto& b) {
@@ -728,8 +701,7 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
         }
         if (s->start < f->end) {   // the later of the two in the document is the one refused
             const auto& [later, at, other] = i > j ? std::tuple(s, i, f) : std::tuple(f, j, s);
-            fail("segments[" + std::to_string(at) + "]", "track " + describe(*next.track(later->track)) +
-                " does not allow overlapping segments (it would overlap " + other->id + ")");
+            fail("segments[" + std::to_string(at) + "]", SegmentRules::check(*later, next.track(later->track), next.frames_, other->id).why);
         }
         if (s->end > f->end)
             furthest = k;
