@@ -4,21 +4,17 @@ import { TrackLanes } from './track-lanes.js';
 import { TrackControls } from './track-controls.js';
 import { drawRuler } from './ruler.js';
 import { SpectrogramStrip } from './spectrogram-strip.js';
-import { AnnotationStore } from './annotation-store.js';
-import { check, loadModel } from './model.js';
-import { guardModel } from './model-text-guard.js';
-import { deleteDraft, stableUrl } from './autosave.js';
-import { DraftGuard, draftDays } from './draft-guard.js';
-import { EXPORTS } from './exports.js';
-import { importDocument } from './imports.js';
-import { ErrorCode } from './error-codes.js';
+import { AnnotationSession } from './annotation-session.js';
+import { Drafts } from './drafts.js';
+import { Subscriptions } from './emitter.js';
+import { check } from './model.js';
 import { clampView, formatTime, minSpan, scrollView, thumb, timeToX, xToTime, zoomAround } from './layout.js';
 import { SegmentPanel } from './segment-panel.js';
 import { SegmentList, listingIndex, trackName } from './segment-list.js';
 import { Filmstrip } from './filmstrip.js';
 import { SourceLinks, expiredMessage } from './source-refresh.js';
 import { seekTarget } from './frame-clock.js';
-import { frameAt, mediaPositions, nextFrameBoundary, timelineRate, toFrameBoundary, videoIndex, withFrames } from './time-base.js';
+import { frameAt, nextFrameBoundary, timelineRate, videoIndex } from './time-base.js';
 import { adoptStyles, buildShadow } from './element-markup.js';
 import { takePresetProperties } from './upgrade-properties.js';
 import { handleKey } from './keys.js';
@@ -52,12 +48,9 @@ export class AvsegEditor extends HTMLElement {
   #frameRequested = false;
   #resizeObserver = null;
   #pendingSeek = null;
-  #annotations = null;    // the core's annotation model (main-thread wasm), once loaded
-  #store = null;          // cached reads of it for the UI
-  #modelLoad = null;
-  #pendingConfig = null;
-  #pendingValue = null;
-  #taskId = '';
+  #session = null;        // the annotation model, its transactions and its events (annotation-session.js)
+  #drafts = null;         // the task's draft: lock, restore, discard (drafts.js)
+  #subs = new Subscriptions(); // every part's DOM listeners while connected
   #selected = null;
   #lastOverviewRender = 0;
   #links = null;          // expired links and fresh ones (source-refresh.js)
@@ -72,6 +65,19 @@ export class AvsegEditor extends HTMLElement {
     const internals = this.attachInternals();
     internals.role = 'group';
     internals.ariaLabel = 'Audio editor';
+    this.#session = new AnnotationSession({
+      ready: () => this.#ready && Boolean(this.#info), hasMedia: () => Boolean(this.#info), rate: () => this.#timelineRate(), video: () => this.#video,
+      media: () => ({ src: this.src, duration: this.#duration, sampleRate: this.sampleRate, channels: this.channels }),
+    });
+    this.#drafts = new Drafts(this.#session, this.#parts.notice, {
+      attribute: (name) => this.getAttribute(name), scope: () => this.draftScope, src: () => this.src, valueTime: () => this.valueTime,
+      loadId: () => this.#loadId, hasMedia: () => Boolean(this.#info), emit: (type, detail) => this.#emit(type, detail),
+    });
+    this.#session.on('change', () => this.#changed());
+    this.#session.on('error', ({ code, message }) => {
+      this.#showError(message, false);
+      this.#emit('error', { code, message, fatal: false });
+    });
     this.#wire();
     this.#restorePresets();
   }
@@ -167,108 +173,40 @@ export class AvsegEditor extends HTMLElement {
   // ---- annotations (the model lives in the core; every edit is undoable) ----
 
   /** The label config (doc/label-config.md); a malformed one is refused with an `error` event naming the key. */
-  get config() {
-    if (this.#annotations) return JSON.parse(this.#annotations.config());
-    return this.#pendingConfig ?? {};
-  }
-  set config(value) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value ?? {});
-    if (!this.#annotations) {
-      this.#pendingConfig = JSON.parse(text);
-      this.#ensureModel();
-      return;
-    }
-    const result = this.#annotations.setConfig(text);
-    if (!result.ok) this.#reportEditError(result.code, result.message);
-    else {
-      this.#store.configChanged();
-      this.#changed();
-    }
-  }
+  get config() { return this.#session.config; }
+  set config(value) { this.#session.config = value; }
 
   /** The annotation document (doc/annotation-format.md), always current; setting it loads pre-annotations. */
-  get value() {
-    if (this.#annotations) return this.#withFrames(JSON.parse(this.#annotations.save()));
-    return this.#pendingValue;
-  }
-
-  /** A video's segments also say which frames they cover: [startFrame, endFrame), 0-based. */
-  #withFrames(doc) { return withFrames(doc, this.#video); }
-  set value(doc) {
-    this.#hostValue = doc;
-    if (!this.#annotations) {
-      this.#pendingValue = doc;
-      this.#ensureModel();
-      return;
-    }
-    const result = this.#annotations.load(typeof doc === 'string' ? doc : JSON.stringify(doc));
-    if (!result.ok) this.#reportEditError(result.code, result.message);
-    else this.#changed();
-  }
+  get value() { return this.#session.value; }
+  set value(doc) { this.#session.value = doc; }
 
   /** Scopes autosaved drafts (the labeling job): a draft saved under another scope is not restored. */
   draftScope = '';
   /** When the host's `value` was saved (ISO 8601, Date or epoch ms), shown if a draft competes with it. */
   valueTime = null;
 
-  get taskId() { return this.#taskId; }
-  set taskId(id) {
-    this.#taskId = String(id ?? '');
-    this.#updateMedia();
-  }
+  get taskId() { return this.#session.taskId; }
+  set taskId(id) { this.#session.taskId = id; }
 
-  addTrack(category, tag) {
-    return this.#edit((a) => check(a.addTrack(String(category), String(tag))));
-  }
-
+  addTrack(category, tag) { return this.#session.addTrack(category, tag); }
   /** start/end in seconds; stored as exact frame positions of the media. */
-  addSegment(trackId, start, end, fields = {}) {
-    const rate = this.#rate();
-    const at = (t) => Math.round(this.#toFrameBoundary(Number(t)) * rate);
-    return this.#edit((a) => check(a.addSegment(String(trackId), at(start), at(end), JSON.stringify(fields ?? {}))));
-  }
-
+  addSegment(trackId, start, end, fields = {}) { return this.#session.addSegment(trackId, start, end, fields); }
   /**
    * changes: {start?, end?, track?, fields?} (seconds; a field set to null is cleared). All or
    * nothing, one undo step; the new place is checked as a whole, not move by move.
    */
-  updateSegment(id, changes = {}) {
-    const rate = this.#rate();
-    changes = { ...changes };
-    for (const key of ['start', 'end']) if (changes[key] !== undefined) changes[key] = this.#toFrameBoundary(Number(changes[key]));
-    return this.#edit((a) => {
-      const text = a.segment(String(id));
-      const segment = text ? JSON.parse(text) : null;
-      if (!segment) check({ ok: false, code: ErrorCode.Refused, message: `there is no segment '${id}'` });
-      if (changes.track !== undefined || changes.start !== undefined || changes.end !== undefined) {
-        const start = changes.start !== undefined ? Math.round(changes.start * rate) : segment.start;
-        const end = changes.end !== undefined ? Math.round(changes.end * rate) : segment.end;
-        check(a.placeSegment(segment.id, String(changes.track ?? segment.track), start, end));
-      }
-      for (const [name, v] of Object.entries(changes.fields ?? {})) check(a.setField(segment.id, name, JSON.stringify(v ?? null), false));
-      return id;
-    });
-  }
-
-  removeSegment(id) { return this.#edit((a) => check(a.removeSegment(String(id)))); }
-  removeTrack(id) { return this.#edit((a) => check(a.removeTrack(String(id)))); }
-  setClassification(name, value) { return this.#edit((a) => check(a.setClassification(String(name), JSON.stringify(value ?? null), false))); }
-  undo() { return this.#edit((a) => a.undo(), false); }
-  redo() { return this.#edit((a) => a.redo(), false); }
+  updateSegment(id, changes = {}) { return this.#session.updateSegment(id, changes); }
+  removeSegment(id) { return this.#session.removeSegment(id); }
+  removeTrack(id) { return this.#session.removeTrack(id); }
+  setClassification(name, value) { return this.#session.setClassification(name, value); }
+  undo() { return this.#session.undo(); }
+  redo() { return this.#session.redo(); }
 
   /**
    * The annotations in another tool's format (doc/exports.md): 'jsonl', 'vtt', 'srt', 'audacity',
    * 'textgrid', 'eaf', 'rttm' or 'csv'. Options: {track} (Audacity: one track's labels).
    */
-  exportAs(format, options = {}) {
-    const writer = EXPORTS[format];
-    if (!writer) throw Object.assign(new Error(`unknown export format "${format}" (${Object.keys(EXPORTS).join(', ')})`), { code: 'invalid-value' });
-    const doc = this.value;
-    if (!doc) throw Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: 'not-ready' });
-    // A presigned URL's signature must not travel into files that outlive it.
-    const media = stableUrl(this.src);
-    return writer.write(doc, this.config, { media, fileId: media.split(/[?#]/)[0].split('/').pop()?.replace(/\.[^.]*$/, '') || 'media', ...options });
-  }
+  exportAs(format, options = {}) { return this.#session.exportAs(format, options); }
 
   /**
    * Another tool's segments as an annotation document, at this media's sample rate, to review
@@ -276,14 +214,19 @@ export class AvsegEditor extends HTMLElement {
    * (doc/exports.md), from the file's text, bytes or Blob. Options: {category, tag,
    * skipInvalid, pointDuration, onWarning}. Rejects with a message saying what is wrong.
    */
-  async importAs(format, file, options = {}) {
-    return importDocument(format, file, { rate: this.#ready ? this.#timelineRate() : 48000, ...options });
-  }
+  async importAs(format, file, options = {}) { return this.#session.importAs(format, file, options); }
 
   /** What blocks submitting: [{segment, track, field, message}], empty when complete. */
-  validate() {
-    return this.#annotations ? JSON.parse(this.#annotations.validate()) : [];
-  }
+  validate() { return this.#session.validate(); }
+
+  /** True while the annotator has not chosen between a kept draft and the host's value. */
+  get draftChoicePending() { return this.#drafts.choicePending; }
+  /** Deletes the autosaved draft and keeps the editor as it is (its answer was accepted). */
+  forgetDraft() { return this.#drafts.forget(); }
+  /** Drops the autosaved draft and goes back to what the host gave (pre-annotations or nothing). */
+  discardDraft() { return this.#drafts.discard(); }
+  /** Resolves once every edit so far is saved in the browser (hosts may await it before leaving). */
+  flushDraft() { return this.#drafts.flush(); }
 
   // ---- lifecycle ----
 
@@ -295,7 +238,8 @@ export class AvsegEditor extends HTMLElement {
     this.#resizeObserver.observe(this.#parts.wave);
     this.#resizeObserver.observe(this.#parts.overview);
     this.#layout();
-    this.#ensureModel();
+    if (!this.#subs.size) this.#connectParts(this.#subs);
+    this.#session.ensure();
     if (this.src && this.#loadId === 0) this.#load(this.src);
   }
 
@@ -305,8 +249,14 @@ export class AvsegEditor extends HTMLElement {
   }
 
   disconnectedCallback() {
+    this.#subs.releaseAll();
     this.#resizeObserver?.disconnect();
     this.pause();
+  }
+
+  /** Every part's DOM listeners, registered through `subs` so that a disconnect releases them all. */
+  #connectParts(subs) {
+    this.#drafts.connect(subs);
   }
 
   attributeChangedCallback(name, oldValue, value) {
@@ -317,8 +267,7 @@ export class AvsegEditor extends HTMLElement {
 
   #load(url) {
     this.#loadId++;
-    this.#drafts?.close();
-    this.#drafts = null;
+    this.#drafts.close();
     this.#video = null;
     this.#shownFrame = -1;
     this.#frameWatch = false;
@@ -388,14 +337,14 @@ export class AvsegEditor extends HTMLElement {
         this.#setControls(true);
         this.#invalidate();
         const load = this.#loadId;
-        this.#ensureModel().then(() => {
+        this.#session.ensure().then(() => {
           if (load !== this.#loadId) return;
-          this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
-          this.#updateMedia();
+          this.#session.setTimebase();
+          this.#session.updateMedia();
           this.#lanes.draw();
           this.#renderPanel(true);
           // A saved draft is back in place before the host hears `ready`.
-          return this.#restoreDraft(load).then(() => {
+          return this.#drafts.restore(load).then(() => {
             if (load !== this.#loadId) return;
             this.#announcedReady = true;
             this.#emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels, seekable: msg.seekable !== false });
@@ -661,150 +610,12 @@ export class AvsegEditor extends HTMLElement {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: outward, composed: outward }));
   }
 
-  // ---- annotation plumbing ----
-
-  #ensureModel() {
-    this.#modelLoad ??= loadModel().then(({ Annotations }) => {
-      this.#annotations = guardModel(new Annotations());
-      this.#store = new AnnotationStore(this.#annotations);
-      this.#annotations.setTimebase(48000, 0);
-      if (this.#pendingConfig) {
-        const result = this.#annotations.setConfig(JSON.stringify(this.#pendingConfig));
-        if (!result.ok) this.#reportEditError(result.code, result.message);
-        this.#store.configChanged();
-      }
-      if (this.#pendingValue) {
-        const result = this.#annotations.load(typeof this.#pendingValue === 'string' ? this.#pendingValue : JSON.stringify(this.#pendingValue));
-        if (!result.ok) this.#reportEditError(result.code, result.message);
-      }
-      this.#pendingConfig = this.#pendingValue = null;
-    });
-    return this.#modelLoad;
-  }
-
-  #rate() {
-    if (!this.#ready || !this.#info) throw Object.assign(new Error('the media is not loaded yet: wait for the "ready" event'), { code: 'not-ready' });
-    return this.#timelineRate();
-  }
-
-  /**
-   * Runs fn(model) as one transaction of the model (atomic: all or nothing, one undo step; off
-   * for undo and redo, which are not edits) and, if the model changed, redraws, autosaves and
-   * emits `change` once: also when fn throws, so the page never shows other than the model holds.
-   */
-  #edit(fn, atomic = true) {
-    const a = this.#annotations;
-    if (!a) throw Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: 'not-ready' });
-    const revision = a.revision();
-    const depth = a.transactionDepth();
-    try {
-      if (atomic) a.beginTransaction();
-      const result = fn(a);
-      while (a.transactionDepth() > depth) a.commitTransaction();
-      return result;
-    } catch (err) {
-      while (a.transactionDepth() > depth) a.rollbackTransaction();
-      throw err;
-    } finally {
-      if (a.revision() !== revision) this.#changed();
-    }
-  }
-
-  #updateMedia() {
-    if (!this.#annotations) return;
-    // What is stored must not carry a presigned URL's credentials into the answer.
-    const media = { url: stableUrl(this.src), duration: this.#duration, sampleRate: this.sampleRate, channels: this.channels };
-    if (this.#video) Object.assign(media, { frames: this.#video.count, width: this.#video.width, height: this.#video.height, videoCodec: this.#video.codec });
-    this.#annotations.setMedia(JSON.stringify(media), this.#taskId);
-  }
-
-  /** The key a draft is saved under: the scope (job) if any, the host's task id and the media. */
-  get #draftKey() {
-    const key = `${this.#taskId}\u0000${stableUrl(this.src)}`;
-    return this.draftScope ? `${this.draftScope}\u0000${key}` : key;
-  }
-
-  async #restoreDraft(load) {
-    if (this.getAttribute('autosave') === 'off') return;
-    const days = draftDays(this.getAttribute('draft-days'));
-    if (days.problem) this.#reportEditError('invalid-draft-days', days.problem);
-    const guard = this.#drafts = new DraftGuard(this.#draftKey, {
-      days: days.days,
-      anchor: this.#parts.notice,
-      warn: (code, message) => this.#reportEditError(code, message),
-      emit: (type, detail) => this.#emit(type, detail),
-    });
-    await guard.open({
-      current: this.#annotations.save(),
-      host: () => ({ value: this.#hostValue, time: this.valueTime }),
-      restore: (draft) => { if (load === this.#loadId) this.#applyDraft(draft); },
-    });
-  }
-
-  #applyDraft(draft) {
-    const result = this.#annotations.load(draft.text);
-    if (!result.ok) {
-      // A draft from an older, incompatible editor: keep what the host gave, but not in silence.
-      this.#reportEditError('draft-unreadable', `Your unsaved draft from ${new Date(draft.savedAt).toLocaleString()} could not be restored (${result.message}); the next change replaces it.`);
-      return;
-    }
-    this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
-    this.#updateMedia();
-    this.#changed(false); // it is the draft already
-    this.#showNotice(`Restored your unsaved work from ${new Date(draft.savedAt).toLocaleString()}.`);
-    this.#emit('restored', { savedAt: draft.savedAt, value: this.value });
-  }
-
-  /** True while the annotator has not chosen between a kept draft and the host's value. */
-  get draftChoicePending() { return this.#drafts?.choosing ?? false; }
-
-  /** Deletes the autosaved draft and keeps the editor as it is (its answer was accepted). */
-  forgetDraft() {
-    return this.#drafts?.delete() ?? Promise.resolve();
-  }
-
-  /** Drops the autosaved draft and goes back to what the host gave (pre-annotations or nothing). */
-  async discardDraft() {
-    if (this.#drafts) await this.#drafts.delete();
-    else await deleteDraft(this.#draftKey);
-    if (this.#annotations) {
-      const base = this.#hostValue ?? { format: 'avseg.annotation', version: 1 };
-      this.#annotations.load(typeof base === 'string' ? base : JSON.stringify(base));
-      if (this.#info) this.#annotations.setTimebase(this.#timelineRate(), this.#mediaFrames());
-      this.#updateMedia();
-      this.#changed(false);
-    }
-    this.#showNotice(null);
-  }
-
-  /** Resolves once every edit so far is saved in the browser (hosts may await it before leaving). */
-  flushDraft() {
-    return this.#drafts?.flush() ?? Promise.resolve();
-  }
-
-  #showNotice(text) {
-    const box = this.#parts.notice;
-    box.hidden = !text;
-    box.querySelector('span').textContent = text ?? '';
-  }
-
-  #changed(save = true) {
-    // Nothing here serialises the whole document: the draft is written by the DraftWriter (which
-    // waits for a pause once that gets slow) and `detail.value` is made only if a listener reads it.
-    const problems = this.#store.problems();
-    if (save && this.#drafts) this.#drafts.save(() => this.#annotations.save());
+  #changed() {
+    const problems = this.#session.store.problems();
     this.#lanes.draw();
     this.#renderPanel(!this.#panel.typing);
-    const annotations = this.#annotations;
-    const withFrames = (doc) => this.#withFrames(doc);
-    let text = null;
-    this.#emit('change', { get value() { text ??= annotations.save(); return withFrames(JSON.parse(text)); } });
+    this.#emit('change', this.#session.changeDetail());
     this.#emit('validity', { problems: problems.map((x) => ({ ...x })) });
-  }
-
-  #reportEditError(code, message) {
-    this.#showError(message, false);
-    this.#emit('error', { code, message, fatal: false });
   }
 
   #video = null;          // {times: Float64Array (seconds, one per frame, then the end), keyFrames, width, height, codec}
@@ -906,27 +717,22 @@ export class AvsegEditor extends HTMLElement {
 
   /** Moves the selected segment's start or end by `frames` samples, or (0, a video) to the next frame boundary. */
   #nudge(edge, direction, frames) {
-    const seg = this.#store?.segment(this.#selected);
+    const seg = this.#session.store?.segment(this.#selected);
     if (!seg) return;
-    const rate = this.#store.rate();
+    const rate = this.#session.store.rate();
     let at = seg[edge] + direction * frames;
     if (!frames) at = nextFrameBoundary(this.#video, seg[edge], rate, direction);
     try {
-      this.#edit((a) => check(edge === 'end' ? a.setBounds(seg.id, seg.start, at) : a.setBounds(seg.id, at, seg.end)));
+      this.#session.edit((a) => check(edge === 'end' ? a.setBounds(seg.id, seg.start, at) : a.setBounds(seg.id, at, seg.end)));
     } catch (err) {
-      this.#reportEditError(err.code ?? 'refused', err.message);
+      this.#session.reportError(err.code ?? 'refused', err.message);
     }
   }
-
-  /** The media's length in the annotation timebase (audio samples of media time). */
-  #mediaFrames() { return mediaPositions(this.#duration, this.#timelineRate()); }
 
   /** Positions per second of the annotation timebase: the audio's sample rate, or for a video
    * without sound its time base, so frame boundaries stay whole numbers. */
   #timelineRate() { return timelineRate(this.#info?.sampleRate, this.#video); }
 
-  /** A time moved to the nearest frame boundary of a video (segments are frame-exact); audio: unchanged. */
-  #toFrameBoundary(t) { return toFrameBoundary(this.#video, t); }
   #lanes = null;          // the track lanes and their pointer gestures (track-lanes.js)
   #trackControls = null;  // the toolbar's track, record and history buttons (track-controls.js)
 
@@ -936,18 +742,15 @@ export class AvsegEditor extends HTMLElement {
     this.#lanes.snapping = on;
     if (this.#parts.snap) this.#parts.snap.checked = this.#lanes.snapping;
   }
-  #drafts = null;         // DraftGuard for this task, once the media is ready
-  #hostValue = null;      // what the host gave as `value` (pre-annotations), for discarding a draft
-
   /** The selected segment's id, or null; settable. */
   get selectedSegment() { return this.#selected; }
   set selectedSegment(id) {
     const next = id ?? null;
     if (next === this.#selected) return;
     this.#selected = next;
-    this.#annotations?.endTyping();
+    this.#session.model?.endTyping();
     // Its track becomes the selected one, unless it is already among the selected.
-    const track = next == null ? null : this.#store?.segment(next)?.track;
+    const track = next == null ? null : this.#session.store?.segment(next)?.track;
     if (track && !this.#selectedTracks.includes(track)) {
       this.#selectedTracks = [track];
       this.#renderTrackControls();
@@ -1002,17 +805,17 @@ export class AvsegEditor extends HTMLElement {
   /** The tracks recording makes segments on; Ctrl+click on a lane or Shift+T adds one. */
   get selectedTracks() { return [...this.#selectedTracks]; }
   set selectedTracks(ids) {
-    const known = new Set((this.#store?.tracks() ?? []).map((t) => t.id));
-    this.#selectedTracks = [...new Set((ids ?? []).map(String))].filter((id) => !this.#store || known.has(id));
+    const known = new Set((this.#session.store?.tracks() ?? []).map((t) => t.id));
+    this.#selectedTracks = [...new Set((ids ?? []).map(String))].filter((id) => !this.#session.store || known.has(id));
     this.#renderTrackControls();
     this.#lanes.draw();
-    const names = this.#selectedTracks.map((id) => trackName(this.#store, id));
+    const names = this.#selectedTracks.map((id) => trackName(this.#session.store, id));
     this.#announce(names.length ? `Selected track${names.length === 1 ? '' : 's'}: ${names.join(', ')}` : 'No track selected');
   }
 
   /** Selects the next track (wrapping), or adds it to the selection (extend). */
   #stepTrack(extend) {
-    const tracks = this.#store?.tracks() ?? [];
+    const tracks = this.#session.store?.tracks() ?? [];
     if (!tracks.length) return;
     const last = this.#selectedTracks.at(-1);
     const at = tracks.findIndex((t) => t.id === last);
@@ -1022,7 +825,7 @@ export class AvsegEditor extends HTMLElement {
 
   /** Selects the previous or next segment in time (only the selected tracks', if any). */
   #stepSegment(direction) {
-    const store = this.#store;
+    const store = this.#session.store;
     if (!store) return;
     const listing = store.listing(false);
     const tracks = store.tracks();
@@ -1061,31 +864,31 @@ export class AvsegEditor extends HTMLElement {
   }
 
   #announceSelection() {
-    const seg = this.#store?.segment(this.#selected);
+    const seg = this.#session.store?.segment(this.#selected);
     if (!seg) {
       this.#announce('No segment selected');
       return;
     }
-    const rate = this.#store.rate();
-    const problem = this.#store.problemSegments().has(seg.id) ? ', has a problem' : '';
-    this.#announce(`Segment on ${trackName(this.#store, seg.track)}, ${formatTime(seg.start / rate)} to ${formatTime(seg.end / rate)}${problem}`);
+    const rate = this.#session.store.rate();
+    const problem = this.#session.store.problemSegments().has(seg.id) ? ', has a problem' : '';
+    this.#announce(`Segment on ${trackName(this.#session.store, seg.track)}, ${formatTime(seg.start / rate)} to ${formatTime(seg.end / rate)}${problem}`);
   }
 
   get recording() { return this.#recording !== null; }
 
   /** Merges the selected segment with the next one on its track (fields joined); returns its id. */
   mergeWithNext() {
-    const seg = this.#store?.segment(this.#selected);
+    const seg = this.#session.store?.segment(this.#selected);
     if (!seg) return null;
-    const next = this.#annotations.nextOnTrack(seg.id);
+    const next = this.#session.model.nextOnTrack(seg.id);
     if (!next) {
-      this.#reportEditError('refused', 'there is no later segment on this track to merge with');
+      this.#session.reportError('refused', 'there is no later segment on this track to merge with');
       return null;
     }
     try {
-      return this.#edit((a) => check(a.mergeSegments(seg.id, next)));
+      return this.#session.edit((a) => check(a.mergeSegments(seg.id, next)));
     } catch (err) {
-      this.#reportEditError(err.code ?? 'refused', err.message);
+      this.#session.reportError(err.code ?? 'refused', err.message);
       return null;
     }
   }
@@ -1098,30 +901,30 @@ export class AvsegEditor extends HTMLElement {
     const now = this.currentTime;
     if (!this.#recording) {
       if (!this.#selectedTracks.length) {
-        this.#reportEditError('refused', 'Select a track first (click its lane, or press T), then record.');
+        this.#session.reportError('refused', 'Select a track first (click its lane, or press T), then record.');
         return null;
       }
-      this.#recording = { tracks: [...this.#selectedTracks], start: this.#toFrameBoundary(Math.max(0, now - this.reactionTime)) };
+      this.#recording = { tracks: [...this.#selectedTracks], start: this.#session.toFrameBoundary(Math.max(0, now - this.reactionTime)) };
       if (this.#parts.media.paused) this.play().catch(() => {});
       this.#renderTrackControls();
-      this.#announce(`Recording on ${this.#recording.tracks.map((id) => trackName(this.#store, id)).join(', ')}`);
+      this.#announce(`Recording on ${this.#recording.tracks.map((id) => trackName(this.#session.store, id)).join(', ')}`);
       return null;
     }
     const { tracks, start } = this.#recording;
     this.#recording = null;
     this.#renderTrackControls();
-    const end = this.#toFrameBoundary(Math.min(this.#duration, Math.max(0, now - this.reactionTime)));
+    const end = this.#session.toFrameBoundary(Math.min(this.#duration, Math.max(0, now - this.reactionTime)));
     const made = [];
     const refused = [];
     try {
-      const rate = this.#rate();
-      this.#edit((a) => {
+      const rate = this.#session.rate();
+      this.#session.edit((a) => {
         a.beginGroup();
         try {
           for (const track of tracks) {
             const r = a.addSegment(track, Math.round(start * rate), Math.round(end * rate), '{}');
             if (r.ok) made.push(r.id);
-            else refused.push(`${trackName(this.#store, track)}: ${r.message}`);
+            else refused.push(`${trackName(this.#session.store, track)}: ${r.message}`);
           }
         } finally {
           a.endGroup();
@@ -1130,7 +933,7 @@ export class AvsegEditor extends HTMLElement {
     } catch (err) {
       refused.push(err.message);
     }
-    if (refused.length) this.#reportEditError('refused', `Not recorded on ${refused.join('; ')}`);
+    if (refused.length) this.#session.reportError('refused', `Not recorded on ${refused.join('; ')}`);
     if (made.length) this.selectedSegment = made[0];
     return made[0] ?? null;
   }
@@ -1138,7 +941,7 @@ export class AvsegEditor extends HTMLElement {
   #renderTrackControls() {
     this.#trackControls.render({
       configText: this.#panel.configText, ready: this.#ready, selectedTracks: this.#selectedTracks.length, recording: this.#recording !== null,
-      canUndo: Boolean(this.#annotations?.canUndo()), canRedo: Boolean(this.#annotations?.canRedo()),
+      canUndo: Boolean(this.#session.model?.canUndo()), canRedo: Boolean(this.#session.model?.canRedo()),
     });
   }
 
@@ -1155,8 +958,8 @@ export class AvsegEditor extends HTMLElement {
     const p = this.#parts;
     const media = p.media;
     this.#lanes = new TrackLanes({ canvas: p.lanes, wave: p.wave }, {
-      store: () => this.#store,
-      model: () => this.#annotations,
+      store: () => this.#session.store,
+      model: () => this.#session.model,
       view: () => this.#view,
       selected: () => this.#selected,
       selectedTracks: () => this.#selectedTracks,
@@ -1169,9 +972,9 @@ export class AvsegEditor extends HTMLElement {
     });
     const laneEdit = (fn) => {
       try {
-        return this.#edit((a) => check(fn(a)));
+        return this.#session.edit((a) => check(fn(a)));
       } catch (err) {
-        this.#reportEditError(err.code ?? 'refused', err.message);
+        this.#session.reportError(err.code ?? 'refused', err.message);
         return undefined;
       }
     };
@@ -1185,28 +988,28 @@ export class AvsegEditor extends HTMLElement {
     this.#lanes.on('move', ({ id, start, track }) => laneEdit((a) => a.moveSegment(id, start, track)));
     this.#lanes.on('resize', ({ id, start, end }) => laneEdit((a) => a.setBounds(id, start, end)));
     this.#lanes.on('play', ({ id }) => {
-      const s = this.#store?.segment(id);
-      if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate()).catch(() => {});
+      const s = this.#session.store?.segment(id);
+      if (s) this.playSpan(s.start / this.#session.store.rate(), s.end / this.#session.store.rate()).catch(() => {});
     });
-    this.#list = new SegmentList({ list: p.list, rows: p.rows, count: p.listCount, order: p.listOrder }, { store: () => this.#store, selected: () => this.#selected });
+    this.#list = new SegmentList({ list: p.list, rows: p.rows, count: p.listCount, order: p.listOrder }, { store: () => this.#session.store, selected: () => this.#selected });
     this.#list.on('select', ({ id, seek }) => {
       this.selectedSegment = id;
-      const s = this.#store?.segment(id);
+      const s = this.#session.store?.segment(id);
       if (!s) return;
-      if (seek) this.currentTime = s.start / this.#store.rate();
-      this.#reveal(s.start / this.#store.rate(), s.end / this.#store.rate());
+      if (seek) this.currentTime = s.start / this.#session.store.rate();
+      this.#reveal(s.start / this.#session.store.rate(), s.end / this.#session.store.rate());
     });
     this.#list.on('play', ({ id }) => {
-      const s = this.#store?.segment(id);
-      if (s) this.playSpan(s.start / this.#store.rate(), s.end / this.#store.rate());
+      const s = this.#session.store?.segment(id);
+      if (s) this.playSpan(s.start / this.#session.store.rate(), s.end / this.#session.store.rate());
     });
     this.#panel = new SegmentPanel({ segmentEditor: p.segmentEditor, classifications: p.classificationsBox }, {
-      store: () => this.#store,
+      store: () => this.#session.store,
       selected: () => this.#selected,
-      edit: (fn) => this.#edit(fn),
-      report: (code, message) => this.#reportEditError(code, message),
-      toFrameBoundary: (t) => this.#toFrameBoundary(t),
-      endTyping: () => this.#annotations.endTyping(),
+      edit: (fn) => this.#session.edit(fn),
+      report: (code, message) => this.#session.reportError(code, message),
+      toFrameBoundary: (t) => this.#session.toFrameBoundary(t),
+      endTyping: () => this.#session.model.endTyping(),
       playSpan: (start, end, loop) => this.playSpan(start, end, loop),
       remove: (id) => { this.removeSegment(id); this.selectedSegment = null; },
       mergeWithNext: () => this.mergeWithNext(),
@@ -1215,13 +1018,12 @@ export class AvsegEditor extends HTMLElement {
     p.zoomIn.addEventListener('click', () => this.zoomBy(2));
     p.zoomOut.addEventListener('click', () => this.zoomBy(0.5));
     p.zoomFit.addEventListener('click', () => this.zoomTo(0, this.#duration));
-    p.discard.addEventListener('click', () => { this.discardDraft(); });
     this.#trackControls = new TrackControls({ category: p.category, tag: p.tag, addTrack: p.addTrack, removeTrack: p.removeTrack, record: p.record, undo: p.undoButton, redo: p.redoButton });
     this.#trackControls.on('add', ({ category, tag }) => {
       try {
         this.selectedTrack = this.addTrack(category, tag);
       } catch (err) {
-        this.#reportEditError(err.code ?? 'refused', err.message);
+        this.#session.reportError(err.code ?? 'refused', err.message);
       }
     });
     this.#trackControls.on('record', () => this.toggleRecording());
@@ -1234,7 +1036,7 @@ export class AvsegEditor extends HTMLElement {
     this.#trackControls.on('remove', () => {
       const ids = this.#selectedTracks;
       if (!ids.length) return;
-      this.#edit((a) => {
+      this.#session.edit((a) => {
         a.beginGroup();
         try {
           for (const id of ids) a.removeTrack(id);
@@ -1384,9 +1186,9 @@ export class AvsegEditor extends HTMLElement {
       split: () => {
         if (!this.#selected) return;
         try {
-          this.#edit((a) => check(a.splitSegment(this.#selected, Math.round(this.#toFrameBoundary(this.currentTime) * this.#timelineRate()))));
+          this.#session.edit((a) => check(a.splitSegment(this.#selected, Math.round(this.#session.toFrameBoundary(this.currentTime) * this.#timelineRate()))));
         } catch (err) {
-          this.#reportEditError(err.code ?? 'refused', err.message);
+          this.#session.reportError(err.code ?? 'refused', err.message);
         }
       },
     };
