@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// `npm pack` holds what the element and its helpers load, the types and the docs, and nothing
+// else; once installed, Node and TypeScript find every entry of the exports map.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { installInto, moduleClosure, pack, root, run } from './packed.mjs';
+
+let tmp;
+let packed;
+let installed;
+const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+
+before(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-package-'));
+  packed = await pack(tmp);
+  installed = await installInto(path.join(tmp, 'app'), packed.tarball);
+});
+after(() => rm(tmp, { recursive: true, force: true }));
+
+test('the tarball holds exactly the modules, worker and wasm the entry points load, the types, docs and changelog', async (t) => {
+  t.diagnostic(`${packed.filename}: ${packed.files.length} files, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`);
+  const entries = Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [] : [e.default])).map((p) => p.replace(/^\.\//, ''));
+  assert.deepEqual(entries, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js']);
+  const { files: loaded, missing } = await moduleClosure(installed, entries);
+  assert.deepEqual(missing, [], 'modules loaded by the package but not in it');
+  for (const needed of ['dist/worker.js', 'dist/avseg-core.js', 'dist/avseg-core.wasm', 'dist/avseg-model.js', 'dist/avseg-model.wasm']) {
+    assert.ok(loaded.includes(needed), `${needed} is not reached from the entry points`);
+  }
+  const types = Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [] : [e.types])).map((p) => p.replace(/^\.\//, ''));
+  const docs = packed.files.filter((f) => /^doc\/[\w-]+\.md$/.test(f));
+  assert.ok(docs.includes('doc/element-api.md'));
+  const expected = [...loaded, ...types, ...docs, 'CHANGELOG.md', 'README.md', 'package.json'].sort();
+  assert.deepEqual(packed.files, expected, 'the tarball holds files nothing loads, or lacks some');
+  for (const f of packed.files) assert.doesNotMatch(f, /^(tests|build|web|examples|node_modules|scripts|template|wasm|bench)\//);
+});
+
+test('the version is the changelog\'s newest and the README points at the examples and the API doc', async () => {
+  const changelog = await readFile(path.join(installed, 'CHANGELOG.md'), 'utf8');
+  assert.equal(/^## (\d+\.\d+\.\d+)/m.exec(changelog)?.[1], manifest.version);
+  const readme = await readFile(path.join(installed, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Using the element'), readme.indexOf('\n## ', readme.indexOf('## Using the element') + 1));
+  for (const link of ['examples/', 'doc/element-api.md', 'npm install avseg']) assert.ok(section.includes(link), `"Using the element" does not mention ${link}`);
+});
+
+test('Node resolves the exports map of the installed package and runs the export and import helpers', async () => {
+  const script = `
+    const resolved = ['avseg', 'avseg/exports', 'avseg/imports', 'avseg/dist/worker.js', 'avseg/dist/avseg-core.wasm', 'avseg/package.json']
+      .map((s) => import.meta.resolve(s).replace(/^.*node_modules\\/avseg\\//, ''));
+    const { fromAudacity } = await import('avseg/imports');
+    const { toAudacity, EXPORTS } = await import('avseg/exports');
+    const doc = fromAudacity('0.5\\t1.25\\tAlice\\n', { category: 'speaker' });
+    console.log(JSON.stringify({ resolved, labels: toAudacity(doc, {}), formats: Object.keys(EXPORTS), segment: doc.segments[0] }));`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: path.dirname(path.dirname(installed)) });
+  const out = JSON.parse(stdout);
+  assert.deepEqual(out.resolved, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js', 'dist/worker.js', 'dist/avseg-core.wasm', 'package.json']);
+  assert.equal(out.labels, '0.500000\t1.250000\tSpeaker: Alice\n');
+  assert.deepEqual(out.formats, ['jsonl', 'vtt', 'srt', 'audacity', 'textgrid', 'eaf', 'rttm', 'csv']);
+  assert.deepEqual([out.segment.start, out.segment.end], [24000, 60000]);
+  await assert.rejects(run(process.execPath, ['--input-type=module', '-e', "import('avseg/dist/../tests/x.js')"], { cwd: path.dirname(path.dirname(installed)) }));
+});
+
+test('TypeScript takes the types of each entry point from the installed package (bundler and node16 resolution)', async () => {
+  const app = path.dirname(path.dirname(installed));
+  const usage = `
+import type { AvsegDocument, AvsegEditor } from 'avseg';
+import { EXPORTS, toAudacity } from 'avseg/exports';
+import { ImportError, importDocument } from 'avseg/imports';
+
+const editor: AvsegEditor = document.createElement('avseg-editor');
+editor.config = { categories: [{ name: 'speaker', tags: ['Alice'] }] };
+const id: string = editor.addSegment(editor.addTrack('speaker', 'Alice'), 0.5, 1.25);
+const doc: AvsegDocument | null = editor.value;
+const labels: string = toAudacity(doc!, editor.config) + EXPORTS.vtt.extension + id;
+const imported: Promise<AvsegDocument> = importDocument('audacity', labels, { rate: 48000 });
+// @ts-expect-error: not an import format
+void importDocument('mp3', labels);
+// @ts-expect-error: exact positions are numbers
+const wrong: string = doc!.segments[0].start;
+void imported; void wrong; void ImportError;
+`;
+  // The package is ES modules only: under node16 resolution the consumer is an .mts module.
+  await writeFile(path.join(app, 'usage.ts'), usage);
+  await writeFile(path.join(app, 'usage.mts'), usage);
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  const common = ['--noEmit', '--strict', '--lib', 'es2022,dom', '--target', 'es2022'];
+  await run(process.execPath, [tsc, ...common, '--module', 'esnext', '--moduleResolution', 'bundler', path.join(app, 'usage.ts')], { cwd: app });
+  await run(process.execPath, [tsc, ...common, '--module', 'node16', '--moduleResolution', 'node16', path.join(app, 'usage.mts')], { cwd: app });
+});
