@@ -186,6 +186,65 @@ export class NoReadAhead {
 const MAX_PLAN_ROUNDS = 10000;   // a fragmented MP4 without an index is read moof to moof
 
 /**
+ * A fragmented MP4's moofs, wanted all at once, are read through on a server that answers only
+ * single ranges (fetching the pictures between them costs less than a round trip each). Each moof
+ * that arrives is fed to the plan at once, which then knows its fragment's sound (after it, before
+ * the next moof): that is kept as the same read passes it (grow), and the sound known before a
+ * round is fetched with it (known), instead of all being read again after the plan. Kept within
+ * the cache's room, so nothing kept is evicted before the decoder reads it.
+ */
+class SoundAlongside {
+  constructor(plan, file) {
+    this.plan = plan;
+    this.file = file;
+    this.offered = new Set();
+    this.room = file.cache.limit - file.cache.bytes - (file.cache.limit >> 3);
+    this.alive = true;
+  }
+
+  /** Media ranges from index `i` of the plan's (flat, sorted) until `before`, not offered yet, within the room. */
+  #offer(media, i, before) {
+    const out = [];
+    for (; 2 * i < media.length && media[2 * i] < before && this.room > 0; i++) {
+      const start = media[2 * i];
+      if (this.offered.has(start) || this.file.has(start, media[2 * i + 1] - start)) continue;
+      this.offered.add(start);
+      const end = Math.min(media[2 * i + 1], start + this.room);
+      this.room -= end - start;
+      out.push([start, end]);
+    }
+    return out;
+  }
+
+  /** The sound the plan knows of and nobody fetched yet. */
+  known() {
+    return this.#offer(this.plan.mediaRanges(), 0, this.file.size);
+  }
+
+  /** For RemoteFile.want's grow: a moof arrived; the sound between it and the next wanted one. */
+  grow(wants) {
+    return (first, bytes) => {
+      if (this.room <= 0 || !this.alive) return null;
+      this.plan.feed(first, bytes);
+      const media = this.plan.mediaRanges();
+      const next = wants[firstEndingAfter(wants.flat(), first) + 1]?.[0] ?? this.file.size;
+      return this.#offer(media, firstEndingAfter(media, first), next);
+    };
+  }
+}
+
+/** The index of the first [start, end) pair of a flat sorted array ending after `position`. */
+function firstEndingAfter(flat, position) {
+  let lo = 0;
+  let hi = flat.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (flat[2 * mid + 1] <= position) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * Runs the core's read plan of an MP4 (M.ReadPlan) over the file: fetches what it asks for,
  * pinned, until it is done. Resolves with { media, index, fragmented } (Float64Array ranges), or
  * { problem } when the plan gave up or the core has none (then the file is read unplanned).
@@ -194,12 +253,16 @@ const MAX_PLAN_ROUNDS = 10000;   // a fragmented MP4 without an index is read mo
 export async function planMp4(M, file, head, wait) {
   if (!M.ReadPlan) return { problem: 'this core has no read plan' };
   const plan = new M.ReadPlan(file.size);
+  const sound = new SoundAlongside(plan, file);
   try {
     plan.feed(0, head);
     for (let round = 0; round < MAX_PLAN_ROUNDS; round++) {
       const wants = pairs(plan.wants());
       if (!wants.length) break;
-      await wait(() => file.want(wants, { pin: true }));
+      const fragments = plan.state().fragmented;
+      const grow = fragments && wants.length > 1 ? sound.grow(wants) : null;
+      const also = fragments ? sound.known() : null;
+      await wait(() => file.want(wants, { pin: true, grow, also }));
       for (const [start, end] of wants) {
         for (let p = start; p < end;) {
           const bytes = file.read(p, end - p);
@@ -215,6 +278,7 @@ export async function planMp4(M, file, head, wait) {
     await wait(() => file.want(index, { pin: true }));
     return { media: plan.mediaRanges(), index, fragmented: state.fragmented };
   } finally {
+    sound.alive = false;
     plan.delete();
   }
 }

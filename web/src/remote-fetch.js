@@ -145,9 +145,10 @@ export class RangeFetch {
     const tooMuch = (n) => this.refused(`the server's answer to a request for bytes ${start}-${end - 1} goes on past the ${length} bytes asked for (${n} came)`, response.status);
     if (entry.keep) {
       // Fetched across gaps: only the wanted bytes are held, the rest dropped as it streams by.
-      const parts = entry.keep.map(([s, e]) => ({ first: s, bytes: new Uint8Array(e - s) }));
-      let at = start;
+      const parts = entry.parts = entry.keep.map(([s, e, grown]) => ({ first: s, bytes: new Uint8Array(e - s), grown }));
+      let at = entry.at = start;
       let k = 0;
+      let told = 0;           // parts before this one were handed to entry.grow
       const received = await this.readBody(x, length, (chunk) => {
         const to = at + chunk.length;
         while (k < parts.length && parts[k].first + parts[k].bytes.length <= at) k++;
@@ -157,8 +158,12 @@ export class RangeFetch {
           const until = Math.min(to, p.first + p.bytes.length);
           if (until > from) p.bytes.set(chunk.subarray(from - at, until - at), from - p.first);
         }
-        at = to;
+        at = entry.at = to;
+        for (; entry.grow && told < parts.length && parts[told].first + parts[told].bytes.length <= at; told++) {
+          if (!parts[told].grown) this.keepAhead(entry.grow(parts[told].first, parts[told].bytes));
+        }
       }, tooMuch);
+      entry.parts = null;
       this.measure(null, received, performance.now() - answered);
       problem = this.refusal(response.status, contentRange, received, start, end);
       if (problem) throw problem;
@@ -273,6 +278,23 @@ export class RangeFetch {
     this.accept(entries, parts);
   }
 
+  /**
+   * Ranges found while a read-through streams (an MP4 fragment's sound, from its moof): kept by
+   * whichever request fetching across gaps has not passed them yet, so they are never read twice.
+   * What no such request will bring is left to the caller's later wants.
+   */
+  keepAhead(ranges) {
+    if (!ranges?.length) return;
+    const across = [...this.flying, ...this.queue].filter((e) => e.keep && e.grow);
+    for (const [s, e] of ranges) {
+      for (const entry of across) {
+        const from = Math.max(s, entry.at ?? entry.start);
+        const to = Math.min(e, entry.end);
+        if (to > from) addKept(entry, from, to);
+      }
+    }
+  }
+
   /** In a page: the server answers (an opaque no-cors request gets through) though a CORS request does not. */
   async answersWithoutCors() {
     if (!pageOrigin()) return false;
@@ -291,5 +313,29 @@ export class RangeFetch {
       this.store(p.first, p.bytes);
     }
     for (const e of entries) e.done.resolve();
+  }
+}
+
+/** Adds [from, to) to what `entry` keeps (and to its body's parts while it streams), less what it keeps already. */
+function addKept(entry, from, to) {
+  const keep = entry.keep;
+  let i = 0;
+  while (i < keep.length && keep[i][1] <= from) i++;
+  for (let at = from; at < to;) {
+    const next = i < keep.length ? keep[i] : null;
+    if (next && next[0] <= at) {
+      at = Math.max(at, next[1]);
+      i++;
+      continue;
+    }
+    const end = Math.min(to, next ? next[0] : to);
+    keep.splice(i, 0, [at, end, true]);
+    if (entry.parts) {
+      let j = entry.parts.findIndex((p) => p.first > at);
+      if (j < 0) j = entry.parts.length;
+      entry.parts.splice(j, 0, { first: at, bytes: new Uint8Array(end - at), grown: true });
+    }
+    i++;
+    at = end;
   }
 }

@@ -47,8 +47,12 @@ export class RequestPlan {
     return merged;
   }
 
-  /** Asks for what of `asked` is neither cached nor coming; the promises of all that is coming, or null if all is cached. */
-  request(asked, gap = GAP) {
+  /**
+   * Asks for what of `asked` is neither cached nor coming; the promises of all that is coming, or null if all is cached.
+   * grow(first, bytes): called with each asked range a request fetching across gaps brings, while its body still
+   * streams; the ranges it returns are kept too where that body (or another request's) has not passed them yet.
+   */
+  request(asked, gap = GAP, grow = null) {
     if (this.error && !PAUSING.has(this.error.code)) throw this.error;
     const gaps = asked.flatMap(([s, e]) => this.cache.missing(s, e));
     if (!gaps.length) return null;
@@ -108,14 +112,18 @@ export class RequestPlan {
       for (let start = s; start < e; start += most) {
         const end = Math.min(e, start + most);
         const entry = { start, end, done: deferred(), attempts: 0 };
+        if (grow) entry.grow = grow;
         if (keep.length > 1) {
           const mine = keep.filter(([ks, ke]) => ke > start && ks < end).map(([ks, ke]) => [Math.max(ks, start), Math.min(ke, end)]);
           // A piece that keeps everything it fetches keeps it as one.
-          if (mine.length > 1 || mine[0][0] > start || mine[0][1] < end) entry.keep = mine;
-          if (!mine.length) continue;
-          entry.start = mine[0][0];
-          entry.end = mine[mine.length - 1][1];
-          if (mine.length === 1) delete entry.keep;
+          if (mine.length > 1 || !mine.length || mine[0][0] > start || mine[0][1] < end) entry.keep = mine;
+          // The pieces of a read-through that grows tile it: what it learns may lie in any.
+          if (!grow) {
+            if (!mine.length) continue;
+            entry.start = mine[0][0];
+            entry.end = mine[mine.length - 1][1];
+            if (mine.length === 1) delete entry.keep;
+          }
         }
         this.queue.push(entry);
         waits.push(entry.done.promise);
@@ -128,6 +136,9 @@ export class RequestPlan {
   /** Starts requests for queued ranges while fewer than maxInFlight are out. */
   pump() {
     while (this.queue.length && this.inFlight < this.maxInFlight && !this.error && !this.closed) {
+      // A read-through that grows goes piece after piece: what one piece's moofs say (the sound
+      // after them) is known before the next piece streams past it.
+      if (this.queue[0].grow && this.queue[0].keep && this.flying.some((e) => e.grow && e.keep)) return;
       let entries;
       if (this.multiRange !== false && this.queue.length > 1) {
         if (this.multiRange === null && this.probing) return;
@@ -169,5 +180,37 @@ export class RequestPlan {
   noMultiRange(entries) {
     this.multiRange = false;
     this.queue.unshift(...entries);
+    this.acrossGaps();
+  }
+
+  /**
+   * Once only single ranges are answered, what was queued for multi-range requests is regrouped as
+   * request() would have grouped it: ranges closer than a round trip's worth of bytes become one
+   * request keeping only them (the pieces of one that grows tile it, as in request()).
+   */
+  acrossGaps() {
+    const gap = this.crossGap(GAP);
+    if (gap <= GAP || this.queue.length < 2) return;
+    const most = REQUEST_CHUNKS * this.chunkBytes;
+    const groups = [];
+    for (const e of [...this.queue].sort((a, b) => a.start - b.start)) {
+      const last = groups[groups.length - 1];
+      if (last && e.start - last.end < gap && e.end - last.start <= most) {
+        last.members.push(e);
+        last.end = Math.max(last.end, e.end);
+      } else groups.push({ start: e.start, end: e.end, members: [e] });
+    }
+    this.queue = groups.map((g, i) => {
+      if (g.members.length === 1 && !g.members[0].grow) return g.members[0];
+      const grow = g.members.find((m) => m.grow)?.grow ?? null;
+      const next = groups[i + 1];
+      const entry = {
+        start: g.start, end: grow && next && next.start - g.end < gap ? next.start : g.end, done: deferred(), attempts: 0,
+        keep: g.members.flatMap((m) => m.keep ?? [[m.start, m.end]]),
+      };
+      if (grow) entry.grow = grow;
+      entry.done.promise.then(() => { for (const m of g.members) m.done.resolve(); }, (err) => { for (const m of g.members) m.done.reject(err); });
+      return entry;
+    });
   }
 }

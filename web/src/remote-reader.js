@@ -98,12 +98,18 @@ export class RemoteFile {
     return new RemoteError('fetch-failed', 'The media was closed.');
   }
 
-  async want(ranges, { pin = false, gap = GAP } = {}) {
-    const asked = this.normalize(ranges);
+  /**
+   * grow(first, bytes): see request(); an MP4 plan's moofs read through (a single-range server) say
+   * where their fragment's sound is, so it is kept as that read passes it rather than read again.
+   * also: ranges fetched with these (in the same requests where they touch) but never pinned.
+   */
+  async want(ranges, { pin = false, gap = GAP, grow = null, also = null } = {}) {
+    let asked = this.normalize(ranges);
     if (pin) this.cache.pin(asked);
+    if (also?.length) asked = this.normalize([...asked, ...also]);
     // Bytes evicted before the caller got to them are asked for again, but not forever.
     for (let round = 0; round < 3; round++) {
-      const waits = this.request(asked, gap);
+      const waits = this.request(asked, gap, round ? null : grow);
       if (!waits) return;
       await Promise.all(waits);
     }
