@@ -232,7 +232,8 @@ test('segments are made through the API, by dragging on a lane and by recording 
   await page.focus('avseg-editor');
   await page.evaluate(() => { document.querySelector('avseg-editor').currentTime = 3.2; });
   await page.keyboard.press('r');
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Stop once playback has gone on half a second (however long it took to start on a busy machine).
+  await waitFor(page, () => document.querySelector('avseg-editor').currentTime >= 3.7);
   await page.keyboard.press('r');
   await page.keyboard.press(' ');   // pause (puppeteer's BiDi keyboard knows the space only as ' ')
   v = await value(page);

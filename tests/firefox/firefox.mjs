@@ -25,7 +25,8 @@ export const FIREFOX_PREFS = {
   'browser.newtabpage.activity-stream.feeds.telemetry': false,
   'app.shield.optoutstudies.enabled': false,
   'app.normandy.enabled': false,
-  'services.settings.server': 'http://127.0.0.1:9/',  // remote settings: a closed loopback port
+  // Remote settings: none at all. A release build honours this only under MOZ_DISABLE_NONLOCAL_CONNECTIONS.
+  'services.settings.server': 'data:,#remote-settings-dummy/v1',
   'extensions.systemAddon.update.enabled': false,
   'extensions.blocklist.enabled': false,
   'browser.region.network.url': '',
@@ -61,6 +62,9 @@ export async function launchFirefox({ prefs = {} } = {}) {
       userDataDir,
       extraPrefsFirefox: { ...FIREFOX_PREFS, ...prefs },
       defaultViewport: null,
+      // Firefox's own test switch: connections to anything but loopback are refused, and the
+      // remote settings server above is taken (a release build ignores it otherwise).
+      env: { ...process.env, MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1' },
       timeout: 60000,
     });
   } catch (err) {
