@@ -198,50 +198,44 @@ class SoundAlongside {
     this.plan = plan;
     this.file = file;
     this.offered = new Set();
+    this.scanned = 0;       // media ranges (of the plan's, sorted) looked at already, but the last
     this.room = file.cache.limit - file.cache.bytes - (file.cache.limit >> 3);
     this.alive = true;
   }
 
-  /** Media ranges from index `i` of the plan's (flat, sorted) until `before`, not offered yet, within the room. */
-  #offer(media, i, before) {
+  /** The plan's media ranges found since the last call (all: `again`), not fetched yet, within the room. */
+  #fresh(again = false) {
+    const media = this.plan.mediaRanges();
     const out = [];
-    for (; 2 * i < media.length && media[2 * i] < before && this.room > 0; i++) {
+    let i = again ? 0 : Math.max(0, this.scanned - 1);
+    for (; 2 * i < media.length && this.room > 0; i++) {
       const start = media[2 * i];
-      if (this.offered.has(start) || this.file.has(start, media[2 * i + 1] - start)) continue;
+      if ((this.offered.has(start) && !again) || this.file.has(start, media[2 * i + 1] - start)) continue;
       this.offered.add(start);
       const end = Math.min(media[2 * i + 1], start + this.room);
       this.room -= end - start;
       out.push([start, end]);
     }
+    this.scanned = i;
     return out;
   }
 
-  /** The sound the plan knows of and nobody fetched yet. */
+  /** Before a round: the sound the plan knows of and nothing fetched (none kept what was offered last round). */
   known() {
-    return this.#offer(this.plan.mediaRanges(), 0, this.file.size);
+    return this.#fresh(true);
   }
 
-  /** For RemoteFile.want's grow: a moof arrived; the sound between it and the next wanted one. */
-  grow(wants) {
+  /**
+   * For RemoteFile.want's grow: wanted bytes arrived (a moof); the sound the plan found since.
+   * The plan walks the file in order, so a moof tells its sound once the moofs before it came.
+   */
+  grow() {
     return (first, bytes) => {
       if (this.room <= 0 || !this.alive) return null;
       this.plan.feed(first, bytes);
-      const media = this.plan.mediaRanges();
-      const next = wants[firstEndingAfter(wants.flat(), first) + 1]?.[0] ?? this.file.size;
-      return this.#offer(media, firstEndingAfter(media, first), next);
+      return this.#fresh();
     };
   }
-}
-
-/** The index of the first [start, end) pair of a flat sorted array ending after `position`. */
-function firstEndingAfter(flat, position) {
-  let lo = 0;
-  let hi = flat.length >> 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (flat[2 * mid + 1] <= position) lo = mid + 1; else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -260,7 +254,7 @@ export async function planMp4(M, file, head, wait) {
       const wants = pairs(plan.wants());
       if (!wants.length) break;
       const fragments = plan.state().fragmented;
-      const grow = fragments && wants.length > 1 ? sound.grow(wants) : null;
+      const grow = fragments && wants.length > 1 ? sound.grow() : null;
       const also = fragments ? sound.known() : null;
       await wait(() => file.want(wants, { pin: true, grow, also }));
       for (const [start, end] of wants) {

@@ -176,6 +176,8 @@ export class RangeFetch {
     problem = this.refusal(response.status, contentRange, bytes.length, start, end);
     if (problem) throw problem;
     this.accept([entry], [{ first: start, bytes }]);
+    // What it says may be kept by a read-through still on its way.
+    if (entry.grow) this.keepAhead(entry.grow(start, bytes));
   }
 
   async fetchMulti(entries, url) {
