@@ -133,3 +133,32 @@ test('react: a React 19 app bundled by esbuild renders the element; its worker a
     assert.ok(!scripts.includes('/out/avseg.js') && !scripts.includes('/out/avseg-editor.js'), `the element came from the bundle, not from ${scripts}`);
   });
 });
+
+test('setAssetBase: the worker and wasm come from the folder the host names, here on another origin', async (t) => {
+  const app = path.join(tmp, 'asset-base');
+  const installed = await installInto(app, packed.tarball);
+  await copyFile(path.join(tmp, 'clip.wav'), path.join(app, 'clip.wav'));
+  const assets = path.join(tmp, 'asset-base-files');
+  await cp(path.join(installed, 'dist'), path.join(assets, 'avseg-files'), { recursive: true });
+  await withPage(t, { pageRoot: app, assetRoot: assets }, async (servers) => {
+    await writeFile(path.join(app, 'index.html'), `<!doctype html><meta charset="utf-8"><title>asset base</title>
+<script type="importmap">{"imports": {"avseg": "./node_modules/avseg/dist/avseg.js"}}</script>
+<script type="module">
+  import { setAssetBase } from 'avseg';
+  setAssetBase(${JSON.stringify(servers.assets.url('/avseg-files'))});
+  const editor = document.createElement('avseg-editor');
+  editor.config = { categories: [{ name: 'speaker', tags: ['Alice'] }] };
+  editor.src = 'clip.wav';
+  document.body.append(editor);
+</script>`);
+    return '/index.html';
+  }, async (tab, servers) => {
+    await readyIn(tab);
+    assertSegment(await tab.evaluate(([start, end]) => {
+      const editor = document.querySelector('avseg-editor');
+      editor.addSegment(editor.addTrack('speaker', 'Alice'), start, end);
+      return editor.value;
+    }, [START, END]));
+    assert.deepEqual(workerAndWasm(servers), ['assets /avseg-files/avseg-core.wasm', 'assets /avseg-files/avseg-model.wasm', 'assets /avseg-files/worker.js']);
+  });
+});

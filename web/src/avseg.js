@@ -3,6 +3,7 @@
 import { AvsegEditor } from './avseg-editor.js';
 
 export { AvsegEditor };
+export { setAssetBase } from './asset-base.js';
 export * as layout from './layout.js';
 
 if (!customElements.get('avseg-editor')) customElements.define('avseg-editor', AvsegEditor);

@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 // Starts the core's Worker and speaks its message protocol (protocol.js) for the element.
+import { assetUrl } from './asset-base.js';
 import { ERROR, LOAD, RECYCLE, REFRESH_URL, RENDER, SOURCE_REFRESHED, STATS, UNLOAD } from './protocol.js';
 
 /** @typedef {import('./protocol.js').FromWorkerMessage} FromWorkerMessage */
 /** @typedef {import('./protocol.js').RenderView} RenderView */
 
-const workerUrl = new URL('./worker.js', import.meta.url);
+const besideModule = new URL('./worker.js', import.meta.url);
+/** The worker's script: in the host's folder if it named one (setAssetBase), else beside this module. */
+const workerUrl = () => assetUrl('worker.js') ?? besideModule;
 
 function startWorker() {
-  if (workerUrl.origin === self.location.origin) return new Worker(workerUrl, { type: 'module' });
+  const url = workerUrl();
+  if (url.origin === self.location.origin) return new Worker(url, { type: 'module' });
   // A Worker can't be built from another origin's script (a CDN, as in Ground Truth):
   // a same-origin blob module imports it instead, which needs CORS on the asset host.
-  const source = `import ${JSON.stringify(workerUrl.href)};`;
+  const source = `import ${JSON.stringify(url.href)};`;
   const blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const worker = new Worker(blobUrl, { type: 'module' });
   setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
@@ -56,7 +60,7 @@ export class CoreClient {
       this.#handler({
         type: ERROR, load: -1, fatal: true, code: 'internal',
         message: `The decoder worker failed to start${event.message ? `: ${event.message}` : ''} `
-          + `(it is loaded from ${workerUrl.origin}; the asset host must send CORS headers and the page's `
+          + `(it is loaded from ${workerUrl().origin}; the asset host must send CORS headers and the page's `
           + `Content-Security-Policy must allow blob: workers and 'wasm-unsafe-eval').`,
       });
     };

@@ -3,12 +3,15 @@
 // edits are synchronous, so `value` always reflects the last keystroke.
 import createAvsegModel from './avseg-model.js';
 import { codedError } from './error-codes.js';
+import { assetUrl } from './asset-base.js';
 
 let modulePromise;
 
 /** @returns {Promise<{Annotations: new () => any}>} */
 export function loadModel() {
-  modulePromise ??= createAvsegModel({ locateFile: (file) => new URL(file, import.meta.url).href });
+  // Without a host's folder the glue finds its wasm beside itself, by a literal
+  // new URL('avseg-model.wasm', import.meta.url) that bundlers follow.
+  modulePromise ??= createAvsegModel(assetUrl('avseg-model.wasm') ? { locateFile: (file) => assetUrl(file).href } : {});
   return modulePromise;
 }
 
