@@ -120,6 +120,41 @@ TEST_CASE("document text is read strictly: invalid UTF-8 is refused with its lin
     CHECK(refusal(R"({"format": "avseg.annotation", "version": 1,)").rfind("document: is not valid JSON (line 1, column ", 0) == 0);
 }
 
+TEST_CASE("document text is read strictly: anything after the document, or a second one, is refused", "[AnnotationDocument]")
+{
+    const std::string doc = R"({"format": "avseg.annotation", "version": 1})";
+    CHECK(refusal(doc).empty());
+    CHECK(refusal(doc + "\n\t ").empty());   // whitespace is no value
+    CHECK(refusal(doc + " x").rfind("document: is not valid JSON (line 1, column 46: syntax error while parsing value - invalid literal", 0) == 0);
+    CHECK(refusal(doc + doc).rfind("document: is not valid JSON (line 1, column 45: syntax error while parsing value - unexpected '{'; expected end of input)", 0) == 0);
+    CHECK(refusal(doc + ",").rfind("document: is not valid JSON (line 1, column 45: syntax error while parsing value - unexpected ','; expected end of input)", 0) == 0);
+    CHECK(refusal("[" + doc + "]") == "document: must be a JSON object");   // it said "config: ..."
+}
+
+TEST_CASE("document text is read strictly: whole numbers past 64 bits, or seconds beyond any media, are refused, never wrapped", "[AnnotationDocument]")
+{
+    // Read as int64, 2^64 - 1 is -1 and 2^63 is -2^63: they were refused for the wrong reason or passed.
+    CHECK(refusal(kHead + R"("segments": [{"id": "s1", "track": "t1", "start": 0, "end": 18446744073709551615}]})")
+        == "segments[0].end: is 18446744073709551615, past the largest 64-bit integer");
+    CHECK(refusal(kHead + R"("segments": [{"id": "s1", "track": "t1", "start": 9223372036854775808, "end": 1}]})")
+        == "segments[0].start: is 9223372036854775808, past the largest 64-bit integer");
+    CHECK(refusal(R"({"format": "avseg.annotation", "version": 1, "timebase": {"rate": 18446744073709551615}})")
+        == "timebase.rate: is 18446744073709551615, past the largest 64-bit integer");
+    CHECK(refusal(R"({"format": "avseg.annotation", "version": 1, "timebase": {"rate": 8000, "frames": 9223372036854775808}})")
+        == "timebase.frames: is 9223372036854775808, past the largest 64-bit integer");
+    CHECK(refusal(R"({"format": "avseg.annotation", "version": 1, "tracks": [{"id": "t1", "category": "c", "tag": "x", "minLength": 18446744073709551615}]})")
+        == "tracks[0].minLength: is 18446744073709551615, past the largest 64-bit integer");
+    // The largest int64 itself is a number of frames (here: past the media's end).
+    CHECK(refusal(kHead + R"("timebase": {"rate": 8000}, "segments": [{"id": "s1", "track": "t1", "start": 0, "end": 9223372036854775807}]})").empty());
+    // Seconds from other tools: placed on a frame only when one exists.
+    CHECK(refusal(kHead + R"("segments": [{"id": "s1", "track": "t1", "startTime": 1e300, "endTime": 2e300}]})")
+        == "segments[0].startTime: is 1e+300 seconds, beyond any media");
+    CHECK(refusal(kHead + R"("segments": [{"id": "s1", "track": "t1", "startTime": 0, "endTime": 1.2e15}]})")
+        == "segments[0].endTime: is 1.2e+15 seconds, beyond any media");   // at 48 kHz: 5.8e19 frames
+    CHECK(refusal(kHead + R"("segments": [{"id": "s1", "track": "t1", "startTime": -1e300, "endTime": 1}]})")
+        == "segments[0].startTime: is -1e+300 seconds, beyond any media");
+}
+
 TEST_CASE("document text that is valid reads the same as the parsed document", "[AnnotationDocument]")
 {
     const std::string text = kHead + R"("segments": [{"id": "s1", "track": "t1", "start": 0, "end": 800, "fields": {"text": "caf\u00e9 \ud83d\udc15"}}], "taskId": "k"})";

@@ -187,6 +187,28 @@ TEST_CASE("8-bit values outside -128..127 and 16-bit ones outside -32768..32767 
     REQUIRE(read(json(1, 44100, 256, 16, 1, {-32768, 32767})).ok);
 }
 
+TEST_CASE("integers at or past 2^63 and below -2^63 are refused as out of range, never wrapped to small values", "[AudiowaveformReader]")
+{
+    auto data = [](int bits, const std::string& values) {
+        return read("{\"version\":2,\"channels\":1,\"sample_rate\":44100,\"samples_per_pixel\":256,\"bits\":" + std::to_string(bits)
+            + ",\"length\":1,\"data\":[" + values + "]}");
+    };
+    // 2^64 - 1 read as an int64 is -1, 2^64 - 128 is -128: both would pass as peaks.
+    CHECK(refusal(data(8, "0,18446744073709551615")) == "the JSON's data[1] is 18446744073709551615, outside -128..127 for 8-bit peaks");
+    CHECK(refusal(data(8, "18446744073709551488,0")) == "the JSON's data[0] is 18446744073709551488, outside -128..127 for 8-bit peaks");
+    CHECK(refusal(data(16, "0,9223372036854775808")) == "the JSON's data[1] is 9223372036854775808, outside -32768..32767 for 16-bit peaks");
+    CHECK(refusal(data(16, "-9223372036854775808,0")) == "the JSON's data[0] is -9223372036854775808, outside -32768..32767 for 16-bit peaks");
+    // Past 64 bits nlohmann reads a number as a float; it is still an integer, quoted as written.
+    CHECK(refusal(data(16, "-9223372036854775809,0")) == "the JSON's data[0] is -9223372036854775809, outside -32768..32767 for 16-bit peaks");
+    CHECK(refusal(data(16, "0,36893488147419103232")) == "the JSON's data[1] is 36893488147419103232, outside -32768..32767 for 16-bit peaks");
+    CHECK(refusal(data(16, "0,1e3")) == "the JSON's data[1] is 1000.0, not an integer");
+    // The header's integers neither.
+    CHECK(refusal(read(std::string("{\"version\":2,\"channels\":1,\"sample_rate\":18446744073709551615,\"samples_per_pixel\":256,\"bits\":16,\"length\":1,\"data\":[0,0]}")))
+          == "the JSON's \"sample_rate\" is 18446744073709551615, past the largest 64-bit integer");
+    CHECK(refusal(read(std::string("{\"version\":2,\"channels\":1,\"sample_rate\":44100,\"samples_per_pixel\":256,\"bits\":16,\"length\":18446744073709551615,\"data\":[0,0]}")))
+          == "the JSON's \"length\" is 18446744073709551615, past the largest 64-bit integer");
+}
+
 TEST_CASE("each bad .dat is refused with what is wrong", "[AudiowaveformReader]")
 {
     CHECK(refusal(read(std::vector<uint8_t>{})) == "the file is empty (0 bytes)");

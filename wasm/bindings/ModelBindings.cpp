@@ -6,6 +6,7 @@
 #include "AnnotationValidator.h"
 #include "LabelConfig.h"
 #include "MediaError.h"
+#include "StrictJson.h"
 
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
@@ -38,6 +39,19 @@ Result from(const EditResult& r)
 Result failure(ErrorCode code, const std::string& message)
 {
     return {false, errorCodeName(code), message, {}};
+}
+
+// JSON text from the host read as strictly as a document (no key twice, nothing after the value,
+// ...); `what` names it in the refusal: "in the value, a appears twice in the same object".
+bool readJson(const std::string& text, json& out, std::string& refusal, const std::string& what)
+{
+    try {
+        out = StrictJson::parse(text);
+        return true;
+    } catch (const StrictJsonError& e) {
+        refusal = e.path().empty() ? what + " " + e.reason() : "in " + what + ", " + e.path() + " " + e.reason();
+        return false;
+    }
 }
 
 int64_t frames(double v)
@@ -128,8 +142,11 @@ public:
 
     Result addSegment(const std::string& track, double start, double end, const std::string& fieldsJson)
     {
-        json fields = fieldsJson.empty() ? json::object() : json::parse(fieldsJson, nullptr, false);
-        if (fields.is_discarded() || !fields.is_object())
+        json fields = json::object();
+        std::string refusal;
+        if (!fieldsJson.empty() && !readJson(fieldsJson, fields, refusal, "the segment fields"))
+            return failure(ErrorCode::InvalidValue, refusal);
+        if (!fields.is_object())
             return failure(ErrorCode::InvalidValue, "segment fields must be a JSON object");
         return from(model_.addSegment(track, frames(start), frames(end), std::move(fields)));
     }
@@ -144,16 +161,18 @@ public:
     // typing: keystrokes in one field are one undo step until endTyping().
     Result setField(const std::string& id, const std::string& name, const std::string& valueJson, bool typing)
     {
-        const json value = json::parse(valueJson, nullptr, false);
-        if (value.is_discarded())
-            return failure(ErrorCode::InvalidValue, "the value is not valid JSON");
+        json value;
+        std::string refusal;
+        if (!readJson(valueJson, value, refusal, "the value"))
+            return failure(ErrorCode::InvalidValue, refusal);
         return from(model_.setField(id, name, value, typing));
     }
     Result setClassification(const std::string& name, const std::string& valueJson, bool typing)
     {
-        const json value = json::parse(valueJson, nullptr, false);
-        if (value.is_discarded())
-            return failure(ErrorCode::InvalidValue, "the value is not valid JSON");
+        json value;
+        std::string refusal;
+        if (!readJson(valueJson, value, refusal, "the value"))
+            return failure(ErrorCode::InvalidValue, refusal);
         return from(model_.setClassification(name, value, typing));
     }
     void endTyping() { model_.endTyping(); }

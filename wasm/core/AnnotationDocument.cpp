@@ -21,7 +21,7 @@ nlohmann::json AnnotationDocument::write(const AnnotationModel& model) const
 void AnnotationDocument::read(const nlohmann::json& doc, AnnotationModel& model)
 {
     if (!doc.is_object())
-        throw ConfigError("", "an annotation document must be a JSON object");
+        throw ConfigError("document", "must be a JSON object");   // with no path ConfigError says "config"
     // Not doc.value("format", ...): it throws json's own type_error for a format that is not a string.
     const auto format = doc.find("format");
     if (format == doc.end() || !format->is_string() || *format != kFormat)

@@ -598,14 +598,20 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
     };
     if (!doc.is_object())
         fail("document", "must be an object");
+    // Whether v is an integer int64 holds: read as int64, one past it wraps to a negative number.
+    auto isInt64 = [&](const nlohmann::json& v, const std::string& where) {
+        if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX))
+            fail(where, "is " + v.dump() + ", past the largest 64-bit integer");
+        return v.is_number_integer();
+    };
     AnnotationModel next;
     if (doc.contains("timebase")) {
         const auto& tb = doc["timebase"];
-        if (!tb.is_object() || !tb.value("rate", nlohmann::json()).is_number_integer() || tb["rate"].get<int64_t>() <= 0)
+        if (!tb.is_object() || !isInt64(tb.value("rate", nlohmann::json()), "timebase.rate") || tb["rate"].get<int64_t>() <= 0)
             fail("timebase.rate", "must be a positive integer");
         next.rate_ = tb["rate"].get<int64_t>();
         if (tb.contains("frames")) {
-            if (!tb["frames"].is_number_integer() || tb["frames"].get<int64_t>() < 0)
+            if (!isInt64(tb["frames"], "timebase.frames") || tb["frames"].get<int64_t>() < 0)
                 fail("timebase.frames", "must be a whole number of frames");
             next.frames_ = tb["frames"].get<int64_t>();
         }
@@ -634,7 +640,7 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
             track.policy.allowOverlap = t["allowOverlap"];
         }
         if (t.contains("minLength")) {
-            if (!t["minLength"].is_number_integer() || t["minLength"].get<int64_t>() < 0)
+            if (!isInt64(t["minLength"], where + ".minLength") || t["minLength"].get<int64_t>() < 0)
                 fail(where + ".minLength", "must be a whole number of frames");
             track.policy.minLength = t["minLength"];
         }
@@ -663,11 +669,15 @@ void AnnotationModel::fromJson(const nlohmann::json& doc)
         // Exact frames when given; seconds (from other tools) are rounded to the nearest frame.
         for (auto [frameKey, timeKey, target] : {std::tuple{"start", "startTime", &seg.start}, std::tuple{"end", "endTime", &seg.end}}) {
             if (s.contains(frameKey)) {
-                if (!s[frameKey].is_number_integer())
+                if (!isInt64(s[frameKey], where + "." + frameKey))
                     fail(where + "." + frameKey, "must be a whole number of frames");
                 *target = s[frameKey];
             } else if (s.contains(timeKey) && s[timeKey].is_number()) {
-                *target = static_cast<int64_t>(std::llround(s[timeKey].get<double>() * double(next.rate_)));
+                const double frame = std::round(s[timeKey].get<double>() * double(next.rate_));
+                // Outside int64 the conversion is undefined (a trap in wasm).
+                if (!(frame >= -9223372036854775808.0 && frame < 9223372036854775808.0))
+                    fail(where + "." + timeKey, "is " + s[timeKey].dump() + " seconds, beyond any media");
+                *target = static_cast<int64_t>(frame);
             } else {
                 fail(where + "." + frameKey, "is missing");
             }

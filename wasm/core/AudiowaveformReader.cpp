@@ -88,37 +88,41 @@ bool isHeaderKey(const std::string& key)
     return key == "version" || key == "channels" || key == "sample_rate" || key == "samples_per_pixel" || key == "bits" || key == "length";
 }
 
-// The JSON read as it streams by, with StrictJson's checks (no key twice in one object, at most
-// StrictJson::kMaxDepth levels, each refusal naming its place) but no tree: a one-hour file's
-// million values as a tree took ~100 MB of wasm heap for good. The header's members are kept as
-// values; "data"'s integers go straight into int16s, up to the first one that no bits allow,
-// which is kept whole for the message.
+// The JSON read as it streams by, through StrictJson::sax (no key twice in one object, at most
+// StrictJson::kMaxDepth levels, each refusal naming its place) but into no tree: a one-hour
+// file's million values as a tree took ~100 MB of wasm heap for good. The header's members are
+// kept as values; "data"'s integers go straight into int16s, up to the first one that no bits
+// allow, which is kept whole for the message.
 class PeaksSax {
 public:
     using Json = nlohmann::json;
 
-    explicit PeaksSax(size_t textSize) : textSize_(textSize) {}
+    PeaksSax(const StrictJsonPlace& place, size_t textSize) : place_(place), textSize_(textSize) {}
 
     bool null() { return scalar(Json(nullptr)); }
     bool boolean(bool v) { return scalar(Json(v)); }
     bool number_integer(Json::number_integer_t v) { return inData() ? dataInteger(v, Json(v)) : scalar(Json(v)); }
-    // As json::get<int64_t> read it.
-    bool number_unsigned(Json::number_unsigned_t v) { return inData() ? dataInteger(int64_t(v), Json(v)) : scalar(Json(v)); }
-    bool number_float(Json::number_float_t v, const Json::string_t&) { return scalar(Json(v)); }
+    bool number_unsigned(Json::number_unsigned_t v)
+    {
+        if (!inData())
+            return scalar(Json(v));
+        // Past int64's range: refused as out of range, not wrapped to a small negative value.
+        return v > uint64_t(INT64_MAX) ? dataInteger(INT64_MAX, Json(v)) : dataInteger(int64_t(v), Json(v));
+    }
+    bool number_float(Json::number_float_t v, const Json::string_t& text)
+    {
+        // nlohmann reads an integer beyond 64 bits as a float: quoted as written, it is an integer out of range.
+        if (inData() && text.find_first_of(".eE") == std::string::npos)
+            return dataInteger(v < 0 ? INT64_MIN : INT64_MAX, Json(nullptr), text);
+        return scalar(Json(v));
+    }
     bool string(Json::string_t& v) { return scalar(Json(std::move(v))); }
     bool binary(Json::binary_t&) { return scalar(Json(nullptr)); }   // only in binary formats
     bool start_object(std::size_t) { return container(Json::object(), false); }
     bool start_array(std::size_t) { return container(Json::array(), true); }
     bool end_object() { return close(); }
     bool end_array() { return close(); }
-    bool key(Json::string_t& k)
-    {
-        Frame& f = stack_.back();
-        f.key = k;
-        if (!f.keys.insert(k).second)
-            throw StrictJsonError(here(), "appears twice in the same object");
-        return true;
-    }
+    bool key(Json::string_t&) { return true; }
     template <class Exception>
     bool parse_error(std::size_t, const std::string&, const Exception& e)
     {
@@ -133,31 +137,12 @@ public:
     bool bad = false;              // data[badIndex] is no integer in -32768..32767
     size_t badIndex = 0;
     Json badValue;
+    std::string badText;           // or, for an integer past 64 bits, its text
 
 private:
-    struct Frame {
-        bool array;
-        bool data = false;   // the top level's "data" array
-        size_t index = 0;
-        std::string key;
-        std::set<std::string> keys;
-    };
-
-    bool inData() const { return stack_.size() == 2 && stack_.back().data; }
-    bool atTopMember() const { return stack_.size() == 1 && !stack_.back().array; }
-
-    std::string here() const
-    {
-        std::string path;
-        for (const Frame& f : stack_)
-            path = f.array ? StrictJson::element(path, f.index) : StrictJson::member(path, f.key);
-        return path;
-    }
-    void counted()
-    {
-        if (!stack_.empty() && stack_.back().array)
-            ++stack_.back().index;
-    }
+    // The top level's "data" array is open, and the value is one of its own.
+    bool inData() const { return dataOpen_ && place_.depth() == 2; }
+    bool atTopMember() const { return place_.depth() == 1 && !place_.inArray(); }
 
     // A value starts: where it goes, if it is kept.
     void begin()
@@ -165,13 +150,13 @@ private:
         if (capturing())
             return;
         if (atTopMember()) {
-            if (isHeaderKey(stack_.back().key))
-                target_ = &members[stack_.back().key];
-            else if (stack_.back().key == "data")
+            if (isHeaderKey(place_.key()))
+                target_ = &members[place_.key()];
+            else if (place_.key() == "data")
                 hasData = true;
         } else if (inData() && !bad) {
             bad = true;
-            badIndex = stack_.back().index;
+            badIndex = place_.index();
             target_ = &badValue;
         }
     }
@@ -187,7 +172,7 @@ private:
             building_.back()->push_back(std::move(v));
             slot = &building_.back()->back();
         } else {
-            slot = &(*building_.back())[stack_.back().key];
+            slot = &(*building_.back())[place_.key()];
             *slot = std::move(v);
         }
         return slot;
@@ -201,37 +186,33 @@ private:
             if (building_.empty())
                 target_ = nullptr;
         }
-        counted();
         return true;
     }
-    bool dataInteger(int64_t v, Json&& whole)
+    bool dataInteger(int64_t v, Json&& whole, const std::string& text = {})
     {
         if (!bad) {
             if (v >= -32768 && v <= 32767) {
                 values.push_back(int16_t(v));
             } else {
                 bad = true;
-                badIndex = stack_.back().index;
+                badIndex = place_.index();
                 badValue = std::move(whole);
+                badText = text;
             }
         }
-        counted();
         return true;
     }
     bool container(Json&& empty, bool array)
     {
-        const bool opensData = array && atTopMember() && stack_.back().key == "data" && !capturing();
-        if (stack_.empty())
+        const bool opensData = array && atTopMember() && place_.key() == "data" && !capturing();
+        if (place_.depth() == 0)
             object = !array;
         else
             begin();
         if (capturing())
             building_.push_back(put(std::move(empty)));
-        if (stack_.size() >= size_t(StrictJson::kMaxDepth))
-            throw StrictJsonError(here(), "nested too deeply (more than " + std::to_string(StrictJson::kMaxDepth) + " levels)");
-        stack_.push_back({array, opensData, 0, {}, {}});
         if (opensData) {
-            dataIsArray = true;
+            dataOpen_ = dataIsArray = true;
             // At least two bytes a value; the header's length, if it came first, says how many.
             size_t want = textSize_ / 2 + 1;
             const auto length = members.find("length"), channels = members.find("channels");
@@ -248,20 +229,21 @@ private:
     }
     bool close()
     {
-        if (stack_.back().data)
-            dataCount = stack_.back().index;
-        stack_.pop_back();
+        if (dataOpen_ && place_.depth() == 2) {
+            dataCount = place_.index();
+            dataOpen_ = false;
+        }
         if (capturing()) {
             building_.pop_back();
             if (building_.empty())
                 target_ = nullptr;
         }
-        counted();
         return true;
     }
 
+    const StrictJsonPlace& place_;
     size_t textSize_;
-    std::vector<Frame> stack_;
+    bool dataOpen_ = false;
     Json* target_ = nullptr;         // the kept value being built, if any
     std::vector<Json*> building_;    // its open containers
 };
@@ -279,6 +261,11 @@ bool integer(const std::map<std::string, nlohmann::json>& members, const char* k
         error = "the JSON's \"" + std::string(key) + "\" is " + it->second.dump() + ", not an integer";
         return false;
     }
+    // Read as int64 it would wrap to a negative number and be refused for that.
+    if (it->second.is_number_unsigned() && it->second.get<uint64_t>() > uint64_t(INT64_MAX)) {
+        error = "the JSON's \"" + std::string(key) + "\" is " + it->second.dump() + ", past the largest 64-bit integer";
+        return false;
+    }
     value = it->second.get<int64_t>();
     return true;
 }
@@ -286,29 +273,10 @@ bool integer(const std::map<std::string, nlohmann::json>& members, const char* k
 AudiowaveformRead readJson(const uint8_t* bytes, size_t size)
 {
     const std::string text(reinterpret_cast<const char*>(bytes), size);
-    PeaksSax sax(size);
+    StrictJsonPlace place;
+    PeaksSax sax(place, size);
     try {
-        // Worded as StrictJson words it.
-        const size_t bad = StrictJson::invalidUtf8At(text);
-        if (bad != std::string::npos) {
-            const size_t lineStart = text.rfind('\n', bad);
-            const size_t line = size_t(std::count(text.begin(), text.begin() + ptrdiff_t(bad), '\n')) + 1;
-            const size_t column = bad - (lineStart == std::string::npos ? 0 : lineStart + 1) + 1;
-            throw StrictJsonError("", "is not valid UTF-8 (byte " + StrictJson::hexByte(static_cast<unsigned char>(text[bad])) + " at line "
-                                          + std::to_string(line) + ", column " + std::to_string(column) + ")");
-        }
-        try {
-            nlohmann::json::sax_parse(text, &sax);
-        } catch (const nlohmann::json::exception& e) {   // parse_error, or out_of_range for numbers like 1e400
-            std::string what = e.what();
-            const size_t at = what.find("parse error at ");
-            if (at != std::string::npos)
-                what = what.substr(at + 15);
-            else if (what.find("] ") != std::string::npos)
-                what = what.substr(what.find("] ") + 2);
-            // nlohmann's messages quote the bytes they read, which may be broken UTF-8.
-            throw StrictJsonError("", "is not valid JSON (" + StrictJson::replaceInvalidUtf8(what) + ")");
-        }
+        StrictJson::sax(text, sax, place);
     } catch (const StrictJsonError& e) {
         return refuse("the JSON " + (e.path().empty() ? e.reason() : e.path() + " " + e.reason()));
     }
@@ -362,6 +330,8 @@ AudiowaveformRead readJson(const uint8_t* bytes, size_t size)
             values[i] = int16_t(values[i] * 256);
         }
     }
+    if (sax.bad && !sax.badText.empty())
+        return outside(sax.badText, sax.badIndex);
     if (sax.bad)
         return sax.badValue.is_number_integer() ? outside(sax.badValue.dump(), sax.badIndex)
                                                 : refuse("the JSON's data[" + std::to_string(sax.badIndex) + "] is " + sax.badValue.dump() + ", not an integer");

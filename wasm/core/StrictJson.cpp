@@ -2,7 +2,6 @@
 #include "StrictJson.h"
 
 #include <algorithm>
-#include <set>
 #include <vector>
 
 namespace avseg {
@@ -22,103 +21,16 @@ bool isPlainKey(const std::string& key)
         std::all_of(key.begin(), key.end(), [](char c) { return isLetter(c) || (c >= '0' && c <= '9') || c == '-'; });
 }
 
-// nlohmann's own DOM builder, with the checks in front of it. The parse tracks where it is, to
-// name a repeated key (which nlohmann would otherwise drop silently, the last one winning) and
-// to stop runaway nesting early; locations are spelled out only for a message. (nlohmann's
-// parser callbacks would do the same, but they rescan the parent after every object: quadratic
-// on a document's long list of segments.)
-template <typename Json>
-class StrictSax {
-public:
-    using Dom = nlohmann::detail::json_sax_dom_parser<Json>;
-
-    StrictSax(Json& root, int maxDepth) : dom_(root, true), maxDepth_(maxDepth) {}
-
-    bool null() { return value(), dom_.null(); }
-    bool boolean(bool v) { return value(), dom_.boolean(v); }
-    bool number_integer(typename Json::number_integer_t v) { return value(), dom_.number_integer(v); }
-    bool number_unsigned(typename Json::number_unsigned_t v) { return value(), dom_.number_unsigned(v); }
-    bool number_float(typename Json::number_float_t v, const typename Json::string_t& s) { return value(), dom_.number_float(v, s); }
-    bool string(typename Json::string_t& v) { return value(), dom_.string(v); }
-    bool binary(typename Json::binary_t& v) { return value(), dom_.binary(v); }
-    bool start_object(std::size_t n) { return open(false), dom_.start_object(n); }
-    bool start_array(std::size_t n) { return open(true), dom_.start_array(n); }
-    bool end_object() { return close(), dom_.end_object(); }
-    bool end_array() { return close(), dom_.end_array(); }
-    bool key(typename Json::string_t& k)
-    {
-        Frame& f = stack_.back();
-        f.key = k;
-        if (!f.keys.insert(k).second)
-            throw StrictJsonError(here(), "appears twice in the same object");
-        return dom_.key(k);
-    }
-    template <class Exception>
-    bool parse_error(std::size_t at, const std::string& token, const Exception& e) { return dom_.parse_error(at, token, e); }
-
-private:
-    struct Frame {
-        bool array;
-        size_t index = 0;
-        std::string key;
-        std::set<std::string> keys;
-    };
-
-    std::string here() const
-    {
-        std::string path;
-        for (const Frame& f : stack_)
-            path = f.array ? StrictJson::element(path, f.index) : StrictJson::member(path, f.key);
-        return path;
-    }
-    void value()
-    {
-        if (!stack_.empty() && stack_.back().array)
-            ++stack_.back().index;
-    }
-    void open(bool array)
-    {
-        if (stack_.size() >= size_t(maxDepth_))
-            throw StrictJsonError(here(), "nested too deeply (more than " + std::to_string(maxDepth_) + " levels)");
-        stack_.push_back({array, 0, {}, {}});
-    }
-    void close()
-    {
-        stack_.pop_back();
-        value();
-    }
-
-    Dom dom_;
-    int maxDepth_;
-    std::vector<Frame> stack_;
-};
-
 template <typename Json>
 Json parseStrict(const std::string& text, int maxDepth)
 {
-    const size_t bad = StrictJson::invalidUtf8At(text);
-    if (bad != std::string::npos) {
-        const size_t lineStart = text.rfind('\n', bad);
-        const size_t line = size_t(std::count(text.begin(), text.begin() + ptrdiff_t(bad), '\n')) + 1;
-        const size_t column = bad - (lineStart == std::string::npos ? 0 : lineStart + 1) + 1;
-        throw StrictJsonError("", "is not valid UTF-8 (byte " + StrictJson::hexByte(static_cast<unsigned char>(text[bad])) +
-                                      " at line " + std::to_string(line) + ", column " + std::to_string(column) + ")");
-    }
-
+    // nlohmann's own tree builder behind the strict checks. (nlohmann's parser callbacks would
+    // find repeated keys too, but they rescan the parent after every object: quadratic on a
+    // document's long list of segments.)
     Json root;
-    StrictSax<Json> sax(root, maxDepth);
-    try {
-        Json::sax_parse(text, &sax);
-    } catch (const typename Json::exception& e) {   // parse_error, or out_of_range for numbers like 1e400
-        std::string what = e.what();
-        const size_t at = what.find("parse error at ");
-        if (at != std::string::npos)
-            what = what.substr(at + 15);
-        else if (what.find("] ") != std::string::npos)
-            what = what.substr(what.find("] ") + 2);
-        // nlohmann's messages quote the bytes they read, which may be broken UTF-8.
-        throw StrictJsonError("", "is not valid JSON (" + StrictJson::replaceInvalidUtf8(what) + ")");
-    }
+    nlohmann::detail::json_sax_dom_parser<Json> dom(root, true);
+    StrictJsonPlace place;
+    StrictJson::sax(text, dom, place, maxDepth);
     return root;
 }
 
@@ -127,6 +39,38 @@ Json parseStrict(const std::string& text, int maxDepth)
 StrictJsonError::StrictJsonError(const std::string& path, const std::string& reason)
     : std::runtime_error(path.empty() ? reason : path + ": " + reason), path_(path), reason_(reason)
 {
+}
+
+std::string StrictJsonPlace::path() const
+{
+    std::string path;
+    for (const Frame& f : frames_)
+        path = f.array ? StrictJson::element(path, f.index) : StrictJson::member(path, f.key);
+    return path;
+}
+
+void StrictJson::requireUtf8(const std::string& text)
+{
+    const size_t bad = invalidUtf8At(text);
+    if (bad == std::string::npos)
+        return;
+    const size_t lineStart = text.rfind('\n', bad);
+    const size_t line = size_t(std::count(text.begin(), text.begin() + ptrdiff_t(bad), '\n')) + 1;
+    const size_t column = bad - (lineStart == std::string::npos ? 0 : lineStart + 1) + 1;
+    throw StrictJsonError("", "is not valid UTF-8 (byte " + hexByte(static_cast<unsigned char>(text[bad])) +
+                                  " at line " + std::to_string(line) + ", column " + std::to_string(column) + ")");
+}
+
+void StrictJson::refuseSyntax(const nlohmann::json::exception& e)
+{
+    std::string what = e.what();
+    const size_t at = what.find("parse error at ");
+    if (at != std::string::npos)
+        what = what.substr(at + 15);
+    else if (what.find("] ") != std::string::npos)
+        what = what.substr(what.find("] ") + 2);
+    // nlohmann's messages quote the bytes they read, which may be broken UTF-8.
+    throw StrictJsonError("", "is not valid JSON (" + replaceInvalidUtf8(what) + ")");
 }
 
 nlohmann::json StrictJson::parse(const std::string& text, int maxDepth)
