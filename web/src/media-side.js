@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// The element's media side: makes the load session, playback, viewport, render scheduler and the
+// waveform and spectrogram strips, joins them (who hears whom), and forwards their events that
+// the element fires. The element's public media API delegates to these parts.
+import { LoadSession } from './load-session.js';
+import { Playback } from './playback.js';
+import { RenderScheduler } from './render-scheduler.js';
+import { drawRuler } from './ruler.js';
+import { SpectrogramStrip } from './spectrogram-strip.js';
+import { timelineRate } from './time-base.js';
+import { Viewport } from './viewport.js';
+import { WaveformStrip } from './waveform-strip.js';
+
+/**
+ * What the media side needs from the element.
+ * @typedef {object} MediaHost
+ * @property {HTMLElement} element  the <avseg-editor> (attributes, CSS custom properties, events)
+ * @property {(type: string, detail: object) => void} emit  fires one of the element's events
+ * @property {() => Promise<void>} modelReady  see load-session.js's SessionHost
+ * @property {(load: number) => Promise<void>} annotate
+ */
+
+export class MediaSide {
+  /**
+   * @param {Record<string, HTMLElement>} p  the shadow DOM's parts (element-markup.js)
+   * @param {MediaHost} host
+   */
+  constructor(p, host) {
+    const { element, emit } = host;
+    this.strip = new WaveformStrip(p, element);
+    this.spectrogram = new SpectrogramStrip({ strip: p.spectrogram, toggle: p.spectro, controls: p.spectroControls, scale: p.spectroScale, windowSize: p.spectroWindow, colors: p.spectroColors });
+    this.viewport = new Viewport(p, {
+      duration: () => this.session.duration,
+      currentTime: () => this.playback.currentTime,
+      seek: (t) => { this.playback.currentTime = t; },
+      rate: () => this.session.info?.sampleRate || this.timelineRate(),
+    });
+    this.scheduler = new RenderScheduler({
+      get client() { return session.client; },
+      loadId: () => session.loadId,
+      info: () => session.info,
+      duration: () => session.duration,
+      ready: () => session.decoded,
+      audioStart: () => session.audioStart,
+      view: () => this.viewport.view,
+      strip: this.strip,
+      spectrogram: () => this.spectrogram,
+    });
+    this.playback = new Playback(p, {
+      duration: () => session.duration,
+      loadId: () => session.loadId,
+      src: () => (element.getAttribute('src') ? new URL(element.getAttribute('src'), document.baseURI).href : ''),
+      layout: () => this.layout(),
+    });
+    const session = this.session = new LoadSession(p, { element, modelReady: host.modelReady, annotate: host.annotate }, this);
+    const { viewport, scheduler, playback } = this;
+
+    viewport.on('change', (view) => {
+      scheduler.invalidate('main', 'spectrogram');
+      // Asked now rather than at the next animation frame, the waveform is shown a frame sooner.
+      scheduler.request('main');
+      emit('viewchange', view);
+    });
+    viewport.on('cursor', () => playback.updateTime());
+    playback.on('timeupdate', (detail) => {
+      viewport.updateCursor();
+      emit('timeupdate', detail);
+    });
+    playback.on('play', () => scheduler.schedule());
+    playback.on('pause', () => viewport.updateCursor());
+    scheduler.on('frame', () => {
+      drawRuler(p.ruler, viewport.view, session.duration);
+      if (playback.video) playback.filmstrip?.follow(viewport.view, playback.video.count);
+      viewport.updateOverlay();
+    });
+    scheduler.on('asked', () => {
+      if (playback.paused) return;
+      // While playing, page the view so the cursor stays in sight.
+      playback.watchSpan();
+      viewport.follow(playback.currentTime);
+      scheduler.schedule();
+    });
+    scheduler.on('painted', ({ target, fromSamples }) => {
+      element.dispatchEvent(new CustomEvent(target === 'main' ? 'avseg-rendered' : 'avseg-spectrogram', { detail: { fromSamples } }));
+    });
+    this.spectrogram.on('toggle', ({ on }) => this.showSpectrogram(on));
+    this.spectrogram.on('options', ({ options }) => this.setSpectrogramOptions(options));
+    for (const type of ['progress', 'peaks', 'error', 'ready']) session.on(type, (detail) => emit(type, detail));
+    for (const type of ['frames', 'framechange']) playback.on(type, (detail) => emit(type, detail));
+  }
+
+  /** Positions per second of the annotation timebase (time-base.js). */
+  timelineRate() { return timelineRate(this.session.info?.sampleRate, this.playback.video); }
+
+  /** The strips' boxes may have changed size: their canvases are sized again and redrawn. */
+  layout() {
+    this.strip.layout();
+    this.playback.filmstrip?.invalidate();
+    this.scheduler.invalidate();
+  }
+
+  /** Vertical zoom of the main waveform. */
+  setAmplitude(value) {
+    if (this.strip.setAmplitude(value)) this.scheduler.invalidate('main');
+  }
+
+  showSpectrogram(on) {
+    this.spectrogram.shown = on;
+    this.layout();
+  }
+
+  setSpectrogramOptions(options) {
+    this.spectrogram.options = options;
+    this.scheduler.invalidate('spectrogram');
+  }
+
+  /** The toolbar's zoom buttons, the gestures and the media element's events, kept in `subs`. */
+  wire(subs, p) {
+    this.viewport.wire(subs);
+    this.playback.wire(subs);
+    this.session.wire(subs);
+    subs.listen(p.zoomIn, 'click', () => this.viewport.zoomBy(2));
+    subs.listen(p.zoomOut, 'click', () => this.viewport.zoomBy(0.5));
+    subs.listen(p.zoomFit, 'click', () => this.viewport.zoomTo(0, this.session.duration));
+  }
+}
