@@ -34,9 +34,8 @@ async function open(t, serverOptions, page) {
   const tab = await openTab(firefox, t);
   const errors = [];
   tab.on('pageerror', (err) => errors.push(String(err)));
-  t.after(() => assert.deepEqual(errors, [], 'the page threw'));
   await tab.goto(servers.page.url(await page(servers)));
-  return { tab, servers };
+  return { tab, servers, errors };
 }
 
 const text = (tab, selector) => tab.$eval(selector, (e) => e.textContent);
@@ -61,7 +60,7 @@ test('plain.html in Firefox: the element by markup, from the package unpacked on
   await unpackInto(path.join(cdnRoot, `npm/avseg@${packed.version}`), packed.tarball);
   await mkdir(site);
   await copyFile(path.join(tmp, 'clip.wav'), path.join(site, 'clip.wav'));
-  const { tab, servers } = await open(t, { pageRoot: site, assetRoot: cdnRoot }, async (s) => {
+  const { tab, servers, errors } = await open(t, { pageRoot: site, assetRoot: cdnRoot }, async (s) => {
     await writeFile(path.join(site, 'plain.html'), html.replace('https://cdn.jsdelivr.net', s.assets.origin));
     return '/plain.html';
   });
@@ -74,6 +73,7 @@ test('plain.html in Firefox: the element by markup, from the package unpacked on
   }, START, END));
   assert.equal(await text(tab, 'body > #status'), '1 segment(s)');
   assert.deepEqual(workerAndWasm(servers), ['avseg-core.wasm', 'avseg-model.wasm', 'worker.js'].map((f) => `assets /npm/avseg@${packed.version}/dist/${f}`));
+  assert.deepEqual(errors, [], 'the page threw');
 });
 
 test('js-app in Firefox: built with createElement and driven through its form, the package installed by npm', async (t) => {
@@ -81,7 +81,7 @@ test('js-app in Firefox: built with createElement and driven through its form, t
   await installInto(app, packed.tarball);
   for (const file of ['index.html', 'app.js']) await copyFile(path.join(examples, 'js-app', file), path.join(app, file));
   await copyFile(path.join(tmp, 'clip.wav'), path.join(app, 'clip.wav'));
-  const { tab, servers } = await open(t, { pageRoot: app }, () => '/index.html');
+  const { tab, servers, errors } = await open(t, { pageRoot: app }, () => '/index.html');
   await tab.waitForSelector('#segment > button:not([disabled])', { timeout: 60000 });
   assert.equal(await text(tab, 'body > #status'), 'Ready: 3.000 s at 48000 Hz');
   for (const [name, v] of [['start', START], ['end', END]]) {
@@ -93,6 +93,7 @@ test('js-app in Firefox: built with createElement and driven through its form, t
   assertSegment(await valueOf(tab));
   assert.equal(await text(tab, 'body > #labels'), '0.500000\t1.250000\tAlice\n', 'avseg/exports wrote the labels');
   assert.deepEqual(workerAndWasm(servers), ['avseg-core.wasm', 'avseg-model.wasm', 'worker.js'].map((f) => `page /node_modules/avseg/dist/${f}`));
+  assert.deepEqual(errors, [], 'the page threw');
 });
 
 test('react in Firefox: the app bundled by esbuild renders the element; its worker and wasm are the copies beside the bundle', async (t) => {
@@ -101,7 +102,7 @@ test('react in Firefox: the app bundled by esbuild renders the element; its work
   await cp(path.join(examples, 'react'), app, { recursive: true, filter: (src) => !/\/(out|node_modules)$/.test(src) });
   for (const name of ['react', 'react-dom', 'esbuild']) await symlink(path.join(root, 'node_modules', name), path.join(app, 'node_modules', name));
   await run(process.execPath, ['build.mjs'], { cwd: app });
-  const { tab, servers } = await open(t, { pageRoot: app, mediaRoot: tmp }, (s) => `/index.html?media=${encodeURIComponent(s.media.url('/clip.wav'))}`);
+  const { tab, servers, errors } = await open(t, { pageRoot: app, mediaRoot: tmp }, (s) => `/index.html?media=${encodeURIComponent(s.media.url('/clip.wav'))}`);
   await tab.waitForSelector('main > button:not([disabled])', { timeout: 60000 });
   assert.equal(await text(tab, 'main > [role=status]'), 'Ready: 3.000 s');
   await tab.click('main > button');
@@ -110,4 +111,5 @@ test('react in Firefox: the app bundled by esbuild renders the element; its work
   assertSegment(doc);
   assert.equal(await text(tab, 'main > ul > li'), `${doc.segments[0].id}: 0.5 to 1.25 s`);
   assert.deepEqual(workerAndWasm(servers), ['page /out/avseg-core.wasm', 'page /out/avseg-model.wasm', 'page /out/worker.js']);
+  assert.deepEqual(errors, [], 'the page threw');
 });
