@@ -77,7 +77,11 @@ export async function launchFirefox({ prefs = {} } = {}) {
     newPage: () => browser.newPage(),
     async close() {
       try {
-        await browser.close();
+        // A browser that does not finish closing in time is killed: the file's end must not wait on it.
+        let timer;
+        const late = new Promise((resolve) => { timer = setTimeout(() => resolve('late'), 15000); });
+        if (await Promise.race([browser.close().then(() => 'closed'), late]) === 'late') browser.process()?.kill('SIGKILL');
+        clearTimeout(timer);
       } finally {
         await rm(userDataDir, { recursive: true, force: true });
       }

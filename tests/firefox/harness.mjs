@@ -18,7 +18,12 @@ export async function openTab(firefox, t, viewport = { width: 1000, height: 900 
   const log = collectConsole(page);
   t.after(async () => {
     if (t.passed === false || process.env.AVSEG_VERBOSE) console.log(JSON.stringify(log, null, 1));
-    await page.close().catch(() => {});
+    // Never wait long on a close (a hung after hook would keep node:test from reporting the test);
+    // the browser's own close at the end of the file takes the tab down anyway.
+    let timer;
+    const stuck = new Promise((resolve) => { timer = setTimeout(() => resolve('stuck'), 10000); });
+    if (await Promise.race([page.close().then(() => 'closed', () => 'closed'), stuck]) === 'stuck') console.log(`# a tab did not close within 10 s (${t.name})`);
+    clearTimeout(timer);
   });
   await page.setViewport(viewport);
   return page;
