@@ -207,24 +207,33 @@ export class Playback extends Emitter {
       const n = Number(frameInput.value);
       if (Number.isInteger(n) && n >= 1) this.seekFrame(n - 1);
     });
-    subs.listen(media, 'loadedmetadata', () => {
-      // One media element for both: a video's picture is shown, an audio file shows none.
-      media.hidden = !(media.videoWidth > 0);
-      if (this.#pendingSeek != null) {
-        media.currentTime = this.#pendingSeek;
-        this.#pendingSeek = null;
-      }
-    });
+    subs.listen(media, 'loadedmetadata', () => this.#metadata());
     subs.listen(media, 'play', () => {
-      play.textContent = '❚❚';
-      play.setAttribute('aria-label', 'Pause');
+      this.#showPlaying(true);
       this.emit('play', {});
     });
     subs.listen(media, 'pause', () => {
-      play.textContent = '▶';
-      play.setAttribute('aria-label', 'Play');
+      this.#showPlaying(false);
       this.emit('pause', {});
     });
     for (const type of ['timeupdate', 'seeked']) subs.listen(media, type, () => this.emit('timeupdate', { currentTime: this.currentTime }));
+    // Wired again after a disconnect: what happened meanwhile was not heard.
+    this.#showPlaying(!media.paused);
+    if (media.readyState >= 1) this.#metadata();
+  }
+
+  #metadata() {
+    const media = this.#el.media;
+    // One media element for both: a video's picture is shown, an audio file shows none.
+    media.hidden = !(media.videoWidth > 0);
+    if (this.#pendingSeek != null) {
+      media.currentTime = this.#pendingSeek;
+      this.#pendingSeek = null;
+    }
+  }
+
+  #showPlaying(playing) {
+    this.#el.play.textContent = playing ? '❚❚' : '▶';
+    this.#el.play.setAttribute('aria-label', playing ? 'Pause' : 'Play');
   }
 }
