@@ -42,7 +42,9 @@ export class Filmstrip {
   constructor(canvas) {
     this.#canvas = canvas;
     this.#video.muted = true;
-    this.#video.preload = 'auto';
+    // Each thumbnail's seek reads what it needs; 'auto' would buffer on through the file beside
+    // the worker's reads.
+    this.#video.preload = 'metadata';
     this.#video.crossOrigin = 'anonymous';
     this.#video.playsInline = true;
   }
