@@ -116,7 +116,7 @@ test('js-app: built with createElement and driven through the API, the package i
 
 test('react: a React 19 app bundled by esbuild renders the element; its worker and wasm are the copies beside the bundle', async (t) => {
   const app = path.join(tmp, 'react');
-  await installInto(app, packed.tarball);
+  await unpackInto(path.join(app, 'node_modules/avseg'), packed.tarball);
   await cp(path.join(examples, 'react'), app, { recursive: true, filter: (src) => !/\/(out|node_modules)$/.test(src) });
   // React and esbuild as the repository's devDependencies installed them: no network needed.
   for (const name of ['react', 'react-dom', 'esbuild']) await symlink(path.join(root, 'node_modules', name), path.join(app, 'node_modules', name));
@@ -137,7 +137,7 @@ test('react: a React 19 app bundled by esbuild renders the element; its worker a
 
 test('setAssetBase: the worker and wasm come from the folder the host names, here on another origin', async (t) => {
   const app = path.join(tmp, 'asset-base');
-  const installed = await installInto(app, packed.tarball);
+  const installed = await unpackInto(path.join(app, 'node_modules/avseg'), packed.tarball);
   await copyFile(path.join(tmp, 'clip.wav'), path.join(app, 'clip.wav'));
   const assets = path.join(tmp, 'asset-base-files');
   await cp(path.join(installed, 'dist'), path.join(assets, 'avseg-files'), { recursive: true });
