@@ -49,7 +49,7 @@ async function docTable() {
 }
 
 // Calls whose first argument is a code (the worker's RemoteError, the element's reporters).
-const CODE_TAKERS = new Set(['RemoteError', 'fail', 'refuse', 'codedError', '#warn', '#reportEditError']);
+const CODE_TAKERS = new Set(['RemoteError', 'fail', 'refuse', 'codedError', '#warn', '#reportEditError', 'report']);
 const nameOf = (node) => (ts.isIdentifier(node) || ts.isPrivateIdentifier(node) ? node.text
   : ts.isPropertyAccessExpression(node) ? node.name.text : '');
 const isCodeAccess = (node) => ts.isPropertyAccessExpression(node) && node.name.text === 'code';
@@ -147,6 +147,14 @@ test('every code written in web/src is a listed one', async () => {
   assert.deepEqual(unknown, [], 'codes not in web/src/error-codes.js');
 });
 
+// model-text-guard.js ships alone in a Lambda, without error-codes.js.
+const LITERALS_ALLOWED = new Set(['web/src/model-text-guard.js']);
+
+test('web/src names a code only as ErrorCode.X, never as a literal', async () => {
+  const literal = (await webSourceCodes()).filter((f) => !f.member && !LITERALS_ALLOWED.has(f.at.split(':')[0]));
+  assert.deepEqual(literal.map((f) => `${f.at}: '${f.code}'`), [], 'write ErrorCode.X (web/src/error-codes.js) instead');
+});
+
 test('every listed code is given somewhere: by web/src or by the core', async () => {
   const found = new Set((await webSourceCodes()).map((f) => f.code));
   const cxx = [];
@@ -165,8 +173,9 @@ test('the scan sees codes wherever web/src puts them', () => {
     if (err.code === 'e-f' || 'g-h' !== x.code) throw new RemoteError('i-j', 'message');
     if (event.code === 'KeyZ') undo();
     this.#reportEditError(err.code ?? 'k-l', err.message);
+    host.report('m-n', 'message');
     throw codedError(ErrorCode.NotReady, 'm');
     ErrorCode.Typo;
   `, 'probe.js').map((f) => f.member ?? f.code);
-  assert.deepEqual(codes, ['link-expired', 'connection-lost', 'invalid-document', 'a-b', 'c-d', 'e-f', 'g-h', 'i-j', 'k-l', 'NotReady', 'Typo']);
+  assert.deepEqual(codes, ['link-expired', 'connection-lost', 'invalid-document', 'a-b', 'c-d', 'e-f', 'g-h', 'i-j', 'k-l', 'm-n', 'NotReady', 'Typo']);
 });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Starts the core's Worker and speaks its message protocol (protocol.js) for the element.
 import { assetUrl } from './asset-base.js';
+import { ErrorCode } from './error-codes.js';
 import { ERROR, LOAD, RECYCLE, REFRESH_URL, RENDER, SOURCE_REFRESHED, STATS, UNLOAD } from './protocol.js';
 
 /** @typedef {import('./protocol.js').FromWorkerMessage} FromWorkerMessage */
@@ -22,7 +23,7 @@ function startWorker() {
   return worker;
 }
 
-const SUPERSEDED = { ok: false, code: 'superseded', message: 'another media was loaded (or none) before the fresh link was checked' };
+const SUPERSEDED = { ok: false, code: ErrorCode.Superseded, message: 'another media was loaded (or none) before the fresh link was checked' };
 
 export class CoreClient {
   #worker = null;
@@ -56,9 +57,9 @@ export class CoreClient {
     };
     this.#worker.onerror = (event) => {
       event.preventDefault?.();
-      this.#settleRefresh({ ok: false, code: 'internal', message: 'the decoder worker failed' });
+      this.#settleRefresh({ ok: false, code: ErrorCode.Internal, message: 'the decoder worker failed' });
       this.#handler({
-        type: ERROR, load: -1, fatal: true, code: 'internal',
+        type: ERROR, load: -1, fatal: true, code: ErrorCode.Internal,
         message: `The decoder worker failed to start${event.message ? `: ${event.message}` : ''} `
           + `(it is loaded from ${workerUrl().origin}; the asset host must send CORS headers and the page's `
           + `Content-Security-Policy must allow blob: workers and 'wasm-unsafe-eval').`,
@@ -104,7 +105,7 @@ export class CoreClient {
         return;
       }
       if (!this.#worker) {
-        resolve({ ok: false, code: 'no-media', message: 'there is no media loading to give a fresh link to' });
+        resolve({ ok: false, code: ErrorCode.NoMedia, message: 'there is no media loading to give a fresh link to' });
         return;
       }
       this.#refreshing = { load: id, resolve };

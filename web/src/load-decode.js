@@ -2,6 +2,7 @@
 // A load's decoding: slices of the core's pump between messages, and the progress said on the way.
 import { brokeOff, pauses } from './load-pause.js';
 import { ERROR, OPENED, PROGRESS } from './protocol.js';
+import { ErrorCode } from './error-codes.js';
 
 export const SLICE_MS = 12;           // decode this long, then let messages through
 const INTERRUPTED = 3;                // Session.pump's state: a read failed, the decode goes on once reads work
@@ -32,12 +33,12 @@ export class Decoding {
     } finally {
       this.reading = null;
     }
-    if (status.state < 0 && status.code === 'no-audio' && !this.videoOnly) {
+    if (status.state < 0 && status.code === ErrorCode.NoAudio && !this.videoOnly) {
       // A video without sound: no waveform, but its frames are indexed.
       this.videoOnly = true;
       this.session.delete();
       this.session = null;
-      this.post({ type: ERROR, code: 'no-audio', message: 'This video has no audio track: there is no waveform to show.', fatal: false });
+      this.post({ type: ERROR, code: ErrorCode.NoAudio, message: 'This video has no audio track: there is no waveform to show.', fatal: false });
       return true;
     }
     // A refused range is the cause of whatever the demuxer then makes of the missing bytes.
@@ -46,14 +47,14 @@ export class Decoding {
     // interrupted) and goes on from there once reads work again.
     if (status.state === INTERRUPTED && pauses(refused)) return 'interrupted';
     if (status.state === INTERRUPTED && !refused) {
-      this.fail('fetch-failed', 'Reading the media in place broke off: a read of it came back empty.');
+      this.fail(ErrorCode.FetchFailed, 'Reading the media in place broke off: a read of it came back empty.');
       return false;
     }
     // A core that took the missing bytes for the end (or for damage): decoded again once a fresh
     // link came.
     if (pauses(refused) && status.state !== 1) return 'expired';
     if (status.state < 0 || (refused && !pauses(refused))) {
-      this.fail(refused ? 'fetch-failed' : status.code, refused ? brokeOff(refused) : status.message);
+      this.fail(refused ? ErrorCode.FetchFailed : status.code, refused ? brokeOff(refused) : status.message);
       return false;
     }
     if (status.state === 2) this.done = true;

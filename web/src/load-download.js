@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A load streamed whole (the server answers no Range requests): the file kept while small, decoded as it arrives.
 import { isMp4 } from './load-in-place.js';
+import { ErrorCode } from './error-codes.js';
 
 const CHUNK_FOLD_BYTES = 8 << 20;     // fold downloaded chunks into the Blob every 8 MiB
 const MAX_AHEAD_BYTES = 4 << 20;      // stop reading the network while this much awaits decoding
@@ -26,7 +27,7 @@ export class StreamedLoad {
       try {
         chunk = await reader.read();
       } catch (err) {
-        this.fail('fetch-failed', `The download broke off after ${this.loadedBytes} bytes: ${err.message}`);
+        this.fail(ErrorCode.FetchFailed, `The download broke off after ${this.loadedBytes} bytes: ${err.message}`);
         return;
       }
       if (this.aborted) { reader.cancel().catch(() => {}); return; }
@@ -34,7 +35,7 @@ export class StreamedLoad {
       this.keep(chunk.value);
       if (!this.videoOnly && !this.session.opened() && this.loadedBytes > MAX_UNOPENED_BYTES) {
         reader.cancel().catch(() => {});
-        this.fail('range-required', this.unopenable());
+        this.fail(ErrorCode.RangeRequired, this.unopenable());
         return;
       }
       if (this.videoOnly) {

@@ -2,6 +2,7 @@
 // A load read in place (the server answers Range requests): the read-ahead chosen, decoded in slices as bytes arrive.
 import { NoReadAhead, PlannedAhead, SequentialAhead, planMp4, tailRead } from './read-ahead.js';
 import { brokeOff, pauses } from './load-pause.js';
+import { ErrorCode } from './error-codes.js';
 
 /** An MP4/MOV file: its first box is "ftyp". */
 export const isMp4 = (bytes) => bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'ftyp';
@@ -22,7 +23,7 @@ export class InPlaceLoad {
     try {
       this.ahead = await this.readAhead(file, head);
     } catch (err) {
-      this.fail('fetch-failed', brokeOff(err));
+      this.fail(ErrorCode.FetchFailed, brokeOff(err));
       return;
     }
     if (this.aborted) return;
@@ -47,7 +48,7 @@ export class InPlaceLoad {
       try {
         await this.wait(() => this.ahead.before());
       } catch (err) {
-        if (!this.aborted) this.fail('fetch-failed', brokeOff(err));
+        if (!this.aborted) this.fail(ErrorCode.FetchFailed, brokeOff(err));
         return;
       }
       // Expired or lost under a view's read between slices: no slice starts on a dead link.

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // A load's pauses: an expired link until the host hands a fresh URL, a lost connection until it answers.
 import { ERROR, SOURCE_REFRESHED, SOURCE_RESUMED } from './protocol.js';
+import { ErrorCode } from './error-codes.js';
+import { PAUSING } from './remote-common.js';
 
 // Reader errors that pause the load (nothing is thrown away) until the reads work again: a fresh
-// URL for an expired link, the server answering again after a lost connection.
-export const PAUSING = new Set(['link-expired', 'connection-lost']);
+// URL for an expired link, the server answering again after a lost connection (the reader's list).
 export const pauses = (error) => PAUSING.has(error?.code);
 
 /** Why reading in place stopped, as a sentence. */
@@ -64,7 +65,7 @@ export class LoadPauses {
       try {
         await this.file.setUrl(url);
       } catch (err) {
-        this.post({ type: SOURCE_REFRESHED, ok: false, code: err?.code ?? 'fetch-failed', message: err?.message ?? String(err) });
+        this.post({ type: SOURCE_REFRESHED, ok: false, code: err?.code ?? ErrorCode.FetchFailed, message: err?.message ?? String(err) });
         return;
       }
     }

@@ -5,6 +5,7 @@ import { MAX_KEPT_BYTES, MIB } from './load-download.js';
 import { SLICE_MS, yieldToMessages } from './load-decode.js';
 import { brokeOff, pauses } from './load-pause.js';
 import { ERROR, FRAMES } from './protocol.js';
+import { ErrorCode } from './error-codes.js';
 
 /**
  * readFn for the frame indexer of a planned MP4: its audio runs read as zeros. The indexer needs no
@@ -33,7 +34,7 @@ export class VideoIndexing {
   async indexVideo({ hold = false } = {}) {
     if (!this.readFn) {
       if (this.videoOnly || this.session?.info().hasVideo) {
-        this.post({ type: ERROR, code: 'frames-unavailable', fatal: false,
+        this.post({ type: ERROR, code: ErrorCode.FramesUnavailable, fatal: false,
           message: `The video's frames could not be indexed: the server does not answer Range requests and the file is larger than ${MIB(MAX_KEPT_BYTES)}, so it was not kept. Playback works; stepping by frames does not.` });
       }
       return;
@@ -45,7 +46,7 @@ export class VideoIndexing {
     const ahead = this.indexAhead ?? new NoReadAhead();
     const broke = () => {
       if (!file?.error) return false;
-      this.post({ type: ERROR, code: pauses(file.error) ? file.error.code : 'fetch-failed', fatal: false,
+      this.post({ type: ERROR, code: pauses(file.error) ? file.error.code : ErrorCode.FetchFailed, fatal: false,
         message: `The video's frames could not be indexed. ${brokeOff(file.error)}` });
       this.warned = file.error;
       return true;
@@ -56,7 +57,7 @@ export class VideoIndexing {
       this.reading = null;
       if (broke()) return;
       if (!facts.ok) {
-        if (facts.code !== 'no-video') this.post({ type: ERROR, code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
+        if (facts.code !== ErrorCode.NoVideo) this.post({ type: ERROR, code: facts.code, message: `The video's frames could not be indexed: ${facts.message}`, fatal: false });
         return;
       }
       let more = true;

@@ -84,9 +84,9 @@ export class MediaLoad {
       } catch (err) {
         if (this.aborted) return;
         // A range from the first byte on is not satisfiable only in a file of no bytes.
-        if (err?.status === 416) this.fail('empty-media', 'The file is empty (0 bytes).');
+        if (err?.status === 416) this.fail(ErrorCode.EmptyMedia, 'The file is empty (0 bytes).');
         // The element's codes: a refused range is one way of failing to fetch.
-        else this.fail(err?.code === 'cors-blocked' ? 'cors-blocked' : 'fetch-failed', err?.message ?? String(err));
+        else this.fail(err?.code === ErrorCode.CorsBlocked ? ErrorCode.CorsBlocked : ErrorCode.FetchFailed, err?.message ?? String(err));
         return;
       }
       if (this.aborted) return;
@@ -104,7 +104,7 @@ export class MediaLoad {
     try {
       ({ Session } = await this.core());
     } catch (err) {
-      this.fail('internal', `The decoder module could not be loaded: ${err?.message ?? err}`);
+      this.fail(ErrorCode.Internal, `The decoder module could not be loaded: ${err?.message ?? err}`);
       return false;
     }
     if (this.aborted) return false;
@@ -146,7 +146,7 @@ export class MediaLoad {
     const info = this.session ? this.session.info() : NO_AUDIO;
     // A video's frames are known before `ready`, so the element's timeline is complete at once.
     (this.indexing ?? this.indexVideo())
-      .catch((err) => this.post({ type: ERROR, code: 'internal', message: `The video's frames could not be indexed: ${err?.message ?? err}`, fatal: false }))
+      .catch((err) => this.post({ type: ERROR, code: ErrorCode.Internal, message: `The video's frames could not be indexed: ${err?.message ?? err}`, fatal: false }))
       .then(() => {
         if (this.heldFrames) this.post(...this.heldFrames);
         this.heldFrames = null;
@@ -167,7 +167,7 @@ export class MediaLoad {
     if (!error || this.warned === error || !this.done) return null;
     this.warned = error;
     if (pauses(error)) return { code: error.code, message: error.message };
-    return { code: 'fetch-failed', message: brokeOff(error) };
+    return { code: ErrorCode.FetchFailed, message: brokeOff(error) };
   }
 
   stats() {

@@ -2,6 +2,7 @@
 // Validation of the server's answers: what is not exactly what was asked for is refused, with why.
 import { rangeAnswerProblem } from './byte-range.js';
 import { EXPIRY_STATUSES, RemoteError } from './remote-common.js';
+import { ErrorCode } from './error-codes.js';
 
 /** RemoteFile's checks of answers (mixed into it by remote-reader.js). */
 export class AnswerChecks {
@@ -27,17 +28,17 @@ export class AnswerChecks {
     const problem = rangeAnswerProblem({ status, contentRange, received, hidden }, start, end, this.size);
     if (!problem) return null;
     if (status >= 500 || status === 429 || status === 0) {
-      return new RemoteError('fetch-failed', `Reading the media in place broke off: ${problem}.`, status);
+      return new RemoteError(ErrorCode.FetchFailed, `Reading the media in place broke off: ${problem}.`, status);
     }
     return this.refused(problem, status);
   }
 
   refused(problem, status) {
-    return new RemoteError('range-refused', `Reading the media in place stopped: ${problem}; nothing of that answer was used.`, status);
+    return new RemoteError(ErrorCode.RangeRefused, `Reading the media in place stopped: ${problem}; nothing of that answer was used.`, status);
   }
 
   expired(status) {
-    return new RemoteError('link-expired', `The link to the media has expired (HTTP ${status}) after ${this.successes} reads; `
+    return new RemoteError(ErrorCode.LinkExpired, `The link to the media has expired (HTTP ${status}) after ${this.successes} reads; `
       + 'what is drawn and annotated stays, and reading resumes once the page is given a fresh link to the same file.', status);
   }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // What the range reader's modules share: its error type, its limits and small helpers.
+import { ErrorCode } from './error-codes.js';
 
 export const EMPTY = new Uint8Array(0);
 export const GAP = 64 << 10;              // ranges closer than this are fetched as one
@@ -7,7 +8,7 @@ export const SYNC_MIN = 64 << 10;         // a synchronous read fetches at least
 export const FINGERPRINT_BYTES = 4096;    // compared against a fresh URL's first bytes
 export const EXPIRY_STATUSES = new Set([400, 401, 403, 410]);
 export const RETRY_MS = [250, 1000];      // waits before the 2nd and 3rd attempt of a request that broke
-export const PAUSING = new Set(['link-expired', 'connection-lost']);
+export const PAUSING = new Set([ErrorCode.LinkExpired, ErrorCode.ConnectionLost]);
 // A server that sends less than STALL_BYTES in stallMs (no answer, a stalled or trickling body)
 // is given up on and asked again: a load never hangs on one connection.
 export const STALL_MS = 30000;

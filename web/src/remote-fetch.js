@@ -6,6 +6,7 @@ import { EXPIRY_STATUSES, GAP, RETRY_MS, RemoteError, STALL_BYTES, Transient, ca
 import { Watchdog } from './remote-stall.js';
 import { MULTI_LEVELS } from './remote-plan.js';
 import { uncoveredBy } from './remote-answers.js';
+import { ErrorCode } from './error-codes.js';
 
 /** RemoteFile's requests (mixed into it by remote-reader.js). */
 export class RangeFetch {
@@ -92,7 +93,7 @@ export class RangeFetch {
         return;
       }
       // A refusal of the link given up for a fresh one meanwhile: asked again with the fresh one.
-      if (err instanceof RemoteError && err.code === 'link-expired' && url !== this.url) {
+      if (err instanceof RemoteError && err.code === ErrorCode.LinkExpired && url !== this.url) {
         this.queue.unshift(...entries);
         return;
       }
@@ -106,7 +107,7 @@ export class RangeFetch {
         if (this.successes > 0 && !(err instanceof Transient) && await this.answersWithoutCors()) {
           // The same URL passed CORS before; an answer without CORS headers now is an error answer: S3's
           // refusal of an expired link, on a bucket whose rule does not cover errors.
-          this.fail(new RemoteError('link-expired', `The link to the media has expired after ${this.successes} reads (the server now refuses it `
+          this.fail(new RemoteError(ErrorCode.LinkExpired, `The link to the media has expired after ${this.successes} reads (the server now refuses it `
             + 'with an answer this page may not read); what is drawn and annotated stays, and reading resumes once the page is given a fresh link to the same file.'), entries);
           return;
         }

@@ -11,6 +11,7 @@ import { EMPTY, RETRY_MS, RemoteError, STALL_MS, cancelBody, decimal, originOf, 
 import { Watchdog, watched } from './remote-stall.js';
 import { streamReader } from './remote-stream.js';
 import { RemoteFile } from './remote-reader.js';
+import { ErrorCode } from './error-codes.js';
 
 export { RemoteError, RemoteFile };
 
@@ -59,17 +60,17 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
     } catch { /* unreachable */ }
     const origin = originOf(url);
     if (reachable) {
-      throw new RemoteError('cors-blocked', `The media server ${origin} does not allow this page to read the file `
+      throw new RemoteError(ErrorCode.CorsBlocked, `The media server ${origin} does not allow this page to read the file `
         + '(no Access-Control-Allow-Origin header), so the waveform cannot be drawn. Playback may still work. '
         + `Add a CORS rule to the bucket or server allowing GET from ${pageOrigin() === 'null' ? 'this page' : 'the page origin'}.`);
     }
-    throw new RemoteError('fetch-failed', `Could not download the media from ${origin}: the server is unreachable (${err?.message ?? err}).`);
+    throw new RemoteError(ErrorCode.FetchFailed, `Could not download the media from ${origin}: the server is unreachable (${err?.message ?? err}).`);
   }
   const { status } = response;
   if (status === 200) return { kind: 'stream', response: watched(response, stallMs) };
   if (status !== 206) {
     cancelBody(response);
-    throw new RemoteError('fetch-failed', `Could not download the media: the server answered HTTP ${status}`
+    throw new RemoteError(ErrorCode.FetchFailed, `Could not download the media: the server answered HTTP ${status}`
       + `${response.statusText ? ` ${response.statusText}` : ''}${status === 403 ? ' (an expired or unsigned link?)' : ''}.`, status);
   }
   // A range of a compressed representation cannot be read in place (S3 serves an object stored
@@ -84,7 +85,7 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
     // A server may answer an open-ended range with less than the rest (the stream reads on).
     if (!range || range.first !== 0) {
       cancelBody(response);
-      throw new RemoteError('range-refused', `The media could not be read in place: the server answered a request for bytes 0- `
+      throw new RemoteError(ErrorCode.RangeRefused, `The media could not be read in place: the server answered a request for bytes 0- `
         + `(the whole file) with Content-Range "${contentRange}"; nothing of that answer was used.`, status);
     }
     size = range.total;
@@ -96,7 +97,7 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
   if (!(size > 0)) return { kind: 'stream', response: watched(response, stallMs) };
   if (!Number.isSafeInteger(size)) {
     cancelBody(response);
-    throw new RemoteError('range-refused', `The media could not be read in place: the server says it has ${contentRange ?? response.headers.get('content-length')} bytes, more than can be addressed.`, status);
+    throw new RemoteError(ErrorCode.RangeRefused, `The media could not be read in place: the server says it has ${contentRange ?? response.headers.get('content-length')} bytes, more than can be addressed.`, status);
   }
   const answered = performance.now();
   const file = new RemoteFile(url, size, { fetchImpl: fetchFn, ...fileOptions });
@@ -120,7 +121,7 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
   if (file.error) {
     file.close();
     // Nothing was read yet: a lost connection fails the opening.
-    if (file.error.code === 'connection-lost') throw new RemoteError('fetch-failed', `Could not download the media: ${file.error.message.replace(/;.*$/, '')}.`);
+    if (file.error.code === ErrorCode.ConnectionLost) throw new RemoteError(ErrorCode.FetchFailed, `Could not download the media: ${file.error.message.replace(/;.*$/, '')}.`);
     throw file.error;
   }
   file.measure(null, Math.min(size, headBytes), performance.now() - answered);

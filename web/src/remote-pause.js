@@ -3,6 +3,7 @@
 // until it answers again.
 import { parseContentRange } from './byte-range.js';
 import { EXPIRY_STATUSES, FINGERPRINT_BYTES, PAUSING, RemoteError, cancelBody, decimal, sleep } from './remote-common.js';
+import { ErrorCode } from './error-codes.js';
 
 // A connection lost after earlier reads succeeded: the file pauses and looks again after these
 // waits (the last repeated while the file is open).
@@ -11,12 +12,12 @@ const RECONNECT_MS = [1000, 2000, 4000, 8000, 16000, 30000];
 /** RemoteFile's pauses and failures (mixed into it by remote-reader.js). */
 export class Pauses {
   async setUrl(url) {
-    const different = (why) => new RemoteError('range-refused', `The fresh link is to a different file (${why}); the media was not changed.`);
+    const different = (why) => new RemoteError(ErrorCode.RangeRefused, `The fresh link is to a different file (${why}); the media was not changed.`);
     let x;
     try {
       x = await this.send(url, 'bytes=0-');
     } catch (err) {
-      throw new RemoteError('fetch-failed', `The fresh link to the media could not be read: ${err?.message ?? err}.`);
+      throw new RemoteError(ErrorCode.FetchFailed, `The fresh link to the media could not be read: ${err?.message ?? err}.`);
     }
     this.requests++;
     const { response } = x;
@@ -27,8 +28,8 @@ export class Pauses {
     };
     if (status !== 206) {
       drop();
-      if (status === 200) throw new RemoteError('range-refused', 'The fresh link to the media is to a server that does not answer Range requests (HTTP 200).', status);
-      throw new RemoteError(EXPIRY_STATUSES.has(status) ? 'link-expired' : 'fetch-failed', `The fresh link to the media was refused (HTTP ${status}).`, status);
+      if (status === 200) throw new RemoteError(ErrorCode.RangeRefused, 'The fresh link to the media is to a server that does not answer Range requests (HTTP 200).', status);
+      throw new RemoteError(EXPIRY_STATUSES.has(status) ? ErrorCode.LinkExpired : ErrorCode.FetchFailed, `The fresh link to the media was refused (HTTP ${status}).`, status);
     }
     const contentRange = response.headers.get('content-range');
     const size = contentRange !== null ? parseContentRange(contentRange)?.total : decimal(response.headers.get('content-length'));
@@ -56,7 +57,7 @@ export class Pauses {
         return filled < head.length;
       });
     } catch (err) {
-      throw new RemoteError('fetch-failed', `The fresh link to the media could not be read: ${err?.message ?? err}.`);
+      throw new RemoteError(ErrorCode.FetchFailed, `The fresh link to the media could not be read: ${err?.message ?? err}.`);
     }
     this.bytesFetched += filled;
     if (this.fingerprint && (filled !== this.fingerprint.length || head.some((b, i) => b !== this.fingerprint[i]))) {
@@ -75,7 +76,7 @@ export class Pauses {
     if (this.stream) this.stream.idle = 0;
     this.pump();
     this.pumpStream();
-    if (was?.code === 'connection-lost') {
+    if (was?.code === ErrorCode.ConnectionLost) {
       try { this.onresume?.(); } catch { /* the listener's own problem */ }
     }
   }
@@ -87,10 +88,10 @@ export class Pauses {
    */
   lost(why, entries = []) {
     if (this.successes === 0) {
-      this.fail(new RemoteError('fetch-failed', `Reading the media in place broke off: ${why}.`), entries);
+      this.fail(new RemoteError(ErrorCode.FetchFailed, `Reading the media in place broke off: ${why}.`), entries);
       return;
     }
-    this.fail(new RemoteError('connection-lost', `The connection to the media server was lost (${why}); `
+    this.fail(new RemoteError(ErrorCode.ConnectionLost, `The connection to the media server was lost (${why}); `
       + 'what is drawn and annotated stays, and reading resumes by itself when the server answers again.'), entries);
     this.reconnect();
   }
@@ -99,9 +100,9 @@ export class Pauses {
     if (this.reconnecting) return;
     this.reconnecting = true;
     try {
-      for (let i = 0; this.error?.code === 'connection-lost' && !this.closed; i++) {
+      for (let i = 0; this.error?.code === ErrorCode.ConnectionLost && !this.closed; i++) {
         await sleep(RECONNECT_MS[Math.min(i, RECONNECT_MS.length - 1)]);
-        if (this.error?.code !== 'connection-lost' || this.closed) return;
+        if (this.error?.code !== ErrorCode.ConnectionLost || this.closed) return;
         const url = this.url;
         let x;
         try {
@@ -114,7 +115,7 @@ export class Pauses {
         x.release();
         cancelBody(response);
         const { status } = response;
-        if (this.error?.code !== 'connection-lost' || url !== this.url) return;
+        if (this.error?.code !== ErrorCode.ConnectionLost || url !== this.url) return;
         if (status >= 500 || status === 429) continue;
         if (EXPIRY_STATUSES.has(status)) {
           // Back, but the link has expired meanwhile: that pause needs a fresh link.

@@ -9,6 +9,7 @@ import { MULTI_LEVELS, RequestPlan } from './remote-plan.js';
 import { RangeFetch } from './remote-fetch.js';
 import { Pauses } from './remote-pause.js';
 import { SequentialStream } from './remote-stream.js';
+import { ErrorCode } from './error-codes.js';
 
 /**
  * The fetch function is a parameter (fetchImpl; syncFetch for synchronous reads), so Node tests
@@ -95,7 +96,7 @@ export class RemoteFile {
   }
 
   closedError() {
-    return new RemoteError('fetch-failed', 'The media was closed.');
+    return new RemoteError(ErrorCode.FetchFailed, 'The media was closed.');
   }
 
   /**

@@ -4,6 +4,7 @@ import { parseContentRange } from './byte-range.js';
 import { EMPTY, RETRY_MS, STALL_BYTES, cancelBody, decimal, deferred, sleep } from './remote-common.js';
 import { Watchdog } from './remote-stall.js';
 import { PIECE_BYTES } from './byte-cache.js';
+import { ErrorCode } from './error-codes.js';
 
 const SCRATCH_BYTES = 256 << 10;   // the stream's reused buffer, one network read at most
 const STREAM_ATTEMPTS = 4;         // reopenings of the stream in a row that bring no byte
@@ -135,7 +136,7 @@ export class SequentialStream {
     if (problem) {
       cancelBody(response);
       // A refusal of the link given up for a fresh one meanwhile is no news.
-      if (url === this.url || problem.code !== 'link-expired') this.fail(problem);
+      if (url === this.url || problem.code !== ErrorCode.LinkExpired) this.fail(problem);
       return;
     }
     this.successes++;

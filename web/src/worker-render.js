@@ -2,6 +2,7 @@
 // The worker's renders: a view's frames (peaks first, then samples), their pixel buffers recycled.
 import { fetchSpan } from './view-bytes.js';
 import { ERROR, FRAME } from './protocol.js';
+import { ErrorCode } from './error-codes.js';
 
 /** @typedef {import('./protocol.js').RenderMessage} RenderMessage */
 
@@ -33,7 +34,7 @@ function samplesUnavailable(load, request) {
   const finer = request.target === 'spectrogram' || request.view.framesPerPixel < load.session.peaksBaseFrames();
   if (!finer) return;
   load.samplesWarned = true;
-  load.post({ type: ERROR, code: 'samples-unavailable', fatal: false,
+  load.post({ type: ERROR, code: ErrorCode.SamplesUnavailable, fatal: false,
     message: `Samples cannot be shown at this zoom: ${load.seekableProblem ?? 'the file was not kept.'}` });
 }
 

@@ -8,6 +8,7 @@ import { ViewPrefetch } from './view-prefetch.js';
 import { fetchSpan } from './view-bytes.js';
 import { recycle, render } from './worker-render.js';
 import { ERROR, LOAD, RECYCLE, REFRESH_URL, RENDER, STATS, UNLOAD } from './protocol.js';
+import { ErrorCode } from './error-codes.js';
 
 /** @typedef {import('./protocol.js').ToWorkerMessage} ToWorkerMessage */
 
@@ -30,7 +31,7 @@ async function onRender(msg) {
   try {
     await render(current, msg, M_CORE);
   } catch (err) {
-    current.post({ type: ERROR, code: 'internal', message: String(err?.message ?? err), fatal: false });
+    current.post({ type: ERROR, code: ErrorCode.Internal, message: String(err?.message ?? err), fatal: false });
   }
   if (load !== current) return;
   // Idle until the next message: decode what the next view likely needs.
@@ -56,7 +57,7 @@ self.onmessage = async (event) => {
       try {
         await load.run();
       } catch (err) {
-        load?.post({ type: ERROR, code: 'internal', message: String(err?.message ?? err), fatal: true });
+        load?.post({ type: ERROR, code: ErrorCode.Internal, message: String(err?.message ?? err), fatal: true });
       }
       break;
     case RENDER:
