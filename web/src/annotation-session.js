@@ -27,7 +27,7 @@ import { mediaPositions, toFrameBoundary, withFrames } from './time-base.js';
  * @property {{code: string, message: string}} error  a refused edit or a bad config/value (not fatal)
  */
 
-const notReady = () => Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: 'not-ready' });
+const notReady = () => Object.assign(new Error('the annotation model is still loading: wait for the "ready" event'), { code: ErrorCode.NotReady });
 
 /** @extends {Emitter<SessionEvents>} */
 export class AnnotationSession extends Emitter {
@@ -133,7 +133,7 @@ export class AnnotationSession extends Emitter {
 
   /** Positions per second, once the media is ready (throws `not-ready` before). */
   rate() {
-    if (!this.#host.ready()) throw Object.assign(new Error('the media is not loaded yet: wait for the "ready" event'), { code: 'not-ready' });
+    if (!this.#host.ready()) throw Object.assign(new Error('the media is not loaded yet: wait for the "ready" event'), { code: ErrorCode.NotReady });
     return this.#host.rate();
   }
 
@@ -202,7 +202,7 @@ export class AnnotationSession extends Emitter {
     try {
       return this.edit((a) => check(fn(a)));
     } catch (err) {
-      this.reportError(err.code ?? 'refused', err.message);
+      this.reportError(err.code ?? ErrorCode.Refused, err.message);
       return undefined;
     }
   }
@@ -223,7 +223,7 @@ export class AnnotationSession extends Emitter {
   /** The annotations in another tool's format (exports.js). */
   exportAs(format, options = {}) {
     const writer = EXPORTS[format];
-    if (!writer) throw Object.assign(new Error(`unknown export format "${format}" (${Object.keys(EXPORTS).join(', ')})`), { code: 'invalid-value' });
+    if (!writer) throw Object.assign(new Error(`unknown export format "${format}" (${Object.keys(EXPORTS).join(', ')})`), { code: ErrorCode.InvalidValue });
     const doc = this.value;
     if (!doc) throw notReady();
     // A presigned URL's signature must not travel into files that outlive it.

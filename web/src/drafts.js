@@ -3,6 +3,7 @@
 // loaded now: the key a draft is saved under, restoring one, discarding and flushing, the notice.
 import { deleteDraft, stableUrl } from './autosave.js';
 import { DraftGuard, draftDays } from './draft-guard.js';
+import { ErrorCode } from './error-codes.js';
 
 /**
  * What the drafts ask of the element.
@@ -27,6 +28,7 @@ export class Drafts {
   #notice;
   #host;
   #guard = null;        // DraftGuard for this task, once the media is ready
+  #released = -1;       // the load during which the element was removed for good
 
   /**
    * @param {import('./annotation-session.js').AnnotationSession} session
@@ -51,9 +53,9 @@ export class Drafts {
 
   /** Claims the task for this tab and puts a kept draft in place (or asks the annotator). */
   async restore(load) {
-    if (this.#host.attribute('autosave') === 'off') return;
+    if (this.#host.attribute('autosave') === 'off' || load <= this.#released) return;
     const days = draftDays(this.#host.attribute('draft-days'));
-    if (days.problem) this.#session.reportError('invalid-draft-days', days.problem);
+    if (days.problem) this.#session.reportError(ErrorCode.InvalidDraftDays, days.problem);
     const guard = this.#guard = new DraftGuard(this.#key, {
       days: days.days,
       anchor: this.#notice,
@@ -72,7 +74,7 @@ export class Drafts {
     const result = session.model.load(draft.text);
     if (!result.ok) {
       // A draft from an older, incompatible editor: keep what the host gave, but not in silence.
-      session.reportError('draft-unreadable', `Your unsaved draft from ${new Date(draft.savedAt).toLocaleString()} could not be restored (${result.message}); the next change replaces it.`);
+      session.reportError(ErrorCode.DraftUnreadable, `Your unsaved draft from ${new Date(draft.savedAt).toLocaleString()} could not be restored (${result.message}); the next change replaces it.`);
       return;
     }
     session.setTimebase();
@@ -86,6 +88,14 @@ export class Drafts {
   close() {
     this.#guard?.close();
     this.#guard = null;
+  }
+
+  /** The element was removed for good: what is saved so far lands, then the task's lock goes. */
+  release() {
+    this.#released = this.#host.loadId();
+    const guard = this.#guard;
+    this.#guard = null;
+    guard?.flush().finally(() => guard.close());
   }
 
   /** True while the annotator has not chosen between a kept draft and the host's value. */

@@ -35,6 +35,7 @@ export class SegmentList extends Emitter {
   #rows;
   #count;
   #source;
+  #order;
   #byTrack = false;
   #model = { listing: null, rows: new Int32Array(0) };
 
@@ -48,22 +49,30 @@ export class SegmentList extends Emitter {
     this.#rows = rows;
     this.#count = count;
     this.#source = source;
-    order.addEventListener('change', () => {
+    this.#order = order;
+  }
+
+  /** The list's DOM listeners, released by `subs.releaseAll()` (the element's disconnect). */
+  connect(subs) {
+    const list = this.#box;
+    const order = this.#order;
+    const source = this.#source;
+    subs.listen(order, 'change', () => {
       this.#byTrack = order.value === 'track';
       list.scrollTop = 0;
       this.render();
       this.reveal(source.selected());
     });
-    list.addEventListener('scroll', () => this.render());
-    list.addEventListener('click', (e) => {
+    subs.listen(list, 'scroll', () => this.render());
+    subs.listen(list, 'click', (e) => {
       const id = e.target.closest?.('.row')?.dataset.segment;
       if (id) this.emit('select', { id, seek: true });
     });
-    list.addEventListener('dblclick', (e) => {
+    subs.listen(list, 'dblclick', (e) => {
       const id = e.target.closest?.('.row')?.dataset.segment;
       if (id) this.emit('play', { id });
     });
-    list.addEventListener('keydown', (e) => {
+    subs.listen(list, 'keydown', (e) => {
       if (!source.store()) return;
       const page = Math.max(1, Math.floor(list.clientHeight / ROW_HEIGHT) - 1);
       const steps = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };

@@ -4,6 +4,7 @@
 import { check } from './model.js';
 import { formatTime, parseTime } from './layout.js';
 import { fieldEditor, showProblem } from './panel.js';
+import { ErrorCode } from './error-codes.js';
 
 /**
  * What the panel asks of the element.
@@ -124,14 +125,14 @@ export class SegmentPanel {
         const other = key === 'start' ? seg.end : seg.start;
         const frames = Math.round(t * rate);
         if (Number.isNaN(t)) {
-          host.report('refused', `"${input.value}" is not a time (h:mm:ss.mmm)`);
+          host.report(ErrorCode.Refused, `"${input.value}" is not a time (h:mm:ss.mmm)`);
           input.value = formatTime(seg[key] / rate);
           return;
         }
         try {
           host.edit((a) => check(key === 'start' ? a.setBounds(seg.id, frames, other) : a.setBounds(seg.id, other, frames)));
         } catch (err) {
-          host.report(err.code ?? 'refused', err.message);
+          host.report(err.code ?? ErrorCode.Refused, err.message);
           input.value = formatTime(seg[key] / rate);
         }
       });
@@ -160,7 +161,7 @@ export class SegmentPanel {
     try {
       this.#host.edit((a) => check(fn(a)));
     } catch (err) {
-      this.#host.report(err.code ?? 'refused', err.message);
+      this.#host.report(err.code ?? ErrorCode.Refused, err.message);
     } finally {
       this.#typing = false;
     }

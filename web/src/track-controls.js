@@ -35,13 +35,18 @@ export class TrackControls extends Emitter {
   constructor(elements) {
     super();
     this.#el = elements;
+  }
+
+  /** The controls' DOM listeners, released by `subs.releaseAll()` (the element's disconnect). */
+  connect(subs) {
+    const elements = this.#el;
     const { category, tag } = elements;
-    category.addEventListener('change', () => this.#renderTags());
-    elements.addTrack.addEventListener('click', () => this.emit('add', { category: category.value, tag: tag.value }));
-    elements.removeTrack.addEventListener('click', () => this.emit('remove', {}));
-    elements.record.addEventListener('click', () => this.emit('record', {}));
-    elements.undo.addEventListener('click', () => this.emit('undo', {}));
-    elements.redo.addEventListener('click', () => this.emit('redo', {}));
+    subs.listen(category, 'change', () => this.#renderTags());
+    subs.listen(elements.addTrack, 'click', () => this.emit('add', { category: category.value, tag: tag.value }));
+    subs.listen(elements.removeTrack, 'click', () => this.emit('remove', {}));
+    subs.listen(elements.record, 'click', () => this.emit('record', {}));
+    subs.listen(elements.undo, 'click', () => this.emit('undo', {}));
+    subs.listen(elements.redo, 'click', () => this.emit('redo', {}));
   }
 
   /** @param {TrackControlsState} state */

@@ -53,8 +53,13 @@ export class TrackLanes extends Emitter {
     this.#canvas = canvas;
     this.#wave = wave;
     this.#host = host;
-    canvas.addEventListener('pointerdown', (e) => this.#drag(e));
-    canvas.addEventListener('dblclick', (e) => {
+  }
+
+  /** The lanes' pointer listeners, released by `subs.releaseAll()` (the element's disconnect). */
+  connect(subs) {
+    const canvas = this.#canvas;
+    subs.listen(canvas, 'pointerdown', (e) => this.#drag(e));
+    subs.listen(canvas, 'dblclick', (e) => {
       // Double-click plays just that segment (a single click selects it).
       const rect = canvas.getBoundingClientRect();
       const id = this.#segmentAt(e.clientX - rect.left, e.clientY - rect.top);

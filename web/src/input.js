@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// The element's input: the keyboard shortcuts on the host (keys.js's table) and what the
+// annotator does on the lanes, the segment list and the toolbar's track controls, turned into
+// edits of the annotation session and changes of the selection.
+import { handleKey } from './keys.js';
+import { ErrorCode } from './error-codes.js';
+
+/**
+ * What the input asks of the element beyond its public API.
+ * @typedef {object} InputHost
+ * @property {() => boolean} paused  the media is paused
+ * @property {() => object | null} video  the video's frame index, or null
+ * @property {() => number} rate  timeline positions per second
+ * @property {(fraction: number) => void} scroll  scrolls the view by a fraction of its span
+ */
+
+export class Input {
+  #element;
+  #selection;
+  #help;
+  #host;
+  #keyActions;
+
+  /**
+   * @param {import('./avseg-editor.js').AvsegEditor} element  its public API drives playback and the view
+   * @param {import('./annotation-session.js').AnnotationSession} session
+   * @param {import('./selection.js').Selection} selection
+   * @param {import('./help-overlay.js').HelpOverlay} help
+   * @param {InputHost} host
+   */
+  constructor(element, session, selection, help, host) {
+    this.#element = element;
+    this.#selection = selection;
+    this.#help = help;
+    this.#host = host;
+    const el = element;
+    const store = () => session.store;
+    const seconds = (s) => [s.start / store().rate(), s.end / store().rate()];
+    const { lanes, list, controls } = selection;
+    lanes.on('tracks', ({ ids }) => { selection.selectedTracks = ids; });
+    lanes.on('track', ({ id }) => { selection.selectedTrack = id; });
+    lanes.on('select', ({ id }) => { selection.selectedSegment = id; });
+    lanes.on('create', ({ track, start, end }) => {
+      const id = session.tryEdit((a) => a.addSegment(track, start, end, '{}'));
+      if (id !== undefined) selection.selectedSegment = id;
+    });
+    lanes.on('move', ({ id, start, track }) => session.tryEdit((a) => a.moveSegment(id, start, track)));
+    lanes.on('resize', ({ id, start, end }) => session.tryEdit((a) => a.setBounds(id, start, end)));
+    lanes.on('play', ({ id }) => {
+      const s = store()?.segment(id);
+      if (s) el.playSpan(...seconds(s)).catch(() => {});
+    });
+    list.on('select', ({ id, seek }) => {
+      selection.selectedSegment = id;
+      const s = store()?.segment(id);
+      if (!s) return;
+      if (seek) el.currentTime = seconds(s)[0];
+      selection.reveal(id);
+    });
+    list.on('play', ({ id }) => {
+      const s = store()?.segment(id);
+      if (s) el.playSpan(...seconds(s));
+    });
+    controls.on('add', ({ category, tag }) => {
+      try {
+        selection.selectedTrack = session.addTrack(category, tag);
+      } catch (err) {
+        session.reportError(err.code ?? ErrorCode.Refused, err.message);
+      }
+    });
+    controls.on('remove', () => selection.removeTracks());
+    controls.on('record', () => selection.toggleRecording());
+    controls.on('undo', () => session.undo());
+    controls.on('redo', () => session.redo());
+
+    /** @type {import('./keys.js').KeyActions} */
+    this.#keyActions = {
+      togglePlay: () => (host.paused() ? el.play() : el.pause()),
+      undo: () => session.undo(),
+      redo: () => session.redo(),
+      nudge: (edge, direction, unit) => selection.nudge(edge, direction, host.video() ? 0 : unit === 'sample' ? 1 : Math.round((unit === '1ms' ? 0.001 : 0.01) * host.rate())),
+      stepFrame: (delta) => el.stepFrame(delta),
+      toggleHelp: () => help.toggle(),
+      zoomBy: (factor) => el.zoomBy(factor),
+      zoomFit: () => el.zoomTo(0, el.duration),
+      scroll: (fraction) => host.scroll(fraction),
+      amplify: (direction) => { if (direction > 0) el.amplitude *= Math.SQRT2; else el.amplitude /= Math.SQRT2; },
+      seekEdge: (where) => { el.currentTime = where === 'end' ? el.duration : 0; },
+      toggleRecording: () => selection.toggleRecording(),
+      stepTrack: (extend) => selection.stepTrack(extend),
+      stepSegment: (direction) => selection.stepSegment(direction),
+      merge: () => selection.mergeWithNext(),
+      deleteSelected: () => { if (selection.selectedSegment) selection.removeSegment(selection.selectedSegment); },
+      split: () => selection.split(),
+    };
+  }
+
+  /** The keyboard shortcuts on the element and the help overlay's listeners, released by `subs.releaseAll()`. */
+  connect(subs) {
+    const el = this.#element;
+    this.#help.connect(subs);
+    subs.listen(el, 'keydown', (e) => {
+      // Events from inside the shadow root are retargeted to the host: only the host's own keys count.
+      if (e.composedPath()[0] !== el || !(el.duration > 0)) return;
+      handleKey(e, { selection: Boolean(this.#selection.selectedSegment), video: Boolean(this.#host.video()) }, this.#keyActions);
+    });
+  }
+}
