@@ -30,7 +30,7 @@ after(async () => {
 });
 
 /** Serves the example, opens `page` in a tab and hands both to `body`; prints the page's console on failure. */
-async function withPage(t, serverOptions, page, body) {
+async function withPage(serverOptions, page, body) {
   const servers = await startServers(serverOptions);
   const tab = await browser.newPage();
   const log = collectConsole(tab);
@@ -58,7 +58,8 @@ function assertSegment(doc) {
   const [s] = doc.segments;
   assert.deepEqual({ start: s.start, end: s.end, startTime: s.startTime, endTime: s.endTime },
     { start: START * clip.rate, end: END * clip.rate, startTime: START, endTime: END });
-  assert.deepEqual(doc.tracks.find((x) => x.id === s.track) && { category: doc.tracks[0].category, tag: doc.tracks[0].tag }, { category: 'speaker', tag: 'Alice' });
+  const track = doc.tracks.find((x) => x.id === s.track);
+  assert.deepEqual({ category: track?.category, tag: track?.tag }, { category: 'speaker', tag: 'Alice' });
 }
 
 /** Who served the element's own files: [server, path] of its worker and wasm requests. */
@@ -66,7 +67,7 @@ const workerAndWasm = (servers) => servers.requests
   .filter((r) => /\/(worker\.js|avseg-core\.wasm|avseg-model\.wasm)$/.test(r.path) && r.status === 200)
   .map((r) => `${r.server} ${r.path}`).sort();
 
-test('plain.html: the element by markup, the package unpacked on a CDN origin apart from the page', async (t) => {
+test('plain.html: the element by markup, the package unpacked on a CDN origin apart from the page', async () => {
   const html = await readFile(path.join(examples, 'plain.html'), 'utf8');
   const cdn = `https://cdn.jsdelivr.net/npm/avseg@${packed.version}/dist/avseg.js`;
   assert.ok(html.includes(`src="${cdn}"`), `plain.html loads ${cdn} (the package's version)`);
@@ -75,7 +76,7 @@ test('plain.html: the element by markup, the package unpacked on a CDN origin ap
   await unpackInto(path.join(cdnRoot, `npm/avseg@${packed.version}`), packed.tarball);
   await mkdir(site);
   await copyFile(path.join(tmp, 'clip.wav'), path.join(site, 'clip.wav'));
-  await withPage(t, { pageRoot: site, assetRoot: cdnRoot }, async (servers) => {
+  await withPage({ pageRoot: site, assetRoot: cdnRoot }, async (servers) => {
     // The only change: the CDN's origin is a loopback server's.
     await writeFile(path.join(site, 'plain.html'), html.replace('https://cdn.jsdelivr.net', servers.assets.origin));
     return '/plain.html';
@@ -94,12 +95,12 @@ test('plain.html: the element by markup, the package unpacked on a CDN origin ap
   });
 });
 
-test('js-app: built with createElement and driven through the API, the package installed by npm and served as it is', async (t) => {
+test('js-app: built with createElement and driven through the API, the package installed by npm and served as it is', async () => {
   const app = path.join(tmp, 'js-app');
   await installInto(app, packed.tarball);
   for (const file of ['index.html', 'app.js']) await copyFile(path.join(examples, 'js-app', file), path.join(app, file));
   await copyFile(path.join(tmp, 'clip.wav'), path.join(app, 'clip.wav'));
-  await withPage(t, { pageRoot: app }, () => '/index.html', async (tab, servers) => {
+  await withPage({ pageRoot: app }, () => '/index.html', async (tab, servers) => {
     await tab.waitForSelector('#segment > button:not([disabled])', { timeout: 60000 });
     assert.equal(await tab.textContent('body > #status'), 'Ready: 3.000 s at 48000 Hz');
     await tab.fill('#segment input[name=start]', String(START));
@@ -114,14 +115,14 @@ test('js-app: built with createElement and driven through the API, the package i
   });
 });
 
-test('react: a React 19 app bundled by esbuild renders the element; its worker and wasm are the copies beside the bundle', async (t) => {
+test('react: a React 19 app bundled by esbuild renders the element; its worker and wasm are the copies beside the bundle', async () => {
   const app = path.join(tmp, 'react');
   await unpackInto(path.join(app, 'node_modules/avseg'), packed.tarball);
   await cp(path.join(examples, 'react'), app, { recursive: true, filter: (src) => !/\/(out|node_modules)$/.test(src) });
   // React and esbuild as the repository's devDependencies installed them: no network needed.
   for (const name of ['react', 'react-dom', 'esbuild']) await symlink(path.join(root, 'node_modules', name), path.join(app, 'node_modules', name));
   await run(process.execPath, ['build.mjs'], { cwd: app });
-  await withPage(t, { pageRoot: app, mediaRoot: tmp }, (servers) => `/index.html?media=${encodeURIComponent(servers.media.url('/clip.wav'))}`, async (tab, servers) => {
+  await withPage({ pageRoot: app, mediaRoot: tmp }, (servers) => `/index.html?media=${encodeURIComponent(servers.media.url('/clip.wav'))}`, async (tab, servers) => {
     await tab.waitForSelector('main > button:not([disabled])', { timeout: 60000 });
     assert.equal(await tab.textContent('main > [role=status]'), 'Ready: 3.000 s');
     await tab.click('main > button');
@@ -135,13 +136,13 @@ test('react: a React 19 app bundled by esbuild renders the element; its worker a
   });
 });
 
-test('setAssetBase: the worker and wasm come from the folder the host names, here on another origin', async (t) => {
+test('setAssetBase: the worker and wasm come from the folder the host names, here on another origin', async () => {
   const app = path.join(tmp, 'asset-base');
   const installed = await unpackInto(path.join(app, 'node_modules/avseg'), packed.tarball);
   await copyFile(path.join(tmp, 'clip.wav'), path.join(app, 'clip.wav'));
   const assets = path.join(tmp, 'asset-base-files');
   await cp(path.join(installed, 'dist'), path.join(assets, 'avseg-files'), { recursive: true });
-  await withPage(t, { pageRoot: app, assetRoot: assets }, async (servers) => {
+  await withPage({ pageRoot: app, assetRoot: assets }, async (servers) => {
     await writeFile(path.join(app, 'index.html'), `<!doctype html><meta charset="utf-8"><title>asset base</title>
 <script type="importmap">{"imports": {"avseg": "./node_modules/avseg/dist/avseg.js"}}</script>
 <script type="module">
