@@ -37,6 +37,22 @@ test('the tarball holds exactly the modules, worker and wasm the entry points lo
   for (const f of packed.files) assert.doesNotMatch(f, /^(tests|build|web|examples|node_modules|scripts|template|wasm|bench)\//);
 });
 
+test('the page-side modules name the files they load by literal URLs, which bundlers follow', async () => {
+  // webpack turns import.meta.url into the module's file: URL at build time, so a URL computed at
+  // run time (new URL(file, import.meta.url)) points at the build machine; a literal one is an
+  // asset webpack and Vite emit. The worker's own modules are never bundled (it is loaded by URL).
+  const { files: page } = await moduleClosure(installed, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js'], { skip: ['dist/worker.js'] });
+  const computed = [];
+  for (const file of page.filter((f) => f.endsWith('.js'))) {
+    const code = (await readFile(path.join(installed, file), 'utf8')).replace(/^\s*\/\/.*$/gm, '');
+    for (const m of code.matchAll(/new URL\(\s*([^,)]*?)\s*,\s*import\.meta\.url\s*\)/g)) {
+      if (!/^(['"`])[^'"`$]+\1$/.test(m[1])) computed.push(`${file}: ${m[0]}`);
+    }
+  }
+  assert.deepEqual(computed, []);
+  assert.ok(page.includes('dist/avseg-model.js') && !page.includes('dist/worker-render.js'));
+});
+
 test('the version is the changelog\'s newest and the README points at the examples and the API doc', async () => {
   const changelog = await readFile(path.join(installed, 'CHANGELOG.md'), 'utf8');
   assert.equal(/^## (\d+\.\d+\.\d+)/m.exec(changelog)?.[1], manifest.version);

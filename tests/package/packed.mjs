@@ -35,11 +35,11 @@ export async function unpackInto(dir, tarball) {
 
 /**
  * The relative files a module loads: static and dynamic imports, and `new URL('x', import.meta.url)`
- * (the worker, the wasm). Closed over from `entries` inside `dir`; a file referenced but absent
- * is listed under `missing`.
+ * (the worker, the wasm). Closed over from `entries` inside `dir`, not following the files in
+ * `skip`; a file referenced but absent is listed under `missing`.
  */
-export async function moduleClosure(dir, entries) {
-  const seen = new Set();
+export async function moduleClosure(dir, entries, { skip = [] } = {}) {
+  const seen = new Set(skip);
   const missing = [];
   const todo = [...entries];
   while (todo.length) {
@@ -61,7 +61,7 @@ export async function moduleClosure(dir, entries) {
     ];
     for (const [, ref] of refs) todo.push(path.posix.join(path.posix.dirname(file), ref));
   }
-  return { files: [...seen].sort(), missing };
+  return { files: [...seen].filter((f) => !skip.includes(f)).sort(), missing };
 }
 
 export async function listFiles(dir, prefix = '') {
