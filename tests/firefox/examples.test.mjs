@@ -98,7 +98,8 @@ test('js-app in Firefox: built with createElement and driven through its form, t
 
 test('react in Firefox: the app bundled by esbuild renders the element; its worker and wasm are the copies beside the bundle', async (t) => {
   const app = path.join(tmp, 'react');
-  await installInto(app, packed.tarball);
+  // Unpacked where npm would install it (the JavaScript app above goes through npm install).
+  await unpackInto(path.join(app, 'node_modules/avseg'), packed.tarball);
   await cp(path.join(examples, 'react'), app, { recursive: true, filter: (src) => !/\/(out|node_modules)$/.test(src) });
   for (const name of ['react', 'react-dom', 'esbuild']) await symlink(path.join(root, 'node_modules', name), path.join(app, 'node_modules', name));
   await run(process.execPath, ['build.mjs'], { cwd: app });
