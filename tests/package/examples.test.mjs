@@ -116,6 +116,10 @@ test('js-app: built with createElement and driven through the API, the package i
 });
 
 test('react: a React 19 app bundled by esbuild renders the element; its worker and wasm are the copies beside the bundle', async () => {
+  // The example pins what the repository tests it with.
+  const [example, repo] = await Promise.all([path.join(examples, 'react/package.json'), path.join(root, 'package.json')].map(async (f) => JSON.parse(await readFile(f, 'utf8'))));
+  assert.deepEqual({ ...example.dependencies, ...example.devDependencies },
+    { avseg: packed.version, react: repo.devDependencies.react, 'react-dom': repo.devDependencies['react-dom'], esbuild: repo.devDependencies.esbuild });
   const app = path.join(tmp, 'react');
   await unpackInto(path.join(app, 'node_modules/avseg'), packed.tarball);
   await cp(path.join(examples, 'react'), app, { recursive: true, filter: (src) => !/\/(out|node_modules)$/.test(src) });
