@@ -87,3 +87,27 @@ test("a fragmented MP4 from a single-range server: its moofs read through once, 
     await server.close();
   }
 });
+
+test('sound the read-through could not keep (no room in the cache) is asked range by range afterwards, never read through again', { timeout: 60000 }, async () => {
+  const server = await startMediaServer({ files: { '/f.mp4': { path: file } }, multiRange: false, exposeHeaders: [], latencyMs: 20 });
+  try {
+    // A cache of 2 MiB (the opening's first MiB in it) keeps only part of the 60 s of sound.
+    const opened = await openRemote(server.url('/f.mp4'), { cacheBytes: 2 << 20 });
+    const remote = opened.file;
+    const plan = await planMp4(core, remote, opened.head, (fetching) => fetching());
+    const media = pairs(plan.media);
+    const notKept = media.filter(([s, e]) => !remote.has(s, e - s));
+    assert.ok(notKept.length >= 3 && notKept.length < media.length, `${notKept.length} of ${media.length} runs not kept`);
+    const afterPlan = server.requests.length;
+    // As PlannedAhead asks: the next batch of sound at once.
+    await remote.want(media, { gap: 64 << 10 });
+    for (const [s, e] of media) assert.deepEqual(remote.read(s, e - s), bytes.subarray(s, e), `sound ${s}-${e}`);
+    const sent = served(server.requests, bytes.length);
+    const total = sent.reduce((n, [s, e]) => n + e - s, 0);
+    assert.ok(total <= 1.02 * union(sent), `${total} bytes sent for ${union(sent)} distinct ones: ${JSON.stringify(sent)}`);
+    assert.ok(server.requests.length - afterPlan <= notKept.length + 1, `${server.requests.length - afterPlan} requests for ${notKept.length} runs`);
+    remote.close();
+  } finally {
+    await server.close();
+  }
+});

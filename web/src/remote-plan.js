@@ -30,6 +30,38 @@ export class RequestPlan {
     return Math.max(floor, Math.min(REQUEST_CHUNKS * this.chunkBytes, Math.floor(this.rttMs * this.bytesPerMs)));
   }
 
+  /** A request fetching across gaps streamed [start, end) by: its dropped bytes are not fetched across again. */
+  noteReadAcross(start, end) {
+    const spans = this.spansRead ??= [];
+    let i = 0;
+    while (i < spans.length && spans[i][1] < start) i++;
+    let j = i;
+    while (j < spans.length && spans[j][0] <= end) {
+      start = Math.min(start, spans[j][0]);
+      end = Math.max(end, spans[j][1]);
+      j++;
+    }
+    spans.splice(i, j - i, [start, end]);
+  }
+
+  /**
+   * True when most of the gap [start, end) was streamed by already (and dropped): fetched across
+   * again it would be read twice, so the ranges either side are asked on their own.
+   */
+  readAcross(start, end) {
+    const spans = this.spansRead;
+    if (!spans?.length) return false;
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid][1] <= start) lo = mid + 1; else hi = mid;
+    }
+    let covered = 0;
+    for (let i = lo; i < spans.length && spans[i][0] < end; i++) covered += Math.min(end, spans[i][1]) - Math.max(start, spans[i][0]);
+    return covered * 2 > end - start;
+  }
+
   normalize(ranges) {
     const clipped = [];
     for (const [s, e] of ranges) {
@@ -98,7 +130,8 @@ export class RequestPlan {
     const coalesced = [];
     for (const r of rest.sort((a, b) => a[0] - b[0])) {
       const last = coalesced[coalesced.length - 1];
-      if (last && r[0] - last[1] < gap) {
+      const span = r[0] - last?.[1];
+      if (last && span < gap && (span < floor || !this.readAcross(last[1], r[0]))) {
         const keep = last[2];
         if (r[0] - keep[keep.length - 1][1] < floor) keep[keep.length - 1][1] = Math.max(keep[keep.length - 1][1], r[1]);
         else keep.push([...r]);
@@ -125,6 +158,7 @@ export class RequestPlan {
             if (mine.length === 1) delete entry.keep;
           }
         }
+        if (entry.keep) this.noteReadAcross(entry.start, entry.end);
         this.queue.push(entry);
         waits.push(entry.done.promise);
       }
@@ -195,7 +229,7 @@ export class RequestPlan {
     const groups = [];
     for (const e of [...this.queue].sort((a, b) => a.start - b.start)) {
       const last = groups[groups.length - 1];
-      if (last && e.start - last.end < gap && e.end - last.start <= most) {
+      if (last && e.start - last.end < gap && e.end - last.start <= most && !this.readAcross(last.end, e.start)) {
         last.members.push(e);
         last.end = Math.max(last.end, e.end);
       } else groups.push({ start: e.start, end: e.end, members: [e] });
@@ -209,6 +243,7 @@ export class RequestPlan {
         keep: g.members.flatMap((m) => m.keep ?? [[m.start, m.end]]),
       };
       if (grow) entry.grow = grow;
+      this.noteReadAcross(entry.start, entry.end);
       entry.done.promise.then(() => { for (const m of g.members) m.done.resolve(); }, (err) => { for (const m of g.members) m.done.reject(err); });
       return entry;
     });
