@@ -91,15 +91,23 @@ test('an editor removed for good frees its worker and its draft lock: a new edit
   assert.deepEqual(out.workers, [{ terminated: true }, { terminated: false }], 'the removed editor kept its worker');
 });
 
-test('an editor removed and put back at once keeps its worker, its media and its draft lock', { timeout: 90000 }, async (t) => {
+test('an editor removed and put back at once keeps its worker, its media and its draft lock, and hears keys only while in the page', { timeout: 90000 }, async (t) => {
   const page = await openPage(t);
   const out = await page.evaluate(async (src) => {
     const el = await window.mount('kept', 'task-2', src);
     const track = el.addTrack('Dog', 'Dog #1');
     el.addSegment(track, 1, 2, {});
     el.remove();
+    // Removed, it hears no keys (its listeners are released); put back, it does again.
+    const zoomKey = () => el.dispatchEvent(new KeyboardEvent('keydown', { key: '+', bubbles: true, cancelable: true }));
+    const span = () => el.view.end - el.view.start;
+    const whole = span();
+    zoomKey();
+    const spanRemoved = span();
     await new Promise((resolve) => { setTimeout(resolve, 20); });
     document.body.append(el);
+    zoomKey();
+    const spanBack = span();
     await new Promise((resolve) => { setTimeout(resolve, 2000); });
     el.addSegment(track, 3, 4, {});
     await el.flushDraft();
@@ -108,6 +116,7 @@ test('an editor removed and put back at once keeps its worker, its media and its
     await new Promise((resolve) => { setTimeout(resolve, 2500); });
     return {
       ready: el.ready,
+      spans: [whole, spanRemoved, spanBack],
       segments: el.value.segments.map((s) => [s.startTime, s.endTime]),
       otherSegments: other.value.segments.length,
       heard: window.heard,
@@ -115,6 +124,9 @@ test('an editor removed and put back at once keeps its worker, its media and its
     };
   }, clipOnce());
   assert.equal(out.ready, true);
+  const [whole, removed, back] = out.spans;
+  assert.equal(removed, whole, 'a removed editor zoomed on a key');
+  assert.ok(Math.abs(back - whole / 2) < 1e-9, `put back, the editor did not zoom on a key (${whole} -> ${back} s)`);
   assert.deepEqual(out.segments, [[1, 2], [3, 4]]);
   assert.equal(out.heard.filter((h) => h.editor === 'kept' && h.type === 'ready').length, 1, 'the media was loaded again');
   assert.deepEqual(out.heard.filter((h) => h.editor === 'other' && h.type === 'error').map((h) => h.code), ['draft-in-other-tab']);
