@@ -134,7 +134,7 @@ test('the gestures are registered through a Subscriptions bag and all released b
   const v = new Viewport({ wave: target('wave'), waveCanvas: { width: 100 }, overview: target('overview'), scrollbar: target('scrollbar') },
     { duration: () => 0, currentTime: () => 0, seek: () => {}, rate: () => 48000 });
   const subs = new Subscriptions();
-  v.wire(subs);
+  v.connect(subs);
   assert.deepEqual(Object.fromEntries(listeners), { 'wave:pointerdown': 1, 'wave:wheel': 1, 'overview:pointerdown': 1, 'scrollbar:pointerdown': 1 });
   subs.releaseAll();
   assert.ok([...listeners.values()].every((n) => n === 0));

@@ -193,6 +193,31 @@ export class AvsegEditor extends HTMLElement {
   /** Resolves once every edit so far is saved in the browser (hosts may await it before leaving). */
   flushDraft() { return this.#drafts.flush(); }
 
+  // ---- selection and recording ----
+
+  /** Drags snap to the cursor and other segments' edges within 6 px (the toolbar's Snap box). */
+  get snapping() { return this.#selection.snapping; }
+  set snapping(on) { this.#selection.snapping = on; }
+  /** The selected segment's id, or null; settable. */
+  get selectedSegment() { return this.#selection.selectedSegment; }
+  set selectedSegment(id) { this.#selection.selectedSegment = id; }
+  /** The first selected track (recording uses all of them); set by clicking its lane. */
+  get selectedTrack() { return this.#selection.selectedTrack; }
+  set selectedTrack(id) { this.#selection.selectedTrack = id; }
+  /** The tracks recording makes segments on; Ctrl+click on a lane or Shift+T adds one. */
+  get selectedTracks() { return this.#selection.selectedTracks; }
+  set selectedTracks(ids) { this.#selection.selectedTracks = ids; }
+  /** Seconds a human needs to react; recorded boundaries are moved this much earlier. */
+  reactionTime = 0.15;
+  get recording() { return this.#selection.recording; }
+  /** Merges the selected segment with the next one on its track (fields joined); returns its id. */
+  mergeWithNext() { return this.#selection.mergeWithNext(); }
+  /**
+   * Begin Recording / Stop Recording on the selected tracks: one segment on each, from begin to
+   * stop less the reaction time, made in one undo step. Returns the first segment's id.
+   */
+  toggleRecording() { return this.#selection.toggleRecording(); }
+
   // ---- lifecycle ----
 
   connectedCallback() {
@@ -232,7 +257,7 @@ export class AvsegEditor extends HTMLElement {
 
   /** Every part's DOM listeners, registered through `subs` so that a disconnect releases them all. */
   #connectParts(subs) {
-    this.#media.wire(subs, this.#parts);
+    this.#media.connect(subs);
     this.#drafts.connect(subs);
     this.#selection.connect(subs);
     this.#input.connect(subs);
@@ -268,29 +293,6 @@ export class AvsegEditor extends HTMLElement {
     this.#emit('change', this.#session.changeDetail());
     this.#emit('validity', { problems: this.#session.store.problems().map((x) => ({ ...x })) });
   }
-
-  /** Drags snap to the cursor and other segments' edges within 6 px (the toolbar's Snap box). */
-  get snapping() { return this.#selection.snapping; }
-  set snapping(on) { this.#selection.snapping = on; }
-  /** The selected segment's id, or null; settable. */
-  get selectedSegment() { return this.#selection.selectedSegment; }
-  set selectedSegment(id) { this.#selection.selectedSegment = id; }
-  /** The first selected track (recording uses all of them); set by clicking its lane. */
-  get selectedTrack() { return this.#selection.selectedTrack; }
-  set selectedTrack(id) { this.#selection.selectedTrack = id; }
-  /** The tracks recording makes segments on; Ctrl+click on a lane or Shift+T adds one. */
-  get selectedTracks() { return this.#selection.selectedTracks; }
-  set selectedTracks(ids) { this.#selection.selectedTracks = ids; }
-  /** Seconds a human needs to react; recorded boundaries are moved this much earlier. */
-  reactionTime = 0.15;
-  get recording() { return this.#selection.recording; }
-  /** Merges the selected segment with the next one on its track (fields joined); returns its id. */
-  mergeWithNext() { return this.#selection.mergeWithNext(); }
-  /**
-   * Begin Recording / Stop Recording on the selected tracks: one segment on each, from begin to
-   * stop less the reaction time, made in one undo step. Returns the first segment's id.
-   */
-  toggleRecording() { return this.#selection.toggleRecording(); }
 
   // ---- input ----
 

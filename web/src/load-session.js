@@ -288,7 +288,7 @@ export class LoadSession extends Emitter {
   }
 
   /** The media element's own failures (a file the browser cannot play), kept in `subs`. */
-  wire(subs) {
+  connect(subs) {
     const media = this.#el.media;
     subs.listen(media, 'error', async () => {
       // A file the core can't read has already been reported; this is for one the browser can't play.

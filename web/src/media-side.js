@@ -21,12 +21,15 @@ import { WaveformStrip } from './waveform-strip.js';
  */
 
 export class MediaSide {
+  #p;
+
   /**
    * @param {Record<string, HTMLElement>} p  the shadow DOM's parts (element-markup.js)
    * @param {MediaHost} host
    */
   constructor(p, host) {
     const { element, emit } = host;
+    this.#p = p;
     this.strip = new WaveformStrip(p, element);
     this.spectrogram = new SpectrogramStrip({ strip: p.spectrogram, toggle: p.spectro, controls: p.spectroControls, scale: p.spectroScale, windowSize: p.spectroWindow, colors: p.spectroColors });
     this.viewport = new Viewport(p, {
@@ -114,11 +117,13 @@ export class MediaSide {
     this.scheduler.invalidate('spectrogram');
   }
 
-  /** The toolbar's zoom buttons, the gestures and the media element's events, kept in `subs`. */
-  wire(subs, p) {
-    this.viewport.wire(subs);
-    this.playback.wire(subs);
-    this.session.wire(subs);
+  /** The toolbar's zoom buttons, the strips' controls, the gestures and the media element's events, kept in `subs`. */
+  connect(subs) {
+    const p = this.#p;
+    this.viewport.connect(subs);
+    this.playback.connect(subs);
+    this.session.connect(subs);
+    this.spectrogram.connect(subs);
     subs.listen(p.zoomIn, 'click', () => this.viewport.zoomBy(2));
     subs.listen(p.zoomOut, 'click', () => this.viewport.zoomBy(0.5));
     subs.listen(p.zoomFit, 'click', () => this.viewport.zoomTo(0, this.session.duration));

@@ -199,7 +199,7 @@ export class Playback extends Emitter {
   }
 
   /** The play button, the rate and frame boxes, and the media element's events, kept in `subs`. */
-  wire(subs) {
+  connect(subs) {
     const { media, play, rate, frameInput } = this.#el;
     subs.listen(play, 'click', () => (media.paused ? this.play() : this.pause()));
     subs.listen(rate, 'change', () => { this.playbackRate = Number(rate.value); });
@@ -217,7 +217,7 @@ export class Playback extends Emitter {
       this.emit('pause', {});
     });
     for (const type of ['timeupdate', 'seeked']) subs.listen(media, type, () => this.emit('timeupdate', { currentTime: this.currentTime }));
-    // Wired again after a disconnect: what happened meanwhile was not heard.
+    // Connected again after a disconnect: what happened meanwhile was not heard.
     this.#showPlaying(!media.paused);
     if (media.readyState >= 1) this.#metadata();
   }

@@ -35,10 +35,15 @@ export class SpectrogramStrip extends Emitter {
   constructor(elements) {
     super();
     this.#el = elements;
-    elements.toggle.addEventListener('change', () => this.emit('toggle', { on: elements.toggle.checked }));
-    elements.scale.addEventListener('change', () => this.emit('options', { options: { scale: elements.scale.value } }));
-    elements.windowSize.addEventListener('change', () => this.emit('options', { options: { windowSize: Number(elements.windowSize.value) } }));
-    elements.colors.addEventListener('change', () => this.emit('options', { options: { colorMap: elements.colors.value } }));
+  }
+
+  /** Its box and selects, kept in `subs` (released on disconnect). */
+  connect(subs) {
+    const el = this.#el;
+    subs.listen(el.toggle, 'change', () => this.emit('toggle', { on: el.toggle.checked }));
+    subs.listen(el.scale, 'change', () => this.emit('options', { options: { scale: el.scale.value } }));
+    subs.listen(el.windowSize, 'change', () => this.emit('options', { options: { windowSize: Number(el.windowSize.value) } }));
+    subs.listen(el.colors, 'change', () => this.emit('options', { options: { colorMap: el.colors.value } }));
   }
 
   /** Whether the strip is shown (named so as not to hide the emitter's `on`). */

@@ -157,7 +157,7 @@ export class Viewport extends Emitter {
   }
 
   /** The pointer gestures, kept in `subs` (released on disconnect). */
-  wire(subs) {
+  connect(subs) {
     const { wave, overview, scrollbar } = this.#el;
     // Click to seek, drag to pan.
     subs.listen(wave, 'pointerdown', (e) => {
