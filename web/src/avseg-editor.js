@@ -218,6 +218,9 @@ export class AvsegEditor extends HTMLElement {
    */
   toggleRecording() { return this.#selection.toggleRecording(); }
 
+  // ---- selection and recording ----
+
+
   // ---- lifecycle ----
 
   connectedCallback() {
