@@ -218,9 +218,6 @@ export class AvsegEditor extends HTMLElement {
    */
   toggleRecording() { return this.#selection.toggleRecording(); }
 
-  // ---- selection and recording ----
-
-
   // ---- lifecycle ----
 
   connectedCallback() {
