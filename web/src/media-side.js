@@ -38,6 +38,7 @@ export class MediaSide {
       seek: (t) => { this.playback.currentTime = t; },
       rate: () => this.session.info?.sampleRate || this.timelineRate(),
     });
+    // `session` is made last (it drives the others): these callbacks run only after construction.
     this.scheduler = new RenderScheduler({
       get client() { return session.client; },
       loadId: () => session.loadId,
