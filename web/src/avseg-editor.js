@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The <avseg-editor> facade: owns the element's attributes, its public API (delegations to the parts) and its lifecycle.
 import { AnnotationSession } from './annotation-session.js';
 import { Drafts } from './drafts.js';
 import { Subscriptions } from './emitter.js';
