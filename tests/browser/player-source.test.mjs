@@ -39,7 +39,8 @@ after(async () => {
  */
 async function load(t, name) {
   const page = await env.open(t, { width: 1000, height: 900 });
-  await page.evaluate((marker) => {
+  // Before any script of the page (the element might start its worker early), then the page again.
+  await page.addInitScript((marker) => {
     // Listening before the element does: this runs before the element learns the load is ready.
     const Native = window.Worker;
     window.Worker = class extends Native {
@@ -54,6 +55,8 @@ async function load(t, name) {
       }
     };
   }, server.url('/ready-marker'));
+  await page.reload();
+  await page.waitForFunction(() => customElements.get('avseg-editor'));
   server.reset();
   await page.evaluate((src) => new Promise((resolve, reject) => {
     const el = document.querySelector('avseg-editor');
