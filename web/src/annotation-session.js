@@ -35,7 +35,7 @@ export class AnnotationSession extends Emitter {
   #model = null;        // the core's annotation model, once loaded
   #store = null;        // cached reads of it for the UI
   #loading = null;
-  #pendingConfig = null;
+  #pendingConfig = null; // the config's text as given before the model loaded, for its strict reader
   #pendingValue = null;
   #hostValue = null;    // what the host gave as `value` (pre-annotations), for discarding a draft
   #taskId = '';
@@ -57,8 +57,8 @@ export class AnnotationSession extends Emitter {
       this.#model = guardModel(new Annotations());
       this.#store = new AnnotationStore(this.#model);
       this.#model.setTimebase(48000, 0);
-      if (this.#pendingConfig) {
-        const result = this.#model.setConfig(JSON.stringify(this.#pendingConfig));
+      if (this.#pendingConfig !== null) {
+        const result = this.#model.setConfig(this.#pendingConfig);
         if (!result.ok) this.reportError(result.code, result.message);
         this.#store.configChanged();
       }
@@ -73,12 +73,17 @@ export class AnnotationSession extends Emitter {
 
   get config() {
     if (this.#model) return JSON.parse(this.#model.config());
-    return this.#pendingConfig ?? {};
+    try {
+      return JSON.parse(this.#pendingConfig ?? '{}');
+    } catch {
+      return {};   // refused once the model reads it
+    }
   }
   set config(value) {
     const text = typeof value === 'string' ? value : JSON.stringify(value ?? {});
     if (!this.#model) {
-      this.#pendingConfig = JSON.parse(text);
+      // Kept as given: JSON.parse would let a key given twice through and throw at a typo.
+      this.#pendingConfig = text;
       this.ensure();
       return;
     }
