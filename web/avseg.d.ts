@@ -292,6 +292,35 @@ export declare class AvsegEditor extends HTMLElement {
  */
 export declare function setAssetBase(url: string | URL | null): void;
 
+/**
+ * The element's pure view and ruler math (web/src/layout.js), for hosts drawing their own
+ * timeline beside it: times in seconds, x in CSS pixels of a strip `widthPx` wide.
+ */
+export declare namespace layout {
+  /** Fewest device pixels a single sample may span at the deepest zoom. */
+  const MAX_PIXELS_PER_SAMPLE: number;
+  /** The narrowest span (s) the view may show at this width and sample rate. */
+  function minSpan(widthPx: number, sampleRate: number): number;
+  /** `view` kept inside [0, duration] and at least `minimum` wide, its centre kept where it can be. */
+  function clampView(view: AvsegView, duration: number, minimum: number): AvsegView;
+  /** Zoomed by `factor` (>1 zooms in), the time `anchor` staying at the same place on screen. */
+  function zoomAround(view: AvsegView, factor: number, anchor: number, duration: number, minimum: number): AvsegView;
+  function scrollView(view: AvsegView, seconds: number, duration: number, minimum: number): AvsegView;
+  function timeToX(t: number, view: AvsegView, widthPx: number): number;
+  function xToTime(x: number, view: AvsegView, widthPx: number): number;
+  /** Ruler ticks: the smallest step keeping labels `minLabelPx` apart (default 90); minor ticks at a fifth of it. */
+  function rulerTicks(view: AvsegView, widthPx: number, minLabelPx?: number):
+    { step: number; ticks: { t: number; x: number; major: boolean; label: string }[] };
+  /** Decimals a label needs for ticks `step` seconds apart (0 to 5). */
+  function decimalsFor(step: number): number;
+  /** h:mm:ss.fff (hours only when needed), never rounded up; `decimals` defaults to 3. */
+  function formatTime(seconds: number, decimals?: number): string;
+  /** The scrollbar thumb of `view` in a track `trackPx` wide (thumb at least `minThumbPx`, default 16). */
+  function thumb(view: AvsegView, duration: number, trackPx: number, minThumbPx?: number): { left: number; width: number };
+  /** Seconds from h:mm:ss.fff, m:ss.fff or plain seconds; NaN when the text is not a time. */
+  function parseTime(text: string): number;
+}
+
 declare global {
   interface HTMLElementTagNameMap {
     'avseg-editor': AvsegEditor;

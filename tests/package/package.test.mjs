@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { installInto, moduleClosure, pack, root, run } from './packed.mjs';
 
 let tmp;
@@ -32,7 +33,10 @@ test('the tarball holds exactly the modules, worker and wasm the entry points lo
   const types = Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [] : [e.types])).map((p) => p.replace(/^\.\//, ''));
   const docs = packed.files.filter((f) => /^doc\/[\w-]+\.md$/.test(f));
   assert.ok(docs.includes('doc/element-api.md'));
-  const expected = [...loaded, ...types, ...docs, 'CHANGELOG.md', 'README.md', 'package.json'].sort();
+  // The wasm modules' glue is internal (no exports entry) but typed beside it, as avseg-core.js -> avseg-core.d.ts.
+  const wasmTypes = loaded.filter((f) => /^dist\/avseg-(core|model)\.js$/.test(f)).map((f) => f.replace(/\.js$/, '.d.ts'));
+  assert.deepEqual(wasmTypes, ['dist/avseg-core.d.ts', 'dist/avseg-model.d.ts']);
+  const expected = [...loaded, ...types, ...wasmTypes, ...docs, 'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'].sort();
   assert.deepEqual(packed.files, expected, 'the tarball holds files nothing loads, or lacks some');
   for (const f of packed.files) assert.doesNotMatch(f, /^(tests|build|web|examples|node_modules|scripts|template|wasm|bench)\//);
 });
@@ -51,6 +55,26 @@ test('the page-side modules name the files they load by literal URLs, which bund
   }
   assert.deepEqual(computed, []);
   assert.ok(page.includes('dist/avseg-model.js') && !page.includes('dist/worker-render.js'));
+});
+
+test('the package carries its MIT licence, as package.json says', async () => {
+  assert.equal(manifest.license, 'MIT');
+  const licence = await readFile(path.join(installed, 'LICENSE'), 'utf8');
+  assert.match(licence, /^MIT License\n\nCopyright \(c\) 2026 the avseg authors\n/);
+  assert.match(licence, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/);
+});
+
+test('avseg.d.ts declares every export of the entry point, and of its layout namespace exactly what layout.js exports', async () => {
+  const entry = await readFile(path.join(installed, 'dist/avseg.js'), 'utf8');
+  const exported = [...entry.matchAll(/^export (?:\{ *(\w+) *\}|\* as (\w+))/gm)].map((m) => m[1] ?? m[2]).sort();
+  assert.deepEqual(exported, ['AvsegEditor', 'layout', 'setAssetBase']);
+  const dts = await readFile(path.join(installed, 'dist/avseg.d.ts'), 'utf8');
+  for (const name of exported) assert.match(dts, new RegExp(`^export declare (?:class|function|namespace) ${name}\\b`, 'm'), `${name} is exported but not declared`);
+  const start = dts.indexOf('export declare namespace layout {');
+  const body = dts.slice(start, dts.indexOf('\n}\n', start));
+  const declared = [...body.matchAll(/^ {2}(?:function|const) (\w+)/gm)].map((m) => m[1]).sort();
+  const layout = await import(pathToFileURL(path.join(installed, 'dist/layout.js')).href);
+  assert.deepEqual(declared, Object.keys(layout).sort());
 });
 
 test('the version is the changelog\'s newest and the README points at the examples and the API doc', async () => {
@@ -82,6 +106,9 @@ test('TypeScript takes the types of each entry point from the installed package'
   const app = path.dirname(path.dirname(installed));
   const usage = `
 import type { AvsegDocument, AvsegEditor } from 'avseg';
+import { layout } from 'avseg';
+import type { AvsegCoreModule } from 'avseg/dist/avseg-core.js';
+import type { Annotations } from 'avseg/dist/avseg-model.js';
 import { EXPORTS, toAudacity } from 'avseg/exports';
 import { ImportError, importDocument } from 'avseg/imports';
 
@@ -96,6 +123,14 @@ void importDocument('mp3', labels);
 // @ts-expect-error: exact positions are numbers
 const wrong: string = doc!.segments[0].start;
 void imported; void wrong; void ImportError;
+const view = layout.clampView(editor.view, editor.duration, layout.minSpan(800, 48000));
+const label: string = layout.formatTime(layout.xToTime(400, view, 800)) + layout.rulerTicks(view, 800).ticks.length;
+// @ts-expect-error: a time is parsed from text
+layout.parseTime(1.5);
+const core = null as unknown as AvsegCoreModule;
+const session = new core.Session();
+const annotations = null as unknown as Annotations;
+void label; void session; void annotations;
 `;
   await writeFile(path.join(app, 'usage.ts'), usage);
   const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
