@@ -287,8 +287,8 @@ export declare class AvsegEditor extends HTMLElement {
 /**
  * Serves the worker and wasm files from `url`, a folder holding the package's dist/ files (copied
  * there by the host's build), instead of beside the element's modules; null goes back to that.
- * Call it before the first element loads media or a config. Needed only where a bundler moves
- * or inlines those files (Vite); README "Using the element".
+ * Call it before the first element loads media or a config. For files served apart from the code
+ * (a CDN); Vite and webpack 5 bundle the worker and wasm themselves; README "Using the element".
  */
 export declare function setAssetBase(url: string | URL | null): void;
 

@@ -41,20 +41,26 @@ test('the tarball holds exactly the modules, worker and wasm the entry points lo
   for (const f of packed.files) assert.doesNotMatch(f, /^(tests|build|web|examples|node_modules|scripts|template|wasm|bench)\//);
 });
 
-test('the page-side modules name the files they load by literal URLs, which bundlers follow', async () => {
+test('the modules name the files they load by literal URLs, and start the worker in the form bundlers bundle', async () => {
   // webpack turns import.meta.url into the module's file: URL at build time, so a URL computed at
   // run time (new URL(file, import.meta.url)) points at the build machine; a literal one is an
-  // asset webpack and Vite emit. The worker's own modules are never bundled (it is loaded by URL).
-  const { files: page } = await moduleClosure(installed, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js'], { skip: ['dist/worker.js'] });
+  // asset webpack and Vite emit. Both bundle the worker with its modules (so the worker's side is
+  // held to the same) when it is started as new Worker(new URL('literal', import.meta.url), ...).
+  const { files } = await moduleClosure(installed, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js']);
   const computed = [];
-  for (const file of page.filter((f) => f.endsWith('.js'))) {
+  const workers = [];
+  for (const file of files.filter((f) => f.endsWith('.js'))) {
     const code = (await readFile(path.join(installed, file), 'utf8')).replace(/^\s*\/\/.*$/gm, '');
     for (const m of code.matchAll(/new URL\(\s*([^,)]*?)\s*,\s*import\.meta\.url\s*\)/g)) {
       if (!/^(['"`])[^'"`$]+\1$/.test(m[1])) computed.push(`${file}: ${m[0]}`);
     }
+    for (const m of code.matchAll(/new Worker\(new URL\(\s*(['"])([^'"]+)\1\s*,\s*import\.meta\.url\s*\)\s*,\s*\{\s*type:\s*['"]module['"]\s*\}\s*\)/g)) {
+      workers.push(`${file}: ${m[2]}`);
+    }
   }
   assert.deepEqual(computed, []);
-  assert.ok(page.includes('dist/avseg-model.js') && !page.includes('dist/worker-render.js'));
+  assert.deepEqual(workers, ['dist/core-client.js: ./worker.js']);
+  assert.ok(files.includes('dist/avseg-model.js') && files.includes('dist/worker-render.js'));
 });
 
 test('the package carries its MIT licence, as package.json says', async () => {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Where the worker and wasm files are served from: beside the modules that load them
-// (import.meta.url), unless the host names a folder with setAssetBase, for bundlers that move
-// the element's code away from those files or inline them (Vite).
+// (import.meta.url), unless the host names a folder with setAssetBase: files served apart from
+// the code (a CDN), or a bundler that neither bundles them nor keeps them beside the code.
 let base = null;
 
 /** Serves avseg's worker and wasm from `url`, a folder holding the package's dist/ files; null: beside the modules. */

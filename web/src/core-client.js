@@ -7,15 +7,23 @@ import { ERROR, LOAD, RECYCLE, REFRESH_URL, RENDER, SOURCE_REFRESHED, STATS, UNL
 /** @typedef {import('./protocol.js').FromWorkerMessage} FromWorkerMessage */
 /** @typedef {import('./protocol.js').RenderView} RenderView */
 
-const besideModule = new URL('./worker.js', import.meta.url);
-/** The worker's script: in the host's folder if it named one (setAssetBase), else beside this module. */
-const workerUrl = () => assetUrl('worker.js') ?? besideModule;
+/** Where the worker's script comes from, for messages: the host's folder (setAssetBase) or beside this module. */
+const workerOrigin = () => (assetUrl('worker.js') ?? new URL(import.meta.url)).origin;
 
 function startWorker() {
-  const url = workerUrl();
-  if (url.origin === self.location.origin) return new Worker(url, { type: 'module' });
-  // A Worker can't be built from another origin's script (a CDN, as in Ground Truth):
-  // a same-origin blob module imports it instead, which needs CORS on the asset host.
+  const hosted = assetUrl('worker.js');
+  if (hosted) return hosted.origin === self.location.origin ? new Worker(hosted, { type: 'module' }) : viaBlob(hosted);
+  // Written as the literal pattern Vite and webpack 5 look for, so that they bundle the worker (and
+  // the wasm it loads) themselves. Served from another web origin (a CDN), the module starts it
+  // through a blob instead; a bundler's import.meta.url (webpack: a file: URL) is never that.
+  const here = new URL(import.meta.url);
+  if (/^https?:$/.test(here.protocol) && here.origin !== self.location.origin) return viaBlob(new URL('worker.js', here));
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
+/** A Worker can't be built from another origin's script (a CDN, as in Ground Truth): a same-origin
+ * blob module imports it instead, which needs CORS on the asset host. */
+function viaBlob(url) {
   const source = `import ${JSON.stringify(url.href)};`;
   const blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const worker = new Worker(blobUrl, { type: 'module' });
@@ -61,7 +69,7 @@ export class CoreClient {
       this.#handler({
         type: ERROR, load: -1, fatal: true, code: ErrorCode.Internal,
         message: `The decoder worker failed to start${event.message ? `: ${event.message}` : ''} `
-          + `(it is loaded from ${workerUrl().origin}; the asset host must send CORS headers and the page's `
+          + `(it is loaded from ${workerOrigin()}; the asset host must send CORS headers and the page's `
           + `Content-Security-Policy must allow blob: workers and 'wasm-unsafe-eval').`,
       });
     };

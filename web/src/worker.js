@@ -15,7 +15,8 @@ import { ErrorCode } from './error-codes.js';
 let corePromise;
 let M_CORE = null;      // the module, once loaded (renders only happen after that)
 function core() {
-  corePromise ??= createAvsegCore({ locateFile: (file) => new URL(file, import.meta.url).href }).then((m) => { M_CORE = m; return m; });
+  // No locateFile: the glue finds its wasm beside itself by a literal URL, which bundlers follow.
+  corePromise ??= createAvsegCore().then((m) => { M_CORE = m; return m; });
   return corePromise;
 }
 
