@@ -68,7 +68,61 @@ test('the request goes to SageMaker with every field of the config, after the te
       MaxConcurrentTaskCount: 100,
       AnnotationConsolidationConfig: { AnnotationConsolidationLambdaArn: example.annotationConsolidationLambdaArn },
     },
+    StoppingConditions: { MaxPercentageOfInputDatasetLabeled: 100 },
+    Tags: [{ Key: 'project', Value: 'calls' }, { Key: 'cost-centre', Value: 'annotation' }],
   });
+});
+
+const noLambdas = () => {
+  const c = { ...example };
+  delete c.preHumanTaskLambdaArn;
+  delete c.annotationConsolidationLambdaArn;
+  delete c.template;
+  return c;
+};
+
+test('a job without Lambdas, with a KMS key, both stopping conditions and a 30-day availability reaches SageMaker through the SDK as such', async (t) => {
+  const sm = await startSageMakerStub();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-job-'));
+  t.after(async () => { await sm.close(); await rm(dir, { recursive: true, force: true }); });
+  const kms = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const config = { ...noLambdas(), outputKmsKeyId: kms, taskAvailabilitySeconds: 2592000,
+    stoppingConditions: { maxHumanLabeledObjectCount: 500, maxPercentageOfInputDatasetLabeled: 80 }, tags: { 'team:owner': 'speech lab', empty: '' } };
+  await writeFile(path.join(dir, 'job.json'), JSON.stringify(config));
+  const { stdout, stderr } = await run([path.join(dir, 'job.json')], stubEnv('http://127.0.0.1:9', { AWS_ENDPOINT_URL_SAGEMAKER: sm.endpoint }), dir);
+  assert.match(stdout, /created arn:aws:sagemaker:us-east-1:123456789012:labeling-job\/calls-2026-11/);
+  assert.match(stderr, /note: no pre-annotation Lambda: the template gets each manifest line as task\.input/);
+  assert.match(stderr, /note: no consolidation Lambda: the output holds each worker's answer/);
+  const [call] = sm.calls;
+  assert.equal(call.target, 'SageMaker.CreateLabelingJob');
+  const hc = call.body.HumanTaskConfig;
+  assert.ok(!('PreHumanTaskLambdaArn' in hc) && !('AnnotationConsolidationConfig' in hc), JSON.stringify(hc));
+  assert.equal(hc.TaskAvailabilityLifetimeInSeconds, 2592000);
+  assert.deepEqual(call.body.OutputConfig, { S3OutputPath: example.outputS3Uri, KmsKeyId: kms });
+  assert.deepEqual(call.body.StoppingConditions, { MaxHumanLabeledObjectCount: 500, MaxPercentageOfInputDatasetLabeled: 80 });
+  assert.deepEqual(call.body.Tags, [{ Key: 'team:owner', Value: 'speech lab' }, { Key: 'empty', Value: '' }]);
+});
+
+test('dry runs cover the job without Lambdas, with one of them, and the public workforce\'s default availability', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-job-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dry = async (config) => {
+    await writeFile(path.join(dir, 'job.json'), JSON.stringify(config));
+    const { stdout, stderr } = await run([path.join(dir, 'job.json'), '--dry-run'], stubEnv('http://127.0.0.1:9', { AWS_ENDPOINT_URL_SAGEMAKER: 'http://127.0.0.1:9' }));
+    return { request: JSON.parse(stdout), stderr };
+  };
+  const none = await dry(noLambdas());
+  assert.deepEqual(Object.keys(none.request.HumanTaskConfig).sort(), ['MaxConcurrentTaskCount', 'NumberOfHumanWorkersPerDataObject', 'TaskAvailabilityLifetimeInSeconds',
+    'TaskDescription', 'TaskKeywords', 'TaskTimeLimitInSeconds', 'TaskTitle', 'UiConfig', 'WorkteamArn']);
+  assert.match(none.stderr, /no pre-annotation Lambda/);
+  const pre = await dry({ ...noLambdas(), preHumanTaskLambdaArn: example.preHumanTaskLambdaArn });
+  assert.equal(pre.request.HumanTaskConfig.PreHumanTaskLambdaArn, example.preHumanTaskLambdaArn);
+  assert.ok(!('AnnotationConsolidationConfig' in pre.request.HumanTaskConfig));
+  assert.doesNotMatch(pre.stderr, /no pre-annotation Lambda/);
+  const publicCrowd = { ...noLambdas(), workteamArn: 'arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default' };
+  delete publicCrowd.taskAvailabilitySeconds;
+  assert.equal((await dry(publicCrowd)).request.HumanTaskConfig.TaskAvailabilityLifetimeInSeconds, 21600);
+  assert.equal((await dry({ ...publicCrowd, taskAvailabilitySeconds: 43200 })).request.HumanTaskConfig.TaskAvailabilityLifetimeInSeconds, 43200);
 });
 
 test('--dry-run prints the request and sends nothing', async () => {
@@ -87,6 +141,18 @@ test('a bad config names the key and why', async (t) => {
     [{ ...example, labelAttributeName: 'x-metadata' }, /labelAttributeName: must be letters/],
     [{ ...example, tempalte: 'a.html' }, /tempalte: unknown key/],
     [(() => { const c = { ...example }; delete c.outputS3Uri; return c; })(), /outputS3Uri: missing/],
+    [{ ...example, preHumanTaskLambdaArn: 'avseg-pre-annotation' }, /preHumanTaskLambdaArn: must be a Lambda function ARN/],
+    [{ ...example, taskAvailabilitySeconds: 2592001 }, /taskAvailabilitySeconds: must be 60 to 2592000 seconds \(30 days/],
+    [{ ...example, workteamArn: 'arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default', taskAvailabilitySeconds: 43201 },
+      /taskAvailabilitySeconds: 43201 is too long for the public workforce \(Mechanical Turk\): 60 to 43200 seconds \(12 hours\)/],
+    [{ ...example, tags: [{ Key: 'a', Value: 'b' }] }, /tags: must be an object of tag names to values/],
+    [{ ...example, tags: { 'aws:owner': 'me' } }, /tags: must be tag names not starting with "aws:"/],
+    [{ ...example, tags: { project: 'a;b' } }, /tags: must be tag values of up to 256 letters.*"project" has "a;b"/],
+    [{ ...example, tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, /tags: must be 1 to 50 tags \(got 51\)/],
+    [{ ...example, stoppingConditions: { maxPercentageOfInputDatasetLabeled: 101 } }, /stoppingConditions: must be maxPercentageOfInputDatasetLabeled a whole number from 1 to 100 \(got 101\)/],
+    [{ ...example, stoppingConditions: { maxObjects: 5 } }, /stoppingConditions: must be only maxHumanLabeledObjectCount and maxPercentageOfInputDatasetLabeled \(got "maxObjects"\)/],
+    [{ ...example, stoppingConditions: {} }, /stoppingConditions: must be an object with maxHumanLabeledObjectCount and\/or maxPercentageOfInputDatasetLabeled/],
+    [{ ...example, outputKmsKeyId: 'my-key' }, /outputKmsKeyId: must be a KMS key id, key ARN, alias\/NAME or alias ARN, got "my-key"/],
   ];
   for (const [config, expected] of cases) {
     await writeFile(path.join(dir, 'job.json'), JSON.stringify(config));
