@@ -33,9 +33,18 @@ test('pre-annotations are checked by the core and passed on as a document', asyn
     /the pre-annotations of s3:\/\/b\/a\.mp3 are not an avseg document: format: must be "avseg\.annotation"/);
 });
 
-test('a line without media is reported with what it has', async () => {
-  await assert.rejects(handler(event({ transcription: 'Hello', 'call-id': 'C-1' })),
-    /the manifest line has no media: it needs "source-ref" \(or "taskObject" or "source"\) as an s3:\/\/ URI; its fields are: transcription, call-id/);
+test('a line without media is skipped (no human task) with a logged reason naming what it has, not a thrown error', async (t) => {
+  const warn = t.mock.method(console, 'warn', () => {});
+  for (const data of [{ transcription: 'Hello', 'call-id': 'C-1' }, { 'source-ref': '  ', transcription: 'Hello', 'call-id': 'C-1' }]) {
+    const out = await handler(event(data));
+    assert.equal(out.isHumanAnnotationRequired, false);
+    assert.deepEqual(out.taskInput, data);
+  }
+  assert.equal(warn.mock.callCount(), 2);
+  assert.match(warn.mock.calls[0].arguments[0],
+    /^pre-annotation: skipped \(isHumanAnnotationRequired: false\) a manifest line with no media in arn:aws:sagemaker:us-east-1:123456789012:labeling-job\/calls: it needs "source-ref" \(or "taskObject" or "source"\) as an s3:\/\/ URI; its fields are: transcription, call-id$/);
+  assert.match(warn.mock.calls[1].arguments[0], /its fields are: source-ref, transcription, call-id$/);
+  // An event that is not a manifest line at all is still an error.
   await assert.rejects(handler({ version: '2018-10-16' }), /the event has no dataObject/);
 });
 

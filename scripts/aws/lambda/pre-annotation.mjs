@@ -5,7 +5,8 @@
 // templates accept ("source-ref", "taskObject", "source", since the published sample mixes
 // them up), the line's other fields passed through (a transcription, a call id), a peaks URI when
 // the line has one, pre-annotations (an avseg document) checked by the core's own model, and the
-// job's name as "avsegJob" (the element keeps drafts per job, so a later job starts clean).
+// job's name as "avsegJob" (the element keeps drafts per job, so a later job starts clean). A line
+// without media is not sent to a worker (isHumanAnnotationRequired: false) and is logged.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -39,8 +40,10 @@ export async function handler(event) {
   }
   const key = SOURCE_KEYS.find((k) => typeof data[k] === 'string' && data[k].trim());
   if (!key) {
+    // One bad line should not fail its data object: Ground Truth skips it, and the log says why.
     const fields = Object.keys(data).join(', ') || 'none';
-    throw new TaskError(`the manifest line has no media: it needs "source-ref" (or "taskObject" or "source") as an s3:// URI; its fields are: ${fields}`);
+    console.warn(`pre-annotation: skipped (isHumanAnnotationRequired: false) a manifest line with no media${event.labelingJobArn ? ` in ${event.labelingJobArn}` : ''}: it needs "source-ref" (or "taskObject" or "source") as an s3:// URI; its fields are: ${fields}`);
+    return { taskInput: { ...data }, isHumanAnnotationRequired: false };
   }
   const media = data[key].trim();
   const taskInput = { ...data, 'source-ref': media, taskObject: media, source: media };
