@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The asset host's CloudFormation template, read statically: references resolve, the buckets
-// are private, CloudFront reaches the assets through Origin Access Control over HTTPS only,
-// access logs are kept 90 days, and the outputs a deployment needs exist.
+// are private, CloudFront reaches the assets through Origin Access Control over HTTPS only and
+// answers CORS to the portal origins given (never '*'), access logs are kept 90 days and reachable
+// over TLS only, and the outputs a deployment needs exist.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -29,8 +30,7 @@ test('no bucket is public; the asset bucket is read only by this distribution', 
     assert.ok(!bucket.Properties.AccessControl, `${name} has no canned ACL`);
     assert.ok(!bucket.Properties.WebsiteConfiguration, `${name} is not a website`);
   }
-  const [[, policy]] = ofType('AWS::S3::BucketPolicy');
-  assert.deepEqual(policy.Properties.Bucket, { Ref: 'AssetBucket' });
+  const [[, policy]] = ofType('AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket.Ref === 'AssetBucket');
   for (const s of policy.Properties.PolicyDocument.Statement.filter((x) => x.Effect === 'Allow')) {
     assert.deepEqual(s.Principal, { Service: 'cloudfront.amazonaws.com' });
     assert.match(s.Condition.StringEquals['AWS:SourceArn']['Fn::Sub'], /distribution\/\$\{Distribution\}$/);
@@ -38,6 +38,44 @@ test('no bucket is public; the asset bucket is read only by this distribution', 
   }
   const cors = R.AssetBucket.Properties.CorsConfiguration.CorsRules;
   assert.deepEqual(cors.map((r) => r.AllowedMethods), [['GET', 'HEAD']]);
+  assert.deepEqual(cors.map((r) => r.AllowedOrigins), [{ Ref: 'PortalOrigins' }]);
+});
+
+/** The Deny statements of a bucket's policy that refuse requests not made over TLS, to the bucket and to its objects. */
+function tlsOnly(bucket) {
+  const policies = ofType('AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket.Ref === bucket);
+  assert.equal(policies.length, 1, `${bucket} has one bucket policy`);
+  const denies = policies[0][1].Properties.PolicyDocument.Statement.filter((s) => s.Effect === 'Deny'
+    && s.Principal === '*' && s.Action === 's3:*' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+  const resources = denies.flatMap((s) => s.Resource);
+  return resources.some((r) => r['Fn::GetAtt']?.[0] === bucket && r['Fn::GetAtt'][1] === 'Arn')
+    && resources.some((r) => r['Fn::Sub'] === `\${${bucket}.Arn}/*`);
+}
+
+test('the asset and logs buckets deny any request not made over TLS, to the bucket and to its objects', () => {
+  assert.ok(tlsOnly('AssetBucket'), 'asset bucket');
+  assert.ok(tlsOnly('LogsBucket'), 'logs bucket');
+});
+
+test('CORS answers only the portal origins given as a parameter, never any origin', () => {
+  const param = template.Parameters.PortalOrigins;
+  assert.equal(param.Type, 'CommaDelimitedList');
+  assert.ok(!('Default' in param), 'the deployer must name the origins');
+  assert.ok(!('AllowedOrigin' in template.Parameters), 'no parameter defaulting to any origin is left');
+  // CloudFormation checks each origin of the list against the pattern.
+  const allowed = new RegExp(param.AllowedPattern);
+  for (const ok of ['https://abcd1234.labeling.us-east-1.sagemaker.aws', 'https://portal.example.org:8443']) assert.match(ok, allowed);
+  for (const bad of ['*', 'https://*.sagemaker.aws', 'http://abcd.labeling.us-east-1.sagemaker.aws', 'https://a.example.org/path', '']) assert.doesNotMatch(bad, allowed);
+  const behavior = R.Distribution.Properties.DistributionConfig.DefaultCacheBehavior;
+  // 5cc3b908-... (CORS-With-Preflight) and 60669652-... (CORS-and-SecurityHeadersPolicy) answer '*'.
+  assert.deepEqual(behavior.ResponseHeadersPolicyId, { Ref: 'PortalCors' });
+  const policy = R.PortalCors;
+  assert.equal(policy.Type, 'AWS::CloudFront::ResponseHeadersPolicy');
+  const cors = policy.Properties.ResponseHeadersPolicyConfig.CorsConfig;
+  assert.deepEqual(cors.AccessControlAllowOrigins, { Items: { Ref: 'PortalOrigins' } });
+  assert.equal(cors.OriginOverride, true, 'S3\'s own CORS answer is replaced');
+  assert.equal(cors.AccessControlAllowCredentials, false);
+  assert.deepEqual(cors.AccessControlAllowMethods.Items, ['GET', 'HEAD', 'OPTIONS']);
 });
 
 test('CloudFront uses Origin Access Control (no legacy identity), HTTPS only, a managed cache policy and logging', () => {
