@@ -2,7 +2,7 @@
 // A local stand-in for the few crowd-html-elements the avseg templates use (crowd-form,
 // crowd-button, crowd-alert), for previews and local labeling runs: Ground Truth's own script is
 // not reachable outside its worker portal. What a form submits follows Ground Truth's rules:
-// text inputs as strings, a checkbox as {"name": {"value": bool}}, a radio group as
+// text inputs as strings, a checkbox as {"name": {"its value": bool}}, a radio group as
 // {"group": {"option": true}}. The page says where answers go with
 // <meta name="avseg-submit" content="URL"> (POSTed as JSON) or shows them with
 // <meta name="avseg-preview">. Once the server has stored an answer (a 2xx), the form fires a
@@ -16,7 +16,8 @@ function collect(form) {
   const answer = {};
   for (const el of form.querySelectorAll('input[name], textarea[name], select[name]')) {
     if (el.disabled) continue;
-    if (el.type === 'checkbox') answer[el.name] = { value: el.checked };
+    // Keyed by the value attribute ("on" when it has none), as Ground Truth does; checkboxes sharing a name merge.
+    if (el.type === 'checkbox') (answer[el.name] ??= {})[el.value] = el.checked;
     else if (el.type === 'radio') {
       answer[el.name] ??= {};
       answer[el.name][el.value] = el.checked;

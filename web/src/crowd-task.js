@@ -7,6 +7,7 @@
 // accepted.
 import './avseg.js';
 import { submission } from './submission.js';
+import { sampleAnswerKeys, sampleInputs, sampleMapping } from './aws-sample.js';
 import { documentFingerprint } from './fingerprint.js';
 import { ErrorCode } from './error-codes.js';
 
@@ -63,6 +64,13 @@ export function bindCrowdTask(root = document) {
     editor.config = config;
   } catch (err) {
     say('config', err.message);
+  }
+  // The AWS sample's top-level keys, when the config asks for them (doc/ground-truth.md).
+  let sample = null;
+  try {
+    sample = sampleMapping(config);
+  } catch (err) {
+    say('config', `The label config in the template is not usable: ${err.message}`);
   }
   // Pre-annotations (a model's draft to review, or an earlier answer) arrive in the task input.
   if (input.preAnnotations) {
@@ -162,6 +170,7 @@ export function bindCrowdTask(root = document) {
     const value = editor.value;
     submitted = JSON.stringify(value);
     output.value = JSON.stringify(submission(value, editor.config, { startTimestamp, endTimestamp: Date.now() }));
+    if (sample) sampleInputs(form, sampleAnswerKeys(value, sample));
     // Ground Truth says nothing once it has the answer: the draft goes when the submit goes ahead
     // (no later listener prevented it). Looked at once the whole dispatch is over: a submit the
     // browser fires runs microtasks between listeners. The local stand-in reports acceptance itself (below).

@@ -223,3 +223,31 @@ export function consolidate(answers) {
     },
   };
 }
+
+/**
+ * The AWS sample's consolidated keys and what each becomes when the answer lacks it
+ * (doc/ground-truth.md, "AWS sample compatibility"). `emotionTag` is read from `emotiontag`.
+ */
+export const SAMPLE_KEYS = [
+  ['backgroundNoise', 'backgroundNoise', {}], ['emotionTag', 'emotiontag', ''], ['environmentalSounds', 'environmentalSounds', {}],
+  ['label', 'label', ''], ['rate', 'rate', {}], ['speakerGender', 'speakerGender', {}], ['speechNonSpeech', 'speechNonSpeech', {}],
+  ['textTranslationFinal', 'textTranslationFinal', ''],
+];
+
+/**
+ * One worker's entry in the sample's `annotationsFromAllWorkers`: its id, the answer as the JSON
+ * text it was, and the flattened keys copied unchanged from the answer's top level.
+ * @param {string} rawContent the answer's JSON text (throws if it is not a JSON object)
+ */
+export function sampleWorkerEntry(workerId, rawContent) {
+  let answer;
+  try {
+    answer = JSON.parse(rawContent);
+  } catch (err) {
+    throw new Error(`the answer is not JSON (${err.message})`);
+  }
+  if (!answer || typeof answer !== 'object' || Array.isArray(answer)) throw new Error('the answer is not a JSON object');
+  const entry = { workerId, rawContent };
+  for (const [key, from, missing] of SAMPLE_KEYS) entry[key] = Object.hasOwn(answer, from) ? answer[from] : structuredClone(missing);
+  return entry;
+}

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { consolidate } from './consolidate.mjs';
+import { consolidate, sampleWorkerEntry } from './consolidate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Packaged beside the handler (scripts/package-lambdas), or from the repository's build.
@@ -220,6 +220,36 @@ async function fitResponse(results, prefix, store) {
   }
 }
 
+/**
+ * The AWS sample's shape (AVSEG_OUTPUT_SHAPE=aws-sample): every worker's entry as the sample
+ * writes it, nothing else. As in the sample, an item with an answer that cannot be read is logged
+ * and left out of the response.
+ */
+async function sampleEntries(payload, label, store) {
+  const entries = await Promise.all(payload.map(async (item, index) => {
+    const id = item?.datasetObjectId;
+    try {
+      if (typeof id !== 'string' && typeof id !== 'number') throw new Error('it has no datasetObjectId');
+      if (!Array.isArray(item.annotations)) throw new Error(`its annotations are not a list (got ${describe(item.annotations)})`);
+      const workers = await Promise.all(item.annotations.map(async (a) => {
+        try {
+          return sampleWorkerEntry(a?.workerId, await answerText(a, store));
+        } catch (err) {
+          throw new Error(`worker ${a?.workerId}: ${err.message}`);
+        }
+      }));
+      return { datasetObjectId: id, consolidatedAnnotation: { content: { [label]: { annotationsFromAllWorkers: workers } } } };
+    } catch (err) {
+      console.error(`consolidation: item ${id ?? `at ${index}`} is left out: ${err.message}`);
+      return null;
+    }
+  }));
+  const kept = entries.filter(Boolean);
+  const size = bytes(kept);
+  if (size > RESPONSE_BUDGET) throw new Error(`the response in the AWS sample's shape is ${size} bytes (at most ${RESPONSE_BUDGET}): the sample's shape keeps every answer inline, so the batch is too large for it`);
+  return kept;
+}
+
 export async function handler(event) {
   const label = event?.labelAttributeName;
   if (typeof label !== 'string' || !label) throw new Error('the event has no labelAttributeName');
@@ -232,6 +262,9 @@ export async function handler(event) {
     throw new Error(`the payload at ${event.payload.s3Uri} is not JSON: ${err.message}`);
   }
   if (!Array.isArray(payload)) throw new Error('the payload is not a list of data objects');
+  const shape = process.env.AVSEG_OUTPUT_SHAPE || 'avseg';
+  if (shape === 'aws-sample') return sampleEntries(payload, label, store);
+  if (shape !== 'avseg') throw new Error(`AVSEG_OUTPUT_SHAPE is "${shape}": expected "avseg" (the default) or "aws-sample"`);
   const prefix = outputPrefix(event.payload.s3Uri);
 
   const results = await Promise.all(payload.map(async (item, index) => {
