@@ -92,7 +92,7 @@ test('a job without Lambdas, with a KMS key, both stopping conditions and a 30-d
   const { stdout, stderr } = await run([path.join(dir, 'job.json')], stubEnv('http://127.0.0.1:9', { AWS_ENDPOINT_URL_SAGEMAKER: sm.endpoint }), dir);
   assert.match(stdout, /created arn:aws:sagemaker:us-east-1:123456789012:labeling-job\/calls-2026-11/);
   assert.match(stderr, /note: no pre-annotation Lambda: the template gets each manifest line as task\.input/);
-  assert.match(stderr, /note: no consolidation Lambda: the output holds each worker's answer/);
+  assert.match(stderr, /note: no consolidation Lambda: nothing consolidates the answers \(no consensus or agreement\); the raw answers are under annotations\/worker-response\//);
   const [call] = sm.calls;
   assert.equal(call.target, 'SageMaker.CreateLabelingJob');
   const hc = call.body.HumanTaskConfig;
