@@ -39,11 +39,33 @@ function parseS3Uri(uri, what) {
   return { Bucket: m[1], Key: m[2] };
 }
 
+/**
+ * With AVSEG_ASSUME_JOB_ROLE=true, credentials of the job's role (the event's roleArn) assumed
+ * through STS, as the AWS sample reads the payload; otherwise undefined: the Lambda's own role
+ * (scripts/aws/lambda-roles.yaml gives it the access it needs).
+ */
+export async function jobRoleCredentials(event) {
+  if (!/^(1|true)$/i.test(process.env.AVSEG_ASSUME_JOB_ROLE ?? '')) return undefined;
+  const roleArn = event?.roleArn;
+  if (typeof roleArn !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/./.test(roleArn)) {
+    throw new Error(`AVSEG_ASSUME_JOB_ROLE is set, but the event's roleArn is not an IAM role ARN: ${JSON.stringify(roleArn)?.slice(0, 200)}`);
+  }
+  const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+  const endpoint = process.env.AWS_ENDPOINT_URL_STS;
+  const sts = new STSClient(endpoint ? { endpoint } : {});
+  try {
+    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'avseg-consolidation' }));
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  } catch (err) {
+    throw new Error(`the job's role ${roleArn} could not be assumed (${err.name}: ${err.message}): the Lambda's role needs sts:AssumeRole on it, and the job role's trust policy must allow the Lambda's role`);
+  }
+}
+
 /** S3 through the SDK (AWS_ENDPOINT_URL_S3 for a stand-in), at most S3_CONCURRENCY requests at once. */
-async function s3Store() {
+async function s3Store(credentials) {
   const { S3Client, GetObjectCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
   const endpoint = process.env.AWS_ENDPOINT_URL_S3;
-  const client = new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
+  const client = new S3Client({ ...(endpoint ? { endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) });
   let running = 0;
   const waiting = [];
   const limited = async (fn) => {
@@ -253,7 +275,7 @@ async function sampleEntries(payload, label, store) {
 export async function handler(event) {
   const label = event?.labelAttributeName;
   if (typeof label !== 'string' || !label) throw new Error('the event has no labelAttributeName');
-  const store = await s3Store();
+  const store = await s3Store(await jobRoleCredentials(event));
   const text = await store.read(event?.payload?.s3Uri, 'the payload');
   let payload;
   try {
