@@ -2,7 +2,8 @@
 // The Lambda roles template, read statically and its policies evaluated for given parameters:
 // each role is assumable by Lambda only and allows exactly what its Lambda's code does (the
 // consolidation reads the payload and answers under the job output and writes its parts where
-// consolidation.mjs puts them; the pre-annotation Lambda touches no AWS service but its logs).
+// consolidation.mjs puts them, or only assumes the job's role; the pre-annotation Lambda touches
+// no AWS service but its logs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -33,6 +34,9 @@ function resolve(node, p) {
     const [condition, yes, no] = node['Fn::If'];
     return resolve(resolve(template.Conditions[condition], p) ? yes : no, p);
   }
+  if (typeof node.Condition === 'string' && Object.keys(node).length === 1) return resolve(template.Conditions[node.Condition], p);
+  if ('Fn::And' in node) return node['Fn::And'].every((c) => resolve(c, p));
+  if ('Fn::Or' in node) return node['Fn::Or'].some((c) => resolve(c, p));
   if ('Fn::Not' in node) return !resolve(node['Fn::Not'][0], p);
   if ('Fn::Equals' in node) return resolve(node['Fn::Equals'][0], p) === resolve(node['Fn::Equals'][1], p);
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolve(v, p)]).filter(([, v]) => v !== undefined));
@@ -120,6 +124,21 @@ test('the output KMS key is usable by the consolidation role only when given, an
   assert.deepEqual(kms(g), [{ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [KEY] }]);
   assert.ok(!allows(g, 'kms:Decrypt', `arn:aws:kms:us-east-1:${ACCOUNT}:key/other`));
   assert.deepEqual(kms(grants('PreAnnotationRole', params({ OutputKmsKeyArn: KEY }))), []);
+});
+
+test('given the job\'s role, the consolidation role may only assume it (and write its logs): no S3, no KMS of its own', () => {
+  const JOB = `arn:aws:iam::${ACCOUNT}:role/AvsegGroundTruth`;
+  const g = grants('ConsolidationRole', params({ JobRoleArn: JOB, OutputKmsKeyArn: KEY }));
+  assert.deepEqual([...new Set(g.flatMap((s) => s.actions))].sort(), ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sts:AssumeRole']);
+  assert.ok(allows(g, 'sts:AssumeRole', JOB));
+  assert.ok(!allows(g, 'sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/Admin`));
+  // The stack needs one way or the other.
+  const [assertion] = template.Rules.OutputOrJobRole.Assertions;
+  assert.equal(resolve(assertion.Assert, params()), false);
+  assert.equal(resolve(assertion.Assert, params({ OutputBucket: 'gt-bucket' })), true);
+  assert.equal(resolve(assertion.Assert, params({ JobRoleArn: JOB })), true);
+  assert.match(JOB, new RegExp(template.Parameters.JobRoleArn.AllowedPattern));
+  assert.doesNotMatch('*', new RegExp(template.Parameters.JobRoleArn.AllowedPattern));
 });
 
 test('the parameters refuse wildcards and malformed values', () => {
