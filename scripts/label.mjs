@@ -28,7 +28,7 @@ const USAGE = `usage: scripts/run [options] [MANIFEST]
   MANIFEST                 JSON Lines, one {"source-ref": PATH|URL|s3://...} per line, optionally
                            with "peaks-ref" (default: the bundled sample, build/fixtures/sample-manifest.jsonl)
   --media-root DIR         local media must be inside DIR (default: the manifest's folder)
-  --template T             audio, video, or a template file (default: by each item's media)
+  --template T             audio, video, diagnostics, or a template file (default: by each item's media)
   --output DIR             the output folder (default: output/<job>-<manifest name>-<hash of its path>)
   --reattach               move stored answers to the lines with the same media and content
                            (after lines were reordered or edited); otherwise such a change stops the run
@@ -107,7 +107,7 @@ async function start(opts, held) {
   const templates = {};
   const templateFor = async (item) => {
     const name = opts.template ?? (VIDEO.test(item.path ?? new URL(item.source, 'file:///').pathname) ? 'video' : 'audio');
-    const file = ['audio', 'video'].includes(name) ? path.join(root, 'template', `${name}.liquid.html`) : path.resolve(name);
+    const file = ['audio', 'video', 'diagnostics'].includes(name) ? path.join(root, 'template', `${name}.liquid.html`) : path.resolve(name);
     templates[file] ??= await readFile(file, 'utf8').catch((err) => { throw new ManifestError(`cannot read the template ${file}: ${err.message}`); });
     return templates[file];
   };
@@ -368,6 +368,8 @@ async function start(opts, held) {
   assets.use(corsFor(origins));
   assets.get('/crowd-html-elements.js', (req, res) => res.sendFile(path.join(root, 'template/local/crowd-html-elements.js')));
   assets.get('/fresh-links.js', (req, res) => res.sendFile(path.join(root, 'template/local/fresh-links.js')));
+  // The diagnostics template's probes (template/diagnostics.liquid.html), beside the component as on the asset host.
+  assets.use('/diagnostics', express.static(path.join(root, 'template/diagnostics'), { dotfiles: 'deny', index: false, fallthrough: false }));
   assets.use(express.static(path.join(root, 'dist'), { dotfiles: 'deny', index: false, fallthrough: true }));
   assets.use(plainErrors);
 
