@@ -122,3 +122,23 @@ TEST_CASE("a loaded document's tracks take the config's rules; other categories 
     CHECK(std::count(segments.begin(), segments.end(), "s3") >= 1);
     CHECK_FALSE(m.addSegment("t1", 30000, 40000).ok);
 }
+
+TEST_CASE("minSegments: fewer segments than the config asks for is a problem, as the AWS sample refuses a submit with none", "[AnnotationValidator]")
+{
+    const LabelConfig config = LabelConfig::parse(R"({"categories": {"speaker": ["Customer"]}, "minSegments": 2})");
+    AnnotationModel m = model(config);
+    auto problems = validateAnnotations(m, config);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].message == "at least 2 segments are needed, there are 0");
+    CHECK(problems[0].segment.empty());
+    REQUIRE(m.addSegment("t1", 0, 48000, json::object()).ok);
+    problems = validateAnnotations(m, config);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].message == "at least 2 segments are needed, there is 1");
+    REQUIRE(m.addSegment("t1", 48000, 96000, json::object()).ok);
+    CHECK(validateAnnotations(m, config).empty());
+    const LabelConfig one = LabelConfig::parse(R"({"categories": {"speaker": ["Customer"]}, "minSegments": 1})");
+    AnnotationModel empty = model(one);
+    CHECK(validateAnnotations(empty, one).at(0).message == "at least 1 segment is needed, there are 0");
+    CHECK(validateAnnotations(empty, callCentreConfig()).size() == 1);   // only the required classification: no rule by default
+}

@@ -212,7 +212,7 @@ TEST_CASE("a bad config is rejected naming the key at fault and why", "[LabelCon
         {"null", "", "must be a JSON object, got null"},
         {R"({"version": 2})", "version", "must be 1 (the only version so far), got 2"},
         {R"({"version": "1"})", "version", "must be 1 (the only version so far), got \"1\""},
-        {R"({"categories": [], "fields": []})", "fields", "unknown key (expected version, categories, segmentFields, classifications, or an \"x-\" key for the host)"},
+        {R"({"categories": [], "fields": []})", "fields", "unknown key (expected version, categories, segmentFields, classifications, minSegments, or an \"x-\" key for the host)"},
         {R"({"categories": [], "segmentfields": []})", "segmentfields", "unknown key (did you mean \"segmentFields\"?)"},
         {R"({"categoris": [{"name": "speaker", "tags": ["A"]}]})", "categoris", "unknown key (did you mean \"categories\"?)"},
         {R"({"speaker": ["A"], "segmentfields": []})", "segmentfields", "unknown key (did you mean \"segmentFields\"?)"},
@@ -521,4 +521,29 @@ TEST_CASE("empty answers are null, missing, blank strings and empty lists, but f
     const auto flag = field(R"({"name": "b", "type": "boolean", "required": true})");
     CHECK_FALSE(LabelConfig::isEmpty(flag, false));
     CHECK(LabelConfig::isEmpty(flag, nullptr));
+}
+
+TEST_CASE("minSegments is an integer from 0, written back only when set", "[LabelConfig]")
+{
+    CHECK(LabelConfig::parse(R"({"categories": {"speaker": ["A"]}})").minSegments() == 0);
+    const LabelConfig c = LabelConfig::parse(R"({"categories": {"speaker": ["A"]}, "minSegments": 1.0})");
+    CHECK(c.minSegments() == 1);
+    CHECK(c.toJson()["minSegments"] == 1);
+    CHECK(LabelConfig::fromJson(c.toJson()).minSegments() == 1);
+    CHECK_FALSE(LabelConfig::parse(R"({"categories": {"speaker": ["A"]}})").toJson().contains("minSegments"));
+    for (const char* bad : {R"({"minSegments": -1})", R"({"minSegments": 1.5})", R"({"minSegments": "1"})", R"({"minSegments": 1000001})"}) {
+        try {
+            LabelConfig::parse(bad);
+            FAIL(bad);
+        } catch (const ConfigError& e) {
+            CHECK(e.path() == "minSegments");
+            CHECK_THAT(e.reason(), Catch::Matchers::StartsWith("must be an integer from 0 to 1000000, got"));
+        }
+    }
+    try {
+        LabelConfig::parse(R"({"minSegment": 1, "categories": {"speaker": ["A"]}})");
+        FAIL("a typo");
+    } catch (const ConfigError& e) {
+        CHECK_THAT(e.reason(), Catch::Matchers::Contains("did you mean \"minSegments\"?"));
+    }
 }

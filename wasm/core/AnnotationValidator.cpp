@@ -58,6 +58,11 @@ std::vector<AnnotationProblem> validateAnnotations(const AnnotationModel& model,
                 problems.push_back({s->id, s->track, name, field->label + " does not apply to '" + t->category + "' tracks"});
         }
     }
+    if (const size_t n = model.segments().size(); n < size_t(config.minSegments())) {
+        const int min = config.minSegments();
+        problems.push_back({{}, {}, {}, "at least " + std::to_string(min) + (min == 1 ? " segment is" : " segments are") +
+            " needed, there " + (n == 1 ? "is 1" : "are " + std::to_string(n))});
+    }
     for (const FieldSpec& field : config.classifications()) {
         const auto& answers = model.classifications();
         const auto it = answers.find(field.name);

@@ -20,7 +20,7 @@ constexpr int kMaxRatingMax = 100;
 constexpr int kMaxTextMaxLength = 1000000;
 constexpr size_t kQuotedLength = 60;          // longer strings are cut in messages
 
-const std::vector<std::string> kTopKeys = {"version", "categories", "segmentFields", "classifications"};
+const std::vector<std::string> kTopKeys = {"version", "categories", "segmentFields", "classifications", "minSegments"};
 const std::vector<std::string> kCategoryKeys = {"name", "label", "description", "tags", "allowOverlap", "minLength"};
 const std::vector<std::string> kFieldKeys = {"name", "type", "label", "description", "required", "categories",
     "options", "multiline", "maxLength", "min", "max"};
@@ -690,6 +690,8 @@ LabelConfig LabelConfig::fromJson(const ojson& root)
         config.segmentFields_ = readFields(*fields, "segmentFields", true, config.categories_);
     if (const ojson* fields = find(root, "classifications"))
         config.classifications_ = readFields(*fields, "classifications", false, config.categories_);
+    if (const ojson* min = find(root, "minSegments"))
+        config.minSegments_ = readInteger(*min, "minSegments", 0, kMaxMinSegments);
     return config;
 }
 
@@ -814,6 +816,9 @@ nlohmann::ordered_json LabelConfig::toJson() const
     out["classifications"] = ojson::array();
     for (const auto& f : classifications_)
         out["classifications"].push_back(fieldToJson(f, false));
+    // Written only when set, so configs that predate it keep their normalized form.
+    if (minSegments_ > 0)
+        out["minSegments"] = minSegments_;
     out.update(extensions_);
     return out;
 }

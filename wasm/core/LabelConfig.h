@@ -68,6 +68,7 @@ class LabelConfig {
 public:
     static constexpr int kMaxDepth = StrictJson::kMaxDepth;  // nesting, counting the top-level object
     static constexpr int kDefaultTextMaxLength = 100000;
+    static constexpr int kMaxMinSegments = 1000000;
 
     LabelConfig() = default;                          // declares nothing
 
@@ -88,6 +89,9 @@ public:
     const std::vector<FieldSpec>& classifications() const { return classifications_; }
     const FieldSpec* findClassification(const std::string& name) const;
 
+    // The fewest segments an answer may have (0: no rule); the AWS sample refuses a submit with none.
+    int minSegments() const { return minSegments_; }
+
     // Empty when `value` is an acceptable answer for the field, else a message for the
     // annotator. No answer (null, a discarded value) is acceptable here; whether an answer
     // is needed is isEmpty's question.
@@ -104,6 +108,7 @@ private:
     std::vector<CategorySpec> categories_;
     std::vector<FieldSpec> segmentFields_;
     std::vector<FieldSpec> classifications_;
+    int minSegments_ = 0;
     nlohmann::ordered_json extensions_ = nlohmann::ordered_json::object();
 };
 
