@@ -106,3 +106,34 @@ test('local run with x-aws-sample on: the output manifest\'s answer holds the sa
   const doc = JSON.parse(annotations);
   assert.deepEqual(doc.classifications, { speechNonSpeech: 'Non-speech', speakerGender: 'Female', rate: 4, backgroundNoise: ['Traffic', 'Ambient'], environmentalSounds: ['Birds chirping'], textTranslationFinal: 'Hello & <goodbye>' });
 });
+
+test('minSegments in the config: a submit with too few segments is refused in the alert, as the sample refuses one with none', async (t) => {
+  const template = (await readFile(path.join(root, 'template/audio.liquid.html'), 'utf8')).replace('"x-aws-sample": false,', '"x-aws-sample": false,\n  "minSegments": 1,');
+  assert.match(template, /"minSegments": 1/);
+  await writeFile(path.join(tmp, 'min.liquid.html'), template);
+  await writeFile(path.join(tmp, 'min.jsonl'), `${JSON.stringify({ 'source-ref': 'call.wav' })}\n`);
+  const run = await startRun(['--preview', path.join(tmp, 'min.jsonl'), '--template', path.join(tmp, 'min.liquid.html')]);
+  t.after(() => new Promise((resolve) => {
+    if (run.child.exitCode !== null || run.child.signalCode !== null) return resolve();
+    run.child.once('exit', resolve);
+    run.child.kill('SIGKILL');
+  }));
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  await page.goto(run.url);
+  await page.waitForFunction(() => document.querySelector('avseg-editor')?.ready, undefined, { timeout: 20000 });
+  await page.selectOption(`${editor}.classifications .field[data-field="speechNonSpeech"] select`, 'Speech');
+  await page.check(`${editor}.classifications .field[data-field="rate"] input[value="3"]`);
+  await page.click('crowd-button[form-action="submit"]');
+  const alert = page.locator('crowd-alert[data-avseg-alert]');
+  await alert.waitFor({ state: 'visible' });
+  assert.equal(await alert.textContent(), 'Please fix these before submitting:\n• at least 1 segment is needed, there are 0');
+  assert.equal(await page.locator('#avseg-preview-output').count(), 0, 'nothing was submitted');
+  await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    el.addSegment(el.addTrack('speaker', 'Customer'), 0.5, 1.5, { text: 'hi' });
+  });
+  await page.click('crowd-button[form-action="submit"]');
+  await page.locator('#avseg-preview-output').waitFor();
+  assert.equal(JSON.parse(JSON.parse(await page.locator('#avseg-preview-output').textContent()).annotations).segments.length, 1);
+});
