@@ -166,7 +166,19 @@ for (const [name, count] of [['30fps.mp4', 60], ['25fps.mp4', 50]]) {
   test(`${name}: its frames are indexed as ffprobe reads them; seekFrame(n) shows frame n and frame === n, for every n`, async (t) => {
     const truth = await probe(name);
     assert.equal(truth.length, count);
-    const page = await harness.openMedia(t, name);
+    const page = await harness.open(t);
+    // At `ready` (in its handler, as a host reading `frame` or taking a screenshot would) the first frame is shown.
+    const atReady = await page.evaluate((src) => new Promise((resolve, reject) => {
+      const el = document.querySelector('avseg-editor');
+      el.addEventListener('ready', () => {
+        const video = el.shadowRoot.querySelector('video');
+        resolve({ ready: el.ready, hidden: video.hidden, videoWidth: video.videoWidth, haveFrame: video.readyState >= 2, frame: el.frame });
+      }, { once: true });
+      el.addEventListener('error', (e) => reject(new Error(`${e.detail.code}: ${e.detail.message}`)));
+      el.config = { categories: [{ name: 'Dog', tags: ['Dog #1'] }] };
+      el.src = src;
+    }), harness.servers.media.url(`/${name}`));
+    assert.deepEqual(atReady, { ready: true, hidden: false, videoWidth: WIDTH, haveFrame: true, frame: 0 }, 'at ready the <video> shows frame 0');
     // The times are a Float64Array, which WebDriver BiDi does not carry: as a plain array.
     const frames = await page.evaluate(() => {
       const { count, times } = document.querySelector('avseg-editor').frames;
@@ -174,8 +186,6 @@ for (const [name, count] of [['30fps.mp4', 60], ['25fps.mp4', 50]]) {
     });
     assert.equal(frames.count, count, 'as many frames as ffprobe reads');
     for (let i = 0; i < count; i++) assert.ok(Math.abs(frames.times[i] - truth[i]) < 1e-9, `frame ${i} starts at ffprobe's ${truth[i]}, not ${frames.times[i]}`);
-    // The picture is shown once the <video> has its metadata, which in Firefox can come a few ms after `ready`.
-    await waitFor(page, () => !document.querySelector('avseg-editor').shadowRoot.querySelector('video').hidden);
 
     // Every frame, in an order that jumps forwards and backwards across key frames (every 15th).
     const order = Array.from({ length: count }, (_, i) => (i * 7) % count);
@@ -337,7 +347,7 @@ test('local run: an audio and a video item are annotated and submitted in Firefo
 
   // The video item: its picture is shown and the video template's questions are asked.
   await whenReady(page);
-  await waitFor(page, () => !document.querySelector('avseg-editor').shadowRoot.querySelector('video').hidden);
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('video').hidden), false, 'the picture is shown at ready');
   await page.select(`${editor}.classifications .field[data-field="videoQuality"] select`, 'Poor');
   await page.select(`${editor}.classifications .field[data-field="primaryIncidents"] select`, '2');
   await page.evaluate(() => {

@@ -9,6 +9,9 @@ import { ErrorCode } from './error-codes.js';
 import { formatTime } from './layout.js';
 import { SourceLinks, expiredMessage } from './source-refresh.js';
 
+/** How long `ready` waits for the media element's picture before it is said without it. */
+export const PLAYER_WAIT_MS = 10000;
+
 /** The status line once the media is decoded: its picture (a video) and its sound. */
 export function readyStatus(info, video) {
   const videoText = video ? `${video.width}×${video.height} ${video.codec}, ${video.count} frames` : '';
@@ -61,6 +64,8 @@ export class LoadSession extends Emitter {
   #links;                 // expired links and fresh ones (source-refresh.js)
   #connectionLost = null; // the message shown while the media server does not answer
   #adopting = false;      // refreshSource is writing the fresh URL into the src attribute
+  #playerFailed = null;   // resolves once the media element's failure was reported (this load)
+  #onPlayerFailed = null;
 
   /**
    * @param {{status: HTMLElement, progress: HTMLElement, progressBar: HTMLElement, error: HTMLElement, media: HTMLMediaElement,
@@ -107,6 +112,7 @@ export class LoadSession extends Emitter {
     this.#decoded = false;
     this.#failed = false;
     this.#duration = 0;
+    this.#playerFailed = new Promise((resolve) => { this.#onPlayerFailed = resolve; });
     viewport.reset();
     this.showError(null);
     this.#links.reset();
@@ -190,13 +196,16 @@ export class LoadSession extends Emitter {
     }
   }
 
-  /** The annotations are put in place for the decoded media, then `ready` is said (unless another load began). */
+  /**
+   * The annotations are put in place for the decoded media and the media element shows its picture,
+   * then `ready` is said (unless another load began).
+   */
   #annotate(msg) {
     const load = this.#loadId;
     this.#host.modelReady().then(() => {
       if (load !== this.#loadId) return;
       // A saved draft is back in place before the host hears `ready`.
-      return this.#host.annotate(load).then(() => {
+      return this.#host.annotate(load).then(() => this.#playerShown(load)).then(() => {
         if (load !== this.#loadId) return;
         this.#announced = true;
         this.emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels, seekable: msg.seekable !== false });
@@ -204,6 +213,22 @@ export class LoadSession extends Emitter {
     }, (err) => {
       this.showError(`The annotation model could not be loaded: ${err?.message ?? err}`, true);
       this.emit('error', { code: ErrorCode.Internal, message: String(err?.message ?? err), fatal: true });
+    });
+  }
+
+  /**
+   * Resolves once the media element shows the picture (sound: knows its length), has failed (its
+   * warning said), or PLAYER_WAIT_MS passed, so that `ready` is never lost. The element reads only
+   * from the worker's ready on (player-source.js), so its picture comes after that.
+   */
+  #playerShown(load) {
+    let timer;
+    const late = new Promise((resolve) => { timer = setTimeout(() => resolve('late'), PLAYER_WAIT_MS); });
+    return Promise.race([this.#m.playback.whenShown(), this.#playerFailed, late]).then((how) => {
+      clearTimeout(timer);
+      if (how === 'late' && load === this.#loadId) {
+        console.warn(`avseg: the media element showed nothing within ${PLAYER_WAIT_MS / 1000} s of the media being decoded; ready is said without its picture`);
+      }
     });
   }
 
@@ -293,10 +318,14 @@ export class LoadSession extends Emitter {
     subs.listen(media, 'error', async () => {
       // A file the core can't read has already been reported; this is for one the browser can't play.
       if (this.#failed || !media.error || !media.getAttribute('src')) return;
-      if (await this.#links.mediaFailed()) return;
-      const message = `The browser cannot play this file (media error ${media.error.code}${media.error.message ? `: ${media.error.message}` : ''}); the waveform is still shown.`;
-      this.showError(message, false);
-      this.emit('error', { code: ErrorCode.PlaybackFailed, message, fatal: false });
+      const failed = this.#onPlayerFailed;
+      // An expired link is reported as such; either way `ready` need not wait for the picture.
+      if (!(await this.#links.mediaFailed())) {
+        const message = `The browser cannot play this file (media error ${media.error.code}${media.error.message ? `: ${media.error.message}` : ''}); the waveform is still shown.`;
+        this.showError(message, false);
+        this.emit('error', { code: ErrorCode.PlaybackFailed, message, fatal: false });
+      }
+      failed();
     });
   }
 }

@@ -32,6 +32,18 @@ export function clampRate(rate) { return Math.min(Math.max(Number(rate) || 1, RA
  * @property {{frame: number, time: number}} framechange  another frame is on screen
  */
 
+/** A promise with its resolve, and whether it was called. */
+function settled() {
+  const s = { done: false };
+  s.promise = new Promise((resolve) => {
+    s.resolve = () => {
+      s.done = true;
+      resolve();
+    };
+  });
+  return s;
+}
+
 /** @extends {Emitter<PlaybackEvents>} */
 export class Playback extends Emitter {
   #el;
@@ -43,6 +55,7 @@ export class Playback extends Emitter {
   #requestedFrame = null;  // {frame, time}: the last seekFrame, until the time moves elsewhere
   #frameWatch = false;
   #filmstrip = null;       // the video's thumbnails (filmstrip.js)
+  #shown = settled();      // the media element can show this media's first picture (sound: knows its length)
 
   /**
    * @param {{media: HTMLVideoElement, play: HTMLButtonElement, rate: HTMLSelectElement, time: HTMLElement,
@@ -71,7 +84,15 @@ export class Playback extends Emitter {
     this.#el.filmstrip.hidden = true;
     this.#filmstrip?.clear();
     this.#el.media.hidden = true;
+    if (this.#shown.done) this.#shown = settled();
   }
+
+  /**
+   * Resolves once the media element shows the media's picture at its current time (readyState 2,
+   * not seeking; then `frame` is that picture's) or, for sound or a picture the browser cannot
+   * decode, once it has the metadata. Never rejects: a failure is the media element's 'error'.
+   */
+  whenShown() { return this.#shown.promise; }
 
   /** The media element gets `url` (or none), held back until start() (player-source.js). */
   setSource(url) { holdPlayerSource(this.#el.media, url); }
@@ -179,23 +200,40 @@ export class Playback extends Emitter {
     const media = this.#el.media;
     if (!this.#video || this.#frameWatch || !('requestVideoFrameCallback' in media)) return;
     const load = this.#host.loadId();
-    const input = this.#el.frameInput;
     const onFrame = (_now, metadata) => {
       if (load !== this.#host.loadId()) {
         this.#frameWatch = false;
         return;
       }
-      const n = this.frameAt(metadata.mediaTime);
-      if (n !== this.#shownFrame) {
-        this.#shownFrame = n;
-        this.updateTime();
-        if (input !== input.getRootNode().activeElement) input.value = n >= 0 ? String(n + 1) : '';
-        this.emit('framechange', { frame: n, time: n >= 0 ? this.#video.times[n] : 0 });
-      }
+      this.#showFrame(this.frameAt(metadata.mediaTime));
       media.requestVideoFrameCallback(onFrame);
     };
     this.#frameWatch = true;
     media.requestVideoFrameCallback(onFrame);
+  }
+
+  #showFrame(n) {
+    if (n === this.#shownFrame) return;
+    const input = this.#el.frameInput;
+    this.#shownFrame = n;
+    this.updateTime();
+    if (input !== input.getRootNode().activeElement) input.value = n >= 0 ? String(n + 1) : '';
+    this.emit('framechange', { frame: n, time: n >= 0 ? this.#video.times[n] : 0 });
+  }
+
+  /** Called as the media element's state moves: resolves whenShown() once its picture is there. */
+  #checkShown() {
+    const media = this.#el.media;
+    const picture = media.videoWidth > 0;
+    if (this.#shown.done || media.seeking || media.readyState < (picture ? 2 : 1)) return;
+    // The picture at the current time is there now; a frame callback (none in a background tab)
+    // would say so a frame later. Before the first frame's start a player shows the first frame.
+    const v = this.#video;
+    if (v && picture && this.#shownFrame < 0) {
+      const n = this.frameAt(media.currentTime);
+      this.#showFrame(n < 0 && v.count > 0 && media.currentTime < v.times[0] ? 0 : n);
+    }
+    this.#shown.resolve();
   }
 
   /** The play button, the rate and frame boxes, and the media element's events, kept in `subs`. */
@@ -208,6 +246,7 @@ export class Playback extends Emitter {
       if (Number.isInteger(n) && n >= 1) this.seekFrame(n - 1);
     });
     subs.listen(media, 'loadedmetadata', () => this.#metadata());
+    for (const type of ['loadeddata', 'canplay', 'seeked']) subs.listen(media, type, () => this.#checkShown());
     subs.listen(media, 'play', () => {
       this.#showPlaying(true);
       this.emit('play', {});
@@ -230,6 +269,7 @@ export class Playback extends Emitter {
       media.currentTime = this.#pendingSeek;
       this.#pendingSeek = null;
     }
+    this.#checkShown();
   }
 
   #showPlaying(playing) {
