@@ -383,7 +383,7 @@ test('a template written for Ground Truth shows a manifest\'s text as text: valu
     '<p class="plain">{{ task.input.note }}</p>',
     '<p class="escaped">{{ task.input.note | escape }}</p>',
     '<p class="upper">{{ task.input.note | upcase }}</p>',
-    '<p class="json" data-x="{{ task.input | to_json }}"></p>',
+    '<p class="json" data-x=\'{{ task.input | to_json }}\'></p>',
     '<p class="raw">{{ "<b>bold</b>" | skip_autoescape }}</p>',
   ].join('\n'));
   const run = await startLabeling({ manifest, template, preview: true, port: 0 });
@@ -395,7 +395,8 @@ test('a template written for Ground Truth shows a manifest\'s text as text: valu
   assert.match(text, new RegExp(`<p class="plain">${once}</p>`));
   assert.match(text, new RegExp(`<p class="escaped">${once}</p>`), 'escaped once, not twice');
   assert.match(text, /<p class="upper">&lt;IMG SRC=X ID=INJECTED&gt; &amp; &#34;QUOTED&#34;<\/p>/);
-  assert.match(text, /<p class="json" data-x="\{&#34;source-ref&#34;:&#34;call\.wav&#34;,&#34;note&#34;:&#34;&lt;img /);
+  // to_json is plain JSON, as Ground Truth's documentation shows it; its markup characters are \u escapes.
+  assert.match(text, /<p class="json" data-x='\{"source-ref":"call\.wav","note":"\\u003cimg src=x id=injected\\u003e \\u0026 \\"quoted\\"","avsegJob":"avseg-local"\}'><\/p>/);
   assert.match(text, /<p class="raw"><b>bold<\/b><\/p>/);
   assert.doesNotMatch(text, /<img src=x/);
 });
