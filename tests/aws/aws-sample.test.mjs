@@ -219,3 +219,48 @@ test('scripts/export --format aws-sample rewrites an output manifest into the sa
   assert.deepEqual(out[1].calls.annotationsFromAllWorkers, [{ ...expected.calls.annotationsFromAllWorkers[0], workerId: 'w2' }]);
   assert.deepEqual(out[1]['calls-metadata'], meta);
 });
+
+test('the ready-made sample templates: the sample\'s label sets and questions, read by the core, giving exactly the sample\'s values', async () => {
+  const { default: create } = await import('../../dist/avseg-model.js');
+  const M = await create({ wasmBinary: await readFile(path.join(root, 'dist/avseg-model.wasm')) });
+  const load = async (name) => {
+    const html = await readFile(path.join(root, 'template', name), 'utf8');
+    const text = /<script[^>]*id="avseg-config"[^>]*>([\s\S]*?)<\/script>/.exec(html)[1];
+    const a = new M.Annotations();
+    try {
+      const result = a.setConfig(text);
+      assert.equal(result.ok, true, `${name}: ${result.reason}`);
+      return { raw: JSON.parse(text), config: JSON.parse(a.config()) };
+    } finally {
+      a.delete();
+    }
+  };
+  // Every option of each key, as the sample's inputs' value attributes (shared/reference/ground-truth.md).
+  const answersOf = (f) => (f.type === 'rating' ? Array.from({ length: f.max - f.min + 1 }, (_, i) => f.min + i) : f.type === 'boolean' ? [true, false] : f.options);
+  const values = (mapping) => Object.fromEntries(mapping.filter((m) => m.source === 'classification' && m.kind !== 'text').map((m) => [m.key,
+    m.kind === 'checkboxes' ? Object.keys(sampleAnswerKeys({ classifications: {} }, [m])[m.key])
+      : answersOf(m.field).map((answer) => Object.keys(sampleAnswerKeys({ classifications: { [m.field.name]: answer } }, [m])[m.key])[0])]));
+
+  const audio = await load('aws-sample-audio.liquid.html');
+  assert.equal(audio.config.minSegments, 1);
+  assert.deepEqual(audio.config.categories.map((c) => [c.name, c.tags]), [
+    ['language', ['English', 'Spanish', 'French', 'German', 'Hindi', 'Italian', 'Portuguese', 'Dutch']], ['speaker', ['Customer', 'Representative']]]);
+  assert.deepEqual(audio.config.segmentFields.map((f) => [f.name, f.type, f.options]), [['text', 'text', undefined], ['emotion', 'choice', ['Happy', 'Angry', 'Neutral', 'Sad', 'Worried']]]);
+  const audioMapping = sampleMapping(audio.raw);
+  assert.deepEqual(values(audioMapping), {
+    speechNonSpeech: ['speech', 'non-speech'], backgroundNoise: ['traffic', 'music', 'ambient'], speakerGender: ['male', 'female'],
+    environmentalSounds: ['doorbell', 'footsteps', 'birdsChirping'], rate: ['1', '2', '3', '4', '5'],
+  });
+  assert.equal(audio.config.classifications.find((f) => f.name === 'textTranslationFinal')['x-prefill'], 'transcription');
+  assert.deepEqual(audioMapping.map((m) => m.key).filter((k) => !(k in values(audioMapping))), ['textTranslationFinal', 'emotiontag', 'label']);
+
+  const video = await load('aws-sample-video.liquid.html');
+  assert.equal(video.config.minSegments, 1);
+  assert.deepEqual(video.config.categories.map((c) => [c.name, c.tags]), [['Gait', ['Walk', 'Amble', 'Pace', 'Trot', 'Canter', 'Gallop']], ['Dog', ['Dog #1', 'Dog #2', 'Dog #3']]]);
+  assert.deepEqual(video.config.segmentFields.map((f) => [f.name, f.label]), [['text', 'Notes'], ['emotion', 'Emotion']]);
+  assert.deepEqual(values(sampleMapping(video.raw)), {
+    videoQuality: ['good', 'average', 'poor'], primaryIncidents: ['0', '1', '2', '3', '4', '5+'], sceneChange: ['yes', 'no'],
+    presenceOfObjects: ['people', 'vehicles', 'animals', 'structures', 'other'],
+  });
+  assert.equal(video.config.classifications.find((f) => f.name === 'primaryIncidents')['x-default'], '0');
+});

@@ -20,6 +20,7 @@ before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-aws-sample-'));
   process.env.AVSEG_STATE_DIR = path.join(tmp, 'state');
   await copyFile(path.join(fixtures, 'call.wav'), path.join(tmp, 'call.wav'));
+  await copyFile(path.join(fixtures, 'dogs.webm'), path.join(tmp, 'dogs.webm'));
 });
 
 after(async () => {
@@ -136,4 +137,35 @@ test('minSegments in the config: a submit with too few segments is refused in th
   await page.click('crowd-button[form-action="submit"]');
   await page.locator('#avseg-preview-output').waitFor();
   assert.equal(JSON.parse(JSON.parse(await page.locator('#avseg-preview-output').textContent()).annotations).segments.length, 1);
+});
+
+test('the ready-made sample video template: primaryIncidents starts at its x-default "0", and the answer carries the sample\'s video keys', async (t) => {
+  await writeFile(path.join(tmp, 'video.jsonl'), `${JSON.stringify({ 'source-ref': 'dogs.webm' })}\n`);
+  const run = await startRun(['--preview', path.join(tmp, 'video.jsonl'), '--template', path.join(root, 'template/aws-sample-video.liquid.html')]);
+  t.after(() => new Promise((resolve) => {
+    if (run.child.exitCode !== null || run.child.signalCode !== null) return resolve();
+    run.child.once('exit', resolve);
+    run.child.kill('SIGKILL');
+  }));
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  await page.goto(run.url);
+  await page.waitForFunction(() => document.querySelector('avseg-editor')?.ready, undefined, { timeout: 20000 });
+  assert.equal(await page.inputValue(`${editor}.classifications .field[data-field="primaryIncidents"] select`), '0');
+  await page.selectOption(`${editor}.classifications .field[data-field="videoQuality"] select`, 'Average');
+  await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    el.addSegment(el.addTrack('Dog', 'Dog #2'), 0.5, 1.5, { text: 'trots', emotion: 'Happy' });
+    el.setClassification('sceneChange', false);
+    el.setClassification('presenceOfObjects', ['Animals']);
+  });
+  await page.click('crowd-button[form-action="submit"]');
+  await page.locator('#avseg-preview-output').waitFor();
+  const { annotations, ...top } = JSON.parse(await page.locator('#avseg-preview-output').textContent());
+  assert.deepEqual(top, {
+    videoQuality: { average: true }, primaryIncidents: { 0: true }, sceneChange: { no: true },
+    presenceOfObjects: { people: false, vehicles: false, animals: true, structures: false, other: false },
+    emotiontag: 'happy', label: 'dog#2',
+  });
+  assert.equal(JSON.parse(annotations).classifications.primaryIncidents, '0');
 });

@@ -121,20 +121,22 @@ export function bindCrowdTask(root = document) {
   }
 
   // Whole-file fields that name a task input key in "x-prefill" start with its value
-  // (the sample's transcription), unless a restored draft already answered them.
+  // (the sample's transcription), or else with their "x-default" (the sample's checked radio
+  // button), unless a restored draft already answered them.
   let ready = false;
   editor.addEventListener('ready', () => {
     ready = true;
     const current = editor.value?.classifications ?? {};
     for (const field of editor.config.classifications ?? []) {
+      if (current[field.name] !== undefined) continue;
       const key = field['x-prefill'];
-      if (typeof key !== 'string' || current[field.name] !== undefined) continue;
-      const v = input[key];
+      const given = typeof key === 'string' ? input[key] : undefined;
+      const v = given === undefined || given === null || given === '' ? field['x-default'] : given;
       if (v === undefined || v === null || v === '') continue;
       try {
         editor.setClassification(field.name, field.type === 'text' ? String(v) : v);
       } catch (err) {
-        say('prefill', `"${field.name}" could not be pre-filled from "${key}": ${err.message}`);
+        say('prefill', `"${field.name}" could not be pre-filled from ${v === given ? `"${key}"` : 'its "x-default"'}: ${err.message}`);
       }
     }
   }, { once: true });
