@@ -87,6 +87,9 @@ test('local run with x-aws-sample on: the output manifest\'s answer holds the sa
     el.setClassification('backgroundNoise', ['Traffic', 'Ambient']);
     el.setClassification('environmentalSounds', ['Birds chirping']);
   });
+  // The segment list shows each segment's answers, as the sample's table does.
+  const rows = (await page.locator(`${editor}.segment-list .row[role="option"]`).allTextContents()).map((r) => r.replace(/^[▸⚠ ]+/, '').replace(/\s+/g, ' ').trim());
+  assert.deepEqual(rows, ['0:00.300–0:02.900 speaker: Customer Hello · Worried', '0:03.000–0:03.500 speaker: Representative Happy']);
   await page.click('crowd-button[form-action="submit"]');
   await page.getByText('All done, Ada').waitFor();
 

@@ -11,6 +11,31 @@ export function trackName(store, id) {
   return t ? `${t.category}: ${t.tag}` : String(id);
 }
 
+/**
+ * What a row shows of a segment's answers, in the config's field order, so a whole call can be
+ * reviewed from the list (as the AWS sample's table does): a text by its first line, a choice or
+ * multi by its options, a rating or boolean with its field's label.
+ */
+export function fieldsSummary(fields, segmentFields = []) {
+  const known = new Map(segmentFields.map((f) => [f.name, f]));
+  const names = [...segmentFields.map((f) => f.name).filter((n) => n in (fields ?? {})), ...Object.keys(fields ?? {}).filter((n) => !known.has(n))];
+  const parts = [];
+  for (const name of names) {
+    const v = fields[name];
+    const label = known.get(name)?.label ?? name;
+    if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) continue;
+    if (typeof v === 'string') {
+      const [first, ...more] = v.split(/\r?\n/);
+      const line = first.trim() || more.find((l) => l.trim())?.trim() || '';
+      if (line) parts.push(more.length ? `${line} …` : line);
+    } else if (Array.isArray(v)) parts.push(v.join(', '));
+    else if (typeof v === 'boolean') parts.push(`${label}: ${v ? 'yes' : 'no'}`);
+    else if (typeof v === 'number') parts.push(`${label} ${v}`);
+    else parts.push(`${label}: ${JSON.stringify(v)}`);
+  }
+  return parts.join(' · ');
+}
+
 /** A segment's index in a listing, found by its times before its id is asked for; -1 if absent. */
 export function listingIndex(store, listing, id) {
   const seg = id == null ? null : store.segment(id);
@@ -109,6 +134,7 @@ export class SegmentList extends Emitter {
     const tracks = store.tracks();
     const counts = store.countsByTrack();
     const problems = store.problemSegments();
+    const segmentFields = store.config()?.segmentFields ?? [];
     const items = [];
     let active = '';
     for (let r = first; r < last; r++) {
@@ -133,7 +159,7 @@ export class SegmentList extends Emitter {
       row.setAttribute('aria-selected', String(id === selected));
       if (id === selected) active = row.id;
       row.dataset.segment = id;
-      const text = Object.values(s.fields).find((x) => typeof x === 'string') ?? '';
+      const text = fieldsSummary(s.fields, segmentFields);
       // Problems and the selection are marked with text and shape, not colour alone.
       row.textContent = `${id === selected ? '▸ ' : ''}${problems.has(id) ? '⚠ ' : ''}${formatTime(s.start / rate)}–${formatTime(s.end / rate)}  ${trackName(store, s.track)}  ${text}`;
       items.push(row);
