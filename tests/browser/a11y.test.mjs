@@ -203,9 +203,13 @@ test('Tab from the page reaches the element and its controls in order, each with
   await has(page, () => window.events.some((e) => e.type === 'ready' || e.detail?.fatal));
   const { stops, seen } = await tabStops(t, page);
   // The element itself, then the toolbar in reading order.
-  assert.deepEqual(stops.slice(0, 6).map((s) => [s.where, s.role, s.name]), [
+  assert.deepEqual(stops.slice(0, 10).map((s) => [s.where, s.role, s.name]), [
     ['avseg-editor', 'group', 'Audio editor'],
     ['avseg-editor > button.play', 'button', 'Play'],
+    ['avseg-editor > button.seek-start', 'button', 'Go to the start'],
+    ['avseg-editor > button.seek-back', 'button', 'Step back'],
+    ['avseg-editor > button.seek-forward', 'button', 'Step forward'],
+    ['avseg-editor > button.seek-end', 'button', 'Go to the end'],
     ['avseg-editor > button.zoom-out', 'button', 'Zoom out'],
     ['avseg-editor > button.zoom-in', 'button', 'Zoom in'],
     ['avseg-editor > button.zoom-fit', 'button', 'Show the whole file'],

@@ -5,6 +5,7 @@ import { Drafts } from './drafts.js';
 import { Subscriptions } from './emitter.js';
 import { Selection } from './selection.js';
 import { Input } from './input.js';
+import { Transport } from './transport.js';
 import { HelpOverlay } from './help-overlay.js';
 import { adoptStyles, buildShadow } from './element-markup.js';
 import { takePresetProperties } from './upgrade-properties.js';
@@ -56,6 +57,7 @@ export class AvsegEditor extends HTMLElement {
     this.#selection.on('select', ({ segment }) => this.#emit('select', { segment }));
     this.#input = new Input(this, this.#session, this.#selection, new HelpOverlay(this.#parts, this), {
       paused: () => this.#parts.media.paused, video: () => this.#video, rate: () => this.#timelineRate(), scroll: (fraction) => this.#media.viewport.scrollBy(fraction),
+      transport: new Transport(this, this.#parts),
     });
     this.#session.on('change', () => this.#changed());
     this.#session.on('error', ({ code, message }) => {

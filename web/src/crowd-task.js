@@ -65,6 +65,10 @@ export function bindCrowdTask(root = document) {
   } catch (err) {
     say('config', err.message);
   }
+  // What ← → do and the transport's step, for the AWS sample's habits (doc/element-api.md).
+  for (const [key, attribute] of [['x-arrow-keys', 'arrow-keys'], ['x-seek-step', 'seek-step']]) {
+    if (config[key] !== undefined && config[key] !== null) editor.setAttribute(attribute, String(config[key]));
+  }
   // The AWS sample's top-level keys, when the config asks for them (doc/ground-truth.md).
   let sample = null;
   try {

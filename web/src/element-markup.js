@@ -10,6 +10,10 @@ const markup = `
 <div class="frame" part="frame">
   <div class="toolbar" part="toolbar">
     <button class="play" type="button" aria-label="Play" title="Play / pause (Space)" disabled>▶</button>
+    <button class="seek-start" type="button" aria-label="Go to the start" title="Start (Home)" disabled>⏮</button>
+    <button class="seek-back" type="button" aria-label="Step back" title="Step back by the seek step" disabled>⏪</button>
+    <button class="seek-forward" type="button" aria-label="Step forward" title="Step forward by the seek step" disabled>⏩</button>
+    <button class="seek-end" type="button" aria-label="Go to the end" title="End (End)" disabled>⏭</button>
     <span class="time" aria-live="off">0:00.000 / 0:00.000</span>
     <label class="frame-box" hidden>Frame <input class="frame-input" type="number" min="1" step="1" aria-label="Go to frame number"></label>
     <button class="zoom-out" type="button" aria-label="Zoom out" title="Zoom out (-)" disabled>−</button>
@@ -93,7 +97,7 @@ export function buildShadow(root) {
   root.append(template.content);
   const $ = (s) => root.querySelector(s);
   return {
-    play: $('.play'), time: $('.time'), zoomIn: $('.zoom-in'), zoomOut: $('.zoom-out'), zoomFit: $('.zoom-fit'),
+    play: $('.play'), seekStart: $('.seek-start'), seekBack: $('.seek-back'), seekForward: $('.seek-forward'), seekEnd: $('.seek-end'), time: $('.time'), zoomIn: $('.zoom-in'), zoomOut: $('.zoom-out'), zoomFit: $('.zoom-fit'),
     rate: $('.rate'), status: $('.status'), progress: $('.progress'), progressBar: $('.progress > div'),
     error: $('.error'), notice: $('.notice'), discard: $('.notice .discard'), overview: $('.overview'), overviewCanvas: $('.overview canvas'), viewport: $('.viewport'),
     overviewCursor: $('.overview-cursor'), ruler: $('.ruler'), wave: $('.wave'), waveCanvas: $('.wave canvas'),

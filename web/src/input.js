@@ -12,6 +12,7 @@ import { ErrorCode } from './error-codes.js';
  * @property {() => object | null} video  the video's frame index, or null
  * @property {() => number} rate  timeline positions per second
  * @property {(fraction: number) => void} scroll  scrolls the view by a fraction of its span
+ * @property {import('./transport.js').Transport} transport  the transport buttons and the seek step
  */
 
 export class Input {
@@ -83,7 +84,8 @@ export class Input {
       toggleHelp: () => help.toggle(),
       zoomBy: (factor) => el.zoomBy(factor),
       zoomFit: () => el.zoomTo(0, el.duration),
-      scroll: (fraction) => host.scroll(fraction),
+      // ← → scroll, or seek by the seek step with arrow-keys="seek" (transport.js).
+      scroll: (fraction) => (host.transport.arrowsSeek ? host.transport.step(Math.sign(fraction)) : host.scroll(fraction)),
       amplify: (direction) => { if (direction > 0) el.amplitude *= Math.SQRT2; else el.amplitude /= Math.SQRT2; },
       seekEdge: (where) => { el.currentTime = where === 'end' ? el.duration : 0; },
       toggleRecording: () => selection.toggleRecording(),
@@ -99,6 +101,7 @@ export class Input {
   connect(subs) {
     const el = this.#element;
     this.#help.connect(subs);
+    this.#host.transport.connect(subs);
     subs.listen(el, 'keydown', (e) => {
       // Events from inside the shadow root are retargeted to the host: only the host's own keys count.
       if (e.composedPath()[0] !== el || !(el.duration > 0)) return;

@@ -44,7 +44,7 @@ export const KEY_TABLE = [
   },
   { help: 'select the previous / next segment (on the selected tracks)', keys: [['[', (a) => a.stepSegment(-1)], [']', (a) => a.stepSegment(1)]] },
   { help: 'zoom in, out, whole file', keys: [['+', (a) => a.zoomBy(2)], ['=', (a) => a.zoomBy(2)], ['-', (a) => a.zoomBy(0.5)], ['0', (a) => a.zoomFit()]] },
-  { help: 'scroll by a tenth of the view', keys: [['ArrowLeft', (a) => a.scroll(-0.1)], ['ArrowRight', (a) => a.scroll(0.1)]] },
+  { help: 'scroll by a tenth of the view (with arrow-keys="seek": seek back / forward by the seek step)', keys: [['ArrowLeft', (a) => a.scroll(-0.1)], ['ArrowRight', (a) => a.scroll(0.1)]] },
   { help: 'seek to the start / end', keys: [['Home', (a) => a.seekEdge('start')], ['End', (a) => a.seekEdge('end')]] },
   { help: 'vertical zoom', keys: [['ArrowUp', (a) => a.amplify(1)], ['ArrowDown', (a) => a.amplify(-1)]] },
   {

@@ -272,7 +272,7 @@ export class LoadSession extends Emitter {
 
   /** The controls that need the media (play, zoom). */
   setControls(enabled) {
-    for (const b of [this.#el.play, this.#el.zoomIn, this.#el.zoomOut, this.#el.zoomFit]) b.disabled = !enabled;
+    for (const b of [this.#el.play, this.#el.seekStart, this.#el.seekBack, this.#el.seekForward, this.#el.seekEnd, this.#el.zoomIn, this.#el.zoomOut, this.#el.zoomFit]) b.disabled = !enabled;
   }
 
   /** Memory figures from the worker. */
