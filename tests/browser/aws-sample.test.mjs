@@ -155,6 +155,8 @@ test('the ready-made sample video template: primaryIncidents starts at its x-def
   await page.goto(run.url);
   await page.waitForFunction(() => document.querySelector('avseg-editor')?.ready, undefined, { timeout: 20000 });
   assert.equal(await page.inputValue(`${editor}.classifications .field[data-field="primaryIncidents"] select`), '0');
+  // The sample's ← → seek: the config's x-arrow-keys reaches the editor.
+  assert.equal(await page.locator('avseg-editor').getAttribute('arrow-keys'), 'seek');
   await page.selectOption(`${editor}.classifications .field[data-field="videoQuality"] select`, 'Average');
   await page.evaluate(() => {
     const el = document.querySelector('avseg-editor');
