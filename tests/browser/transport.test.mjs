@@ -59,3 +59,29 @@ test('← → scroll the view by default; with arrow-keys="seek" they seek by th
   // The help overlay says both.
   assert.match(await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('.help-overlay, [class*="help"] dl')?.textContent ?? ''), /scroll by a tenth of the view \(with arrow-keys="seek": seek back \/ forward by the seek step\)/);
 });
+
+test('a click on a segment list row selects it and seeks to it; with row-click="play" it plays it, as the sample\'s table does', async (t) => {
+  const page = await harness.openMedia(t, 'call.wav');
+  await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    el.addSegment(el.addTrack('Dog', 'Dog #1'), 1, 1.6);
+    window.plays = 0;
+    el.shadowRoot.querySelector('audio, video')?.addEventListener('play', () => window.plays++);
+  });
+  const row = `${root}.segment-list .row[role="option"] >> nth=0`;
+  await page.click(row);
+  await page.waitForTimeout(300);
+  let s = await page.evaluate(() => ({ paused: document.querySelector('avseg-editor').shadowRoot.querySelector('audio, video').paused, time: document.querySelector('avseg-editor').currentTime, plays: window.plays }));
+  assert.deepEqual(s, { paused: true, time: 1, plays: 0 }, 'selected and sought, not played');
+  await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    el.setAttribute('row-click', 'play');
+    el.currentTime = 0;
+  });
+  await page.click(row);
+  await page.waitForFunction(() => window.plays > 0, undefined, { timeout: 5000 });
+  // It plays the segment's span and stops at its end.
+  await page.waitForFunction(() => document.querySelector('avseg-editor').shadowRoot.querySelector('audio, video').paused, undefined, { timeout: 5000 });
+  s = await page.evaluate(() => document.querySelector('avseg-editor').currentTime);
+  assert.ok(s > 1.4 && s < 1.8, `stopped at the segment's end (${s})`);
+});

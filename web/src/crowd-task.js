@@ -66,7 +66,7 @@ export function bindCrowdTask(root = document) {
     say('config', err.message);
   }
   // What ← → do and the transport's step, for the AWS sample's habits (doc/element-api.md).
-  for (const [key, attribute] of [['x-arrow-keys', 'arrow-keys'], ['x-seek-step', 'seek-step']]) {
+  for (const [key, attribute] of [['x-arrow-keys', 'arrow-keys'], ['x-seek-step', 'seek-step'], ['x-row-click', 'row-click']]) {
     if (config[key] !== undefined && config[key] !== null) editor.setAttribute(attribute, String(config[key]));
   }
   // The AWS sample's top-level keys, when the config asks for them (doc/ground-truth.md).

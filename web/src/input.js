@@ -55,7 +55,8 @@ export class Input {
       selection.selectedSegment = id;
       const s = store()?.segment(id);
       if (!s) return;
-      if (seek) el.currentTime = seconds(s)[0];
+      if (seek && host.transport.rowClickPlays) el.playSpan(...seconds(s)).catch(() => {});
+      else if (seek) el.currentTime = seconds(s)[0];
       selection.reveal(id);
     });
     list.on('play', ({ id }) => {

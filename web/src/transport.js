@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The transport buttons beside Play (start, step back, step forward, end) and what the ← → keys
-// do: scroll the view (avseg's default) or seek by the seek step (the AWS sample's habit), as the
-// element's `arrow-keys` and `seek-step` attributes say.
+// The transport buttons beside Play (start, step back, step forward, end), what the ← → keys
+// do: scroll the view (avseg's default) or seek by the seek step (the AWS sample's habit), and
+// what a click on a segment list row does: select it (default) or also play it (the sample's), as
+// the element's `arrow-keys`, `seek-step` and `row-click` attributes say.
 
 export const DEFAULT_SEEK_STEP = 5;
 
@@ -19,6 +20,11 @@ export function arrowKeys(text) {
 /** The time `step` seek steps from `time`, inside [0, duration]. */
 export function stepped(time, step, duration) {
   return Math.min(Math.max(time + step, 0), duration > 0 ? duration : 0);
+}
+
+/** What a click on a segment list row does, from the `row-click` attribute: 'play' or 'select' (the default). */
+export function rowClick(text) {
+  return String(text ?? '').trim().toLowerCase() === 'play' ? 'play' : 'select';
 }
 
 export class Transport {
@@ -40,6 +46,9 @@ export class Transport {
     if (!(el.duration > 0)) return;
     el.currentTime = stepped(el.currentTime, direction * seekStep(el.getAttribute('seek-step')), el.duration);
   }
+
+  /** True if a click on a segment list row plays it. */
+  get rowClickPlays() { return rowClick(this.#el.getAttribute('row-click')) === 'play'; }
 
   /** True if the ← → keys seek rather than scroll. */
   get arrowsSeek() { return arrowKeys(this.#el.getAttribute('arrow-keys')) === 'seek'; }
