@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// A worker-portal simulation on loopback: a "portal" page that embeds a task page in an iframe
+// (with a given sandbox), the task page rendered from a Ground Truth template by the local run's
+// own Liquid setup (with a given Content-Security-Policy), the component's assets on a CDN origin
+// and the media on an S3-like server (tests/lib/media-server.mjs). 127.0.0.1 and localhost are
+// different sites: the portal is addressed by either to frame the task cross-site or same-site.
+import { createServer } from 'node:http';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { localize, renderTemplate } from '../../scripts/lib/labeling/render.mjs';
+import { css, esc, taskPage } from '../../scripts/lib/labeling/pages.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+const TYPES = { '.js': 'application/javascript', '.mjs': 'application/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+
+async function listen(handler) {
+  const server = createServer((req, res) => {
+    handler(req, res).catch((err) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(err?.stack ?? err));
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return { server, port: server.address().port };
+}
+
+function send(res, status, headers, body) {
+  res.writeHead(status, { 'cache-control': 'no-store', ...headers });
+  res.end(body);
+}
+
+/** A file under `dir` for a URL path, or null (no escaping the folder). */
+async function fileIn(dir, pathname) {
+  const real = await realpath(dir);
+  const candidate = path.resolve(real, `.${path.posix.normalize(`/${pathname}`)}`);
+  if (!candidate.startsWith(real + path.sep)) return null;
+  try {
+    return (await stat(candidate)).isFile() ? candidate : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {object} o
+ * @param {string} o.template path of a Liquid task template (template/audio.liquid.html)
+ * @param {{origin: string, url: (name: string) => string}} o.media a started media server
+ * @param {Record<string, string>} o.grants what grant_read_access gives for each source (the s3:// URI → its URL)
+ * @returns {Promise<{origins: {cdn: string, task: string, media: string, portal: (site: 'cross-site'|'same-site') => string},
+ *   addCell: (id: string, cell: {input: object, csp?: string | ((o: object) => string), sandbox?: string | null, framing: 'cross-site'|'same-site'}) => string,
+ *   close: () => Promise<void>}>} addCell returns the portal page's URL for that cell
+ */
+export async function startPortal({ template, media, grants }) {
+  const source = await readFile(template, 'utf8');
+  const cells = new Map();
+
+  // The CDN: the built component (dist/) and the crowd-html-elements stand-in, with CORS for any
+  // origin (an opaque one sends Origin: null), as CloudFront's managed CORS policy answers.
+  const cdn = await listen(async (req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const cors = { 'access-control-allow-origin': '*' };
+    const file = pathname === '/crowd-html-elements.js'
+      ? path.join(root, 'template/local/crowd-html-elements.js')
+      : await fileIn(path.join(root, 'dist'), pathname);
+    if (!file) return send(res, 404, cors, 'not found');
+    send(res, 200, { ...cors, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }, await readFile(file));
+  });
+  const origins = {
+    cdn: `http://127.0.0.1:${cdn.port}`,
+    media: media.origin,
+  };
+
+  // The task page: the template rendered for the cell's task input, under the cell's policy.
+  const task = await listen(async (req, res) => {
+    const pathname = new URL(req.url, 'http://x').pathname;
+    if (pathname === '/local.css') return send(res, 200, { 'content-type': 'text/css' }, css);
+    const cell = cells.get(decodeURIComponent(pathname.replace(/^\/task\//, '')));
+    if (!cell) return send(res, 404, {}, 'no such cell');
+    const rendered = await renderTemplate(source, cell.input, {
+      grant: (v) => {
+        if (!(v in grants)) throw new Error(`grant_read_access("${v}"): not a source of this portal`);
+        return grants[v];
+      },
+    });
+    const html = taskPage({
+      job: 'portal-matrix', worker: 'portal', item: { index: 0 }, total: 1, done: [], preview: true, answered: false,
+      template: localize(rendered, { assetBase: origins.cdn, crowdElements: `${origins.cdn}/crowd-html-elements.js` }),
+    });
+    const csp = typeof cell.csp === 'function' ? cell.csp(origins) : cell.csp;
+    send(res, 200, { 'content-type': 'text/html; charset=utf-8', ...(csp ? { 'content-security-policy': csp } : {}) }, html);
+  });
+  origins.task = `http://127.0.0.1:${task.port}`;
+
+  // The portal: a page on its own origin (and site, or not) that frames the task.
+  const portal = await listen(async (req, res) => {
+    const pathname = new URL(req.url, 'http://x').pathname;
+    const id = decodeURIComponent(pathname.replace(/^\/portal\//, ''));
+    const cell = cells.get(id);
+    if (!cell) return send(res, 404, {}, 'no such cell');
+    const sandbox = cell.sandbox === null || cell.sandbox === undefined ? '' : ` sandbox="${esc(cell.sandbox)}"`;
+    send(res, 200, { 'content-type': 'text/html; charset=utf-8' }, `<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>portal: ${esc(id)}</title>
+<body style="margin:0">
+<iframe title="task" src="${esc(`${origins.task}/task/${encodeURIComponent(id)}`)}"${sandbox} style="width:1200px;height:900px;border:0"></iframe>
+</body></html>`);
+  });
+  origins.portal = (framing) => `http://${framing === 'cross-site' ? 'localhost' : '127.0.0.1'}:${portal.port}`;
+
+  return {
+    origins,
+    addCell(id, cell) {
+      cells.set(id, cell);
+      return `${origins.portal(cell.framing)}/portal/${encodeURIComponent(id)}`;
+    },
+    async close() {
+      await Promise.all([cdn, task, portal].map(({ server }) => new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })));
+    },
+  };
+}
