@@ -34,7 +34,9 @@ export type AvsegErrorCode =
   | 'autosave-failed'     // the browser refused to store the draft (warning: submit before leaving)
   | 'draft-in-other-tab'  // another tab holds this task: this one saves no draft (warning)
   | 'draft-unreadable'    // a kept draft could not be loaded; the next change replaces it (warning)
-  | 'invalid-draft-days'; // the draft-days attribute is not a positive number (30 days kept)
+  | 'invalid-draft-days'  // the draft-days attribute is not a positive number (30 days kept)
+  | 'drafts-in-memory'    // the browser refuses IndexedDB: drafts are kept in the page's memory only, a reload loses them (warning)
+  | 'wasm-refused';       // the page's Content-Security-Policy refuses WebAssembly: script-src needs 'wasm-unsafe-eval' (fatal)
 
 /** What the element's methods throw, and refreshSource() rejects with: an Error saying why. */
 export interface AvsegError extends Error {
@@ -275,6 +277,13 @@ export declare class AvsegEditor extends HTMLElement {
   forgetDraft(): Promise<void>;
   /** True while the annotator has not chosen between a kept draft and the host's value. */
   readonly draftChoicePending: boolean;
+  /**
+   * Where the task's draft is kept: 'indexeddb' (survives a reload), 'memory' (the browser refused
+   * IndexedDB, as in an opaque-origin or cross-site frame: only while the page stays open; a
+   * 'drafts-in-memory' warning says so) or null (no draft kept: autosave="off", another tab holds
+   * the task, or the media is not ready yet).
+   */
+  readonly draftStorage: 'indexeddb' | 'memory' | null;
 
   addEventListener<K extends keyof AvsegEditorEventMap>(
     type: K, listener: (this: AvsegEditor, ev: AvsegEditorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Drafts of the annotation document in IndexedDB, keyed by job, task and media, so a reload, a
-// crash or a closed tab loses nothing typed. Writes are serialised: the last state always lands
-// last, and a deletion lands after them.
+// Drafts of the annotation document in IndexedDB (or, where the browser refuses it, in the page's
+// memory), keyed by job, task and media, so a reload, a crash or a closed tab loses nothing
+// typed. Writes are serialised: the last state always lands last, and a deletion lands after them.
 
 const DB = 'avseg';
 const STORE = 'drafts';
@@ -47,6 +47,27 @@ function request(mode, fn) {
   }));
 }
 
+// Where the browser refuses IndexedDB (an opaque origin, a cross-site frame with third-party
+// storage blocked, some private modes), drafts live in this page's memory instead: shared by
+// every editor of the page, so a refused submit or a remounted editor keeps them; a reload does not.
+const memory = new Map();
+let storage;
+
+/**
+ * Where this page keeps drafts: {kind: 'indexeddb'} or {kind: 'memory', reason} (what the
+ * browser said when it refused IndexedDB). Asked once per page.
+ * @returns {Promise<{kind: 'indexeddb' | 'memory', reason?: string}>}
+ */
+export function draftStorage() {
+  storage ??= withTimeout(db(), 5000).then(() => ({ kind: 'indexeddb' }),
+    (err) => ({ kind: 'memory', reason: `${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err?.message ?? err}` }));
+  return storage;
+}
+
+/** Runs `idb` on IndexedDB's store, or `mem` when drafts are kept in memory. */
+const stored = (mode, idb, mem) => draftStorage().then(({ kind }) => (kind === 'memory' ? mem() : request(mode, idb)));
+const copy = (record) => (record === undefined ? undefined : structuredClone(record));
+
 const SIGNING = /^(x-amz-.*|x-goog-.*|signature|expires|awsaccesskeyid|policy|key-pair-id)$/i;
 
 /**
@@ -68,8 +89,9 @@ export function stableUrl(url) {
  * from (fingerprint.js; absent in drafts saved before it was recorded).
  * @returns {Promise<{text: string, savedAt: number, base?: {doc: string | null, time: number | null}} | undefined>}
  */
-export const loadDraft = (key) => request('readonly', (s) => s.get(key));
-export const deleteDraft = (key) => request('readwrite', (s) => s.delete(key));
+export const loadDraft = (key) => stored('readonly', (s) => s.get(key), () => copy(memory.get(key)));
+export const deleteDraft = (key) => stored('readwrite', (s) => s.delete(key), () => { memory.delete(key); });
+const putDraft = (key, record) => stored('readwrite', (s) => s.put(record, key), () => { memory.set(key, copy(record)); });
 
 /**
  * Deletes every draft whose expiry (`expiresAt`, set by the job that saved it) is before `now`,
@@ -78,7 +100,15 @@ export const deleteDraft = (key) => request('readwrite', (s) => s.delete(key));
  */
 export function sweepDrafts(now, legacyCutoff) {
   let swept = 0;
-  return request('readwrite', (s) => {
+  const sweepMemory = () => {
+    for (const [key, r] of memory) {
+      if (r.expiresAt !== undefined ? r.expiresAt < now : r.savedAt < legacyCutoff) {
+        memory.delete(key);
+        swept++;
+      }
+    }
+  };
+  return stored('readwrite', (s) => {
     const expired = s.index('expiresAt').openKeyCursor(IDBKeyRange.upperBound(now, true));
     expired.onsuccess = () => {
       const c = expired.result;
@@ -98,7 +128,7 @@ export function sweepDrafts(now, legacyCutoff) {
       c.continue();
     };
     return old;
-  }).then(() => swept);
+  }, sweepMemory).then(() => swept);
 }
 
 /**
@@ -166,7 +196,7 @@ export class DraftWriter {
         if (Number.isFinite(this.#keepMs)) record.expiresAt = savedAt + this.#keepMs;
         const base = this.#base();
         if (base !== undefined) record.base = base;
-        await request('readwrite', (s) => s.put(record, this.#key));
+        await putDraft(this.#key, record);
       }
     } catch (err) {
       this.#onError(err);

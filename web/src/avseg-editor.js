@@ -189,6 +189,8 @@ export class AvsegEditor extends HTMLElement {
 
   /** True while the annotator has not chosen between a kept draft and the host's value. */
   get draftChoicePending() { return this.#drafts.choicePending; }
+  /** Where the task's draft is kept: 'indexeddb', 'memory' (IndexedDB refused: a reload loses it) or null (none). */
+  get draftStorage() { return this.#drafts.storage; }
   /** Deletes the autosaved draft and keeps the editor as it is (its answer was accepted). */
   forgetDraft() { return this.#drafts.forget(); }
   /** Drops the autosaved draft and goes back to what the host gave (pre-annotations or nothing). */

@@ -87,6 +87,8 @@ export function bindCrowdTask(root = document) {
   }
   editor.addEventListener('error', (e) => {
     if (e.detail.code === ErrorCode.InvalidConfig) say('config', `The label config in the template is not usable: ${e.detail.message}`);
+    // The portal refuses WebAssembly: the annotator is told why nothing can be submitted, and whom to tell.
+    else if (e.detail.code === ErrorCode.WasmRefused) say('wasm', `This task cannot be submitted from this page. ${e.detail.message} Please tell the requester of this task.`);
     else if (e.detail.fatal) say('media', e.detail.message);
   });
 
@@ -159,7 +161,7 @@ export function bindCrowdTask(root = document) {
 
   form.addEventListener('submit', (e) => {
     tried = true;
-    const blocking = [...messages.keys()].filter((k) => k === 'config' || k === 'media' || k === 'template');
+    const blocking = [...messages.keys()].filter((k) => k === 'config' || k === 'media' || k === 'template' || k === 'wasm');
     const problems = editor.validate();
     if (!ready && !blocking.length) say('problems', 'The media is still loading: submit once it is shown.');
     // Submitting would drop the draft unseen: the annotator chooses first.

@@ -5,7 +5,7 @@
 // last save, and expired ones are swept when a task opens; and a draft never silently replaces a document the host gave (an earlier answer,
 // pre-annotations) unless it was started from that very document: otherwise the annotator sees
 // both times and chooses, and nothing is deleted before.
-import { DraftWriter, deleteDraft, loadDraft, sweepDrafts } from './autosave.js';
+import { DraftWriter, deleteDraft, draftStorage, loadDraft, sweepDrafts } from './autosave.js';
 import { hostBase, sameBase } from './fingerprint.js';
 import { ErrorCode } from './error-codes.js';
 
@@ -97,6 +97,7 @@ export class DraftGuard {
   #heldBack = null;      // the last edit made while choosing, saved if the host's document is kept
   #host = () => ({ value: null, time: null });
   #base = null;          // {value, time, base}: the host's document last fingerprinted
+  #storage = null;       // where this task's draft is kept: 'indexeddb' or 'memory' (null: nowhere)
 
   /**
    * key: the draft's key. days: how long a draft is kept. anchor: the element the message box
@@ -159,6 +160,9 @@ export class DraftGuard {
       return 'unavailable';
     }
     if (this.#closed) return 'closed';
+    const { kind, reason } = await draftStorage();
+    this.#storage = kind;
+    if (kind === 'memory') this.#inMemory(reason);
     this.#writer = new DraftWriter(this.#key, (err) => this.#warn(ErrorCode.AutosaveFailed, `Autosave failed: ${err?.message ?? err}`), { base: () => this.#hostBase(), keepMs: this.#days * DAY_MS });
     if (!draft || draft.text === current) return 'none';
     const base = this.#hostBase();
@@ -170,6 +174,25 @@ export class DraftGuard {
     }
     this.#ask(draft, timeOf(this.#host()?.time), restore);
     return 'asking';
+  }
+
+  /** Where this task's draft is kept: 'indexeddb', 'memory', or null (none is kept by this tab). */
+  get storage() { return this.#storage; }
+
+  /** The browser refused IndexedDB: said in the element for as long as it shows, and as a warning. */
+  #inMemory(reason) {
+    const message = `This browser does not let the task store drafts (${String(reason).replace(/\.$/, '')}). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.`;
+    const root = this.#anchor.parentNode;
+    let box = root.querySelector('.draft-memory');
+    if (!box) {
+      box = document.createElement('p');
+      box.className = 'draft-memory';
+      box.setAttribute('role', 'alert');
+      this.#anchor.before(box);
+    }
+    box.textContent = message;
+    box.hidden = false;
+    this.#emit('error', { code: ErrorCode.DraftsInMemory, message, fatal: false });
   }
 
   #box() {

@@ -29,6 +29,7 @@ export class Drafts {
   #host;
   #guard = null;        // DraftGuard for this task, once the media is ready
   #released = -1;       // the load during which the element was removed for good
+  #storage = null;      // where the task's draft is kept (draft-guard.js), once it was opened
 
   /**
    * @param {import('./annotation-session.js').AnnotationSession} session
@@ -53,7 +54,11 @@ export class Drafts {
 
   /** Claims the task for this tab and puts a kept draft in place (or asks the annotator). */
   async restore(load) {
-    if (this.#host.attribute('autosave') === 'off' || load <= this.#released) return;
+    if (load <= this.#released) return;
+    if (this.#host.attribute('autosave') === 'off') {
+      this.#storage = null;
+      return;
+    }
     const days = draftDays(this.#host.attribute('draft-days'));
     if (days.problem) this.#session.reportError(ErrorCode.InvalidDraftDays, days.problem);
     const guard = this.#guard = new DraftGuard(this.#key, {
@@ -67,6 +72,7 @@ export class Drafts {
       host: () => ({ value: this.#session.hostValue, time: this.#host.valueTime() }),
       restore: (draft) => { if (load === this.#host.loadId()) this.#apply(draft); },
     });
+    if (guard === this.#guard) this.#storage = guard.storage;
   }
 
   #apply(draft) {
@@ -97,6 +103,9 @@ export class Drafts {
     this.#guard = null;
     guard?.flush().finally(() => guard.close());
   }
+
+  /** Where the task's draft is kept: 'indexeddb', 'memory' (the browser refused IndexedDB: a reload loses it), or null (none kept). */
+  get storage() { return this.#storage; }
 
   /** True while the annotator has not chosen between a kept draft and the host's value. */
   get choicePending() { return this.#guard?.choosing ?? false; }

@@ -38,6 +38,8 @@ export const ErrorCode = Object.freeze({
   DraftInOtherTab: 'draft-in-other-tab',
   DraftUnreadable: 'draft-unreadable',
   InvalidDraftDays: 'invalid-draft-days',
+  DraftsInMemory: 'drafts-in-memory',
+  WasmRefused: 'wasm-refused',
 });
 
 /** @typedef {typeof ErrorCode[keyof typeof ErrorCode]} ErrorCodeName one of the codes above */

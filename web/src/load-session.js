@@ -66,6 +66,8 @@ export class LoadSession extends Emitter {
   #adopting = false;      // refreshSource is writing the fresh URL into the src attribute
   #playerFailed = null;   // resolves once the media element's failure was reported (this load)
   #onPlayerFailed = null;
+  #modelFailure = 0;      // the load whose model failure was said (once, whoever noticed it first)
+  #wasmRefusal = 0;       // the load whose refused WebAssembly was said (the worker's and the model's are one cause)
 
   /**
    * @param {{status: HTMLElement, progress: HTMLElement, progressBar: HTMLElement, error: HTMLElement, media: HTMLMediaElement,
@@ -130,6 +132,9 @@ export class LoadSession extends Emitter {
     const peaks = element.getAttribute('peaks');
     this.#client.load(this.#loadId, new URL(url, document.baseURI).href, element.hasAttribute('range-threshold') && threshold >= 0 ? threshold : undefined,
       peaks ? new URL(peaks, document.baseURI).href : undefined);
+    // A model that cannot start is said at once, not after the media is decoded.
+    const load = this.#loadId;
+    this.#host.modelReady().catch((err) => this.#modelFailed(load, err));
     scheduler.invalidate();
   }
 
@@ -210,10 +215,15 @@ export class LoadSession extends Emitter {
         this.#announced = true;
         this.emit('ready', { duration: this.#duration, sampleRate: msg.info.sampleRate, channels: msg.info.channels, seekable: msg.seekable !== false });
       });
-    }, (err) => {
-      this.showError(`The annotation model could not be loaded: ${err?.message ?? err}`, true);
-      this.emit('error', { code: ErrorCode.Internal, message: String(err?.message ?? err), fatal: true });
-    });
+    }, (err) => this.#modelFailed(load, err));
+  }
+
+  /** The annotation model could not start (a `wasm-refused` Error when the page's CSP refused it): fatal. */
+  #modelFailed(load, err) {
+    if (load !== this.#loadId || this.#modelFailure === load) return;
+    this.#modelFailure = load;
+    const refused = err?.code === ErrorCode.WasmRefused;
+    this.#error({ code: refused ? ErrorCode.WasmRefused : ErrorCode.Internal, message: refused ? err.message : `The annotation model could not be loaded: ${err?.message ?? err}`, fatal: true });
   }
 
   /**
@@ -233,6 +243,10 @@ export class LoadSession extends Emitter {
   }
 
   #error(msg) {
+    if (msg.code === ErrorCode.WasmRefused) {
+      if (this.#wasmRefusal === this.#loadId) return;
+      this.#wasmRefusal = this.#loadId;
+    }
     if (msg.code === ErrorCode.LinkExpired && !msg.fatal) {
       // A render the expiry stopped is not answered: the view is asked again once a fresh link came.
       this.#m.scheduler.forgetBusy();

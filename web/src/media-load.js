@@ -14,6 +14,7 @@ import { Decoding, NO_AUDIO } from './load-decode.js';
 import { VideoIndexing } from './load-video-index.js';
 import { ERROR, PEAKS, READY } from './protocol.js';
 import { ErrorCode } from './error-codes.js';
+import { wasmRefused, wasmRefusedMessage } from './wasm-refusal.js';
 
 export { MAX_KEPT_BYTES, MAX_UNOPENED_BYTES } from './load-download.js';
 export { yieldToMessages } from './load-decode.js';
@@ -104,7 +105,8 @@ export class MediaLoad {
     try {
       ({ Session } = await this.core());
     } catch (err) {
-      this.fail(ErrorCode.Internal, `The decoder module could not be loaded: ${err?.message ?? err}`);
+      if (wasmRefused(err)) this.fail(ErrorCode.WasmRefused, wasmRefusedMessage('the media decoder', err));
+      else this.fail(ErrorCode.Internal, `The decoder module could not be loaded: ${err?.message ?? err}`);
       return false;
     }
     if (this.aborted) return false;

@@ -4,6 +4,7 @@
 import createAvsegModel from './avseg-model.js';
 import { codedError } from './error-codes.js';
 import { assetUrl } from './asset-base.js';
+import { wasmError } from './wasm-refusal.js';
 
 let modulePromise;
 
@@ -11,7 +12,9 @@ let modulePromise;
 export function loadModel() {
   // Without a host's folder the glue finds its wasm beside itself, by a literal
   // new URL('avseg-model.wasm', import.meta.url) that bundlers follow.
-  modulePromise ??= createAvsegModel(assetUrl('avseg-model.wasm') ? { locateFile: (file) => assetUrl(file).href } : {});
+  // Refused by the page's CSP, it rejects with a `wasm-refused` Error naming the directive.
+  modulePromise ??= createAvsegModel(assetUrl('avseg-model.wasm') ? { locateFile: (file) => assetUrl(file).href } : {})
+    .catch((err) => { throw wasmError('the annotation model', err); });
   return modulePromise;
 }
 

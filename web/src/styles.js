@@ -23,6 +23,8 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .error[hidden] { display: none; }
 .notice { margin: 6px; padding: 6px 8px; border: 1px solid #b7d4b0; background: #f1f8ef; color: #23461c; border-radius: 3px; }
 .notice[hidden] { display: none; }
+.draft-memory { margin: 6px; padding: 6px 8px; border: 1px solid #d9b25c; background: #fdf6e3; color: #5c4103; border-radius: 3px; }
+.draft-memory[hidden] { display: none; }
 .video { display: block; width: 100%; max-height: var(--avseg-video-height, 360px); background: #000; }
 .video[hidden] { display: none; }
 .overview { position: relative; height: 40px; border-bottom: 1px solid #e3e8ef; cursor: pointer; touch-action: none; }
