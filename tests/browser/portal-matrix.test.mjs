@@ -60,79 +60,79 @@ const cellId = (c) => `${c.sandbox} | ${c.framing} | ${c.csp}`;
 // What each cell showed (doc/ground-truth.md, "Portal policies", explains the columns).
 // result: 'works' | 'degraded' | 'fails'; messages: what the annotator is shown, origins written
 // {cdn}, {media}, {task}. Update from a run with AVSEG_PORTAL_RECORD=/tmp/matrix.json.
-// Measured with Chromium 156 (Debian) on the dist/ built from commit 30c6d0f, before the
-// no-IndexedDB and no-WebAssembly paths of issue 13 landed.
+// Measured with Chromium 156 (Debian), with issue 13's no-IndexedDB (drafts in memory) and
+// no-WebAssembly (wasm-refused) paths built.
 export const EXPECTED = {
   'none | cross-site | none': {
-    ready: true, codes: ['autosave-failed'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Autosave is not available in this browser (The user denied permission to access the database.); submit before closing the page.'],
+    modules: true, ready: true, codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
+    messages: ['This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | same-site | none': {
-    ready: true, codes: [], draft: 'kept', submit: 'answer', result: 'works',
+    modules: true, ready: true, codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: [],
   },
   'scripts forms same-origin | cross-site | none': {
-    ready: true, codes: ['autosave-failed'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Autosave is not available in this browser (The user denied permission to access the database.); submit before closing the page.'],
+    modules: true, ready: true, codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
+    messages: ['This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms same-origin | same-site | none': {
-    ready: true, codes: [], draft: 'kept', submit: 'answer', result: 'works',
+    modules: true, ready: true, codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: [],
   },
   'scripts forms same-origin popups modals | cross-site | none': {
-    ready: true, codes: ['autosave-failed'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Autosave is not available in this browser (The user denied permission to access the database.); submit before closing the page.'],
+    modules: true, ready: true, codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
+    messages: ['This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms same-origin popups modals | same-site | none': {
-    ready: true, codes: [], draft: 'kept', submit: 'answer', result: 'works',
+    modules: true, ready: true, codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: [],
   },
   'scripts forms | cross-site | none': {
-    ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
+    modules: true, ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
     messages: ['The decoder worker failed to start (it is loaded from {cdn}; the asset host must send CORS headers and the page\'s Content-Security-Policy must allow blob: workers and \'wasm-unsafe-eval\').'],
   },
   'scripts forms | same-site | none': {
-    ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
+    modules: true, ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
     messages: ['The decoder worker failed to start (it is loaded from {cdn}; the asset host must send CORS headers and the page\'s Content-Security-Policy must allow blob: workers and \'wasm-unsafe-eval\').'],
   },
   'scripts forms popups modals | cross-site | none': {
-    ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
+    modules: true, ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
     messages: ['The decoder worker failed to start (it is loaded from {cdn}; the asset host must send CORS headers and the page\'s Content-Security-Policy must allow blob: workers and \'wasm-unsafe-eval\').'],
   },
   'scripts forms popups modals | same-site | none': {
-    ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
+    modules: true, ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
     messages: ['The decoder worker failed to start (it is loaded from {cdn}; the asset host must send CORS headers and the page\'s Content-Security-Policy must allow blob: workers and \'wasm-unsafe-eval\').'],
   },
   'none | cross-site | local run\'s': {
-    ready: true, codes: ['autosave-failed'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Autosave is not available in this browser (The user denied permission to access the database.); submit before closing the page.'],
+    modules: true, ready: true, codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
+    messages: ['This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | worker-src \'self\'': {
-    ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
+    modules: true, ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
     messages: ['The decoder worker failed to start (it is loaded from {cdn}; the asset host must send CORS headers and the page\'s Content-Security-Policy must allow blob: workers and \'wasm-unsafe-eval\').'],
   },
   'none | cross-site | worker-src CDN': {
-    ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
+    modules: true, ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
     messages: ['The decoder worker failed to start (it is loaded from {cdn}; the asset host must send CORS headers and the page\'s Content-Security-Policy must allow blob: workers and \'wasm-unsafe-eval\').'],
   },
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\'': {
-    ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
+    modules: true, ready: false, codes: ['internal (fatal)'], draft: 'lost', submit: 'none', result: 'fails',
     messages: ['The decoder worker failed to start (it is loaded from {cdn}; the asset host must send CORS headers and the page\'s Content-Security-Policy must allow blob: workers and \'wasm-unsafe-eval\').'],
   },
   'none | cross-site | script-src CDN, worker-src blob: CDN (no \'wasm-unsafe-eval\')': {
-    ready: false, codes: ['internal (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
-    messages: ['The decoder module could not be loaded: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). Build with -s ASSERTIONS=1 for more info.'],
+    modules: true, ready: false, codes: ['wasm-refused (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
+    messages: ['This task cannot be submitted from this page. The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). ) Please tell the requester of this task.', 'The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). )'],
   },
   'none | cross-site | connect-src S3 only': {
-    ready: false, codes: ['internal (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
+    modules: true, ready: false, codes: ['internal (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
     messages: ['The decoder module could not be loaded: Failed to fetch'],
   },
 };
 
-const AUTOSAVE_OFF = 'partly: says drafts are off, not that the cross-site frame is why';
+const AUTOSAVE_OFF = 'yes for what to do (drafts only in memory: submit before leaving); the cause is given as the browser\'s, not the cross-site frame\'s';
 const OPAQUE = 'no (BUG): blames CORS and the policy; the cause is the sandbox without allow-same-origin (an opaque origin, where Chromium starts no module worker from a blob: URL and refuses IndexedDB)';
 const NO_BLOB_WORKER = 'yes: names blob: workers (among other causes)';
-const NO_WASM = 'partly: names script-src, but as Chromium words it (\'unsafe-eval\', where \'wasm-unsafe-eval\' is what to add), after Emscripten\'s "Aborted(" and "-s ASSERTIONS=1" noise';
+const NO_WASM = 'yes: names script-src and \'wasm-unsafe-eval\', and says submitting is blocked';
 const NO_CONNECT = 'no (BUG): "Failed to fetch" names neither connect-src nor the CDN';
 /** Whether what the annotator is shown says what is wrong (judged by reading it). */
 export const CLEAR = {
@@ -203,7 +203,8 @@ function instrument() {
   document.addEventListener('securitypolicyviolation', (e) => log.violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
 }
 
-const SETTLE_MS = 8000;
+// A cell that fails without a word waits this long; the others settle at ready or a fatal error.
+const SETTLE_MS = 15000;
 
 async function settle(frame) {
   await frame.waitForFunction(() => window.__portalCell && (window.__portalCell.ready || window.__portalCell.errors.some((e) => e.fatal)), null, { timeout: SETTLE_MS }).catch(() => {});
@@ -259,6 +260,8 @@ async function runCell(cell) {
     const frame = page.frames().find((f) => f.url().includes('/task/'));
     await settle(frame);
     const first = await frame.evaluate(() => window.__portalCell);
+    // The template's module scripts ran: the element is defined.
+    const modules = await frame.evaluate(() => !!customElements.get('avseg-editor'));
     const edited = await edit(frame);
     await frame.waitForTimeout(200);
     const afterEdit = await frame.evaluate(() => window.__portalCell);
@@ -282,7 +285,7 @@ async function runCell(cell) {
     const codes = [...new Set(errors.map((e) => `${e.code}${e.fatal ? ' (fatal)' : ''}`))];
     // The notice of a restored draft is the draft working (its time changes from run to run).
     const messages = [...new Set([...seenBefore, ...seenAfter, ...seenAtSubmit].map(normalize))].filter((m) => !/^Restored your unsaved work from /.test(m));
-    const row = { ready: first.ready && reloaded.ready, codes, draft, submit, messages };
+    const row = { modules, ready: first.ready && reloaded.ready, codes, draft, submit, messages };
     return { id, row, debug: { edited, first, reloaded, violations: reloaded.violations } };
   } finally {
     await page.close();
