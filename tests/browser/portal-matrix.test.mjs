@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.mjs';
 import { startMediaServer } from '../lib/media-server.mjs';
-import { startPortal } from '../lib/portal.mjs';
+import { launchPartitioned, startPortal } from '../lib/portal.mjs';
 import { matrixTable, outcome, section } from '../lib/portal-table.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,19 +46,26 @@ const POLICIES = {
   'connect-src S3 only': (o) => `connect-src ${o.media}`,
 };
 
-/** The rows: every sandbox on both framings without a policy, then every policy framed cross-site without a sandbox. */
+/**
+ * The rows: every sandbox on both framings without a policy, then every policy framed cross-site
+ * without a sandbox, in Chromium as playwright-core starts it (a cross-site frame's storage
+ * refused: `storage: 'blocked'`); then the cross-site rows that keep allow-same-origin with
+ * third-party storage partitioned, as Chrome ships (tests/lib/portal.mjs, launchPartitioned).
+ */
 export const CELLS = [
-  ...Object.keys(SANDBOXES).flatMap((sandbox) => ['cross-site', 'same-site'].map((framing) => ({ sandbox, framing, csp: 'none' }))),
-  ...Object.keys(POLICIES).map((csp) => ({ sandbox: 'none', framing: 'cross-site', csp })),
+  ...Object.keys(SANDBOXES).flatMap((sandbox) => ['cross-site', 'same-site'].map((framing) => ({ sandbox, framing, csp: 'none', storage: 'blocked' }))),
+  ...Object.keys(POLICIES).map((csp) => ({ sandbox: 'none', framing: 'cross-site', csp, storage: 'blocked' })),
+  ...['none', 'scripts forms same-origin'].map((sandbox) => ({ sandbox, framing: 'cross-site', csp: 'none', storage: 'partitioned' })),
 ];
 const SKIPPED = [{
-  sandbox: 'none', framing: 'cross-site', csp: 'module scripts refused, classic ones allowed',
+  sandbox: 'none', framing: 'cross-site', csp: 'module scripts refused, classic ones allowed', storage: 'blocked',
   reason: 'not expressible in a Content-Security-Policy (script-src allows or refuses a source, whatever the script\'s type): no portal can ask it of the browser; a classic-script build is issue 13\'s to-do',
 }];
-const cellId = (c) => `${c.sandbox} | ${c.framing} | ${c.csp}`;
+const cellId = (c) => `${c.sandbox} | ${c.framing} | ${c.csp}${c.storage === 'partitioned' ? ' | partitioned' : ''}`;
 
 // What each cell showed (doc/ground-truth.md, "Portal policies", explains the columns).
-// result: 'works' | 'degraded' | 'fails'; messages: what the annotator is shown, origins written
+// result: 'works' | 'degraded' | 'fails'; messages: what the annotator is shown and the error
+// events' messages (sorted), origins written
 // {cdn}, {media}, {task}. Update from a run with AVSEG_PORTAL_RECORD=/tmp/matrix.json.
 // Measured with Chromium 156 (Debian), with issue 13's no-IndexedDB (drafts in memory) and
 // no-WebAssembly (wasm-refused) paths built.
@@ -121,11 +128,19 @@ export const EXPECTED = {
   },
   'none | cross-site | script-src CDN, worker-src blob: CDN (no \'wasm-unsafe-eval\')': {
     modules: true, ready: false, codes: ['wasm-refused (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
-    messages: ['This task cannot be submitted from this page. The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). ) Please tell the requester of this task.', 'The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). )'],
+    messages: ['The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). )', 'This task cannot be submitted from this page. The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). ) Please tell the requester of this task.'],
   },
   'none | cross-site | connect-src S3 only': {
     modules: true, ready: false, codes: ['internal (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
-    messages: ['The decoder module could not be loaded: Failed to fetch'],
+    messages: ['The annotation model could not be loaded: Failed to fetch', 'The decoder module could not be loaded: Failed to fetch'],
+  },
+  'none | cross-site | none | partitioned': {
+    modules: true, ready: true, codes: [], draft: 'kept', submit: 'answer', result: 'works',
+    messages: [],
+  },
+  'scripts forms same-origin | cross-site | none | partitioned': {
+    modules: true, ready: true, codes: [], draft: 'kept', submit: 'answer', result: 'works',
+    messages: [],
   },
 };
 
@@ -151,7 +166,7 @@ export const CLEAR = {
   'none | cross-site | connect-src S3 only': NO_CONNECT,
 };
 
-const STORAGE = 'storage for the task frame that survives a reload: frame the task from the portal\'s own site (same-site), or a browser policy that keeps a cross-site frame\'s storage (partitioned, not blocked); otherwise tell annotators to submit before leaving a task';
+const STORAGE = 'nothing from the portal when annotators use Chrome as shipped (the partitioned rows); where a browser blocks a cross-site frame\'s storage: frame the task from the portal\'s own site, or tell annotators to submit before leaving a task';
 const SAME_ORIGIN = '`allow-same-origin` in the iframe\'s sandbox (and then the storage of the row above)';
 const BLOB = '`blob:` in `worker-src` (avseg starts its worker from a `blob:` URL that imports the CDN\'s worker.js: a page cannot start a worker from another origin\'s URL)';
 /** What to ask the portal owner for when a cell is not "works". */
@@ -171,7 +186,7 @@ export const ASK = {
   'none | cross-site | connect-src S3 only': 'the CDN in `connect-src` beside the media bucket (the page fetches avseg-model.wasm and the worker avseg-core.wasm from it)',
 };
 
-let browser, media, portal, tmp;
+let browser, partitioned, media, portal, tmp;
 
 async function setUp() {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-portal-'));
@@ -180,9 +195,11 @@ async function setUp() {
   media = await startMediaServer({ files: { '/clip.wav': { path: clip } } });
   portal = await startPortal({ template: path.join(root, 'template/audio.liquid.html'), media, grants: { [S3_URI]: media.url('/clip.wav') } });
   browser = await launchBrowser();
+  partitioned = await launchPartitioned();
 }
 after(async () => {
   await browser?.close();
+  await partitioned?.close();
   await portal?.close();
   await media?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
@@ -208,8 +225,10 @@ const SETTLE_MS = 15000;
 
 async function settle(frame) {
   await frame.waitForFunction(() => window.__portalCell && (window.__portalCell.ready || window.__portalCell.errors.some((e) => e.fatal)), null, { timeout: SETTLE_MS }).catch(() => {});
-  // Late warnings (autosave) come just after.
-  await frame.waitForTimeout(300);
+  // Late warnings (autosave) come just after; a fatal error on one thread (the worker's core, the
+  // page's annotation model) is often followed by the other's.
+  const fatal = await frame.evaluate(() => window.__portalCell?.errors.some((e) => e.fatal)).catch(() => false);
+  await frame.waitForTimeout(fatal ? 1500 : 300);
 }
 
 /** Edits two answers and waits for the draft to be written (or refused). */
@@ -253,7 +272,7 @@ async function runCell(cell) {
     csp: cell.csp === 'none' ? undefined : POLICIES[cell.csp],
     framing: cell.framing,
   });
-  const page = await browser.newPage();
+  const page = await (cell.storage === 'partitioned' ? partitioned : browser).newPage();
   try {
     await page.addInitScript(instrument);
     await page.goto(url);
@@ -273,8 +292,12 @@ async function runCell(cell) {
     const draft = edited !== 'edited' ? 'n/a' : (reloaded.restored && await hasEdit(frame)) ? 'kept' : 'lost';
     const seenAfter = await shown(frame);
     if (!(await hasEdit(frame))) await edit(frame);
-    await frame.locator('crowd-button[form-action="submit"]').click({ timeout: 2000 }).catch(() => {});
-    const answer = await frame.locator('#avseg-preview-output').textContent({ timeout: 2000 }).then(JSON.parse).catch(() => null);
+    await frame.locator('crowd-button[form-action="submit"]').click({ timeout: 5000 }).catch(() => {});
+    // The answer shown, or the template's alert saying why not.
+    await frame.waitForFunction(() => document.querySelector('#avseg-preview-output')
+      || (document.querySelector('[data-avseg-alert]')?.hidden === false), null, { timeout: 5000 }).catch(() => {});
+    const answer = await frame.evaluate(() => document.querySelector('#avseg-preview-output')?.textContent ?? null)
+      .then((text) => (text ? JSON.parse(text) : null)).catch(() => null);
     let submit = 'none';
     if (answer) {
       const doc = JSON.parse(answer.annotations ?? 'null');
@@ -282,9 +305,12 @@ async function runCell(cell) {
     }
     const seenAtSubmit = await shown(frame);
     const errors = [...first.errors, ...afterEdit.errors.slice(first.errors.length), ...reloaded.errors];
-    const codes = [...new Set(errors.map((e) => `${e.code}${e.fatal ? ' (fatal)' : ''}`))];
-    // The notice of a restored draft is the draft working (its time changes from run to run).
-    const messages = [...new Set([...seenBefore, ...seenAfter, ...seenAtSubmit].map(normalize))].filter((m) => !/^Restored your unsaved work from /.test(m));
+    const codes = [...new Set(errors.map((e) => `${e.code}${e.fatal ? ' (fatal)' : ''}`))].sort();
+    // What was shown and what the error events said, in no particular order (the element's box
+    // shows the last of two fatal errors, whichever thread noticed last). The notice of a
+    // restored draft is the draft working (its time changes from run to run).
+    const messages = [...new Set([...seenBefore, ...seenAfter, ...seenAtSubmit, ...errors.map((e) => e.message)].map(normalize))]
+      .filter((m) => !/^Restored your unsaved work from /.test(m)).sort();
     const row = { modules, ready: first.ready && reloaded.ready, codes, draft, submit, messages };
     return { id, row, debug: { edited, first, reloaded, violations: reloaded.violations } };
   } finally {

@@ -21,21 +21,21 @@ const cellText = (s) => String(s).replace(/\|/g, '\\|').replace(/\s+/g, ' ').tri
 /** The Markdown table: one row per cell (and per skipped cell), with what to ask the portal owner for. */
 export function matrixTable(cells, skipped, expected, { ask, clear }, idOf) {
   const lines = [
-    '| Sandbox (`allow-`) | Framing | Content-Security-Policy | Module scripts ran | Ready | Error codes | Draft after reload | Submit | Result | What the annotator is shown | Does it say the cause? | Ask the portal owner for |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Sandbox (`allow-`) | Framing | Content-Security-Policy | Cross-site storage | Module scripts ran | Ready | Error codes | Draft after reload | Submit | Result | What the annotator is shown | Does it say the cause? | Ask the portal owner for |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const c of cells) {
     const id = idOf(c);
     const e = expected[id];
     if (!e) {
-      lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | (not recorded) | | | | | | | | |`);
+      lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${c.storage} | (not recorded) | | | | | | | | |`);
       continue;
     }
     const codes = e.codes.length ? e.codes.map((c) => `\`${c}\``).join(', ') : '—';
-    lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${e.modules ? 'yes' : 'no'} | ${e.ready ? 'yes' : 'no'} | ${codes} | ${e.draft} | ${e.submit} | **${e.result}** | ${cellText(shownText(e))} | ${cellText(clear[id] ?? '—')} | ${cellText(ask[id] ?? '—')} |`);
+    lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${c.storage} | ${e.modules ? 'yes' : 'no'} | ${e.ready ? 'yes' : 'no'} | ${codes} | ${e.draft} | ${e.submit} | **${e.result}** | ${cellText(shownText(e))} | ${cellText(clear[id] ?? '—')} | ${cellText(ask[id] ?? '—')} |`);
   }
   for (const c of skipped) {
-    lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | | | | | | skipped | ${cellText(c.reason)} | | |`);
+    lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${c.storage} | | | | | | skipped | ${cellText(c.reason)} | | |`);
   }
   return lines.join('\n');
 }

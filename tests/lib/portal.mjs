@@ -5,9 +5,12 @@
 // and the media on an S3-like server (tests/lib/media-server.mjs). 127.0.0.1 and localhost are
 // different sites: the portal is addressed by either to frame the task cross-site or same-site.
 import { createServer } from 'node:http';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../browser/browser.mjs';
 import { localize, renderTemplate } from '../../scripts/lib/labeling/render.mjs';
 import { css, esc, taskPage } from '../../scripts/lib/labeling/pages.mjs';
 
@@ -122,6 +125,38 @@ export async function startPortal({ template, media, grants }) {
         server.close(() => resolve());
         server.closeAllConnections();
       })));
+    },
+  };
+}
+
+// playwright-core launches Chromium with ThirdPartyStoragePartitioning disabled (its
+// chromiumSwitches.ts, microsoft/playwright#32230), and Chromium then refuses IndexedDB to a
+// cross-site frame; Chrome as shipped partitions that storage instead. The last
+// --disable-features wins: Playwright 1.65's list without that feature.
+const PLAYWRIGHT_DISABLED_BUT_PARTITIONING = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay', 'MediaRouter', 'PaintHolding', 'AvoidCorsURLLoaderRestartOnRedirect', 'OptimizationHints',
+  'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch',
+];
+
+/** Chromium as tests/browser/browser.mjs launches it, but with third-party storage partitioned as Chrome ships. */
+export async function launchPartitioned() {
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'avseg-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM, headless: true,
+    args: [...CHROMIUM_ARGS, `--disable-features=${PLAYWRIGHT_DISABLED_BUT_PARTITIONING.join(',')}`],
+  }).catch(async (err) => {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw err;
+  });
+  return {
+    newPage: () => context.newPage(),
+    async close() {
+      try {
+        await context.close();
+      } finally {
+        await rm(userDataDir, { recursive: true, force: true });
+      }
     },
   };
 }
