@@ -2,7 +2,8 @@
 // The worker-portal matrix (issue 13): template/audio.liquid.html rendered by the local run's
 // Liquid setup, framed by a "portal" page on another origin (cross-site: localhost framing
 // 127.0.0.1; same-site: another port of 127.0.0.1), under each plausible iframe sandbox and
-// Content-Security-Policy. From inside the task frame, each cell records whether the element got
+// Content-Security-Policy, with a cross-site frame's storage blocked (playwright-core's Chromium)
+// or partitioned (as Chrome ships). From inside the task frame, each cell records whether the element got
 // ready, its `error` events, whether an edit survives a reload of the task (the draft), whether
 // crowd-form submits an answer holding the edit, and what the annotator is shown. The recorded
 // rows must equal EXPECTED, and doc/ground-truth.md's "Portal policies" must show the same table.
