@@ -64,3 +64,23 @@ test('a <video> failure while an earlier probe is out asks the link again, so an
   assert.deepEqual(reported, ["expired: the player's read was refused: HTTP 403 for playback"]);
   assert.equal(links.expired, true);
 });
+
+test('a <video> failure after the link was found expired is that expiry, even when the server answers again before the player asks', async (t) => {
+  // The worker found the link expired; the player's own refused read surfaces later, by which time
+  // a probe would pass (here the server answers 206 throughout). It must not be called unplayable.
+  let probes = 0;
+  const server = createServer((req, res) => { probes += 1; res.writeHead(206, { 'content-range': 'bytes 0-0/10' }).end('x'); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const url = `http://127.0.0.1:${server.address().port}/long.wav`;
+  const media = new EventTarget();
+  media.getAttribute = (name) => (name === 'src' ? url : null);
+  const reported = [];
+  const links = new SourceLinks(media, { report: (m) => reported.push(m), message: (reason) => `expired: ${reason}` });
+  media.dispatchEvent(new Event('loadedmetadata'));
+  links.expire('the media server answered HTTP 403 after 4 reads');
+  assert.equal(await links.mediaFailed(), true, 'the failure belongs to the expired link');
+  assert.deepEqual(reported, ['expired: the media server answered HTTP 403 after 4 reads'], 'said once');
+  assert.equal(links.expired, true);
+  assert.equal(probes, 0, 'nothing to ask: the link is known to have expired');
+});

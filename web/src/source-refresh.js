@@ -85,6 +85,8 @@ export class SourceLinks {
   mediaFailed() {
     const url = this.#media.getAttribute('src');
     if (!this.#hadMedia || !url) return Promise.resolve(false);
+    // Already expired: the player's failure is that expiry, even if a probe now would pass.
+    if (this.#expired !== null) return Promise.resolve(true);
     // A probe that began before this failure (a stall) may have found the link still good.
     if (this.#probing) this.#again = true;
     else this.#probing = this.#probe(url);
