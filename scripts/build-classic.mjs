@@ -6,14 +6,21 @@
 //   dist/worker.classic.js      the worker with its wasm glue, for importScripts or new Worker(url)
 //   dist/avseg.classic.js       defines <avseg-editor>; its exports are on globalThis.avseg
 //   dist/crowd-task.classic.js  the Ground Truth task glue, with the element
+//   dist/templates/NAME-classic.liquid.html  template/NAME.liquid.html loading crowd-task.classic.js
+//                                (scripts/lib/labeling/classic-template.mjs), for portals without module scripts
 // Every module is in the one folder dist/, so each `import.meta.url` becomes the bundle's own URL
 // (classic-script-url.js): files named beside a module are found beside the bundle. No chunks:
 // esbuild's IIFE output has no code splitting, so a lazy import() is inlined.
 import { build } from 'esbuild';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { classicTemplate } from './lib/labeling/classic-template.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = `${root}dist/`;
+
+const SCRIPT_URL = fileURLToPath(new URL('lib/classic-script-url.js', import.meta.url));
+const TEMPLATES = ['audio', 'video', 'aws-sample-audio', 'aws-sample-video'];
 
 const BUNDLES = [
   // First: a worker needs nothing else of the classic build.
@@ -25,7 +32,14 @@ const BUNDLES = [
 async function bundle({ entry, out, globalName }) {
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [`${dist}${entry}`],
+    // The bundle's URL is read first, while the script is evaluated (document.currentScript is null
+    // later): imported ahead of the entry, not left to the first module that reads it, which may run
+    // lazily (esbuild wraps a module something imports with import()).
+    stdin: {
+      contents: `import ${JSON.stringify(SCRIPT_URL)};\nexport * from ${JSON.stringify(`./${entry}`)};\n`,
+      resolveDir: dist,
+      sourcefile: `${out} entry`,
+    },
     outfile: `${dist}${out}`,
     bundle: true,
     format: 'iife',
@@ -33,17 +47,21 @@ async function bundle({ entry, out, globalName }) {
     platform: 'browser',
     // The browsers the ES modules need (private fields, ??=, top-level classes): nothing is lowered.
     target: 'es2022',
-    inject: [fileURLToPath(new URL('lib/classic-script-url.js', import.meta.url))],
+    inject: [SCRIPT_URL],
     define: { 'import.meta.url': 'avsegClassicScriptUrl', AVSEG_CLASSIC_BUILD: 'true' },
     banner: { js: `// SPDX-License-Identifier: MIT\n// avseg ${out}: dist/${entry} and what it imports as one classic script (scripts/build-classic.mjs).` },
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'silent',
-    metafile: true,
   });
   // A warning here (an import.meta left empty, a require) is a bundle that breaks at run time.
   if (result.warnings.length) throw new Error(`${out}: ${result.warnings.map((w) => w.text).join('; ')}`);
-  return Object.keys(result.metafile.inputs).length;
 }
 
 for (const b of BUNDLES) await bundle(b);
+await mkdir(`${dist}templates`, { recursive: true });
+for (const name of TEMPLATES) {
+  const html = classicTemplate(await readFile(`${root}template/${name}.liquid.html`, 'utf8'))
+    .replace(/^(<!-- SPDX[^\n]*\n)/, `$1<!-- Made by scripts/build from template/${name}.liquid.html: edit that one. -->\n`);
+  await writeFile(`${dist}templates/${name}-classic.liquid.html`, html);
+}
