@@ -16,6 +16,7 @@ import {
   corsFor, hostGuard, hostNames, isLoopback, legacySecretsFile, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile, stateDir,
   withoutSecrets,
 } from './lib/labeling/access.mjs';
+import { DRAFT_LIMIT, isDraft, RunDrafts } from './lib/labeling/drafts.mjs';
 import { ManifestError, PEAKS_KEYS, printable, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
 import { ConflictError, lockFolder, OutputStore } from './lib/labeling/output.mjs';
 import { adminPage, css, donePage, namePage, taskPage } from './lib/labeling/pages.mjs';
@@ -39,6 +40,8 @@ const USAGE = `usage: scripts/run [options] [MANIFEST]
   --host HOST              address to listen on (default 127.0.0.1; 0.0.0.0 for a LAN, where
                            everyone signs in with a personal link)
   --port PORT              pages on PORT, component on PORT+1, media on PORT+2 (default 8080)
+  --frame-ancestors O,...  origins allowed to show the task pages in a frame, as a worker portal
+                           does (default: none; e.g. to try a template inside a portal-like page)
   --preview                render one item and show what would be submitted, writing nothing
   --line N                 with --preview: the manifest line to show (default 1)
 s3:// media is presigned for AVSEG_S3_LINK_SECONDS (default 21600, 6 hours); a task page whose
@@ -99,6 +102,15 @@ async function start(opts, held) {
   const host = opts.host ?? '127.0.0.1';
   const basePort = Number(opts.port ?? 8080);
   const names = (opts.annotators ?? []).map((n) => n.trim()).filter(Boolean);
+  const frameAncestors = (opts.frameAncestors ?? []).map((o) => o.trim()).filter(Boolean);
+  const badOrigin = frameAncestors.find((o) => {
+    try {
+      return new URL(o).origin !== o || !/^https?:$/.test(new URL(o).protocol);
+    } catch {
+      return true;
+    }
+  });
+  if (badOrigin) throw new ManifestError(`--frame-ancestors: "${badOrigin}" is not an origin (scheme://host[:port], nothing after it)`);
   const badName = names.find((n) => !WORKER.test(n));
   if (badName) throw new ManifestError(`--annotators: "${badName}": use 1 to 64 letters, digits, spaces, dots, dashes or underscores`);
   // Off the machine's loopback, or when names are given, everyone signs in with a personal link.
@@ -123,6 +135,8 @@ async function start(opts, held) {
     legacy: legacySecretsFile(outputDir), output: outputDir,
   });
   await secrets.load();
+  // Unsaved drafts, for pages whose browser keeps none (lib/labeling/drafts.mjs): beside the secrets.
+  const drafts = opts.preview ? null : new RunDrafts(secrets.file.replace(/\.json$/, '.drafts'));
   if (identities) await secrets.add(names);
   const { runToken, mediaToken } = secrets;
   const annotators = identities ? secrets : null;
@@ -248,7 +262,7 @@ async function start(opts, held) {
         'img-src data: blob:',
         "base-uri 'none'",
         "form-action 'self'",
-        "frame-ancestors 'none'",
+        `frame-ancestors ${frameAncestors.join(' ') || "'none'"}`,
       ].join('; '));
       res.type('html').send(taskPage({
         job, worker: name, item, total: items.length, done,
@@ -259,6 +273,8 @@ async function start(opts, held) {
         // Where the page gets a fresh link once its presigned one expires, and the script that asks.
         mediaLinkUrl: `${origin(req, ports.page)}${a.link(`api/media-link/${index}/${item.tag}`)}`,
         freshLinks: `${assets}/fresh-links.js`,
+        draftStoreUrl: drafts ? `${origin(req, ports.page)}${a.link(`api/draft/${index}/${item.tag}`)}` : undefined,
+        draftStore: `${assets}/draft-store.js`,
         preview: !!opts.preview,
         answered: !!previous,
         full: !!store && !previous && store.isComplete(index),
@@ -299,10 +315,70 @@ async function start(opts, held) {
       });
       await store.submit(index, name, { answerContent: kept, acceptanceTime: acceptance.get(`${index}\n${name}`) });
       acceptance.delete(`${index}\n${name}`);
+      await drafts.remove(name, index, item.tag).catch((err) => console.warn(`avseg: the draft of item ${index + 1} by ${printable(name)} could not be removed: ${err.message}`));
       res.json({ ok: true, next: who(req).link('next') });
     } catch (err) {
       if (err instanceof ConflictError) return res.status(409).json({ error: err.message });
       res.status(500).json({ error: `the answer could not be saved: ${err.message}` });
+    }
+  });
+  // The task page's unsaved draft (template/local/draft-store.js): read, replaced or removed by
+  // its annotator alone (the same link as the page), from the run's own pages (sameOriginOnly).
+  const draftOf = (req, res) => {
+    const a = annotator(req, res, { api: true });
+    if (!a) return null;
+    if (!drafts) {
+      res.status(409).json({ error: 'this is a preview: no draft is kept' });
+      return null;
+    }
+    const index = Number(req.params.index);
+    if (!Number.isInteger(index) || !items[index]) {
+      res.status(404).json({ error: `no item ${req.params.index}` });
+      return null;
+    }
+    if (req.params.item !== items[index].tag) {
+      res.status(409).json({ error: `item ${index + 1} of the manifest is no longer the one this page shows (the run restarted with the manifest changed), so its draft is not kept here` });
+      return null;
+    }
+    return { worker: a.worker, index, tag: items[index].tag };
+  };
+  const draftRoute = '/:key/api/draft/:index/:item';
+  pages.get(draftRoute, async (req, res, next) => {
+    const d = draftOf(req, res);
+    if (!d) return;
+    try {
+      res.json({ draft: await drafts.load(d.worker, d.index, d.tag) });
+    } catch (err) {
+      next(err);
+    }
+  });
+  pages.put(draftRoute, (req, res, next) => {
+    const d = draftOf(req, res);
+    if (!d) return;
+    if (!req.is('application/json')) return res.status(415).json({ error: 'the body must be JSON (content-type application/json)' });
+    res.locals.draft = d;
+    next();
+  }, express.json({ limit: DRAFT_LIMIT }), async (req, res, next) => {
+    const d = res.locals.draft;
+    if (!isDraft(req.body?.draft)) return res.status(400).json({ error: 'the body must be {"draft": {"text": "...", "savedAt": <epoch ms>, ...}}' });
+    try {
+      await drafts.save(d.worker, d.index, d.tag, req.body.draft);
+      res.status(204).end();
+    } catch (err) {
+      next(err);
+    }
+  }, (err, req, res, next) => {
+    if (err.type !== 'entity.too.large') return next(err);
+    res.status(413).json({ error: `this draft is ${err.length ?? 'more than'} bytes, and the run keeps drafts up to ${DRAFT_LIMIT / 1024 / 1024} MB: it was not saved by the run, so submit before you leave the page` });
+  });
+  pages.delete(draftRoute, async (req, res, next) => {
+    const d = draftOf(req, res);
+    if (!d) return;
+    try {
+      await drafts.remove(d.worker, d.index, d.tag);
+      res.status(204).end();
+    } catch (err) {
+      next(err);
     }
   });
   // A task page whose s3:// media link expired (presigned for AVSEG_S3_LINK_SECONDS) gets the same
@@ -368,6 +444,7 @@ async function start(opts, held) {
   assets.use(corsFor(origins));
   assets.get('/crowd-html-elements.js', (req, res) => res.sendFile(path.join(root, 'template/local/crowd-html-elements.js')));
   assets.get('/fresh-links.js', (req, res) => res.sendFile(path.join(root, 'template/local/fresh-links.js')));
+  assets.get('/draft-store.js', (req, res) => res.sendFile(path.join(root, 'template/local/draft-store.js')));
   // The diagnostics template's probes (template/diagnostics.liquid.html), beside the component as on the asset host.
   assets.use('/diagnostics', express.static(path.join(root, 'template/diagnostics'), { dotfiles: 'deny', index: false, fallthrough: false }));
   assets.use(express.static(path.join(root, 'dist'), { dotfiles: 'deny', index: false, fallthrough: true }));
@@ -430,7 +507,7 @@ async function main() {
         template: { type: 'string' }, output: { type: 'string' }, job: { type: 'string' }, 'label-attribute': { type: 'string' },
         'workers-per-item': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, preview: { type: 'boolean' },
         line: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'media-root': { type: 'string' }, reattach: { type: 'boolean' },
-        annotators: { type: 'string' },
+        annotators: { type: 'string' }, 'frame-ancestors': { type: 'string' },
       },
     });
   } catch (err) {
@@ -448,7 +525,7 @@ async function main() {
       manifest, template: v.template, output: v.output, job: v.job, labelAttribute: v['label-attribute'],
       workersPerItem: v['workers-per-item'], host: v.host, port: v.port ?? process.env.AVSEG_PORT, preview: v.preview,
       previewIndex: Math.max(0, Number(v.line ?? 1) - 1), mediaRoot: v['media-root'], reattach: v.reattach,
-      annotators: v.annotators?.split(','),
+      annotators: v.annotators?.split(','), frameAncestors: v['frame-ancestors']?.split(','),
     });
     if (v.preview && !run.items[Math.max(0, Number(v.line ?? 1) - 1)]) throw new ManifestError(`--line ${v.line}: the manifest has ${run.items.length} lines with media`);
     const width = Math.max(0, ...run.links.map((l) => l.name.length));

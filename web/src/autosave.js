@@ -7,9 +7,11 @@ const DB = 'avseg';
 const STORE = 'drafts';
 
 let dbPromise;
-function db() {
-  dbPromise ??= new Promise((resolve, reject) => {
-    const open = indexedDB.open(DB, 3);
+const db = () => (dbPromise ??= openDb(globalThis.indexedDB));
+function openDb(factory) {
+  const opened = new Promise((resolve, reject) => {
+    if (!factory) throw new Error('IndexedDB is not offered to this page');
+    const open = factory.open(DB, 3);
     open.onupgradeneeded = () => {
       const d = open.result;
       const store = d.objectStoreNames.contains(STORE) ? open.transaction.objectStore(STORE) : d.createObjectStore(STORE);
@@ -23,13 +25,13 @@ function db() {
       // A newer page upgrading the database must not be blocked by this one.
       d.onversionchange = () => {
         d.close();
-        dbPromise = undefined;
+        if (factory === globalThis.indexedDB) dbPromise = undefined;
       };
       resolve(d);
     };
     open.onerror = () => reject(open.error);
   });
-  return dbPromise;
+  return opened;
 }
 
 // A blocked or broken IndexedDB must not hold the editor up: give up after a while.
@@ -37,36 +39,205 @@ function withTimeout(promise, ms) {
   return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error('IndexedDB did not answer')), ms))]);
 }
 
-function request(mode, fn) {
-  return withTimeout(db(), 5000).then((d) => new Promise((resolve, reject) => {
+// Where the browser refuses IndexedDB (an opaque origin, a cross-site frame with third-party
+// storage blocked, some private modes), drafts live in this page's memory instead: shared by
+// every editor of the page, so a refused submit or a remounted editor keeps them; a reload does not.
+const memory = new Map();
+const copy = (record) => (record === undefined || record === null ? undefined : structuredClone(record));
+
+/**
+ * A place drafts are kept: {kind, reason?, load(key), save(key, record), remove(key), sweep(now, legacyCutoff)}.
+ * kind: 'host' (the page's own store), 'indexeddb', 'indexeddb-partitioned' (this frame's share
+ * of IndexedDB, kept for this portal only), 'storage-access' (IndexedDB the browser granted on
+ * request) or 'memory'.
+ * @typedef {object} DraftBackend
+ */
+
+/** IndexedDB store under `kind`, opened from `factory` (the page's indexedDB or a storage-access handle's). */
+function idbBackend(kind, open) {
+  const request = (mode, fn) => withTimeout(open(), 5000).then((d) => new Promise((resolve, reject) => {
     const tx = d.transaction(STORE, mode);
     const req = fn(tx.objectStore(STORE));
     tx.oncomplete = () => resolve(req.result);
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error);
   }));
+  return {
+    kind,
+    load: (key) => request('readonly', (s) => s.get(key)),
+    save: (key, record) => request('readwrite', (s) => s.put(record, key)),
+    remove: (key) => request('readwrite', (s) => s.delete(key)),
+    sweep: (now, legacyCutoff) => {
+      let swept = 0;
+      return request('readwrite', (s) => {
+        const expired = s.index('expiresAt').openKeyCursor(IDBKeyRange.upperBound(now, true));
+        expired.onsuccess = () => {
+          const c = expired.result;
+          if (!c) return;
+          s.delete(c.primaryKey);
+          swept++;
+          c.continue();
+        };
+        const old = s.index('savedAt').openCursor(IDBKeyRange.upperBound(legacyCutoff, true));
+        old.onsuccess = () => {
+          const c = old.result;
+          if (!c) return;
+          if (c.value?.expiresAt === undefined) {
+            c.delete();
+            swept++;
+          }
+          c.continue();
+        };
+        return old;
+      }).then(() => swept);
+    },
+  };
 }
 
-// Where the browser refuses IndexedDB (an opaque origin, a cross-site frame with third-party
-// storage blocked, some private modes), drafts live in this page's memory instead: shared by
-// every editor of the page, so a refused submit or a remounted editor keeps them; a reload does not.
-const memory = new Map();
-let storage;
+function memoryBackend(reason) {
+  return {
+    kind: 'memory',
+    reason,
+    load: async (key) => copy(memory.get(key)),
+    save: async (key, record) => { memory.set(key, copy(record)); },
+    remove: async (key) => { memory.delete(key); },
+    sweep: async (now, legacyCutoff) => {
+      let swept = 0;
+      for (const [key, r] of memory) {
+        if (r.expiresAt !== undefined ? r.expiresAt < now : r.savedAt < legacyCutoff) {
+          memory.delete(key);
+          swept++;
+        }
+      }
+      return swept;
+    },
+  };
+}
 
 /**
- * Where this page keeps drafts: {kind: 'indexeddb'} or {kind: 'memory', reason} (what the
- * browser said when it refused IndexedDB). Asked once per page.
- * @returns {Promise<{kind: 'indexeddb' | 'memory', reason?: string}>}
+ * A store the page gives (`editor.draftStore`): {load(key), save(key, draft), remove(key)}, each
+ * may return a promise. It keeps drafts by its own rules: nothing is swept there.
  */
-export function draftStorage() {
-  storage ??= withTimeout(db(), 5000).then(() => ({ kind: 'indexeddb' }),
-    (err) => ({ kind: 'memory', reason: `${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err?.message ?? err}` }));
-  return storage;
+export function hostBackend(store) {
+  const call = async (name, ...args) => {
+    if (typeof store?.[name] !== 'function') throw new TypeError(`draftStore.${name} is not a function`);
+    return store[name](...args);
+  };
+  return {
+    kind: 'host',
+    description: typeof store?.description === 'string' ? store.description : null,
+    load: async (key) => copy(await call('load', key) ?? undefined),
+    save: (key, record) => call('save', key, copy(record)),
+    remove: (key) => call('remove', key),
+    sweep: async () => 0,
+  };
 }
 
-/** Runs `idb` on IndexedDB's store, or `mem` when drafts are kept in memory. */
-const stored = (mode, idb, mem) => draftStorage().then(({ kind }) => (kind === 'memory' ? mem() : request(mode, idb)));
-const copy = (record) => (record === undefined ? undefined : structuredClone(record));
+/** The registrable part of a host, near enough without the Public Suffix List: an IP or name as is, else its last two labels. */
+function siteOf(origin) {
+  try {
+    const u = new URL(origin);
+    const host = u.hostname;
+    const ip = /^[\d.]+$/.test(host) || host.startsWith('[');
+    return `${u.protocol}//${ip ? host : host.split('.').slice(-2).join('.')}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether this page is a frame of a page on another site (whose storage the browser blocks or
+ * partitions): from location.ancestorOrigins (Chromium, Safari), else the top page's location
+ * when readable (same origin), else the referrer (Firefox sends the portal's origin).
+ */
+export function crossSiteFrame(win = globalThis) {
+  if (!win.top || win.top === win) return false;
+  const own = siteOf(win.location.origin);
+  if (own === null || win.location.origin === 'null') return true;
+  const ancestors = win.location.ancestorOrigins;
+  if (ancestors?.length) return [...ancestors].some((o) => siteOf(o) !== own);
+  try {
+    return siteOf(win.top.location.origin) !== own;
+  } catch {
+    const referrer = win.document?.referrer;
+    return referrer ? siteOf(referrer) !== own : true;
+  }
+}
+
+/**
+ * IndexedDB as this frame has it: a cross-site frame without storage access (document.hasStorageAccess()
+ * false) gets the browser's partition for this portal, not the site's own storage.
+ */
+async function indexedDbKind() {
+  if (!crossSiteFrame()) return 'indexeddb';
+  try {
+    if (await document.hasStorageAccess?.()) return 'indexeddb';
+  } catch { /* not answered: say partitioned, the cautious reading */ }
+  return 'indexeddb-partitioned';
+}
+
+let page;
+
+/**
+ * Where this page keeps drafts when the page gives no store: IndexedDB ('indexeddb' or
+ * 'indexeddb-partitioned'), storage granted by the Storage Access API once asked for, else
+ * memory (with what the browser said when it refused IndexedDB). Asked once per page.
+ * @returns {Promise<DraftBackend>}
+ */
+export function pageStore() {
+  page ??= withTimeout(db(), 5000).then(async () => idbBackend(await indexedDbKind(), db),
+    (err) => memoryBackend(`${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err?.message ?? err}`));
+  return page;
+}
+
+/** {kind, reason?} of pageStore(). */
+export const draftStorage = () => pageStore().then(({ kind, reason }) => ({ kind, reason }));
+
+/** Whether the browser could be asked for storage access (a frame kept to memory, the API offered). */
+export async function storageAccessOffered() {
+  return (await pageStore()).kind === 'memory' && typeof document.requestStorageAccess === 'function' && globalThis.top !== globalThis;
+}
+
+let asking = null;
+
+/**
+ * Asks the browser for this site's own storage (the Storage Access API; call it in a user
+ * gesture). Granted, drafts kept in memory move there and every later draft goes there: resolves
+ * to the new store; refused, resolves to null (and is not asked again) with the browser's reason.
+ */
+export function requestStorageAccess() {
+  asking ??= (async () => {
+    let factory;
+    try {
+      // Chromium hands IndexedDB out through a handle; elsewhere a grant opens the document's own.
+      const handle = await document.requestStorageAccess({ indexedDB: true });
+      factory = handle?.indexedDB ?? globalThis.indexedDB;
+    } catch (err) {
+      if (err?.name !== 'TypeError') return { store: null, reason: err?.message ?? String(err) };
+      try {
+        await document.requestStorageAccess();
+        factory = globalThis.indexedDB;
+      } catch (err2) {
+        return { store: null, reason: err2?.message ?? String(err2) };
+      }
+    }
+    let granted;
+    const open = () => (granted ??= openDb(factory));
+    try {
+      await withTimeout(open(), 5000);
+    } catch (err) {
+      return { store: null, reason: err?.message ?? String(err) };
+    }
+    const store = idbBackend('storage-access', open);
+    for (const [key, record] of memory) await store.save(key, record);
+    memory.clear();
+    page = Promise.resolve(store);
+    return { store };
+  })();
+  return asking;
+}
+
+const stored = (fn) => pageStore().then(fn);
 
 const SIGNING = /^(x-amz-.*|x-goog-.*|signature|expires|awsaccesskeyid|policy|key-pair-id)$/i;
 
@@ -89,47 +260,15 @@ export function stableUrl(url) {
  * from (fingerprint.js; absent in drafts saved before it was recorded).
  * @returns {Promise<{text: string, savedAt: number, base?: {doc: string | null, time: number | null}} | undefined>}
  */
-export const loadDraft = (key) => stored('readonly', (s) => s.get(key), () => copy(memory.get(key)));
-export const deleteDraft = (key) => stored('readwrite', (s) => s.delete(key), () => { memory.delete(key); });
-const putDraft = (key, record) => stored('readwrite', (s) => s.put(record, key), () => { memory.set(key, copy(record)); });
+export const loadDraft = (key) => stored((b) => b.load(key));
+export const deleteDraft = (key) => stored((b) => b.remove(key));
 
 /**
  * Deletes every draft whose expiry (`expiresAt`, set by the job that saved it) is before `now`,
  * and every draft without one last saved before `legacyCutoff` (epoch ms); resolves to how many
  * went. One job's shorter `draft-days` never shortens another job's drafts.
  */
-export function sweepDrafts(now, legacyCutoff) {
-  let swept = 0;
-  const sweepMemory = () => {
-    for (const [key, r] of memory) {
-      if (r.expiresAt !== undefined ? r.expiresAt < now : r.savedAt < legacyCutoff) {
-        memory.delete(key);
-        swept++;
-      }
-    }
-  };
-  return stored('readwrite', (s) => {
-    const expired = s.index('expiresAt').openKeyCursor(IDBKeyRange.upperBound(now, true));
-    expired.onsuccess = () => {
-      const c = expired.result;
-      if (!c) return;
-      s.delete(c.primaryKey);
-      swept++;
-      c.continue();
-    };
-    const old = s.index('savedAt').openCursor(IDBKeyRange.upperBound(legacyCutoff, true));
-    old.onsuccess = () => {
-      const c = old.result;
-      if (!c) return;
-      if (c.value?.expiresAt === undefined) {
-        c.delete();
-        swept++;
-      }
-      c.continue();
-    };
-    return old;
-  }, sweepMemory).then(() => swept);
-}
+export const sweepDrafts = (now, legacyCutoff) => stored((b) => b.sweep(now, legacyCutoff));
 
 /**
  * Saves the document for `key` after every edit. `produce()` serialises it; while a write is in
@@ -150,14 +289,17 @@ export class DraftWriter {
   #stopped = false;
   #deleting = null;
   #onError;
+  #store;
 
   /**
    * onError(err) hears of a failed write; the next edit tries again. base() says which host
    * document the work started from, recorded with every write. keepMs: how long after its last
-   * save the draft may be swept (recorded as `expiresAt`).
+   * save the draft may be swept (recorded as `expiresAt`). store(): where to write (a
+   * DraftBackend, or a promise of one; asked at every write: the page's store by default).
    */
-  constructor(key, onError = () => {}, { base = () => undefined, keepMs = undefined } = {}) {
+  constructor(key, onError = () => {}, { base = () => undefined, keepMs = undefined, store = pageStore } = {}) {
     this.#key = key;
+    this.#store = store;
     this.#onError = onError;
     this.#base = base;
     this.#keepMs = keepMs;
@@ -196,7 +338,7 @@ export class DraftWriter {
         if (Number.isFinite(this.#keepMs)) record.expiresAt = savedAt + this.#keepMs;
         const base = this.#base();
         if (base !== undefined) record.base = base;
-        await putDraft(this.#key, record);
+        await (await this.#store()).save(this.#key, record);
       }
     } catch (err) {
       this.#onError(err);
@@ -222,7 +364,7 @@ export class DraftWriter {
     const deleting = this.#deleting = (async () => {
       // The write in flight ends with its own state: an edit made meanwhile waits for the deletion.
       await this.#writing;
-      await deleteDraft(this.#key);
+      await (await this.#store()).remove(this.#key);
     })();
     try {
       await deleting;

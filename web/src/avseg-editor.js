@@ -76,6 +76,8 @@ export class AvsegEditor extends HTMLElement {
   get duration() { return this.#media.session.duration; }
   /** True from the `ready` event on: the media is decoded and the annotations are in place. */
   get ready() { return this.#media.session.announced; }
+  /** Where the media core runs: 'worker', 'classic-worker', 'page' (no worker could start) or null. */
+  get coreThread() { return this.#media.session.coreThread; }
   get sampleRate() { return this.#info?.sampleRate ?? 0; }
   get channels() { return this.#info?.channels ?? 0; }
 
@@ -189,8 +191,11 @@ export class AvsegEditor extends HTMLElement {
 
   /** True while the annotator has not chosen between a kept draft and the host's value. */
   get draftChoicePending() { return this.#drafts.choicePending; }
-  /** Where the task's draft is kept: 'indexeddb', 'memory' (IndexedDB refused: a reload loses it) or null (none). */
+  /** Where the task's draft is kept: 'host', 'indexeddb', 'indexeddb-partitioned', 'storage-access', 'memory' (a reload loses it) or null (none). */
   get draftStorage() { return this.#drafts.storage; }
+  /** The page's own draft store {load(key), save(key, draft), remove(key)} (async), tried before the browser's; null for none. */
+  get draftStore() { return this.#drafts.hostStore; }
+  set draftStore(store) { this.#drafts.hostStore = store; }
   /** Deletes the autosaved draft and keeps the editor as it is (its answer was accepted). */
   forgetDraft() { return this.#drafts.forget(); }
   /** Drops the autosaved draft and goes back to what the host gave (pre-annotations or nothing). */

@@ -5,7 +5,7 @@
 // last save, and expired ones are swept when a task opens; and a draft never silently replaces a document the host gave (an earlier answer,
 // pre-annotations) unless it was started from that very document: otherwise the annotator sees
 // both times and chooses, and nothing is deleted before.
-import { DraftWriter, deleteDraft, draftStorage, loadDraft, sweepDrafts } from './autosave.js';
+import { DraftWriter, pageStore, requestStorageAccess, storageAccessOffered } from './autosave.js';
 import { hostBase, sameBase } from './fingerprint.js';
 import { ErrorCode } from './error-codes.js';
 
@@ -83,6 +83,34 @@ async function claim(name) {
   }
 }
 
+const WHERE = {
+  host: 'saved by the page that shows this task',
+  indexeddb: 'saved in this browser',
+  'indexeddb-partitioned': 'saved in this browser for this portal only',
+  'storage-access': 'saved in this browser (storage access granted)',
+  memory: 'kept in memory only: a reload loses them',
+};
+
+/**
+ * The quiet line saying where drafts are kept (kind as in DraftBackend; null hides it). A
+ * host store may name itself with `description` ("saved by the labeling run").
+ */
+export function showDraftHome(anchor, kind, description = null) {
+  const root = anchor.parentNode;
+  if (!root) return;
+  let line = root.querySelector('.draft-where');
+  if (!line) {
+    if (!kind) return;
+    line = document.createElement('p');
+    line.className = 'draft-where';
+    line.setAttribute('role', 'status');
+    anchor.before(line);
+  }
+  line.hidden = !kind;
+  line.dataset.store = kind ?? '';
+  line.textContent = kind ? `Drafts: ${(kind === 'host' && description) || WHERE[kind]}.` : '';
+}
+
 export class DraftGuard {
   #key;
   #days;
@@ -97,14 +125,18 @@ export class DraftGuard {
   #heldBack = null;      // the last edit made while choosing, saved if the host's document is kept
   #host = () => ({ value: null, time: null });
   #base = null;          // {value, time, base}: the host's document last fingerprinted
-  #storage = null;       // where this task's draft is kept: 'indexeddb' or 'memory' (null: nowhere)
+  #storage = null;       // where this task's draft is kept: a DraftBackend kind (null: nowhere)
+  #store;                // () => Promise<DraftBackend>
+  #gesture = null;       // removes the listener waiting for a gesture to ask for storage access
 
   /**
    * key: the draft's key. days: how long a draft is kept. anchor: the element the message box
    * goes after. warn(code, message): a non-fatal problem to show. emit(type, detail): an event.
+   * store(): where drafts are kept (a promise of a DraftBackend; the page's store by default).
    */
-  constructor(key, { days = DEFAULT_DRAFT_DAYS, anchor, warn, emit }) {
+  constructor(key, { days = DEFAULT_DRAFT_DAYS, anchor, warn, emit, store = pageStore }) {
     this.#key = key;
+    this.#store = store;
     this.#days = days;
     this.#anchor = anchor;
     this.#warn = warn;
@@ -146,24 +178,31 @@ export class DraftGuard {
       return 'other-tab';
     }
     let draft;
+    let store;
     try {
+      store = await this.#store();
       const now = Date.now();
-      await sweepDrafts(now, now - DEFAULT_DRAFT_DAYS * DAY_MS);
-      draft = await loadDraft(this.#key);
+      await store.sweep(now, now - DEFAULT_DRAFT_DAYS * DAY_MS);
+      draft = await store.load(this.#key);
       // This task's own draft goes by this job's rule, whatever rule saved it.
       if (draft && draft.savedAt < now - this.#days * DAY_MS) {
-        await deleteDraft(this.#key);
+        await store.remove(this.#key);
         draft = undefined;
       }
     } catch (err) {
-      this.#warn(ErrorCode.AutosaveFailed, `Autosave is not available in this browser (${err?.message ?? err}); submit before closing the page.`);
+      this.#warn(ErrorCode.AutosaveFailed, `Autosave is not available ${store?.kind === 'host' ? 'from the page\'s draft store' : 'in this browser'} (${err?.message ?? err}); submit before closing the page.`);
       return 'unavailable';
     }
     if (this.#closed) return 'closed';
-    const { kind, reason } = await draftStorage();
-    this.#storage = kind;
-    if (kind === 'memory') this.#inMemory(reason);
-    this.#writer = new DraftWriter(this.#key, (err) => this.#warn(ErrorCode.AutosaveFailed, `Autosave failed: ${err?.message ?? err}`), { base: () => this.#hostBase(), keepMs: this.#days * DAY_MS });
+    this.#storage = store.kind;
+    showDraftHome(this.#anchor, store.kind, store.description);
+    if (store.kind === 'memory') {
+      this.#inMemory(store.reason);
+      if (await storageAccessOffered()) this.#askOnGesture();
+    }
+    this.#writer = new DraftWriter(this.#key, (err) => this.#warn(ErrorCode.AutosaveFailed, `Autosave failed: ${err?.message ?? err}`), {
+      base: () => this.#hostBase(), keepMs: this.#days * DAY_MS, store: () => this.#store(),
+    });
     if (!draft || draft.text === current) return 'none';
     const base = this.#hostBase();
     // Started from exactly what the host gives now (or the host gives nothing): the draft is
@@ -176,8 +215,54 @@ export class DraftGuard {
     return 'asking';
   }
 
-  /** Where this task's draft is kept: 'indexeddb', 'memory', or null (none is kept by this tab). */
+  /** Where this task's draft is kept: a DraftBackend kind, or null (none is kept by this tab). */
   get storage() { return this.#storage; }
+
+  /**
+   * The page gave its own store after this task opened: the document now in the editor
+   * (`produce()`) is saved there, and every later draft.
+   */
+  async useStore(store, produce) {
+    this.#store = store;
+    await this.#opened;
+    if (this.#closed || !this.#writer) return;
+    const backend = await store();
+    this.#storage = backend.kind;
+    this.#gesture?.();
+    this.#anchor.parentNode?.querySelector('.draft-memory')?.setAttribute('hidden', '');
+    showDraftHome(this.#anchor, backend.kind, backend.description);
+    if (!this.#choosing) await this.#writer.save(produce);
+  }
+
+  /**
+   * Drafts kept in memory in a frame the browser may grant storage to: the annotator's first
+   * gesture in the element asks (the browser wants one). Granted, the draft moves there.
+   */
+  #askOnGesture() {
+    const root = this.#anchor.getRootNode();
+    const ask = (e) => {
+      if (!e.isTrusted) return;
+      this.#gesture?.();
+      requestStorageAccess().then(({ store, reason }) => {
+        if (this.#closed || this.#storage !== 'memory') return;
+        if (!store) {
+          this.#emit('storageaccess', { granted: false, reason });
+          return;
+        }
+        this.#storage = store.kind;
+        root.querySelector('.draft-memory')?.setAttribute('hidden', '');
+        showDraftHome(this.#anchor, store.kind);
+        this.#emit('storageaccess', { granted: true });
+      });
+    };
+    root.addEventListener('pointerdown', ask, true);
+    root.addEventListener('keydown', ask, true);
+    this.#gesture = () => {
+      root.removeEventListener('pointerdown', ask, true);
+      root.removeEventListener('keydown', ask, true);
+      this.#gesture = null;
+    };
+  }
 
   /** The browser refused IndexedDB: said in the element for as long as it shows, and as a warning. */
   #inMemory(reason) {
@@ -255,7 +340,7 @@ export class DraftGuard {
         this.#writer?.save(() => draft.text, { savedAt: draft.savedAt });
       } else if (choice === 'host') {
         try {
-          await deleteDraft(this.#key);
+          await (await this.#store()).remove(this.#key);
         } catch (err) {
           this.#warn(ErrorCode.AutosaveFailed, `The draft could not be deleted: ${err?.message ?? err}`);
         }
@@ -297,12 +382,13 @@ export class DraftGuard {
     if (!this.#lock?.held || this.#closed) return;
     if (this.#choosing) return this.#choose('host');
     if (this.#writer) return this.#writer.delete();
-    return deleteDraft(this.#key);
+    return (await this.#store()).remove(this.#key);
   }
 
   /** Lets go of the task (another media is loading): nothing more is written; an open choice stays undecided. */
   close() {
     this.#closed = true;
+    this.#gesture?.();
     this.#writer?.stop();
     this.#lock?.release();
     if (this.#choosing) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The element's drafts: its glue to the draft guard (draft-guard.js, autosave.js) for the task
 // loaded now: the key a draft is saved under, restoring one, discarding and flushing, the notice.
-import { deleteDraft, stableUrl } from './autosave.js';
-import { DraftGuard, draftDays } from './draft-guard.js';
+import { hostBackend, pageStore, stableUrl } from './autosave.js';
+import { DraftGuard, draftDays, showDraftHome } from './draft-guard.js';
 import { ErrorCode } from './error-codes.js';
 
 /**
@@ -30,6 +30,8 @@ export class Drafts {
   #guard = null;        // DraftGuard for this task, once the media is ready
   #released = -1;       // the load during which the element was removed for good
   #storage = null;      // where the task's draft is kept (draft-guard.js), once it was opened
+  #hostStore = null;    // the page's own store (editor.draftStore), as given
+  #backend = null;      // and wrapped (autosave.js hostBackend)
 
   /**
    * @param {import('./annotation-session.js').AnnotationSession} session
@@ -50,6 +52,26 @@ export class Drafts {
     subs.listen(this.#notice.querySelector('.discard'), 'click', () => { this.discard(); });
   }
 
+  /** Where drafts go now: the page's store if it gave one, else the browser's (autosave.js). */
+  #store = () => (this.#backend ? Promise.resolve(this.#backend) : pageStore());
+
+  /** The page's own draft store ({load, save, remove}, async), or null for the browser's. */
+  get hostStore() { return this.#hostStore; }
+  set hostStore(store) {
+    if (store !== null && store !== undefined && ['load', 'save', 'remove'].some((m) => typeof store[m] !== 'function')) {
+      throw new TypeError('draftStore needs load(key), save(key, draft) and remove(key) functions (or null)');
+    }
+    this.#hostStore = store ?? null;
+    this.#backend = store ? hostBackend(store) : null;
+    // Given once a task is open: what the editor holds now is saved there from now on.
+    if (this.#backend && this.#guard) {
+      const guard = this.#guard;
+      guard.useStore(this.#store, () => this.#session.model.save()).then(() => {
+        if (guard === this.#guard) this.#storage = guard.storage;
+      });
+    }
+  }
+
   get #key() { return draftKey(this.#host.scope(), this.#session.taskId, this.#host.src()); }
 
   /** Claims the task for this tab and puts a kept draft in place (or asks the annotator). */
@@ -57,6 +79,7 @@ export class Drafts {
     if (load <= this.#released) return;
     if (this.#host.attribute('autosave') === 'off') {
       this.#storage = null;
+      showDraftHome(this.#notice, null);
       return;
     }
     const days = draftDays(this.#host.attribute('draft-days'));
@@ -64,6 +87,7 @@ export class Drafts {
     const guard = this.#guard = new DraftGuard(this.#key, {
       days: days.days,
       anchor: this.#notice,
+      store: this.#store,
       warn: (code, message) => this.#session.reportError(code, message),
       emit: (type, detail) => this.#host.emit(type, detail),
     });
@@ -104,7 +128,11 @@ export class Drafts {
     guard?.flush().finally(() => guard.close());
   }
 
-  /** Where the task's draft is kept: 'indexeddb', 'memory' (the browser refused IndexedDB: a reload loses it), or null (none kept). */
+  /**
+   * Where the task's draft is kept: 'host' (the page's draftStore), 'indexeddb',
+   * 'indexeddb-partitioned' (this portal's share of the browser's storage), 'storage-access'
+   * (storage the browser granted on request), 'memory' (a reload loses it), or null (none kept).
+   */
   get storage() { return this.#storage; }
 
   /** True while the annotator has not chosen between a kept draft and the host's value. */
@@ -118,7 +146,7 @@ export class Drafts {
   /** Drops the autosaved draft and goes back to what the host gave (pre-annotations or nothing). */
   async discard() {
     if (this.#guard) await this.#guard.delete();
-    else await deleteDraft(this.#key);
+    else await (await this.#store()).remove(this.#key);
     const session = this.#session;
     if (session.model) {
       const base = session.hostValue ?? { format: 'avseg.annotation', version: 1 };

@@ -25,6 +25,9 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .notice[hidden] { display: none; }
 .draft-memory { margin: 6px; padding: 6px 8px; border: 1px solid #d9b25c; background: #fdf6e3; color: #5c4103; border-radius: 3px; }
 .draft-memory[hidden] { display: none; }
+.core-thread { margin: 6px; padding: 6px 8px; border: 1px solid #9bb7d4; background: #eef4fb; color: #1d3b5c; border-radius: 3px; }
+.draft-where { margin: 2px 8px; font-size: 12px; color: #4a5566; }
+.draft-where[hidden] { display: none; }
 .video { display: block; width: 100%; max-height: var(--avseg-video-height, 360px); background: #000; }
 .video[hidden] { display: none; }
 .overview { position: relative; height: 40px; border-bottom: 1px solid #e3e8ef; cursor: pointer; touch-action: none; }

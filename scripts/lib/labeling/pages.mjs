@@ -39,8 +39,10 @@ export function namePage({ job, action, error = '' }) {
 /**
  * @param {{job: string, worker: string, item: any, total: number, done: number[], template: string,
  *          submitUrl?: string, preview?: boolean, prev?: string, next?: string, answered: boolean,
- *          mediaLinkUrl?: string, freshLinks?: string}} o mediaLinkUrl: where the page asks for a fresh
- *          media link once its presigned one expires (freshLinks: the script that asks)
+ *          mediaLinkUrl?: string, freshLinks?: string, draftStoreUrl?: string, draftStore?: string}} o
+ *          mediaLinkUrl: where the page asks for a fresh media link once its presigned one expires
+ *          (freshLinks: the script that asks); draftStoreUrl: where the run keeps the task's draft
+ *          (draftStore: the script giving it to the editor)
  */
 export function taskPage(o) {
   const nav = [
@@ -53,6 +55,9 @@ export function taskPage(o) {
     o.preview ? '<meta name="avseg-preview" content="">' : '',
     o.mediaLinkUrl ? `<meta name="avseg-media-link" content="${esc(o.mediaLinkUrl)}">` : '',
     o.freshLinks ? `<script type="module" src="${esc(o.freshLinks)}"></script>` : '',
+    // The run keeps the draft too, for a browser that keeps none (a cross-site frame, a private window).
+    o.draftStoreUrl ? `<meta name="avseg-draft-store" content="${esc(o.draftStoreUrl)}">` : '',
+    o.draftStoreUrl && o.draftStore ? `<script type="module" src="${esc(o.draftStore)}"></script>` : '',
     // Drafts are kept per annotator: several may share one browser.
     `<meta name="avseg-task-scope" content="${esc(`${o.job}/${o.worker}`)}">`,
   ].join('\n');
