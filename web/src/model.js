@@ -4,7 +4,8 @@
 import createAvsegModel from './avseg-model.js';
 import { codedError } from './error-codes.js';
 import { assetUrl } from './asset-base.js';
-import { wasmError } from './wasm-refusal.js';
+import { wasmError, wasmRefused } from './wasm-refusal.js';
+import { explainedError } from './csp-report.js';
 
 let modulePromise;
 
@@ -12,11 +13,26 @@ let modulePromise;
 export function loadModel() {
   // Without a host's folder the glue finds its wasm beside itself, by a literal
   // new URL('avseg-model.wasm', import.meta.url) that bundlers follow.
-  // Refused by the page's CSP, it rejects with a `wasm-refused` Error naming the directive.
+  // Refused by the page's CSP, it rejects with a `wasm-refused` Error naming the directive; a
+  // fetch of the wasm that failed says why (csp-report.js) instead of "Failed to fetch".
   modulePromise ??= createAvsegModel(assetUrl('avseg-model.wasm') ? { locateFile: (file) => assetUrl(file).href } : {})
-    .catch((err) => { throw wasmError('the annotation model', err); });
+    .catch(async (err) => {
+      if (wasmRefused(err)) throw wasmError('the annotation model', err);
+      throw await explainedError(err, { url: wasmUrl(), file: WASM_FILE });
+    });
   return modulePromise;
 }
+
+/** Where the glue fetched its wasm from (for messages); null where that can't be known. */
+function wasmUrl() {
+  try {
+    return assetUrl('avseg-model.wasm') ?? new URL(WASM_FILE, import.meta.url);
+  } catch {
+    return null;
+  }
+}
+// Not the literal new URL('...', import.meta.url) that bundlers follow: the glue already does.
+const WASM_FILE = 'avseg-model.wasm';
 
 /** Turns a refused edit into an Error that says why (code: 'refused', 'invalid-config', ...). */
 export function check(result) {

@@ -12,6 +12,7 @@ import { Watchdog, watched } from './remote-stall.js';
 import { streamReader } from './remote-stream.js';
 import { RemoteFile } from './remote-reader.js';
 import { ErrorCode } from './error-codes.js';
+import { cspMessage, opaqueCorsMessage, opaqueOrigin, violationFor } from './csp-report.js';
 
 export { RemoteError, RemoteFile };
 
@@ -52,13 +53,19 @@ export async function openRemote(url, { headBytes = 1 << 20, fetchImpl, signal, 
     }
   } catch (err) {
     if (err?.name === 'AbortError') throw err;
-    // Fetch hides why; an opaque no-cors request tells a CORS refusal from an unreachable server.
+    const origin = originOf(url);
+    // Fetch hides why: the page's CSP says so in a violation event (csp-report.js) ...
+    const refused = await violationFor({ kind: 'media', url });
+    if (refused) throw new RemoteError(ErrorCode.FetchFailed, cspMessage(refused, { kind: 'media', origin }));
+    // ... and an opaque no-cors request tells a CORS refusal from an unreachable server.
     let reachable = false;
     try {
       await fetchFn(url, { mode: 'no-cors', credentials: 'omit', signal });
       reachable = !!pageOrigin();
     } catch { /* unreachable */ }
-    const origin = originOf(url);
+    if (reachable && opaqueOrigin()) {
+      throw new RemoteError(ErrorCode.CorsBlocked, `${opaqueCorsMessage({ kind: 'media', origin })} The waveform cannot be drawn; playback may still work.`);
+    }
     if (reachable) {
       throw new RemoteError(ErrorCode.CorsBlocked, `The media server ${origin} does not allow this page to read the file `
         + '(no Access-Control-Allow-Origin header), so the waveform cannot be drawn. Playback may still work. '

@@ -13,6 +13,8 @@ const REFUSED = /Content[- ]Security[- ]Policy|blocked by CSP|wasm-unsafe-eval|R
 
 /** True when `err` (a module's failure to start) is the page's CSP refusing WebAssembly. */
 export function wasmRefused(err) {
+  // csp-report.js's explained fetch failures name the policy too, but another directive.
+  if (err?.reason) return false;
   return REFUSED.test(String(err?.message ?? err));
 }
 
