@@ -36,7 +36,11 @@ test('the tarball holds exactly the modules, worker and wasm the entry points lo
   // The wasm modules' glue is internal (no exports entry) but typed beside it, as avseg-core.js -> avseg-core.d.ts.
   const wasmTypes = loaded.filter((f) => /^dist\/avseg-(core|model)\.js$/.test(f)).map((f) => f.replace(/\.js$/, '.d.ts'));
   assert.deepEqual(wasmTypes, ['dist/avseg-core.d.ts', 'dist/avseg-model.d.ts']);
-  const expected = [...loaded, ...types, ...wasmTypes, ...docs, 'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'].sort();
+  // The classic build ("./classic", for pages that refuse module scripts: doc/ground-truth.md) is one
+  // script holding the modules, whose worker, worker.classic.js, it names by a URL made at run time.
+  assert.equal(manifest.exports['./classic'], './dist/avseg.classic.js');
+  const classic = ['dist/avseg.classic.js', 'dist/worker.classic.js'];
+  const expected = [...new Set([...loaded, ...classic, ...types, ...wasmTypes, ...docs, 'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'])].sort();
   assert.deepEqual(packed.files, expected, 'the tarball holds files nothing loads, or lacks some');
   for (const f of packed.files) assert.doesNotMatch(f, /^(tests|build|web|examples|node_modules|scripts|template|wasm|bench)\//);
 });
@@ -93,7 +97,7 @@ test('the version is the changelog\'s newest and the README points at the exampl
 
 test('Node resolves the exports map of the installed package and runs the export and import helpers', async () => {
   const script = `
-    const resolved = ['avseg', 'avseg/exports', 'avseg/imports', 'avseg/dist/worker.js', 'avseg/dist/avseg-core.wasm', 'avseg/package.json']
+    const resolved = ['avseg', 'avseg/exports', 'avseg/imports', 'avseg/classic', 'avseg/dist/worker.js', 'avseg/dist/avseg-core.wasm', 'avseg/package.json']
       .map((s) => import.meta.resolve(s).replace(/^.*node_modules\\/avseg\\//, ''));
     const { fromAudacity } = await import('avseg/imports');
     const { toAudacity, EXPORTS } = await import('avseg/exports');
@@ -101,7 +105,7 @@ test('Node resolves the exports map of the installed package and runs the export
     console.log(JSON.stringify({ resolved, labels: toAudacity(doc, {}), formats: Object.keys(EXPORTS), segment: doc.segments[0] }));`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: path.dirname(path.dirname(installed)) });
   const out = JSON.parse(stdout);
-  assert.deepEqual(out.resolved, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js', 'dist/worker.js', 'dist/avseg-core.wasm', 'package.json']);
+  assert.deepEqual(out.resolved, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js', 'dist/avseg.classic.js', 'dist/worker.js', 'dist/avseg-core.wasm', 'package.json']);
   assert.equal(out.labels, '0.500000\t1.250000\tSpeaker: Alice\n');
   assert.deepEqual(out.formats, ['jsonl', 'vtt', 'srt', 'audacity', 'textgrid', 'eaf', 'rttm', 'csv']);
   assert.deepEqual([out.segment.start, out.segment.end], [24000, 60000]);
