@@ -36,7 +36,8 @@ export type AvsegErrorCode =
   | 'draft-unreadable'    // a kept draft could not be loaded; the next change replaces it (warning)
   | 'invalid-draft-days'  // the draft-days attribute is not a positive number (30 days kept)
   | 'drafts-in-memory'    // the browser refuses IndexedDB: drafts are kept in the page's memory only, a reload loses them (warning)
-  | 'wasm-refused';       // the page's Content-Security-Policy refuses WebAssembly: script-src needs 'wasm-unsafe-eval' (fatal)
+  | 'wasm-refused'        // the page's Content-Security-Policy refuses WebAssembly: script-src needs 'wasm-unsafe-eval' (fatal)
+  | 'core-on-page-thread'; // no worker could start (CSP worker-src without blob:, ...): the core runs on the page's thread, which may be slower (warning)
 
 /** What the element's methods throw, and refreshSource() rejects with: an Error saying why. */
 export interface AvsegError extends Error {
@@ -212,6 +213,14 @@ export declare class AvsegEditor extends HTMLElement {
 
   /** True from the `ready` event on (media decoded, annotations in place); false while loading or after a failure. */
   readonly ready: boolean;
+  /**
+   * Where the media core runs: 'worker' (a module Web Worker), 'classic-worker' (a classic one,
+   * where module workers are refused, as in a frame sandboxed without allow-same-origin), 'page'
+   * (no worker could start, as under a Content-Security-Policy whose worker-src refuses blob:;
+   * the page may be slower, and a 'core-on-page-thread' warning says why), or null before the
+   * core started (no media yet, or starting).
+   */
+  readonly coreThread: 'worker' | 'classic-worker' | 'page' | null;
   /** Shows the spectrogram under the waveform (the toolbar's Spectrogram box; off by default). */
   spectrogram: boolean;
   /** Its settings; unknown values fall back to the defaults (2048, 'mel', 'magma', -100, 0). */

@@ -9,9 +9,9 @@ import * as protocol from '../../web/src/protocol.js';
 const src = new URL('../../web/src/', import.meta.url);
 const read = (name) => readFile(new URL(name, src), 'utf8');
 
-/** The modules that post protocol messages: the element's client, the worker and the load's parts. */
+/** The modules that post protocol messages: the element's client, the core's message loop (worker-host.js) and the load's parts. */
 async function speakers() {
-  const names = (await readdir(src)).filter((n) => /^(core-client|worker|worker-render|media-load|load-[\w-]+)\.js$/.test(n));
+  const names = (await readdir(src)).filter((n) => /^(core-client|worker|worker-host|page-thread-core|worker-render|media-load|load-[\w-]+)\.js$/.test(n));
   return Promise.all(names.map(async (name) => ({ name, text: await read(name) })));
 }
 
@@ -30,7 +30,7 @@ test('the protocol lists each message type once, each with a typedef of its shap
 
 test('both sides post messages by the protocol\'s constants, never by a string of their own', async () => {
   const files = await speakers();
-  assert.ok(files.some((f) => f.name === 'worker.js') && files.some((f) => f.name === 'core-client.js'));
+  assert.ok(files.some((f) => f.name === 'worker-host.js') && files.some((f) => f.name === 'core-client.js'));
   // Worker constructor options ({ type: 'module' }) and Blob types ('text/javascript') are no messages.
   const literalsIn = (text) => [...text.matchAll(/\btype: '([\w/-]+)'/g)].map((m) => m[1]).filter((t) => t !== 'module' && !t.includes('/'));
   for (const { name, text } of files) {
@@ -42,14 +42,16 @@ test('both sides post messages by the protocol\'s constants, never by a string o
       assert.match(text, new RegExp(`import \\{[^}]*\\b${m[1]}\\b[^}]*\\} from './protocol.js'`), `${name} imports ${m[1]}`);
     }
   }
-  const worker = files.find((f) => f.name === 'worker.js').text;
+  const worker = files.find((f) => f.name === 'worker-host.js').text;
   const client = files.find((f) => f.name === 'core-client.js').text;
-  assert.deepEqual(literalsIn(worker + client), [], 'worker.js and core-client.js use only the constants');
+  assert.deepEqual(literalsIn(worker + client), [], 'worker-host.js and core-client.js use only the constants');
   for (const type of protocol.TO_WORKER) {
     const name = Object.keys(protocol).find((k) => protocol[k] === type);
     assert.match(client, new RegExp(`type: ${name}\\b`), `core-client.js sends ${name}`);
-    assert.match(worker, new RegExp(`case ${name}:`), `worker.js dispatches ${name}`);
+    assert.match(worker, new RegExp(`case ${name}:`), `worker-host.js dispatches ${name}`);
   }
+  // The core says HELLO as its loop starts; until then the client queues, and a start without it moves on.
+  assert.match(worker, /send\(\{ type: HELLO \}\)/, 'worker-host.js says HELLO');
 });
 
 test('the element handles every message the worker sends', async () => {

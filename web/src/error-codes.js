@@ -40,6 +40,7 @@ export const ErrorCode = Object.freeze({
   InvalidDraftDays: 'invalid-draft-days',
   DraftsInMemory: 'drafts-in-memory',
   WasmRefused: 'wasm-refused',
+  CoreOnPageThread: 'core-on-page-thread',
 });
 
 /** @typedef {typeof ErrorCode[keyof typeof ErrorCode]} ErrorCodeName one of the codes above */

@@ -50,7 +50,14 @@ export class StreamedLoad {
     this.foldChunks();
     if (this.keeping) {
       const blob = this.blob;
-      this.readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
+      if (typeof FileReaderSync === 'function') {
+        this.readFn = (position, length) => new Uint8Array(new FileReaderSync().readAsArrayBuffer(blob.slice(position, position + length)));
+      } else {
+        // On the page's thread (page-thread-core.js) a Blob cannot be read synchronously: the kept file is read once.
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        if (this.aborted) return;
+        this.readFn = (position, length) => bytes.subarray(position, position + length);
+      }
     }
     if (!this.videoOnly) {
       this.session.finish();

@@ -4,6 +4,7 @@
 // status line, progress bar and error box, expired links and fresh ones (refreshSource), and the
 // controls that wait for the media. It tells the other media parts what changed by calling them.
 import { CoreClient } from './core-client.js';
+import { pageThreadMessage, showCoreNote } from './core-note.js';
 import { Emitter } from './emitter.js';
 import { ErrorCode } from './error-codes.js';
 import { formatTime } from './layout.js';
@@ -50,7 +51,7 @@ export function readyStatus(info, video) {
 
 /** @extends {Emitter<SessionEvents>} */
 export class LoadSession extends Emitter {
-  #client = new CoreClient((msg) => this.#onCore(msg));
+  #client = new CoreClient((msg) => this.#onCore(msg), (start) => this.#coreStarted(start));
   #el;
   #host;
   #m;
@@ -91,6 +92,8 @@ export class LoadSession extends Emitter {
   }
 
   get client() { return this.#client; }
+  /** Where the media core runs (core-client.js): 'worker', 'classic-worker', 'page' or null. */
+  get coreThread() { return this.#client.thread; }
   get loadId() { return this.#loadId; }
   get info() { return this.#info; }
   get duration() { return this.#duration; }
@@ -266,6 +269,14 @@ export class LoadSession extends Emitter {
     // A silent video is said in the waveform band, not as an error.
     if (msg.code !== ErrorCode.NoAudio || msg.fatal) this.showError(msg.message, msg.fatal);
     this.emit('error', { code: msg.code, message: msg.message, fatal: msg.fatal });
+  }
+
+  /** No worker could start: the core runs on the page, said in the element and as a warning. */
+  #coreStarted(start) {
+    if (start.thread !== 'page') return;
+    const message = pageThreadMessage(start);
+    showCoreNote(this.#el.error, message);
+    this.emit('error', { code: ErrorCode.CoreOnPageThread, message, fatal: false });
   }
 
   /** The media is at least `d` seconds long (a header, peaks or decoding so far say so). */

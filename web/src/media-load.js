@@ -37,11 +37,12 @@ async function fetchPeaks(url) {
 
 export class MediaLoad {
   /**
-   * core: () => Promise of the wasm module. rangeThreshold: files smaller than this are read
+   * core: () => Promise of the wasm module; send(message, transfer): to the element. rangeThreshold: files smaller than this are read
    * whole by their first request (no read plan).
    */
-  constructor({ id, url, rangeThreshold, peaksUrl = null, core }) {
+  constructor({ id, url, rangeThreshold, peaksUrl = null, core, send }) {
     this.id = id;
+    this.send = send; // posts a message to the element (worker-host.js: the port it serves)
     this.url = url;
     this.peaksUrl = peaksUrl;
     // Fetched at once, beside the media's first bytes; read once the core's session exists.
@@ -68,7 +69,7 @@ export class MediaLoad {
   }
 
   post(message, transfer) {
-    if (!this.aborted) postMessage({ ...message, load: this.id }, transfer ?? []);
+    if (!this.aborted) this.send({ ...message, load: this.id }, transfer ?? []);
   }
 
   fail(code, message) {

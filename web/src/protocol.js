@@ -10,7 +10,8 @@ export const REFRESH_URL = 'refresh-url';
 export const UNLOAD = 'unload';
 export const STATS = 'stats';               // both ways: the question and its answer
 
-// ---- the worker to the element (each names its load, except the answer to `stats`) ----
+// ---- the worker to the element (each names its load, except `hello` and the answer to `stats`) ----
+export const HELLO = 'hello';
 export const OPENED = 'opened';
 export const PROGRESS = 'progress';
 export const PEAKS = 'peaks';
@@ -22,7 +23,7 @@ export const SOURCE_REFRESHED = 'source-refreshed';
 export const SOURCE_RESUMED = 'source-resumed';
 
 export const TO_WORKER = Object.freeze([LOAD, RENDER, RECYCLE, REFRESH_URL, UNLOAD, STATS]);
-export const FROM_WORKER = Object.freeze([OPENED, PROGRESS, PEAKS, FRAMES, READY, FRAME, ERROR, SOURCE_REFRESHED, SOURCE_RESUMED, STATS]);
+export const FROM_WORKER = Object.freeze([HELLO, OPENED, PROGRESS, PEAKS, FRAMES, READY, FRAME, ERROR, SOURCE_REFRESHED, SOURCE_RESUMED, STATS]);
 
 /**
  * A new load replaces the current one (whatever it was doing).
@@ -98,6 +99,13 @@ export const FROM_WORKER = Object.freeze([OPENED, PROGRESS, PEAKS, FRAMES, READY
  * @property {number} startTime           the sound's start in the container's time, seconds
  * @property {number} bytesReceived
  * @property {boolean} [hasVideo]
+ */
+
+/**
+ * The core's message loop started (worker-host.js serve()): sent first, once. Until it comes, the
+ * element queues its messages, and a start that fails moves on to the next way (core-client.js).
+ * @typedef {object} HelloMessage
+ * @property {'hello'} type
  */
 
 /**
@@ -212,6 +220,6 @@ export const FROM_WORKER = Object.freeze([OPENED, PROGRESS, PEAKS, FRAMES, READY
  */
 
 /**
- * @typedef {OpenedMessage|ProgressMessage|PeaksMessage|FramesMessage|ReadyMessage|FrameMessage|ErrorMessage
+ * @typedef {HelloMessage|OpenedMessage|ProgressMessage|PeaksMessage|FramesMessage|ReadyMessage|FrameMessage|ErrorMessage
  *   |SourceRefreshedMessage|SourceResumedMessage|StatsAnswer} FromWorkerMessage
  */

@@ -2,11 +2,14 @@
 // The range reader's synchronous fallback: a read of bytes nobody fetched ahead, by synchronous XHR.
 import { EMPTY, GAP, RETRY_MS, SYNC_MIN, validPosition } from './remote-common.js';
 
-/** A synchronous Range request with XMLHttpRequest (allowed in workers). */
+/** A synchronous Range request with XMLHttpRequest (in a worker; on the page's thread for page-thread-core.js). */
 export function xhrSyncFetch(url, start, end, { timeoutMs = 0 } = {}) {
   const xhr = new XMLHttpRequest();
   xhr.open('GET', url, false);
-  xhr.responseType = 'arraybuffer';
+  // A document refuses a response type on synchronous requests: the bytes come as x-user-defined text.
+  const inDocument = typeof document !== 'undefined';
+  if (inDocument) xhr.overrideMimeType('text/plain; charset=x-user-defined');
+  else xhr.responseType = 'arraybuffer';
   // Allowed for synchronous requests in workers: a stalled server must not hold the worker forever.
   try { xhr.timeout = timeoutMs; } catch { /* a document: not settable */ }
   xhr.setRequestHeader('Range', `bytes=${start}-${end - 1}`);
@@ -16,8 +19,14 @@ export function xhrSyncFetch(url, start, end, { timeoutMs = 0 } = {}) {
     contentRange: xhr.getResponseHeader('content-range'),
     lastModified: xhr.getResponseHeader('last-modified'),
     etag: xhr.getResponseHeader('etag'),
-    bytes: new Uint8Array(xhr.response ?? EMPTY.buffer),
+    bytes: inDocument ? textBytes(xhr.responseText) : new Uint8Array(xhr.response ?? EMPTY.buffer),
   };
+}
+
+function textBytes(text) {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  return bytes;
 }
 
 /** RemoteFile's synchronous read (mixed into it by remote-reader.js). */
