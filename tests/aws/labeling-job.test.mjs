@@ -73,6 +73,8 @@ test('the request goes to SageMaker with every field of the config, after the te
   });
 });
 
+const PUBLIC_CROWD = 'arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default';
+
 const noLambdas = () => {
   const c = { ...example };
   delete c.preHumanTaskLambdaArn;
@@ -103,6 +105,37 @@ test('a job without Lambdas, with a KMS key, both stopping conditions and a 30-d
   assert.deepEqual(call.body.Tags, [{ Key: 'team:owner', Value: 'speech lab' }, { Key: 'empty', Value: '' }]);
 });
 
+test('a public-workforce job pays its price: PublicWorkforceTaskPrice reaches SageMaker through the SDK in Dollars, Cents and tenths of a cent', async (t) => {
+  const sm = await startSageMakerStub();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-job-'));
+  t.after(async () => { await sm.close(); await rm(dir, { recursive: true, force: true }); });
+  const config = { ...noLambdas(), workteamArn: PUBLIC_CROWD, taskAvailabilitySeconds: 43200, publicTaskPriceUsd: 1.08 };
+  await writeFile(path.join(dir, 'job.json'), JSON.stringify(config));
+  const { stdout } = await run([path.join(dir, 'job.json')], stubEnv('http://127.0.0.1:9', { AWS_ENDPOINT_URL_SAGEMAKER: sm.endpoint }), dir);
+  assert.match(stdout, /created arn:aws:sagemaker:us-east-1:123456789012:labeling-job\/calls-2026-11/);
+  const [call] = sm.calls;
+  assert.equal(call.target, 'SageMaker.CreateLabelingJob');
+  assert.equal(call.body.HumanTaskConfig.WorkteamArn, PUBLIC_CROWD);
+  assert.deepEqual(call.body.HumanTaskConfig.PublicWorkforceTaskPrice, { AmountInUsd: { Dollars: 1, Cents: 8, TenthFractionsOfACent: 0 } });
+});
+
+test('dry runs give each of Ground Truth\'s custom-task prices as Dollars, Cents and tenths of a cent; a private job has none', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-job-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dry = async (config) => {
+    await writeFile(path.join(dir, 'job.json'), JSON.stringify(config));
+    return JSON.parse((await run([path.join(dir, 'job.json'), '--dry-run'], stubEnv('http://127.0.0.1:9', { AWS_ENDPOINT_URL_SAGEMAKER: 'http://127.0.0.1:9' }))).stdout);
+  };
+  const prices = { 0.012: [0, 1, 2], '0.024': [0, 2, 4], 0.036: [0, 3, 6], 0.048: [0, 4, 8], 0.06: [0, 6, 0], 0.072: [0, 7, 2], 0.12: [0, 12, 0],
+    0.24: [0, 24, 0], 0.36: [0, 36, 0], 0.48: [0, 48, 0], '0.600': [0, 60, 0], 0.72: [0, 72, 0], 0.84: [0, 84, 0], 0.96: [0, 96, 0], 1.08: [1, 8, 0], 1.2: [1, 20, 0] };
+  for (const [price, [Dollars, Cents, TenthFractionsOfACent]] of Object.entries(prices)) {
+    const value = typeof price === 'string' && /^0\.(024|600)$/.test(price) ? price : Number(price);
+    const request = await dry({ ...noLambdas(), workteamArn: PUBLIC_CROWD, taskAvailabilitySeconds: 3600, publicTaskPriceUsd: value });
+    assert.deepEqual(request.HumanTaskConfig.PublicWorkforceTaskPrice, { AmountInUsd: { Dollars, Cents, TenthFractionsOfACent } }, String(value));
+  }
+  assert.ok(!('PublicWorkforceTaskPrice' in (await dry(noLambdas())).HumanTaskConfig));
+});
+
 test('dry runs cover the job without Lambdas, with one of them, and the public workforce\'s default availability', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-job-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -119,7 +152,7 @@ test('dry runs cover the job without Lambdas, with one of them, and the public w
   assert.equal(pre.request.HumanTaskConfig.PreHumanTaskLambdaArn, example.preHumanTaskLambdaArn);
   assert.ok(!('AnnotationConsolidationConfig' in pre.request.HumanTaskConfig));
   assert.doesNotMatch(pre.stderr, /no pre-annotation Lambda/);
-  const publicCrowd = { ...noLambdas(), workteamArn: 'arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default' };
+  const publicCrowd = { ...noLambdas(), workteamArn: PUBLIC_CROWD, publicTaskPriceUsd: 0.036 };
   delete publicCrowd.taskAvailabilitySeconds;
   assert.equal((await dry(publicCrowd)).request.HumanTaskConfig.TaskAvailabilityLifetimeInSeconds, 21600);
   assert.equal((await dry({ ...publicCrowd, taskAvailabilitySeconds: 43200 })).request.HumanTaskConfig.TaskAvailabilityLifetimeInSeconds, 43200);
@@ -143,7 +176,7 @@ test('a bad config names the key and why', async (t) => {
     [(() => { const c = { ...example }; delete c.outputS3Uri; return c; })(), /outputS3Uri: missing/],
     [{ ...example, preHumanTaskLambdaArn: 'avseg-pre-annotation' }, /preHumanTaskLambdaArn: must be a Lambda function ARN/],
     [{ ...example, taskAvailabilitySeconds: 2592001 }, /taskAvailabilitySeconds: must be 60 to 2592000 seconds \(30 days/],
-    [{ ...example, workteamArn: 'arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default', taskAvailabilitySeconds: 43201 },
+    [{ ...example, workteamArn: PUBLIC_CROWD, publicTaskPriceUsd: 0.12, taskAvailabilitySeconds: 43201 },
       /taskAvailabilitySeconds: 43201 is too long for the public workforce \(Mechanical Turk\): 60 to 43200 seconds \(12 hours\)/],
     [{ ...example, tags: [{ Key: 'a', Value: 'b' }] }, /tags: must be an object of tag names to values/],
     [{ ...example, tags: { 'aws:owner': 'me' } }, /tags: must be tag names not starting with "aws:"/],
@@ -153,6 +186,12 @@ test('a bad config names the key and why', async (t) => {
     [{ ...example, stoppingConditions: { maxObjects: 5 } }, /stoppingConditions: must be only maxHumanLabeledObjectCount and maxPercentageOfInputDatasetLabeled \(got "maxObjects"\)/],
     [{ ...example, stoppingConditions: {} }, /stoppingConditions: must be an object with maxHumanLabeledObjectCount and\/or maxPercentageOfInputDatasetLabeled/],
     [{ ...example, outputKmsKeyId: 'my-key' }, /outputKmsKeyId: must be a KMS key id, key ARN, alias\/NAME or alias ARN, got "my-key"/],
+    [{ ...example, workteamArn: PUBLIC_CROWD, taskAvailabilitySeconds: 3600 },
+      /publicTaskPriceUsd: missing: a job on the public workforce \(Mechanical Turk, workteamArn arn:aws:sagemaker:us-east-1:394669845002:workteam\/public-crowd\/default\) must say what each task pays, in US dollars: one of Ground Truth's prices for custom tasks \(0\.012, 0\.024, 0\.036, .*, 1\.200\)/],
+    [{ ...example, workteamArn: PUBLIC_CROWD, taskAvailabilitySeconds: 3600, publicTaskPriceUsd: 0.05 }, /publicTaskPriceUsd: must be what each task pays a public worker, in US dollars: one of Ground Truth's prices .*got 0\.05/],
+    [{ ...example, workteamArn: PUBLIC_CROWD, taskAvailabilitySeconds: 3600, publicTaskPriceUsd: '36' }, /publicTaskPriceUsd: must be .*got "36"/],
+    [{ ...example, workteamArn: PUBLIC_CROWD, taskAvailabilitySeconds: 3600, publicTaskPriceUsd: 0.0361 }, /publicTaskPriceUsd: must be .*got 0\.0361/],
+    [{ ...example, publicTaskPriceUsd: 0.036 }, /publicTaskPriceUsd: only for the public workforce .*workteam\/private-crowd\/annotators is a private or vendor workforce/],
   ];
   for (const [config, expected] of cases) {
     await writeFile(path.join(dir, 'job.json'), JSON.stringify(config));
