@@ -280,3 +280,71 @@ test('storage refused to a cross-site frame: drafts in memory, said as an alert 
     t.diagnostic(`storage access refused: ${answer.reason}`);
   }
 });
+
+/**
+ * The grant this Chromium refuses, given by the page itself: IndexedDB refused as in a blocked
+ * cross-site frame, and a requestStorageAccess() that, as the API does, wants a user gesture and
+ * hands out the site's own IndexedDB; once granted, the permission reads 'granted'.
+ */
+function grantOnGesture() {
+  if (location.pathname !== '/task.html') return;
+  const open = IDBFactory.prototype.open;
+  const own = indexedDB;
+  IDBFactory.prototype.open = function refused() {
+    if (this !== own || window.granting) return open.apply(this, arguments);
+    const request = { result: undefined, error: null };
+    setTimeout(() => {
+      request.error = new DOMException('The user denied permission to access the database.', 'UnknownError');
+      request.onerror?.({ target: request });
+    }, 0);
+    return request;
+  };
+  const handle = { indexedDB: { open: (...args) => { window.granting = true; try { return open.apply(own, args); } finally { window.granting = false; } } } };
+  document.requestStorageAccess = async () => {
+    if (!navigator.userActivation.isActive && localStorage.getItem('granted') !== 'yes') throw new DOMException('requestStorageAccess not allowed', 'NotAllowedError');
+    localStorage.setItem('granted', 'yes');
+    return handle;
+  };
+  const query = navigator.permissions.query.bind(navigator.permissions);
+  navigator.permissions.query = (d) => (d?.name === 'storage-access' ? Promise.resolve({ state: localStorage.getItem('granted') === 'yes' ? 'granted' : 'prompt' }) : query(d));
+}
+
+test('storage access granted on the first gesture: the draft moves out of memory, is said so, and comes back after a reload (the grant simulated: this Chromium refuses it)', async (t) => {
+  const page = await newPage(t);
+  await page.addInitScript(grantOnGesture);
+  await page.goto(portalUrl('granted', elementPages.page.url('/task.html'), 'same-site'));
+  let frame = await taskFrame(page);
+  await frame.evaluate(() => {
+    localStorage.removeItem('granted');
+    window.accessAnswers = [];
+    window.addEventListener('storageaccess', (e) => window.accessAnswers.push(e.detail), true);
+  });
+  assert.equal((await mountFramed(frame, 'task-granted')).storage, 'memory');
+  await frame.evaluate(async () => {
+    const el = document.querySelector('avseg-editor');
+    el.addSegment(el.addTrack('Dog', 'Dog #1'), 1, 2, {});
+    await el.flushDraft();
+  });
+  // A real click in the element: the user gesture the request needs.
+  await frame.locator('avseg-editor').click({ position: { x: 20, y: 20 } });
+  await frame.waitForFunction(() => window.accessAnswers.length > 0);
+  assert.deepEqual(await frame.evaluate(() => window.accessAnswers), [{ granted: true }]);
+  assert.equal(await frame.evaluate(() => document.querySelector('avseg-editor').draftStorage), 'storage-access');
+  assert.deepEqual(await frame.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    return { line: el.shadowRoot.querySelector('.draft-where').textContent, memoryWarning: !el.shadowRoot.querySelector('.draft-memory').hidden };
+  }), { line: 'Drafts: saved in this browser (storage access granted).', memoryWarning: false });
+  await frame.evaluate(async () => {
+    const el = document.querySelector('avseg-editor');
+    el.addSegment(el.value.tracks[0].id, 3, 4, {});
+    await el.flushDraft();
+  });
+  await page.reload();
+  frame = await taskFrame(page);
+  // Granted before: asked again at once, no gesture needed, and the draft is back.
+  assert.deepEqual(await mountFramed(frame, 'task-granted'), {
+    storage: 'storage-access', line: 'Drafts: saved in this browser (storage access granted).', role: 'status', visible: true,
+  });
+  assert.deepEqual(await segmentsOf(frame), [[1, 2], [3, 4]]);
+  await frame.evaluate(() => localStorage.removeItem('granted'));
+});

@@ -185,8 +185,13 @@ let page;
  * @returns {Promise<DraftBackend>}
  */
 export function pageStore() {
-  page ??= withTimeout(db(), 5000).then(async () => idbBackend(await indexedDbKind(), db),
-    (err) => memoryBackend(`${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err?.message ?? err}`));
+  page ??= withTimeout(db(), 5000).then(async () => idbBackend(await indexedDbKind(), db), async (err) => {
+    if (accessApi() && await grantedBefore()) {
+      const { store } = await accessStore();
+      if (store) return store;
+    }
+    return memoryBackend(`${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err?.message ?? err}`);
+  });
   return page;
 }
 
@@ -195,45 +200,62 @@ export const draftStorage = () => pageStore().then(({ kind, reason }) => ({ kind
 
 /** Whether the browser could be asked for storage access (a frame kept to memory, the API offered). */
 export async function storageAccessOffered() {
-  return (await pageStore()).kind === 'memory' && typeof document.requestStorageAccess === 'function' && globalThis.top !== globalThis;
+  return (await pageStore()).kind === 'memory' && accessApi();
+}
+
+const accessApi = () => typeof globalThis.document?.requestStorageAccess === 'function' && globalThis.top !== globalThis;
+
+/** Storage access granted to this site before (a reload after a grant): asked again, no gesture needed. */
+async function grantedBefore() {
+  try {
+    return (await navigator.permissions.query({ name: 'storage-access' })).state === 'granted';
+  } catch {
+    return false;
+  }
+}
+
+/** Asks for the site's own IndexedDB: {store} once granted and opened, else {store: null, reason}. */
+async function accessStore() {
+  let factory;
+  try {
+    // Chromium hands IndexedDB out through a handle; elsewhere a grant opens the document's own.
+    const handle = await document.requestStorageAccess({ indexedDB: true });
+    factory = handle?.indexedDB ?? globalThis.indexedDB;
+  } catch (err) {
+    if (err?.name !== 'TypeError') return { store: null, reason: err?.message ?? String(err) };
+    try {
+      await document.requestStorageAccess();
+      factory = globalThis.indexedDB;
+    } catch (err2) {
+      return { store: null, reason: err2?.message ?? String(err2) };
+    }
+  }
+  let opened;
+  const open = () => (opened ??= openDb(factory));
+  try {
+    await withTimeout(open(), 5000);
+  } catch (err) {
+    return { store: null, reason: err?.message ?? String(err) };
+  }
+  return { store: idbBackend('storage-access', open) };
 }
 
 let asking = null;
 
 /**
  * Asks the browser for this site's own storage (the Storage Access API; call it in a user
- * gesture). Granted, drafts kept in memory move there and every later draft goes there: resolves
- * to the new store; refused, resolves to null (and is not asked again) with the browser's reason.
+ * gesture: the request is made before the first await). Granted, drafts kept in memory move
+ * there and every later draft goes there: resolves to {store}; refused, to {store: null, reason}
+ * (the browser's words), and is not asked again in this page.
  */
 export function requestStorageAccess() {
-  asking ??= (async () => {
-    let factory;
-    try {
-      // Chromium hands IndexedDB out through a handle; elsewhere a grant opens the document's own.
-      const handle = await document.requestStorageAccess({ indexedDB: true });
-      factory = handle?.indexedDB ?? globalThis.indexedDB;
-    } catch (err) {
-      if (err?.name !== 'TypeError') return { store: null, reason: err?.message ?? String(err) };
-      try {
-        await document.requestStorageAccess();
-        factory = globalThis.indexedDB;
-      } catch (err2) {
-        return { store: null, reason: err2?.message ?? String(err2) };
-      }
-    }
-    let granted;
-    const open = () => (granted ??= openDb(factory));
-    try {
-      await withTimeout(open(), 5000);
-    } catch (err) {
-      return { store: null, reason: err?.message ?? String(err) };
-    }
-    const store = idbBackend('storage-access', open);
-    for (const [key, record] of memory) await store.save(key, record);
+  asking ??= accessStore().then(async (result) => {
+    if (!result.store) return result;
+    for (const [key, record] of memory) await result.store.save(key, record);
     memory.clear();
-    page = Promise.resolve(store);
-    return { store };
-  })();
+    page = Promise.resolve(result.store);
+    return result;
+  });
   return asking;
 }
 

@@ -133,7 +133,7 @@ export class Drafts {
    * 'indexeddb-partitioned' (this portal's share of the browser's storage), 'storage-access'
    * (storage the browser granted on request), 'memory' (a reload loses it), or null (none kept).
    */
-  get storage() { return this.#storage; }
+  get storage() { return this.#guard?.storage ?? this.#storage; }
 
   /** True while the annotator has not chosen between a kept draft and the host's value. */
   get choicePending() { return this.#guard?.choosing ?? false; }
