@@ -12,6 +12,11 @@ import { startS3Stub, stubEnv } from './s3-stub.mjs';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const run = (args, env) => promisify(execFile)(process.execPath, [path.join(root, 'scripts/cleanup-aws'), ...args], { env });
 
+const ROLES_OUTPUTS = {
+  PreAnnotationRoleArn: 'arn:aws:iam::123456789012:role/avseg-lambda-roles-PreAnnotationRole-1',
+  ConsolidationRoleArn: 'arn:aws:iam::123456789012:role/avseg-lambda-roles-ConsolidationRole-1',
+};
+
 async function startAwsStub() {
   const calls = [];
   const server = createServer((req, res) => {
@@ -34,7 +39,10 @@ async function startAwsStub() {
       const ns = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
       res.writeHead(200, { 'content-type': 'text/xml' });
       if (form.get('Action') === 'DescribeStacks') {
-        res.end(`<DescribeStacksResponse xmlns="${ns}"><DescribeStacksResult><Stacks><member><StackName>${form.get('StackName')}</StackName><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/x/1</StackId><CreationTime>2026-11-25T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs><member><OutputKey>AssetBucketName</OutputKey><OutputValue>assets-b</OutputValue></member><member><OutputKey>LogsBucketName</OutputKey><OutputValue>logs-b</OutputValue></member></Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`);
+        // scripts/aws/lambda-roles.yaml's outputs for the roles stack, asset-host.yaml's for any other.
+        const outputs = form.get('StackName') === 'avseg-lambda-roles' ? ROLES_OUTPUTS : { AssetBucketName: 'assets-b', LogsBucketName: 'logs-b' };
+        const members = Object.entries(outputs).map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`).join('');
+        res.end(`<DescribeStacksResponse xmlns="${ns}"><DescribeStacksResult><Stacks><member><StackName>${form.get('StackName')}</StackName><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/x/1</StackId><CreationTime>2026-11-25T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`);
       } else {
         res.end(`<DeleteStackResponse xmlns="${ns}"><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DeleteStackResponse>`);
       }
@@ -102,7 +110,7 @@ test('--bucket empties only the named prefix (a folder), saying how many objects
   assert.deepEqual(aws.calls, [], 'no stack or job was touched');
 
   await assert.rejects(run(['--bucket', 'Not_A_Bucket'], env), /--bucket "Not_A_Bucket" is not a bucket name or an s3:\/\/bucket\/prefix\/ URI/);
-  await assert.rejects(run([], env), /nothing to do: give --stack, --job or --bucket/);
+  await assert.rejects(run([], env), /nothing to do: give --stack, --roles-stack, --job or --bucket/);
 });
 
 test('--bucket empties a prefix of more than 1,000 objects listed a thousand a page as S3 does, keys with spaces, "+", "&" and non-ASCII included, and nothing beside it', async (t) => {
@@ -118,4 +126,40 @@ test('--bucket empties a prefix of more than 1,000 objects listed a thousand a p
   assert.deepEqual([...s3.objects.keys()].map((k) => k.slice('output-b/'.length)).sort(), [...beside].sort());
   assert.equal(s3.requests.filter((r) => r.method === 'GET').length, 3, 'three pages of at most 1,000');
   assert.equal(s3.requests.filter((r) => r.method === 'POST').length, 3, 'three deletions of at most 1,000');
+});
+
+test('--roles-stack deletes the Lambda roles\' stack last, after the asset host\'s, and refuses a stack that is not one before changing anything', async (t) => {
+  const s3 = await startS3Stub();
+  const aws = await startAwsStub();
+  t.after(async () => { await s3.close(); await aws.close(); });
+  s3.objects.set('assets-b/k0', { body: Buffer.from('x') });
+  const env = stubEnv(s3.endpoint, { AWS_ENDPOINT_URL_SAGEMAKER: aws.endpoint, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint });
+  const roles = `${ROLES_OUTPUTS.PreAnnotationRoleArn}, ${ROLES_OUTPUTS.ConsolidationRoleArn}`;
+
+  const dry = await run(['--stack', 'avseg-assets', '--roles-stack', 'avseg-lambda-roles', '--dry-run'], env);
+  assert.equal(dry.stdout, 'would delete 1 objects in s3://assets-b\nwould delete 0 objects in s3://logs-b\nwould delete stack avseg-assets\n'
+    + `would delete stack avseg-lambda-roles (the Lambda roles ${roles}: Lambdas still using them stop working)\n`);
+  assert.ok(!aws.calls.some((c) => c.action === 'DeleteStack'));
+
+  // The asset host's stack given as the roles' stack: refused before the job is stopped.
+  await assert.rejects(run(['--job', 'calls', '--roles-stack', 'avseg-assets'], env), (err) => {
+    assert.equal(err.code, 2);
+    assert.match(err.stderr, /--roles-stack avseg-assets is not the Lambda roles' stack \(scripts\/aws\/lambda-roles\.yaml\): it has no PreAnnotationRoleArn or ConsolidationRoleArn output/);
+    return true;
+  });
+  await assert.rejects(run(['--stack', 'avseg-lambda-roles', '--roles-stack', 'avseg-lambda-roles'], env), /both name avseg-lambda-roles/);
+  assert.ok(!aws.calls.some((c) => c.action === 'StopLabelingJob' || c.action === 'DeleteStack'), 'nothing changed');
+  assert.equal(s3.objects.size, 1);
+
+  aws.calls.length = 0;
+  const real = await run(['--job', 'calls', '--stack', 'avseg-assets', '--roles-stack', 'avseg-lambda-roles'], env);
+  assert.match(real.stdout, new RegExp(`deleting stack avseg-assets\\ndeleting stack avseg-lambda-roles \\(the Lambda roles ${roles.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: Lambdas still using them stop working\\)\\n$`));
+  assert.deepEqual(aws.calls.map((c) => `${c.action}${c.input.StackName ? ` ${c.input.StackName}` : ''}`),
+    ['DescribeStacks avseg-lambda-roles', 'StopLabelingJob', 'DescribeStacks avseg-assets', 'DeleteStack avseg-assets', 'DeleteStack avseg-lambda-roles']);
+  assert.equal(s3.objects.size, 0);
+
+  // Alone.
+  aws.calls.length = 0;
+  assert.match((await run(['--roles-stack', 'avseg-lambda-roles'], env)).stdout, /^deleting stack avseg-lambda-roles /);
+  assert.deepEqual(aws.calls.map((c) => c.action), ['DescribeStacks', 'DeleteStack']);
 });
