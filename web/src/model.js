@@ -23,16 +23,20 @@ export function loadModel() {
   return modulePromise;
 }
 
-/** Where the glue fetched its wasm from (for messages); null where that can't be known. */
+const WASM_FILE = 'avseg-model.wasm';
+
+/**
+ * Where the glue fetched its wasm from, for messages only: beside this module unless the host
+ * named a folder (a bundler may make this module's URL a file: URL of the build, which then
+ * names no origin); null where it can't be known.
+ */
 function wasmUrl() {
   try {
-    return assetUrl('avseg-model.wasm') ?? new URL(WASM_FILE, import.meta.url);
+    return assetUrl(WASM_FILE) ?? new URL(WASM_FILE, new URL(import.meta.url));
   } catch {
     return null;
   }
 }
-// Not the literal new URL('...', import.meta.url) that bundlers follow: the glue already does.
-const WASM_FILE = 'avseg-model.wasm';
 
 /** Turns a refused edit into an Error that says why (code: 'refused', 'invalid-config', ...). */
 export function check(result) {
