@@ -5,7 +5,8 @@
 // Content-Security-Policy that allows scripts only from the CDN. No CSP can refuse module scripts
 // alone, so the test asserts that none is on the page and none is fetched (every request of the
 // page and its worker is watched). Chromium runs with third-party storage partitioned as Chrome
-// ships, so a draft has a home and any error event is a failure.
+// ships, so a draft has a home and any error event is a failure. Also: the element alone
+// (avseg.classic.js) made by document.createElement, and the page-thread core when no worker may start.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -23,10 +24,11 @@ const SECONDS = 3;
 
 // The local run's own policy (scripts/label.mjs), with workers from blob: only: the classic worker
 // is a blob that imports the CDN's worker.classic.js.
-const policy = (o) => [
+const policyWith = (workers) => (o) => [
   "default-src 'none'", `script-src ${o.cdn} 'wasm-unsafe-eval'`, `connect-src ${o.cdn} ${o.media}`,
-  `media-src ${o.media}`, 'worker-src blob:', "style-src 'self'", 'img-src data: blob:', "base-uri 'none'", "form-action 'self'",
+  `media-src ${o.media}`, `worker-src ${workers}`, "style-src 'self'", 'img-src data: blob:', "base-uri 'none'", "form-action 'self'",
 ].join('; ');
+const policy = policyWith('blob:');
 
 let tmp, media, portal, browser;
 
@@ -147,6 +149,25 @@ test('the element of avseg.classic.js, made by document.createElement, loads the
     assert.equal(out.modules, 0);
     assert.deepEqual(fromCdn(requests), ['avseg-core.wasm', 'avseg-model.wasm', 'avseg.classic.js', 'worker.classic.js']);
     assert.deepEqual((await frame.evaluate(() => window.__classic.errors)), []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('where no worker may start, the classic template runs its core on the page\'s thread, found inside the bundle, and says so', async () => {
+  // The page-thread core is imported on demand by the modules; the classic bundle holds it inlined.
+  const { page, frame, requests } = await open('classic template, no workers', { template: 'classic', csp: policyWith("'none'") });
+  try {
+    await frame.waitForFunction(() => window.__classic?.ready || window.__classic?.errors.some((e) => !e.startsWith('core-on-page-thread')), null, { timeout: 20000 });
+    const state = await frame.evaluate(() => {
+      const editor = document.querySelector('avseg-editor');
+      return { ...window.__classic, duration: editor.duration, coreThread: editor.coreThread };
+    });
+    assert.equal(state.ready, true);
+    assert.equal(state.coreThread, 'page');
+    assert.ok(Math.abs(state.duration - SECONDS) < 0.01, `duration ${state.duration}`);
+    assert.deepEqual(state.errors.map((e) => e.split(':')[0]), ['core-on-page-thread']);
+    assert.deepEqual(fromCdn(requests), ['avseg-core.wasm', 'avseg-model.wasm', 'crowd-html-elements.js', 'crowd-task.classic.js']);
   } finally {
     await page.close();
   }
