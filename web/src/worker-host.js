@@ -15,7 +15,7 @@ import { explainedError } from './csp-report.js';
 const coreWasmUrl = () => {
   try { return new URL(CORE_WASM, new URL(import.meta.url)); } catch { return null; }
 };
-const CORE_WASM = 'avseg-core.wasm'; // not the literal new URL('...', import.meta.url) bundlers follow: the glue's is
+const CORE_WASM = 'avseg-core.wasm'; // named apart from the glue's literal URL, which bundlers follow: this one is only for messages
 
 /** @typedef {import('./protocol.js').ToWorkerMessage} ToWorkerMessage */
 
