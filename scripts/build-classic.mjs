@@ -45,13 +45,14 @@ async function bundle({ entry, out, globalName }) {
     format: 'iife',
     globalName,
     platform: 'browser',
-    // The browsers the ES modules need (private fields, ??=, top-level classes): nothing is lowered.
+    // The syntax the ES modules already use (private class members, ??=): nothing is lowered.
     target: 'es2022',
     inject: [SCRIPT_URL],
     define: { 'import.meta.url': 'avsegClassicScriptUrl', AVSEG_CLASSIC_BUILD: 'true' },
     banner: { js: `// SPDX-License-Identifier: MIT\n// avseg ${out}: dist/${entry} and what it imports as one classic script (scripts/build-classic.mjs).` },
     legalComments: 'none',
-    charset: 'utf8',
+    // No charset option: non-ASCII is written as \u escapes, since a classic script is decoded in
+    // the page's encoding (a module script always as UTF-8) unless the host names a charset.
     logLevel: 'silent',
   });
   // A warning here (an import.meta left empty, a require) is a bundle that breaks at run time.

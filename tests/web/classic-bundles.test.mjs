@@ -24,6 +24,14 @@ for (const name of BUNDLES) {
       if (node.type === 'ImportExpression' || node.type === 'MetaProperty') found.push(`${node.type} at ${node.start}`);
     });
     assert.deepEqual(found, []);
+    // A classic script is decoded in the page's encoding unless the host names a charset (a module
+    // script always as UTF-8): its code and strings are ASCII, non-ASCII text written as escapes.
+    const nonAscii = [];
+    full(ast, (node) => {
+      const raw = node.type === 'TemplateElement' ? node.value.raw : node.type === 'Literal' || node.type === 'Identifier' ? (node.raw ?? node.name) : null;
+      if (raw && /[^\x00-\x7f]/.test(raw)) nonAscii.push(raw.slice(0, 60));
+    });
+    assert.deepEqual(nonAscii, []);
     // One function evaluated once: nothing but its global name (if any) leaks into the page.
     const top = ast.body.map((s) => s.type);
     assert.ok(top.length === 1 && /^(ExpressionStatement|VariableDeclaration)$/.test(top[0]), `top level: ${top}`);
