@@ -297,6 +297,7 @@ async function start(opts, held) {
     next();
   }, json, async (req, res) => {
     const name = res.locals.worker;
+    const received = Date.now();
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || !items[index]) return res.status(404).json({ error: `no item ${req.params.index}` });
     if (req.params.item !== items[index].tag) {
@@ -315,7 +316,7 @@ async function start(opts, held) {
       });
       await store.submit(index, name, { answerContent: kept, acceptanceTime: acceptance.get(`${index}\n${name}`) });
       acceptance.delete(`${index}\n${name}`);
-      await drafts.remove(name, index, item.tag).catch((err) => console.warn(`avseg: the draft of item ${index + 1} by ${printable(name)} could not be removed: ${err.message}`));
+      await drafts.remove(name, item.tag, { before: received }).catch((err) => console.warn(`avseg: the draft of item ${index + 1} by ${printable(name)} could not be removed: ${err.message}`));
       res.json({ ok: true, next: who(req).link('next') });
     } catch (err) {
       if (err instanceof ConflictError) return res.status(409).json({ error: err.message });
@@ -347,7 +348,7 @@ async function start(opts, held) {
     const d = draftOf(req, res);
     if (!d) return;
     try {
-      res.json({ draft: await drafts.load(d.worker, d.index, d.tag) });
+      res.json({ draft: await drafts.load(d.worker, d.tag) });
     } catch (err) {
       next(err);
     }
@@ -362,7 +363,7 @@ async function start(opts, held) {
     const d = res.locals.draft;
     if (!isDraft(req.body?.draft)) return res.status(400).json({ error: 'the body must be {"draft": {"text": "...", "savedAt": <epoch ms>, ...}}' });
     try {
-      await drafts.save(d.worker, d.index, d.tag, req.body.draft);
+      await drafts.save(d.worker, d.tag, req.body.draft);
       res.status(204).end();
     } catch (err) {
       next(err);
@@ -375,7 +376,7 @@ async function start(opts, held) {
     const d = draftOf(req, res);
     if (!d) return;
     try {
-      await drafts.remove(d.worker, d.index, d.tag);
+      await drafts.remove(d.worker, d.tag);
       res.status(204).end();
     } catch (err) {
       next(err);

@@ -667,6 +667,14 @@ function startRun(args) {
   });
 }
 
+/** The draft the local run keeps for this page's annotator and item (the element's host store): [draft] or []. */
+function runDrafts(page) {
+  return page.evaluate(async () => {
+    const { draft } = await (await fetch(document.querySelector('meta[name="avseg-draft-store"]').content)).json();
+    return draft ? [draft] : [];
+  });
+}
+
 test('the local run: the submitted item\'s draft is gone; a later draft beside its answer is offered with the answer\'s time', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-drafts-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -681,10 +689,15 @@ test('the local run: the submitted item\'s draft is gone; a later draft beside i
   await whenReady(page);
   const taskPage = page.url();
   await annotate(page, 'run draft');
-  assert.equal(withText(await drafts(page), 'run draft').length, 1);
+  // The run keeps the page's drafts (its draftStore), not the browser.
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').draftStorage), 'host');
+  assert.equal(withText(await runDrafts(page), 'run draft').length, 1);
+  assert.deepEqual(withText(await drafts(page), 'run draft'), []);
   await page.click('crowd-button[form-action="submit"]');
   await page.getByText('All done, Grace').waitFor();
-  assert.deepEqual(withText(await drafts(page), 'run draft'), [], 'deleted once the run stored the answer');
+  await page.goto(taskPage);
+  await whenReady(page);
+  assert.deepEqual(withText(await runDrafts(page), 'run draft'), [], 'deleted once the run stored the answer');
 
   // Reopened, the item shows its answer with no question; edited on top of it and reloaded, the
   // draft comes back silently: it started from exactly this answer (and its preAnnotationsTime).
@@ -693,7 +706,7 @@ test('the local run: the submitted item\'s draft is gone; a later draft beside i
   assert.deepEqual(texts(await value(page)), ['run draft']);
   assert.equal(await page.locator('avseg-editor >> css=.draft-box').isVisible(), false);
   await annotate(page, 'edited later');
-  const [onAnswer] = withText(await drafts(page), 'edited later');
+  const [onAnswer] = withText(await runDrafts(page), 'edited later');
   assert.ok(Number.isFinite(onAnswer.base?.time), 'the answer\'s time is recorded with the draft');
   for (let i = 0; i < 2; i++) {
     await page.reload();
@@ -703,8 +716,9 @@ test('the local run: the submitted item\'s draft is gone; a later draft beside i
     assert.match(await page.locator('avseg-editor >> css=.notice:not(.draft-box)').textContent(), /Restored your unsaved work/);
   }
 
-  // A later answer stored meanwhile (sent from another browser, where this draft does not exist):
-  // the draft predates it, so both are offered with their times.
+  // A later answer stored meanwhile (sent from another browser), and this draft written to the run
+  // after it (an edit that was on its way): the draft predates the answer, so both are offered
+  // with their times. (A draft written before the answer was stored goes with it.)
   const status = await page.evaluate(async () => {
     const doc = JSON.parse(JSON.stringify(document.querySelector('avseg-editor').value));
     doc.segments = doc.segments.slice(0, 1);
@@ -715,6 +729,10 @@ test('the local run: the submitted item\'s draft is gone; a later draft beside i
     return response.status;
   });
   assert.equal(status, 200);
+  assert.deepEqual(await runDrafts(page), [], 'the run took the draft with the answer');
+  assert.equal(await page.evaluate(async (draft) => (await fetch(document.querySelector('meta[name="avseg-draft-store"]').content, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ draft }),
+  })).status, onAnswer), 204);
   await page.reload();
   await whenReady(page);
   const box = page.locator('avseg-editor >> css=.draft-box');

@@ -7,7 +7,7 @@
 // folder (0700 folders, 0600 files), never in the output folder, which is shared as results. A
 // submitted answer removes its draft.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAtomic } from './output.mjs';
 
@@ -29,9 +29,10 @@ export class RunDrafts {
     this.#dir = dir;
   }
 
-  // The annotator's name and the item's tag are hashed: no name from a request becomes a path.
-  #file(worker, index, tag) {
-    return path.join(this.#dir, hex(worker).slice(0, 32), `${Number(index)}-${hex(tag).slice(0, 16)}.json`);
+  // By the item's tag, not its line number: a draft follows its item when lines are reordered.
+  // The annotator's name and the tag are hashed: nothing from a request becomes a path as it is.
+  #file(worker, tag) {
+    return path.join(this.#dir, hex(worker).slice(0, 32), `${hex(tag).slice(0, 32)}.json`);
   }
 
   #serial(file, fn) {
@@ -43,8 +44,8 @@ export class RunDrafts {
   }
 
   /** The draft kept for this annotator and item, or null. */
-  load(worker, index, tag) {
-    const file = this.#file(worker, index, tag);
+  load(worker, tag) {
+    const file = this.#file(worker, tag);
     return this.#serial(file, async () => {
       try {
         const draft = JSON.parse(await readFile(file, 'utf8'));
@@ -56,8 +57,8 @@ export class RunDrafts {
     });
   }
 
-  save(worker, index, tag, draft) {
-    const file = this.#file(worker, index, tag);
+  save(worker, tag, draft) {
+    const file = this.#file(worker, tag);
     return this.#serial(file, async () => {
       for (const dir of [this.#dir, path.dirname(file)]) {
         await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -67,8 +68,13 @@ export class RunDrafts {
     });
   }
 
-  remove(worker, index, tag) {
-    const file = this.#file(worker, index, tag);
-    return this.#serial(file, () => rm(file, { force: true }));
+  /** Removes the draft; with `before` (epoch ms), only if it was last written before then. */
+  remove(worker, tag, { before = Infinity } = {}) {
+    const file = this.#file(worker, tag);
+    return this.#serial(file, async () => {
+      // An edit saved while an answer was being stored is not in that answer: its draft stays.
+      const written = await stat(file).then((s) => s.mtimeMs, () => null);
+      if (written !== null && written < before) await rm(file, { force: true });
+    });
   }
 }
