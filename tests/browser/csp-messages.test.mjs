@@ -154,6 +154,18 @@ test('connect-src without the media host: the media fetch names connect-src and 
   assert.doesNotMatch(errors[0].message, /unreachable|Access-Control/);
 });
 
+test('media-src without the media host: playback\'s warning names media-src and the media origin, and the waveform is still drawn', async (t) => {
+  const servers = await serve((o) => `script-src 'self' 'unsafe-inline' ${o.assets} 'wasm-unsafe-eval'; worker-src blob: ${o.assets}; connect-src ${o.assets} ${o.media}; media-src 'self'`);
+  const tab = await open(t, servers, page(servers, { src: servers.media.url('/chirp.wav?csp=6') }));
+  await tab.waitForFunction(() => window.heard?.some((h) => h.code === 'playback-failed'), undefined, { timeout: 30000 });
+  const warning = (await tab.evaluate(() => window.heard)).find((h) => h.code === 'playback-failed');
+  const media = servers.media.origin;
+  assert.equal(warning.fatal, false);
+  assert.ok(has(warning.message, 'Content-Security-Policy (media-src) does not allow the media host', media, `add ${media} to media-src`), warning.message);
+  assert.doesNotMatch(warning.message, /cannot play this file/);
+  await tab.waitForFunction(() => window.heard.some((h) => h.ready), undefined, { timeout: 30000 });
+});
+
 test('a worker refused by worker-src (or by script-src without one): explainFailure names that directive and blob:', async (t) => {
   for (const [csp, directive] of [[(o) => `script-src 'self' 'unsafe-inline' ${o.assets}; worker-src 'self'`, 'worker-src'], [(o) => `script-src 'self' 'unsafe-inline' ${o.assets}`, 'script-src']]) {
     const servers = await serve(csp);

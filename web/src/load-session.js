@@ -4,6 +4,7 @@
 // status line, progress bar and error box, expired links and fresh ones (refreshSource), and the
 // controls that wait for the media. It tells the other media parts what changed by calling them.
 import { CoreClient } from './core-client.js';
+import { cspMessage, violationFor } from './csp-report.js';
 import { pageThreadMessage, showCoreNote } from './core-note.js';
 import { Emitter } from './emitter.js';
 import { ErrorCode } from './error-codes.js';
@@ -346,7 +347,11 @@ export class LoadSession extends Emitter {
       const failed = this.#onPlayerFailed;
       // An expired link is reported as such; either way `ready` need not wait for the picture.
       if (!(await this.#links.mediaFailed())) {
-        const message = `The browser cannot play this file (media error ${media.error.code}${media.error.message ? `: ${media.error.message}` : ''}); the waveform is still shown.`;
+        // A media-src that refuses the media's host is the cause, not the file (csp-report.js).
+        const refused = await violationFor({ kind: 'media', url: media.currentSrc || media.src });
+        const message = refused
+          ? `${cspMessage(refused, { kind: 'media' })} Playback is refused; the waveform is still shown.`
+          : `The browser cannot play this file (media error ${media.error.code}${media.error.message ? `: ${media.error.message}` : ''}); the waveform is still shown.`;
         this.showError(message, false);
         this.emit('error', { code: ErrorCode.PlaybackFailed, message, fatal: false });
       }
