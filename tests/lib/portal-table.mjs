@@ -18,26 +18,34 @@ export const shownText = (e) => (e.messages.length ? e.messages.join(' / ') : e.
 
 const cellText = (s) => String(s).replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 
-/** The Markdown table: one row per cell (and per skipped cell), with what to ask the portal owner for. */
-export function matrixTable(cells, skipped, expected, { ask, clear }, idOf) {
+const yesNo = (v) => (v === true ? 'yes' : v === false ? 'no' : '?');
+const code = (v) => (v ? `\`${v}\`` : '—');
+
+/** The Markdown table: one row per cell, with what to ask the portal owner for. */
+export function matrixTable(cells, expected, { ask, clear }, idOf) {
   const lines = [
-    '| Sandbox (`allow-`) | Framing | Content-Security-Policy | Cross-site storage | Module scripts ran | Ready | Error codes | Draft after reload | Submit | Result | What the annotator is shown | Does it say the cause? | Ask the portal owner for |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Browser | Template | Sandbox (`allow-`) | Framing | Content-Security-Policy | CDN answers CORS to | Cross-site storage | Element defined | Module code | Ready | Core ran on | Drafts kept in | Storage access asked on a click | Error codes | Draft after reload | Submit | Result | What the annotator is shown | Does it say the cause? | Ask the portal owner for |',
+    `|${' --- |'.repeat(20)}`,
   ];
+  const where = (c) => `| ${c.browser} | ${c.template} | ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${c.cdn === 'any' ? 'any origin' : cellText(c.cdn)} | ${c.storage} |`;
   for (const c of cells) {
     const id = idOf(c);
     const e = expected[id];
     if (!e) {
-      lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${c.storage} | (not recorded) | | | | | | | | |`);
+      lines.push(`${where(c)} (not recorded) |${' |'.repeat(12)}`);
       continue;
     }
     const codes = e.codes.length ? e.codes.map((c) => `\`${c}\``).join(', ') : '—';
-    lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${c.storage} | ${e.modules ? 'yes' : 'no'} | ${e.ready ? 'yes' : 'no'} | ${codes} | ${e.draft} | ${e.submit} | **${e.result}** | ${cellText(shownText(e))} | ${cellText(clear[id] ?? '—')} | ${cellText(ask[id] ?? '—')} |`);
-  }
-  for (const c of skipped) {
-    lines.push(`| ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${c.storage} | | | | | | skipped | ${cellText(c.reason)} | | |`);
+    lines.push(`${where(c)} ${yesNo(e.defined)} | ${yesNo(e.modules)} | ${yesNo(e.ready)} | ${code(e.coreThread)} | ${code(e.draftStorage)} | ${e.storageAccess} | ${codes} | ${e.draft} | ${e.submit} | **${e.result}** | ${cellText(shownText(e))} | ${cellText(clear[id] ?? '—')} | ${cellText(ask[id] ?? '—')} |`);
   }
   return lines.join('\n');
+}
+
+/** Counts of each result ({works, degraded, fails}) over the recorded cells. */
+export function summary(expected) {
+  const n = { works: 0, degraded: 0, fails: 0 };
+  for (const e of Object.values(expected)) n[e.result] += 1;
+  return n;
 }
 
 /** The text of a `## heading` section of a Markdown document, up to the next `## `. */
