@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.mjs';
 import { startMediaServer } from '../lib/media-server.mjs';
 import { launchFirefoxOwnStorage, launchPartitioned, openTaskFrame, startPortal } from '../lib/portal.mjs';
-import { matrixTable, outcome, section } from '../lib/portal-table.mjs';
+import { matrixTable, outcome, section, summary } from '../lib/portal-table.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const S3_URI = 's3://avseg-portal/clip.wav';
@@ -366,7 +366,7 @@ const edit = (frame) => frame.evaluate(async () => {
   } catch (err) {
     return `refused: ${err.message}`;
   }
-  await Promise.race([Promise.resolve(editor.flushDraft?.()).catch(() => {}), new Promise((resolve) => { setTimeout(resolve, 5000); })]);
+  await Promise.race([Promise.resolve(editor.flushDraft?.()).catch(() => {}), new Promise((resolve) => { setTimeout(resolve, 15000); })]);
   return 'edited';
 });
 
@@ -506,4 +506,6 @@ test('doc/ground-truth.md "Portal policies" shows the same table', async () => {
   const table = matrixTable(CELLS, EXPECTED, { ask: ASK, clear: CLEAR }, cellId);
   if (process.env.AVSEG_PORTAL_TABLE) await writeFile(process.env.AVSEG_PORTAL_TABLE, `${table}\n`);
   assert.ok(policies.includes(table), `the section must hold this table (from EXPECTED):\n${table}`);
+  const counts = summary(EXPECTED);
+  assert.ok(policies.replace(/\s+/g, ' ').includes(counts), `the section must say: ${counts}`);
 });

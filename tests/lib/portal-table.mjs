@@ -41,11 +41,11 @@ export function matrixTable(cells, expected, { ask, clear }, idOf) {
   return lines.join('\n');
 }
 
-/** Counts of each result ({works, degraded, fails}) over the recorded cells. */
+/** The sentence doc/ground-truth.md gives the counts of each result in. */
 export function summary(expected) {
   const n = { works: 0, degraded: 0, fails: 0 };
   for (const e of Object.values(expected)) n[e.result] += 1;
-  return n;
+  return `Of ${Object.keys(expected).length} cells, ${n.works} work fully, ${n.degraded} degrade with a message and submit the answer, ${n.fails} fail.`;
 }
 
 /** The text of a `## heading` section of a Markdown document, up to the next `## `. */
