@@ -152,6 +152,23 @@ export interface AvsegFrames {
  * like a media element's: listen on the element. The others but the `avseg-` diagnostics bubble and
  * are composed, so a listener on a parent, on `document` or on the host of an enclosing shadow root hears them.
  */
+/** A draft as the element saves it: keep it as it is. */
+export interface AvsegDraft {
+  text: string;
+  savedAt: number;
+  expiresAt?: number;
+  base?: { doc: string | null; time: number | null };
+}
+
+/** A store the page gives for the element's drafts (`editor.draftStore`); each method may return a promise. */
+export interface AvsegDraftStore {
+  load(key: string): AvsegDraft | null | undefined | Promise<AvsegDraft | null | undefined>;
+  save(key: string, draft: AvsegDraft): void | Promise<void>;
+  remove(key: string): void | Promise<void>;
+  /** Named in the element's line: "Drafts: <description>." */
+  description?: string;
+}
+
 export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress' | 'timeupdate'> {
   progress: CustomEvent<AvsegProgressDetail>;
   ready: CustomEvent<AvsegReadyDetail>;
@@ -166,6 +183,8 @@ export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' |
   restored: CustomEvent<{ savedAt: number; value: AvsegDocument }>;
   /** The annotator chose between a kept draft and the host's value (epoch ms; null: time unknown). */
   draftchoice: CustomEvent<{ choice: 'draft' | 'host'; draftSavedAt: number; answerSavedAt: number | null }>;
+  /** The browser answered the Storage Access API request made on the annotator's first gesture (drafts were in memory). */
+  storageaccess: CustomEvent<{ granted: boolean; reason?: string }>;
   /** Precomputed peaks (the `peaks` attribute) are drawn, before the file is decoded. */
   peaks: CustomEvent<{ duration: number; sampleRate: number; channels: number }>;
   /** A video's frame index is known (before `ready`). */
@@ -287,12 +306,19 @@ export declare class AvsegEditor extends HTMLElement {
   /** True while the annotator has not chosen between a kept draft and the host's value. */
   readonly draftChoicePending: boolean;
   /**
-   * Where the task's draft is kept: 'indexeddb' (survives a reload), 'memory' (the browser refused
-   * IndexedDB, as in an opaque-origin or cross-site frame: only while the page stays open; a
-   * 'drafts-in-memory' warning says so) or null (no draft kept: autosave="off", another tab holds
-   * the task, or the media is not ready yet).
+   * Where the task's draft is kept: 'host' (the page's draftStore), 'indexeddb' (survives a
+   * reload), 'indexeddb-partitioned' (a cross-site frame's partition: survives a reload in this
+   * portal only), 'storage-access' (the site's own storage, granted by the Storage Access API on the
+   * annotator's first gesture), 'memory' (nothing else offered, as in an opaque-origin frame: only
+   * while the page stays open; a 'drafts-in-memory' warning says so) or null (no draft kept:
+   * autosave="off", another tab holds the task, or the media is not ready yet).
    */
-  readonly draftStorage: 'indexeddb' | 'memory' | null;
+  readonly draftStorage: 'host' | 'indexeddb' | 'indexeddb-partitioned' | 'storage-access' | 'memory' | null;
+  /**
+   * The page's own draft store, tried before the browser's (null: none). Set it before the media
+   * is ready to have a kept draft restored from it.
+   */
+  draftStore: AvsegDraftStore | null;
 
   addEventListener<K extends keyof AvsegEditorEventMap>(
     type: K, listener: (this: AvsegEditor, ev: AvsegEditorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

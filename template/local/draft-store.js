@@ -28,4 +28,7 @@ const store = {
   remove: () => call('DELETE'),
 };
 
-if (endpoint) for (const editor of document.querySelectorAll('avseg-editor')) editor.draftStore = store;
+const give = () => { for (const editor of document.querySelectorAll('avseg-editor')) editor.draftStore = store; };
+// Also runs as a classic script (no imports): one in the head waits for the task's markup.
+if (endpoint && document.readyState === 'loading') document.addEventListener('DOMContentLoaded', give, { once: true });
+else if (endpoint) give();
