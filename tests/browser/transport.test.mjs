@@ -85,3 +85,16 @@ test('a click on a segment list row selects it and seeks to it; with row-click="
   s = await page.evaluate(() => document.querySelector('avseg-editor').currentTime);
   assert.ok(s > 1.4 && s < 1.8, `stopped at the segment's end (${s})`);
 });
+
+test('no toolbar button depends on an emoji font: each shows drawn ink or text from ordinary fonts', async (t) => {
+  const page = await harness.openMedia(t, 'call.wav');
+  const faces = await page.evaluate(() => [...document.querySelector('avseg-editor').shadowRoot.querySelectorAll('.toolbar button')]
+    .map((b) => ({ cls: b.className, text: b.textContent.trim(), svg: !!b.querySelector('svg') })));
+  assert.ok(faces.length >= 10, `toolbar buttons found (${faces.length})`);
+  // U+2300-23FF (⏮⏪⏩⏭...) and the emoji planes have no glyph in Debian's default fonts: empty boxes.
+  const emoji = /[\u2300-\u23ff\u{1f000}-\u{1faff}]/u;
+  for (const f of faces) {
+    assert.ok(f.svg || f.text.length > 0, `${f.cls} shows something`);
+    assert.doesNotMatch(f.text, emoji, `${f.cls} is drawn with a character an emoji font must supply`);
+  }
+});

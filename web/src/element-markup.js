@@ -4,16 +4,20 @@
 import { css } from './styles.js';
 import { helpMarkup } from './keys.js';
 
+// Drawn, not typed: the transport glyphs U+23EA-23EF are emoji that a machine without an emoji font
+// shows as empty boxes.
+const icon = (path) => `<svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor" aria-hidden="true">${path}</svg>`;
+
 const RATES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
 
 const markup = `
 <div class="frame" part="frame">
   <div class="toolbar" part="toolbar">
     <button class="play" type="button" aria-label="Play" title="Play / pause (Space)" disabled>▶</button>
-    <button class="seek-start" type="button" aria-label="Go to the start" title="Start (Home)" disabled>⏮</button>
-    <button class="seek-back" type="button" aria-label="Step back" title="Step back by the seek step" disabled>⏪</button>
-    <button class="seek-forward" type="button" aria-label="Step forward" title="Step forward by the seek step" disabled>⏩</button>
-    <button class="seek-end" type="button" aria-label="Go to the end" title="End (End)" disabled>⏭</button>
+    <button class="seek-start" type="button" aria-label="Go to the start" title="Start (Home)" disabled>${icon('<path d="M3 3h2v10H3zM13 3v10L6 8z"/>')}</button>
+    <button class="seek-back" type="button" aria-label="Step back" title="Step back by the seek step" disabled>${icon('<path d="M8 3v10L2 8zM15 3v10L9 8z"/>')}</button>
+    <button class="seek-forward" type="button" aria-label="Step forward" title="Step forward by the seek step" disabled>${icon('<path d="M1 3v10l6-5zM8 3v10l6-5z"/>')}</button>
+    <button class="seek-end" type="button" aria-label="Go to the end" title="End (End)" disabled>${icon('<path d="M3 3v10l7-5zM11 3h2v10h-2z"/>')}</button>
     <span class="time" aria-live="off">0:00.000 / 0:00.000</span>
     <label class="frame-box" hidden>Frame <input class="frame-input" type="number" min="1" step="1" aria-label="Go to frame number"></label>
     <button class="zoom-out" type="button" aria-label="Zoom out" title="Zoom out (-)" disabled>−</button>
