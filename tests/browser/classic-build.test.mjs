@@ -110,7 +110,7 @@ test('the classic template loads the WAV and submits the given answers in a port
     assert.deepEqual(doc.classifications, { speechNonSpeech: 'Speech', rate: 4 });
     assert.deepEqual(doc.segments.map((s) => [s.startTime, s.endTime, s.fields.text]), [[0.5, 1.25, 'hello']]);
 
-    assert.deepEqual(fromCdn(requests), ['avseg-core.wasm', 'avseg-model.wasm', 'crowd-html-elements.js', 'crowd-task.classic.js', 'worker.classic.js']);
+    assert.deepEqual(fromCdn(requests), ['avseg-core.wasm', 'avseg-model.wasm', 'crowd-html-elements.js', 'crowd-task.classic.js', 'template-guard.js', 'worker.classic.js']);
     assert.deepEqual((await frame.evaluate(() => window.__classic.violations)), []);
   } finally {
     await page.close();
@@ -167,7 +167,7 @@ test('where no worker may start, the classic template runs its core on the page\
     assert.equal(state.coreThread, 'page');
     assert.ok(Math.abs(state.duration - SECONDS) < 0.01, `duration ${state.duration}`);
     assert.deepEqual(state.errors.map((e) => e.split(':')[0]), ['core-on-page-thread']);
-    assert.deepEqual(fromCdn(requests), ['avseg-core.wasm', 'avseg-model.wasm', 'crowd-html-elements.js', 'crowd-task.classic.js']);
+    assert.deepEqual(fromCdn(requests), ['avseg-core.wasm', 'avseg-model.wasm', 'crowd-html-elements.js', 'crowd-task.classic.js', 'template-guard.js']);
   } finally {
     await page.close();
   }

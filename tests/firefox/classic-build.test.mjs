@@ -67,7 +67,7 @@ test('Firefox: the classic template loads the WAV in a classic worker and submit
     assert.ok(Math.abs(state.duration - SECONDS) < 0.01, `duration ${state.duration}`);
     assert.equal(state.coreThread, 'classic-worker');
     assert.equal(state.modules, 0);
-    assert.deepEqual(state.scripts, ['/crowd-html-elements.js', '/crowd-task.classic.js']);
+    assert.deepEqual(state.scripts, ['/crowd-html-elements.js', '/crowd-task.classic.js', '/template-guard.js']);
 
     await task.evaluate(() => {
       const editor = document.querySelector('avseg-editor');

@@ -26,8 +26,9 @@ for (const name of ['audio', 'video']) {
       assert.deepEqual(JSON.parse(attr(html, 'data-task-input')), input);
       // Nothing from the input opens an element or ends the page's scripts.
       assert.ok(!html.includes('<img'), 'the hostile text stays escaped');
-      assert.equal(html.split('</script>').length, 4, 'only the template\'s own three scripts close');
-      assert.equal(html.split(ASSET_PLACEHOLDER).length, 2, 'one asset placeholder to replace');
+      assert.equal(html.split('</script>').length, 5, 'only the template\'s own four scripts close');
+      // The asset base names the guard (template-guard.js) and the task glue.
+      assert.equal(html.split(ASSET_PLACEHOLDER).length, 3, 'two asset placeholders to replace');
       assert.ok(html.length < TEMPLATE_LIMIT, `${html.length} characters`);
     });
   }

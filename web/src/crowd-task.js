@@ -175,10 +175,24 @@ export function bindCrowdTask(root = document) {
       return;
     }
     say('problems', '');
-    const value = editor.value;
-    submitted = JSON.stringify(value);
-    output.value = JSON.stringify(submission(value, editor.config, { startTimestamp, endTimestamp: Date.now() }));
-    if (sample) sampleInputs(form, sampleAnswerKeys(value, sample));
+    // An answer that could not be written goes neither empty nor as an earlier one: crowd-form
+    // would send whatever the input holds, and an empty answer is accepted as work.
+    try {
+      output.value = '';
+      const value = editor.value;
+      const text = JSON.stringify(submission(value, editor.config, { startTimestamp, endTimestamp: Date.now() }));
+      if (!text || text === '{}' || text === 'null') throw new Error('the answer came out empty');
+      output.value = text;
+      submitted = JSON.stringify(value);
+      if (sample) sampleInputs(form, sampleAnswerKeys(value, sample));
+      say('submit', '');
+    } catch (err) {
+      output.value = '';
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      say('submit', `The answer could not be written, so nothing was submitted (your work is kept): ${err.message}`);
+      return;
+    }
     // Ground Truth says nothing once it has the answer: the draft goes when the submit goes ahead
     // (no later listener prevented it). Looked at once the whole dispatch is over: a submit the
     // browser fires runs microtasks between listeners. The local stand-in reports acceptance itself (below).
