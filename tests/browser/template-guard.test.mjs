@@ -121,6 +121,7 @@ test('module template, CDN answering CORS only to the portal origins, opaque san
     assert.match(text, /\(2\) .* sends no CORS header .*\(3\) the portal refuses module scripts/);
     assert.match(text, /dist\/templates\/\*-classic\.liquid\.html/);
     assert.match(text, /add allow-same-origin to the iframe sandbox/);
+    assert.ok(text.includes(`have ${cdn} answer CORS to any origin (Access-Control-Allow-Origin: *)`), text);
     assert.match(text, /This task cannot be submitted/);
     assert.equal(await frame.evaluate(() => !!customElements.get('avseg-editor')), false);
 

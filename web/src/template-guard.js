@@ -94,9 +94,17 @@
       causes.push(host + ' sends no CORS header (Access-Control-Allow-Origin) ' + (opaque ? 'at all' : 'for this page\'s origin ' + self.origin) + ', which a module script needs');
     }
     causes.push('the portal refuses module scripts' + (o.probe.cors ? ' (' + host + ' answers CORS here, so the script itself was refused)' : ''));
-    var todo = o.probe.cors
-      ? 'What to do: ' + CLASSIC + '.'
-      : 'What to do: ' + CLASSIC + '; or have ' + host + ' answer CORS for the portal\'s origin (' + (opaque ? 'Access-Control-Allow-Origin: *, since a sandboxed frame sends Origin: null' : 'Access-Control-Allow-Origin') + ')' + (opaque ? '; or ask the portal\'s owner to add allow-same-origin to the iframe sandbox' : '') + '.';
+    // The editor's .wasm files are fetched with CORS by either build: without CORS the classic template alone does not help.
+    var todo;
+    if (o.probe.cors) todo = 'What to do: ' + CLASSIC + '.';
+    else if (opaque) {
+      todo = 'What to do: ask the portal\'s owner to add allow-same-origin to the iframe sandbox (the frame then sends the portal\'s origin), or have '
+        + host + ' answer CORS to any origin (Access-Control-Allow-Origin: *), since a sandboxed frame sends Origin: null; the editor\'s .wasm files need CORS too, '
+        + 'so the classic variant of this template (dist/templates/*-classic.liquid.html) helps only once that is done, or where module scripts are what is refused.';
+    } else {
+      todo = 'What to do: have ' + host + ' answer CORS for the portal\'s origin ' + self.origin + ' (Access-Control-Allow-Origin; the editor\'s .wasm files need it too); '
+        + 'if module scripts are what is refused, ' + CLASSIC + '.';
+    }
     return head + ' Likely causes, in order: ' + causes.map(function (c, i) { return '(' + (i + 1) + ') ' + c; }).join('; ') + '. ' + todo;
   }
 
