@@ -331,6 +331,7 @@ function instrument() {
     if (isEditor(e.target) && e.detail) log.errors.push({ code: e.detail.code, fatal: !!e.detail.fatal, message: e.detail.message });
     else if (e.target?.localName === 'script') log.failedScripts.push(e.target.src);
   }, true);
+  window.addEventListener('load', () => { log.loadedAt = performance.now(); });
   document.addEventListener('storageaccess', (e) => { if (isEditor(e.target)) log.storageAccess = e.detail; }, true);
   document.addEventListener('securitypolicyviolation', (e) => log.violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
   const NativeWorker = window.Worker;
@@ -343,13 +344,16 @@ function instrument() {
 }
 
 // Generous: a cell that gets ready does so in a few seconds on an idle machine, many more under
-// load. A cell whose scripts never define the element is over at the document's load.
+// load. A cell whose scripts never define the element is over once the templates' guard has
+// spoken (or 8 s after the load, when it says nothing).
 const SETTLE_MS = 30000;
 
 async function settle(frame, limit = SETTLE_MS) {
   await frame.waitFor(() => document.readyState === 'complete', limit);
+  // The templates' guard (template-guard.js) speaks 2 s after the load when the element is not defined.
   await frame.waitFor(() => window.__portalCell && (window.__portalCell.ready || window.__portalCell.errors.some((e) => e.fatal)
-    || (!customElements.get('avseg-editor') && performance.now() > 3000)), limit);
+    || (!customElements.get('avseg-editor') && (document.querySelector('[data-avseg-guard]')
+      || (window.__portalCell.loadedAt !== undefined && performance.now() > window.__portalCell.loadedAt + 8000)))), limit);
   // Late warnings (autosave) come just after; a fatal error on one thread (the worker's core, the
   // page's annotation model) is often followed by the other's.
   const fatal = await frame.evaluate(() => window.__portalCell?.errors.some((e) => e.fatal)).catch(() => false);
