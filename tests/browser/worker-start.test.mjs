@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -182,6 +182,23 @@ test('a policy with no worker-src is named by the directive that governs workers
   assert.equal(state.coreThread, 'page');
   assert.match(state.note, /script-src/);
   assert.doesNotMatch(state.note, /\bworker-src\b/);
+});
+
+test('when no way can start, the fatal message names the directive that refused the workers and what each way said', async (t) => {
+  // A policy naming each script it allows, all but worker-host.js (the core's loop): no worker
+  // from blob:, and the page's thread cannot import the core either.
+  const scripts = (await readdir(path.join(root, 'dist'))).filter((f) => f.endsWith('.js') && f !== 'worker-host.js');
+  const csp = (o) => `script-src ${[...scripts, 'crowd-html-elements.js'].map((f) => `${o.cdn}/${f}`).join(' ')} 'wasm-unsafe-eval'; worker-src 'self'`;
+  const { state } = await open(t, { csp });
+  assert.equal(state.ready, false);
+  assert.equal(state.coreThread, null);
+  const fatal = state.errors.filter((e) => e.fatal);
+  assert.deepEqual(fatal.map((e) => e.code), ['internal']);
+  const [{ message }] = fatal;
+  t.diagnostic(message);
+  assert.match(message, /^The decoder could not start\. The page's Content-Security-Policy \(worker-src\) does not allow workers from blob: URLs/);
+  assert.match(message, /add blob: to worker-src/);
+  assert.match(message, /Tried a module worker: .*; a classic worker \(worker\.classic\.js\): .*; the page's own thread: /);
 });
 
 test('on the page\'s thread, a few minutes of audio load without freezing the page (longest task printed)', async (t) => {

@@ -14,6 +14,7 @@ import { classicBuild } from './script-kind.js';
 
 /** The worker's script, for messages: in the host's folder (setAssetBase) or beside this module. */
 const workerScript = () => assetUrl('worker.js') ?? new URL('worker.js', new URL(import.meta.url));
+const hostOf = (url) => (/^https?:$/.test(url.protocol) ? url.origin : url.href.replace(/[^/]*$/, ''));
 
 function moduleWorker() {
   const hosted = assetUrl('worker.js');
@@ -38,9 +39,14 @@ function classicWorker() {
 /** A Worker can't be built from another origin's script (a CDN, as in Ground Truth): a same-origin blob loads it instead. */
 function viaBlob(source, type) {
   const blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  const worker = new Worker(blobUrl, { type });
-  setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
-  return worker;
+  try {
+    const worker = new Worker(blobUrl, { type });
+    setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
+    return worker;
+  } catch (err) {
+    URL.revokeObjectURL(blobUrl);
+    throw err;
+  }
 }
 
 /** The ways to start the core, in the order tried. */
@@ -159,7 +165,7 @@ export class CoreClient {
     if (this.#core) return; // started again meanwhile
     this.#handler({
       type: ERROR, load: -1, fatal: true, code: ErrorCode.Internal,
-      message: `The decoder could not start. ${why?.message ?? `Its files come from ${workerScript().origin}, which must answer CORS for this page.`} (Tried ${tried}.)`,
+      message: `The decoder could not start. ${why?.message ?? `Its files come from ${hostOf(workerScript())}, which must answer CORS for this page.`} (Tried ${tried}.)`,
     });
   }
 

@@ -14,6 +14,7 @@ function macrotask() {
   const channel = new MessageChannel();
   const queue = [];
   channel.port1.onmessage = () => queue.shift()?.();
+  channel.port1.unref?.(); // Node (the core on a test's own thread): an idle prefetch keeps no process alive
   return (fn) => {
     queue.push(fn);
     channel.port2.postMessage(null);
