@@ -211,8 +211,8 @@ export const EXPECTED = {
   },
   'scripts forms | cross-site | none | partitioned | CDN CORS portal origins': {
     defined: false, modules: true, ready: false, coreThread: null, draftStorage: null, storageAccess: 'not asked',
-    codes: [], draft: 'n/a', submit: 'answer without the edit', result: 'fails',
-    messages: [],
+    codes: [], draft: 'n/a', submit: 'none', result: 'fails',
+    messages: ['The annotation editor could not be loaded: the browser refused its script crowd-task.js from the asset host {cdn}. Likely causes, in order: (1) this task\'s frame has an opaque origin (the portal\'s iframe sandbox lacks allow-same-origin), so the module script\'s request carried Origin: null, and {cdn} does not answer CORS for that origin; (2) {cdn} sends no CORS header (Access-Control-Allow-Origin) at all, which a module script needs; (3) the portal refuses module scripts. What to do: ask the portal\'s owner to add allow-same-origin to the iframe sandbox (the frame then sends the portal\'s origin), or have {cdn} answer CORS to any origin (Access-Control-Allow-Origin: *), since a sandboxed frame sends Origin: null; the editor\'s .wasm files need CORS too, so the classic variant of this template (dist/templates/*-classic.liquid.html) helps only once that is done, or where module scripts are what is refused. This task cannot be submitted: the annotation editor did not load, so an answer from this page would be empty. Please tell the requester of this task.'],
   },
   'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': {
     defined: true, modules: false, ready: false, coreThread: 'classic-worker', draftStorage: null, storageAccess: 'not asked',
@@ -240,10 +240,10 @@ export const EXPECTED = {
 const STORAGE_BLOCKED = 'yes for what to do (drafts only in memory: submit before leaving), and the drafts line says so; the cause is quoted as the browser\'s refusal, not named as its policy for a cross-site frame\'s storage';
 const OPAQUE_STORAGE = 'partly: says what to do (drafts only in memory: submit before leaving) and quotes the browser\'s refusal, but does not name the cause, the sandbox without allow-same-origin (an opaque origin has no storage)';
 const NO_BLOB_WORKER = 'yes: names worker-src and blob:, and says the page may be slower';
-const NO_BLOB_SCRIPT = 'yes: names script-src (which governs workers without a worker-src) and blob:; `worker-src blob:` is the narrower ask';
+const NO_BLOB_SCRIPT = 'yes: names script-src (which governs workers without a worker-src) and blob:, and says the page may be slower; it asks for blob: in script-src, where `worker-src blob:` is the narrower ask';
 const NO_WASM = 'yes: names script-src and \'wasm-unsafe-eval\', and says submitting is blocked';
 const NO_CONNECT = 'yes: names connect-src and the asset host\'s origin';
-const CORS_SILENT = 'no (BUG): nothing is shown: the CDN refuses the module scripts\' CORS request (Origin: null) before any avseg code runs, and the template\'s submit button still sends an answer with empty annotations';
+const CORS_GUARD = 'yes: the templates\' guard names the asset host and, first of three likely causes, the opaque origin\'s Origin: null refused by its CORS, says what to ask for, and blocks submitting (the answer would be empty)';
 const CORS_OPAQUE = 'yes: names the opaque origin (the sandbox without allow-same-origin), Origin: null, CORS and the asset host';
 /** Whether what the annotator is shown says what is wrong (judged by reading it). */
 export const CLEAR = {
@@ -263,7 +263,7 @@ export const CLEAR = {
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': STORAGE_BLOCKED,
   'scripts forms | cross-site | none | classic template': OPAQUE_STORAGE,
   'scripts forms | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': OPAQUE_STORAGE,
-  'scripts forms | cross-site | none | partitioned | CDN CORS portal origins': CORS_SILENT,
+  'scripts forms | cross-site | none | partitioned | CDN CORS portal origins': CORS_GUARD,
   'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': CORS_OPAQUE,
   'scripts forms | cross-site | none | firefox': OPAQUE_STORAGE,
   'none | cross-site | worker-src \'self\' | firefox': NO_BLOB_WORKER,
