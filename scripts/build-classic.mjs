@@ -6,6 +6,8 @@
 //   dist/worker.classic.js      the worker with its wasm glue, for importScripts or new Worker(url)
 //   dist/avseg.classic.js       defines <avseg-editor>; its exports are on globalThis.avseg
 //   dist/crowd-task.classic.js  the Ground Truth task glue, with the element
+//   dist/avseg-core.wasm.js, dist/avseg-model.wasm.js  each wasm's bytes as a script, where fetching the .wasm
+//                                is refused (connect-src, CORS): web/src/wasm-script.js
 //   dist/templates/NAME-classic.liquid.html  template/NAME.liquid.html loading crowd-task.classic.js
 //                                (scripts/lib/labeling/classic-template.mjs), for portals without module scripts
 // Every module is in the one folder dist/, so each `import.meta.url` becomes the bundle's own URL
@@ -14,6 +16,7 @@
 import { build } from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { classicTemplate } from './lib/labeling/classic-template.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -60,6 +63,12 @@ async function bundle({ entry, out, globalName }) {
 }
 
 for (const b of BUNDLES) await bundle(b);
+// Gzipped, then base64 (ASCII, so the page's encoding doesn't matter): about 2/3 of the .wasm.
+for (const file of ['avseg-core.wasm', 'avseg-model.wasm']) {
+  const data = gzipSync(await readFile(`${dist}${file}`), { level: 9 }).toString('base64');
+  await writeFile(`${dist}${file}.js`, `// SPDX-License-Identifier: MIT\n// avseg: ${file} as a script (gzip, base64), for web/src/wasm-script.js.\n`
+    + `(self.avsegWasm ||= {})[${JSON.stringify(file)}] = '${data}';\n`);
+}
 await mkdir(`${dist}templates`, { recursive: true });
 for (const name of TEMPLATES) {
   const html = classicTemplate(await readFile(`${root}template/${name}.liquid.html`, 'utf8'))

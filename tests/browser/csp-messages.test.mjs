@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 // A failed fetch names its real cause (issue 13.1, web/src/csp-report.js), in headless Chromium
 // with real pages under real Content-Security-Policy headers and real servers on loopback: a
-// connect-src without the asset host (the two .wasm files) or without the media host, a worker-src
+// connect-src without the asset host (the two .wasm files then come as scripts, web/src/wasm-script.js;
+// named only when the scripts are refused too) or without the media host, a worker-src
 // without blob:, an opaque origin (a policy's `sandbox` without allow-same-origin) whose
 // `Origin: null` the asset host refuses; and a server that is down is not blamed on the policy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { launchBrowser, collectConsole } from './browser.mjs';
@@ -37,11 +38,12 @@ async function serve(csp) {
 }
 
 /** An asset host (dist/) whose CORS rule names only `allowed` origins, as one restricted to the portal's. */
-async function namedCorsHost(allowed) {
+async function namedCorsHost(allowed, { wasmScripts = true } = {}) {
   const server = createServer(async (req, res) => {
     const name = path.basename(new URL(req.url, 'http://x').pathname);
     const cors = allowed().includes(req.headers.origin) ? { 'access-control-allow-origin': req.headers.origin } : {};
     try {
+      if (!wasmScripts && name.endsWith('.wasm.js')) throw new Error('not deployed');
       const body = await readFile(path.join(dist, name));
       res.writeHead(200, { ...cors, vary: 'Origin', 'content-type': name.endsWith('.wasm') ? 'application/wasm' : 'application/javascript' });
       res.end(body);
@@ -81,6 +83,7 @@ el.taskId = 'csp-messages';
 el.config = { categories: [{ name: 'Dog', tags: ['Dog #1'] }] };
 el.addEventListener('error', (e) => window.heard.push({ code: e.detail.code, fatal: e.detail.fatal, message: e.detail.message }));
 el.addEventListener('ready', () => window.heard.push({ ready: true }));
+window.editor = el;
 el.src = ${JSON.stringify(src)};
 document.body.append(el);
 </script></body>`;
@@ -116,25 +119,44 @@ async function fatalErrors(tab, naming = []) {
 
 const has = (message, ...parts) => parts.every((p) => message.includes(p));
 
-test('connect-src without the asset host: the model and the worker each name connect-src, the asset host and their .wasm', async (t) => {
+test('connect-src without the asset host: both .wasm come as scripts (script-src allows the host) and the element gets ready', async (t) => {
   const servers = await serve((o) => `script-src 'self' 'unsafe-inline' ${o.assets} 'wasm-unsafe-eval'; worker-src blob: ${o.assets}; connect-src ${o.media}`);
+  const tab = await open(t, servers, page(servers, { src: servers.media.url('/chirp.wav?csp=1') }));
+  await tab.waitForFunction(() => window.heard?.some((h) => h.ready || h.fatal), undefined, { timeout: 30000 });
+  const heard = await tab.evaluate(() => window.heard);
+  assert.deepEqual(heard.filter((h) => h.fatal), [], JSON.stringify(heard));
+  assert.equal(await tab.evaluate(() => window.editor.wasmVia), 'script');
+  assert.equal(await tab.evaluate(() => window.editor.coreThread), 'worker');
+});
+
+test('connect-src without the asset host and a script-src that refuses the .wasm.js scripts: the model and the worker each name connect-src, the asset host and their .wasm', async (t) => {
+  let scripts = '';
+  const servers = await serve((o) => `script-src 'self' 'unsafe-inline' ${scripts} 'wasm-unsafe-eval'; worker-src blob: ${o.assets}; connect-src ${o.media}`);
+  scripts = await allButWasmScripts(servers.assets.origin);
   const tab = await open(t, servers, page(servers, { src: servers.media.url('/chirp.wav?csp=1') }));
   const errors = await fatalErrors(tab, ['avseg-model.wasm', 'avseg-core.wasm']);
   const cdn = servers.assets.origin;
   const model = errors.find((e) => e.message.includes('avseg-model.wasm'));
   const core = errors.find((e) => e.message.includes('avseg-core.wasm'));
   assert.ok(model && core, JSON.stringify(errors));
-  for (const { message } of [model, core]) {
+  for (const [{ message }, file] of [[model, 'avseg-model.wasm'], [core, 'avseg-core.wasm']]) {
     assert.ok(has(message, "Content-Security-Policy (connect-src) does not allow the asset host", cdn, `add ${cdn} to connect-src`), message);
+    assert.ok(has(message, `Its script variant ${file}.js`, 'could not be loaded either', 'Content-Security-Policy (script-src) refuses it too'), message);
     assert.doesNotMatch(message, /Failed to fetch/);
   }
   // What the annotator sees in the element.
   const shown = await tab.locator('avseg-editor .error').textContent();
   assert.ok(has(shown, 'connect-src', cdn), shown);
+  assert.equal(await tab.evaluate(() => window.editor.wasmVia), null);
 });
 
-test('a policy without connect-src: the message names default-src, the directive that refused', async (t) => {
-  const servers = await serve((o) => `script-src 'self' 'unsafe-inline' ${o.assets} 'wasm-unsafe-eval'; worker-src blob: ${o.assets}; default-src ${o.media}`);
+/** Every script of dist/ by its own path except the wasm's script variants: a script-src that refuses those. */
+const allButWasmScripts = async (origin) => (await readdir(dist)).filter((f) => f.endsWith('.js') && !f.endsWith('.wasm.js')).map((f) => `${origin}/${f}`).join(' ');
+
+test('a policy without connect-src (and no script variant allowed): the message names default-src, the directive that refused', async (t) => {
+  let scripts = '';
+  const servers = await serve((o) => `script-src 'self' 'unsafe-inline' ${scripts} 'wasm-unsafe-eval'; worker-src blob: ${o.assets}; default-src ${o.media}`);
+  scripts = await allButWasmScripts(servers.assets.origin);
   const tab = await open(t, servers, page(servers, { src: servers.media.url('/chirp.wav?csp=2') }));
   const errors = await fatalErrors(tab, ['avseg-model.wasm']);
   assert.ok(errors.length >= 1);
@@ -191,7 +213,7 @@ test('an opaque origin (sandbox without allow-same-origin) refused by the asset 
   const servers = await serve(() => 'sandbox allow-scripts allow-forms');
   pageOrigin = servers.page.origin;
   // The wasm and worker from a host whose CORS names only the page's own origin (setAssetBase).
-  const named = await namedCorsHost(() => [pageOrigin]);
+  const named = await namedCorsHost(() => [pageOrigin], { wasmScripts: false });
   const tab = await open(t, servers, page(servers, { src: servers.media.url('/chirp.wav?csp=4'), assetBase: named }));
   assert.equal(await tab.evaluate(() => window.origin_), 'null', 'the policy\'s sandbox makes the page an opaque origin');
   const errors = await fatalErrors(tab, ['avseg-model.wasm']);
@@ -199,6 +221,20 @@ test('an opaque origin (sandbox without allow-same-origin) refused by the asset 
   assert.ok(model, JSON.stringify(errors));
   assert.ok(has(model.message, 'opaque origin', 'allow-same-origin', 'Origin: null', `the asset host ${named}`), model.message);
   assert.doesNotMatch(model.message, /Content-Security-Policy \(/);
+  assert.ok(has(model.message, 'Its script variant avseg-model.wasm.js', `${named}/avseg-model.wasm.js did not load`), model.message);
+});
+
+test('an opaque origin refused by the asset host\'s CORS, where the host has the script variants: the wasm comes as scripts and the element gets ready', async (t) => {
+  let pageOrigin = null;
+  const servers = await serve(() => 'sandbox allow-scripts allow-forms');
+  pageOrigin = servers.page.origin;
+  const named = await namedCorsHost(() => [pageOrigin]);
+  const tab = await open(t, servers, page(servers, { src: servers.media.url('/chirp.wav?csp=7'), assetBase: named }));
+  await tab.waitForFunction(() => window.heard?.some((h) => h.ready || h.fatal), undefined, { timeout: 30000 });
+  const heard = await tab.evaluate(() => window.heard);
+  assert.deepEqual(heard.filter((h) => h.fatal), [], JSON.stringify(heard));
+  assert.equal(await tab.evaluate(() => window.editor.wasmVia), 'script');
+  assert.equal(await tab.evaluate(() => window.editor.coreThread), 'classic-worker');
 });
 
 test('a server that is down is not blamed on the Content-Security-Policy', async (t) => {

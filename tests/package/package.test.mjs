@@ -39,7 +39,8 @@ test('the tarball holds exactly the modules, worker and wasm the entry points lo
   // The classic build ("./classic", for pages that refuse module scripts: doc/ground-truth.md) is one
   // script holding the modules, whose worker, worker.classic.js, it names by a URL made at run time.
   assert.equal(manifest.exports['./classic'], './dist/avseg.classic.js');
-  const classic = ['dist/avseg.classic.js', 'dist/worker.classic.js'];
+  // So are the wasm files' script variants (wasm-script.js), for a page whose connect-src or CORS refuses the .wasm.
+  const classic = ['dist/avseg.classic.js', 'dist/worker.classic.js', 'dist/avseg-core.wasm.js', 'dist/avseg-model.wasm.js'];
   const expected = [...new Set([...loaded, ...classic, ...types, ...wasmTypes, ...docs, 'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'])].sort();
   assert.deepEqual(packed.files, expected, 'the tarball holds files nothing loads, or lacks some');
   for (const f of packed.files) assert.doesNotMatch(f, /^(tests|build|web|examples|node_modules|scripts|template|wasm|bench)\//);

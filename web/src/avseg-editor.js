@@ -10,6 +10,8 @@ import { HelpOverlay } from './help-overlay.js';
 import { adoptStyles, buildShadow } from './element-markup.js';
 import { takePresetProperties } from './upgrade-properties.js';
 import { MediaSide } from './media-side.js';
+import { modelWasmVia } from './model.js';
+import { wasmVia } from './wasm-script.js';
 
 // How long a removed editor may wait to be put back before it lets go of its worker and draft lock.
 const FREE_AFTER_MS = 500;
@@ -78,6 +80,8 @@ export class AvsegEditor extends HTMLElement {
   get ready() { return this.#media.session.announced; }
   /** Where the media core runs: 'worker', 'classic-worker', 'page' (no worker could start) or null. */
   get coreThread() { return this.#media.session.coreThread; }
+  /** How the wasm came: 'fetch', or 'script' when a refused fetch was got around (wasm-script.js); null before. */
+  get wasmVia() { return wasmVia(modelWasmVia(), this.#media.session.coreWasmVia); }
   get sampleRate() { return this.#info?.sampleRate ?? 0; }
   get channels() { return this.#info?.channels ?? 0; }
 

@@ -70,7 +70,7 @@ export class Decoding {
     const info = this.session ? this.session.info() : NO_AUDIO;
     if (!this.announced && this.session?.opened()) {
       this.announced = true;
-      this.post({ type: OPENED, info });
+      this.post({ type: OPENED, info, wasmVia: this.wasmVia ?? null });
     }
     const file = this.file;
     this.post({

@@ -58,6 +58,7 @@ export class LoadSession extends Emitter {
   #m;
   #loadId = 0;
   #info = null;           // media facts once the header is read
+  #coreWasmVia = null;
   #duration = 0;
   #decoded = false;       // the worker's ready: decoded to the end
   #announced = false;     // `ready` was emitted (the annotations are in place too)
@@ -95,6 +96,8 @@ export class LoadSession extends Emitter {
   get client() { return this.#client; }
   /** Where the media core runs (core-client.js): 'worker', 'classic-worker', 'page' or null. */
   get coreThread() { return this.#client.thread; }
+  /** How the core's wasm came to it (wasm-script.js): 'fetch', 'script', or null before it was loaded. */
+  get coreWasmVia() { return this.#coreWasmVia; }
   get loadId() { return this.#loadId; }
   get info() { return this.#info; }
   get duration() { return this.#duration; }
@@ -149,6 +152,7 @@ export class LoadSession extends Emitter {
     switch (msg.type) {
       case 'opened':
         this.#info = msg.info;
+        this.#coreWasmVia = msg.wasmVia ?? this.#coreWasmVia;
         this.setDuration(msg.info.declaredDuration > 0 ? msg.info.declaredDuration : 0);
         break;
       case 'progress': {

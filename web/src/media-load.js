@@ -104,7 +104,7 @@ export class MediaLoad {
   async startSession() {
     let Session;
     try {
-      ({ Session } = await this.core());
+      ({ Session, wasmVia: this.wasmVia } = await this.core());
     } catch (err) {
       if (wasmRefused(err)) this.fail(ErrorCode.WasmRefused, wasmRefusedMessage('the media decoder', err));
       else this.fail(ErrorCode.Internal, `The decoder module could not be loaded: ${err?.message ?? err}`);

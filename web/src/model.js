@@ -5,7 +5,7 @@ import createAvsegModel from './avseg-model.js';
 import { codedError } from './error-codes.js';
 import { assetUrl } from './asset-base.js';
 import { wasmError, wasmRefused } from './wasm-refusal.js';
-import { explainedError } from './csp-report.js';
+import { startWasmModule } from './wasm-script.js';
 
 let modulePromise;
 
@@ -15,13 +15,19 @@ export function loadModel() {
   // new URL('avseg-model.wasm', import.meta.url) that bundlers follow.
   // Refused by the page's CSP, it rejects with a `wasm-refused` Error naming the directive; a
   // fetch of the wasm that failed says why (csp-report.js) instead of "Failed to fetch".
-  modulePromise ??= createAvsegModel(assetUrl('avseg-model.wasm') ? { locateFile: (file) => assetUrl(file).href } : {})
-    .catch(async (err) => {
+  // Where that fetch is refused (connect-src, CORS), the wasm comes as a script (wasm-script.js).
+  modulePromise ??= startWasmModule(createAvsegModel, { url: wasmUrl(), file: WASM_FILE,
+    options: assetUrl('avseg-model.wasm') ? { locateFile: (file) => assetUrl(file).href } : {} })
+    .then(({ module, via }) => { modelVia = via; return module; }, (err) => {
       if (wasmRefused(err)) throw wasmError('the annotation model', err);
-      throw await explainedError(err, { url: wasmUrl(), file: WASM_FILE });
+      throw err;
     });
   return modulePromise;
 }
+
+let modelVia = null;
+/** How the model's wasm came: 'fetch', 'script' (wasm-script.js), or null before it did. */
+export const modelWasmVia = () => modelVia;
 
 const WASM_FILE = 'avseg-model.wasm';
 

@@ -9,7 +9,7 @@ import { fetchSpan } from './view-bytes.js';
 import { recycle, render } from './worker-render.js';
 import { ERROR, HELLO, LOAD, RECYCLE, REFRESH_URL, RENDER, STATS, UNLOAD } from './protocol.js';
 import { ErrorCode } from './error-codes.js';
-import { explainedError } from './csp-report.js';
+import { startWasmModule } from './wasm-script.js';
 
 /** The core's wasm beside this module, for messages; null where import.meta.url is no URL (a classic build). */
 const coreWasmUrl = () => {
@@ -24,8 +24,9 @@ let M_CORE = null;      // the module, once loaded (renders only happen after th
 function core() {
   // No locateFile: the glue finds its wasm beside itself by a literal URL, which bundlers follow.
   // A failed fetch of its wasm says why (csp-report.js: the CSP's connect-src, an opaque origin).
-  corePromise ??= createAvsegCore().then((m) => { M_CORE = m; return m; },
-    async (err) => { throw await explainedError(err, { url: coreWasmUrl(), file: 'avseg-core.wasm' }); });
+  // Where that fetch is refused (connect-src, CORS), the wasm comes as a script (wasm-script.js).
+  corePromise ??= startWasmModule(createAvsegCore, { url: coreWasmUrl(), file: CORE_WASM })
+    .then(({ module, via }) => { M_CORE = Object.assign(module, { wasmVia: via }); return M_CORE; });
   return corePromise;
 }
 
