@@ -13,7 +13,8 @@
   // What defines the editor: the task glue (module or classic) or the element alone.
   var EDITOR_SCRIPT = /^(crowd-task|avseg)(\.classic)?\.js$/;
   var GRACE_MS = 2000;
-  var CLASSIC = 'use the classic variant of this template (dist/templates/*-classic.liquid.html, made by scripts/build), whose scripts need no CORS';
+  var CLASSIC = 'use the classic variant of this template (dist/templates/*-classic.liquid.html, made by scripts/build), which needs no CORS '
+    + '(its scripts are classic, and it brings the editor\'s .wasm files in as scripts where fetching them is refused)';
   var over = false;
 
   function editorScript(el) {
@@ -94,16 +95,15 @@
       causes.push(host + ' sends no CORS header (Access-Control-Allow-Origin) ' + (opaque ? 'at all' : 'for this page\'s origin ' + self.origin) + ', which a module script needs');
     }
     causes.push('the portal refuses module scripts' + (o.probe.cors ? ' (' + host + ' answers CORS here, so the script itself was refused)' : ''));
-    // The editor's .wasm files are fetched with CORS by either build: without CORS the classic template alone does not help.
+    // The classic build needs no CORS at all: its scripts are classic, and where a .wasm's fetch is
+    // refused it brings the bytes in as a script too (wasm-script.js).
     var todo;
     if (o.probe.cors) todo = 'What to do: ' + CLASSIC + '.';
     else if (opaque) {
-      todo = 'What to do: ask the portal\'s owner to add allow-same-origin to the iframe sandbox (the frame then sends the portal\'s origin), or have '
-        + host + ' answer CORS to any origin (Access-Control-Allow-Origin: *), since a sandboxed frame sends Origin: null; the editor\'s .wasm files need CORS too, '
-        + 'so the classic variant of this template (dist/templates/*-classic.liquid.html) helps only once that is done, or where module scripts are what is refused.';
+      todo = 'What to do: ' + CLASSIC + ' (it works in this frame as it is); or ask the portal\'s owner to add allow-same-origin to the iframe sandbox '
+        + '(the frame then sends the portal\'s origin), or have ' + host + ' answer CORS to any origin (Access-Control-Allow-Origin: *), since a sandboxed frame sends Origin: null.';
     } else {
-      todo = 'What to do: have ' + host + ' answer CORS for the portal\'s origin ' + self.origin + ' (Access-Control-Allow-Origin; the editor\'s .wasm files need it too); '
-        + 'if module scripts are what is refused, ' + CLASSIC + '.';
+      todo = 'What to do: ' + CLASSIC + '; or have ' + host + ' answer CORS for the portal\'s origin ' + self.origin + ' (Access-Control-Allow-Origin).';
     }
     return head + ' Likely causes, in order: ' + causes.map(function (c, i) { return '(' + (i + 1) + ') ' + c; }).join('; ') + '. ' + todo;
   }
