@@ -32,6 +32,16 @@ const BUNDLES = [
   { entry: 'crowd-task.js', out: 'crowd-task.classic.js', globalName: 'avsegCrowdTask' },
 ];
 
+// web/src/module-import.js (an import() by a URL made at run time) is left out: a classic bundle
+// holds no import(); where it runs, a classic script (importScripts, <script>) does instead.
+const noModuleImport = {
+  name: 'no-module-import',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)module-import\.js$/ }, (args) => ({ path: args.path, namespace: 'no-module-import' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-module-import' }, () => ({ contents: 'export const importModule = null;', loader: 'js' }));
+  },
+};
+
 async function bundle({ entry, out, globalName }) {
   const result = await build({
     absWorkingDir: root,
@@ -57,6 +67,7 @@ async function bundle({ entry, out, globalName }) {
     // No charset option: non-ASCII is written as \u escapes, since a classic script is decoded in
     // the page's encoding (a module script always as UTF-8) unless the host names a charset.
     logLevel: 'silent',
+    plugins: [noModuleImport],
   });
   // A warning here (an import.meta left empty, a require) is a bundle that breaks at run time.
   if (result.warnings.length) throw new Error(`${out}: ${result.warnings.map((w) => w.text).join('; ')}`);

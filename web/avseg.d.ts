@@ -240,6 +240,13 @@ export declare class AvsegEditor extends HTMLElement {
    * core started (no media yet, or starting).
    */
   readonly coreThread: 'worker' | 'classic-worker' | 'page' | null;
+  /**
+   * How the wasm modules came: 'fetch' (both .wasm files fetched), 'script' (a fetch was refused
+   * by the page's connect-src or by CORS, as for a sandboxed frame's Origin: null, so that module's
+   * bytes came from its script variant, dist/FILE.wasm.js, which needs neither), or null until
+   * both are loaded.
+   */
+  readonly wasmVia: 'fetch' | 'script' | null;
   /** Shows the spectrogram under the waveform (the toolbar's Spectrogram box; off by default). */
   spectrogram: boolean;
   /** Its settings; unknown values fall back to the defaults (2048, 'mel', 'magma', -100, 0). */

@@ -7,6 +7,7 @@
 // so it costs about 2/3 of the .wasm's bytes when the host does not compress (and about the same
 // when it does), and is decoded and inflated by the browser's own code.
 import { explainedError, violationFor } from './csp-report.js';
+import { importModule } from './module-import.js';
 
 /** The causes (csp-report.js's `reason`) that a script can get around; a host that does not answer can't be. */
 const SCRIPT_HELPS = new Set(['csp', 'opaque-origin', 'cors']);
@@ -59,8 +60,8 @@ function runScript(url) {
   } catch (err) {
     // A module worker refuses importScripts with a TypeError; it imports the same file as a module
     // (script-src governs it; the asset host answers CORS wherever module workers run).
-    if (!(err instanceof TypeError)) return Promise.reject(err);
-    return import(/* webpackIgnore: true */ /* @vite-ignore */ url);
+    if (!(err instanceof TypeError) || !importModule) return Promise.reject(err);
+    return importModule(url);
   }
 }
 
