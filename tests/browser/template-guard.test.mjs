@@ -119,7 +119,7 @@ test('module template, CDN answering CORS only to the portal origins, opaque san
     assert.ok(text.includes(`crowd-task.js from the asset host ${cdn}`), text);
     assert.match(text, /\(1\) this task's frame has an opaque origin \(the portal's iframe sandbox lacks allow-same-origin\), so the module script's request carried Origin: null/);
     assert.match(text, /\(2\) .* sends no CORS header .*\(3\) the portal refuses module scripts/);
-    assert.match(text, /What to do: use the classic variant of this template \(dist\/templates\/\*-classic\.liquid\.html.*\) \(it works in this frame as it is\)/);
+    assert.match(text, /What to do: use the classic variant of this template \(dist\/templates\/\*-classic\.liquid\.html.*\): it works in this frame as it is\. Or ask/);
     assert.doesNotMatch(text, /helps only once/, 'the classic template works here: the wasm comes as scripts');
     assert.match(text, /add allow-same-origin to the iframe sandbox/);
     assert.ok(text.includes(`have ${cdn} answer CORS to any origin (Access-Control-Allow-Origin: *)`), text);
@@ -146,7 +146,7 @@ test('module template, asset host with no CORS at all, not sandboxed: the alert 
     assert.ok(text.includes(`crowd-task.js from the asset host ${assets.origin}`), text);
     assert.ok(text.includes(`(1) ${assets.origin} sends no CORS header (Access-Control-Allow-Origin) for this page's origin ${portal.origins.task}`), text);
     assert.doesNotMatch(text, /Origin: null/, 'the frame is not sandboxed: its origin is not blamed');
-    assert.match(text, /What to do: use the classic variant of this template .*; or have .* answer CORS for the portal's origin/);
+    assert.match(text, /What to do: use the classic variant of this template .*\. Or have .* answer CORS for the portal's origin/);
     assert.deepEqual(await pressSubmit(frame), []);
   } finally {
     await frame.close();

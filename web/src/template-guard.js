@@ -100,10 +100,10 @@
     var todo;
     if (o.probe.cors) todo = 'What to do: ' + CLASSIC + '.';
     else if (opaque) {
-      todo = 'What to do: ' + CLASSIC + ' (it works in this frame as it is); or ask the portal\'s owner to add allow-same-origin to the iframe sandbox '
+      todo = 'What to do: ' + CLASSIC + ': it works in this frame as it is. Or ask the portal\'s owner to add allow-same-origin to the iframe sandbox '
         + '(the frame then sends the portal\'s origin), or have ' + host + ' answer CORS to any origin (Access-Control-Allow-Origin: *), since a sandboxed frame sends Origin: null.';
     } else {
-      todo = 'What to do: ' + CLASSIC + '; or have ' + host + ' answer CORS for the portal\'s origin ' + self.origin + ' (Access-Control-Allow-Origin).';
+      todo = 'What to do: ' + CLASSIC + '. Or have ' + host + ' answer CORS for the portal\'s origin ' + self.origin + ' (Access-Control-Allow-Origin).';
     }
     return head + ' Likely causes, in order: ' + causes.map(function (c, i) { return '(' + (i + 1) + ') ' + c; }).join('; ') + '. ' + todo;
   }
