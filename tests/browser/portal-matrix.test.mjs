@@ -175,9 +175,9 @@ export const EXPECTED = {
     messages: ['The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). )', 'This task cannot be submitted from this page. The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). ) Please tell the requester of this task.'],
   },
   'none | cross-site | connect-src S3 only': {
-    defined: true, modules: true, ready: false, coreThread: 'worker', draftStorage: null, storageAccess: 'not asked',
-    codes: ['internal (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
-    messages: ['The annotation model could not be loaded: The page\'s Content-Security-Policy (connect-src) does not allow the asset host {cdn}, from which the editor loads avseg-model.wasm: ask the portal\'s owner to add {cdn} to connect-src.', 'The decoder module could not be loaded: The page\'s Content-Security-Policy (connect-src) does not allow the asset host {cdn}, from which the editor loads avseg-core.wasm: ask the portal\'s owner to add {cdn} to connect-src.'],
+    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'memory', storageAccess: 'refused',
+    codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
+    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | none | partitioned': {
     defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
@@ -212,12 +212,12 @@ export const EXPECTED = {
   'scripts forms | cross-site | none | partitioned | CDN CORS portal origins': {
     defined: false, modules: true, ready: false, coreThread: null, draftStorage: null, storageAccess: 'not asked',
     codes: [], draft: 'n/a', submit: 'none', result: 'fails',
-    messages: ['The annotation editor could not be loaded: the browser refused its script crowd-task.js from the asset host {cdn}. Likely causes, in order: (1) this task\'s frame has an opaque origin (the portal\'s iframe sandbox lacks allow-same-origin), so the module script\'s request carried Origin: null, and {cdn} does not answer CORS for that origin; (2) {cdn} sends no CORS header (Access-Control-Allow-Origin) at all, which a module script needs; (3) the portal refuses module scripts. What to do: ask the portal\'s owner to add allow-same-origin to the iframe sandbox (the frame then sends the portal\'s origin), or have {cdn} answer CORS to any origin (Access-Control-Allow-Origin: *), since a sandboxed frame sends Origin: null; the editor\'s .wasm files need CORS too, so the classic variant of this template (dist/templates/*-classic.liquid.html) helps only once that is done, or where module scripts are what is refused. This task cannot be submitted: the annotation editor did not load, so an answer from this page would be empty. Please tell the requester of this task.'],
+    messages: ['The annotation editor could not be loaded: the browser refused its script crowd-task.js from the asset host {cdn}. Likely causes, in order: (1) this task\'s frame has an opaque origin (the portal\'s iframe sandbox lacks allow-same-origin), so the module script\'s request carried Origin: null, and {cdn} does not answer CORS for that origin; (2) {cdn} sends no CORS header (Access-Control-Allow-Origin) at all, which a module script needs; (3) the portal refuses module scripts. What to do: use the classic variant of this template (dist/templates/*-classic.liquid.html, made by scripts/build), which needs no CORS (its scripts are classic, and it brings the editor\'s .wasm files in as scripts where fetching them is refused): it works in this frame as it is. Or ask the portal\'s owner to add allow-same-origin to the iframe sandbox (the frame then sends the portal\'s origin), or have {cdn} answer CORS to any origin (Access-Control-Allow-Origin: *), since a sandboxed frame sends Origin: null. This task cannot be submitted: the annotation editor did not load, so an answer from this page would be empty. Please tell the requester of this task.'],
   },
   'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': {
-    defined: true, modules: false, ready: false, coreThread: 'classic-worker', draftStorage: null, storageAccess: 'not asked',
-    codes: ['internal (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
-    messages: ['The annotation model could not be loaded: This task\'s frame has an opaque origin (the portal\'s iframe sandbox lacks allow-same-origin), so its requests carry Origin: null, and the asset host {cdn} does not allow that origin to read avseg-model.wasm (CORS): ask the portal\'s owner to add allow-same-origin to the sandbox, or have {cdn} answer CORS with Access-Control-Allow-Origin: *.', 'The decoder module could not be loaded: This task\'s frame has an opaque origin (the portal\'s iframe sandbox lacks allow-same-origin), so its requests carry Origin: null, and the asset host {cdn} does not allow that origin to read avseg-core.wasm (CORS): ask the portal\'s owner to add allow-same-origin to the sandbox, or have {cdn} answer CORS with Access-Control-Allow-Origin: *.'],
+    defined: true, modules: false, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
+    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | none | firefox': {
     defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
@@ -242,9 +242,7 @@ const OPAQUE_STORAGE = 'partly: says what to do (drafts only in memory: submit b
 const NO_BLOB_WORKER = 'yes: names worker-src and blob:, and says the page may be slower';
 const NO_BLOB_SCRIPT = 'yes: names script-src (which governs workers without a worker-src) and blob:, and says the page may be slower; it asks for blob: in script-src, where `worker-src blob:` is the narrower ask';
 const NO_WASM = 'yes: names script-src and \'wasm-unsafe-eval\', and says submitting is blocked';
-const NO_CONNECT = 'yes: names connect-src and the asset host\'s origin';
-const CORS_GUARD = 'yes: the templates\' guard names the asset host and, first of three likely causes, the opaque origin\'s Origin: null refused by its CORS, says what to ask for, and blocks submitting (the answer would be empty)';
-const CORS_OPAQUE = 'yes: names the opaque origin (the sandbox without allow-same-origin), Origin: null, CORS and the asset host';
+const CORS_GUARD = 'yes: the templates\' guard names the asset host and, first of three likely causes, the opaque origin\'s Origin: null refused by its CORS; says what to do, first the classic template (which works in that frame), else what to ask for; and blocks submitting (the answer would be empty)';
 /** Whether what the annotator is shown says what is wrong (judged by reading it). */
 export const CLEAR = {
   'none | cross-site | none': STORAGE_BLOCKED,
@@ -259,12 +257,12 @@ export const CLEAR = {
   'none | cross-site | worker-src CDN': `${NO_BLOB_WORKER}; drafts: ${STORAGE_BLOCKED}`,
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\'': `${NO_BLOB_SCRIPT}; drafts: ${STORAGE_BLOCKED}`,
   'none | cross-site | script-src CDN, worker-src blob: CDN (no \'wasm-unsafe-eval\')': NO_WASM,
-  'none | cross-site | connect-src S3 only': NO_CONNECT,
+  'none | cross-site | connect-src S3 only': STORAGE_BLOCKED,
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': STORAGE_BLOCKED,
   'scripts forms | cross-site | none | classic template': OPAQUE_STORAGE,
   'scripts forms | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': OPAQUE_STORAGE,
   'scripts forms | cross-site | none | partitioned | CDN CORS portal origins': CORS_GUARD,
-  'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': CORS_OPAQUE,
+  'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': OPAQUE_STORAGE,
   'scripts forms | cross-site | none | firefox': OPAQUE_STORAGE,
   'none | cross-site | worker-src \'self\' | firefox': NO_BLOB_WORKER,
 };
@@ -272,7 +270,7 @@ export const CLEAR = {
 const STORAGE = 'nothing from the portal when annotators use Chrome or Firefox as shipped (the partitioned and Firefox rows); where a browser blocks a cross-site frame\'s storage: frame the task from the portal\'s own site, or tell annotators to submit before leaving a task';
 const SAME_ORIGIN = '`allow-same-origin` in the iframe\'s sandbox, for drafts that survive a reload (then the storage of the rows with it)';
 const BLOB = '`blob:` in `worker-src`, for the decoder in a worker (avseg starts it from a `blob:` URL that imports the CDN\'s worker script: a page cannot start a worker from another origin\'s URL); without it the task works, on the page\'s thread';
-const CORS_NULL = '`allow-same-origin` in the iframe\'s sandbox (the frame then sends the portal\'s origin, which the CDN names); otherwise a CDN answering CORS to `Origin: null` (or `*`), and the classic template';
+const CORS_NULL = 'nothing if the requester uses the classic template (next row); for the module template, `allow-same-origin` in the iframe\'s sandbox (the frame then sends the portal\'s origin, which the CDN names) or a CDN answering CORS to `Origin: null` (or `*`)';
 /** What to ask the portal owner for when a cell is not "works". */
 export const ASK = {
   'none | cross-site | none': STORAGE,
@@ -287,12 +285,12 @@ export const ASK = {
   'none | cross-site | worker-src CDN': `${BLOB}; drafts: as the first row`,
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\'': `${BLOB} (without a worker-src, script-src governs workers: add \`worker-src blob: <CDN>\`); drafts: as the first row`,
   'none | cross-site | script-src CDN, worker-src blob: CDN (no \'wasm-unsafe-eval\')': '`\'wasm-unsafe-eval\'` in `script-src` (the core and the annotation model are WebAssembly)',
-  'none | cross-site | connect-src S3 only': 'the CDN in `connect-src` beside the media bucket (the page fetches avseg-model.wasm and the worker avseg-core.wasm from it)',
+  'none | cross-site | connect-src S3 only': `nothing for \`connect-src\` (the refused .wasm files come as scripts, avseg-core.wasm.js and avseg-model.wasm.js; the CDN in \`connect-src\` saves their extra bytes); drafts: ${STORAGE}`,
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': STORAGE,
   'scripts forms | cross-site | none | classic template': SAME_ORIGIN,
   'scripts forms | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': SAME_ORIGIN,
   'scripts forms | cross-site | none | partitioned | CDN CORS portal origins': CORS_NULL,
-  'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': CORS_NULL,
+  'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': `${SAME_ORIGIN} (the .wasm files, refused by the CDN's CORS, come as scripts)`,
   'scripts forms | cross-site | none | firefox': SAME_ORIGIN,
   'none | cross-site | worker-src \'self\' | firefox': BLOB,
 };
