@@ -6,7 +6,7 @@
 // but loading a script is not: the module and the classic template both load the WAV, take a
 // segment and submit it. In a frame sandboxed without allow-same-origin, with a CDN answering CORS
 // only to the portal's origins, the classic template (no CORS for its scripts) works too. Where
-// nothing is refused, the .wasm is fetched and no .wasm.js is asked for.
+// nothing is refused, the .wasm is fetched and no .wasm.js is asked for. And once in Firefox ESR.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,11 +16,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startMediaServer } from '../lib/media-server.mjs';
-import { launchPartitioned, startPortal } from '../lib/portal.mjs';
+import { launchFirefoxOwnStorage, launchPartitioned, openTaskFrame, startPortal } from '../lib/portal.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // One source per cell, so no cell finds another's draft.
-const CELLS = 4;
+const CELLS = 5;
 const s3Uri = (n) => `s3://avseg-wasm-script/clip-${n}.wav`;
 const SECONDS = 2;
 
@@ -138,4 +138,26 @@ test('where nothing refuses the .wasm it is fetched, and no .wasm.js is asked fo
   assert.deepEqual(out.errors, []);
   assert.deepEqual(out.segments, [[0.25, 1.5, 'via script']]);
   assert.deepEqual(wasmFiles(out.fromCdn), ['avseg-core.wasm', 'avseg-model.wasm']);
+});
+
+test('Firefox ESR: connect-src with only the media bucket, the module template gets its wasm as scripts and gets ready', async () => {
+  const firefox = await launchFirefoxOwnStorage();
+  try {
+    const url = portal.addCell('connect-src S3 only, firefox', { template: 'module', csp: S3_ONLY, framing: 'cross-site', input: { 'source-ref': s3Uri(cells++) } });
+    const frame = await openTaskFrame(firefox, url, () => {});
+    try {
+      assert.ok(await frame.waitFor(() => document.querySelector('avseg-editor')?.ready, 30000), 'ready');
+      const out = await frame.evaluate(() => {
+        const editor = document.querySelector('avseg-editor');
+        return { wasmVia: editor.wasmVia, duration: editor.duration, error: editor.shadowRoot.querySelector('.error')?.textContent ?? '' };
+      });
+      assert.equal(out.wasmVia, 'script');
+      assert.ok(Math.abs(out.duration - SECONDS) < 0.01, `duration ${out.duration}`);
+      assert.equal(out.error, '');
+    } finally {
+      await frame.close();
+    }
+  } finally {
+    await firefox.close();
+  }
 });
