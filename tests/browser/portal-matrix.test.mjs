@@ -7,7 +7,8 @@
 // frame's storage blocked (playwright-core's Chromium), partitioned (as Chrome ships), or as
 // Firefox ESR keeps it by default (Total Cookie Protection). From inside the task frame, each cell
 // records whether the element got defined and ready, whether any module script or module worker
-// was used, the thread the core ran on (editor.coreThread), where drafts were kept
+// was used, the thread the core ran on (editor.coreThread), how its WebAssembly came
+// (editor.wasmVia), where drafts were kept
 // (editor.draftStorage), its `error` events, whether an edit survives a reload of the task (the
 // draft), whether crowd-form submits an answer holding the edit, and what the annotator is shown.
 // The recorded rows must equal EXPECTED, and doc/ground-truth.md's "Portal policies" must show the
@@ -100,137 +101,137 @@ const cellId = (c) => [
 // from the commit doc/ground-truth.md names.
 export const EXPECTED = {
   'none | cross-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | same-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb', storageAccess: 'not asked',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb', storageAccess: 'not asked',
     codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: ['Drafts: saved in this browser.'],
   },
   'scripts forms same-origin | cross-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms same-origin | same-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb', storageAccess: 'not asked',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb', storageAccess: 'not asked',
     codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: ['Drafts: saved in this browser.'],
   },
   'scripts forms same-origin popups modals | cross-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms same-origin popups modals | same-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb', storageAccess: 'not asked',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb', storageAccess: 'not asked',
     codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: ['Drafts: saved in this browser.'],
   },
   'scripts forms | cross-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms | same-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms popups modals | cross-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms popups modals | same-site | none': {
-    defined: true, modules: true, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | local run\'s': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | worker-src \'self\'': {
-    defined: true, modules: true, ready: true, coreThread: 'page', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'page', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['core-on-page-thread', 'drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'The media is decoded on this page\'s own thread, not in a background worker, so the page may be slower to answer while media loads. The page\'s Content-Security-Policy (worker-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal\'s owner to add blob: to worker-src.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | worker-src CDN': {
-    defined: true, modules: true, ready: true, coreThread: 'page', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'page', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['core-on-page-thread', 'drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'The media is decoded on this page\'s own thread, not in a background worker, so the page may be slower to answer while media loads. The page\'s Content-Security-Policy (worker-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal\'s owner to add blob: to worker-src.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\'': {
-    defined: true, modules: true, ready: true, coreThread: 'page', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'page', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['core-on-page-thread', 'drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'The media is decoded on this page\'s own thread, not in a background worker, so the page may be slower to answer while media loads. The page\'s Content-Security-Policy (script-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal\'s owner to add blob: to script-src.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | script-src CDN, worker-src blob: CDN (no \'wasm-unsafe-eval\')': {
-    defined: true, modules: true, ready: false, coreThread: 'worker', draftStorage: null, storageAccess: 'not asked',
+    defined: true, modules: true, ready: false, coreThread: 'worker', wasmVia: null, draftStorage: null, storageAccess: 'not asked',
     codes: ['wasm-refused (fatal)'], draft: 'n/a', submit: 'none', result: 'fails',
     messages: ['The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). )', 'This task cannot be submitted from this page. The editor cannot run on this page: its Content-Security-Policy refuses WebAssembly, which the annotation model is built on (script-src needs \'wasm-unsafe-eval\'). Nothing can be annotated here until the page\'s owner adds \'wasm-unsafe-eval\' to the page\'s script-src directive. (The browser said: Aborted(CompileError: WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following Content Security policy directive because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src {cdn}".). ) Please tell the requester of this task.'],
   },
   'none | cross-site | connect-src S3 only': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'script', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | none | partitioned': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
     codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: ['Drafts: saved in this browser for this portal only.'],
   },
   'scripts forms same-origin | cross-site | none | partitioned': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
     codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: ['Drafts: saved in this browser for this portal only.'],
   },
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': {
-    defined: true, modules: false, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: false, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms | cross-site | none | classic template': {
-    defined: true, modules: false, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: false, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'scripts forms | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': {
-    defined: true, modules: false, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: false, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | none | partitioned | CDN CORS portal origins': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
     codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: ['Drafts: saved in this browser for this portal only.'],
   },
   'scripts forms | cross-site | none | partitioned | CDN CORS portal origins': {
-    defined: false, modules: true, ready: false, coreThread: null, draftStorage: null, storageAccess: 'not asked',
+    defined: false, modules: true, ready: false, coreThread: null, wasmVia: null, draftStorage: null, storageAccess: 'not asked',
     codes: [], draft: 'n/a', submit: 'none', result: 'fails',
     messages: ['The annotation editor could not be loaded: the browser refused its script crowd-task.js from the asset host {cdn}. Likely causes, in order: (1) this task\'s frame has an opaque origin (the portal\'s iframe sandbox lacks allow-same-origin), so the module script\'s request carried Origin: null, and {cdn} does not answer CORS for that origin; (2) {cdn} sends no CORS header (Access-Control-Allow-Origin) at all, which a module script needs; (3) the portal refuses module scripts. What to do: use the classic variant of this template (dist/templates/*-classic.liquid.html, made by scripts/build), which needs no CORS (its scripts are classic, and it brings the editor\'s .wasm files in as scripts where fetching them is refused): it works in this frame as it is. Or ask the portal\'s owner to add allow-same-origin to the iframe sandbox (the frame then sends the portal\'s origin), or have {cdn} answer CORS to any origin (Access-Control-Allow-Origin: *), since a sandboxed frame sends Origin: null. This task cannot be submitted: the annotation editor did not load, so an answer from this page would be empty. Please tell the requester of this task.'],
   },
   'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': {
-    defined: true, modules: false, ready: true, coreThread: 'classic-worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: false, ready: true, coreThread: 'classic-worker', wasmVia: 'script', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | none | firefox': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
     codes: [], draft: 'kept', submit: 'answer', result: 'works',
     messages: ['Drafts: saved in this browser for this portal only.'],
   },
   'scripts forms | cross-site | none | firefox': {
-    defined: true, modules: true, ready: true, coreThread: 'worker', draftStorage: 'memory', storageAccess: 'refused',
+    defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
     messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: IDBFactory.open: The operation is insecure). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
   },
   'none | cross-site | worker-src \'self\' | firefox': {
-    defined: true, modules: true, ready: true, coreThread: 'page', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
+    defined: true, modules: true, ready: true, coreThread: 'page', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
     codes: ['core-on-page-thread'], draft: 'kept', submit: 'answer', result: 'degraded',
     messages: ['Drafts: saved in this browser for this portal only.', 'The media is decoded on this page\'s own thread, not in a background worker, so the page may be slower to answer while media loads. The page\'s Content-Security-Policy (worker-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal\'s owner to add blob: to worker-src.'],
   },
@@ -392,11 +393,11 @@ const shown = (frame) => frame.evaluate(() => {
   return [...new Set(texts)];
 }).catch(() => []);
 
-/** The element's own account of how it runs: the core's thread and the drafts' home. */
+/** The element's own account of how it runs: the core's thread, how its wasm came, and the drafts' home. */
 const how = (frame) => frame.evaluate(() => {
   const editor = document.querySelector('avseg-editor');
-  return { coreThread: editor?.coreThread ?? null, draftStorage: editor?.draftStorage ?? null };
-}).catch(() => ({ coreThread: null, draftStorage: null }));
+  return { coreThread: editor?.coreThread ?? null, draftStorage: editor?.draftStorage ?? null, wasmVia: editor?.wasmVia ?? null };
+}).catch(() => ({ coreThread: null, draftStorage: null, wasmVia: null }));
 
 /** Any module code: a module script in the task page, or a module worker started. */
 const usedModules = (frame) => frame.evaluate(() => !!document.querySelector('script[type="module"]') || window.__portalCell.workers.includes('module'))
@@ -418,7 +419,7 @@ async function runCell(c) {
     await settle(frame);
     const first = await frame.evaluate(() => window.__portalCell);
     const defined = await frame.evaluate(() => !!customElements.get('avseg-editor'));
-    const { coreThread } = await how(frame);
+    const { coreThread, wasmVia } = await how(frame);
     // The annotator's first gesture in the element (where drafts are kept in memory, the element
     // asks the browser for storage access on it): a click on the element's own warning.
     if ((await how(frame)).draftStorage === 'memory') {
@@ -463,7 +464,7 @@ async function runCell(c) {
       .filter((m) => !/^Restored your unsaved work from /.test(m)).sort();
     const access = afterEdit.storageAccess;
     const storageAccess = access ? (access.granted ? 'granted' : 'refused') : 'not asked';
-    const row = { defined, modules, ready: first.ready && reloaded.ready, coreThread, draftStorage, storageAccess, codes, draft, submit, messages };
+    const row = { defined, modules, ready: first.ready && reloaded.ready, coreThread, wasmVia, draftStorage, storageAccess, codes, draft, submit, messages };
     return { id, row, debug: { ms: Math.round(performance.now() - t0), answer, edited, storageAccess: afterEdit.storageAccess ?? null, first, reloaded, violations: [...first.violations, ...reloaded.violations], workers: [...first.workers, ...reloaded.workers] } };
   } finally {
     await frame.close();

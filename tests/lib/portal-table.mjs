@@ -24,19 +24,19 @@ const code = (v) => (v ? `\`${v}\`` : '—');
 /** The Markdown table: one row per cell, with what to ask the portal owner for. */
 export function matrixTable(cells, expected, { ask, clear }, idOf) {
   const lines = [
-    '| Browser | Template | Sandbox (`allow-`) | Framing | Content-Security-Policy | CDN answers CORS to | Cross-site storage | Element defined | Module code | Ready | Core ran on | Drafts kept in | Storage access asked on a click | Error codes | Draft after reload | Submit | Result | What the annotator is shown | Does it say the cause? | Ask the portal owner for |',
-    `|${' --- |'.repeat(20)}`,
+    '| Browser | Template | Sandbox (`allow-`) | Framing | Content-Security-Policy | CDN answers CORS to | Cross-site storage | Element defined | Module code | Ready | Core ran on | Wasm via | Drafts kept in | Storage access asked on a click | Error codes | Draft after reload | Submit | Result | What the annotator is shown | Does it say the cause? | Ask the portal owner for |',
+    `|${' --- |'.repeat(21)}`,
   ];
   const where = (c) => `| ${c.browser} | ${c.template} | ${cellText(c.sandbox)} | ${c.framing} | ${cellText(c.csp)} | ${c.cdn === 'any' ? 'any origin' : cellText(c.cdn)} | ${c.storage} |`;
   for (const c of cells) {
     const id = idOf(c);
     const e = expected[id];
     if (!e) {
-      lines.push(`${where(c)} (not recorded) |${' |'.repeat(12)}`);
+      lines.push(`${where(c)} (not recorded) |${' |'.repeat(13)}`);
       continue;
     }
     const codes = e.codes.length ? e.codes.map((c) => `\`${c}\``).join(', ') : '—';
-    lines.push(`${where(c)} ${yesNo(e.defined)} | ${yesNo(e.modules)} | ${yesNo(e.ready)} | ${code(e.coreThread)} | ${code(e.draftStorage)} | ${e.storageAccess} | ${codes} | ${e.draft} | ${e.submit} | **${e.result}** | ${cellText(shownText(e))} | ${cellText(clear[id] ?? '—')} | ${cellText(ask[id] ?? '—')} |`);
+    lines.push(`${where(c)} ${yesNo(e.defined)} | ${yesNo(e.modules)} | ${yesNo(e.ready)} | ${code(e.coreThread)} | ${code(e.wasmVia)} | ${code(e.draftStorage)} | ${e.storageAccess} | ${codes} | ${e.draft} | ${e.submit} | **${e.result}** | ${cellText(shownText(e))} | ${cellText(clear[id] ?? '—')} | ${cellText(ask[id] ?? '—')} |`);
   }
   return lines.join('\n');
 }
