@@ -204,7 +204,8 @@ test('a worker refused by worker-src (or by script-src without one): explainFail
     }, servers.assets.origin);
     assert.equal(said?.cause, 'csp', JSON.stringify(said));
     assert.equal(said.directive, directive);
-    assert.ok(has(said.message, `Content-Security-Policy (${directive}) does not allow workers from blob: URLs`, servers.assets.origin, `add blob: to ${directive}`), said.message);
+    assert.ok(has(said.message, `Content-Security-Policy (${directive}) does not allow workers from blob: URLs`, servers.assets.origin,
+      /^(worker|child)-src$/.test(directive) ? `add blob: to ${directive}` : `add "worker-src blob:" (or blob: in ${directive})`), said.message);
   }
 });
 

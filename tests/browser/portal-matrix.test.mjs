@@ -103,7 +103,7 @@ export const EXPECTED = {
   'none | cross-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | same-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb', storageAccess: 'not asked',
@@ -113,7 +113,7 @@ export const EXPECTED = {
   'scripts forms same-origin | cross-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'scripts forms same-origin | same-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb', storageAccess: 'not asked',
@@ -123,7 +123,7 @@ export const EXPECTED = {
   'scripts forms same-origin popups modals | cross-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'scripts forms same-origin popups modals | same-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb', storageAccess: 'not asked',
@@ -133,42 +133,42 @@ export const EXPECTED = {
   'scripts forms | cross-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (SecurityError: Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context). The task's frame has an opaque origin (the portal's iframe sandbox lacks allow-same-origin), and browsers give such a page no storage. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'scripts forms | same-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (SecurityError: Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context). The task's frame has an opaque origin (the portal's iframe sandbox lacks allow-same-origin), and browsers give such a page no storage. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'scripts forms popups modals | cross-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (SecurityError: Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context). The task's frame has an opaque origin (the portal's iframe sandbox lacks allow-same-origin), and browsers give such a page no storage. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'scripts forms popups modals | same-site | none': {
     defined: true, modules: true, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (SecurityError: Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context). The task's frame has an opaque origin (the portal's iframe sandbox lacks allow-same-origin), and browsers give such a page no storage. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | local run\'s': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | worker-src \'self\'': {
     defined: true, modules: true, ready: true, coreThread: 'page', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['core-on-page-thread', 'drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'The media is decoded on this page\'s own thread, not in a background worker, so the page may be slower to answer while media loads. The page\'s Content-Security-Policy (worker-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal\'s owner to add blob: to worker-src.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "The media is decoded on this page's own thread, not in a background worker, so the page may be slower to answer while media loads. The page's Content-Security-Policy (worker-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal's owner to add blob: to worker-src.", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | worker-src CDN': {
     defined: true, modules: true, ready: true, coreThread: 'page', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['core-on-page-thread', 'drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'The media is decoded on this page\'s own thread, not in a background worker, so the page may be slower to answer while media loads. The page\'s Content-Security-Policy (worker-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal\'s owner to add blob: to worker-src.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "The media is decoded on this page's own thread, not in a background worker, so the page may be slower to answer while media loads. The page's Content-Security-Policy (worker-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal's owner to add blob: to worker-src.", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\'': {
     defined: true, modules: true, ready: true, coreThread: 'page', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['core-on-page-thread', 'drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'The media is decoded on this page\'s own thread, not in a background worker, so the page may be slower to answer while media loads. The page\'s Content-Security-Policy (script-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal\'s owner to add blob: to script-src.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "The media is decoded on this page's own thread, not in a background worker, so the page may be slower to answer while media loads. The page's Content-Security-Policy (script-src) does not allow workers from blob: URLs, which the editor uses to start its decoder from the asset host {cdn}: ask the portal's owner to add \"worker-src blob:\" (or blob: in script-src).", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | script-src CDN, worker-src blob: CDN (no \'wasm-unsafe-eval\')': {
     defined: true, modules: true, ready: false, coreThread: 'worker', wasmVia: null, draftStorage: null, storageAccess: 'not asked',
@@ -178,7 +178,7 @@ export const EXPECTED = {
   'none | cross-site | connect-src S3 only': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'script', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | none | partitioned': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
@@ -193,17 +193,17 @@ export const EXPECTED = {
   'none | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': {
     defined: true, modules: false, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (UnknownError: The user denied permission to access the database). The task is framed by a page of another site, and this browser keeps such a frame from storing data. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'scripts forms | cross-site | none | classic template': {
     defined: true, modules: false, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (SecurityError: Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context). The task's frame has an opaque origin (the portal's iframe sandbox lacks allow-same-origin), and browsers give such a page no storage. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'scripts forms | cross-site | script-src CDN \'wasm-unsafe-eval\', worker-src blob: | classic template': {
     defined: true, modules: false, ready: true, coreThread: 'classic-worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (SecurityError: Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context). The task's frame has an opaque origin (the portal's iframe sandbox lacks allow-same-origin), and browsers give such a page no storage. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | none | partitioned | CDN CORS portal origins': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
@@ -218,7 +218,7 @@ export const EXPECTED = {
   'scripts forms | cross-site | none | partitioned | classic template | CDN CORS portal origins': {
     defined: true, modules: false, ready: true, coreThread: 'classic-worker', wasmVia: 'script', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: Failed to execute \'open\' on \'IDBFactory\': access to the Indexed Database API is denied in this context). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (SecurityError: Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context). The task's frame has an opaque origin (the portal's iframe sandbox lacks allow-same-origin), and browsers give such a page no storage. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | none | firefox': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
@@ -228,7 +228,7 @@ export const EXPECTED = {
   'scripts forms | cross-site | none | firefox': {
     defined: true, modules: true, ready: true, coreThread: 'worker', wasmVia: 'fetch', draftStorage: 'memory', storageAccess: 'refused',
     codes: ['drafts-in-memory'], draft: 'lost', submit: 'answer', result: 'degraded',
-    messages: ['Drafts: kept in memory only: a reload loses them.', 'This browser does not let the task store drafts (SecurityError: IDBFactory.open: The operation is insecure). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.'],
+    messages: ["Drafts: kept in memory only: a reload loses them.", "This browser does not let the task store drafts (SecurityError: IDBFactory.open: The operation is insecure). The task's frame has an opaque origin (the portal's iframe sandbox lacks allow-same-origin), and browsers give such a page no storage. What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page."],
   },
   'none | cross-site | worker-src \'self\' | firefox': {
     defined: true, modules: true, ready: true, coreThread: 'page', wasmVia: 'fetch', draftStorage: 'indexeddb-partitioned', storageAccess: 'not asked',
@@ -238,10 +238,10 @@ export const EXPECTED = {
 };
 
 // Judged by reading each cell's messages (re-read them whenever EXPECTED's messages change).
-const STORAGE_BLOCKED = 'yes for what to do (drafts only in memory: submit before leaving), and the drafts line says so; the cause is quoted as the browser\'s refusal, not named as its policy for a cross-site frame\'s storage';
-const OPAQUE_STORAGE = 'partly: says what to do (drafts only in memory: submit before leaving) and quotes the browser\'s refusal, but does not name the cause, the sandbox without allow-same-origin (an opaque origin has no storage)';
+const STORAGE_BLOCKED = 'yes: says what to do (drafts only in memory: submit before leaving), and the drafts line says so; names the cause, a frame of another site whose storage this browser blocks, and quotes the browser\'s refusal';
+const OPAQUE_STORAGE = 'yes: says what to do (drafts only in memory: submit before leaving) and names the cause, the sandbox without allow-same-origin (an opaque origin has no storage), with the browser\'s refusal quoted';
 const NO_BLOB_WORKER = 'yes: names worker-src and blob:, and says the page may be slower';
-const NO_BLOB_SCRIPT = 'yes: names script-src (which governs workers without a worker-src) and blob:, and says the page may be slower; it asks for blob: in script-src, where `worker-src blob:` is the narrower ask';
+const NO_BLOB_SCRIPT = 'yes: names script-src (which governs workers without a worker-src) and blob:, says the page may be slower, and asks for `worker-src blob:`, the narrower grant (or blob: in script-src)';
 const NO_WASM = 'yes: names script-src and \'wasm-unsafe-eval\', and says submitting is blocked';
 const CORS_GUARD = 'yes: the templates\' guard names the asset host and, first of three likely causes, the opaque origin\'s Origin: null refused by its CORS; says what to do, first the classic template (which works in that frame), else what to ask for; and blocks submitting (the answer would be empty)';
 /** Whether what the annotator is shown says what is wrong (judged by reading it). */

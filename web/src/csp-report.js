@@ -129,8 +129,11 @@ export function cspMessage(violation, { kind, file, origin = null }) {
   if (violation.blockedURI === 'blob' || !host) {
     const source = violation.blockedURI === 'blob' ? 'blob:' : violation.blockedURI || 'this source';
     const from = origin ? ` from the asset host ${origin}` : '';
+    // A policy without worker-src governs workers through script-src or default-src: the narrower
+    // grant is a worker-src of its own, which leaves the page's scripts as they are.
+    const ask = /^(worker|child)-src$/.test(directive) ? `add ${source} to ${directive}` : `add "worker-src ${source}" (or ${source} in ${directive})`;
     return `The page's Content-Security-Policy (${directive}) does not allow workers from ${source} URLs, which the editor uses `
-      + `to start its decoder${from}: ask the portal's owner to add ${source} to ${directive}.`;
+      + `to start its decoder${from}: ask the portal's owner to ${ask}.`;
   }
   return `The page's Content-Security-Policy (${directive}) does not allow ${HOSTS[kind] ?? 'the host'} ${host}, from which the editor `
     + `${verb(kind)} ${what(kind, file)}: ask the portal's owner to add ${host} to ${directive}.`;

@@ -5,7 +5,7 @@
 // last save, and expired ones are swept when a task opens; and a draft never silently replaces a document the host gave (an earlier answer,
 // pre-annotations) unless it was started from that very document: otherwise the annotator sees
 // both times and chooses, and nothing is deleted before.
-import { DraftWriter, pageStore, requestStorageAccess, storageAccessOffered } from './autosave.js';
+import { DraftWriter, crossSiteFrame, pageStore, requestStorageAccess, storageAccessOffered } from './autosave.js';
 import { hostBase, sameBase } from './fingerprint.js';
 import { ErrorCode } from './error-codes.js';
 
@@ -266,7 +266,7 @@ export class DraftGuard {
 
   /** The browser refused IndexedDB: said in the element for as long as it shows, and as a warning. */
   #inMemory(reason) {
-    const message = `This browser does not let the task store drafts (${String(reason).replace(/\.$/, '')}). What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.`;
+    const message = `This browser does not let the task store drafts (${String(reason).replace(/\.$/, '')}).${whyNoStorage()} What you do is kept only while this page stays open: reloading or closing it loses your work, so submit before you leave the page.`;
     const root = this.#anchor.parentNode;
     let box = root.querySelector('.draft-memory');
     if (!box) {
@@ -397,4 +397,12 @@ export class DraftGuard {
     const box = this.#anchor.parentNode?.querySelector('.draft-box');
     if (box) box.hidden = true;
   }
+}
+
+/** Why a page gets no storage, where the page can tell: an opaque origin, or a frame of another site. */
+function whyNoStorage() {
+  if (self.origin === 'null') {
+    return ' The task\'s frame has an opaque origin (the portal\'s iframe sandbox lacks allow-same-origin), and browsers give such a page no storage.';
+  }
+  return crossSiteFrame() ? ' The task is framed by a page of another site, and this browser keeps such a frame from storing data.' : '';
 }
