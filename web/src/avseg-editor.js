@@ -88,6 +88,12 @@ export class AvsegEditor extends HTMLElement {
   get currentTime() { return this.#media.playback.currentTime; }
   set currentTime(t) { this.#media.playback.currentTime = t; }
 
+  /** Silences the editor's sound (a comparison hears one clip at a time); `volume` is 0..1. */
+  get muted() { return this.#media.playback.muted; }
+  set muted(on) { this.#media.playback.muted = on; }
+  get volume() { return this.#media.playback.volume; }
+  set volume(v) { this.#media.playback.volume = v; }
+
   get playbackRate() { return this.#media.playback.playbackRate; }
   set playbackRate(rate) { this.#media.playback.playbackRate = rate; }
 

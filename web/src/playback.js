@@ -118,6 +118,12 @@ export class Playback extends Emitter {
     this.#el.rate.value = String(r);
   }
 
+  /** Silenced (a comparison plays every clip and lets one be heard); volume 0..1. */
+  get muted() { return this.#el.media.muted; }
+  set muted(on) { this.#el.media.muted = Boolean(on); }
+  get volume() { return this.#el.media.volume; }
+  set volume(v) { this.#el.media.volume = Math.min(Math.max(Number(v) || 0, 0), 1); }
+
   play() { return this.#el.media.play(); }
   pause() { this.#el.media.pause(); }
 
