@@ -17,7 +17,7 @@ import {
   withoutSecrets,
 } from './lib/labeling/access.mjs';
 import { DRAFT_LIMIT, isDraft, RunDrafts } from './lib/labeling/drafts.mjs';
-import { ManifestError, PEAKS_KEYS, printable, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
+import { ManifestError, mediaOf, PEAKS_KEYS, printable, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
 import { ConflictError, lockFolder, OutputStore } from './lib/labeling/output.mjs';
 import { adminPage, css, donePage, namePage, taskPage } from './lib/labeling/pages.mjs';
 import { localize, renderTemplate, TEMPLATE_LIMIT } from './lib/labeling/render.mjs';
@@ -27,9 +27,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: scripts/run [options] [MANIFEST]
        scripts/preview [options] [MANIFEST]
   MANIFEST                 JSON Lines, one {"source-ref": PATH|URL|s3://...} per line, optionally
-                           with "peaks-ref" (default: the bundled sample, build/fixtures/sample-manifest.jsonl)
+                           with "peaks-ref" (default: the bundled sample, build/fixtures/sample-manifest.jsonl);
+                           or a comparison: {"prompt": ..., "clips": [{"source-ref": ..., "system": ...}, ...]}
+                           (2 to 4 clips, systems distinct; doc/comparison-format.md)
   --media-root DIR         local media must be inside DIR (default: the manifest's folder)
-  --template T             audio, video, diagnostics, or a template file (default: by each item's media)
+  --template T             audio, video, diagnostics, compare-audio, compare-video, or a template file
+                           (default: by each item's media; a comparison gets compare-video when any
+                           clip is a video by its extension, else compare-audio, and --template
+                           audio or video picks compare-audio or compare-video for comparisons)
   --output DIR             the output folder (default: output/<job>-<manifest name>-<hash of its path>)
   --reattach               move stored answers to the lines with the same media and content
                            (after lines were reordered or edited); otherwise such a change stops the run
@@ -61,7 +66,16 @@ function plainErrors(err, req, res, next) {
 const VIDEO = /\.(mp4|m4v|mov|webm|mkv|ogv|avi)$/i;
 const WORKER = /^[A-Za-z0-9 ._-]{1,64}$/;
 // Keys the run itself puts in a task's input, beside the media's.
-const RESERVED = [...SOURCE_KEYS, ...PEAKS_KEYS, 'avsegJob', 'preAnnotations', 'preAnnotationsTime'];
+const RESERVED = [...SOURCE_KEYS, ...PEAKS_KEYS, 'avsegJob', 'avsegAnnotator', 'preAnnotations', 'preAnnotationsTime', 'clips'];
+const TEMPLATES = ['audio', 'video', 'diagnostics', 'compare-audio', 'compare-video'];
+const isVideo = (r) => VIDEO.test(r.path ?? new URL(r.source, 'file:///').pathname);
+
+/** The template an item gets: --template, else by its media (a comparison: compare-video when any clip is a video). */
+function templateName(item, chosen) {
+  if (item.kind !== 'comparison') return chosen ?? (isVideo(item) ? 'video' : 'audio');
+  if (chosen === 'audio' || chosen === 'video') return `compare-${chosen}`;
+  return chosen ?? (item.clips.some(isVideo) ? 'compare-video' : 'compare-audio');
+}
 
 /** output/<job>-<manifest name>-<8 hex of its real path>: two manifests never share answers by default. */
 async function defaultOutput(job, manifest) {
@@ -118,13 +132,13 @@ async function start(opts, held) {
 
   const templates = {};
   const templateFor = async (item) => {
-    const name = opts.template ?? (VIDEO.test(item.path ?? new URL(item.source, 'file:///').pathname) ? 'video' : 'audio');
-    const file = ['audio', 'video', 'diagnostics'].includes(name) ? path.join(root, 'template', `${name}.liquid.html`) : path.resolve(name);
+    const name = templateName(item, opts.template);
+    const file = TEMPLATES.includes(name) ? path.join(root, 'template', `${name}.liquid.html`) : path.resolve(name);
     templates[file] ??= await readFile(file, 'utf8').catch((err) => { throw new ManifestError(`cannot read the template ${file}: ${err.message}`); });
     return templates[file];
   };
   for (const item of items) await templateFor(item); // a missing template stops the run now, not mid-item
-  const sign = items.some((i) => i.kind === 's3' || i.peaks?.kind === 's3') ? await presigner() : null;
+  const sign = items.some((i) => mediaOf(i).some((r) => r.kind === 's3' || r.peaks?.kind === 's3')) ? await presigner() : null;
 
   const release = opts.preview ? async () => {} : await lockFolder(outputDir);
   held.push(release);
@@ -147,14 +161,17 @@ async function start(opts, held) {
   const hostOf = (req) => /^(\[[^\]]+\]|[^:]+)/.exec(String(req.headers.host))[1]; // checked by hostGuard
   const origin = (req, port) => `http://${hostOf(req)}:${port}`;
 
-  const byTag = new Map(items.map((i) => [i.tag, i]));
-  /** What grant_read_access gives for each of an item's values: its media and its peaks. */
+  // Each clip of a comparison is served as a single clip is, under its own tag.
+  const byTag = new Map(items.flatMap((i) => mediaOf(i).map((r) => [r.tag, r])));
+  /** What grant_read_access gives for each of an item's values: its media and its peaks (each clip's, for a comparison). */
   const served = async (req, item) => {
     const urls = new Map();
-    for (const [slot, r] of [['media', item], ['peaks', item.peaks]]) {
-      if (!r) continue;
-      if (r.kind === 'file') urls.set(r.source, `${origin(req, ports.media)}/${mediaToken}/${slot}/${item.tag}/${encodeURIComponent(r.name)}`);
-      else urls.set(r.source, r.kind === 's3' ? await sign(r.bucket, r.key) : r.source);
+    for (const clip of mediaOf(item)) {
+      for (const [slot, r] of [['media', clip], ['peaks', clip.peaks]]) {
+        if (!r) continue;
+        if (r.kind === 'file') urls.set(r.source, `${origin(req, ports.media)}/${mediaToken}/${slot}/${clip.tag}/${encodeURIComponent(r.name)}`);
+        else urls.set(r.source, r.kind === 's3' ? await sign(r.bucket, r.key) : r.source);
+      }
     }
     return urls;
   };
@@ -240,6 +257,8 @@ async function start(opts, held) {
       const previous = store?.answerOf(index, name);
       const input = { ...item.line, avsegJob: job };
       if (item.peaks) input.peaks = item.peaks.source;
+      // A comparison's clips are shown in an order drawn from the annotator and the item (compare-task.js).
+      if (item.kind === 'comparison') input.avsegAnnotator = name;
       if (previous?.answerContent?.annotations) Object.assign(input, { preAnnotations: previous.answerContent.annotations, preAnnotationsTime: previous.submissionTime });
       const grant = (v) => {
         const url = urls.get(v.trim());
@@ -312,7 +331,7 @@ async function start(opts, held) {
         secrets: [runToken, ...(annotators?.names.map((n) => annotators.secretOf(n)) ?? [])],
         sourceOf: (slot, tag) => (slot === 'peaks' ? byTag.get(tag)?.peaks : byTag.get(tag))?.source,
         // A presigned URL is the same but for its query, whenever it was made.
-        signed: await Promise.all([item, item.peaks].filter((r) => r?.kind === 's3').map(async (r) => [(await sign(r.bucket, r.key)).split('?')[0], r.source])),
+        signed: await Promise.all(mediaOf(item).flatMap((c) => [c, c.peaks]).filter((r) => r?.kind === 's3').map(async (r) => [(await sign(r.bucket, r.key)).split('?')[0], r.source])),
       });
       await store.submit(index, name, { answerContent: kept, acceptanceTime: acceptance.get(`${index}\n${name}`) });
       acceptance.delete(`${index}\n${name}`);
@@ -394,9 +413,12 @@ async function start(opts, held) {
     if (req.params.item !== item.tag) {
       return res.status(409).json({ error: `item ${index + 1} of the manifest is no longer the one this page shows (the run restarted with the manifest changed); open the run's address again to find the item` });
     }
-    if (item.kind === 'http') return res.status(409).json({ error: 'the manifest gives this media as an http(s) URL, which the run cannot sign again; reload the page (if the URL itself has expired, the manifest needs a new one)' });
+    // A comparison's clip is named by ?clip=K (its place in the manifest line, from 0).
+    const clip = item.kind === 'comparison' ? item.clips[Number(req.query.clip)] : item;
+    if (!clip) return res.status(400).json({ error: `item ${index + 1} is a comparison of ${item.clips.length} clips: name the clip with ?clip=0 to ${item.clips.length - 1}` });
+    if (clip.kind === 'http') return res.status(409).json({ error: 'the manifest gives this media as an http(s) URL, which the run cannot sign again; reload the page (if the URL itself has expired, the manifest needs a new one)' });
     try {
-      res.json({ url: (await served(req, item)).get(item.source) });
+      res.json({ url: (await served(req, item)).get(clip.source) });
     } catch (err) {
       res.status(502).json({ error: `a fresh link to the media could not be made: ${err.message}` });
     }

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consolidate, sampleWorkerEntry } from './consolidate.mjs';
+import { comparisonProblem, consolidateComparison } from './consolidate-comparison.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Packaged beside the handler (scripts/package-lambdas), or from the repository's build.
@@ -32,6 +33,10 @@ function annotations() {
   })();
   return model;
 }
+
+// The preference statistics (web/src/preference-stats.js), from MODEL_DIR as the model is.
+let preferenceStats;
+const statistics = () => (preferenceStats ??= import(path.join(MODEL_DIR, 'preference-stats.js')));
 
 function parseS3Uri(uri, what) {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(typeof uri === 'string' ? uri : '');
@@ -152,15 +157,39 @@ function forCore(text) {
   return Uint8Array.from(out);
 }
 
-/** The answer's `annotations` field, read by the core into a normalized annotation document. */
-async function documentOf(text) {
+/**
+ * A worker's answer: {document} for a single clip (its `annotations` field), or {comparison,
+ * clipDocuments} for a comparison (its `comparison` field, doc/comparison-format.md), each clip's
+ * marks read by the core as a single clip's are.
+ */
+async function readAnswer(text) {
   let answer;
   try {
     answer = JSON.parse(text);
   } catch (err) {
     throw new Error(`the answer is not JSON (${err.message})`);
   }
-  const doc = answer?.annotations;
+  if (answer?.comparison === undefined) return { document: await documentOf(answer?.annotations) };
+  let comparison = answer.comparison;
+  if (typeof comparison === 'string') {
+    try {
+      comparison = JSON.parse(comparison);
+    } catch (err) {
+      throw new Error(`the answer's "comparison" is not JSON (${err.message})`);
+    }
+  }
+  const problem = comparisonProblem(comparison);
+  if (problem) throw new Error(problem);
+  const clipDocuments = await Promise.all(comparison.clips.map(async (clip, k) => {
+    if (clip?.annotation === undefined || clip.annotation === null) return null;
+    const doc = typeof clip.annotation === 'string' ? clip.annotation : JSON.stringify(clip.annotation);
+    return documentOf(doc).catch((err) => { throw new Error(`clip ${k + 1} (${clip.system}): ${err.message}`); });
+  }));
+  return { comparison, clipDocuments };
+}
+
+/** An annotation document (JSON text), read by the core into a normalized one. */
+async function documentOf(doc) {
   if (typeof doc !== 'string') throw new Error('the answer has no "annotations" field (the annotation document as a JSON string)');
   const M = await annotations();
   const a = new M.Annotations();
@@ -186,16 +215,30 @@ async function consolidateItem(item, store) {
       // An answer Ground Truth gave by reference stays a reference; one given inline stays inline
       // unless fitting the response says otherwise.
       raw[i] = { workerId, annotationData: uri !== undefined ? { s3Uri: uri } : { content: text } };
-      return { workerId, document: await documentOf(text) };
+      return { workerId, ...(await readAnswer(text)) };
     } catch (err) {
       raw[i] ??= { workerId, annotationData: annotation?.annotationData ?? null };
       failed[i] = { workerId, message: err.message };
       return null;
     }
   }));
+  let answers = read.filter(Boolean);
+  // A comparison task: every answer must be a comparison of the same clips (the first read gives them).
+  const reference = answers.find((a) => a.comparison)?.comparison;
+  if (reference) {
+    const systems = JSON.stringify(reference.clips.map((c) => c.system));
+    answers = answers.filter((a) => {
+      const i = read.indexOf(a);
+      const why = !a.comparison ? 'the answer is a single clip\'s where the task\'s other answers are comparisons'
+        : comparisonProblem(a.comparison, reference.clips.length)
+          || (JSON.stringify(a.comparison.clips.map((c) => c.system)) !== systems ? `its clips' systems ${JSON.stringify(a.comparison.clips.map((c) => c.system))} are not the task's ${systems} (in manifest order)` : '');
+      if (why) failed[i] = { workerId: a.workerId, message: why };
+      return !why;
+    });
+  }
   const problems = failed.filter(Boolean);
-  const answers = read.filter(Boolean);
-  const { consensus, agreement } = answers.length ? consolidate(answers) : { consensus: null, agreement: { workers: 0 } };
+  const { consensus, agreement } = !answers.length ? { consensus: null, agreement: { workers: 0 } }
+    : reference ? consolidateComparison(answers, await statistics()) : consolidate(answers);
   return { consensus, agreement, problems, annotationsFromAllWorkers: raw };
 }
 

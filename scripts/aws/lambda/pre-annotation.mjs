@@ -33,11 +33,50 @@ async function annotations() {
 
 export class TaskError extends Error {}
 
+/** What is wrong with a comparison line's clips (doc/comparison-format.md, "Manifest"), or ''. */
+export function comparisonLineProblem(data) {
+  const { clips } = data;
+  if (!Array.isArray(clips)) return '"clips" is not a list';
+  if (clips.length < 2 || clips.length > 4) return `"clips" has ${clips.length} clips: a comparison has 2 to 4`;
+  if (SOURCE_KEYS.some((k) => data[k] !== undefined)) return 'the line has both "clips" and "source-ref"';
+  const seen = new Map();
+  for (const [k, clip] of clips.entries()) {
+    if (!clip || typeof clip !== 'object' || Array.isArray(clip)) return `clip ${k + 1} is not an object`;
+    if (!SOURCE_KEYS.some((s) => typeof clip[s] === 'string' && clip[s].trim())) return `clip ${k + 1} has no "source-ref"`;
+    if (typeof clip.system !== 'string' || !clip.system.trim()) return `clip ${k + 1} has no "system"`;
+    const system = clip.system.trim();
+    if (seen.has(system)) return `clips ${seen.get(system) + 1} and ${k + 1} have the same system ${JSON.stringify(system)}`;
+    seen.set(system, k);
+  }
+  return '';
+}
+
+/** A comparison line: its clips checked and each one's media under "source-ref"; a bad line is skipped and logged. */
+function comparisonTask(data, job, arn) {
+  const problem = comparisonLineProblem(data);
+  if (problem) {
+    console.warn(`pre-annotation: skipped (isHumanAnnotationRequired: false) a comparison line${arn ? ` in ${arn}` : ''}: ${problem}`);
+    return { taskInput: { ...data }, isHumanAnnotationRequired: false };
+  }
+  const clips = data.clips.map((clip) => {
+    const media = clip[SOURCE_KEYS.find((s) => typeof clip[s] === 'string' && clip[s].trim())].trim();
+    const out = { ...clip, 'source-ref': media, system: clip.system.trim() };
+    const peaks = clip['peaks-ref'] ?? clip.peaks;
+    if (typeof peaks === 'string' && peaks) out['peaks-ref'] = peaks;
+    return out;
+  });
+  const taskInput = { ...data, clips };
+  if (job) taskInput.avsegJob = job;
+  return { taskInput, isHumanAnnotationRequired: true };
+}
+
 export async function handler(event) {
   const data = event?.dataObject;
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new TaskError(`the event has no dataObject (got ${JSON.stringify(event)?.slice(0, 200)})`);
   }
+  const job = /:labeling-job\/(.+)$/.exec(String(event.labelingJobArn ?? ''))?.[1];
+  if (data.clips !== undefined) return comparisonTask(data, job, event.labelingJobArn);
   const key = SOURCE_KEYS.find((k) => typeof data[k] === 'string' && data[k].trim());
   if (!key) {
     // One bad line should not fail its data object: Ground Truth skips it, and the log says why.
@@ -49,7 +88,6 @@ export async function handler(event) {
   const taskInput = { ...data, 'source-ref': media, taskObject: media, source: media };
   const peaks = data['peaks-ref'] ?? data.peaks;
   if (typeof peaks === 'string' && peaks) taskInput.peaks = peaks;
-  const job = /:labeling-job\/(.+)$/.exec(String(event.labelingJobArn ?? ''))?.[1];
   if (job) taskInput.avsegJob = job;
   const pre = data['pre-annotations'] ?? data.preAnnotations;
   if (pre !== undefined) {

@@ -89,10 +89,67 @@ export async function stillInPlace(file) {
   return (await realpath(file).catch(() => null)) === file;
 }
 
+export const MIN_CLIPS = 2;
+export const MAX_CLIPS = 4;
+
+/** A clip's own short name, in the addresses of its media (as an item's tag is for a single clip). */
+const clipTag = (tag, k) => createHash('sha256').update(`${tag}\nclip ${k}`).digest('base64url').slice(0, 16);
+
+/**
+ * A comparison line (doc/comparison-format.md, "Manifest"): {"prompt", "id"?, "clips": [{"source-ref",
+ * "system", "peaks-ref"?}, ...]}, 2 to 4 clips with distinct systems. Its item has kind 'comparison',
+ * `source` naming every clip's media (for messages and the identity), and `clips`, each resolved as
+ * a single clip's media is, with its own tag. Throws a message (a string) when the line is refused.
+ */
+async function readComparison(line, { index, lineNumber, raw, seen, where }) {
+  const { clips } = line;
+  if (!Array.isArray(clips)) throw '"clips" must be a list of 2 to 4 clips, each {"source-ref": ..., "system": ...}';
+  if (clips.length < MIN_CLIPS || clips.length > MAX_CLIPS) throw `"clips" has ${clips.length} clip${clips.length === 1 ? '' : 's'}: a comparison has 2 to 4`;
+  if (SOURCE_KEYS.some((k) => line[k] !== undefined)) throw 'a line has either "clips" (a comparison) or "source-ref" (a single clip), not both';
+  if (line.prompt !== undefined && line.prompt !== null && typeof line.prompt !== 'string') throw '"prompt" must be text or null';
+  if (line.id !== undefined && !(typeof line.id === 'string' && line.id.trim())) throw '"id" must be non-empty text when given';
+  const systems = new Map();
+  const sources = clips.map((clip, k) => {
+    const what = `clip ${k + 1}`;
+    if (!clip || typeof clip !== 'object' || Array.isArray(clip)) throw `${what} must be an object {"source-ref": ..., "system": ...}`;
+    const key = SOURCE_KEYS.find((s) => typeof clip[s] === 'string' && clip[s].trim());
+    if (!key) throw `${what} has no media: give "source-ref" as a path or URL`;
+    if (typeof clip.system !== 'string' || !clip.system.trim()) throw `${what} has no "system" (the name of the system that made it)`;
+    const system = clip.system.trim();
+    if (systems.has(system)) throw `clips ${systems.get(system) + 1} and ${k + 1} both have the system "${printable(system)}": each clip of a comparison comes from a different system`;
+    systems.set(system, k);
+    return clip[key].trim();
+  });
+  const source = sources.join(' | ');
+  const hash = lineHash(line);
+  const occurrence = (seen.get(hash) ?? 0) + 1;
+  seen.set(hash, occurrence);
+  const identity = { source, lineHash: hash, occurrence };
+  const tag = identityTag(identity);
+  const item = { index, lineNumber, line, raw, source, kind: 'comparison', peaks: null, identity, tag, clips: [] };
+  for (const [k, clip] of clips.entries()) {
+    const what = `clip ${k + 1}`;
+    const resolved = { source: sources[k], system: clip.system.trim(), tag: clipTag(tag, k), lineNumber, peaks: null };
+    Object.assign(resolved, await resolveSource(sources[k], where).catch((why) => { throw `${what}: ${why}`; }));
+    const peaksKey = PEAKS_KEYS.find((p) => clip[p] !== undefined);
+    if (peaksKey) {
+      const peaks = typeof clip[peaksKey] === 'string' ? clip[peaksKey].trim() : '';
+      if (!peaks) throw `${what}: "${peaksKey}" must be a path or URL`;
+      resolved.peaks = { source: peaks, ...(await resolveSource(peaks, where).catch((why) => { throw `${what}: ${peaksKey}: ${why}`; })) };
+    }
+    item.clips.push(resolved);
+  }
+  return item;
+}
+
+/** The media an item serves: a single clip's own, or each clip of a comparison (each with its tag and peaks). */
+export const mediaOf = (item) => (item.kind === 'comparison' ? item.clips : [item]);
+
 /**
  * Reads a manifest. Each item: {index, lineNumber, line (the object as read), raw (its text),
  * source (the media as written), kind: 'file' | 'http' | 's3', path (for files: real and absolute),
  * peaks (null, or {source, kind, path...} the same way), identity {source, lineHash, occurrence}, tag (identityTag)}.
+ * A line with "clips" is a comparison (readComparison): kind 'comparison' and its `clips`.
  * A blank line is skipped. Every refused line is named with its number and why, and nothing starts.
  * @param {string} file
  * @param {{mediaRoot?: string}} [opts] the folder local media must be in (default: the manifest's)
@@ -130,6 +187,15 @@ export async function readManifest(file, { mediaRoot } = {}) {
     }
     if (line === null || typeof line !== 'object' || Array.isArray(line)) {
       refuse('each line must be a JSON object');
+      continue;
+    }
+    if (line.clips !== undefined) {
+      try {
+        items.push(await readComparison(line, { index: items.length, lineNumber: n + 1, raw, seen, where }));
+      } catch (why) {
+        if (typeof why !== 'string') throw why;
+        refuse(why);
+      }
       continue;
     }
     const key = SOURCE_KEYS.find((k) => typeof line[k] === 'string' && line[k].trim());

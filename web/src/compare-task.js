@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+// Binds an <avseg-compare> inside a Ground Truth <crowd-form> (template/compare-*.liquid.html):
+// the label config from the template, each clip's presigned media from the Liquid list, the
+// blind order's seed drawn from the annotator and the task (web/src/blind-order.js, in the
+// element), problems shown in a <crowd-alert> and blocking submit, and the comparison document
+// written to the hidden `comparison` input at the moment of submitting.
+import './avseg-compare.js';
+
+const ANNOTATOR_KEY = 'avseg-annotator';
+
+function parseJson(text, what) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} is not valid JSON: ${err.message}`);
+  }
+}
+
+/**
+ * Who annotates, for the order's seed: the run names them (avsegAnnotator); Ground Truth's
+ * template cannot see the worker, so one browser keeps one random name (the seed and the order
+ * are recorded in the answer either way).
+ */
+function annotatorOf(input) {
+  if (typeof input.avsegAnnotator === 'string' && input.avsegAnnotator) return input.avsegAnnotator;
+  try {
+    let id = localStorage.getItem(ANNOTATOR_KEY);
+    if (!id) {
+      id = `browser-${crypto.randomUUID()}`;
+      localStorage.setItem(ANNOTATOR_KEY, id);
+    }
+    return id;
+  } catch {
+    return `page-${crypto.randomUUID()}`;
+  }
+}
+
+/**
+ * The task's identity, for the seed (doc/comparison-format.md, "Blind order"): the line's "id",
+ * else its clips' media as written, one a line, in manifest order.
+ */
+export function comparisonTaskId(input) {
+  if (typeof input.id === 'string' && input.id.trim()) return input.id.trim();
+  return (Array.isArray(input.clips) ? input.clips : []).map((c) => String(c?.['source-ref'] ?? '').trim()).join('\n');
+}
+
+/** Wires the page's comparison; returns a handle for tests and hosts. */
+export function bindCompareTask(root = document) {
+  const element = root.querySelector('avseg-compare[data-avseg-task]') ?? root.querySelector('avseg-compare');
+  const form = element?.closest('crowd-form') ?? root.querySelector('crowd-form');
+  const alertBox = form?.querySelector('[data-avseg-alert]') ?? root.querySelector('[data-avseg-alert]');
+  const messages = new Map(); // source -> text, so one kind of message clears without the others
+  const say = (source, text) => {
+    if (text) messages.set(source, text);
+    else messages.delete(source);
+    if (!alertBox) return;
+    alertBox.textContent = [...messages.values()].join('\n');
+    alertBox.hidden = !alertBox.textContent;
+  };
+  if (!element || !form) {
+    say('template', `The task template has no ${!element ? '<avseg-compare>' : '<crowd-form>'}: the comparison cannot be shown.`);
+    return null;
+  }
+  const outputName = element.dataset.avsegOutput || 'comparison';
+  const output = form.querySelector(`input[name="${CSS.escape(outputName)}"]`);
+  if (!output) say('template', `The task template has no <input name="${outputName}"> to submit the comparison in.`);
+
+  let input = {};
+  try {
+    input = element.dataset.taskInput ? parseJson(element.dataset.taskInput, 'The task input') : {};
+    if (input === null || typeof input !== 'object') input = {};
+  } catch (err) {
+    say('input', err.message);
+  }
+  const configScript = root.querySelector('script#avseg-config');
+  let config = {};
+  try {
+    config = configScript ? parseJson(configScript.textContent, 'The label config in the template') : {};
+    element.setAttribute('config', JSON.stringify(config));
+  } catch (err) {
+    say('config', err.message);
+  }
+  element.addEventListener('error', (e) => {
+    const d = e.detail ?? {};
+    if (d.code === 'invalid-config') say('config', `The label config in the template is not usable: ${d.message}`);
+    else if (d.fatal) say('media', d.message);
+  });
+
+  // Each clip: its presigned address (Liquid's list, in manifest order) and its system from the input.
+  const listed = [...(root.querySelector('[data-avseg-clips]')?.querySelectorAll('li') ?? [])];
+  const given = Array.isArray(input.clips) ? input.clips : [];
+  const clips = listed.map((li, k) => ({
+    src: li.dataset.src ?? '',
+    system: typeof given[k]?.system === 'string' ? given[k].system : `clip ${k + 1}`,
+    ...(li.dataset.peaks ? { peaks: li.dataset.peaks } : {}),
+  }));
+  const taskId = comparisonTaskId(input);
+  const annotator = annotatorOf(input);
+  element.setAttribute('annotator', annotator);
+  element.setAttribute('task-id', taskId);
+  if (typeof input.seed === 'string' && /^[0-9a-f]{16}$/i.test(input.seed)) element.setAttribute('seed', input.seed);
+
+  let ready = false;
+  if (clips.length < 2 || clips.length > 4 || clips.some((c) => !c.src)) {
+    say('media', `This task has ${clips.length} clip${clips.length === 1 ? '' : 's'} with media: a comparison needs 2 to 4, each with "source-ref" (doc/comparison-format.md, "Manifest").`);
+  } else {
+    Promise.resolve(element.setClips(clips, { prompt: input.prompt ?? null, taskId })).then(() => {
+      ready = true;
+      say('loading', '');
+    }, (err) => say('media', `The clips could not be opened: ${err?.message ?? err}`));
+  }
+
+  const problemsText = (problems) => {
+    const lines = problems.slice(0, 8).map((p) => `• ${p.message}${p.path ? ` (${p.path})` : ''}`);
+    if (problems.length > 8) lines.push(`… and ${problems.length - 8} more`);
+    return `Please fix these before submitting:\n${lines.join('\n')}`;
+  };
+  let tried = false;
+  element.addEventListener('change', () => {
+    // Once a submit was refused, the message follows the fixes as they are made.
+    if (tried) {
+      const problems = element.problems();
+      say('problems', problems.length ? problemsText(problems) : '');
+    }
+  });
+
+  form.addEventListener('submit', (e) => {
+    tried = true;
+    const blocking = [...messages.keys()].filter((k) => ['config', 'media', 'template', 'input'].includes(k));
+    const problems = ready ? element.problems() : [];
+    say('loading', !ready && !blocking.length ? 'The clips are still loading: submit once they are shown.' : '');
+    const stop = () => {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      alertBox?.scrollIntoView?.({ block: 'nearest' });
+    };
+    if (blocking.length || !ready || !output) return stop();
+    if (problems.length) {
+      say('problems', problemsText(problems));
+      return stop();
+    }
+    say('problems', '');
+    // An answer that could not be written goes neither empty nor as an earlier one.
+    try {
+      output.value = '';
+      const doc = element.getComparison();
+      const text = JSON.stringify(doc);
+      if (!doc || typeof doc !== 'object' || doc.format !== 'avseg-comparison') throw new Error('the element gave no comparison document');
+      output.value = text;
+      say('submit', '');
+    } catch (err) {
+      output.value = '';
+      say('submit', `The answer could not be written, so nothing was submitted (your work is kept): ${err.message}`);
+      stop();
+    }
+  });
+  return { element, form, input, config, clips, taskId, annotator };
+}
+
+if (typeof document !== 'undefined' && !globalThis.AVSEG_NO_AUTOBIND) {
+  // Module scripts run after the document is parsed.
+  globalThis.avsegCompareTask = bindCompareTask(document);
+}
