@@ -212,7 +212,7 @@ TEST_CASE("a bad config is rejected naming the key at fault and why", "[LabelCon
         {"null", "", "must be a JSON object, got null"},
         {R"({"version": 2})", "version", "must be 1 (the only version so far), got 2"},
         {R"({"version": "1"})", "version", "must be 1 (the only version so far), got \"1\""},
-        {R"({"categories": [], "fields": []})", "fields", "unknown key (expected version, categories, segmentFields, classifications, minSegments, or an \"x-\" key for the host)"},
+        {R"({"categories": [], "fields": []})", "fields", "unknown key (expected version, categories, segmentFields, classifications, minSegments, comparison, or an \"x-\" key for the host)"},
         {R"({"categories": [], "segmentfields": []})", "segmentfields", "unknown key (did you mean \"segmentFields\"?)"},
         {R"({"categoris": [{"name": "speaker", "tags": ["A"]}]})", "categoris", "unknown key (did you mean \"categories\"?)"},
         {R"({"speaker": ["A"], "segmentfields": []})", "segmentfields", "unknown key (did you mean \"segmentFields\"?)"},
@@ -545,5 +545,109 @@ TEST_CASE("minSegments is an integer from 0, written back only when set", "[Labe
         FAIL("a typo");
     } catch (const ConfigError& e) {
         CHECK_THAT(e.reason(), Catch::Matchers::Contains("did you mean \"minSegments\"?"));
+    }
+}
+
+TEST_CASE("a comparison block is read with its defaults and written back normalized", "[LabelConfig]")
+{
+    CHECK(LabelConfig::parse(kFullExample).comparison() == nullptr);
+    CHECK_FALSE(LabelConfig::parse(kFullExample).toJson().contains("comparison"));
+
+    const LabelConfig c = LabelConfig::parse(R"({"categories": {"issue": ["mispronunciation"]}, "comparison": {
+        "criteria": [{"name": "naturalness", "label": "Naturalness", "scale": [1, 5], "required": true},
+                     {"name": "prosody", "scale": [-3.0, 3], "description": "rhythm", "x-ui": "slider"}],
+        "judgement": "preference", "reason": "required", "blind": false, "x-host": 1}})");
+    const ComparisonSpec* spec = c.comparison();
+    REQUIRE(spec);
+    REQUIRE(spec->criteria.size() == 2);
+    CHECK(spec->criteria[0].name == "naturalness");
+    CHECK(spec->criteria[0].label == "Naturalness");
+    CHECK(spec->criteria[0].lo == 1);
+    CHECK(spec->criteria[0].hi == 5);
+    CHECK(spec->criteria[0].required);
+    CHECK(spec->criteria[1].label == "prosody");
+    CHECK(spec->criteria[1].lo == -3);
+    CHECK(spec->criteria[1].hi == 3);
+    CHECK_FALSE(spec->criteria[1].required);
+    CHECK(spec->judgement == JudgementKind::Preference);
+    CHECK(spec->reason == ReasonPolicy::Required);
+    CHECK_FALSE(spec->blind);
+    CHECK(c.toJson()["comparison"].dump() ==
+          R"({"criteria":[{"name":"naturalness","label":"Naturalness","scale":[1,5],"required":true},)"
+          R"({"name":"prosody","label":"prosody","description":"rhythm","scale":[-3,3],"required":false,"x-ui":"slider"}],)"
+          R"("judgement":"preference","reason":"required","blind":false,"x-host":1})");
+
+    const LabelConfig empty = LabelConfig::parse(R"({"comparison": {}})");
+    REQUIRE(empty.comparison());
+    CHECK(empty.comparison()->criteria.empty());
+    CHECK(empty.comparison()->judgement == JudgementKind::Auto);
+    CHECK(empty.comparison()->reason == ReasonPolicy::Optional);
+    CHECK(empty.comparison()->blind);
+    CHECK(empty.toJson()["comparison"].dump() == R"({"criteria":[],"judgement":"auto","reason":"optional","blind":true})");
+
+    for (const auto& config : {c, empty}) {
+        const auto first = config.toJson();
+        CHECK(LabelConfig::parse(first.dump()).toJson().dump() == first.dump());
+    }
+}
+
+TEST_CASE("a bad comparison block is rejected naming the key at fault and why", "[LabelConfig]")
+{
+    struct Case {
+        const char* config;
+        const char* path;
+        const char* reason;   // a part of the reason
+    };
+    const std::vector<Case> cases = {
+        {R"({"comparison": true})", "comparison", "must be an object (criteria, judgement, reason, blind), got true"},
+        {R"({"comparison": {"blinded": true}})", "comparison.blinded", "unknown key (did you mean \"blind\"?)"},
+        {R"({"comparison": {"order": "random"}})", "comparison.order",
+         "unknown key (expected criteria, judgement, reason, blind, or an \"x-\" key for the host)"},
+        {R"({"comparison": {"criteria": {}}})", "comparison.criteria", "must be an array of criteria, got an object"},
+        {R"({"comparison": {"criteria": ["naturalness"]}})", "comparison.criteria[0]",
+         "must be an object with \"name\" and \"scale\", got \"naturalness\""},
+        {R"({"comparison": {"criteria": [{"scale": [1, 5]}]}})", "comparison.criteria[0].name", "is required"},
+        {R"({"comparison": {"criteria": [{"name": "two words", "scale": [1, 5]}]}})", "comparison.criteria[0].name",
+         "must be an identifier"},
+        {R"({"comparison": {"criteria": [{"name": "x-mos", "scale": [1, 5]}]}})", "comparison.criteria[0].name",
+         "must not start with \"x-\""},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [1, 5]}, {"name": "mos", "scale": [1, 5]}]}})",
+         "comparison.criteria[1].name", "\"mos\" is already the name of comparison.criteria[0]"},
+        {R"({"comparison": {"criteria": [{"name": "mos"}]}})", "comparison.criteria[0].scale", "is required"},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": 5}]}})", "comparison.criteria[0].scale",
+         "must be [lowest, highest], two integers, got 5"},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [1, 3, 5]}]}})", "comparison.criteria[0].scale",
+         "must be [lowest, highest], two integers, got an array"},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [1.5, 5]}]}})", "comparison.criteria[0].scale[0]",
+         "must be an integer from -100 to 99, got 1.5"},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [1, "5"]}]}})", "comparison.criteria[0].scale[1]",
+         "must be an integer from -99 to 100, got \"5\""},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [5, 1]}]}})", "comparison.criteria[0].scale",
+         "the lowest score must be below the highest, got [5, 1]"},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [3, 3]}]}})", "comparison.criteria[0].scale",
+         "the lowest score must be below the highest, got [3, 3]"},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [1, 5], "max": 5}]}})", "comparison.criteria[0].max",
+         "unknown key (expected name, label, description, scale, required"},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [1, 5], "required": "yes"}]}})",
+         "comparison.criteria[0].required", "must be true or false, got \"yes\""},
+        {R"({"comparison": {"criteria": [{"name": "mos", "scale": [1, 5], "label": " "}]}})",
+         "comparison.criteria[0].label", "must not be blank"},
+        {R"({"comparison": {"judgement": "rank"}})", "comparison.judgement",
+         "must be one of auto, preference, ranking; got \"rank\""},
+        {R"({"comparison": {"judgement": "rankin"}})", "comparison.judgement", "(did you mean \"ranking\"?)"},
+        {R"({"comparison": {"judgement": 2}})", "comparison.judgement", "must be one of auto, preference, ranking; got 2"},
+        {R"({"comparison": {"reason": "always"}})", "comparison.reason",
+         "must be one of required, optional, none; got \"always\""},
+        {R"({"comparison": {"reason": true}})", "comparison.reason", "must be one of required, optional, none; got true"},
+        {R"({"comparison": {"blind": "false"}})", "comparison.blind", "must be true or false, got \"false\""},
+        {R"({"comparison": {"blind": true, "blind": false}})", "comparison.blind", "appears twice in the same object"},
+        {R"({"comparision": {}, "categories": []})", "comparision", "unknown key (did you mean \"comparison\"?)"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.config);
+        const Failure f = failureOf(c.config);
+        REQUIRE(f.thrown);
+        CHECK(f.path == c.path);
+        CHECK_THAT(f.reason, Catch::Matchers::Contains(c.reason));
     }
 }

@@ -20,10 +20,15 @@ constexpr int kMaxRatingMax = 100;
 constexpr int kMaxTextMaxLength = 1000000;
 constexpr size_t kQuotedLength = 60;          // longer strings are cut in messages
 
-const std::vector<std::string> kTopKeys = {"version", "categories", "segmentFields", "classifications", "minSegments"};
+const std::vector<std::string> kTopKeys = {"version", "categories", "segmentFields", "classifications", "minSegments",
+    "comparison"};
 const std::vector<std::string> kCategoryKeys = {"name", "label", "description", "tags", "allowOverlap", "minLength"};
 const std::vector<std::string> kFieldKeys = {"name", "type", "label", "description", "required", "categories",
     "options", "multiline", "maxLength", "min", "max"};
+const std::vector<std::string> kComparisonKeys = {"criteria", "judgement", "reason", "blind"};
+const std::vector<std::string> kCriterionKeys = {"name", "label", "description", "scale", "required"};
+constexpr int kMinScale = -100;
+constexpr int kMaxScale = 100;
 
 // ---- text -------------------------------------------------------------------------------
 
@@ -539,6 +544,104 @@ std::vector<FieldSpec> readFields(const ojson& v, const std::string& path, bool 
     return out;
 }
 
+// ---- comparison ---------------------------------------------------------------------------
+
+CriterionSpec readCriterion(const ojson& v, const std::string& path)
+{
+    if (!v.is_object())
+        fail(path, "must be an object with \"name\" and \"scale\", got " + describe(v));
+    checkKeys(v, path, kCriterionKeys);
+    CriterionSpec c;
+    c.name = readName(v, path);
+    const std::string at = member(path, "scale");
+    const ojson* scale = find(v, "scale");
+    if (!scale)
+        fail(at, "is required (the lowest and highest score, e.g. [1, 5])");
+    if (!scale->is_array() || scale->size() != 2)
+        fail(at, "must be [lowest, highest], two integers, got " + describe(*scale));
+    c.lo = readInteger((*scale)[0], element(at, 0), kMinScale, kMaxScale - 1);
+    c.hi = readInteger((*scale)[1], element(at, 1), kMinScale + 1, kMaxScale);
+    if (c.lo >= c.hi)
+        fail(at, "the lowest score must be below the highest, got [" + std::to_string(c.lo) + ", " +
+                     std::to_string(c.hi) + "]");
+    c.label = readLabel(v, path, c.name);
+    c.description = readDescription(v, path);
+    c.required = readBool(v, path, "required", false);
+    c.extensions = extensionsOf(v);
+    return c;
+}
+
+template <typename Enum>
+Enum readChoice(const ojson& object, const std::string& path, const char* key,
+                const std::vector<std::pair<std::string, Enum>>& choices, Enum fallback)
+{
+    const ojson* v = find(object, key);
+    if (!v)
+        return fallback;
+    std::vector<std::string> names;
+    for (const auto& [name, value] : choices) {
+        if (v->is_string() && *v == name)
+            return value;
+        names.push_back(name);
+    }
+    const std::string guess = v->is_string() ? closest(v->get<std::string>(), names) : std::string();
+    fail(member(path, key), "must be one of " + joined(names) + "; got " + describe(*v) +
+                                (guess.empty() ? "" : " (did you mean \"" + guess + "\"?)"));
+}
+
+const std::vector<std::pair<std::string, JudgementKind>> kJudgementKinds = {
+    {"auto", JudgementKind::Auto}, {"preference", JudgementKind::Preference}, {"ranking", JudgementKind::Ranking}};
+const std::vector<std::pair<std::string, ReasonPolicy>> kReasonPolicies = {
+    {"required", ReasonPolicy::Required}, {"optional", ReasonPolicy::Optional}, {"none", ReasonPolicy::None}};
+
+ComparisonSpec readComparison(const ojson& v, const std::string& path)
+{
+    if (!v.is_object())
+        fail(path, "must be an object (criteria, judgement, reason, blind), got " + describe(v));
+    checkKeys(v, path, kComparisonKeys);
+    ComparisonSpec out;
+    if (const ojson* criteria = find(v, "criteria")) {
+        const std::string at = member(path, "criteria");
+        if (!criteria->is_array())
+            fail(at, "must be an array of criteria, got " + describe(*criteria));
+        std::map<std::string, size_t> byName;
+        for (size_t i = 0; i < criteria->size(); ++i) {
+            out.criteria.push_back(readCriterion((*criteria)[i], element(at, i)));
+            const auto [it, fresh] = byName.emplace(out.criteria.back().name, i);
+            if (!fresh)
+                fail(member(element(at, i), "name"),
+                     quote(out.criteria.back().name) + " is already the name of " + element(at, it->second));
+        }
+    }
+    out.judgement = readChoice(v, path, "judgement", kJudgementKinds, JudgementKind::Auto);
+    out.reason = readChoice(v, path, "reason", kReasonPolicies, ReasonPolicy::Optional);
+    out.blind = readBool(v, path, "blind", true);
+    out.extensions = extensionsOf(v);
+    return out;
+}
+
+ojson comparisonToJson(const ComparisonSpec& c)
+{
+    ojson out = ojson::object();
+    out["criteria"] = ojson::array();
+    for (const auto& k : c.criteria) {
+        ojson entry = ojson::object();
+        entry["name"] = k.name;
+        entry["label"] = k.label;
+        if (!k.description.empty())
+            entry["description"] = k.description;
+        entry["scale"] = ojson::array({k.lo, k.hi});
+        entry["required"] = k.required;
+        entry.update(k.extensions);
+        out["criteria"].push_back(std::move(entry));
+    }
+    out["judgement"] = judgementKindName(c.judgement);
+    out["reason"] = reasonPolicyName(c.reason);
+    out["blind"] = c.blind;
+    out.update(c.extensions);
+    return out;
+}
+
 // ---- the whole config -----------------------------------------------------------------------
 
 bool hasTopKey(const ojson& root)
@@ -631,6 +734,26 @@ const char* fieldTypeName(FieldType type)
     return "text";
 }
 
+const char* judgementKindName(JudgementKind kind)
+{
+    switch (kind) {
+    case JudgementKind::Auto: return "auto";
+    case JudgementKind::Preference: return "preference";
+    case JudgementKind::Ranking: return "ranking";
+    }
+    return "auto";
+}
+
+const char* reasonPolicyName(ReasonPolicy policy)
+{
+    switch (policy) {
+    case ReasonPolicy::Required: return "required";
+    case ReasonPolicy::Optional: return "optional";
+    case ReasonPolicy::None: return "none";
+    }
+    return "optional";
+}
+
 bool CategorySpec::hasTag(const std::string& tag) const
 {
     return std::find(tags.begin(), tags.end(), tag) != tags.end();
@@ -692,6 +815,10 @@ LabelConfig LabelConfig::fromJson(const ojson& root)
         config.classifications_ = readFields(*fields, "classifications", false, config.categories_);
     if (const ojson* min = find(root, "minSegments"))
         config.minSegments_ = readInteger(*min, "minSegments", 0, kMaxMinSegments);
+    if (const ojson* comparison = find(root, "comparison")) {
+        config.comparison_ = readComparison(*comparison, "comparison");
+        config.hasComparison_ = true;
+    }
     return config;
 }
 
@@ -819,6 +946,8 @@ nlohmann::ordered_json LabelConfig::toJson() const
     // Written only when set, so configs that predate it keep their normalized form.
     if (minSegments_ > 0)
         out["minSegments"] = minSegments_;
+    if (hasComparison_)
+        out["comparison"] = comparisonToJson(comparison_);
     out.update(extensions_);
     return out;
 }

@@ -61,6 +61,33 @@ struct FieldSpec {
     bool appliesTo(const std::string& category) const;
 };
 
+// A criterion each clip of a comparison is rated on, an integer on [lo, hi] (MOS: [1, 5]).
+struct CriterionSpec {
+    std::string name;
+    std::string label;
+    std::string description;               // empty when not given
+    int lo = 1;
+    int hi = 5;
+    bool required = false;
+    nlohmann::ordered_json extensions = nlohmann::ordered_json::object();
+};
+
+// auto: a preference for two clips, a ranking for three or four.
+enum class JudgementKind { Auto, Preference, Ranking };
+enum class ReasonPolicy { Required, Optional, None };
+
+const char* judgementKindName(JudgementKind kind);
+const char* reasonPolicyName(ReasonPolicy policy);
+
+// How comparison tasks (2 to 4 clips of one prompt) are judged (doc/comparison-format.md).
+struct ComparisonSpec {
+    std::vector<CriterionSpec> criteria;
+    JudgementKind judgement = JudgementKind::Auto;
+    ReasonPolicy reason = ReasonPolicy::Optional;
+    bool blind = true;
+    nlohmann::ordered_json extensions = nlohmann::ordered_json::object();
+};
+
 // The labels an annotator works with, from one JSON document (doc/label-config.md).
 // Loading either yields a complete, valid config or throws ConfigError naming the
 // first problem; a LabelConfig never holds a half-checked config.
@@ -92,6 +119,9 @@ public:
     // The fewest segments an answer may have (0: no rule); the AWS sample refuses a submit with none.
     int minSegments() const { return minSegments_; }
 
+    // The "comparison" block, or null when the config has none.
+    const ComparisonSpec* comparison() const { return hasComparison_ ? &comparison_ : nullptr; }
+
     // Empty when `value` is an acceptable answer for the field, else a message for the
     // annotator. No answer (null, a discarded value) is acceptable here; whether an answer
     // is needed is isEmpty's question.
@@ -109,6 +139,8 @@ private:
     std::vector<FieldSpec> segmentFields_;
     std::vector<FieldSpec> classifications_;
     int minSegments_ = 0;
+    bool hasComparison_ = false;
+    ComparisonSpec comparison_;
     nlohmann::ordered_json extensions_ = nlohmann::ordered_json::object();
 };
 
