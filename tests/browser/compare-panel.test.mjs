@@ -283,3 +283,31 @@ test('accessibility: axe finds nothing serious; every control has a role and a n
     assert.ok(overflow.doc <= overflow.view, `the panel fits 320 px (${overflow.doc} > ${overflow.view})`);
   }
 });
+
+test('a long scale (0-100) is a number box: typed and stepped by keyboard, described, its digits kept from the host', async (t) => {
+  const criteria = [{ name: 'overall', label: 'Overall quality', scale: [0, 100], required: true, description: 'As in MUSHRA: 100 = like the reference' }];
+  const { page } = await mount(t, { criteria, reason: 'none', labels: ['A', 'B'] });
+  await page.evaluate(() => document.activeElement?.blur());
+  await press(page, 'Tab');
+  const box = await page.evaluate(() => {
+    const el = document.getElementById('host').shadowRoot.activeElement;
+    const text = (ids) => ids.split(' ').map((id) => el.getRootNode().getElementById(id).textContent).join(' | ');
+    return { type: el.type, min: el.min, max: el.max, name: text(el.getAttribute('aria-labelledby')), about: text(el.getAttribute('aria-describedby')) };
+  });
+  assert.deepEqual(box, { type: 'number', min: '0', max: '100', name: 'Clip A | Overall quality (0 to 100) *', about: 'As in MUSHRA: 100 = like the reference | ' });
+  await page.keyboard.type('73');
+  await press(page, 'ArrowUp');
+  await press(page, 'Tab');
+  await page.keyboard.type('12');
+  assert.deepEqual(await page.evaluate(() => window.panel.value()), {
+    ratings: [{ overall: 74 }, { overall: 12 }], judgement: { type: 'preference', shownCmos: null, reason: null },
+  });
+  const keys = await page.evaluate(() => window.hostKeys);
+  assert.deepEqual(keys.filter((k) => k !== 'Tab'), [], 'digits typed in a number box stay there');
+  assert.equal(await page.evaluate(() => document.getElementById('host').shadowRoot.querySelectorAll('textarea').length), 0, 'reason "none": no reason box');
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  await cdp.detach();
+  const spins = nodes.filter((n) => n.role?.value === 'spinbutton' && !n.ignored).map((n) => n.name?.value);
+  assert.deepEqual(spins, ['Clip A Overall quality (0 to 100)', 'Clip B Overall quality (0 to 100)']);
+});

@@ -3,7 +3,9 @@
 // overall judgement (CMOS -3..+3 for two clips, a ranking with ties for more) and the reason, built
 // with the DOM (config text is set as text, never parsed as markup), with each problem beside its control.
 
-// ITU-T P.800 ACR labels for a 1-5 scale; other scales are numbered only.
+// ITU-T P.800 ACR labels for a 1-5 scale; other scales are numbered only, and one of more than
+// MAX_RADIOS points (a 0-100 scale) is a number box rather than a row of radios.
+const MAX_RADIOS = 11;
 const ACR = { 1: 'Bad', 2: 'Poor', 3: 'Fair', 4: 'Good', 5: 'Excellent' };
 // ITU-T P.800 CCR labels, the second shown clip compared with the first.
 const CCR = { '-3': 'Much worse', '-2': 'Worse', '-1': 'Slightly worse', 0: 'About the same', 1: 'Slightly better', 2: 'Better', 3: 'Much better' };
@@ -23,6 +25,8 @@ export const panelCss = `
 .compare-panel .scale { display: flex; flex-wrap: wrap; gap: 2px 10px; }
 .compare-panel .scale label { white-space: nowrap; cursor: pointer; }
 .compare-panel .scale input:focus-visible { outline: 2px solid var(--avseg-accent, #2f6fb3); outline-offset: 1px; }
+.compare-panel input[type="number"] { width: 8ch; font: inherit; }
+.compare-panel .description { display: block; margin-bottom: 2px; }
 .compare-panel textarea { width: 100%; min-height: 3em; box-sizing: border-box; font: inherit; }
 .compare-panel textarea:focus-visible { outline: 2px solid var(--avseg-accent, #2f6fb3); }
 .compare-panel .problem { display: block; color: #8a1c1c; font-size: 12px; }
@@ -82,6 +86,11 @@ export class ComparePanel {
     if (!Array.isArray(labels) || labels.length < 2 || labels.length > 4) throw new Error('a comparison panel needs 2 to 4 clip labels');
     this.#labels = labels.map(String);
     this.#criteria = criteria.map((c) => ({ ...c, label: c.label ?? c.name, scale: c.scale ?? [1, 5] }));
+    for (const { name, scale: [lo, hi] } of this.#criteria) {
+      if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo >= hi) throw new Error(`criterion "${name}": its scale must be two integers [low, high], low < high`);
+    }
+    if (!['auto', 'preference', 'ranking'].includes(judgement)) throw new Error(`judgement must be "auto", "preference" or "ranking", not ${JSON.stringify(judgement)}`);
+    if (!['required', 'optional', 'none'].includes(reason)) throw new Error(`reason must be "required", "optional" or "none", not ${JSON.stringify(reason)}`);
     this.#type = judgement === 'auto' ? (labels.length === 2 ? 'preference' : 'ranking') : judgement;
     if (this.#type === 'preference' && labels.length !== 2) throw new Error('a preference (CMOS) judgement compares exactly 2 clips');
     this.#reasonMode = reason;
@@ -93,7 +102,7 @@ export class ComparePanel {
     this.#root.addEventListener('input', (e) => { if (e.target === this.#reason) this.onchange?.(this.value()); });
     this.#root.addEventListener('keydown', (e) => {
       const t = e.composedPath()[0];
-      if (t?.localName === 'textarea' || (t?.type === 'radio' && RADIO_KEYS.has(e.key))) e.stopPropagation();
+      if (t?.localName === 'textarea' || t?.type === 'number' || (t?.type === 'radio' && RADIO_KEYS.has(e.key))) e.stopPropagation();
     });
     container.append(this.#root);
   }
@@ -125,7 +134,9 @@ export class ComparePanel {
         box.setAttribute('aria-labelledby', h.id);
         box.append(h);
         for (const c of this.#criteria) {
-          box.append(this.#radioGroup(`rating:${k}:${c.name}`, c.label, c.required, scaleChoices(c.scale), h.id, 'rating'));
+          const key = `rating:${k}:${c.name}`;
+          box.append(c.scale[1] - c.scale[0] + 1 > MAX_RADIOS ? this.#numberBox(key, c, h.id)
+            : this.#radioGroup(key, c.label, c.required, scaleChoices(c.scale), h.id, 'rating', c.description));
         }
         clips.append(box);
       });
@@ -155,7 +166,7 @@ export class ComparePanel {
   }
 
   /** A labelled group of native radios (arrow keys move within it), its problem beside it. */
-  #radioGroup(key, text, required, choices, contextId, kind) {
+  #radioGroup(key, text, required, choices, contextId, kind, description) {
     const id = `avseg-cmp-${++uid}`;
     const wrap = document.createElement('div');
     wrap.className = `question ${kind}`;
@@ -178,6 +189,7 @@ export class ComparePanel {
     problem.className = 'problem';
     problem.id = `${id}-problem`;
     group.setAttribute('aria-describedby', problem.id);
+    const about = this.#description(id, description, group);
     for (const [v, t] of choices) {
       const item = document.createElement('label');
       const input = document.createElement('input');
@@ -187,7 +199,7 @@ export class ComparePanel {
       item.append(input, document.createTextNode(` ${t}`));
       group.append(item);
     }
-    wrap.append(label, group, problem);
+    wrap.append(label, ...about, group, problem);
     const radios = () => [...group.querySelectorAll('input')];
     this.#groups.set(key, {
       control: group,
@@ -195,6 +207,55 @@ export class ComparePanel {
       get: () => { const r = radios().find((x) => x.checked); return r ? Number(r.value) : null; },
       set: (v) => { for (const r of radios()) r.checked = v !== null && v !== undefined && r.value === String(v); },
       focus: () => (radios().find((x) => x.checked) ?? radios()[0]).focus(),
+    });
+    return wrap;
+  }
+
+  /** A criterion's description, shown under its label and read with its control. */
+  #description(id, text, control) {
+    if (!text) return [];
+    const p = document.createElement('span');
+    p.className = 'note description';
+    p.id = `${id}-about`;
+    p.textContent = text;
+    control.setAttribute('aria-describedby', `${p.id} ${control.getAttribute('aria-describedby')}`);
+    return [p];
+  }
+
+  /** A long integer scale (say 0-100): a number box with its bounds, up/down arrows step it. */
+  #numberBox(key, c, contextId) {
+    const id = `avseg-cmp-${++uid}`;
+    const wrap = document.createElement('div');
+    wrap.className = 'question rating';
+    const label = document.createElement('span');
+    label.className = 'question-label';
+    label.id = `${id}-label`;
+    label.textContent = `${c.label} (${c.scale[0]} to ${c.scale[1]})`;
+    const input = document.createElement('input');
+    input.type = 'number';
+    input.className = 'control number';
+    input.min = String(c.scale[0]);
+    input.max = String(c.scale[1]);
+    input.step = '1';
+    input.setAttribute('aria-labelledby', `${contextId} ${label.id}`);
+    if (c.required) {
+      input.required = true;
+      const star = document.createElement('span');
+      star.setAttribute('aria-hidden', 'true');
+      star.textContent = ' *';
+      label.append(star);
+    }
+    const problem = document.createElement('span');
+    problem.className = 'problem';
+    problem.id = `${id}-problem`;
+    input.setAttribute('aria-describedby', problem.id);
+    const about = this.#description(id, c.description, input);
+    wrap.append(label, ...about, input, problem);
+    this.#groups.set(key, {
+      control: input, problem,
+      get: () => (input.value === '' || !Number.isFinite(Number(input.value)) ? null : Number(input.value)),
+      set: (v) => { input.value = Number.isFinite(v) ? String(v) : ''; },
+      focus: () => input.focus(),
     });
     return wrap;
   }
