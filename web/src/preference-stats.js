@@ -80,12 +80,20 @@ function checkedPairs(pairs, options, where) {
   return systems.sort();
 }
 
-/** Wins matrix w[i][j] (ties half a win each) and per-system counts. */
-function tally(pairs, index, k) {
+/** The judgements as system indices, for tallying many resamples fast. */
+function indexed(pairs, index) {
+  const winner = new Int32Array(pairs.length), loser = new Int32Array(pairs.length), tie = new Uint8Array(pairs.length);
+  pairs.forEach((p, t) => { winner[t] = index.get(p.winner); loser[t] = index.get(p.loser); tie[t] = p.tie ? 1 : 0; });
+  return { winner, loser, tie, length: pairs.length };
+}
+
+/** Wins matrix w[i][j] (ties half a win each) of the judgements `pick(t)` for t < count. */
+function tally(judged, k, count = judged.length, pick = (t) => t) {
   const w = Array.from({ length: k }, () => new Float64Array(k));
-  for (const p of pairs) {
-    const i = index.get(p.winner), j = index.get(p.loser);
-    if (p.tie) { w[i][j] += 0.5; w[j][i] += 0.5; } else w[i][j] += 1;
+  for (let t = 0; t < count; t++) {
+    const d = pick(t);
+    const i = judged.winner[d], j = judged.loser[d];
+    if (judged.tie[d]) { w[i][j] += 0.5; w[j][i] += 0.5; } else w[i][j] += 1;
   }
   return w;
 }
@@ -166,7 +174,8 @@ export function bradleyTerry(pairs, options = {}) {
   seedState(seed);
   const k = systems.length;
   const index = new Map(systems.map((s, i) => [s, i]));
-  const w = tally(pairs, index, k);
+  const judged = indexed(pairs, index);
+  const w = tally(judged, k);
   if (prior === 0 && unreachable(w)) {
     fail(`${where}: with prior 0 the scores are infinite: some system never wins or never loses against the others (or the systems fall into groups never compared); use a prior > 0`);
   }
@@ -176,10 +185,9 @@ export function bradleyTerry(pairs, options = {}) {
   const samples = Array.from({ length: k }, () => new Float64Array(bootstrap));
   if (bootstrap > 0) {
     const random = seededRandom(seed);
-    const drawn = new Array(pairs.length);
+    const draw = () => Math.floor(random() * judged.length);
     for (let b = 0; b < bootstrap; b++) {
-      for (let t = 0; t < pairs.length; t++) drawn[t] = pairs[Math.floor(random() * pairs.length)];
-      const resampled = tally(drawn, index, k);
+      const resampled = tally(judged, k, judged.length, draw);
       // A resample can leave a system without a win; with prior 0 such a draw has no finite fit, so the
       // interval then uses the smallest prior that keeps it finite (documented).
       const { scores } = fitStrengths(resampled, prior === 0 && unreachable(resampled) ? { ...fitOptions, prior: 1e-3 } : fitOptions);
@@ -217,7 +225,7 @@ export function winRates(pairs, options = {}) {
   const k = systems.length;
   const index = new Map(systems.map((s, i) => [s, i]));
   const counted = ties === 'half' ? pairs : pairs.filter((p) => !p.tie);
-  const w = tally(counted, index, k);
+  const w = tally(indexed(counted, index), k);
   const counts = w.map((row, i) => Array.from(row, (v, j) => v + w[j][i]));
   const matrix = w.map((row, i) => Array.from(row, (v, j) => (i === j || !counts[i][j] ? null : v / counts[i][j])));
   const overall = systems.map((system, i) => {
