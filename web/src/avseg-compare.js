@@ -25,6 +25,19 @@ avseg-editor { display: block; }
 .error { color: #8a1c1c; }
 `;
 
+// A constructed sheet (a strict style-src refuses a <style> element) applies only in its own document: one per document.
+const sheets = new WeakMap();
+function adoptCompareStyles(root) {
+  const doc = root.ownerDocument;
+  let sheet = sheets.get(doc);
+  if (!sheet) {
+    sheet = new doc.defaultView.CSSStyleSheet();
+    sheet.replaceSync(css);
+    sheets.set(doc, sheet);
+  }
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+}
+
 /** The clip shown at each position, read from a label config's "comparison" (defaults as doc/comparison-format.md). */
 function comparisonOptions(config, n) {
   const c = config?.comparison ?? {};
@@ -60,8 +73,7 @@ export class AvsegCompare extends HTMLElement {
   constructor() {
     super();
     this.#root = this.attachShadow({ mode: 'open' });
-    this.#root.innerHTML = `<style>${css}</style>
-<div class="transport" part="transport" role="toolbar" aria-label="Comparison transport">
+    this.#root.innerHTML = `<div class="transport" part="transport" role="toolbar" aria-label="Comparison transport">
   <button class="play" type="button" aria-label="Play all" title="Play / pause every clip (Space)" disabled>▶</button>
   <span class="hears" role="group" aria-label="Heard clip (keys 1-4)"></span>
   <button class="loop" type="button" title="Loop the shown span on each clip in turn" disabled>Loop view</button>
@@ -70,6 +82,7 @@ export class AvsegCompare extends HTMLElement {
 </div>
 <div class="clips" part="clips"></div>
 <div class="panel" part="panel"></div>`;
+    adoptCompareStyles(this.#root);
     adoptPanelStyles(this.#root);
     const q = (s) => this.#root.querySelector(s);
     this.#parts = { play: q('.play'), hears: q('.hears'), loop: q('.loop'), time: q('.time'), status: q('.status'), clips: q('.clips'), panel: q('.panel') };

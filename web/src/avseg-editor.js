@@ -93,6 +93,8 @@ export class AvsegEditor extends HTMLElement {
   set muted(on) { this.#media.playback.muted = on; }
   get volume() { return this.#media.playback.volume; }
   set volume(v) { this.#media.playback.volume = v; }
+  /** A factor on `playbackRate` that a comparison uses to keep this clip in step (1: none). */
+  set rateNudge(f) { this.#media.playback.rateNudge = f; }
 
   get playbackRate() { return this.#media.playback.playbackRate; }
   set playbackRate(rate) { this.#media.playback.playbackRate = rate; }

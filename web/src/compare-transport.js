@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The comparison's one transport: every clip plays together, only the heard one unmuted; switching, drift correction, span loops across clips, frame steps.
 
-/** Muted clips further than this from the heard one are sought back into step (seconds). */
-export const DRIFT_SEEK = 0.012;
+/** A muted clip further than this from the heard one is sought to it; closer, its rate is nudged (seconds). */
+export const DRIFT_SEEK = 0.15;
+/** Closer than this a muted clip is in step: its rate is the heard one's (seconds). */
+export const DRIFT_OK = 0.004;
+/** A rate nudge closes a drift within about this long (seconds), by at most MAX_NUDGE. */
+const NUDGE_HORIZON = 0.3;
+const MAX_NUDGE = 0.25;
 /** A muted clip just sought is left alone this long, so that its seek can land (ms). */
-const SETTLE_MS = 400;
+const SETTLE_MS = 300;
 /** The newly heard clip further than this from the previous one is sought to its time (seconds). */
 export const SWITCH_TOLERANCE = 0.010;
 const TICK_MS = 20;
@@ -23,6 +28,8 @@ export class CompareTransport {
   #timer = 0;
   #lastTick = 0;
   #settled = [];         // per clip: performance.now() before which its drift is not corrected
+  #seekLead = [];        // per clip: seconds a drift seek aims ahead (what its seeks take to land)
+  #sought = [];          // per clip: a drift seek is landing
   #host;
   heardMs = [];          // per shown position
   switches = 0;
@@ -39,6 +46,8 @@ export class CompareTransport {
     this.#editors = editors;
     this.#active = 0;
     this.#settled = editors.map(() => 0);
+    this.#seekLead = editors.map(() => 0.05);
+    this.#sought = editors.map(() => false);
     this.heardMs = editors.map(() => 0);
     this.switches = 0;
     this.loops = 0;
@@ -75,7 +84,10 @@ export class CompareTransport {
     this.#playing = false;
     clearInterval(this.#timer);
     this.#tickHeard();
-    for (const editor of this.#editors) editor.pause();
+    for (const editor of this.#editors) {
+      editor.pause();
+      editor.rateNudge = 1;
+    }
     // Paused, every clip waits at the heard one's time, so the next play or switch starts in step.
     const t = this.currentTime;
     for (const [k, editor] of this.#editors.entries()) if (k !== this.#active) editor.currentTime = t;
@@ -99,6 +111,7 @@ export class CompareTransport {
     const next = this.#editors[to];
     const time = prev.currentTime;
     const offsetMs = (next.currentTime - time) * 1000;
+    next.rateNudge = 1;
     if (Math.abs(offsetMs) > SWITCH_TOLERANCE * 1000 || !this.#playing) next.currentTime = time;
     this.#active = to;
     this.#applyMute();
@@ -182,16 +195,30 @@ export class CompareTransport {
     this.#correctDrift(lead);
   }
 
-  /** Muted clips that drifted from the heard one are sought back to it (unheard, so no gap is heard). */
+  /**
+   * Muted clips are kept in step with the heard one (unheard, so no correction is heard): a small
+   * drift by nudging their rate, a large one (a stall, a slow seek) by a seek ahead by what the
+   * clip's last seek took to land.
+   */
   #correctDrift(lead) {
     const now = performance.now();
     const t = lead.currentTime;
     for (const [k, editor] of this.#editors.entries()) {
       if (k === this.#active || now < this.#settled[k] || t >= editor.duration) continue;
-      if (Math.abs(editor.currentTime - t) > DRIFT_SEEK) {
-        editor.currentTime = t;
+      const d = editor.currentTime - t;
+      if (Math.abs(d) > DRIFT_SEEK) {
+        editor.rateNudge = 1;
+        editor.currentTime = t + this.#seekLead[k];
         this.#settled[k] = now + SETTLE_MS;
+        this.#sought[k] = true;
+        continue;
       }
+      // After a seek has landed, what is left of the drift teaches the next seek's lead.
+      if (this.#sought[k]) {
+        this.#seekLead[k] = Math.min(Math.max(this.#seekLead[k] - d, 0), 1);
+        this.#sought[k] = false;
+      }
+      editor.rateNudge = Math.abs(d) < DRIFT_OK ? 1 : 1 - Math.min(Math.max(d / NUDGE_HORIZON, -MAX_NUDGE), MAX_NUDGE);
     }
   }
 }

@@ -124,6 +124,9 @@ export class Playback extends Emitter {
   get volume() { return this.#el.media.volume; }
   set volume(v) { this.#el.media.volume = Math.min(Math.max(Number(v) || 0, 0), 1); }
 
+  /** A factor on the chosen rate (the rate box is left as it is): a comparison keeps a muted clip in step with it. */
+  set rateNudge(f) { this.#el.media.playbackRate = clampRate(this.#el.rate.value) * (Number(f) || 1); }
+
   play() { return this.#el.media.play(); }
   pause() { this.#el.media.pause(); }
 
