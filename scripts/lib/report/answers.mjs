@@ -139,7 +139,7 @@ async function fromRunFolder(dir) {
     }
   };
   await walk(responses);
-  files.sort();
+  files.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })); // item 2 before item 10
   const answers = [];
   const problems = [];
   for (const file of files) {

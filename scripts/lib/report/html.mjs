@@ -3,7 +3,7 @@
 // hash in a Content-Security-Policy that allows nothing else (no script, no network).
 import { createHash } from 'node:crypto';
 import { formatP } from './figures.mjs';
-import { bars, dotWhisker, esc, heatMap } from './svg.mjs';
+import { bars, dotWhisker, esc, heatMap, short } from './svg.mjs';
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; color: #1a1a1a; background: #fff; margin: 0 auto; max-width: 980px; padding: 16px 24px 48px; }
@@ -13,7 +13,7 @@ h3 { font-size: 1em; margin: 1em 0 0.3em; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; }
-th[scope=row], td.text { text-align: left; max-width: 28em; overflow-wrap: anywhere; }
+th[scope=row], th[scope=col]:first-child, td.text { text-align: left; max-width: 28em; overflow-wrap: anywhere; }
 dl.counts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
 dl.counts dt { font-weight: 600; }
 dl.counts dd { margin: 0; overflow-wrap: anywhere; }
@@ -39,9 +39,12 @@ const taskName = (t, i) => (t.taskId !== null && t.taskId !== undefined ? String
 
 const majorityText = (m) => (!m ? 'n/a' : m.value === null ? `none (${m.tied.join(' / ')} tied)` : `${m.value} (${m.share === 1 ? 'all' : `${Math.round(100 * m.share)}%`} of ${m.n})`);
 
+/** Numbers (and n/a, ranges) are right-aligned; words are not. */
+const numeric = (c) => typeof c === 'number' || /^(n\/a|-?[\d.e+-]+( to -?[\d.e+-]+)?|yes|no|)$/.test(String(c));
+
 function table(head, rows, caption) {
   return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>`
-    + `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('')}</tbody></table>`;
+    + `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td${numeric(c) ? '' : ' class="text"'}>${esc(c)}</td>`)).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 const section = (id, title, body) => `<section id="${id}" aria-labelledby="${id}-h"><h2 id="${id}-h">${esc(title)}</h2>${body}</section>`;
@@ -85,7 +88,7 @@ export function reportHtml(r) {
 
   const cmos = section('cmos', 'CMOS per pair', r.cmos.length
     ? '<p class="note">Mean comparison score of the second system relative to the first (+3 much better, \u22123 much worse), with its 95% confidence interval.</p>'
-      + dotWhisker(r.cmos.map((c) => ({ label: `${c.second} vs ${c.first}`, value: c.mean, lo: c.ci[0], hi: c.ci[1] })), {
+      + dotWhisker(r.cmos.map((c) => ({ label: `${short(c.second, 12)} vs ${short(c.first, 12)}`, full: `${c.second} vs ${c.first}`, value: c.mean, lo: c.ci[0], hi: c.ci[1] })), {
         title: 'CMOS per pair of systems',
         desc: `Mean CMOS of each pair: ${r.cmos.map((c) => `${c.second} vs ${c.first} ${fmt(c.mean)}`).join(', ')}.`,
         axisLabel: 'CMOS (second relative to first)',

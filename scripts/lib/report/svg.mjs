@@ -8,7 +8,7 @@ export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&a
 const CHAR = 6.6; // px per character of the 12px sans-serif labels, for the label column's width
 const ROW = 26;
 const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-const short = (s, max = 28) => (String(s).length > max ? `${String(s).slice(0, max - 1)}\u2026` : String(s));
+export const short = (s, max = 28) => (String(s).length > max ? `${String(s).slice(0, max - 1)}\u2026` : String(s));
 
 let ids = 0;
 const frame = (width, height, title, desc, body) => {
@@ -36,7 +36,7 @@ function axis(x, lo, hi, top, bottom, label, width) {
 
 /**
  * Horizontal dot-and-whisker plot.
- * @param {{label: string, value: number, lo?: number, hi?: number}[]} rows
+ * @param {{label: string, full?: string, value: number, lo?: number, hi?: number}[]} rows (label shortened to fit, full in the tooltip)
  * @param {{title: string, desc: string, axisLabel: string, domain?: [number, number], reference?: number}} o
  */
 export function dotWhisker(rows, { title, desc, axisLabel, domain, reference }) {
@@ -51,13 +51,15 @@ export function dotWhisker(rows, { title, desc, axisLabel, domain, reference }) 
   const width = left + 420;
   const top = 10;
   const bottom = top + rows.length * ROW + 6;
-  const x = (v) => +(left + ((v - lo) / (hi - lo || 1)) * (width - left - 20)).toFixed(1);
+  // Clamped to the plot: a whisker running past a fixed domain ends without its cap.
+  const x = (v) => +(left + ((Math.max(lo, Math.min(hi, v)) - lo) / (hi - lo || 1)) * (width - left - 20)).toFixed(1);
+  const cap = (v, y) => (v >= lo && v <= hi ? `<line class="whisker" x1="${x(v)}" x2="${x(v)}" y1="${y - 5}" y2="${y + 5}"/>` : '');
   const body = rows.map((r, i) => {
     const y = top + i * ROW + ROW / 2;
-    const whisker = Number.isFinite(r.lo) && Number.isFinite(r.hi) ? `<line class="whisker" x1="${x(r.lo)}" x2="${x(r.hi)}" y1="${y}" y2="${y}"/><line class="whisker" x1="${x(r.lo)}" x2="${x(r.lo)}" y1="${y - 5}" y2="${y + 5}"/><line class="whisker" x1="${x(r.hi)}" x2="${x(r.hi)}" y1="${y - 5}" y2="${y + 5}"/>` : '';
+    const whisker = Number.isFinite(r.lo) && Number.isFinite(r.hi) ? `<line class="whisker" x1="${x(r.lo)}" x2="${x(r.hi)}" y1="${y}" y2="${y}"/>${cap(r.lo, y)}${cap(r.hi, y)}` : '';
     const dot = Number.isFinite(r.value) ? `<circle class="dot" cx="${x(r.value)}" cy="${y}" r="4.5"/>` : '';
     const ci = Number.isFinite(r.lo) && Number.isFinite(r.hi) ? ` (95% CI ${fmt(r.lo)} to ${fmt(r.hi)})` : '';
-    return `<g class="row"><title>${esc(`${r.label}: ${fmt(r.value)}${ci}`)}</title><text class="label" x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(short(r.label))}</text>${whisker}${dot}</g>`;
+    return `<g class="row"><title>${esc(`${r.full ?? r.label}: ${fmt(r.value)}${ci}`)}</title><text class="label" x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(short(r.label))}</text>${whisker}${dot}</g>`;
   }).join('');
   const ref = Number.isFinite(reference) ? `<line class="reference" x1="${x(reference)}" x2="${x(reference)}" y1="${top}" y2="${bottom}"/>` : '';
   return frame(width, bottom + 40, title, desc, axis(x, lo, hi, top, bottom, axisLabel, width) + ref + body);
