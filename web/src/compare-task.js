@@ -98,17 +98,27 @@ export function bindCompareTask(root = document) {
   const annotator = annotatorOf(input);
   element.setAttribute('annotator', annotator);
   element.setAttribute('task-id', taskId);
-  if (typeof input.seed === 'string' && /^[0-9a-f]{16}$/i.test(input.seed)) element.setAttribute('seed', input.seed);
 
   let ready = false;
+  let opened;
   if (clips.length < 2 || clips.length > 4 || clips.some((c) => !c.src)) {
     say('media', `This task has ${clips.length} clip${clips.length === 1 ? '' : 's'} with media: a comparison needs 2 to 4, each with "source-ref" (doc/comparison-format.md, "Manifest").`);
+    opened = Promise.resolve(false);
   } else {
-    Promise.resolve(element.setClips(clips, { prompt: input.prompt ?? null, taskId })).then(() => {
+    opened = Promise.resolve(element.setClips(clips, { prompt: input.prompt ?? null, taskId })).then(() => {
       ready = true;
       say('loading', '');
-    }, (err) => say('media', `The clips could not be opened: ${err?.message ?? err}`));
+      return true;
+    }, (err) => {
+      say('media', `The clips could not be opened: ${err?.message ?? err}`);
+      return false;
+    });
   }
+  // The answer names each clip by its media as the manifest gives it, not by the presigned address shown.
+  const sourceOf = (k) => {
+    const ref = given[k]?.['source-ref'];
+    return typeof ref === 'string' && ref.trim() ? ref.trim() : null;
+  };
 
   const problemsText = (problems) => {
     const lines = problems.slice(0, 8).map((p) => `• ${p.message}${p.path ? ` (${p.path})` : ''}`);
@@ -144,8 +154,9 @@ export function bindCompareTask(root = document) {
     try {
       output.value = '';
       const doc = element.getComparison();
-      const text = JSON.stringify(doc);
       if (!doc || typeof doc !== 'object' || doc.format !== 'avseg-comparison') throw new Error('the element gave no comparison document');
+      doc.clips?.forEach((clip, k) => { clip.source = sourceOf(k) ?? clip.source; });
+      const text = JSON.stringify(doc);
       output.value = text;
       say('submit', '');
     } catch (err) {
@@ -154,7 +165,7 @@ export function bindCompareTask(root = document) {
       stop();
     }
   });
-  return { element, form, input, config, clips, taskId, annotator };
+  return { element, form, input, config, clips, taskId, annotator, ready: opened };
 }
 
 if (typeof document !== 'undefined' && !globalThis.AVSEG_NO_AUTOBIND) {
