@@ -362,6 +362,9 @@ test('the MOS table refuses a rating out of scale, an unknown system or criterio
   assert.throws(() => mosTable(one(3, 'a', 'speed'), { scales: { naturalness: [1, 5] } }), /criterion "speed" is not one of/);
   assert.throws(() => mosTable(one(null)), /has the value null, not a number/);
   assert.throws(() => mosTable([]), /mosTable: the ratings is empty/);
+  assert.throws(() => mosTable(one(3), { scale: [5, 1] }), /options.scale must be \[lowest, highest\]/);
+  assert.throws(() => mosTable(one(3), { scales: { naturalness: 5 } }), /options.scales\["naturalness"\] must be/);
+  assert.equal(mosTable(one(3), { scales: { naturalness: [1, 5] } })[0].mean, 3);
 });
 
 // ---------------------------------------------------------------------------------------------

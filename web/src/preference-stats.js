@@ -273,6 +273,13 @@ export function fleissKappa(items) {
   return { kappa, observed, expected, items: N, raters: n, categories: perCategory };
 }
 
+function checkedScale(scale, what) {
+  if (scale !== undefined && scale !== null && !(Array.isArray(scale) && scale.length === 2 && scale.every(Number.isFinite) && scale[0] < scale[1])) {
+    fail(`${what} must be [lowest, highest], got ${JSON.stringify(scale)}`);
+  }
+  return scale ?? null;
+}
+
 const LEVELS = ['nominal', 'ordinal', 'interval', 'ratio'];
 
 /**
@@ -287,10 +294,7 @@ export function krippendorffAlpha(units, level = 'interval', options = {}) {
   const where = 'krippendorffAlpha';
   if (!LEVELS.includes(level)) fail(`${where}: unknown level ${JSON.stringify(level)} (one of ${LEVELS.join(', ')})`);
   nonEmptyArray(units, `${where}: the units`);
-  const scale = options.scale;
-  if (scale !== undefined && !(Array.isArray(scale) && scale.length === 2 && scale.every(Number.isFinite) && scale[0] < scale[1])) {
-    fail(`${where}: options.scale must be [lowest, highest], got ${JSON.stringify(scale)}`);
-  }
+  const scale = checkedScale(options.scale, `${where}: options.scale`);
   const pairable = [];
   units.forEach((unit, u) => {
     if (!Array.isArray(unit)) fail(`${where}: unit ${u} is not an array of values per rater`);
@@ -464,11 +468,13 @@ export function mosTable(ratings, options = {}) {
   nonEmptyArray(ratings, `${where}: the ratings`);
   const known = knownSystems(options, where);
   const confidence = checkedNumber(options.confidence ?? 0.95, `${where}: options.confidence`, { min: 0, max: 1 });
+  checkedScale(options.scale, `${where}: options.scale`);
+  if (options.scales !== undefined && (!options.scales || typeof options.scales !== 'object')) fail(`${where}: options.scales must be {criterion: [lowest, highest]}`);
+  for (const [name, s] of Object.entries(options.scales ?? {})) checkedScale(s, `${where}: options.scales["${name}"]`);
   const scaleOf = (criterion) => {
     if (options.scales) {
-      const s = options.scales[criterion];
-      if (!s) fail(`${where}: the criterion "${criterion}" is not one of options.scales (${Object.keys(options.scales).join(', ')})`);
-      return s;
+      if (!Object.hasOwn(options.scales, criterion)) fail(`${where}: the criterion "${criterion}" is not one of options.scales (${Object.keys(options.scales).join(', ')})`);
+      return options.scales[criterion];
     }
     return options.scale ?? null;
   };
