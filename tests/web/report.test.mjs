@@ -93,14 +93,14 @@ function synthesize({ strengths, tasks, annotators, bias = 0, seed }) {
   return docs;
 }
 
-/** Writes docs as a local run's output folder: one worker-response file per task. */
+/** Writes docs as a local run's output folder: one worker-response file per task, the document as the comparison template submits it. */
 async function writeRunFolder(dir, docs) {
   const byTask = groupBy(docs, (d) => d.taskId);
   let i = 0;
   for (const [, taskDocs] of byTask) {
     const folder = path.join(dir, 'annotations/worker-response/iteration-1', String(i++));
     await mkdir(folder, { recursive: true });
-    const answers = taskDocs.map((d) => ({ workerId: `local.${d.annotator}`, answerContent: { annotations: JSON.stringify(d) }, workerMetadata: { identityData: { sub: d.annotator } } }));
+    const answers = taskDocs.map((d) => ({ workerId: `local.${d.annotator}`, answerContent: { comparison: JSON.stringify(d) }, workerMetadata: { identityData: { sub: d.annotator } } }));
     await writeFile(path.join(folder, '2026-11-30T01-00-00-000Z.json'), JSON.stringify({ answers }, null, 2));
   }
 }
@@ -216,6 +216,10 @@ describe('inputs', () => {
     assert.match(r.stderr, /wrong\.manifest, line 2, worker w1: the answer is not a comparison document/);
     assert.match(r.stderr, /--partial/);
     await assert.rejects(readFile(page), { code: 'ENOENT' });
+    r = await run([wrong, '--out', page, '--partial', '--bootstrap', '10']);
+    assert.equal(r.code, 1, 'what was skipped still shows in the exit status');
+    assert.match(r.stderr, /wrong\.manifest, line 2, worker w1/);
+    assert.match(await readFile(page, 'utf8'), /Judgements<\/dt><dd>3 /);
 
     r = await run([path.join(dir, 'no-such-folder')]);
     assert.equal(r.code, 1);

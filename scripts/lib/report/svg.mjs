@@ -100,8 +100,10 @@ export function heat(rate) {
 export function heatMap(systems, rate, n, { title, desc }) {
   const cell = 54;
   const left = Math.min(220, 16 + CHAR * Math.max(4, ...systems.map((s) => short(s).length)));
-  const top = 24 + Math.min(160, CHAR * Math.max(4, ...systems.map((s) => short(s, 20).length)));
-  const width = left + cell * systems.length + 10;
+  // Column names run up and right at 45 degrees: room above and to the right for their length.
+  const slant = Math.ceil(0.72 * CHAR * Math.max(4, ...systems.map((s) => short(s, 20).length)));
+  const top = 16 + slant;
+  const width = left + cell * systems.length + slant + 10;
   const height = top + cell * systems.length + 10;
   const head = systems.map((s, j) => {
     const cx = left + j * cell + cell / 2;
