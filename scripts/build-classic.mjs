@@ -6,6 +6,7 @@
 //   dist/worker.classic.js      the worker with its wasm glue, for importScripts or new Worker(url)
 //   dist/avseg.classic.js       defines <avseg-editor>; its exports are on globalThis.avseg
 //   dist/crowd-task.classic.js  the Ground Truth task glue, with the element
+//   dist/compare-task.classic.js  the comparison templates' glue, with <avseg-compare>
 //   dist/avseg-core.wasm.js, dist/avseg-model.wasm.js  each wasm's bytes as a script, where fetching the .wasm
 //                                is refused (connect-src, CORS): web/src/wasm-script.js
 //   dist/templates/NAME-classic.liquid.html  template/NAME.liquid.html loading crowd-task.classic.js
@@ -23,13 +24,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = `${root}dist/`;
 
 const SCRIPT_URL = fileURLToPath(new URL('lib/classic-script-url.js', import.meta.url));
-const TEMPLATES = ['audio', 'video', 'aws-sample-audio', 'aws-sample-video'];
+const TEMPLATES = ['audio', 'video', 'aws-sample-audio', 'aws-sample-video', 'compare-audio', 'compare-video'];
 
 const BUNDLES = [
   // First: a worker needs nothing else of the classic build.
   { entry: 'worker.js', out: 'worker.classic.js' },
   { entry: 'avseg.js', out: 'avseg.classic.js', globalName: 'avseg' },
   { entry: 'crowd-task.js', out: 'crowd-task.classic.js', globalName: 'avsegCrowdTask' },
+  { entry: 'compare-task.js', out: 'compare-task.classic.js', globalName: 'avsegCompareTaskModule' },
 ];
 
 // web/src/module-import.js (an import() by a URL made at run time) is left out: a classic bundle

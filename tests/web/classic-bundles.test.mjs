@@ -11,7 +11,7 @@ import { full } from '/usr/share/nodejs/acorn-walk/dist/walk.mjs';
 import { classicTemplate } from '../../scripts/lib/labeling/classic-template.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const BUNDLES = ['worker.classic.js', 'avseg.classic.js', 'crowd-task.classic.js'];
+const BUNDLES = ['worker.classic.js', 'avseg.classic.js', 'crowd-task.classic.js', 'compare-task.classic.js'];
 const TEMPLATES = ['audio', 'video', 'aws-sample-audio', 'aws-sample-video'];
 
 for (const name of BUNDLES) {

@@ -65,3 +65,30 @@ for (const name of ['compare-audio', 'compare-video']) {
     assert.ok(config.comparison.criteria.length >= 2 && config.comparison.criteria.every((c) => c.scale[0] === 1 && c.scale[1] === 5));
   });
 }
+
+test('the classic comparison templates built by scripts/build are the transform of the module ones', async () => {
+  const { readFile: read } = await import('node:fs/promises');
+  for (const name of ['compare-audio', 'compare-video']) {
+    const built = await read(new URL(`../../dist/templates/${name}-classic.liquid.html`, import.meta.url), 'utf8');
+    assert.equal(built.replace(/^(<!-- SPDX[^\n]*\n)<!-- Made by scripts\/build [^\n]*\n/, '$1'), classicTemplate(await template(name)), `dist/templates/${name}-classic.liquid.html is out of date: run scripts/build`);
+  }
+});
+
+test('the comparison templates\' label configs are accepted by the core\'s LabelConfig, comparison block included', async () => {
+  const { default: create } = await import('../../dist/avseg-model.js');
+  const wasmBinary = await readFile(new URL('../../dist/avseg-model.wasm', import.meta.url));
+  const M = await create({ wasmBinary });
+  for (const name of ['compare-audio', 'compare-video']) {
+    const text = /<script type="application\/json" id="avseg-config">([\s\S]*?)<\/script>/.exec(await template(name))[1];
+    const a = new M.Annotations();
+    try {
+      const result = a.setConfig(text);
+      assert.equal(result.ok, true, `${name}: ${result.reason}`);
+      const config = JSON.parse(a.config());
+      assert.equal(config.comparison.criteria.length, 3, name);
+      assert.equal(config.comparison.criteria.filter((c) => c.required).length, 2, name);
+    } finally {
+      a.delete();
+    }
+  }
+});
