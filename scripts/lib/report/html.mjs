@@ -33,6 +33,7 @@ p.verdict.significant { color: #8a1020; }
 .note { color: #555; }
 `;
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const ci = (c) => (Array.isArray(c) && Number.isFinite(c[0]) && Number.isFinite(c[1]) ? `${fmt(c[0])} to ${fmt(c[1])}` : 'n/a');
 const taskName = (t, i) => (t.taskId !== null && t.taskId !== undefined ? String(t.taskId) : t.prompt !== null && t.prompt !== undefined ? String(t.prompt) : `task ${i + 1}`);
@@ -55,7 +56,7 @@ export function reportHtml(r) {
   const summary = section('summary', 'Job', `<dl class="counts">
 <dt>Tasks</dt><dd>${r.counts.tasks}</dd>
 <dt>Annotators</dt><dd>${r.counts.annotators}</dd>
-<dt>Judgements</dt><dd>${r.counts.judgements} (${r.counts.pairs} pairwise comparisons)</dd>
+<dt>Judgements</dt><dd>${r.counts.judgements} (${plural(r.counts.pairs, 'pairwise comparison')})</dd>
 <dt>Systems</dt><dd>${names.length}</dd>
 <dt>Made</dt><dd><time datetime="${esc(r.generatedAt)}">${esc(r.generatedAt)}</time></dd>
 <dt>Inputs</dt><dd>${r.inputs.map((i) => `<code>${esc(i)}</code>`).join('<br>')}</dd>
@@ -108,7 +109,7 @@ export function reportHtml(r) {
     desc: `Fleiss' kappa of the judgements and Krippendorff's alpha (interval) of each rating criterion; 1 is full agreement, 0 what chance gives. Overall kappa ${fmt(a.overall.kappa, 3)}.`,
     axisLabel: 'Agreement (kappa, alpha)',
     domain: [-1, 1],
-  }) + `<p class="note">Overall kappa is over the ${a.overall.kappaItems} task-pair items judged by ${a.overall.kappaRaters ?? 'n/a'} annotators (the usual number); n/a means too few answers for the figure.</p>`
+  }) + `<p class="note">${a.overall.kappaItems ? `Overall kappa is over the ${plural(a.overall.kappaItems, 'pair')} of clips judged by ${a.overall.kappaRaters} annotators (the usual number; kappa needs the same number for each)` : 'Kappa needs at least two annotators of a task'}; n/a means too few answers for the figure.</p>`
     + table(['Task', 'Prompt', 'Annotators', 'Majority judgement', "Fleiss' kappa", ...r.criteria.map((c) => `alpha (${c})`)], [
       ['Overall', '', r.counts.annotators, '', fmt(a.overall.kappa, 3), ...r.criteria.map((c) => fmt(a.overall.alpha[c], 3))],
       ...a.tasks.map((t, i) => [taskName(t, i), t.prompt ?? '', t.annotators, majorityText(t.majority), fmt(t.kappa, 3), ...r.criteria.map((c) => fmt(t.alpha[c], 3))]),
@@ -118,7 +119,7 @@ export function reportHtml(r) {
   const bias = section('order-bias', 'Order bias', `<p class="verdict${b.significant ? ' significant' : ''}">${esc(b.sentence)}</p>`
     + bars([{ label: 'First-shown clip won', value: b.share }], {
       title: 'Share of comparisons won by the first-shown clip',
-      desc: `The first-shown clip won ${fmt(100 * b.share, 1)}% of ${b.n} decided comparisons; without order bias it would be near 50% (dashed line). Two-sided binomial p = ${Number.isFinite(b.pValue) ? formatP(b.pValue) : 'n/a'}.`,
+      desc: `The first-shown clip won ${Number.isFinite(b.share) ? `${fmt(100 * b.share, 1)}%` : 'none'} of ${b.n} decided comparisons; without order bias it would be near 50% (dashed line). Two-sided binomial p = ${Number.isFinite(b.pValue) ? formatP(b.pValue) : 'n/a'}.`,
       axisLabel: 'Share won by the first-shown clip',
       domain: [0, 1],
       reference: 0.5,
@@ -134,7 +135,7 @@ export function reportHtml(r) {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>avseg comparison report (${r.counts.tasks} tasks, ${r.counts.judgements} judgements)</title>
+<title>avseg comparison report (${plural(r.counts.tasks, 'task')}, ${plural(r.counts.judgements, 'judgement')})</title>
 <style>${style}</style>
 </head>
 <body>
