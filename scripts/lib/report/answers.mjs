@@ -120,7 +120,8 @@ async function fromManifest(text, file, read) {
         const doc = comparisonIn(content);
         const bad = checkComparison(doc);
         if (bad) throw new Error(`the comparison document is not usable: ${bad}`);
-        answers.push({ doc, worker: doc.annotator ?? worker, from: where(file, number, worker) });
+        // The host's worker id, not the document's annotator (in Ground Truth only a per-browser id).
+        answers.push({ doc, worker: w?.workerId ?? doc.annotator ?? worker, from: where(file, number, worker) });
       } catch (err) {
         problems.push(`${where(file, number, worker)}: ${err.message}`);
       }
@@ -160,7 +161,7 @@ async function fromRunFolder(dir) {
         const doc = comparisonIn(a?.answerContent);
         const bad = checkComparison(doc);
         if (bad) throw new Error(`the comparison document is not usable: ${bad}`);
-        answers.push({ doc, worker: doc.annotator ?? worker, from: where(file, undefined, worker) });
+        answers.push({ doc, worker: a?.workerMetadata?.identityData?.sub ?? a?.workerId ?? doc.annotator ?? worker, from: where(file, undefined, worker) });
       } catch (err) {
         problems.push(`${where(file, undefined, worker)}: ${err.message}`);
       }
