@@ -5,8 +5,11 @@
 
 const ALPHA = 0.05;
 
-/** A task's identity: its id, else its prompt and systems (two tasks never merge by accident). */
-const taskKey = (doc) => (doc.taskId !== undefined && doc.taskId !== null ? `id:${doc.taskId}` : `prompt:${JSON.stringify([doc.prompt ?? null, doc.clips.map((c) => c.system)])}`);
+/**
+ * A task's identity: its id (else its prompt) with its systems in manifest order, so answers are
+ * only compared clip by clip when their clips are the same systems in the same places.
+ */
+const taskKey = (doc) => JSON.stringify([doc.taskId !== undefined && doc.taskId !== null ? `id:${doc.taskId}` : `prompt:${doc.prompt ?? ''}`, doc.clips.map((c) => c.system)]);
 
 /** The outcome of manifest clips i < j in a document: 'i' (i better), 'j', or 'tie'. */
 function outcome(doc, i, j) {
