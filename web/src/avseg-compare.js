@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The <avseg-compare> facade: 2-4 clips of one prompt, one <avseg-editor> each on a shared time axis in the blind order, one transport, the ratings and judgement panel, the comparison document.
 import { orderSeed, shuffledOrder } from './blind-order.js';
-import { buildComparison, validateComparison } from './comparison-doc.js';
+import { buildComparison, comparisonSettings, validateComparison } from './comparison-doc.js';
 import { ComparePanel, adoptPanelStyles } from './compare-panel.js';
 import { ViewSync } from './compare-sync.js';
 import { CompareTransport } from './compare-transport.js';
@@ -36,13 +36,6 @@ function adoptCompareStyles(root) {
     sheets.set(doc, sheet);
   }
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-}
-
-/** The clip shown at each position, read from a label config's "comparison" (defaults as doc/comparison-format.md). */
-function comparisonOptions(config, n) {
-  const c = config?.comparison ?? {};
-  const judgement = !c.judgement || c.judgement === 'auto' ? (n === 2 ? 'preference' : 'ranking') : c.judgement;
-  return { criteria: c.criteria ?? [], judgement, reason: c.reason ?? 'optional', blind: c.blind !== false };
 }
 
 /** The key a comparison's draft is kept under: its task and annotator. */
@@ -103,7 +96,7 @@ export class AvsegCompare extends HTMLElement {
   get taskId() { return this.#taskId || (this.getAttribute('task-id') ?? ''); }
   /** False only with blind="false" or a config saying "blind": false: then the systems are named. */
   get blind() {
-    return this.getAttribute('blind') !== 'false' && comparisonOptions(this.config, 2).blind;
+    return this.getAttribute('blind') !== 'false' && comparisonSettings(this.config, 2).blind;
   }
 
   attributeChangedCallback(name, old, value) {
@@ -147,7 +140,7 @@ export class AvsegCompare extends HTMLElement {
     if (load !== this.#loading) return;
     this.#order = shuffledOrder(clips.length, this.#seed);
     this.#openedAt = new Date().toISOString();
-    const options = comparisonOptions(this.config, clips.length);
+    const options = comparisonSettings(this.config, clips.length);
     try {
       await this.#buildClips(load);
       if (load !== this.#loading) return;
@@ -203,7 +196,12 @@ export class AvsegCompare extends HTMLElement {
 
   /** What blocks submitting: [{path, message}] (manifest order), empty when complete. */
   problems() {
-    return validateComparison(this.getComparison(), this.config);
+    // Each clip's own required answers as its editor (the core) finds them, by manifest index.
+    const clipProblems = this.#clips.map((_, m) => this.#editors[this.#order.indexOf(m)]?.validate().map((p) => ({
+      path: p.segment != null ? `segments.${p.segment}${p.field ? `.${p.field}` : ''}` : p.field ? `fields.${p.field}` : '',
+      message: p.message,
+    })));
+    return validateComparison(this.getComparison(), this.config, { clipProblems });
   }
 
   /**

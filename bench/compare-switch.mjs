@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// <avseg-compare> in Chromium: the gap and position error of switching the heard clip (against a
+// naive pause-seek-play switch measured in the same run), and the memory (PSS of the browser's
+// processes) of two 10-minute clips in one comparison against the two opened one at a time.
+// Printed figures, not asserts. Run under `flock /tmp/avseg-bench.lock node bench/compare-switch.mjs`.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { startComparePage, setClips, speak, run } from '../tests/browser/compare-harness.mjs';
+import { browserPss } from './browser.mjs';
+import { formatTable, mb, ms } from './table.mjs';
+
+const SWITCHES = Number(process.env.SWITCHES ?? 20);
+const MINUTES = Number(process.env.MINUTES ?? 10);
+const APART = Number(process.env.APART_MS ?? 700);
+
+const env = await startComparePage(async (dir) => {
+  const text = 'Preference review compares two generations of the same prompt, word by word, at the same position.';
+  await speak(dir, 'a1.wav', 'en-us', text, 0.5);
+  await speak(dir, 'b1.wav', 'en-gb', text, 0.5);
+  // Long clips: the phrase repeated to MINUTES minutes (48 kHz mono 16-bit WAV).
+  for (const name of ['a', 'b']) {
+    const n = Math.ceil((MINUTES * 60) / Number(execFileSync('soxi', ['-D', path.join(dir, `${name}1.wav`)], { encoding: 'utf8' })));
+    await run('sox', ['-V1', path.join(dir, `${name}1.wav`), path.join(dir, `${name}-long.wav`), 'repeat', String(n), 'trim', '0', String(MINUTES * 60)]);
+  }
+});
+const t = { after() {}, passed: true, name: 'bench' };
+const config = { categories: [{ name: 'issue', tags: ['mispronunciation'] }], comparison: { criteria: [{ name: 'naturalness', scale: [1, 5], required: true }] } };
+const clips = (suffix) => [{ src: env.media(`a${suffix}.wav`), system: 'tts-a' }, { src: env.media(`b${suffix}.wav`), system: 'tts-b' }];
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], p90: s[Math.floor(s.length * 0.9)], max: s.at(-1) };
+};
+
+try {
+  console.log(`compare-switch, ${new Date().toISOString()}, ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
+  // ---- switching ----
+  const page = await env.open(t, 'annotator="bench" task-id="switch"');
+  await setClips(page, config, clips('-long'), { taskId: 'switch' });
+  const measured = await page.evaluate(async ([n, apart]) => {
+    const c = document.querySelector('avseg-compare');
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    // The time until `editor` plays on past `from` seconds (polled every animation frame and task).
+    const advance = async (editor, from, t0) => {
+      for (;;) {
+        if (editor.currentTime > from + 0.002) return performance.now() - t0;
+        await Promise.race([frame(), sleep(4)]);
+        if (performance.now() - t0 > 3000) return Infinity;
+      }
+    };
+    const runs = { ours: [], naive: [] };
+    await c.playAll();
+    await sleep(1500);
+    for (let i = 0; i < n; i++) {
+      await sleep(apart * (0.75 + Math.random() / 2));
+      const to = 1 - c.active;
+      const prev = c.editors[c.active];
+      const next = c.editors[to];
+      const t0 = performance.now();
+      const d = c.switchTo(to);
+      const error = (next.currentTime - prev.currentTime) * 1000;
+      const gap = await advance(next, d.time, t0);
+      runs.ours.push({ offset: d.offsetMs, error, gap, from0: next.currentTime < 0.5 });
+    }
+    c.pause();
+    // Naive: only the heard clip plays; a switch pauses it, seeks the other to its time and plays that.
+    const [a, b] = c.editors;
+    for (const e of [a, b]) e.muted = false;
+    let heard = a;
+    await heard.play();
+    await sleep(1500);
+    for (let i = 0; i < n; i++) {
+      await sleep(apart * (0.75 + Math.random() / 2));
+      const next = heard === a ? b : a;
+      const t0 = performance.now();
+      const time = heard.currentTime;
+      heard.pause();
+      next.currentTime = time;
+      const playing = next.play();
+      const error = (next.currentTime - time) * 1000;
+      const gap = await advance(next, time, t0);
+      await playing;
+      runs.naive.push({ offset: 0, error, gap, from0: next.currentTime < 0.5 });
+      heard = next;
+    }
+    heard.pause();
+    return runs;
+  }, [SWITCHES, APART]);
+  if (process.env.VERBOSE) console.log(JSON.stringify(measured));
+  const rows = Object.entries(measured).map(([name, rs]) => {
+    const off = stats(rs.map((r) => Math.abs(r.offset)));
+    const err = stats(rs.map((r) => Math.abs(r.error)));
+    const gap = stats(rs.map((r) => r.gap));
+    return [name === 'ours' ? '<avseg-compare> (all play, one heard)' : 'baseline: pause, seek, play', String(rs.length),
+      `${ms(off.median)} / ${ms(off.max)}`, `${ms(err.median)} / ${ms(err.max)}`, `${ms(gap.median)} / ${ms(gap.p90)}`, String(rs.filter((r) => r.from0).length)];
+  });
+  console.log(`\n1. Switching the heard clip while playing (${MINUTES}-minute clips, switches ${APART * 0.75}-${APART * 1.25} ms apart at random)`);
+  console.log(formatTable(['switch', 'n', 'drift at switch (median / max)', 'position error after (median / max)', 'until the heard clip advances (median / p90)', 'restarts from 0'], rows));
+
+  // ---- memory ----
+  await page.close();
+  const settle = async () => { await new Promise((resolve) => setTimeout(resolve, 1500)); return browserPss(env.browser.userDataDir); };
+  const blank = await env.open(t, 'annotator="bench" task-id="mem"');
+  const base = await settle();
+  const one = async (src) => {
+    const p = await env.open(t, 'annotator="bench" task-id="mem"');
+    await p.evaluate((src) => new Promise((resolve, reject) => {
+      const e = document.createElement('avseg-editor');
+      e.addEventListener('ready', resolve, { once: true });
+      e.addEventListener('error', (ev) => { if (ev.detail.fatal) reject(new Error(ev.detail.message)); });
+      e.config = { categories: [{ name: 'issue', tags: ['mispronunciation'] }] };
+      document.body.append(e);
+      e.src = src;
+    }), src);
+    const pss = await settle();
+    await p.close();
+    return pss - base;
+  };
+  const alone = [await one(env.media('a-long.wav')), await one(env.media('b-long.wav'))];
+  const cp = await env.open(t, 'annotator="bench" task-id="mem2"');
+  await setClips(cp, config, clips('-long'), { taskId: 'mem2' });
+  const together = (await settle()) - base;
+  await cp.close();
+  await blank.close();
+  console.log(`\n2. Memory (PSS of every Chromium process, above a blank tab of ${mb(base)}), two ${MINUTES}-minute 48 kHz mono WAV clips`);
+  console.log(formatTable(['opened', 'PSS'], [
+    ['clip A alone in an <avseg-editor>', mb(alone[0])], ['clip B alone in an <avseg-editor>', mb(alone[1])],
+    ['sum of the two, one at a time (baseline)', mb(alone[0] + alone[1])], ['both in one <avseg-compare>', mb(together)],
+  ]));
+} finally {
+  await env.close();
+}
