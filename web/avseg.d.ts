@@ -206,6 +206,12 @@ export declare class AvsegEditor extends HTMLElement {
   /** Seconds; settable (seeks). */
   currentTime: number;
   /** 0.25 to 4, pitch preserved. */
+  /** Silences the editor's sound (a comparison hears one clip at a time). */
+  muted: boolean;
+  /** 0..1. */
+  volume: number;
+  /** A factor on `playbackRate` (the rate box stays as it is): a comparison keeps a muted clip in step with it. */
+  set rateNudge(factor: number);
   playbackRate: number;
   /** The visible window; settable, clamped to the media and the deepest zoom. */
   view: AvsegView;
@@ -372,8 +378,123 @@ export declare namespace layout {
   function parseTime(text: string): number;
 }
 
+/** A clip of a comparison, in manifest order. */
+export interface AvsegCompareClip {
+  src: string;
+  /** The system that made it; distinct within a comparison; hidden while blind. */
+  system: string;
+  /** A precomputed peaks file (as the editor's `peaks` attribute). */
+  peaks?: string;
+}
+
+/** A problem of a comparison: `path` names the key in manifest order (doc/comparison-format.md). */
+export interface AvsegComparisonProblem {
+  path: string;
+  message: string;
+}
+
+/** The comparison document v1 (doc/comparison-format.md "Comparison document"). */
+export interface AvsegComparison {
+  format: 'avseg-comparison';
+  version: 1;
+  prompt: string | null;
+  taskId: string | null;
+  annotator: string | null;
+  blind: boolean;
+  seed: string | null;
+  /** order[k]: the manifest index of the clip shown at position k (A, B, ...). */
+  order: number[];
+  clips: {
+    system: string;
+    source: string;
+    shownAs: 'A' | 'B' | 'C' | 'D';
+    annotation: AvsegDocument | null;
+    ratings: Record<string, number>;
+    heardMs: number;
+  }[];
+  judgement:
+    | { type: 'preference'; cmos: number | null; shownCmos: number | null; preferred: 0 | 1 | null; reason?: string | null }
+    | { type: 'ranking'; ranks: (number | null)[]; reason?: string | null }
+    | null;
+  timings: { openedAt: string | null; submittedAt: string | null; switches: number; loops: number };
+}
+
+export interface AvsegSwitchDetail {
+  /** Shown positions (0 = A). */
+  from: number;
+  to: number;
+  /** Seconds: the previously heard clip's position at the switch, where the newly heard one goes on. */
+  time: number;
+  /** How far the newly heard clip was from the previous one at the switch, before any correction (ms; positive: ahead). */
+  offsetMs: number;
+}
+
+export interface AvsegCompareEventMap extends Omit<HTMLElementEventMap, 'error' | 'change'> {
+  ready: CustomEvent<{ order: number[]; seed: string }>;
+  switch: CustomEvent<AvsegSwitchDetail>;
+  change: CustomEvent<{ source: 'clip' | 'panel' }>;
+  error: CustomEvent<AvsegErrorDetail>;
+}
+
+/**
+ * <avseg-compare>: 2 to 4 clips of one prompt, one <avseg-editor> each on a shared time axis in
+ * the blind order, one transport, the ratings and judgement panel (doc/element-api.md "Comparisons").
+ * Attributes: config, annotator, task-id, seed, blind. Imported from 'avseg/compare'.
+ */
+export declare class AvsegCompare extends HTMLElement {
+  /** The label config with its "comparison" key (the `config` attribute holds it as JSON). */
+  config: Record<string, unknown> | null;
+  annotator: string;
+  readonly taskId: string;
+  /** False with blind="false" or a config saying "blind": false: the systems are named. */
+  readonly blind: boolean;
+  /** The shown position heard (0 = A). */
+  readonly active: number;
+  /** order[k]: the manifest index of the clip shown at position k. */
+  readonly order: number[];
+  readonly seed: string;
+  /** The <avseg-editor> of each shown position. */
+  readonly editors: AvsegEditor[];
+  readonly playing: boolean;
+  /** The heard clip's position (seconds); setting it moves every clip. */
+  currentTime: number;
+  /** The shared view; setting it moves every clip. */
+  view: AvsegView;
+  /** The panel's answers as set, by shown position. */
+  readonly panelValue: { ratings: Record<string, number | null>[]; judgement: object } | null;
+  /** Shows the clips (manifest order) in this annotator's and task's blind order; resolves once all are ready. */
+  setClips(clips: AvsegCompareClip[], options?: { prompt?: string | null; taskId?: string }): Promise<void>;
+  /** The clip at shown position `position` is heard from now, at the same position, without stopping. */
+  switchTo(position: number): AvsegSwitchDetail | null;
+  playAll(): Promise<void>;
+  play(): Promise<void>;
+  pause(): void;
+  /** Plays [start, end] seconds on each clip in turn (A, B, A, B ...) until paused. */
+  loop(start: number, end: number): Promise<void>;
+  /** Steps the heard clip's picture by `delta` frames; every other clip shows the frame at that time. */
+  stepFrame(delta: number): void;
+  zoomTo(start: number, end: number): void;
+  /** The comparison document, always current. */
+  getComparison(): AvsegComparison;
+  /** What blocks submitting, empty when complete. */
+  problems(): AvsegComparisonProblem[];
+  /** Shows the problems beside their controls and focuses the first; returns them. */
+  focusFirstProblem(problems?: AvsegComparisonProblem[]): AvsegComparisonProblem[];
+  flushDraft(): Promise<void>;
+  forgetDraft(): Promise<void>;
+  addEventListener<K extends keyof AvsegCompareEventMap>(
+    type: K, listener: (this: AvsegCompare, ev: AvsegCompareEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof AvsegCompareEventMap>(
+    type: K, listener: (this: AvsegCompare, ev: AvsegCompareEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+/** The element's interface, as the brief names it. */
+export type AvsegCompareElement = AvsegCompare;
+
 declare global {
   interface HTMLElementTagNameMap {
     'avseg-editor': AvsegEditor;
+    'avseg-compare': AvsegCompare;
   }
 }

@@ -24,7 +24,7 @@ after(() => rm(tmp, { recursive: true, force: true }));
 test('the tarball holds exactly the modules, worker and wasm the entry points load, the types, docs and changelog', async (t) => {
   t.diagnostic(`${packed.filename}: ${packed.files.length} files, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`);
   const entries = Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [] : [e.default])).map((p) => p.replace(/^\.\//, ''));
-  assert.deepEqual(entries, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js']);
+  assert.deepEqual(entries, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js', 'dist/avseg-compare.js']);
   const { files: loaded, missing } = await moduleClosure(installed, entries);
   assert.deepEqual(missing, [], 'modules loaded by the package but not in it');
   for (const needed of ['dist/worker.js', 'dist/avseg-core.js', 'dist/avseg-core.wasm', 'dist/avseg-model.js', 'dist/avseg-model.wasm']) {
@@ -51,7 +51,7 @@ test('the modules name the files they load by literal URLs, and start the worker
   // run time (new URL(file, import.meta.url)) points at the build machine; a literal one is an
   // asset webpack and Vite emit. Both bundle the worker with its modules (so the worker's side is
   // held to the same) when it is started as new Worker(new URL('literal', import.meta.url), ...).
-  const { files } = await moduleClosure(installed, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js']);
+  const { files } = await moduleClosure(installed, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js', 'dist/avseg-compare.js']);
   const computed = [];
   const workers = [];
   for (const file of files.filter((f) => f.endsWith('.js'))) {
@@ -98,7 +98,7 @@ test('the version is the changelog\'s newest and the README points at the exampl
 
 test('Node resolves the exports map of the installed package and runs the export and import helpers', async () => {
   const script = `
-    const resolved = ['avseg', 'avseg/exports', 'avseg/imports', 'avseg/classic', 'avseg/dist/worker.js', 'avseg/dist/avseg-core.wasm', 'avseg/package.json']
+    const resolved = ['avseg', 'avseg/exports', 'avseg/imports', 'avseg/compare', 'avseg/classic', 'avseg/dist/worker.js', 'avseg/dist/avseg-core.wasm', 'avseg/package.json']
       .map((s) => import.meta.resolve(s).replace(/^.*node_modules\\/avseg\\//, ''));
     const { fromAudacity } = await import('avseg/imports');
     const { toAudacity, EXPORTS } = await import('avseg/exports');
@@ -106,7 +106,7 @@ test('Node resolves the exports map of the installed package and runs the export
     console.log(JSON.stringify({ resolved, labels: toAudacity(doc, {}), formats: Object.keys(EXPORTS), segment: doc.segments[0] }));`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: path.dirname(path.dirname(installed)) });
   const out = JSON.parse(stdout);
-  assert.deepEqual(out.resolved, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js', 'dist/avseg.classic.js', 'dist/worker.js', 'dist/avseg-core.wasm', 'package.json']);
+  assert.deepEqual(out.resolved, ['dist/avseg.js', 'dist/exports.js', 'dist/imports.js', 'dist/avseg-compare.js', 'dist/avseg.classic.js', 'dist/worker.js', 'dist/avseg-core.wasm', 'package.json']);
   assert.equal(out.labels, '0.500000\t1.250000\tSpeaker: Alice\n');
   assert.deepEqual(out.formats, ['jsonl', 'vtt', 'srt', 'audacity', 'textgrid', 'eaf', 'rttm', 'csv']);
   assert.deepEqual([out.segment.start, out.segment.end], [24000, 60000]);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Compiled (not run) by types.test.mjs: what an embedder writes must type-check against avseg.d.ts.
-import type { AvsegEditor, AvsegErrorCode } from '../../web/avseg';
+import type { AvsegEditor, AvsegErrorCode, AvsegSwitchDetail } from '../../web/avseg';
 
 const editor = document.querySelector('avseg-editor') as AvsegEditor;
 editor.src = 'https://media.example.com/clip.mp3';
@@ -52,3 +52,15 @@ console.log(editor.spectrogramOptions.minDb);
 const vtt: string = editor.exportAs('vtt');
 console.log(vtt.length, editor.exportAs('audacity', { track }).length);
 void editor.importAs('vtt', 'WEBVTT\n').then((d) => { editor.value = d; });
+
+// <avseg-compare>: two clips, switching, the comparison document.
+const compare = document.createElement('avseg-compare');
+compare.config = { comparison: { criteria: [{ name: 'naturalness', scale: [1, 5], required: true }] } };
+void compare.setClips([{ src: 'a.wav', system: 'tts-a' }, { src: 'b.wav', system: 'tts-b' }], { prompt: 'Hello', taskId: 't1' }).then(() => {
+  const sw: AvsegSwitchDetail | null = compare.switchTo(1);
+  console.log(sw?.offsetMs, compare.active, compare.order[0], compare.editors[0].muted);
+  const doc = compare.getComparison();
+  if (doc.judgement?.type === 'preference') console.log(doc.judgement.cmos, doc.clips[0].shownAs);
+  console.log(compare.problems().map((p) => p.path));
+});
+compare.addEventListener('switch', (e) => console.log(e.detail.from, e.detail.to, e.detail.time));

@@ -6,6 +6,7 @@ import { ComparePanel, adoptPanelStyles } from './compare-panel.js';
 import { ViewSync } from './compare-sync.js';
 import { CompareTransport } from './compare-transport.js';
 import { DraftWriter, loadDraft } from './autosave.js';
+import { ErrorCode } from './error-codes.js';
 // Importing this module defines <avseg-compare> and the <avseg-editor> it is made of.
 import './avseg.js';
 
@@ -146,11 +147,11 @@ export class AvsegCompare extends HTMLElement {
       if (load !== this.#loading) return;
       this.#panel = new ComparePanel(this.#parts.panel, { ...options, labels: LABELS.slice(0, clips.length), order: this.#order });
       this.#panel.onchange = () => this.#changed('panel');
-      this.#draft = new DraftWriter(compareDraftKey(this.#taskId, this.annotator), (err) => this.#emit('error', { code: 'draft-save-failed', message: `the comparison's draft could not be saved: ${err.message}`, fatal: false }));
+      this.#draft = new DraftWriter(compareDraftKey(this.#taskId, this.annotator), (err) => this.#emit('error', { code: ErrorCode.AutosaveFailed, message: `the comparison's draft could not be saved: ${err.message}`, fatal: false }));
       await this.#restoreDraft();
     } catch (err) {
       this.#parts.status.textContent = err.message;
-      this.#emit('error', { code: err.code ?? 'compare-load-failed', message: err.message, fatal: true });
+      this.#emit('error', { code: err.code ?? ErrorCode.LoadFailed, message: err.message, fatal: true });
       throw err;
     }
     this.#sync.attach(this.#editors);
@@ -381,7 +382,7 @@ export class AvsegCompare extends HTMLElement {
     try {
       return JSON.parse(text);
     } catch (err) {
-      this.#emit('error', { code: 'bad-config', message: `the config attribute is not JSON: ${err.message}`, fatal: false });
+      this.#emit('error', { code: ErrorCode.InvalidConfig, message: `the config attribute is not JSON: ${err.message}`, fatal: false });
       return null;
     }
   }
