@@ -190,7 +190,7 @@ export function validateComparison(doc, config, { clipProblems } = {}) {
     const at = `clips[${m}]`;
     const ratings = isObject(clip?.ratings) ? clip.ratings : {};
     for (const c of settings.criteria) {
-      const [lo, hi] = c.scale;
+      const [lo, hi] = Array.isArray(c?.scale) ? c.scale : [-Infinity, Infinity];
       const label = c.label ?? c.name;
       const v = ratings[c.name];
       if (v === undefined || v === null) {
