@@ -180,3 +180,19 @@ test('a missing judgement is refused: the problems are listed and focus moves to
   assert.equal(focused, 'radio', 'focus is on the preference');
   assert.equal(await page.evaluate(`${el}.shadowRoot.querySelector('.judgement [aria-invalid="true"]') !== null`), true);
 });
+
+test('loop(start, end) plays the span on each clip in turn until paused; the hear button shows which', async (t) => {
+  const { page } = await open(t, 'ann-loop');
+  await page.evaluate(`(() => { const c = ${el}; window.heard = []; c.addEventListener('switch', (e) => window.heard.push([e.detail.to, e.detail.time])); return c.loop(0.5, 0.9); })()`);
+  await until(page, 'window.heard.length >= 3');
+  const { heard, t0, pressed } = await page.evaluate(`({ heard: window.heard, t0: ${el}.currentTime, pressed: [...${el}.shadowRoot.querySelectorAll('.hears button')].map((b) => b.getAttribute('aria-pressed')) })`);
+  assert.deepEqual(heard.slice(0, 3).map(([to]) => to), [1, 0, 1], 'A, B, A, B ...');
+  for (const [, time] of heard) assert.ok(time >= 0.45 && time < 0.95, `each turn starts at the span's start: ${time}`);
+  assert.ok(t0 >= 0.45 && t0 < 1.0, `playing inside the span: ${t0}`);
+  assert.equal(pressed.filter((p) => p === 'true').length, 1);
+  await page.evaluate(`${el}.pause()`);
+  const n = await page.evaluate('window.heard.length');
+  await page.waitForTimeout(600);
+  assert.equal(await page.evaluate('window.heard.length'), n, 'paused: no more turns');
+  assert.ok((await page.evaluate(`${el}.getComparison()`)).timings.loops >= 3);
+});
