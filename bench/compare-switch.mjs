@@ -18,6 +18,10 @@ const env = await startComparePage(async (dir) => {
   const text = 'Preference review compares two generations of the same prompt, word by word, at the same position.';
   await speak(dir, 'a1.wav', 'en-us', text, 0.5);
   await speak(dir, 'b1.wav', 'en-gb', text, 0.5);
+  // Steady tones, so that the heard sound can be told apart (by its pitch) and a gap found (by its level).
+  for (const [name, hz] of [['ta', 300], ['tb', 1200]]) {
+    await run('sox', ['-V1', '-n', '-r', '48000', '-b', '16', '-c', '1', path.join(dir, `${name}.wav`), 'synth', '120', 'sine', String(hz), 'vol', '0.5']);
+  }
   // Long clips: the phrase repeated to MINUTES minutes (48 kHz mono 16-bit WAV).
   for (const name of ['a', 'b']) {
     const n = Math.ceil((MINUTES * 60) / Number(execFileSync('soxi', ['-D', path.join(dir, `${name}1.wav`)], { encoding: 'utf8' })));
@@ -97,6 +101,84 @@ try {
   });
   console.log(`\n1. Switching the heard clip while playing (${MINUTES}-minute clips, switches ${APART * 0.75}-${APART * 1.25} ms apart at random)`);
   console.log(formatTable(['switch', 'n', 'drift at switch (median / max)', 'position error after (median / max)', 'until the heard clip advances (median / p90)', 'restarts from 0'], rows));
+
+  // ---- what is heard: a Web Audio analyser on the clips' summed output ----
+  const tones = await env.open(t, 'annotator="bench" task-id="tones"');
+  await setClips(tones, config, [{ src: env.media('ta.wav'), system: 'tone-300' }, { src: env.media('tb.wav'), system: 'tone-1200' }], { taskId: 'tones' });
+  const heard = await tones.evaluate(async ([n, apart]) => {
+    const c = document.querySelector('avseg-compare');
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const ctx = new AudioContext();
+    await ctx.resume();
+    const sum = ctx.createGain();
+    const videos = c.editors.map((e) => e.shadowRoot.querySelector('video'));
+    for (const v of videos) ctx.createMediaElementSource(v).connect(sum);
+    const size = 256;
+    const proc = ctx.createScriptProcessor(size, 1, 1);
+    sum.connect(proc);
+    proc.connect(ctx.destination);
+    let blocks = [];
+    // Per block of 256 samples: its level and zero crossings (300 Hz: ~3, 1200 Hz: ~13, both: in between or beating).
+    proc.onaudioprocess = (ev) => {
+      const x = ev.inputBuffer.getChannelData(0);
+      let s = 0;
+      let zc = 0;
+      for (let i = 0; i < x.length; i++) {
+        s += x[i] * x[i];
+        if (i && (x[i - 1] < 0) !== (x[i] < 0)) zc++;
+      }
+      blocks.push({ at: performance.now(), rms: Math.sqrt(s / x.length), zc });
+    };
+    const blockMs = (size / ctx.sampleRate) * 1000;
+    const tone = (bs) => { const z = bs.map((b) => b.zc).sort((a, b) => a - b)[bs.length >> 1]; return z < 6 ? 300 : z > 10 ? 1200 : 'mixed'; };
+    // Quiet blocks (under a third of the steady level) around a switch, and the tone heard before and after it.
+    const around = async (doSwitch) => {
+      blocks = [];
+      await sleep(apart * (0.75 + Math.random() / 2));
+      const steady = blocks.map((b) => b.rms).sort((a, b) => a - b)[blocks.length >> 1];
+      const before = tone(blocks.slice(-20));
+      blocks = [];
+      await doSwitch();
+      await sleep(400);
+      const quiet = blocks.filter((b) => b.rms < steady / 3).length;
+      return { gapMs: quiet * blockMs, before, after: tone(blocks.slice(-20)) };
+    };
+    const out = { ours: [], naive: [] };
+    await c.playAll();
+    await sleep(1000);
+    for (let i = 0; i < n; i++) out.ours.push(await around(async () => c.switchTo(1 - c.active)));
+    c.pause();
+    const [a, b] = c.editors;
+    for (const e of [a, b]) e.muted = false;
+    let on = a;
+    b.muted = true; // the naive switch plays one clip at a time; unmuted once it is the one
+    await on.play();
+    await sleep(1000);
+    for (let i = 0; i < n; i++) {
+      out.naive.push(await around(async () => {
+        const next = on === a ? b : a;
+        const time = on.currentTime;
+        on.pause();
+        on.muted = true;
+        next.currentTime = time;
+        next.muted = false;
+        await next.play();
+        on = next;
+      }));
+    }
+    on.pause();
+    await ctx.close();
+    return out;
+  }, [SWITCHES, APART]);
+  await tones.close();
+  if (process.env.VERBOSE) console.log(JSON.stringify(heard));
+  console.log('\n1b. What is heard at a switch (tones of 300 Hz on A and 1200 Hz on B; a Web Audio analyser on the clips\' summed output, 256-sample blocks)');
+  console.log(formatTable(['switch', 'n', 'quiet after the switch (median / max)', 'heard tone changed', 'both tones at once'], Object.entries(heard).map(([name, rs]) => {
+    const gap = stats(rs.map((r) => r.gapMs));
+    return [name === 'ours' ? '<avseg-compare>' : 'baseline: pause, seek, play', String(rs.length), `${ms(gap.median)} / ${ms(gap.max)}`,
+      `${rs.filter((r) => r.before !== r.after && r.before !== 'mixed' && r.after !== 'mixed').length} / ${rs.length}`,
+      String(rs.filter((r) => r.before === 'mixed' || r.after === 'mixed').length)];
+  })));
 
   // ---- memory ----
   await page.close();
