@@ -157,11 +157,16 @@ test('the order is reproducible from the seed and differs across annotators; a d
     orders.push(shown.order.join());
     if (annotator === 'ann-1') {
       await page.locator('avseg-compare .panel .clip').nth(0).locator('input[value="4"]').click();
+      await page.locator('avseg-compare .panel textarea').fill('half typed');
+      const marked = await page.evaluate(`(() => { const b = ${el}.editors[1]; const tr = b.addTrack('issue', 'mispronunciation'); b.addSegment(tr, 0.5, 1.25); return b.value.segments; })()`);
       await page.evaluate(`${el}.flushDraft()`);
       await page.reload();
       await page.waitForFunction(() => customElements.get('avseg-compare'));
       await setClips(page, config, clips(), { prompt: TEXT, taskId: 'task-7' });
       assert.equal(await page.evaluate(`${el}.panelValue.ratings[0].naturalness`), 4, 'the rating came back from the draft');
+      assert.equal(await page.evaluate(`${el}.panelValue.judgement.reason`), 'half typed', 'the reason as typed');
+      assert.deepEqual(await page.evaluate(`${el}.editors[1].value.segments`), marked, 'the mark on clip B came back');
+      assert.equal(await page.evaluate(`${el}.editors[0].value.segments?.length ?? 0`), 0);
     }
     await page.close();
   }
