@@ -151,7 +151,7 @@ export class AvsegCompare extends HTMLElement {
       await this.#restoreDraft();
     } catch (err) {
       this.#parts.status.textContent = err.message;
-      this.#emit('error', { code: err.code ?? ErrorCode.LoadFailed, message: err.message, fatal: true });
+      if (!err.reported) this.#emit('error', { code: err.code ?? ErrorCode.LoadFailed, message: err.message, fatal: true });
       throw err;
     }
     this.#sync.attach(this.#editors);
@@ -223,7 +223,7 @@ export class AvsegCompare extends HTMLElement {
 
   /** Deletes the drafts (the answer was accepted). */
   async forgetDraft() {
-    await Promise.all([this.#draft?.remove?.(), ...this.#editors.map((e) => e.forgetDraft())]);
+    await Promise.all([this.#draft?.delete(), ...this.#editors.map((e) => e.forgetDraft())]);
   }
 
   disconnectedCallback() {
@@ -261,8 +261,11 @@ export class AvsegCompare extends HTMLElement {
       editor.muted = k !== 0;
       ready.push(new Promise((resolve, reject) => {
         editor.addEventListener('ready', resolve, { once: true });
+        // A clip's error is the comparison's, named by the clip's label (its system may be hidden).
         editor.addEventListener('error', (e) => {
-          if (e.detail.fatal) reject(Object.assign(new Error(`clip ${LABELS[k]}: ${e.detail.message}`), { code: e.detail.code }));
+          const message = `clip ${LABELS[k]}: ${e.detail.message}`;
+          this.#emit('error', { ...e.detail, message, position: k });
+          if (e.detail.fatal) reject(Object.assign(new Error(message), { code: e.detail.code, reported: true }));
         });
       }));
       section.append(h, editor);
