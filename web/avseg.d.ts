@@ -433,7 +433,8 @@ export interface AvsegCompareEventMap extends Omit<HTMLElementEventMap, 'error' 
   ready: CustomEvent<{ order: number[]; seed: string }>;
   switch: CustomEvent<AvsegSwitchDetail>;
   change: CustomEvent<{ source: 'clip' | 'panel' }>;
-  error: CustomEvent<AvsegErrorDetail>;
+  /** A clip's error (its message begins "clip A: ", `position` its shown position) or the comparison's own. */
+  error: CustomEvent<AvsegErrorDetail & { position?: number }>;
 }
 
 /**

@@ -71,4 +71,38 @@ test('two videos at 25 and 30 fps play in sync; a frame step steps both to the s
   const b0 = (await frames())[1].frame;
   await page.evaluate(`${el}.stepFrame(-1)`);
   await until(page, `${el}.editors[1].frame === ${b0 - 1}`);
+
+  // A motion artefact marked on clip A by a drag on its lane, the ratings by mouse, the preference by keyboard.
+  const a = await page.evaluateHandle(`${el}.editors[0]`);
+  await a.evaluate((e) => { e.snapping = false; e.shadowRoot.querySelector('.add-track').click(); });
+  await until(page, `${el}.editors[0].value.tracks?.length === 1`);
+  const box = await a.evaluate((e) => { const r = e.shadowRoot.querySelector('.lanes').getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, view: e.view }; });
+  const x = (s) => box.x + ((s - box.view.start) / (box.view.end - box.view.start)) * box.w;
+  await page.mouse.move(x(1), box.y + 14);
+  await page.mouse.down();
+  await page.mouse.move(x(1.5), box.y + 14, { steps: 3 });
+  await page.mouse.move(x(2), box.y + 14, { steps: 3 });
+  await page.mouse.up();
+  await until(page, `${el}.editors[0].value.segments?.length === 1`);
+  const panel = page.locator('avseg-compare .panel');
+  await panel.locator('.clip').nth(0).locator('input[value="2"]').click();
+  await panel.locator('.clip').nth(1).locator('input[value="4"]').click();
+  await panel.locator('.judgement input[value="0"]').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(`${el}.active`), 1, 'arrows on the panel\'s radios do not reach the transport');
+  const doc = await page.evaluate(`${el}.getComparison()`);
+  assert.deepEqual(await page.evaluate(`${el}.problems()`), []);
+  const order = doc.order;
+  assert.deepEqual(doc.clips.map((c) => c.system), ['gen-25', 'gen-30']);
+  assert.deepEqual(doc.clips.map((c) => c.ratings.smoothness), [0, 1].map((m) => [2, 4][order.indexOf(m)]));
+  assert.equal(doc.judgement.shownCmos, 2);
+  assert.equal(doc.judgement.cmos, order[1] === 1 ? 2 : -2);
+  assert.equal(doc.judgement.preferred, order[1]);
+  const marked = doc.clips[order[0]].annotation;
+  assert.equal(marked.segments.length, 1);
+  // A video's marks are at exact frame positions of that clip (doc/video.md): whole numbers on its own timebase.
+  assert.ok(Number.isInteger(marked.segments[0].start) && Number.isInteger(marked.segments[0].end));
+  assert.equal(doc.clips[order[1]].annotation.segments?.length ?? 0, 0);
+  assert.ok(doc.timings.switches >= 1);
 });
