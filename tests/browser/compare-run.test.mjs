@@ -155,3 +155,21 @@ test('a page from a fourth origin cannot read a comparison clip\'s media, even k
   const own = await page.evaluate(async (list) => Promise.all(list.map(async (u) => (await fetch(u)).status)), urls);
   assert.deepEqual(own, [200, 200]);
 });
+
+test('the preview (scripts/preview --template compare-audio) shows a comparison line and what submitting would send, writing nothing', async (t) => {
+  const preview = await startLabeling({ manifest, template: 'compare-audio', preview: true, previewIndex: 0, port: 0 });
+  t.after(() => preview.close());
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  await page.goto(preview.url);
+  await page.waitForFunction(() => globalThis.avsegCompareTask?.ready);
+  assert.equal(await page.evaluate(() => globalThis.avsegCompareTask.ready), true);
+  for (const [position, question, value] of [[0, 0, 3], [0, 1, 3], [1, 0, 4], [1, 1, 4]]) await rate(page, position, question, value);
+  await page.locator('avseg-compare .compare-panel section.judgement .question.cmos input[value="0"]').click();
+  await page.click('crowd-button[form-action="submit"]');
+  const shownAnswer = JSON.parse(await page.locator('#avseg-preview-output').textContent());
+  const doc = JSON.parse(shownAnswer.comparison);
+  assert.equal(doc.annotator, 'preview');
+  assert.deepEqual(doc.judgement.cmos, 0);
+  assert.deepEqual(doc.clips.map((c) => c.source), ['a.wav', 'b.wav']);
+});
