@@ -47,6 +47,8 @@ const USAGE = `usage: scripts/run [options] [MANIFEST]
   --port PORT              pages on PORT, component on PORT+1, media on PORT+2 (default 8080)
   --frame-ancestors O,...  origins allowed to show the task pages in a frame, as a worker portal
                            does (default: none; e.g. to try a template inside a portal-like page)
+  --compare-sample         (scripts/run, first) a comparison sample: two espeak-ng voices made
+                           into build/compare-sample/ once
   --preview                render one item and show what would be submitted, writing nothing
   --line N                 with --preview: the manifest line to show (default 1)
 s3:// media is presigned for AVSEG_S3_LINK_SECONDS (default 21600, 6 hours); a task page whose

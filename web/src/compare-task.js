@@ -5,6 +5,7 @@
 // element), problems shown in a <crowd-alert> and blocking submit, and the comparison document
 // written to the hidden `comparison` input at the moment of submitting.
 import './avseg-compare.js';
+import { ErrorCode } from './error-codes.js';
 
 const ANNOTATOR_KEY = 'avseg-annotator';
 
@@ -82,7 +83,7 @@ export function bindCompareTask(root = document) {
   }
   element.addEventListener('error', (e) => {
     const d = e.detail ?? {};
-    if (d.code === 'invalid-config') say('config', `The label config in the template is not usable: ${d.message}`);
+    if (d.code === ErrorCode.InvalidConfig) say('config', `The label config in the template is not usable: ${d.message}`);
     else if (d.fatal) say('media', d.message);
   });
 
