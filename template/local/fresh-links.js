@@ -24,22 +24,40 @@ function say(text) {
   }
 }
 
-async function freshLink(editor) {
-  const response = await fetch(endpoint, { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
+async function freshLink(editor, clip) {
+  // A comparison's clip is named by its place in the manifest line.
+  const url = new URL(endpoint, location.href);
+  if (clip !== undefined) url.searchParams.set('clip', String(clip));
+  const response = await fetch(url, { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
   const body = await response.json().catch(() => ({}));
   if (!response.ok || typeof body.url !== 'string') throw new Error(body.error ?? `the run answered HTTP ${response.status}`);
   await editor.refreshSource(body.url);
 }
 
-// Capturing: the element's `error` events do not bubble.
-document.addEventListener('error', (e) => {
-  const editor = e.target;
+function onExpired(e, editor, clip) {
   if (!endpoint || editor?.localName !== 'avseg-editor' || e.detail?.code !== 'link-expired' || asking) return;
-  asking = freshLink(editor).then(
+  asking = freshLink(editor, clip).then(
     () => {
       say('');
       document.dispatchEvent(new CustomEvent('avseg-link-refreshed', { detail: { src: editor.src } }));
     },
     (err) => say(`A fresh link to the media could not be had: ${err.message}. Your work is kept as a draft in this browser: reload the page to go on.`),
   ).finally(() => { asking = null; });
-}, true);
+}
+
+// Capturing: the element's `error` events do not bubble.
+document.addEventListener('error', (e) => onExpired(e, e.target), true);
+
+// A comparison's editors are inside <avseg-compare>, whose events do not leave it: each is
+// listened to once the clips are shown, and known by the address it was given (the template's
+// list of clips, in manifest order).
+const compare = document.querySelector('avseg-compare');
+compare?.addEventListener('ready', () => {
+  const given = [...document.querySelectorAll('[data-avseg-clips] li')].map((li) => li.dataset.src);
+  for (const editor of compare.editors) {
+    const clip = given.indexOf(editor.src);
+    if (clip < 0 || editor.avsegFreshLinks) continue;
+    editor.avsegFreshLinks = true;
+    editor.addEventListener('error', (e) => onExpired(e, editor, clip));
+  }
+});

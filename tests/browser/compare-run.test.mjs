@@ -173,3 +173,25 @@ test('the preview (scripts/preview --template compare-audio) shows a comparison 
   assert.deepEqual(doc.judgement.cmos, 0);
   assert.deepEqual(doc.clips.map((c) => c.source), ['a.wav', 'b.wav']);
 });
+
+test('the task page gets a fresh link of one comparison clip by its place (?clip=K), and is told to name one', async (t) => {
+  const page = await openTask(t, 'ann1');
+  const got = await page.evaluate(async () => {
+    const endpoint = document.querySelector('meta[name="avseg-media-link"]').content;
+    const ask = async (clip) => {
+      const url = new URL(endpoint, location.href);
+      if (clip !== undefined) url.searchParams.set('clip', String(clip));
+      const r = await fetch(url, { method: 'POST' });
+      return { status: r.status, body: await r.json() };
+    };
+    return { given: [...document.querySelectorAll('[data-avseg-clips] li')].map((li) => li.dataset.src), one: await ask(1), zero: await ask(0), none: await ask(), far: await ask(2) };
+  });
+  assert.deepEqual([got.zero.status, got.zero.body.url], [200, got.given[0]]);
+  assert.deepEqual([got.one.status, got.one.body.url], [200, got.given[1]]);
+  for (const r of [got.none, got.far]) {
+    assert.equal(r.status, 400);
+    assert.match(r.body.error, /is a comparison of 2 clips: name the clip with \?clip=0 to 1/);
+  }
+  // The page listens to each clip's editor for an expired link (template/local/fresh-links.js).
+  assert.deepEqual(await page.evaluate(() => document.querySelector('avseg-compare').editors.map((e) => e.avsegFreshLinks === true)), [true, true]);
+});
