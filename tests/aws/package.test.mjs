@@ -30,4 +30,13 @@ test('the packaged Lambdas hold their handler, its imports and the model, and ru
   assert.equal(out.taskInput.preAnnotations.segments[0].end, 900, 'the packaged model read the draft');
   const consolidation = await import(pathToFileURL(path.join(dir, 'consolidation/consolidation.mjs')).href);
   assert.equal(typeof consolidation.handler, 'function');
+  // A comparison's agreement comes from the statistics packaged beside it.
+  const { consolidateComparison } = await import(pathToFileURL(path.join(dir, 'consolidation/consolidate-comparison.mjs')).href);
+  const stats = await import(pathToFileURL(path.join(dir, 'consolidation/preference-stats.js')).href);
+  const comparison = (cmos, ratings) => ({ comparison: { format: 'avseg-comparison', version: 1, clips: ratings.map((r, i) => ({ system: `s${i}`, ratings: { q: r } })),
+    judgement: { type: 'preference', cmos } }, clipDocuments: [null, null] });
+  const { consensus, agreement } = consolidateComparison([comparison(2, [2, 4]), comparison(1, [2, 5])], stats);
+  assert.equal(consensus.judgement.preferred, 1);
+  assert.equal(agreement.fleissKappa, null, 'two workers agreeing on one item: kappa undefined');
+  assert.ok(agreement.krippendorffAlpha.q > 0.8);
 });
