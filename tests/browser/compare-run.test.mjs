@@ -6,12 +6,13 @@
 // another order; and a page from a fourth origin cannot read a clip's media.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, collectConsole } from './browser.mjs';
 import { speak } from './compare-harness.mjs';
+import { fixtures } from './harness.mjs';
 import { startLabeling } from '../../scripts/label.mjs';
 import { orderSeed, shuffledOrder } from '../../web/src/blind-order.js';
 
@@ -194,4 +195,21 @@ test('the task page gets a fresh link of one comparison clip by its place (?clip
   }
   // The page listens to each clip's editor for an expired link (template/local/fresh-links.js).
   assert.deepEqual(await page.evaluate(() => document.querySelector('avseg-compare').editors.map((e) => e.avsegFreshLinks === true)), [true, true]);
+});
+
+test('a comparison of two videos opens in the compare-video template, each clip a video', async (t) => {
+  await copyFile(path.join(fixtures, 'dogs.webm'), path.join(tmp, 'job/v1.webm'));
+  await copyFile(path.join(fixtures, 'frames-silent.webm'), path.join(tmp, 'job/v2.webm'));
+  const videos = path.join(tmp, 'job/videos.jsonl');
+  await writeFile(videos, `${JSON.stringify({ prompt: 'A dog walks in.', clips: [{ 'source-ref': 'v1.webm', system: 'gen-a' }, { 'source-ref': 'v2.webm', system: 'gen-b' }] })}\n`);
+  const videoRun = await startLabeling({ manifest: videos, output: path.join(tmp, 'out-videos'), port: 0 });
+  t.after(() => videoRun.close());
+  const page = await browser.newPage();
+  t.after(() => page.close());
+  await page.goto(`${videoRun.url}task/0?worker=ann1`);
+  await page.waitForFunction(() => globalThis.avsegCompareTask?.ready);
+  const opened = await page.evaluate(() => Promise.race([globalThis.avsegCompareTask.ready, new Promise((r) => { setTimeout(() => r('not within 60 s'), 60000); })]));
+  assert.equal(opened, true);
+  assert.match(await page.content(), /Motion smoothness/);
+  assert.deepEqual(await page.evaluate(() => document.querySelector('avseg-compare').editors.map((e) => e.shadowRoot.querySelector('video') !== null)), [true, true]);
 });
