@@ -173,6 +173,19 @@ test('the order is reproducible from the seed and differs across annotators; a d
   assert.equal(await page.evaluate(`${el}.editors[0].value.segments?.length ?? 0`), 0);
 });
 
+test('the same media twice (an identical pair) keeps each clip\'s own marks over a reload', async (t) => {
+  const twice = () => [{ src: env.media('a.wav'), system: 'ref' }, { src: env.media('a.wav'), system: 'ref-again' }];
+  const page = await env.open(t, 'annotator="ann-twice" task-id="task-twice"');
+  await setClips(page, config, twice(), { taskId: 'task-twice' });
+  const marked = await page.evaluate(`(() => { const b = ${el}.editors[1]; const tr = b.addTrack('issue', 'mispronunciation'); b.addSegment(tr, 0.5, 1.25); return b.value.segments; })()`);
+  await page.evaluate(`${el}.flushDraft()`);
+  await page.reload();
+  await page.waitForFunction(() => customElements.get('avseg-compare'));
+  await setClips(page, config, twice(), { taskId: 'task-twice' });
+  assert.deepEqual(await page.evaluate(`${el}.editors[1].value.segments`), marked, 'the mark came back on the clip it was made on');
+  assert.equal(await page.evaluate(`${el}.editors[0].value.segments?.length ?? 0`), 0, 'the other clip of the same media has no mark');
+});
+
 test('a missing judgement is refused: the problems are listed and focus moves to the preference', async (t) => {
   const { page } = await open(t, 'ann-9');
   const panel = page.locator('avseg-compare .panel');

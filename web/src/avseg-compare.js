@@ -257,7 +257,8 @@ export class AvsegCompare extends HTMLElement {
       if (clip.peaks) editor.setAttribute('peaks', clip.peaks);
       editor.config = editorConfig;
       editor.taskId = this.#taskId;
-      editor.draftScope = `avseg-compare:${this.annotator}`;
+      // By manifest clip too: the same media twice (an identical pair) keeps each clip's own marks.
+      editor.draftScope = `avseg-compare:${this.annotator}:${m}`;
       editor.muted = k !== 0;
       ready.push(new Promise((resolve, reject) => {
         editor.addEventListener('ready', resolve, { once: true });
