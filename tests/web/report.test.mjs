@@ -227,6 +227,32 @@ describe('inputs', () => {
   });
 });
 
+describe('documents that cannot be trusted', () => {
+  test('an unanswered preference, one whose sides contradict its cmos, or one of other systems than its line is named, not counted', async () => {
+    const { readAnswers } = await import('../../scripts/lib/report/answers.mjs');
+    const [good] = synthesize({ strengths: STRENGTHS, tasks: 1, annotators: ['x'], seed: 5 });
+    const base = { ...good, order: [1, 0], judgement: { type: 'preference', cmos: 2, shownCmos: -2, preferred: 1 } };
+    const docs = [
+      base,
+      { ...base, judgement: { type: 'preference', cmos: null, shownCmos: null, preferred: null, reason: 'only a reason' } },
+      { ...base, judgement: { type: 'preference', cmos: 2, shownCmos: 2, preferred: 1 } },
+      { ...base, judgement: { type: 'preference', cmos: 2, shownCmos: -2, preferred: 0 } },
+      { ...base, clips: [...base.clips].reverse() },
+    ];
+    const file = path.join(dir, 'untrusted.manifest');
+    const line = manifestLine([base], () => ({}));
+    line.compare.annotationsFromAllWorkers = docs.map((d, w) => ({ workerId: `w${w}`, annotationData: { content: JSON.stringify({ comparison: JSON.stringify(d) }) } }));
+    await writeFile(file, `${JSON.stringify(line)}\n`);
+    const { answers, problems } = await readAnswers(file);
+    assert.deepEqual(answers.map((a) => a.worker), ['w0']);
+    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.match(problems[0], /worker w1: .*the preference is not answered/);
+    assert.match(problems[1], /worker w2: .*"judgement\.shownCmos" 2 contradicts "cmos" 2 with the order \[1,0\]/);
+    assert.match(problems[2], /worker w3: .*"judgement\.preferred" 0 contradicts "cmos" 2/);
+    assert.match(problems[3], /worker w4: .*are not its manifest line's/);
+  });
+});
+
 describe('the page', () => {
   const HOSTILE = { '<img src=x onerror=alert(1)>': 1.2, '"><script>alert(2)</script>': 0.4, "tts-'c' & <b>": -0.3, 'url(http://evil.example/x)': -1 };
   let html;

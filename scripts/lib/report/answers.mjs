@@ -44,7 +44,16 @@ export function checkComparison(doc) {
   if (j?.type === 'preference') {
     if (clips.length !== 2) return 'a preference needs exactly 2 clips';
     if (j.cmos !== undefined && j.cmos !== null && !(Number.isInteger(j.cmos) && j.cmos >= -3 && j.cmos <= 3)) return `"judgement.cmos" ${JSON.stringify(j.cmos)} is not an integer from -3 to 3`;
-    if ((j.cmos === undefined || j.cmos === null) && ![0, 1, null].includes(j.preferred)) return 'the preference has neither "cmos" nor "preferred"';
+    const hasCmos = j.cmos !== undefined && j.cmos !== null;
+    // An unanswered preference is no tie: counted as one, it would move the scores and the bias.
+    if (!hasCmos && ![0, 1].includes(j.preferred)) return 'the preference is not answered (neither "cmos" nor "preferred" 0 or 1)';
+    if (hasCmos) {
+      // A document whose sides disagree has had its sign mapped wrongly somewhere: which clip won is unknown.
+      const preferred = j.cmos === 0 ? null : j.cmos > 0 ? 1 : 0;
+      if (j.preferred !== undefined && j.preferred !== preferred) return `"judgement.preferred" ${JSON.stringify(j.preferred)} contradicts "cmos" ${j.cmos}`;
+      const shown = order[0] === 0 ? j.cmos : -j.cmos;
+      if (j.shownCmos !== undefined && j.shownCmos !== null && j.shownCmos !== shown) return `"judgement.shownCmos" ${JSON.stringify(j.shownCmos)} contradicts "cmos" ${j.cmos} with the order [${order}]`;
+    }
   } else if (j?.type === 'ranking') {
     if (!Array.isArray(j.ranks) || j.ranks.length !== clips.length || j.ranks.some((r) => !Number.isInteger(r) || r < 1)) return `"judgement.ranks" is not ${clips.length} ranks (integers from 1)`;
   } else {
@@ -56,6 +65,15 @@ export function checkComparison(doc) {
     for (const [name, v] of Object.entries(c.ratings)) if (v !== null && !Number.isFinite(v)) return `clips[${i}].ratings.${name} is not a number`;
   }
   return null;
+}
+
+/** How a document's clips differ from its manifest line's (count, systems in manifest order), or null. */
+export function lineMismatch(doc, line) {
+  if (!Array.isArray(line?.clips)) return null;
+  const listed = line.clips.map((c) => (typeof c?.system === 'string' ? c.system.trim() : c?.system));
+  const given = doc.clips.map((c) => (typeof c?.system === 'string' ? c.system.trim() : c?.system));
+  if (JSON.stringify(listed) === JSON.stringify(given)) return null;
+  return `its clips' systems ${JSON.stringify(given)} are not its manifest line's ${JSON.stringify(listed)} (in manifest order)`;
 }
 
 function workersOf(line, attribute) {
@@ -118,7 +136,7 @@ async function fromManifest(text, file, read) {
         else if (typeof w?.rawContent === 'string') content = w.rawContent;
         else throw new Error('the answer has neither annotationData.content nor annotationData.s3Uri');
         const doc = comparisonIn(content);
-        const bad = checkComparison(doc);
+        const bad = checkComparison(doc) ?? lineMismatch(doc, line);
         if (bad) throw new Error(`the comparison document is not usable: ${bad}`);
         // The host's worker id, not the document's annotator (in Ground Truth only a per-browser id).
         answers.push({ doc, worker: w?.workerId ?? doc.annotator ?? worker, from: where(file, number, worker) });
