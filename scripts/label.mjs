@@ -72,6 +72,16 @@ const RESERVED = [...SOURCE_KEYS, ...PEAKS_KEYS, 'avsegJob', 'avsegAnnotator', '
 const TEMPLATES = ['audio', 'video', 'diagnostics', 'compare-audio', 'compare-video'];
 const isVideo = (r) => VIDEO.test(r.path ?? new URL(r.source, 'file:///').pathname);
 
+/** JSON text as its value; text that is not JSON as it is (the page says it cannot be read). */
+const parseOr = (text) => {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
 /** The template an item gets: --template, else by its media (a comparison: compare-video when any clip is a video). */
 function templateName(item, chosen) {
   if (item.kind !== 'comparison') return chosen ?? (isVideo(item) ? 'video' : 'audio');
@@ -262,6 +272,10 @@ async function start(opts, held) {
       // A comparison's clips are shown in an order drawn from the annotator and the item (compare-task.js).
       if (item.kind === 'comparison') input.avsegAnnotator = name;
       if (previous?.answerContent?.annotations) Object.assign(input, { preAnnotations: previous.answerContent.annotations, preAnnotationsTime: previous.submissionTime });
+      // A comparison's answer (its document, as JSON text) comes back the same way: compare-task.js restores it.
+      else if (item.kind === 'comparison' && previous?.answerContent?.comparison) {
+        Object.assign(input, { preAnnotations: parseOr(previous.answerContent.comparison), preAnnotationsTime: previous.submissionTime });
+      }
       const grant = (v) => {
         const url = urls.get(v.trim());
         if (url === undefined) throw new Error(`grant_read_access("${v}"): the local run serves only a line's media and peaks`);

@@ -2,6 +2,7 @@
 // The <avseg-compare> facade: 2-4 clips of one prompt, one <avseg-editor> each on a shared time axis in the blind order, one transport, the ratings and judgement panel, the comparison document.
 import { orderSeed, shuffledOrder } from './blind-order.js';
 import { buildComparison, comparisonSettings, validateComparison } from './comparison-doc.js';
+import { checkRestorable, panelValueOf } from './compare-restore.js';
 import { ComparePanel, adoptPanelStyles } from './compare-panel.js';
 import { ViewSync } from './compare-sync.js';
 import { CompareTransport } from './compare-transport.js';
@@ -49,7 +50,8 @@ export class AvsegCompare extends HTMLElement {
 
   #root;
   #parts = {};
-  #clips = [];            // manifest order: {src, system, peaks}
+  #clips = [];            // manifest order: {src, system, peaks, source}
+  #forced = null;         // {seed, order} of a document being restored in its own order
   #order = [];            // order[k] = manifest index shown at k
   #seed = '';
   #prompt = null;
@@ -134,12 +136,13 @@ export class AvsegCompare extends HTMLElement {
     if (clips.some((c) => typeof c.src !== 'string' || !c.src)) throw new TypeError('each clip needs a "src"');
     const load = ++this.#loading;
     this.#teardown();
-    this.#clips = clips.map(({ src, system, peaks }) => ({ src, system, peaks }));
+    this.#clips = clips.map(({ src, system, peaks, source }) => ({ src, system, peaks, source }));
     this.#prompt = prompt;
     this.#taskId = taskId ?? this.getAttribute('task-id') ?? '';
-    this.#seed = this.getAttribute('seed') || await orderSeed(this.annotator, this.#taskId);
+    const forced = this.#forced;
+    this.#seed = forced?.seed ?? (this.getAttribute('seed') || await orderSeed(this.annotator, this.#taskId));
     if (load !== this.#loading) return;
-    this.#order = shuffledOrder(clips.length, this.#seed);
+    this.#order = forced?.order.slice() ?? shuffledOrder(clips.length, this.#seed);
     this.#openedAt = new Date().toISOString();
     const options = comparisonSettings(this.config, clips.length);
     try {
@@ -186,13 +189,60 @@ export class AvsegCompare extends HTMLElement {
       order: this.order,
       clips: this.#clips.map((clip, m) => ({
         system: clip.system,
-        source: clip.src,
+        source: clip.source ?? clip.src,
         annotation: this.#editors[shownOf(m)]?.value ?? null,
         heardMs: Math.round(t.heardMs[shownOf(m)] ?? 0),
       })),
       panel: value,
       timings: { openedAt: this.#openedAt, submittedAt: new Date().toISOString(), switches: t.switches, loops: t.loops },
     });
+  }
+
+  /**
+   * Puts an earlier answer back: `doc` is a comparison document v1 of these clips (matched by
+   * system and source, manifest order). Each clip's marks go into its editor, the ratings, the
+   * judgement and its reason into the panel, and the clips are shown in the document's order with
+   * its seed (reopened, a task shows the order it was answered in). A document of other clips, or
+   * one the config cannot show, rejects with an error naming what differs, and nothing changes.
+   */
+  async restore(doc) {
+    if (!this.#editors.length || !this.#panel) throw new Error('restore: no clips are shown yet (await setClips first)');
+    const wanted = checkRestorable(doc, {
+      clips: this.#clips.map((c) => ({ system: c.system, sources: [c.source, c.src].filter(Boolean) })),
+      settings: comparisonSettings(this.config, this.#clips.length),
+    });
+    if (JSON.stringify(wanted.order) !== JSON.stringify(this.#order)) {
+      // Another order than the one drawn now: the clips are laid out again in the document's.
+      this.#forced = { seed: wanted.seed, order: wanted.order };
+      try {
+        await this.setClips(this.#clips, { prompt: this.#prompt, taskId: this.#taskId });
+      } finally {
+        this.#forced = null;
+      }
+    }
+    this.#seed = wanted.seed;
+    // Every clip's marks or none: a document one editor refuses leaves all of them as they were.
+    const before = this.#editors.map((e) => e.value);
+    const refused = [];
+    const refuse = (k) => (e) => { refused.push(`clip ${LABELS[k]}: ${e.detail?.message}`); e.stopImmediatePropagation(); };
+    const listeners = this.#editors.map((editor, k) => {
+      const fn = refuse(k);
+      editor.addEventListener('error', fn, { capture: true });
+      return fn;
+    });
+    try {
+      for (const [k, editor] of this.#editors.entries()) {
+        const annotation = doc.clips[this.#order[k]].annotation;
+        if (annotation) editor.value = annotation;
+        if (refused.length) break;
+      }
+      if (refused.length) for (const [k, editor] of this.#editors.entries()) editor.value = before[k];
+    } finally {
+      for (const [k, editor] of this.#editors.entries()) editor.removeEventListener('error', listeners[k], { capture: true });
+    }
+    if (refused.length) throw new Error(`restore: the answer's marks could not be loaded (${refused.join('; ')}); nothing was changed`);
+    this.#panel.restore(panelValueOf(doc, this.#order));
+    this.#changed('restore');
   }
 
   /** What blocks submitting: [{path, message}] (manifest order), empty when complete. */

@@ -90,9 +90,15 @@ export function bindCompareTask(root = document) {
   // Each clip: its presigned address (Liquid's list, in manifest order) and its system from the input.
   const listed = [...(root.querySelector('[data-avseg-clips]')?.querySelectorAll('li') ?? [])];
   const given = Array.isArray(input.clips) ? input.clips : [];
+  // The answer names each clip by its media as the manifest gives it, not by the presigned address shown.
+  const sourceOf = (k) => {
+    const ref = given[k]?.['source-ref'];
+    return typeof ref === 'string' && ref.trim() ? ref.trim() : null;
+  };
   const clips = listed.map((li, k) => ({
     src: li.dataset.src ?? '',
     system: typeof given[k]?.system === 'string' ? given[k].system : `clip ${k + 1}`,
+    ...(sourceOf(k) ? { source: sourceOf(k) } : {}),
     ...(li.dataset.peaks ? { peaks: li.dataset.peaks } : {}),
   }));
   const taskId = comparisonTaskId(input);
@@ -106,7 +112,16 @@ export function bindCompareTask(root = document) {
     say('media', `This task has ${clips.length} clip${clips.length === 1 ? '' : 's'} with media: a comparison needs 2 to 4, each with "source-ref" (doc/comparison-format.md, "Manifest").`);
     opened = Promise.resolve(false);
   } else {
-    opened = Promise.resolve(element.setClips(clips, { prompt: input.prompt ?? null, taskId })).then(() => {
+    opened = Promise.resolve(element.setClips(clips, { prompt: input.prompt ?? null, taskId })).then(async () => {
+      // An earlier answer (the local run gives an answered item's back) opens as it was submitted.
+      if (input.preAnnotations) {
+        try {
+          const doc = typeof input.preAnnotations === 'string' ? parseJson(input.preAnnotations, 'The earlier answer') : input.preAnnotations;
+          await element.restore(doc);
+        } catch (err) {
+          say('pre', `The earlier answer could not be restored: ${err.message}`);
+        }
+      }
       ready = true;
       say('loading', '');
       return true;
@@ -115,12 +130,6 @@ export function bindCompareTask(root = document) {
       return false;
     });
   }
-  // The answer names each clip by its media as the manifest gives it, not by the presigned address shown.
-  const sourceOf = (k) => {
-    const ref = given[k]?.['source-ref'];
-    return typeof ref === 'string' && ref.trim() ? ref.trim() : null;
-  };
-
   const problemsText = (problems) => {
     const lines = problems.slice(0, 8).map((p) => `• ${p.message}${p.path ? ` (${p.path})` : ''}`);
     if (problems.length > 8) lines.push(`… and ${problems.length - 8} more`);
@@ -165,6 +174,11 @@ export function bindCompareTask(root = document) {
       say('submit', `The answer could not be written, so nothing was submitted (your work is kept): ${err.message}`);
       stop();
     }
+  });
+  // The local run's stand-in fires this once the server has stored the answer: the drafts go (the
+  // answer itself comes back when the item is opened again).
+  form.addEventListener('avseg-accepted', (e) => {
+    e.detail?.waitUntil?.(element.forgetDraft().catch(() => {}));
   });
   return { element, form, input, config, clips, taskId, annotator, ready: opened };
 }

@@ -19,12 +19,15 @@ export class ComparisonError extends Error {
   }
 }
 
+/** An order seed as the manifest and the document write it: 1 to 16 hex digits. */
+export const SEED_PATTERN = /^[0-9a-fA-F]{1,16}$/;
+
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isBlank = (v) => typeof v !== 'string' || v.trim() === '';
 const show = (v) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
 /**
- * A manifest line of a comparison (text or parsed) -> {prompt, taskId, clips: [{source, system, peaks}]}.
+ * A manifest line of a comparison (text or parsed) -> {prompt, taskId, clips: [{source, system, peaks}], seed?}.
  * Throws a ComparisonError naming the key at fault.
  */
 export function parseComparisonManifestLine(line) {
@@ -55,6 +58,14 @@ export function parseComparisonManifestLine(line) {
     if (!ok) throw new ComparisonError('id', `must be a non-empty string, got ${show(value.id)}`);
     taskId = String(value.id);
   }
+  // A fixed order seed (doc/comparison-format.md, "Blind order") overrides the one drawn from annotator and task.
+  let seed;
+  if (value.seed !== undefined && value.seed !== null) {
+    if (typeof value.seed !== 'string' || !SEED_PATTERN.test(value.seed)) {
+      throw new ComparisonError('seed', `must be an order seed of 1 to 16 hex digits (e.g. "9e3779b97f4a7c15"), got ${show(value.seed)}`);
+    }
+    seed = value.seed;
+  }
   const seen = new Map();
   const out = clips.map((clip, i) => {
     const at = `clips[${i}]`;
@@ -73,7 +84,7 @@ export function parseComparisonManifestLine(line) {
     }
     return { source, system, peaks: peaks ?? null };
   });
-  return { prompt, taskId, clips: out };
+  return { prompt, taskId, clips: out, ...(seed === undefined ? {} : { seed }) };
 }
 
 function checkOrder(order, n) {

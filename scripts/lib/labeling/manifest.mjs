@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SEED_PATTERN } from '../../../web/src/comparison-doc.js';
 
 export const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
 export const PEAKS_KEYS = ['peaks-ref', 'peaks'];
@@ -108,6 +109,9 @@ async function readComparison(line, { index, lineNumber, raw, seen, where }) {
   if (SOURCE_KEYS.some((k) => line[k] !== undefined)) throw 'a line has either "clips" (a comparison) or "source-ref" (a single clip), not both';
   if (line.prompt !== undefined && line.prompt !== null && typeof line.prompt !== 'string') throw '"prompt" must be text or null';
   if (line.id !== undefined && !(typeof line.id === 'string' && line.id.trim())) throw '"id" must be non-empty text when given';
+  if (line.seed !== undefined && !(typeof line.seed === 'string' && SEED_PATTERN.test(line.seed))) {
+    throw `"seed" must be an order seed of 1 to 16 hex digits (doc/comparison-format.md, "Blind order"), got ${printable(JSON.stringify(line.seed))}`;
+  }
   const systems = new Map();
   const sources = clips.map((clip, k) => {
     const what = `clip ${k + 1}`;
