@@ -385,6 +385,8 @@ export interface AvsegCompareClip {
   system: string;
   /** A precomputed peaks file (as the editor's `peaks` attribute). */
   peaks?: string;
+  /** The clip's name in the answer (the manifest's source-ref) when `src` is a presigned address; default `src`. */
+  source?: string;
 }
 
 /** A problem of a comparison: `path` names the key in manifest order (doc/comparison-format.md). */
@@ -432,7 +434,7 @@ export interface AvsegSwitchDetail {
 export interface AvsegCompareEventMap extends Omit<HTMLElementEventMap, 'error' | 'change'> {
   ready: CustomEvent<{ order: number[]; seed: string }>;
   switch: CustomEvent<AvsegSwitchDetail>;
-  change: CustomEvent<{ source: 'clip' | 'panel' }>;
+  change: CustomEvent<{ source: 'clip' | 'panel' | 'restore' }>;
   /** A clip's error (its message begins "clip A: ", `position` its shown position) or the comparison's own. */
   error: CustomEvent<AvsegErrorDetail & { position?: number }>;
 }
@@ -477,6 +479,12 @@ export declare class AvsegCompare extends HTMLElement {
   zoomTo(start: number, end: number): void;
   /** The comparison document, always current. */
   getComparison(): AvsegComparison;
+  /**
+   * Puts an earlier answer of these clips back (matched by system and source): each clip's marks,
+   * the ratings, the judgement and the reason, shown in the document's order with its seed. A
+   * document of other clips rejects (a ComparisonError naming the key) and changes nothing.
+   */
+  restore(doc: AvsegComparison): Promise<void>;
   /** What blocks submitting, empty when complete. */
   problems(): AvsegComparisonProblem[];
   /** Shows the problems beside their controls and focuses the first; returns them. */
