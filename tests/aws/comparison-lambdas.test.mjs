@@ -142,3 +142,20 @@ test('consolidation of a comparison: an answer of other clips or a broken one is
   assert.equal(e.consensus.judgement.cmos, 2.5);
   assert.equal(errors.length, 2);
 });
+
+test('consolidation of a comparison: a broken first answer does not get the sound ones refused; sides contradicting the cmos are named', async (t) => {
+  const s3 = await withS3(t);
+  const good = (w, cmos) => answer(w, comparison(w, { ratings: [{ naturalness: 3 }, { naturalness: 4 }], judgement: { type: 'preference', cmos, shownCmos: -cmos, preferred: 1, reason: '' } }));
+  const swapped = comparison('w0', { ratings: [{}, {}], judgement: { type: 'preference', cmos: 1, shownCmos: -1, preferred: 1, reason: '' } });
+  swapped.clips.reverse();
+  const contradicting = comparison('w4', { ratings: [{}, {}], judgement: { type: 'preference', cmos: 2, shownCmos: 2, preferred: 1, reason: '' } });
+  s3.objects.set(PAYLOAD.slice(5), { body: Buffer.from(JSON.stringify([{ datasetObjectId: 'x', annotations: [answer('w0', swapped), good('w1', 2), good('w2', 3), answer('w4', contradicting)] }])) });
+  t.mock.method(console, 'error', () => {});
+  const out = await consolidateJob({ version: '2018-10-16', labelingJobArn: ARN, labelAttributeName: 'review', payload: { s3Uri: PAYLOAD } });
+  const e = out[0].consolidatedAnnotation.content.review;
+  assert.deepEqual(e.problems.map((x) => x.workerId), ['w0', 'w4']);
+  assert.match(e.problems[0].message, /systems \["tts-b","tts-a"\] are not the task's \["tts-a","tts-b"\]/);
+  assert.match(e.problems[1].message, /"shownCmos" 2 contradicts its cmos 2 with the order \[1,0\]/);
+  assert.equal(e.agreement.workers, 2);
+  assert.deepEqual(e.consensus.clips.map((c) => c.system), ['tts-a', 'tts-b']);
+});

@@ -26,6 +26,13 @@ export function comparisonProblem(doc, clipCount) {
   if (j?.type === 'preference') {
     if (doc.clips.length !== 2) return 'a preference judges 2 clips';
     if (!Number.isInteger(j.cmos) || j.cmos < -3 || j.cmos > 3) return `the preference's cmos is ${JSON.stringify(j.cmos)}: a whole number from -3 to 3`;
+    // Sides that disagree mean the sign was mapped wrongly somewhere: which clip won is unknown.
+    const preferred = j.cmos === 0 ? null : j.cmos > 0 ? 1 : 0;
+    if (j.preferred !== undefined && j.preferred !== preferred) return `the preference's "preferred" ${JSON.stringify(j.preferred)} contradicts its cmos ${j.cmos}`;
+    const order = Array.isArray(doc.order) ? doc.order : null;
+    if (order && j.shownCmos !== undefined && j.shownCmos !== null && j.shownCmos !== (order[0] === 0 ? j.cmos : -j.cmos)) {
+      return `the preference's "shownCmos" ${JSON.stringify(j.shownCmos)} contradicts its cmos ${j.cmos} with the order [${order}]`;
+    }
   } else if (j?.type === 'ranking') {
     if (!Array.isArray(j.ranks) || j.ranks.length !== doc.clips.length || !j.ranks.every((r) => Number.isInteger(r) && r >= 1 && r <= doc.clips.length)) {
       return `the ranking's ranks must give each of the ${doc.clips.length} clips a rank from 1`;

@@ -223,8 +223,12 @@ async function consolidateItem(item, store) {
     }
   }));
   let answers = read.filter(Boolean);
-  // A comparison task: every answer must be a comparison of the same clips (the first read gives them).
-  const reference = answers.find((a) => a.comparison)?.comparison;
+  // A comparison task: every answer must be a comparison of the same clips, the systems most answers
+  // name (the first read on a tie): one broken first answer must not get the sound ones refused.
+  const listOf = (a) => JSON.stringify(a.comparison.clips?.map?.((c) => c?.system) ?? null);
+  const lists = answers.filter((a) => a.comparison).map(listOf);
+  const common = lists.reduce((best, l) => (lists.filter((x) => x === l).length > lists.filter((x) => x === best).length ? l : best), lists[0]);
+  const reference = answers.find((a) => a.comparison && listOf(a) === common)?.comparison;
   if (reference) {
     const systems = JSON.stringify(reference.clips.map((c) => c.system));
     answers = answers.filter((a) => {
