@@ -430,7 +430,8 @@ async function start(opts, held) {
       return res.status(409).json({ error: `item ${index + 1} of the manifest is no longer the one this page shows (the run restarted with the manifest changed); open the run's address again to find the item` });
     }
     // A comparison's clip is named by ?clip=K (its place in the manifest line, from 0).
-    const clip = item.kind === 'comparison' ? item.clips[Number(req.query.clip)] : item;
+    // Digits only: Number() would read "" as clip 0 and "0x1" as clip 1.
+    const clip = item.kind === 'comparison' ? item.clips[/^\d{1,2}$/.test(String(req.query.clip ?? '')) ? Number(req.query.clip) : -1] : item;
     if (!clip) return res.status(400).json({ error: `item ${index + 1} is a comparison of ${item.clips.length} clips: name the clip with ?clip=0 to ${item.clips.length - 1}` });
     if (clip.kind === 'http') return res.status(409).json({ error: 'the manifest gives this media as an http(s) URL, which the run cannot sign again; reload the page (if the URL itself has expired, the manifest needs a new one)' });
     try {

@@ -185,11 +185,11 @@ test('the task page gets a fresh link of one comparison clip by its place (?clip
       const r = await fetch(url, { method: 'POST' });
       return { status: r.status, body: await r.json() };
     };
-    return { given: [...document.querySelectorAll('[data-avseg-clips] li')].map((li) => li.dataset.src), one: await ask(1), zero: await ask(0), none: await ask(), far: await ask(2) };
+    return { given: [...document.querySelectorAll('[data-avseg-clips] li')].map((li) => li.dataset.src), one: await ask(1), zero: await ask(0), none: await ask(), far: await ask(2), odd: await Promise.all(['', ' 1', '0x1', '1e0', '-1', '1.5', 'x'].map(ask)) };
   });
   assert.deepEqual([got.zero.status, got.zero.body.url], [200, got.given[0]]);
   assert.deepEqual([got.one.status, got.one.body.url], [200, got.given[1]]);
-  for (const r of [got.none, got.far]) {
+  for (const r of [got.none, got.far, ...got.odd]) {
     assert.equal(r.status, 400);
     assert.match(r.body.error, /is a comparison of 2 clips: name the clip with \?clip=0 to 1/);
   }
