@@ -82,6 +82,26 @@ const parseOr = (text) => {
   }
 };
 
+/**
+ * How a comparison document in an answer differs from its item's clips (count, systems in manifest
+ * order), or null: one that does not match would put its ratings and judgement on the wrong systems.
+ */
+export function comparisonMismatch(answer, item) {
+  const want = item.clips.map((c) => c.system);
+  for (const [key, value] of Object.entries(answer)) {
+    let doc = value;
+    if (typeof value === 'string') {
+      try { doc = JSON.parse(value); } catch { continue; }
+    }
+    if (doc?.format !== 'avseg-comparison') continue;
+    const got = Array.isArray(doc.clips) ? doc.clips.map((c) => (typeof c?.system === 'string' ? c.system.trim() : c?.system ?? null)) : null;
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      return `the answer's "${key}" names the clips ${JSON.stringify(got)}, not this item's ${JSON.stringify(want)} (in manifest order)`;
+    }
+  }
+  return null;
+}
+
 /** The template an item gets: --template, else by its media (a comparison: compare-video when any clip is a video). */
 function templateName(item, chosen) {
   if (item.kind !== 'comparison') return chosen ?? (isVideo(item) ? 'video' : 'audio');
@@ -340,6 +360,8 @@ async function start(opts, held) {
     }
     const answer = req.body?.answer;
     if (!answer || typeof answer !== 'object' || Array.isArray(answer)) return res.status(400).json({ error: 'the body must be {"answer": {...}}' });
+    const wrong = items[index].kind === 'comparison' ? comparisonMismatch(answer, items[index]) : null;
+    if (wrong) return res.status(400).json({ error: `${wrong}, so this answer was not recorded` });
     try {
       const item = items[index];
       const kept = withoutSecrets(answer, {

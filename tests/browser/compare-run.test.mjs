@@ -175,6 +175,24 @@ test('the preview (scripts/preview --template compare-audio) shows a comparison 
   assert.deepEqual(doc.clips.map((c) => c.source), ['a.wav', 'b.wav']);
 });
 
+test('an answer whose comparison names other clips than the item (swapped systems, one clip left out) is refused and nothing is stored', async (t) => {
+  const page = await openTask(t, 'ann-swap');
+  const got = await page.evaluate(async () => {
+    const url = document.querySelector('meta[name="avseg-submit"]').content;
+    const doc = document.querySelector('avseg-compare').getComparison();
+    const post = async (d) => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: { comparison: JSON.stringify(d) } }) });
+      return { status: r.status, body: await r.json() };
+    };
+    return { swapped: await post({ ...doc, clips: [...doc.clips].reverse() }), short: await post({ ...doc, clips: doc.clips.slice(1) }) };
+  });
+  for (const r of [got.swapped, got.short]) {
+    assert.equal(r.status, 400);
+    assert.match(r.body.error, /names the clips .* not this item's \["tts-a","tts-b"\] \(in manifest order\), so this answer was not recorded/);
+  }
+  assert.ok(!run.store.answerOf(0, 'ann-swap'), 'nothing was stored');
+});
+
 test('the task page gets a fresh link of one comparison clip by its place (?clip=K), and is told to name one', async (t) => {
   const page = await openTask(t, 'ann1');
   const got = await page.evaluate(async () => {
