@@ -43,6 +43,15 @@ test('pre-annotation skips a bad comparison line, not sent to a worker, with the
     assert.match(warned.at(-1), reason);
     assert.match(warned.at(-1), /skipped \(isHumanAnnotationRequired: false\) a comparison line in arn:/);
   }
+  const two = [{ 'source-ref': 's3://b/1.wav', system: 'a' }, { 'source-ref': 's3://b/2.wav', system: 'b' }];
+  for (const seed of ['xyz', '12345678901234567', 42]) {
+    const out = await preAnnotate({ ...line(two), dataObject: { ...line(two).dataObject, seed } });
+    assert.equal(out.isHumanAnnotationRequired, false, `seed ${seed}`);
+    assert.match(warned.at(-1), /"seed" must be an order seed of 1 to 16 hex digits/);
+  }
+  const good = await preAnnotate({ ...line(two), dataObject: { ...line(two).dataObject, seed: '00ff' } });
+  assert.equal(good.isHumanAnnotationRequired, true);
+  assert.equal(good.taskInput.seed, '00ff');
 });
 
 // --- consolidation ---

@@ -48,6 +48,10 @@ export function comparisonLineProblem(data) {
     if (seen.has(system)) return `clips ${seen.get(system) + 1} and ${k + 1} have the same system ${JSON.stringify(system)}`;
     seen.set(system, k);
   }
+  // The same rule as comparison-doc.js's SEED_PATTERN: a bad seed would otherwise reach the page.
+  if (data.seed !== undefined && (typeof data.seed !== 'string' || !/^[0-9a-fA-F]{1,16}$/.test(data.seed))) {
+    return `"seed" must be an order seed of 1 to 16 hex digits, got ${JSON.stringify(data.seed)?.slice(0, 40)}`;
+  }
   return '';
 }
 
