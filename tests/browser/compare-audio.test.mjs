@@ -186,6 +186,20 @@ test('the same media twice (an identical pair) keeps each clip\'s own marks over
   assert.equal(await page.evaluate(`${el}.editors[0].value.segments?.length ?? 0`), 0, 'the other clip of the same media has no mark');
 });
 
+test('a manifest reordered under the same task id: the ratings are not put back on the other clip, each mark stays on its media', async (t) => {
+  const page = await env.open(t, 'annotator="ann-reorder" task-id="task-reorder"');
+  await setClips(page, config, clips(), { taskId: 'task-reorder' });
+  await page.locator('avseg-compare .panel .clip').nth(0).locator('input[value="4"]').click();
+  const onA = await page.evaluate(`(() => { const e = ${el}.editors[0]; const tr = e.addTrack('issue', 'mispronunciation'); e.addSegment(tr, 0.5, 1.25); return { src: e.src, segments: e.value.segments }; })()`);
+  await page.evaluate(`${el}.flushDraft()`);
+  await page.reload();
+  await page.waitForFunction(() => customElements.get('avseg-compare'));
+  await setClips(page, config, clips().reverse(), { taskId: 'task-reorder' });
+  assert.deepEqual(await page.evaluate(`${el}.panelValue.ratings.map((r) => r.naturalness)`), [null, null], 'no rating is put on a clip that was not rated');
+  const after = await page.evaluate(`${el}.editors.map((e) => ({ src: e.src, n: e.value.segments?.length ?? 0 }))`);
+  assert.deepEqual(after.map((e) => e.n), after.map((e) => (e.src === onA.src ? onA.segments.length : 0)), 'the mark stays on the media it was made on');
+});
+
 test('a missing judgement is refused: the problems are listed and focus moves to the preference', async (t) => {
   const { page } = await open(t, 'ann-9');
   const panel = page.locator('avseg-compare .panel');

@@ -6,7 +6,7 @@ import { checkRestorable, panelValueOf } from './compare-restore.js';
 import { ComparePanel, adoptPanelStyles } from './compare-panel.js';
 import { ViewSync } from './compare-sync.js';
 import { CompareTransport } from './compare-transport.js';
-import { DraftWriter, loadDraft } from './autosave.js';
+import { DraftWriter, loadDraft, stableUrl } from './autosave.js';
 import { ErrorCode } from './error-codes.js';
 // Importing this module defines <avseg-compare> and the <avseg-editor> it is made of.
 import './avseg.js';
@@ -307,8 +307,10 @@ export class AvsegCompare extends HTMLElement {
       if (clip.peaks) editor.setAttribute('peaks', clip.peaks);
       editor.config = editorConfig;
       editor.taskId = this.#taskId;
-      // By manifest clip too: the same media twice (an identical pair) keeps each clip's own marks.
-      editor.draftScope = `avseg-compare:${this.annotator}:${m}`;
+      // Drafts follow the media (a reordered manifest keeps them); the same media twice (an identical
+      // pair) keeps each clip's own marks by its occurrence.
+      const again = this.#clips.slice(0, m).filter((c) => stableUrl(c.src) === stableUrl(clip.src)).length;
+      editor.draftScope = again ? `avseg-compare:${this.annotator}:${again}` : `avseg-compare:${this.annotator}`;
       editor.muted = k !== 0;
       ready.push(new Promise((resolve, reject) => {
         editor.addEventListener('ready', resolve, { once: true });
@@ -347,6 +349,8 @@ export class AvsegCompare extends HTMLElement {
     try {
       const saved = JSON.parse(record.text);
       if (JSON.stringify(saved.order) !== JSON.stringify(this.#order)) return;
+      // Ratings and judgement are by shown position: kept for other clips (a manifest reordered under the same id) they would land on the wrong ones.
+      if (JSON.stringify(saved.systems) !== JSON.stringify(this.#clips.map((c) => c.system))) return;
       this.#panel.restore(saved.panel);
       const t = this.#transport;
       Object.assign(t, { switches: saved.switches ?? 0, loops: saved.loops ?? 0 });
@@ -359,7 +363,7 @@ export class AvsegCompare extends HTMLElement {
 
   #changed(source) {
     this.#draft?.save(() => JSON.stringify({
-      order: this.#order, panel: this.#panel?.value(), switches: this.#transport.switches, loops: this.#transport.loops,
+      order: this.#order, systems: this.#clips.map((c) => c.system), panel: this.#panel?.value(), switches: this.#transport.switches, loops: this.#transport.loops,
       heardMs: this.#transport.heardMs, openedAt: this.#openedAt,
     }));
     this.#emit('change', { source });
