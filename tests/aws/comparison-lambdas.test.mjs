@@ -86,6 +86,7 @@ async function withS3(t) {
   });
   return s3;
 }
+// Each payload entry's dataObject is {content} as Ground Truth gives a comparison line's inline "source".
 const PAYLOAD = 's3://gt-bucket/job/annotations/consolidation-request/iteration-1/2026-11-30_02:00:00.json';
 
 test('consolidation of a comparison job: per task the majority judgement, Fleiss\' kappa and each criterion\'s Krippendorff alpha, each clip\'s marks', async (t) => {
@@ -101,7 +102,7 @@ test('consolidation of a comparison job: per task the majority judgement, Fleiss
   const rank = [[1, 2, 3], [1, 3, 2], [2, 1, 3]].map((ranks, w) => answer(`w${w + 1}`, comparison(`w${w + 1}`, {
     ratings: ranks.map(() => ({})), judgement: { type: 'ranking', ranks, reason: '' },
   })));
-  s3.objects.set(PAYLOAD.slice(5), { body: Buffer.from(JSON.stringify([{ datasetObjectId: '0', annotations: pref }, { datasetObjectId: '1', annotations: rank }])) });
+  s3.objects.set(PAYLOAD.slice(5), { body: Buffer.from(JSON.stringify([{ datasetObjectId: '0', dataObject: { content: 'Hello <b>there</b>' }, annotations: pref }, { datasetObjectId: '1', dataObject: { content: 'utt-1' }, annotations: rank }])) });
   const out = await consolidateJob({ version: '2018-10-16', labelingJobArn: ARN, labelAttributeName: 'review', payload: { s3Uri: PAYLOAD } });
   const entry = (id) => out.find((o) => o.datasetObjectId === id).consolidatedAnnotation.content.review;
 
@@ -138,7 +139,7 @@ test('consolidation of a comparison: an answer of other clips or a broken one is
   const swapped = comparison('w3', { ratings: [{}, {}], judgement: { type: 'preference', cmos: 1, shownCmos: -1, preferred: 1, reason: '' } });
   swapped.clips.reverse();
   const broken = comparison('w4', { ratings: [{}, {}], judgement: { type: 'preference', cmos: 7, reason: '' } });
-  s3.objects.set(PAYLOAD.slice(5), { body: Buffer.from(JSON.stringify([{ datasetObjectId: 'x', annotations: [good('w1', 2), good('w2', 3), answer('w3', swapped), answer('w4', broken)] }])) });
+  s3.objects.set(PAYLOAD.slice(5), { body: Buffer.from(JSON.stringify([{ datasetObjectId: 'x', dataObject: { content: 'Hello <b>there</b>' }, annotations: [good('w1', 2), good('w2', 3), answer('w3', swapped), answer('w4', broken)] }])) });
   const errors = [];
   t.mock.method(console, 'error', (m) => errors.push(m));
   const out = await consolidateJob({ version: '2018-10-16', labelingJobArn: ARN, labelAttributeName: 'review', payload: { s3Uri: PAYLOAD } });
@@ -158,7 +159,7 @@ test('consolidation of a comparison: a broken first answer does not get the soun
   const swapped = comparison('w0', { ratings: [{}, {}], judgement: { type: 'preference', cmos: 1, shownCmos: -1, preferred: 1, reason: '' } });
   swapped.clips.reverse();
   const contradicting = comparison('w4', { ratings: [{}, {}], judgement: { type: 'preference', cmos: 2, shownCmos: 2, preferred: 1, reason: '' } });
-  s3.objects.set(PAYLOAD.slice(5), { body: Buffer.from(JSON.stringify([{ datasetObjectId: 'x', annotations: [answer('w0', swapped), good('w1', 2), good('w2', 3), answer('w4', contradicting)] }])) });
+  s3.objects.set(PAYLOAD.slice(5), { body: Buffer.from(JSON.stringify([{ datasetObjectId: 'x', dataObject: { content: 'Hello <b>there</b>' }, annotations: [answer('w0', swapped), good('w1', 2), good('w2', 3), answer('w4', contradicting)] }])) });
   t.mock.method(console, 'error', () => {});
   const out = await consolidateJob({ version: '2018-10-16', labelingJobArn: ARN, labelAttributeName: 'review', payload: { s3Uri: PAYLOAD } });
   const e = out[0].consolidatedAnnotation.content.review;

@@ -74,7 +74,7 @@ test('malformed comparison lines are each named by line number and what is wrong
     [6, /clip 2: "\.\.\/secret\.wav" is outside the media folder/],
     [7, /clip 2: "link\.wav" is a link to .*secret\.wav, outside the media folder/],
     [8, /clip 2: "\.hidden\.wav": hidden files and folders/],
-    [9, /either "clips" \(a comparison\) or "source-ref" \(a single clip\), not both/],
+    [9, /source-ref: a comparison line gives its media in "clips"; a top-level "source-ref" would make Ground Truth take the line as one media item/],
     [10, /"clips" has 5 clips/],
     [11, /clip 2: peaks-ref: the media file .*nope\.dat does not exist/],
     [12, /"prompt" must be text or null/],

@@ -60,7 +60,7 @@ test('a malformed comparison line is refused naming the key and what is wrong', 
     [{ clips: [clip('a'), { ...clip('b'), 'peaks-ref': 3 }] }, 'clips[1].peaks-ref', /must be a non-empty string when given, got 3/],
     [{ clips: [clip('a'), clip('b')], prompt: 5 }, 'prompt', /prompt: must be text or null, got 5/],
     [{ clips: [clip('a'), clip('b')], id: '' }, 'id', /id: must be a non-empty string, got ""/],
-    [{ clips: [clip('a'), clip('b')], 'source-ref': 'a.wav' }, 'source-ref', /gives its media in "clips", not "source-ref"/],
+    [{ clips: [clip('a'), clip('b')], 'source-ref': 'a.wav' }, 'source-ref', /source-ref: a comparison line gives its media in "clips"; a top-level "source-ref" would make Ground Truth take the line as one media item/],
   ];
   for (const [input, path, message] of cases) {
     assert.throws(() => parseComparisonManifestLine(input), (err) => {

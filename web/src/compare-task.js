@@ -112,7 +112,7 @@ export function bindCompareTask(root = document) {
     say('media', `This task has ${clips.length} clip${clips.length === 1 ? '' : 's'} with media: a comparison needs 2 to 4, each with "source-ref" (doc/comparison-format.md, "Manifest").`);
     opened = Promise.resolve(false);
   } else {
-    opened = Promise.resolve(element.setClips(clips, { prompt: input.prompt ?? null, taskId })).then(async () => {
+    opened = Promise.resolve(element.setClips(clips, { prompt: (input.prompt === undefined ? input.source : input.prompt) ?? null, taskId })).then(async () => {
       // An earlier answer (the local run gives an answered item's back) opens as it was submitted.
       if (input.preAnnotations) {
         try {

@@ -38,7 +38,13 @@ export function comparisonLineProblem(data) {
   const { clips } = data;
   if (!Array.isArray(clips)) return '"clips" is not a list';
   if (clips.length < 2 || clips.length > 4) return `"clips" has ${clips.length} clips: a comparison has 2 to 4`;
-  if (SOURCE_KEYS.some((k) => data[k] !== undefined)) return 'the line has both "clips" and "source-ref"';
+  // Ground Truth wants "source-ref" or "source" on every line: a comparison's is "source" (the prompt or task id).
+  for (const key of ['source-ref', 'taskObject']) {
+    if (data[key] !== undefined) return `${key}: a comparison line gives its media in "clips"; a top-level "${key}" would make Ground Truth take the line as one media item (give the prompt or task id as "source")`;
+  }
+  if (data.source !== undefined && !(typeof data.source === 'string' && data.source.trim())) {
+    return `source: must be non-empty text (the prompt or task id, which Ground Truth passes as dataObject.content), got ${JSON.stringify(data.source)?.slice(0, 40)}`;
+  }
   const seen = new Map();
   for (const [k, clip] of clips.entries()) {
     if (!clip || typeof clip !== 'object' || Array.isArray(clip)) return `clip ${k + 1} is not an object`;
@@ -70,6 +76,8 @@ function comparisonTask(data, job, arn) {
     return out;
   });
   const taskInput = { ...data, clips };
+  // Without "prompt", the prompt is the line's "source" (doc/comparison-format.md, "Manifest").
+  if (data.prompt === undefined && data.source !== undefined) taskInput.prompt = data.source;
   if (job) taskInput.avsegJob = job;
   return { taskInput, isHumanAnnotationRequired: true };
 }

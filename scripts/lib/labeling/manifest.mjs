@@ -106,7 +106,13 @@ async function readComparison(line, { index, lineNumber, raw, seen, where }) {
   const { clips } = line;
   if (!Array.isArray(clips)) throw '"clips" must be a list of 2 to 4 clips, each {"source-ref": ..., "system": ...}';
   if (clips.length < MIN_CLIPS || clips.length > MAX_CLIPS) throw `"clips" has ${clips.length} clip${clips.length === 1 ? '' : 's'}: a comparison has 2 to 4`;
-  if (SOURCE_KEYS.some((k) => line[k] !== undefined)) throw 'a line has either "clips" (a comparison) or "source-ref" (a single clip), not both';
+  // Ground Truth wants "source-ref" or "source" on every line: a comparison's is "source" (the prompt or task id).
+  for (const key of ['source-ref', 'taskObject']) {
+    if (line[key] !== undefined) throw `${key}: a comparison line gives its media in "clips"; a top-level "${key}" would make Ground Truth take the line as one media item (give the prompt or task id as "source")`;
+  }
+  if (line.source !== undefined && !(typeof line.source === 'string' && line.source.trim())) {
+    throw `source: must be non-empty text (the prompt or task id, which Ground Truth passes as dataObject.content), got ${printable(JSON.stringify(line.source))}`;
+  }
   if (line.prompt !== undefined && line.prompt !== null && typeof line.prompt !== 'string') throw '"prompt" must be text or null';
   if (line.id !== undefined && !(typeof line.id === 'string' && line.id.trim())) throw '"id" must be non-empty text when given';
   if (line.seed !== undefined && !(typeof line.seed === 'string' && SEED_PATTERN.test(line.seed))) {
@@ -130,7 +136,9 @@ async function readComparison(line, { index, lineNumber, raw, seen, where }) {
   seen.set(hash, occurrence);
   const identity = { source, lineHash: hash, occurrence };
   const tag = identityTag(identity);
-  const item = { index, lineNumber, line, raw, source, kind: 'comparison', peaks: null, identity, tag, clips: [] };
+  // Without "prompt", the prompt is the line's "source" (doc/comparison-format.md, "Manifest").
+  const prompt = line.prompt === undefined ? line.source ?? null : line.prompt;
+  const item = { index, lineNumber, line, raw, source, kind: 'comparison', prompt, peaks: null, identity, tag, clips: [] };
   for (const [k, clip] of clips.entries()) {
     const what = `clip ${k + 1}`;
     const resolved = { source: sources[k], system: clip.system.trim(), tag: clipTag(tag, k), lineNumber, peaks: null };
