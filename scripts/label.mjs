@@ -16,6 +16,7 @@ import {
   corsFor, hostGuard, hostNames, isLoopback, legacySecretsFile, pageOrigins, RunSecrets, sameOriginOnly, sameSecret, secretsFile, stateDir,
   withoutSecrets,
 } from './lib/labeling/access.mjs';
+import { blindDocument, blindInput, blindTokens, unblindAnswer } from './lib/labeling/blind.mjs';
 import { DRAFT_LIMIT, isDraft, RunDrafts } from './lib/labeling/drafts.mjs';
 import { ManifestError, mediaOf, PEAKS_KEYS, printable, readManifest, SOURCE_KEYS, stillInPlace } from './lib/labeling/manifest.mjs';
 import { ConflictError, lockFolder, OutputStore } from './lib/labeling/output.mjs';
@@ -86,8 +87,7 @@ const parseOr = (text) => {
  * How a comparison document in an answer differs from its item's clips (count, systems in manifest
  * order), or null: one that does not match would put its ratings and judgement on the wrong systems.
  */
-export function comparisonMismatch(answer, item) {
-  const want = item.clips.map((c) => c.system);
+export function comparisonMismatch(answer, item, want = item.clips.map((c) => c.system)) {
   for (const [key, value] of Object.entries(answer)) {
     let doc = value;
     if (typeof value === 'string') {
@@ -201,12 +201,20 @@ async function start(opts, held) {
     for (const clip of mediaOf(item)) {
       for (const [slot, r] of [['media', clip], ['peaks', clip.peaks]]) {
         if (!r) continue;
-        if (r.kind === 'file') urls.set(r.source, `${origin(req, ports.media)}/${mediaToken}/${slot}/${clip.tag}/${encodeURIComponent(r.name)}`);
+        if (r.kind === 'file') urls.set(r.source, `${origin(req, ports.media)}/${mediaToken}/${slot}/${clip.tag}/${encodeURIComponent(servedName(item, slot, r))}`);
         else urls.set(r.source, r.kind === 's3' ? await sign(r.bucket, r.key) : r.source);
       }
     }
     return urls;
   };
+
+  // A comparison's file is served under an opaque name keeping only its extension: its own name often names the system.
+  const servedName = (item, slot, r) => {
+    if (item?.kind !== 'comparison') return r.name;
+    const ext = /\.[A-Za-z0-9]{1,8}$/.exec(r.name)?.[0] ?? '';
+    return `${slot}${ext}`;
+  };
+  const itemOfTag = new Map(items.flatMap((i) => mediaOf(i).map((r) => [r.tag, i])));
 
   /**
    * Who a page or API request is from: {admin} for the admin's link, {worker, link} for an
@@ -291,13 +299,16 @@ async function start(opts, held) {
       if (item.peaks) input.peaks = item.peaks.source;
       // A comparison's clips are shown in an order drawn from the annotator and the item (compare-task.js).
       if (item.kind === 'comparison') input.avsegAnnotator = name;
+      // Blind: the page names a comparison's clips by tokens and opaque references only (lib/labeling/blind.mjs).
+      const grants = item.kind === 'comparison' && !opts.preview ? (await blindInput(input, item, { secret: mediaToken, annotator: name })).grants : new Map();
       if (previous?.answerContent?.annotations) Object.assign(input, { preAnnotations: previous.answerContent.annotations, preAnnotationsTime: previous.submissionTime });
-      // A comparison's answer (its document, as JSON text) comes back the same way: compare-task.js restores it.
+      // A comparison's answer (its document, as JSON text) comes back the same way, its systems as tokens: compare-task.js restores it.
       else if (item.kind === 'comparison' && previous?.answerContent?.comparison) {
-        Object.assign(input, { preAnnotations: parseOr(previous.answerContent.comparison), preAnnotationsTime: previous.submissionTime });
+        const doc = blindDocument(parseOr(previous.answerContent.comparison), item, mediaToken);
+        if (doc) Object.assign(input, { preAnnotations: doc, preAnnotationsTime: previous.submissionTime });
       }
       const grant = (v) => {
-        const url = urls.get(v.trim());
+        const url = urls.get(grants.get(v.trim()) ?? v.trim());
         if (url === undefined) throw new Error(`grant_read_access("${v}"): the local run serves only a line's media and peaks`);
         return url;
       };
@@ -360,11 +371,13 @@ async function start(opts, held) {
     }
     const answer = req.body?.answer;
     if (!answer || typeof answer !== 'object' || Array.isArray(answer)) return res.status(400).json({ error: 'the body must be {"answer": {...}}' });
-    const wrong = items[index].kind === 'comparison' ? comparisonMismatch(answer, items[index]) : null;
+    // The page knows the clips by their tokens: checked against those, stored under the real systems.
+    const blind = items[index].kind === 'comparison';
+    const wrong = blind ? comparisonMismatch(answer, items[index], blindTokens(mediaToken, items[index])) : null;
     if (wrong) return res.status(400).json({ error: `${wrong}, so this answer was not recorded` });
     try {
       const item = items[index];
-      const kept = withoutSecrets(answer, {
+      const kept = withoutSecrets(blind ? unblindAnswer(answer, item, mediaToken) : answer, {
         mediaToken,
         secrets: [runToken, ...(annotators?.names.map((n) => annotators.secretOf(n)) ?? [])],
         sourceOf: (slot, tag) => (slot === 'peaks' ? byTag.get(tag)?.peaks : byTag.get(tag))?.source,
@@ -521,7 +534,7 @@ async function start(opts, held) {
     try {
       const item = sameSecret(req.params.token, mediaToken) ? byTag.get(req.params.item) : undefined;
       const file = req.params.slot === 'media' ? item : req.params.slot === 'peaks' ? item?.peaks : undefined;
-      if (!file || file.kind !== 'file' || req.params.name !== file.name) return res.status(404).type('text').send('not found');
+      if (!file || file.kind !== 'file' || req.params.name !== servedName(itemOfTag.get(req.params.item), req.params.slot, file)) return res.status(404).type('text').send('not found');
       if (!(await stillInPlace(file.path))) {
         console.warn(`avseg: ${printable(file.source)} (line ${item.lineNumber}) no longer resolves to ${file.path}: not served`);
         return res.status(404).type('text').send('not found');
