@@ -299,6 +299,8 @@ async function start(opts, held) {
       if (item.peaks) input.peaks = item.peaks.source;
       // A comparison's clips are shown in an order drawn from the annotator and the item (compare-task.js).
       if (item.kind === 'comparison') input.avsegAnnotator = name;
+      // Without "prompt", a comparison's prompt is its line's "source" (doc/comparison-format.md, "Manifest").
+      if (item.kind === 'comparison' && input.prompt === undefined && item.prompt !== null) input.prompt = item.prompt;
       // Blind: the page names a comparison's clips by tokens and opaque references only (lib/labeling/blind.mjs).
       const grants = item.kind === 'comparison' && !opts.preview ? (await blindInput(input, item, { secret: mediaToken, annotator: name })).grants : new Map();
       if (previous?.answerContent?.annotations) Object.assign(input, { preAnnotations: previous.answerContent.annotations, preAnnotationsTime: previous.submissionTime });
