@@ -41,13 +41,20 @@ export function parseComparisonManifestLine(line) {
   }
   if (!isObject(value)) throw new ComparisonError('', `must be a JSON object, got ${Array.isArray(value) ? 'an array' : show(value)}`);
   if (!('clips' in value)) throw new ComparisonError('clips', 'is required: a comparison line lists its 2 to 4 clips under "clips"');
-  if ('source-ref' in value) throw new ComparisonError('source-ref', 'a comparison line gives its media in "clips", not "source-ref"');
+  // Ground Truth wants "source-ref" or "source" on every line: a comparison's is "source" (inline text, the prompt
+  // or task id); a top-level media key would make Ground Truth take the line as one media item.
+  for (const key of ['source-ref', 'taskObject']) {
+    if (key in value) throw new ComparisonError(key, `a comparison line gives its media in "clips"; a top-level "${key}" would make Ground Truth take the line as one media item (give the prompt or task id as "source")`);
+  }
+  if (value.source !== undefined && isBlank(value.source)) {
+    throw new ComparisonError('source', `must be non-empty text (the prompt or task id, which Ground Truth passes as dataObject.content), got ${show(value.source)}`);
+  }
   const { clips } = value;
   if (!Array.isArray(clips)) throw new ComparisonError('clips', `must be an array of clips ({"source-ref", "system"}), got ${show(clips)}`);
   if (clips.length < MIN_CLIPS || clips.length > MAX_CLIPS) {
     throw new ComparisonError('clips', `a comparison needs ${MIN_CLIPS} to ${MAX_CLIPS} clips, this line has ${clips.length}`);
   }
-  let prompt = null;
+  let prompt = value.prompt === undefined ? value.source ?? null : null;
   if (value.prompt !== undefined && value.prompt !== null) {
     if (typeof value.prompt !== 'string') throw new ComparisonError('prompt', `must be text or null, got ${show(value.prompt)}`);
     prompt = value.prompt;
