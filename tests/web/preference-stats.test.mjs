@@ -385,3 +385,27 @@ test('the majority judgement per task, its share, and a tie at the top left unde
   assert.throws(() => majority([{ task: 't1' }]), /judgement 0 \(task "t1"\) has the value undefined/);
   assert.throws(() => majority([{ value: 'a' }]), /judgement 0 has no task/);
 });
+
+test('Bradley-Terry gives no interval (null, with the reason) where the bootstrap cannot show spread', () => {
+  const ties = Array.from({ length: 12 }, () => ({ winner: 'a', loser: 'b', tie: true }));
+  for (const s of bradleyTerry(ties, { bootstrap: 200 }).systems) {
+    assert.equal(s.ci, null, `${s.system}: an interval [0, 0] would claim certainty`);
+    assert.match(s.ciReason, /every judgement of this system is a tie, so the resamples show no spread/);
+  }
+  const once = [
+    ...Array.from({ length: 10 }, (_, i) => ({ winner: i % 3 ? 'a' : 'b', loser: i % 3 ? 'b' : 'a' })),
+    { winner: 'c', loser: 'a' },
+  ];
+  const fit = bradleyTerry(once, { bootstrap: 200, seed: 3 });
+  const c = fit.systems.find((s) => s.system === 'c');
+  assert.equal(c.n, 1);
+  assert.equal(c.ci, null);
+  assert.equal(c.ciReason, 'only 1 judgement of this system (an interval needs at least 3)');
+  for (const s of fit.systems.filter((x) => x.system !== 'c')) {
+    assert.ok(s.ci[0] < s.ci[1], `${s.system}: ${s.ci}`);
+    assert.equal(s.ciReason, null);
+  }
+  assert.equal(bradleyTerry(once, { bootstrap: 200, minJudgements: 1 }).systems.find((s) => s.system === 'c').ciReason, null, 'minJudgements lowers the bar');
+  assert.match(bradleyTerry(once, { bootstrap: 0 }).systems[0].ciReason, /bootstrap 0/);
+  assert.throws(() => bradleyTerry(once, { minJudgements: 0 }), /options\.minJudgements/);
+});

@@ -238,6 +238,7 @@ describe('documents that cannot be trusted', () => {
       { ...base, judgement: { type: 'preference', cmos: 2, shownCmos: 2, preferred: 1 } },
       { ...base, judgement: { type: 'preference', cmos: 2, shownCmos: -2, preferred: 0 } },
       { ...base, clips: [...base.clips].reverse() },
+      { ...base, judgement: { type: 'preference', preferred: 1 } },
     ];
     const file = path.join(dir, 'untrusted.manifest');
     const line = manifestLine([base], () => ({}));
@@ -245,11 +246,13 @@ describe('documents that cannot be trusted', () => {
     await writeFile(file, `${JSON.stringify(line)}\n`);
     const { answers, problems } = await readAnswers(file);
     assert.deepEqual(answers.map((a) => a.worker), ['w0']);
-    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.equal(problems.length, 5, problems.join('\n'));
     assert.match(problems[0], /worker w1: .*the preference is not answered/);
-    assert.match(problems[1], /worker w2: .*"judgement\.shownCmos" 2 contradicts "cmos" 2 with the order \[1,0\]/);
-    assert.match(problems[2], /worker w3: .*"judgement\.preferred" 0 contradicts "cmos" 2/);
+    assert.match(problems[1], /worker w2: .*"judgement\.shownCmos" is 2, but cmos 2 with the order \[1,0\] means -2/);
+    assert.match(problems[2], /worker w3: .*"judgement\.preferred" is 0, but cmos 2 means 1/);
     assert.match(problems[3], /worker w4: .*are not its manifest line's/);
+    // The document's cmos is the answer: a "preferred" alone is refused, so report and exports count the same answers.
+    assert.match(problems[4], /worker w5: .*the preference is not answered \(no "cmos"; "preferred" alone/);
   });
 });
 
@@ -320,5 +323,73 @@ describe('the page', () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('intervals the bootstrap cannot give, and text that could reorder the page', () => {
+  const RLO = '\u202e';
+  /** A two-clip preference of systems [x, y] with this cmos, as the template submits it. */
+  const pairDoc = (t, annotator, [x, y], cmos, prompt = `Say sentence ${t}`) => ({
+    format: 'avseg-comparison', version: 1, prompt, taskId: `task-${t}`, annotator, blind: true, seed: 'ab', order: [0, 1],
+    clips: [x, y].map((system, i) => ({ system, source: `s3://media/${t}/${i}.wav`, shownAs: 'AB'[i], annotation: { version: 1, tracks: [] }, ratings: { [`nat${RLO}uralness`]: 3 }, heardMs: 1 })),
+    judgement: { type: 'preference', cmos, shownCmos: cmos, preferred: cmos === 0 ? null : cmos > 0 ? 1 : 0, reason: `because ${RLO}txet` },
+    timings: { openedAt: '2026-11-30T01:00:00Z', submittedAt: '2026-11-30T01:01:00Z', switches: 0, loops: 0 },
+  });
+  let ties, rare;
+
+  before(async () => {
+    // Every judgement a tie: each resample scores both systems 0, an interval [0, 0] would claim certainty.
+    ties = path.join(dir, 'all-ties');
+    await writeRunFolder(ties, [0, 1, 2, 3].flatMap((t) => ['u1', 'u2', 'u3'].map((a) => pairDoc(t, a, [`tts-${RLO}a`, 'tts-b'], 0, `${RLO}prompt ${t}`))));
+    // tts-c judged once only.
+    rare = path.join(dir, 'rare');
+    await writeRunFolder(rare, [
+      ...[0, 1, 2, 3, 4, 5].flatMap((t) => ['u1', 'u2'].map((a, i) => pairDoc(t, a, ['tts-a', 'tts-b'], (t + i) % 3 === 0 ? -1 : 2))),
+      pairDoc(9, 'u1', ['tts-a', 'tts-c'], 1),
+    ]);
+  });
+
+  test('all judgements tied: no interval, with the reason, in --json and as "n/a (reason)" on the page', async () => {
+    const { code, stdout, stderr } = await run([ties, '--json', '--bootstrap', '50']);
+    assert.equal(code, 0, stderr);
+    const r = JSON.parse(stdout);
+    for (const s of r.systems) {
+      assert.equal(s.ci, null, `${s.system}: ${JSON.stringify(s.ci)}`);
+      assert.match(s.ciReason, /every judgement of this system is a tie/);
+    }
+    const file = path.join(dir, 'ties.html');
+    assert.equal((await run([ties, '--out', file, '--bootstrap', '50'])).code, 0);
+    const html = await readFile(file, 'utf8');
+    assert.match(html, /<td class="text">(<bdi>)?n\/a \(every judgement of this system is a tie, so the resamples show no spread\)(<\/bdi>)?<\/td>/);
+    assert.doesNotMatch(html.match(/<section id="bradley-terry"[\s\S]*?<\/section>/)[0], /0\.00 to 0\.00/);
+  });
+
+  test('a system judged once has no interval, the others keep theirs', async () => {
+    const { code, stdout, stderr } = await run([rare, '--json', '--bootstrap', '100']);
+    assert.equal(code, 0, stderr);
+    const r = JSON.parse(stdout);
+    const c = r.systems.find((s) => s.system === 'tts-c');
+    assert.equal(c.n, 1);
+    assert.equal(c.ci, null);
+    assert.match(c.ciReason, /only 1 judgement of this system \(an interval needs at least 3\)/);
+    for (const s of r.systems.filter((x) => x.system !== 'tts-c')) assert.ok(s.ci[0] < s.ci[1], `${s.system}: ${s.ci}`);
+  });
+
+  test('system names, criteria, prompts and task names are isolated in <bdi> in tables and headings', async () => {
+    const file = path.join(dir, 'bidi.html');
+    assert.equal((await run([ties, '--out', file, '--bootstrap', '10'])).code, 0);
+    const html = await readFile(file, 'utf8');
+    const texts = [`tts-${RLO}a`, `nat${RLO}uralness`, `${RLO}prompt 0`];
+    for (const t of texts) {
+      const all = html.split(t).length - 1;
+      assert.ok(all > 0, `${JSON.stringify(t)} is on the page`);
+      // Outside the plots (whose <title>/<desc> text isolates with U+2068..U+2069), every occurrence is a <bdi>'s whole content.
+      const page = html.replace(/<svg[\s\S]*?<\/svg>/g, '');
+      assert.equal(page.split(t).length - 1, page.split(`<bdi>${t}</bdi>`).length - 1, `${JSON.stringify(t)} is always in a <bdi>`);
+    }
+    assert.match(html, /<h3><bdi>nat\u202euralness<\/bdi><\/h3>/);
+    assert.match(html, /<th scope="row"><bdi>tts-\u202ea<\/bdi><\/th>/);
+    assert.match(html, /<bdi>tts-b<\/bdi> vs <bdi>tts-\u202ea<\/bdi>|<bdi>tts-\u202ea<\/bdi> vs <bdi>tts-b<\/bdi>/);
+    assert.match(html, /<title>\u2068tts-\u202ea\u2069: /);
   });
 });

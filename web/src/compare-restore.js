@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // An earlier answer put back into <avseg-compare> (pure): whether a comparison document v1 is one
 // of the clips shown and one the config can show, and the panel's value (shown positions) from it.
-import { COMPARISON_FORMAT, COMPARISON_VERSION, ComparisonError, SEED_PATTERN } from './comparison-doc.js';
+import { COMPARISON_FORMAT, COMPARISON_VERSION, ComparisonError, SEED_PATTERN, preferenceDisagreements } from './comparison-doc.js';
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const show = (v) => (v === undefined ? 'nothing' : JSON.stringify(v));
@@ -47,6 +47,9 @@ export function checkRestorable(doc, { clips, settings }) {
       for (const key of ['cmos', 'shownCmos']) {
         if (j[key] != null && !(Number.isInteger(j[key]) && Math.abs(j[key]) <= 3)) refuse(`judgement.${key}`, `must be an integer -3 to 3, got ${show(j[key])}`);
       }
+      // The panel shows shownCmos: one that disagrees with cmos would be resubmitted flipped.
+      const disagreement = preferenceDisagreements(j, order)[0];
+      if (disagreement) refuse(disagreement.path, disagreement.message);
     } else if (j.ranks != null && !(Array.isArray(j.ranks) && j.ranks.length === n && j.ranks.every((r) => r === null || (Number.isInteger(r) && r >= 1 && r <= n)))) {
       refuse('judgement.ranks', `must give each of the ${n} clips a rank 1 to ${n} (or null), got ${show(j.ranks)}`);
     }

@@ -253,12 +253,28 @@ function checkPreference(j, order, add) {
     add('judgement.cmos', `must be a whole number from -3 to 3, got ${show(j.cmos)}`);
     return;
   }
-  const shownCmos = order[0] === 0 ? j.cmos : -j.cmos;
+  for (const p of preferenceDisagreements(j, order)) add(p.path, p.message);
+}
+
+/**
+ * Where a preference's `shownCmos` and `preferred` disagree with its `cmos` under `order` (two
+ * clips), as [{path, message}]; empty when they agree. Without a cmos, both must be absent or null.
+ * The one rule for validateComparison, the report and restoring an answer: a document whose sides
+ * disagree had its sign mapped wrongly somewhere, so which clip won is unknown.
+ */
+export function preferenceDisagreements(j, order) {
+  const out = [];
+  const cmos = Number.isInteger(j?.cmos) ? j.cmos : null;
+  const shownCmos = cmos === null ? null : order[0] === 0 ? cmos : -cmos;
+  const preferred = cmos === null || cmos === 0 ? null : cmos > 0 ? 1 : 0;
+  const means = cmos === null ? 'there is no cmos' : `cmos ${cmos}`;
   if (j.shownCmos !== undefined && j.shownCmos !== null && j.shownCmos !== shownCmos) {
-    add('judgement.shownCmos', `is ${show(j.shownCmos)}, but cmos ${j.cmos} with the order [${order}] means ${shownCmos}`);
+    out.push({ path: 'judgement.shownCmos', message: `is ${show(j.shownCmos)}, but ${means}${cmos === null ? '' : ` with the order [${order}] means ${shownCmos}`}` });
   }
-  const preferred = j.cmos === 0 ? null : j.cmos > 0 ? 1 : 0;
-  if (j.preferred !== undefined && j.preferred !== preferred) add('judgement.preferred', `is ${show(j.preferred)}, but cmos ${j.cmos} means ${show(preferred)}`);
+  if (j.preferred !== undefined && j.preferred !== preferred) {
+    out.push({ path: 'judgement.preferred', message: `is ${show(j.preferred)}, but ${means}${cmos === null ? '' : ` means ${show(preferred)}`}` });
+  }
+  return out;
 }
 
 function checkRanking(j, n, shown, add) {

@@ -158,8 +158,10 @@ function unreachable(w) {
  * fit, refused when some system never wins or never loses), iterations (default 10000), tolerance
  * (largest change of a log-strength between iterations, default 1e-10), bootstrap (resamples of the
  * judgements for the intervals, default 1000; 0 = none), seed (default 1), confidence (default 0.95),
- * systems (the known names: others are refused; listed systems without judgements are scored).
- * Returns {systems: [{system, score, ci, wins, losses, ties, n}] best first, iterations, converged,
+ * systems (the known names: others are refused; listed systems without judgements are scored),
+ * minJudgements (default 3: a system judged fewer times gets no interval).
+ * Returns {systems: [{system, score, ci, ciReason, wins, losses, ties, n}] best first (ci null with
+ * ciReason saying why when there is no interval: too few judgements, or resamples without spread), iterations, converged,
  * prior, bootstrap, seed, confidence}.
  */
 export function bradleyTerry(pairs, options = {}) {
@@ -170,6 +172,7 @@ export function bradleyTerry(pairs, options = {}) {
   const tolerance = checkedNumber(options.tolerance ?? 1e-10, `${where}: options.tolerance`, { min: 0 });
   const bootstrap = checkedNumber(options.bootstrap ?? 1000, `${where}: options.bootstrap`, { min: 0, integer: true });
   const confidence = checkedNumber(options.confidence ?? 0.95, `${where}: options.confidence`, { min: 0, max: 1 });
+  const minJudgements = checkedNumber(options.minJudgements ?? 3, `${where}: options.minJudgements`, { min: 1, integer: true });
   const seed = options.seed ?? 1;
   seedState(seed);
   const k = systems.length;
@@ -202,11 +205,19 @@ export function bradleyTerry(pairs, options = {}) {
       if (p.tie) ties++; else if (p.winner === system) wins++; else losses++;
     }
     const sorted = samples[i].sort();
-    return {
-      system, score: fit.scores[i],
-      ci: bootstrap > 0 ? [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)] : null,
-      wins, losses, ties, n: wins + losses + ties,
-    };
+    const n = wins + losses + ties;
+    // An interval of width zero would claim certainty it does not have: say why there is none instead.
+    let ci = null, ciReason = null;
+    if (bootstrap === 0) ciReason = 'no bootstrap resamples were drawn (bootstrap 0)';
+    else if (n < minJudgements) ciReason = `only ${n} judgement${n === 1 ? '' : 's'} of this system (an interval needs at least ${minJudgements})`;
+    else {
+      ci = [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)];
+      if (!(ci[1] - ci[0] > 1e-9)) {
+        ci = null;
+        ciReason = ties === n ? 'every judgement of this system is a tie, so the resamples show no spread' : 'the bootstrap resamples show no spread';
+      }
+    }
+    return { system, score: fit.scores[i], ci, ciReason, wins, losses, ties, n };
   });
   rows.sort((a, b) => b.score - a.score || (a.system < b.system ? -1 : 1));
   return { systems: rows, iterations: fit.iterations, converged: fit.converged, prior, bootstrap, seed, confidence };

@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { referenceReader } from '../output-references.mjs';
+import { preferenceDisagreements } from '../../../web/src/comparison-doc.js';
 
 /** A problem with the input, naming where it is (file, line, worker). */
 export class InputError extends Error {}
@@ -44,16 +45,11 @@ export function checkComparison(doc) {
   if (j?.type === 'preference') {
     if (clips.length !== 2) return 'a preference needs exactly 2 clips';
     if (j.cmos !== undefined && j.cmos !== null && !(Number.isInteger(j.cmos) && j.cmos >= -3 && j.cmos <= 3)) return `"judgement.cmos" ${JSON.stringify(j.cmos)} is not an integer from -3 to 3`;
-    const hasCmos = j.cmos !== undefined && j.cmos !== null;
     // An unanswered preference is no tie: counted as one, it would move the scores and the bias.
-    if (!hasCmos && ![0, 1].includes(j.preferred)) return 'the preference is not answered (neither "cmos" nor "preferred" 0 or 1)';
-    if (hasCmos) {
-      // A document whose sides disagree has had its sign mapped wrongly somewhere: which clip won is unknown.
-      const preferred = j.cmos === 0 ? null : j.cmos > 0 ? 1 : 0;
-      if (j.preferred !== undefined && j.preferred !== preferred) return `"judgement.preferred" ${JSON.stringify(j.preferred)} contradicts "cmos" ${j.cmos}`;
-      const shown = order[0] === 0 ? j.cmos : -j.cmos;
-      if (j.shownCmos !== undefined && j.shownCmos !== null && j.shownCmos !== shown) return `"judgement.shownCmos" ${JSON.stringify(j.shownCmos)} contradicts "cmos" ${j.cmos} with the order [${order}]`;
-    }
+    // cmos is the answer (preferred only follows from its sign), so a "preferred" alone is refused too.
+    if (j.cmos === undefined || j.cmos === null) return `the preference is not answered (no "cmos"${[0, 1].includes(j.preferred) ? '; "preferred" alone does not say by how much, and follows from cmos' : ''})`;
+    const disagreement = preferenceDisagreements(j, order)[0];
+    if (disagreement) return `"${disagreement.path}" ${disagreement.message}`;
   } else if (j?.type === 'ranking') {
     if (!Array.isArray(j.ranks) || j.ranks.length !== clips.length || j.ranks.some((r) => !Number.isInteger(r) || r < 1)) return `"judgement.ranks" is not ${clips.length} ranks (integers from 1)`;
   } else {

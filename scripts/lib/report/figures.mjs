@@ -144,7 +144,7 @@ export function figures(answers, stats, { bootstrap = 1000, seed = 1 } = {}) {
 
   return {
     counts: { tasks: tasks.size, annotators: annotators.length, judgements: answers.length, pairs: pairs.length },
-    systems: systems.map((s) => ({ system: s.system, score: s.score, ci: s.ci, wins: s.wins, losses: s.losses, ties: s.ties, n: s.n })),
+    systems: systems.map((s) => ({ system: s.system, score: s.score, ci: s.ci, ciReason: s.ciReason ?? null, wins: s.wins, losses: s.losses, ties: s.ties, n: s.n })),
     winRates,
     criteria: criteriaList,
     mos,

@@ -35,17 +35,24 @@ p.verdict.significant { color: #8a1020; }
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-const ci = (c) => (Array.isArray(c) && Number.isFinite(c[0]) && Number.isFinite(c[1]) ? `${fmt(c[0])} to ${fmt(c[1])}` : 'n/a');
+const ci = (c, reason) => (Array.isArray(c) && Number.isFinite(c[0]) && Number.isFinite(c[1]) ? `${fmt(c[0])} to ${fmt(c[1])}` : reason ? `n/a (${reason})` : 'n/a');
+// Names, prompts and reasons come from the answers: isolated, so a right-to-left or override
+// character in one cannot reorder the text around it.
+const iso = (t) => `<bdi>${esc(t)}</bdi>`;
+const fsi = (t) => `\u2068${t}\u2069`;
 const taskName = (t, i) => (t.taskId !== null && t.taskId !== undefined ? String(t.taskId) : t.prompt !== null && t.prompt !== undefined ? String(t.prompt) : `task ${i + 1}`);
 
-const majorityText = (m) => (!m ? 'n/a' : m.value === null ? `none (${m.tied.join(' / ')} tied)` : `${m.value} (${m.share === 1 ? 'all' : `${Math.round(100 * m.share)}%`} of ${m.n})`);
+const majorityText = (m) => (!m ? 'n/a' : { html: m.value === null ? `none (${m.tied.map(iso).join(' / ')} tied)` : `${iso(m.value)} (${m.share === 1 ? 'all' : `${Math.round(100 * m.share)}%`} of ${m.n})` });
 
-/** Numbers (and n/a, ranges) are right-aligned; words are not. */
+/** Numbers (and n/a, ranges) are right-aligned; words are not (and are isolated); {html} is written as is. */
 const numeric = (c) => typeof c === 'number' || /^(n\/a|-?[\d.e+-]+( to -?[\d.e+-]+)?|yes|no|)$/.test(String(c));
 
 function table(head, rows, caption) {
-  return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>`
-    + `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td${numeric(c) ? '' : ' class="text"'}>${esc(c)}</td>`)).join('')}</tr>`).join('')}</tbody></table>`;
+  return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${head.map((h) => `<th scope="col">${h?.html ?? esc(h)}</th>`).join('')}</tr></thead>`
+    + `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => {
+      const html = c?.html ?? (numeric(c) ? esc(c) : iso(c));
+      return i === 0 ? `<th scope="row">${html}</th>` : `<td${c?.html === undefined && numeric(c) ? '' : ' class="text"'}>${html}</td>`;
+    }).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 const section = (id, title, body) => `<section id="${id}" aria-labelledby="${id}-h"><h2 id="${id}-h">${esc(title)}</h2>${body}</section>`;
@@ -64,24 +71,24 @@ export function reportHtml(r) {
 
   const bt = section('bradley-terry', 'Bradley-Terry scores', dotWhisker(r.systems.map((s) => ({ label: s.system, value: s.score, lo: s.ci?.[0], hi: s.ci?.[1] })), {
     title: 'Bradley-Terry score per system',
-    desc: `Log-strength of each system (mean 0) with its 95% bootstrap confidence interval, best first: ${r.systems.map((s) => `${s.system} ${fmt(s.score)}`).join(', ')}.`,
+    desc: `Log-strength of each system (mean 0) with its 95% bootstrap confidence interval, best first: ${r.systems.map((s) => `${fsi(s.system)} ${fmt(s.score)}`).join(', ')}.`,
     axisLabel: 'Bradley-Terry score (log-strength)',
     reference: 0,
-  }) + table(['System', 'Score', '95% CI', 'Wins', 'Losses', 'Ties', 'Comparisons'], r.systems.map((s) => [s.system, fmt(s.score), ci(s.ci), s.wins, s.losses, s.ties, s.n])));
+  }) + table(['System', 'Score', '95% CI', 'Wins', 'Losses', 'Ties', 'Comparisons'], r.systems.map((s) => [s.system, fmt(s.score), ci(s.ci, s.ciReason), s.wins, s.losses, s.ties, s.n])));
 
   const w = r.winRates;
   const wr = section('win-rates', 'Win rates', `<p class="note">Each cell: how often the row's system beat the column's (ties count half).</p>`
     + heatMap(w.systems, w.rate, w.n, { title: 'Win-rate matrix', desc: 'Share of comparisons the row system won against the column system; blue above half, red below.' })
-    + `<table class="heat"><thead><tr><th scope="col">Row beat column</th>${w.systems.map((s) => `<th scope="col">${esc(s)}</th>`).join('')}</tr></thead><tbody>`
-    + w.systems.map((a, i) => `<tr><th scope="row">${esc(a)}</th>${w.systems.map((_, j) => (i === j ? '<td>\u2013</td>' : `<td>${Number.isFinite(w.rate[i][j]) ? `${(100 * w.rate[i][j]).toFixed(0)}% <span class="note">(${w.n[i][j]})</span>` : 'n/a'}</td>`)).join('')}</tr>`).join('')
+    + `<table class="heat"><thead><tr><th scope="col">Row beat column</th>${w.systems.map((s) => `<th scope="col">${iso(s)}</th>`).join('')}</tr></thead><tbody>`
+    + w.systems.map((a, i) => `<tr><th scope="row">${iso(a)}</th>${w.systems.map((_, j) => (i === j ? '<td>\u2013</td>' : `<td>${Number.isFinite(w.rate[i][j]) ? `${(100 * w.rate[i][j]).toFixed(0)}% <span class="note">(${w.n[i][j]})</span>` : 'n/a'}</td>`)).join('')}</tr>`).join('')
     + '</tbody></table>');
 
   const mos = section('mos', 'MOS per criterion', r.criteria.length
     ? r.criteria.map((c) => {
       const rows = r.mos.filter((m) => m.criterion === c);
-      return `<h3>${esc(c)}</h3>` + dotWhisker(rows.map((m) => ({ label: m.system, value: m.mean, lo: m.ci[0], hi: m.ci[1] })), {
+      return `<h3>${iso(c)}</h3>` + dotWhisker(rows.map((m) => ({ label: m.system, value: m.mean, lo: m.ci[0], hi: m.ci[1] })), {
         title: `MOS for ${c} per system`,
-        desc: `Mean rating for ${c} with its 95% confidence interval: ${rows.map((m) => `${m.system} ${fmt(m.mean)}`).join(', ')}.`,
+        desc: `Mean rating for ${fsi(c)} with its 95% confidence interval: ${rows.map((m) => `${fsi(m.system)} ${fmt(m.mean)}`).join(', ')}.`,
         axisLabel: `Mean ${c} rating`,
       }) + table(['System', 'MOS', '95% CI', 'Ratings'], rows.map((m) => [m.system, fmt(m.mean), ci(m.ci), m.n]));
     }).join('')
@@ -89,13 +96,13 @@ export function reportHtml(r) {
 
   const cmos = section('cmos', 'CMOS per pair', r.cmos.length
     ? '<p class="note">Mean comparison score of the second system relative to the first (+3 much better, \u22123 much worse), with its 95% confidence interval.</p>'
-      + dotWhisker(r.cmos.map((c) => ({ label: `${short(c.second, 12)} vs ${short(c.first, 12)}`, full: `${c.second} vs ${c.first}`, value: c.mean, lo: c.ci[0], hi: c.ci[1] })), {
+      + dotWhisker(r.cmos.map((c) => ({ label: `${short(c.second, 12)} vs ${short(c.first, 12)}`, full: `${fsi(c.second)} vs ${fsi(c.first)}`, value: c.mean, lo: c.ci[0], hi: c.ci[1] })), {
         title: 'CMOS per pair of systems',
         desc: `Mean CMOS of each pair: ${r.cmos.map((c) => `${c.second} vs ${c.first} ${fmt(c.mean)}`).join(', ')}.`,
         axisLabel: 'CMOS (second relative to first)',
         domain: [-3, 3],
         reference: 0,
-      }) + table(['Pair', 'CMOS', '95% CI', 'Judgements'], r.cmos.map((c) => [`${c.second} vs ${c.first}`, fmt(c.mean), ci(c.ci), c.n]))
+      }) + table(['Pair', 'CMOS', '95% CI', 'Judgements'], r.cmos.map((c) => [{ html: `${iso(c.second)} vs ${iso(c.first)}` }, fmt(c.mean), ci(c.ci), c.n]))
     : '<p>No two-clip preferences with a CMOS in these answers.</p>');
 
   const a = r.agreement;
@@ -110,7 +117,7 @@ export function reportHtml(r) {
     axisLabel: 'Agreement (kappa, alpha)',
     domain: [-1, 1],
   }) + `<p class="note">${a.overall.kappaItems ? `Overall kappa is over the ${plural(a.overall.kappaItems, 'pair')} of clips judged by ${a.overall.kappaRaters} annotators (the usual number; kappa needs the same number for each)` : 'Kappa needs at least two annotators of a task'}; n/a means too few answers for the figure.</p>`
-    + table(['Task', 'Prompt', 'Annotators', 'Majority judgement', "Fleiss' kappa", ...r.criteria.map((c) => `alpha (${c})`)], [
+    + table(['Task', 'Prompt', 'Annotators', 'Majority judgement', "Fleiss' kappa", ...r.criteria.map((c) => ({ html: `alpha (${iso(c)})` }))], [
       ['Overall', '', r.counts.annotators, '', fmt(a.overall.kappa, 3), ...r.criteria.map((c) => fmt(a.overall.alpha[c], 3))],
       ...a.tasks.map((t, i) => [taskName(t, i), t.prompt ?? '', t.annotators, majorityText(t.majority), fmt(t.kappa, 3), ...r.criteria.map((c) => fmt(t.alpha[c], 3))]),
     ]));

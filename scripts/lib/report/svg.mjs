@@ -59,7 +59,7 @@ export function dotWhisker(rows, { title, desc, axisLabel, domain, reference }) 
     const whisker = Number.isFinite(r.lo) && Number.isFinite(r.hi) ? `<line class="whisker" x1="${x(r.lo)}" x2="${x(r.hi)}" y1="${y}" y2="${y}"/>${cap(r.lo, y)}${cap(r.hi, y)}` : '';
     const dot = Number.isFinite(r.value) ? `<circle class="dot" cx="${x(r.value)}" cy="${y}" r="4.5"/>` : '';
     const ci = Number.isFinite(r.lo) && Number.isFinite(r.hi) ? ` (95% CI ${fmt(r.lo)} to ${fmt(r.hi)})` : '';
-    return `<g class="row"><title>${esc(`${r.full ?? r.label}: ${fmt(r.value)}${ci}`)}</title><text class="label" x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(short(r.label))}</text>${whisker}${dot}</g>`;
+    return `<g class="row"><title>${esc(`\u2068${r.full ?? r.label}\u2069: ${fmt(r.value)}${ci}`)}</title><text class="label" x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(short(r.label))}</text>${whisker}${dot}</g>`;
   }).join('');
   const ref = Number.isFinite(reference) ? `<line class="reference" x1="${x(reference)}" x2="${x(reference)}" y1="${top}" y2="${bottom}"/>` : '';
   return frame(width, bottom + 40, title, desc, axis(x, lo, hi, top, bottom, axisLabel, width) + ref + body);
