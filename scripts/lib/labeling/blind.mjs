@@ -72,11 +72,11 @@ const swapStrings = (value, swap) => {
 /** An answer the page sent (tokens, opaque sources) as the run stores it: real systems, sources, task id. Call once the tokens are checked. */
 export function unblindAnswer(answer, item, secret) {
   const ids = taskIds(item);
-  const swap = new Map(item.clips.flatMap((c) => [[opaqueSource(c), c.source], ...(c.peaks ? [[`peaks:${c.tag}`, c.peaks.source]] : [])]));
+  // The clips' annotations carry the task id too: every string that is an opaque reference or the shown task id is mapped.
+  const swap = new Map([[ids.shown, ids.real], ...item.clips.flatMap((c) => [[opaqueSource(c), c.source], ...(c.peaks ? [[`peaks:${c.tag}`, c.peaks.source]] : [])])]);
   return mapDocs(answer, (sent) => {
     const doc = swapStrings(sent, swap);
     doc.clips.forEach((clip, k) => { clip.system = item.clips[k].system; });
-    if (doc.taskId === ids.shown) doc.taskId = ids.real;
     return doc;
   });
 }
@@ -87,9 +87,8 @@ export function blindDocument(doc, item, secret) {
   if (doc?.format !== 'avseg-comparison' || !Array.isArray(doc.clips) || doc.clips.length !== item.clips.length) return null;
   const tokens = blindTokens(secret, item);
   const ids = taskIds(item);
-  const swap = new Map(item.clips.flatMap((c) => [[c.source, opaqueSource(c)], ...(c.peaks ? [[c.peaks.source, `peaks:${c.tag}`]] : [])]));
+  const swap = new Map([[ids.real, ids.shown], ...item.clips.flatMap((c) => [[c.source, opaqueSource(c)], ...(c.peaks ? [[c.peaks.source, `peaks:${c.tag}`]] : [])])]);
   const copy = swapStrings(doc, swap);
   copy.clips.forEach((clip, k) => { clip.system = tokens[k]; });
-  if (copy.taskId === ids.real) copy.taskId = ids.shown;
   return copy;
 }
