@@ -297,7 +297,8 @@ export class AvsegCompare extends HTMLElement {
       h.id = `clip-${k}`;
       h.textContent = `Clip ${LABELS[k]}`;
       if (!blind) {
-        const sys = document.createElement('span');
+        // <bdi>: a name with U+202E etc. cannot reorder the heading's "Clip A".
+        const sys = document.createElement('bdi');
         sys.className = 'system';
         sys.textContent = clip.system;
         h.append(' ', sys);
