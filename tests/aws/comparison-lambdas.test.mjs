@@ -4,6 +4,7 @@
 // handler (payload and answers on a loopback S3 endpoint, the real SDK client), its majority and
 // agreement figures checked against values worked out by hand.
 import { test } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { handler as preAnnotate } from '../../scripts/aws/lambda/pre-annotation.mjs';
 import { handler as consolidateJob } from '../../scripts/aws/lambda/consolidation.mjs';
@@ -168,4 +169,40 @@ test('consolidation of a comparison: a broken first answer does not get the soun
   assert.match(e.problems[1].message, /"shownCmos" 2 contradicts its cmos 2 with the order \[1,0\]/);
   assert.equal(e.agreement.workers, 2);
   assert.deepEqual(e.consensus.clips.map((c) => c.system), ['tts-a', 'tts-b']);
+});
+
+test('blind: with AVSEG_BLIND_KEY pre-annotation gives the page no system name, consolidation maps the tokens back and names a tampered one', async (t) => {
+  const s3 = await withS3(t);
+  process.env.AVSEG_BLIND_KEY = randomBytes(32).toString('base64');
+  const names = ['secret-sys-alpha', 'secret-sys-beta'];
+  const pre = () => preAnnotate(line(names.map((system, k) => ({ 'source-ref': `s3://b/x/${k}.wav`, system })), { id: 'p-1' }));
+  const [one, two] = [await pre(), await pre()];
+  assert.doesNotMatch(JSON.stringify(one.taskInput), /secret-sys/, 'no system name in the task input');
+  assert.notEqual(one.taskInput.clips[0].system, two.taskInput.clips[0].system, 'a random IV per token');
+  assert.equal(one.taskInput.clips[0].system.length, one.taskInput.clips[1].system.length, 'names padded alike');
+  // Each worker's page answers with the tokens it was given.
+  const tokened = (w, input, cmos) => {
+    const doc = comparison(w, { ratings: [{ naturalness: 2 }, { naturalness: 5 }], judgement: { type: 'preference', cmos, shownCmos: -cmos, preferred: 1, reason: '' } });
+    doc.clips.forEach((c, k) => { c.system = input.clips[k].system; });
+    return doc;
+  };
+  const tampered = tokened('w3', one.taskInput, 1);
+  const t1 = tampered.clips[1].system;
+  tampered.clips[1].system = t1.slice(0, -6) + (t1.at(-6) === 'A' ? 'B' : 'A') + t1.slice(-5);
+  s3.objects.set(PAYLOAD.slice(5), { body: Buffer.from(JSON.stringify([{ datasetObjectId: 'x', dataObject: { content: 'Hello' }, annotations: [answer('w1', tokened('w1', one.taskInput, 2)), answer('w2', tokened('w2', two.taskInput, 3)), answer('w3', tampered)] }])) });
+  t.mock.method(console, 'error', () => {});
+  const out = await consolidateJob({ version: '2018-10-16', labelingJobArn: ARN, labelAttributeName: 'review', payload: { s3Uri: PAYLOAD } });
+  const e = out[0].consolidatedAnnotation.content.review;
+  assert.deepEqual(e.consensus.clips.map((c) => c.system), names, 'the real systems, in manifest order');
+  assert.equal(e.consensus.judgement.preferred, 1);
+  assert.deepEqual(e.problems.map((x) => x.workerId), ['w3']);
+  assert.match(e.problems[0].message, /clips\[1\]\.system: the blind token "avseg-blind:v1:.*does not open with AVSEG_BLIND_KEY \(tampered with, or made under another key\)/);
+
+  // Without the key the systems pass through, and the log says the page shows them.
+  delete process.env.AVSEG_BLIND_KEY;
+  const warned = [];
+  t.mock.method(console, 'warn', (m) => warned.push(m));
+  const open = await pre();
+  assert.deepEqual(open.taskInput.clips.map((c) => c.system), names);
+  assert.match(warned.at(-1), /AVSEG_BLIND_KEY is not set for arn:.*blind comparisons show the systems in the page's source/);
 });

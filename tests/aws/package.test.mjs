@@ -19,7 +19,7 @@ test('the packaged Lambdas hold their handler, its imports and the model, and ru
   assert.deepEqual(stdout.trim().split('\n'), ['build/lambda/pre-annotation.zip', 'build/lambda/consolidation.zip']);
   for (const name of ['pre-annotation', 'consolidation']) {
     const listing = (await exec('unzip', ['-Z1', path.join(root, 'build/lambda', `${name}.zip`)])).stdout.trim().split('\n').sort();
-    assert.deepEqual(listing, [`${name}.mjs`, 'avseg-model.js', 'avseg-model.wasm', 'package.json', ...(name === 'consolidation' ? ['consolidate.mjs', 'consolidate-comparison.mjs', 'preference-stats.js'] : ['model-text-guard.js'])].sort());
+    assert.deepEqual(listing, [`${name}.mjs`, 'blind-systems.mjs', 'avseg-model.js', 'avseg-model.wasm', 'package.json', ...(name === 'consolidation' ? ['consolidate.mjs', 'consolidate-comparison.mjs', 'preference-stats.js'] : ['model-text-guard.js'])].sort());
     await exec('unzip', ['-q', path.join(root, 'build/lambda', `${name}.zip`), '-d', path.join(dir, name)]);
   }
   delete process.env.AVSEG_MODEL_DIR;

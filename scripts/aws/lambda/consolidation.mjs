@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consolidate, sampleWorkerEntry } from './consolidate.mjs';
 import { comparisonProblem, consolidateComparison } from './consolidate-comparison.mjs';
+import { blindKey, openComparison } from './blind-systems.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Packaged beside the handler (scripts/package-lambdas), or from the repository's build.
@@ -178,6 +179,8 @@ async function readAnswer(text) {
       throw new Error(`the answer's "comparison" is not JSON (${err.message})`);
     }
   }
+  // The page named the systems by the pre-annotation Lambda's tokens: opened here, a bad one names the answer.
+  openComparison(comparison, blindKey());
   const problem = comparisonProblem(comparison);
   if (problem) throw new Error(problem);
   const clipDocuments = await Promise.all(comparison.clips.map(async (clip, k) => {

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { blindKey, sealSystem } from './blind-systems.mjs';
 
 const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -68,9 +69,12 @@ function comparisonTask(data, job, arn) {
     console.warn(`pre-annotation: skipped (isHumanAnnotationRequired: false) a comparison line${arn ? ` in ${arn}` : ''}: ${problem}`);
     return { taskInput: { ...data }, isHumanAnnotationRequired: false };
   }
+  // Blind: the page gets each system sealed under the job's key (blind-systems.mjs), which consolidation opens.
+  const key = blindKey();
+  if (!key) console.warn(`pre-annotation: AVSEG_BLIND_KEY is not set${arn ? ` for ${arn}` : ''}: blind comparisons show the systems in the page's source (doc/comparison-format.md, "Blindness")`);
   const clips = data.clips.map((clip) => {
     const media = clip[SOURCE_KEYS.find((s) => typeof clip[s] === 'string' && clip[s].trim())].trim();
-    const out = { ...clip, 'source-ref': media, system: clip.system.trim() };
+    const out = { ...clip, 'source-ref': media, system: key ? sealSystem(clip.system.trim(), key) : clip.system.trim() };
     const peaks = clip['peaks-ref'] ?? clip.peaks;
     if (typeof peaks === 'string' && peaks) out['peaks-ref'] = peaks;
     return out;
