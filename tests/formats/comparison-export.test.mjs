@@ -58,7 +58,8 @@ test('an output manifest\'s comparisons export as preference pairs, MOS and CMOS
   const { stdout } = await exportCli([path.join(dir, 'output.manifest'), '--format', 'preferences', '--out', out]);
   assert.match(stdout, /export: 2 pairs from 3 comparisons in .*preferences\.jsonl/);
   const pairs = (await readFile(path.join(out, 'preferences.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(pairs.map((p) => [p.annotator, p.chosen.system, p.rejected.system, p.strength, p.tie]), [['ann-1', 'tts-b', 'tts-a', 1, false], ['ann-2', 'tts-b', 'tts-a', 3, false]]);
+  // annotator is the host's worker id (what the report counts by); the document's own (a per-browser id in Ground Truth) is kept beside it.
+  assert.deepEqual(pairs.map((p) => [p.annotator, p.documentAnnotator, p.chosen.system, p.rejected.system, p.strength, p.tie]), [['w-1', 'ann-1', 'tts-b', 'tts-a', 1, false], ['w-2', 'ann-2', 'tts-b', 'tts-a', 3, false]]);
   assert.equal(pairs[0].prompt, 'Hello there.');
   assert.equal(pairs[0].taskId, 'utt-1');
   assert.equal(pairs[0].judgementReason, 'a pause');
@@ -69,7 +70,7 @@ test('an output manifest\'s comparisons export as preference pairs, MOS and CMOS
 
   await exportCli([path.join(dir, 'output.manifest'), '--format', 'preferences', '--ties', '--out', out]);
   const withTies = (await readFile(path.join(out, 'preferences.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(withTies.map((p) => [p.annotator, p.tie, p.strength]), [['ann-1', false, 1], ['ann-2', false, 3], ['ann-3', true, 0]]);
+  assert.deepEqual(withTies.map((p) => [p.annotator, p.tie, p.strength]), [['w-1', false, 1], ['w-2', false, 3], ['w-3', true, 0]]);
 
   await exportCli([path.join(dir, 'output.manifest'), '--format', 'mos', '--out', out]);
   // tts-a: 3, 2, 4 (mean 3, sd 1, half-width 2.484138); tts-b: 4, 5, 4 (mean 13/3, sd 0.57735, half-width 1.434218).
@@ -114,4 +115,24 @@ test('a consolidated line without its workers\' answers, or no input, is named',
   assert.equal(await readFile(path.join(dir, 'mos.csv'), 'utf8'), 'system,criterion,n,mean,ci95_low,ci95_high\r\n');
   const missing = await failing([path.join(dir, 'nothing.manifest'), '--format', 'cmos', '--out', dir]);
   assert.match(missing.stderr, /export: .*nothing\.manifest: no such file or folder/);
+});
+
+test('preference records escape U+2028 and U+2029, so a line splitter (Python\'s str.splitlines) keeps each record whole', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-cmp-ls-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const doc = comparison('ann-1', [0, 1], 2, [2, 4]);
+  doc.prompt = 'line\u2028separator';
+  doc.judgement.reason = 'paragraph\u2029separator';
+  const manifest = { ...line, cmp: { annotationsFromAllWorkers: [{ workerId: 'w-1', annotationData: { content: JSON.stringify(answerOf(doc)) } }] }, 'cmp-metadata': metadata };
+  await writeFile(path.join(dir, 'output.manifest'), JSON.stringify(manifest));
+  const out = path.join(dir, 'out');
+  await exportCli([path.join(dir, 'output.manifest'), '--format', 'preferences', '--out', out]);
+  const text = await readFile(path.join(out, 'preferences.jsonl'), 'utf8');
+  assert.doesNotMatch(text, /[\u2028\u2029]/, 'no raw separator');
+  assert.match(text, /"prompt":"line\\u2028separator"/);
+  const records = (await promisify(execFile)('python3', ['-c', 'import sys, json; print(json.dumps([json.loads(l) for l in open(sys.argv[1], encoding="utf-8").read().splitlines()]))', path.join(out, 'preferences.jsonl')])).stdout;
+  const [pair, ...rest] = JSON.parse(records);
+  assert.equal(rest.length, 0);
+  assert.equal(pair.prompt, 'line\u2028separator');
+  assert.equal(pair.judgementReason, 'paragraph\u2029separator');
 });

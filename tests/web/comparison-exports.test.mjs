@@ -38,13 +38,14 @@ test('a preference is one pair: the better clip chosen, |CMOS| its strength, eac
   assert.equal(doc.judgement.cmos, 3, 'clips[1] (tts-b, shown A) is much better than clips[0]');
   const [pair, ...rest] = preferencePairs([{ doc, worker: 'w-1' }], { config });
   assert.equal(rest.length, 0);
-  assert.deepEqual(Object.keys(pair), ['prompt', 'chosen', 'rejected', 'strength', 'tie', 'annotator', 'taskId', 'reasons', 'judgementReason']);
+  assert.deepEqual(Object.keys(pair), ['prompt', 'chosen', 'rejected', 'strength', 'tie', 'annotator', 'documentAnnotator', 'taskId', 'reasons', 'judgementReason']);
   assert.equal(pair.prompt, 'Please hold.');
   assert.deepEqual(pair.chosen, { system: 'tts-b', source: 's3://b/tts-b.wav' });
   assert.deepEqual(pair.rejected, { system: 'tts-a', source: 's3://b/tts-a.wav' });
   assert.equal(pair.strength, 3);
   assert.equal(pair.tie, false);
-  assert.equal(pair.annotator, 'ann-1', 'the document\'s annotator before the worker id');
+  assert.equal(pair.annotator, 'w-1', 'the host\'s worker id, as the report counts annotators');
+  assert.equal(pair.documentAnnotator, 'ann-1', 'the document\'s own annotator kept beside it');
   assert.equal(pair.taskId, 'utt-1');
   assert.equal(pair.judgementReason, 'A slurs');
   assert.deepEqual(pair.reasons.chosen, []);
@@ -55,6 +56,7 @@ test('a preference is one pair: the better clip chosen, |CMOS| its strength, eac
   const line = toPreferencesJsonl([{ doc, worker: 'w-1' }], { config });
   assert.equal(line, `${JSON.stringify(pair)}\n`);
   assert.equal(preferencePairs([{ doc: { ...doc, annotator: null }, worker: 'w-1' }])[0].annotator, 'w-1');
+  assert.equal(preferencePairs([{ doc }])[0].annotator, 'ann-1', 'without a worker id, the document\'s');
 });
 
 test('the same judgement shown in the other order gives the same pair', () => {

@@ -79,7 +79,9 @@ export function preferencePairs(answers, { ties = false, config } = {}) {
         rejected: side(rejected),
         strength: p.strength,
         tie: p.winner === null,
-        annotator: doc.annotator ?? worker ?? null,
+        // The host's worker id, as the report counts annotators (in Ground Truth the document's own is a per-browser id).
+        annotator: worker ?? doc.annotator ?? null,
+        documentAnnotator: doc.annotator ?? null,
         taskId: doc.taskId ?? null,
         reasons: { chosen: reasons[chosen], rejected: reasons[rejected] },
         judgementReason: doc.judgement.reason ?? null,
@@ -91,7 +93,8 @@ export function preferencePairs(answers, { ties = false, config } = {}) {
 
 /** The preference records as JSON Lines. */
 export function toPreferencesJsonl(answers, options) {
-  return preferencePairs(answers, options).map((p) => `${JSON.stringify(p)}\n`).join('');
+  // U+2028/U+2029 are valid raw in JSON, but line splitters (Python's str.splitlines) break a record at them.
+  return preferencePairs(answers, options).map((p) => `${JSON.stringify(p).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}\n`).join('');
 }
 
 const csv = (rows) => rows.map((r) => `${r.map(csvCell).join(',')}\r\n`).join('');
