@@ -254,6 +254,35 @@ describe('documents that cannot be trusted', () => {
     // The document's cmos is the answer: a "preferred" alone is refused, so report and exports count the same answers.
     assert.match(problems[4], /worker w5: .*the preference is not answered \(no "cmos"; "preferred" alone/);
   });
+
+  test('a Ground Truth answer naming its clips by blind tokens gets its systems from its line (by position, or opened with AVSEG_BLIND_KEY); a mismatch is named', async (t) => {
+    const { readAnswers } = await import('../../scripts/lib/report/answers.mjs');
+    const { sealSystem } = await import('../../scripts/aws/lambda/blind-systems.mjs');
+    const { randomBytes } = await import('node:crypto');
+    const key = randomBytes(32);
+    const [good] = synthesize({ strengths: STRENGTHS, tasks: 1, annotators: ['x'], seed: 5 });
+    const base = { ...good, order: [1, 0], judgement: { type: 'preference', cmos: 2, shownCmos: -2, preferred: 1 } };
+    const sealed = (doc) => ({ ...doc, clips: doc.clips.map((c) => ({ ...c, system: sealSystem(c.system, key) })) });
+    const swapped = sealed(base);
+    [swapped.clips[0].system, swapped.clips[1].system] = [swapped.clips[1].system, swapped.clips[0].system];
+    const tampered = sealed(base);
+    const t1 = tampered.clips[1].system;
+    tampered.clips[1].system = t1.slice(0, -6) + (t1.at(-6) === 'A' ? 'B' : 'A') + t1.slice(-5);
+    const extra = sealed({ ...base, clips: [...base.clips, { ...base.clips[0], system: 'tts-z' }] });
+    const file = path.join(dir, 'blind.manifest');
+    const line = manifestLine([base], () => ({}));
+    line.compare.annotationsFromAllWorkers = [sealed(base), extra, swapped, tampered].map((d, w) => ({ workerId: `w${w}`, annotationData: { content: JSON.stringify({ comparison: JSON.stringify(d) }) } }));
+    await writeFile(file, `${JSON.stringify(line)}\n`);
+    const without = await readAnswers(file);
+    assert.deepEqual(without.answers.map((a) => [a.worker, a.doc.clips.map((c) => c.system)]), ['w0', 'w2', 'w3'].map((w) => [w, base.clips.map((c) => c.system)]), 'by position without the key');
+    assert.match(without.problems.join('\n'), /worker w1: .*its 3 clips are named by blind tokens, and its manifest line has 2 clips/);
+    process.env.AVSEG_BLIND_KEY = key.toString('base64');
+    t.after(() => { delete process.env.AVSEG_BLIND_KEY; });
+    const opened = await readAnswers(file);
+    assert.deepEqual(opened.answers.map((a) => a.worker), ['w0']);
+    assert.match(opened.problems.join('\n'), /worker w2: .*are not its manifest line's/);
+    assert.match(opened.problems.join('\n'), /worker w3: clips\[1\]\.system: the blind token .*does not open with AVSEG_BLIND_KEY/);
+  });
 });
 
 describe('the page', () => {

@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { referenceReader } from '../output-references.mjs';
 import { preferenceDisagreements } from '../../../web/src/comparison-doc.js';
+import { blindKey, isToken, openComparison } from '../../aws/lambda/blind-systems.mjs';
 
 /** A problem with the input, naming where it is (file, line, worker). */
 export class InputError extends Error {}
@@ -61,6 +62,21 @@ export function checkComparison(doc) {
     for (const [name, v] of Object.entries(c.ratings)) if (v !== null && !Number.isFinite(v)) return `clips[${i}].ratings.${name} is not a number`;
   }
   return null;
+}
+
+/**
+ * A Ground Truth worker's document names its clips by the pre-annotation Lambda's blind tokens: the
+ * systems are its output-manifest line's. Opened with AVSEG_BLIND_KEY when this machine has it
+ * (then checked like any other), else taken by position, a different number of clips refused.
+ */
+export function unblind(doc, line) {
+  if (!Array.isArray(doc?.clips) || !doc.clips.some((c) => isToken(c?.system))) return doc;
+  const key = blindKey();
+  if (key) return openComparison(doc, key);
+  if (!Array.isArray(line?.clips)) throw new Error('its clips are named by blind tokens and there is no manifest line with clips to name their systems');
+  if (line.clips.length !== doc.clips.length) throw new Error(`its ${doc.clips.length} clips are named by blind tokens, and its manifest line has ${line.clips.length} clips`);
+  doc.clips.forEach((c, k) => { c.system = line.clips[k]?.system; });
+  return doc;
 }
 
 /** How a document's clips differ from its manifest line's (count, systems in manifest order), or null. */
@@ -131,7 +147,7 @@ async function fromManifest(text, file, read) {
         else if (ref) content = ownAnswer(parse(await read(ref).catch((err) => { throw new Error(`${ref}: could not be read (${err.message})`); }), ref), w?.workerId);
         else if (typeof w?.rawContent === 'string') content = w.rawContent;
         else throw new Error('the answer has neither annotationData.content nor annotationData.s3Uri');
-        const doc = comparisonIn(content);
+        const doc = unblind(comparisonIn(content), line);
         const bad = checkComparison(doc) ?? lineMismatch(doc, line);
         if (bad) throw new Error(`the comparison document is not usable: ${bad}`);
         // The host's worker id, not the document's annotator (in Ground Truth only a per-browser id).
