@@ -136,3 +136,21 @@ test('preference records escape U+2028 and U+2029, so a line splitter (Python\'s
   assert.equal(pair.prompt, 'line\u2028separator');
   assert.equal(pair.judgementReason, 'paragraph\u2029separator');
 });
+
+test('a preference given only as "preferred" (no cmos) is refused and named by every export, as the report refuses it', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-cmp-pref-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const good = comparison('ann-1', [0, 1], 2, [2, 4]);
+  const bare = { ...comparison('ann-2', [0, 1], 2, [2, 4]), judgement: { type: 'preference', preferred: 1 } };
+  const manifest = { ...line, cmp: { annotationsFromAllWorkers: [good, bare].map((d, w) => ({ workerId: `w-${w + 1}`, annotationData: { content: JSON.stringify(answerOf(d)) } })) }, 'cmp-metadata': metadata };
+  await writeFile(path.join(dir, 'output.manifest'), JSON.stringify(manifest));
+  for (const format of ['preferences', 'cmos']) {
+    const err = await failing([path.join(dir, 'output.manifest'), '--format', format, '--out', path.join(dir, format)]);
+    assert.equal(err.code, 1);
+    assert.match(err.stderr, /worker w-2: .*the preference is not answered \(no "cmos"; "preferred" alone/, format);
+  }
+  const pairs = (await readFile(path.join(dir, 'preferences', 'preferences.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(pairs.map((p) => p.annotator), ['w-1']);
+  const cmos = await readFile(path.join(dir, 'cmos', 'cmos.csv'), 'utf8');
+  assert.match(cmos.split('\r\n')[1], /^tts-a,tts-b,1,2,/);
+});
