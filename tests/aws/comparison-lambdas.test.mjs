@@ -11,7 +11,7 @@ import { handler as consolidateJob } from '../../scripts/aws/lambda/consolidatio
 import { startS3Stub } from './s3-stub.mjs';
 
 const ARN = 'arn:aws:sagemaker:us-east-1:123456789012:labeling-job/tts-review';
-const line = (clips, extra = {}) => ({ version: '2018-10-16', labelingJobArn: ARN, dataObject: { prompt: 'Hello <b>there</b>', ...extra, clips } });
+const line = (clips, extra = {}) => ({ version: '2018-10-16', labelingJobArn: ARN, dataObject: { source: 'Hello <b>there</b>', prompt: 'Hello <b>there</b>', ...extra, clips } });
 
 test('pre-annotation passes a comparison line: each clip\'s media, system and peaks, the prompt and the job', async () => {
   const out = await preAnnotate(line([
