@@ -52,6 +52,15 @@ for (const name of ['compare-audio', 'compare-video']) {
     assert.equal([...html.matchAll(/<li data-src=/g)].length, 2);
   });
 
+  test(`${name}: without "prompt", the line's "source" (Ground Truth's required key) is shown as the prompt, as text`, async () => {
+    const clips = [{ 'source-ref': 's3://b/a.wav', system: 'a' }, { 'source-ref': 's3://b/b.wav', system: 'b' }];
+    const html = await renderTemplate(await template(name), { source: HOSTILE, clips }, { grant: (s) => s });
+    assert.equal(unescape(/<q data-avseg-prompt>([\s\S]*?)<\/q>/.exec(html)[1]), HOSTILE);
+    assert.ok(!html.includes('<img') && !html.includes('<script>alert'));
+    const both = await renderTemplate(await template(name), { source: 'utt-1', prompt: 'Say hi', clips }, { grant: (s) => s });
+    assert.equal(/<q data-avseg-prompt>([\s\S]*?)<\/q>/.exec(both)[1], 'Say hi');
+  });
+
   test(`${name}: the guard loads before the glue (module and classic), and the config has its "comparison" block`, async () => {
     const html = await template(name);
     const guard = html.indexOf(GUARD);
