@@ -3,16 +3,27 @@
 // <avseg-compare> in Chromium: the gap and position error of switching the heard clip (against a
 // naive pause-seek-play switch measured in the same run), and the memory (PSS of the browser's
 // processes) of two 10-minute clips in one comparison against the two opened one at a time.
-// Printed figures, not asserts. Run under `flock /tmp/avseg-bench.lock node bench/compare-switch.mjs`.
+// Printed figures, not asserts. Run under `flock /tmp/avseg-bench.lock node bench/compare-switch.mjs`
+// (SECTIONS=memory for the memory figures only; ROUNDS=5 rounds of them).
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { startComparePage, setClips, speak, run } from '../tests/browser/compare-harness.mjs';
-import { browserPss } from './browser.mjs';
 import { formatTable, mb, ms } from './table.mjs';
 
 const SWITCHES = Number(process.env.SWITCHES ?? 20);
 const MINUTES = Number(process.env.MINUTES ?? 10);
 const APART = Number(process.env.APART_MS ?? 700);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const SECTIONS = (process.env.SECTIONS ?? 'switch,memory').split(',');
+
+// Chromium with --js-flags=--expose-gc (for the page and its workers alike), so that the memory is sampled
+// after a full collection; the harnesses launch whatever AVSEG_CHROMIUM names, read when first imported.
+const gcDir = mkdtempSync(path.join(os.tmpdir(), 'avseg-gc-chromium-'));
+const wrapper = path.join(gcDir, 'chromium');
+writeFileSync(wrapper, `#!/bin/sh\nexec '${process.env.AVSEG_CHROMIUM ?? '/usr/bin/chromium'}' --js-flags=--expose-gc "$@"\n`, { mode: 0o755 });
+process.env.AVSEG_CHROMIUM = wrapper;
+const { startComparePage, setClips, speak, run } = await import('../tests/browser/compare-harness.mjs');
 
 const env = await startComparePage(async (dir) => {
   const text = 'Preference review compares two generations of the same prompt, word by word, at the same position.';
@@ -38,7 +49,15 @@ const stats = (xs) => {
 
 try {
   console.log(`compare-switch, ${new Date().toISOString()}, ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
-  // ---- switching ----
+  if (SECTIONS.includes('switch')) await switching();
+  if (SECTIONS.includes('memory')) await memory();
+  console.log(`\nend ${new Date().toISOString()}, ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
+} finally {
+  await env.close();
+  rmSync(gcDir, { recursive: true, force: true });
+}
+
+async function switching() {
   const page = await env.open(t, 'annotator="bench" task-id="switch"');
   await setClips(page, config, clips('-long'), { taskId: 'switch' });
   const measured = await page.evaluate(async ([n, apart]) => {
@@ -180,36 +199,116 @@ try {
       String(rs.filter((r) => r.before === 'mixed' || r.after === 'mixed').length)];
   })));
 
-  // ---- memory ----
   await page.close();
-  const settle = async () => { await new Promise((resolve) => setTimeout(resolve, 1500)); return browserPss(env.browser.userDataDir); };
-  const blank = await env.open(t, 'annotator="bench" task-id="mem"');
-  const base = await settle();
-  const one = async (src) => {
-    const p = await env.open(t, 'annotator="bench" task-id="mem"');
-    await p.evaluate((src) => new Promise((resolve, reject) => {
-      const e = document.createElement('avseg-editor');
-      e.addEventListener('ready', resolve, { once: true });
-      e.addEventListener('error', (ev) => { if (ev.detail.fatal) reject(new Error(ev.detail.message)); });
-      e.config = { categories: [{ name: 'issue', tags: ['mispronunciation'] }] };
-      document.body.append(e);
-      e.src = src;
-    }), src);
-    const pss = await settle();
-    await p.close();
-    return pss - base;
+}
+
+/**
+ * Memory: each case on a fresh tab of the same page (an empty <avseg-compare>), the only tab open; the
+ * browser's own PSS (browserMemory) once the tab has settled, before and after its clips load, the cost being the
+ * difference. "One at a time" is each clip alone in an <avseg-editor>, the two costs summed: what the two
+ * clips cost opened separately, without the page, its scripts and the renderer counted twice.
+ */
+async function memory() {
+  const settle = async (p) => {
+    // Until nothing has drawn and the cores' bytes have not moved for a second (30 s at most).
+    await p.evaluate(async () => {
+      const c = document.querySelector('avseg-compare');
+      const els = [...document.querySelectorAll('avseg-editor'), ...c.editors];
+      let last = performance.now();
+      const bump = () => { last = performance.now(); };
+      for (const e of els) for (const type of ['avseg-rendered', 'avseg-spectrogram']) e.addEventListener(type, bump);
+      let seen = '';
+      for (const t0 = performance.now(); performance.now() - last < 1000 && performance.now() - t0 < 30000;) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const now = JSON.stringify(await Promise.all(els.map(async (e) => (e.ready ? (({ coreBytes, wasmHeapBytes }) => [coreBytes, wasmHeapBytes])(await e.stats()) : null))));
+        if (now !== seen) { seen = now; bump(); }
+      }
+      for (const e of els) for (const type of ['avseg-rendered', 'avseg-spectrogram']) e.removeEventListener(type, bump);
+    });
+    // A full collection in the page and in each of its workers, twice (what the first frees may hold more).
+    const isolates = [p, ...p.workers()];
+    let collected = 0;
+    for (let i = 0; i < 2; i++) {
+      collected = (await Promise.all(isolates.map((x) => x.evaluate(() => { if (typeof gc !== 'function') return 0; gc(); return 1; }).catch(() => 0))))
+        .reduce((a, b) => a + b, 0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return { ...browserMemory(env.browser.userDataDir), collected, isolates: isolates.length };
   };
-  const alone = [await one(env.media('a-long.wav')), await one(env.media('b-long.wav'))];
-  const cp = await env.open(t, 'annotator="bench" task-id="mem2"');
-  await setClips(cp, config, clips('-long'), { taskId: 'mem2' });
-  const together = (await settle()) - base;
-  await cp.close();
-  await blank.close();
-  console.log(`\n2. Memory (PSS of every Chromium process, above a blank tab of ${mb(base)}), two ${MINUTES}-minute 48 kHz mono WAV clips`);
-  console.log(formatTable(['opened', 'PSS'], [
-    ['clip A alone in an <avseg-editor>', mb(alone[0])], ['clip B alone in an <avseg-editor>', mb(alone[1])],
-    ['sum of the two, one at a time (baseline)', mb(alone[0] + alone[1])], ['both in one <avseg-compare>', mb(together)],
+  const alone = (name) => (p) => p.evaluate((src) => new Promise((resolve, reject) => {
+    const e = document.createElement('avseg-editor');
+    e.addEventListener('ready', resolve, { once: true });
+    e.addEventListener('error', (ev) => { if (ev.detail.fatal) reject(new Error(ev.detail.message)); });
+    e.config = { categories: [{ name: 'issue', tags: ['mispronunciation'] }] };
+    document.body.append(e);
+    e.src = src;
+  }), env.media(name));
+  const cases = [
+    { key: 'blank', label: 'blank tab (the page, no clip)', load: null },
+    { key: 'a', label: 'clip A alone in an <avseg-editor>', load: alone('a-long.wav') },
+    { key: 'b', label: 'clip B alone in an <avseg-editor>', load: alone('b-long.wav') },
+    { key: 'both', label: 'both in one <avseg-compare>', load: (p, id) => setClips(p, config, clips('-long'), { taskId: id }) },
+  ];
+  let tabs = 0;
+  const measure = async ({ load }) => {
+    const id = `mem-${++tabs}`;
+    const p = await env.open(t, `annotator="bench" task-id="${id}"`);
+    const before = await settle(p);
+    if (load) await load(p, id);
+    const after = await settle(p);
+    await p.close();
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // its renderer gone before the next tab
+    return { before: before.own, after: after.own, cost: after.own - before.own, pssCost: after.pss - before.pss, gc: `${after.collected}/${after.isolates}` };
+  };
+  await measure(cases[3]); // warm-up, not counted: the first load fills the HTTP and code caches
+  const runs = Object.fromEntries(cases.map((c) => [c.key, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const c of r % 2 ? [...cases].reverse() : cases) runs[c.key].push(await measure(c));
+  }
+  if (process.env.VERBOSE) console.log(JSON.stringify(runs));
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+  const range = (xs) => `${mb(Math.min(...xs))} - ${mb(Math.max(...xs))}`;
+  const blankAfter = median(runs.blank.map((x) => x.after));
+  const sum = runs.a.map((x, i) => x.cost + runs.b[i].cost);
+  const ratios = runs.both.map((x, i) => x.cost / sum[i]);
+  console.log(`\n2. Memory of two ${MINUTES}-minute 48 kHz mono WAV clips: PSS of every Chromium process, its anonymous and shared-memory part (file-backed pages,`
+    + '\n   shared with other sessions\' browsers, in the last column only); ' + `${ROUNDS} rounds, the cases in turn (forward, then backward), each on a fresh tab, the only one open,`
+    + `\n   sampled once nothing has drawn for 1 s and after gc() in the page and its workers (isolates collected, last round: ${Object.values(runs).map((xs) => xs.at(-1).gc).join(', ')}).`
+    + '\n   Cost = after its clips loaded minus the same tab before (the blank tab\'s cost is the noise). "One at a time" = clip A alone plus clip B alone, each in its own tab.');
+  const pssSum = runs.a.map((x, i) => x.pssCost + runs.b[i].pssCost);
+  console.log(formatTable(['case', 'browser after (median)', 'cost (median)', 'cost (range)', 'above the blank tab (median)', 'cost, all PSS (median; range)'], [
+    ...cases.map((c) => [c.label, mb(median(runs[c.key].map((x) => x.after))), mb(median(runs[c.key].map((x) => x.cost))), range(runs[c.key].map((x) => x.cost)),
+      c.key === 'blank' ? '' : mb(median(runs[c.key].map((x) => x.after)) - blankAfter), `${mb(median(runs[c.key].map((x) => x.pssCost)))}; ${range(runs[c.key].map((x) => x.pssCost))}`]),
+    ['A + B, one at a time (per round)', '', mb(median(sum)), range(sum), '', `${mb(median(pssSum))}; ${range(pssSum)}`],
   ]));
-} finally {
-  await env.close();
+  console.log(`   both / (A + B): median ${median(ratios).toFixed(2)}, range ${Math.min(...ratios).toFixed(2)} - ${Math.max(...ratios).toFixed(2)}; both <= A + B in ${ratios.filter((x) => x <= 1).length} of ${ROUNDS} rounds`);
+}
+
+/**
+ * The browser's process tree (the processes naming its profile dir, and their descendants), summed from
+ * /proc/<pid>/smaps_rollup: `pss` all of it, `own` its anonymous and shared-memory part only. File-backed
+ * pages (Chromium's binary and libraries) are shared with every other Chromium on the machine, so their
+ * PSS share falls and rises as other sessions' browsers start and stop; `own` is what this browser itself holds.
+ */
+function browserMemory(userDataDir) {
+  const procs = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      procs.push({ pid, ppid: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1], cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') });
+    } catch { /* exited meanwhile */ }
+  }
+  const tree = new Set(procs.filter((p) => p.cmd.includes(userDataDir)).map((p) => p.pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) if (tree.has(p.ppid) && !tree.has(p.pid)) { tree.add(p.pid); grew = true; }
+  }
+  const kb = { Pss: 0, Pss_Anon: 0, Pss_Shmem: 0 };
+  for (const pid of tree) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      for (const key of Object.keys(kb)) kb[key] += Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+    } catch { /* exited meanwhile */ }
+  }
+  return { pss: kb.Pss * 1024, own: (kb.Pss_Anon + kb.Pss_Shmem) * 1024 };
 }
