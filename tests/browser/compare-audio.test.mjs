@@ -160,6 +160,7 @@ test('the order is reproducible from the seed and differs across annotators; a d
   assert.ok(new Set(orders).size > 1, `six annotators saw more than one order: ${orders}`);
   // An annotator of its own: the other tests' clip drafts (kept in this browser profile) are not in the way.
   const { page } = await open(t, 'ann-draft');
+  await page.evaluate(`(() => { ${el}.switchTo(1); ${el}.switchTo(0); })()`);
   await page.locator('avseg-compare .panel .clip').nth(0).locator('input[value="4"]').click();
   await page.locator('avseg-compare .panel textarea').fill('half typed');
   const marked = await page.evaluate(`(() => { const b = ${el}.editors[1]; const tr = b.addTrack('issue', 'mispronunciation'); b.addSegment(tr, 0.5, 1.25); return b.value.segments; })()`);
@@ -171,6 +172,22 @@ test('the order is reproducible from the seed and differs across annotators; a d
   assert.equal(await page.evaluate(`${el}.panelValue.judgement.reason`), 'half typed', 'the reason as typed');
   assert.deepEqual(await page.evaluate(`${el}.editors[1].value.segments`), marked, 'the mark on clip B came back');
   assert.equal(await page.evaluate(`${el}.editors[0].value.segments?.length ?? 0`), 0);
+  assert.equal(await page.evaluate(`${el}.getComparison().timings.switches`), 2, 'the switches counted before the reload came back');
+});
+
+test('one speed for every clip: 1.5x on clip A\'s speed box, a switch while playing plays B at 1.5x in step', async (t) => {
+  const { page } = await open(t, 'ann-rate');
+  await page.locator('avseg-compare avseg-editor').nth(0).locator('select.rate').selectOption('1.5');
+  assert.deepEqual(await page.evaluate(`[...${el}.shadowRoot.querySelectorAll('avseg-editor')].map((e) => e.shadowRoot.querySelector('select.rate').value)`), ['1.5', '1.5'], 'every speed box shows 1.5');
+  await page.evaluate(`${el}.play()`);
+  await until(page, `${el}.editors[0].currentTime > 0.6`);
+  await page.evaluate(`${el}.switchTo(1)`);
+  await page.waitForTimeout(400);
+  const s = await page.evaluate(`({ rate: ${el}.editors[1].playbackRate, times: ${el}.editors.map((e) => e.currentTime), playing: ${el}.playing })`);
+  assert.equal(s.playing, true);
+  assert.equal(s.rate, 1.5, 'B plays at the shared 1.5x');
+  assert.ok(Math.abs(s.times[1] - s.times[0]) < 0.1, `the muted clip follows the heard one: ${s.times}`);
+  await page.evaluate(`${el}.pause()`);
 });
 
 test('the same media twice (an identical pair) keeps each clip\'s own marks over a reload', async (t) => {

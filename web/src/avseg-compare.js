@@ -151,6 +151,7 @@ export class AvsegCompare extends HTMLElement {
       this.#panel = new ComparePanel(this.#parts.panel, { ...options, labels: LABELS.slice(0, clips.length), order: this.#order });
       this.#panel.onchange = () => this.#changed('panel');
       this.#draft = new DraftWriter(compareDraftKey(this.#taskId, this.annotator), (err) => this.#emit('error', { code: ErrorCode.AutosaveFailed, message: `the comparison's draft could not be saved: ${err.message}`, fatal: false }));
+      this.#transport.attach(this.#editors);
       await this.#restoreDraft();
     } catch (err) {
       this.#parts.status.textContent = err.message;
@@ -159,7 +160,6 @@ export class AvsegCompare extends HTMLElement {
     }
     this.#sync.attach(this.#editors);
     this.#sync.set(this.#editors[0].view);
-    this.#transport.attach(this.#editors);
     for (const b of [this.#parts.play, this.#parts.loop, ...this.#parts.hears.children]) b.disabled = false;
     this.#showTransport();
     this.#emit('ready', { order: this.order, seed: this.#seed });
@@ -338,6 +338,10 @@ export class AvsegCompare extends HTMLElement {
     });
     for (const editor of this.#editors) {
       for (const type of ['ready', 'change', 'validity']) editor.addEventListener(type, (e) => e.stopPropagation());
+      // One speed for the comparison: a clip at another rate drifts from the heard one (and a switch would play it at that rate).
+      editor.shadowRoot.addEventListener('change', (e) => {
+        if (e.target?.classList?.contains('rate')) this.#shareRate(Number(e.target.value), editor);
+      });
       editor.addEventListener('change', () => this.#changed('clip'));
     }
     await Promise.all(ready);
@@ -354,13 +358,25 @@ export class AvsegCompare extends HTMLElement {
       if (JSON.stringify(saved.systems) !== JSON.stringify(this.#clips.map((c) => c.system))) return;
       this.#panel.restore(saved.panel);
       const t = this.#transport;
-      Object.assign(t, { switches: saved.switches ?? 0, loops: saved.loops ?? 0 });
-      this.#pendingHeard = saved.heardMs ?? null;
+      t.switches = saved.switches ?? 0;
+      t.loops = saved.loops ?? 0;
+      if (Array.isArray(saved.heardMs) && saved.heardMs.length === t.heardMs.length) t.heardMs = saved.heardMs.slice();
       if (saved.openedAt) this.#openedAt = saved.openedAt;
     } catch { /* a draft that does not parse is left; the editors' own drafts hold the marks */ }
   }
 
-  #pendingHeard = null;
+  #sharingRate = false;
+
+  /** Every clip to `rate` (the speed box of `from` changed). */
+  #shareRate(rate, from) {
+    if (this.#sharingRate) return;
+    this.#sharingRate = true;
+    try {
+      for (const editor of this.#editors) if (editor !== from) editor.playbackRate = rate;
+    } finally {
+      this.#sharingRate = false;
+    }
+  }
 
   #changed(source) {
     this.#draft?.save(() => JSON.stringify({
@@ -384,10 +400,6 @@ export class AvsegCompare extends HTMLElement {
   #showTransport() {
     const { play, hears, time } = this.#parts;
     const t = this.#transport;
-    if (this.#pendingHeard && t.heardMs.length === this.#pendingHeard.length) {
-      t.heardMs = this.#pendingHeard.slice();
-      this.#pendingHeard = null;
-    }
     play.textContent = t.playing ? '❚❚' : '▶';
     play.setAttribute('aria-label', t.playing ? 'Pause all' : 'Play all');
     for (const [k, b] of [...hears.children].entries()) b.setAttribute('aria-pressed', String(k === t.active));
