@@ -379,7 +379,7 @@ async function start(opts, held) {
     if (wrong) return res.status(400).json({ error: `${wrong}, so this answer was not recorded` });
     try {
       const item = items[index];
-      const kept = withoutSecrets(blind ? unblindAnswer(answer, item, mediaToken) : answer, {
+      const kept = withoutSecrets(blind ? unblindAnswer(answer, item) : answer, {
         mediaToken,
         secrets: [runToken, ...(annotators?.names.map((n) => annotators.secretOf(n)) ?? [])],
         sourceOf: (slot, tag) => (slot === 'peaks' ? byTag.get(tag)?.peaks : byTag.get(tag))?.source,

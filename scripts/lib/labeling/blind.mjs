@@ -70,7 +70,7 @@ const swapStrings = (value, swap) => {
 };
 
 /** An answer the page sent (tokens, opaque sources) as the run stores it: real systems, sources, task id. Call once the tokens are checked. */
-export function unblindAnswer(answer, item, secret) {
+export function unblindAnswer(answer, item) {
   const ids = taskIds(item);
   // The clips' annotations carry the task id too: every string that is an opaque reference or the shown task id is mapped.
   const swap = new Map([[ids.shown, ids.real], ...item.clips.flatMap((c) => [[opaqueSource(c), c.source], ...(c.peaks ? [[`peaks:${c.tag}`, c.peaks.source]] : [])])]);
@@ -84,7 +84,9 @@ export function unblindAnswer(answer, item, secret) {
 /** A stored comparison document as the page may see it again (reopening): systems back to tokens. */
 export function blindDocument(doc, item, secret) {
   // A document that is not this item's is not given back: it would name its systems.
+  // Its systems must be the item's in the same places too: relabelled by position, another order would swap the clips' tokens.
   if (doc?.format !== 'avseg-comparison' || !Array.isArray(doc.clips) || doc.clips.length !== item.clips.length) return null;
+  if (doc.clips.some((c, k) => c?.system !== item.clips[k].system)) return null;
   const tokens = blindTokens(secret, item);
   const ids = taskIds(item);
   const swap = new Map([[ids.real, ids.shown], ...item.clips.flatMap((c) => [[c.source, opaqueSource(c)], ...(c.peaks ? [[c.peaks.source, `peaks:${c.tag}`]] : [])])]);
