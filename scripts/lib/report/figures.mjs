@@ -15,8 +15,7 @@ const taskKey = (doc) => JSON.stringify([doc.taskId !== undefined && doc.taskId 
 function outcome(doc, i, j) {
   const jd = doc.judgement;
   if (jd.type === 'ranking') return jd.ranks[i] < jd.ranks[j] ? 'i' : jd.ranks[i] > jd.ranks[j] ? 'j' : 'tie';
-  const cmos = Number.isInteger(jd.cmos) ? jd.cmos : jd.preferred === 0 ? -1 : jd.preferred === 1 ? 1 : 0;
-  return cmos < 0 ? 'i' : cmos > 0 ? 'j' : 'tie';
+  return jd.cmos < 0 ? 'i' : jd.cmos > 0 ? 'j' : 'tie';
 }
 
 const pairsOf = (n) => Array.from({ length: n }, (_, i) => Array.from({ length: n - i - 1 }, (_, k) => [i, i + 1 + k])).flat();
