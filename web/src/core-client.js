@@ -64,11 +64,13 @@ const SUPERSEDED = { ok: false, code: ErrorCode.Superseded, message: 'another me
  * @typedef {{thread: CoreThread, why: {cause: string, message: string}|null, failures: string[]}} CoreStart
  */
 
+/** The way tried first: the one that worked last, for every client of the page (a comparison's editors don't each retry a refused worker). */
+let firstWay = classicBuild ? 1 : 0;
+
 export class CoreClient {
   #core = null;                   // the worker (or the page's core) being started or started
   #thread = null;                 // where the core runs, once it said HELLO
   #queue = [];                    // [message, transfer] posted before HELLO
-  #first = classicBuild ? 1 : 0;  // the way tried first: the one that worked last
   #failures = [];                 // the ways that failed this start: "name: why"
   #handler;
   #onStart;
@@ -93,7 +95,7 @@ export class CoreClient {
   #ensure() {
     if (!this.#core) {
       this.#failures = [];
-      this.#start(this.#first);
+      this.#start(firstWay);
     }
   }
 
@@ -120,7 +122,7 @@ export class CoreClient {
     if (core !== this.#core) return;
     if (msg.type === HELLO) {
       this.#thread = WAYS[index].thread;
-      this.#first = index;
+      firstWay = index;
       for (const [message, transfer] of this.#queue.splice(0)) core.postMessage(message, transfer);
       const start = { thread: this.#thread, why: null, failures: this.#failures.slice() };
       // The refusals were reported while the later ways started: nothing to wait for.
@@ -180,8 +182,8 @@ export class CoreClient {
   load(id, url, rangeThreshold, peaks) {
     this.#settleRefresh(SUPERSEDED);
     this.#current = id;
-    // Only the newest load matters to a core that has not started yet.
-    this.#queue = this.#queue.filter(([m]) => m.type !== LOAD && m.type !== UNLOAD);
+    // Only the newest load matters to a core that has not started yet (an older one's renders too).
+    this.#queue = this.#queue.filter(([m]) => m.type !== LOAD && m.type !== UNLOAD && m.type !== RENDER);
     this.#send({ type: LOAD, load: id, url, rangeThreshold, peaks });
   }
 
