@@ -423,8 +423,12 @@ async function runCell(c) {
     // The annotator's first gesture in the element (where drafts are kept in memory, the element
     // asks the browser for storage access on it): a click on the element's own warning.
     if ((await how(frame)).draftStorage === 'memory') {
-      await frame.click('.draft-memory', 'avseg-editor').catch(() => {});
-      await frame.waitFor(() => window.__portalCell.storageAccess, 3000);
+      // A loaded machine may miss the click or answer late (a fresh-clone run recorded 'not asked'
+      // once): click again until the browser's answer is heard.
+      for (let i = 0; i < 3 && !(await frame.evaluate(() => !!window.__portalCell.storageAccess)); i++) {
+        await frame.click('.draft-memory', 'avseg-editor').catch(() => {});
+        await frame.waitFor(() => window.__portalCell.storageAccess, 10000);
+      }
     }
     const edited = await edit(frame);
     await new Promise((resolve) => { setTimeout(resolve, 200); });
