@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "AudioSink.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace avseg {
+
+// The level of the channels' mean in consecutive blocks of about a millisecond, as PCM streams
+// through: what pauses are found in and boundaries snap to. Block i covers frames
+// [i * hop(), (i + 1) * hop()).
+class EnergyEnvelope : public AudioSink {
+public:
+    void start(const AudioFormat& format) override;
+    void process(const float* const* channels, size_t frames) override;
+    void done() override;
+
+    int sampleRate() const { return sampleRate_; }
+    // Frames per block: sampleRate / 1000 rounded, at least 1.
+    int hop() const { return hop_; }
+    size_t blocks() const { return levels_.size(); }
+    // Mean square of block i in dBFS (a full-scale sine reads -3.01); kSilenceDb for digital silence.
+    float levelDb(size_t i) const { return levels_[i]; }
+    const std::vector<float>& levels() const { return levels_; }
+    size_t memoryBytes() const;
+
+    static constexpr float kSilenceDb = -150.0f;
+
+private:
+    int sampleRate_ = 0;
+    int channels_ = 0;
+    int hop_ = 1;
+    double acc_ = 0;        // sum of squares of the open block
+    int64_t accFrames_ = 0;
+    std::vector<float> levels_;
+};
+
+} // namespace avseg
