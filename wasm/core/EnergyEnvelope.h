@@ -22,20 +22,27 @@ public:
     // Frames per block: sampleRate / 1000 rounded, at least 1.
     int hop() const { return hop_; }
     size_t blocks() const { return levels_.size(); }
+    // Frames received; the last block may be shorter than hop().
+    int64_t frames() const { return frames_; }
     // Mean square of block i in dBFS (a full-scale sine reads -3.01); kSilenceDb for digital silence.
     float levelDb(size_t i) const { return levels_[i]; }
     const std::vector<float>& levels() const { return levels_; }
+    // 4 bytes per block: 14.4 MB per hour at any sample rate.
     size_t memoryBytes() const;
 
     static constexpr float kSilenceDb = -150.0f;
 
 private:
+    void close();
+
     int sampleRate_ = 0;
     int channels_ = 0;
     int hop_ = 1;
     double acc_ = 0;        // sum of squares of the open block
     int64_t accFrames_ = 0;
+    int64_t frames_ = 0;
     std::vector<float> levels_;
+    std::vector<float> mix_;   // the channels' mean of the open block
 };
 
 } // namespace avseg

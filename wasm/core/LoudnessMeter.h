@@ -3,6 +3,7 @@
 
 #include "AudioSink.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -16,10 +17,17 @@ struct LoudnessJump {
     float toLufs = 0;
 };
 
+// y[n] = b0 x[n] + b1 x[n-1] + b2 x[n-2] - a1 y[n-1] - a2 y[n-2]
+struct Biquad {
+    double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
+};
+
 // Loudness per ITU-R BS.1770-4 and EBU R128 (K-weighting, gating) as PCM streams through.
 // Momentary (400 ms) and short-term (3 s) loudness every step of 100 ms: value i is the window
 // that ends at frame (i + 1) * stepFrames() (a window reaching before the start counts the
-// missing part as silence). Channels are weighted 1.0, except the surround pair of a 5.x layout (1.41).
+// missing part as silence); a last step shorter than 100 ms gives no value. stepFrames is
+// sampleRate / 10 rounded. Channels are weighted 1.0, except in 5.0 (L R C Ls Rs) and 5.1
+// (L R C LFE Ls Rs, the LFE left out) where the surround pair weighs 1.41.
 class LoudnessMeter : public AudioSink {
 public:
     void start(const AudioFormat& format) override;
@@ -34,11 +42,19 @@ public:
     // when nothing passes the gates.
     double integrated() const;
     double range() const;
-    // Where momentary loudness rises or falls by at least `lu` within `window` seconds.
+    // Where momentary loudness rises or falls by at least `lu` within `window` seconds, between
+    // two windows that both sound (above the integrated loudness - 20 LU): one jump per run of
+    // such steps, where the change is largest (doc/analysis.md).
     std::vector<LoudnessJump> jumps(double lu = 10.0, double window = 0.4) const;
+    // 8 bytes per 100 ms: 288 kB per hour.
     size_t memoryBytes() const;
 
+    // The K-weighting pre-filter (high shelf) and RLB high-pass for a sample rate, from their
+    // analog prototypes; at 48 kHz they are BS.1770-4's Tables 1 and 2.
+    static std::array<Biquad, 2> kWeighting(int sampleRate);
+
     static constexpr float kSilenceLufs = -150.0f;
+    static constexpr int kShortTermSteps = 30;
 
 private:
     int sampleRate_ = 0;
@@ -46,7 +62,13 @@ private:
     int64_t step_ = 0;
     std::vector<float> momentary_;
     std::vector<float> shortTerm_;
-    // Filter states and the ring of 100 ms block powers live in the .cpp's members (the owner adds them).
+    std::array<Biquad, 2> filters_;
+    std::vector<double> weights_;
+    std::vector<std::array<double, 4>> state_;     // per channel: the two stages' DF2T states
+    double stepSum_ = 0;                           // weighted sum of squares of the open step
+    int64_t stepFill_ = 0;
+    std::array<double, kShortTermSteps> ring_{};   // mean squares of the last steps
+    int64_t steps_ = 0;
 };
 
 } // namespace avseg

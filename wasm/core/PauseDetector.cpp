@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+#include "PauseDetector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <optional>
+
+namespace avseg {
+
+namespace {
+
+// ITU-T P.56 method B, on the 1 ms envelope instead of every sample.
+constexpr double kEnvelopeSeconds = 0.03;   // smoothing time constant
+constexpr double kHangoverSeconds = 0.2;
+constexpr double kMarginDb = 15.9;          // active level minus activity threshold
+constexpr double kBinDb = 0.25;
+constexpr double kLowestDb = EnergyEnvelope::kSilenceDb;
+constexpr double kHighestDb = 20.0;
+
+double powerOf(float db) { return db <= EnergyEnvelope::kSilenceDb ? 0.0 : std::pow(10.0, db / 10.0); }
+
+// The channels' mean of frames [first, first + count) from pcm, zeros where pcm has none.
+std::vector<float> readMix(PcmSource& pcm, int64_t first, int64_t count)
+{
+    std::vector<float> mix(static_cast<size_t>(std::max<int64_t>(count, 0)), 0.0f);
+    const int64_t from = std::max<int64_t>(first, 0);
+    if (count <= 0 || from >= first + count)
+        return mix;
+    const PcmSpan span = pcm.read(from, first + count - from);
+    if (span.frames <= 0 || span.channels <= 0 || !span.data)
+        return mix;
+    const float scale = 1.0f / static_cast<float>(span.channels);
+    const size_t offset = static_cast<size_t>(span.firstFrame - first);
+    for (int c = 0; c < span.channels; ++c)
+        for (int64_t i = 0; i < span.frames && offset + static_cast<size_t>(i) < mix.size(); ++i)
+            mix[offset + static_cast<size_t>(i)] += span.data[c][i];
+    for (float& v : mix)
+        v *= scale;
+    return mix;
+}
+
+// Finds where sound at or above `threshold` (mean square) ends or begins near a block edge.
+// The centred mean square over 2h + 1 samples locates the crossing robustly against isolated
+// noise peaks; the boundary is then the nearest sample in that window whose own square reaches
+// the threshold, so that an abrupt edge is found to the sample.
+class EdgeRefiner {
+public:
+    EdgeRefiner(PcmSource& pcm, int hop, double threshold)
+        : pcm_(pcm), half_(std::max(1, hop / 2)), threshold_(threshold) {}
+
+    // The first frame after the last loud sample in [lo, hi], or `fallback`.
+    int64_t soundEnd(int64_t lo, int64_t hi, int64_t fallback)
+    {
+        load(lo, hi);
+        for (int64_t n = hi; n >= lo; --n)
+            if (centred(n) >= threshold_) {
+                for (int64_t k = n + half_; k >= n - half_; --k)
+                    if (sq(k) >= threshold_)
+                        return k + 1;
+            }
+        return fallback;
+    }
+
+    // The first loud sample in [lo, hi], or `fallback`.
+    int64_t soundStart(int64_t lo, int64_t hi, int64_t fallback)
+    {
+        load(lo, hi);
+        for (int64_t n = lo; n <= hi; ++n)
+            if (centred(n) >= threshold_) {
+                for (int64_t k = n - half_; k <= n + half_; ++k)
+                    if (sq(k) >= threshold_)
+                        return k;
+            }
+        return fallback;
+    }
+
+private:
+    void load(int64_t lo, int64_t hi)
+    {
+        first_ = lo - half_;
+        mix_ = readMix(pcm_, first_, hi - lo + 1 + 2 * half_);
+        prefix_.assign(mix_.size() + 1, 0.0);
+        for (size_t i = 0; i < mix_.size(); ++i)
+            prefix_[i + 1] = prefix_[i] + double(mix_[i]) * double(mix_[i]);
+    }
+    double sq(int64_t frame) const
+    {
+        const float v = mix_[static_cast<size_t>(frame - first_)];
+        return double(v) * double(v);
+    }
+    double centred(int64_t frame) const
+    {
+        const size_t at = static_cast<size_t>(frame - first_);
+        return (prefix_[at + half_ + 1] - prefix_[at - half_]) / double(2 * half_ + 1);
+    }
+
+    PcmSource& pcm_;
+    int half_;
+    double threshold_;
+    int64_t first_ = 0;
+    std::vector<float> mix_;
+    std::vector<double> prefix_;
+};
+
+} // namespace
+
+double speechLevelDb(const EnergyEnvelope& envelope)
+{
+    const std::vector<float>& levels = envelope.levels();
+    if (levels.empty() || envelope.sampleRate() <= 0)
+        return EnergyEnvelope::kSilenceDb;
+    const double blocksPerSecond = double(envelope.sampleRate()) / envelope.hop();
+    const double g = std::exp(-1.0 / (kEnvelopeSeconds * blocksPerSecond));
+    const size_t hangover = static_cast<size_t>(std::lround(kHangoverSeconds * blocksPerSecond));
+    const size_t bins = static_cast<size_t>((kHighestDb - kLowestDb) / kBinDb) + 1;
+    std::vector<double> histogram(bins, 0.0);
+
+    double energy = 0;
+    double q1 = 0, q2 = 0;
+    std::deque<std::pair<size_t, double>> window;   // decreasing envelope over the hangover
+    for (size_t i = 0; i < levels.size(); ++i) {
+        const double p = powerOf(levels[i]);
+        energy += p;
+        q1 = g * q1 + (1 - g) * std::sqrt(p);
+        q2 = g * q2 + (1 - g) * q1;
+        while (!window.empty() && window.back().second <= q2)
+            window.pop_back();
+        window.emplace_back(i, q2);
+        while (window.front().first + hangover < i)
+            window.pop_front();
+        const double top = window.front().second;
+        const double db = top > 0 ? 20 * std::log10(top) : kLowestDb;
+        const double clamped = std::clamp(db, kLowestDb, kHighestDb);
+        histogram[static_cast<size_t>((clamped - kLowestDb) / kBinDb)] += 1;
+    }
+    if (energy <= 0)
+        return EnergyEnvelope::kSilenceDb;
+    const double meanPower = energy / double(levels.size());
+
+    // From the top threshold down: activity grows, the active level falls slower than the
+    // threshold; the active level is where the two are kMarginDb apart.
+    double active = 0;
+    double prevDiff = 0, prevLevel = 0;
+    bool havePrev = false;
+    for (size_t b = bins; b-- > 1;) {
+        active += histogram[b];
+        if (active <= 0)
+            continue;
+        const double threshold = kLowestDb + double(b) * kBinDb;
+        const double level = 10 * std::log10(meanPower * double(levels.size()) / active);
+        const double diff = level - threshold;
+        if (diff >= kMarginDb) {
+            if (!havePrev)
+                return level;
+            const double t = (kMarginDb - prevDiff) / (diff - prevDiff);
+            return prevLevel + t * (level - prevLevel);
+        }
+        prevDiff = diff;
+        prevLevel = level;
+        havePrev = true;
+    }
+    return 10 * std::log10(meanPower);
+}
+
+std::vector<Pause> detectPauses(const EnergyEnvelope& envelope, const PauseOptions& options, PcmSource* pcm)
+{
+    std::vector<Pause> pauses;
+    const std::vector<float>& levels = envelope.levels();
+    const int64_t frames = envelope.frames();
+    if (levels.empty() || frames <= 0)
+        return pauses;
+    const int64_t hop = envelope.hop();
+    const int64_t minFrames = std::max<int64_t>(1, std::llround(options.minDuration * envelope.sampleRate()));
+    const double speech = speechLevelDb(envelope);
+    if (speech <= EnergyEnvelope::kSilenceDb) {
+        if (frames >= minFrames)
+            pauses.push_back({0, frames, EnergyEnvelope::kSilenceDb});
+        return pauses;
+    }
+    const double thresholdDb = speech + options.thresholdDb;
+    const double threshold = std::pow(10.0, thresholdDb / 10.0);
+    std::optional<EdgeRefiner> refiner;
+    if (pcm)
+        refiner.emplace(*pcm, envelope.hop(), threshold);
+
+    const size_t blocks = levels.size();
+    for (size_t a = 0; a < blocks;) {
+        if (levels[a] >= thresholdDb) {
+            ++a;
+            continue;
+        }
+        size_t b = a;
+        float loudest = EnergyEnvelope::kSilenceDb;
+        while (b < blocks && levels[b] < thresholdDb)
+            loudest = std::max(loudest, levels[b++]);
+        int64_t start = int64_t(a) * hop;
+        int64_t end = std::min(int64_t(b) * hop, frames);
+        // Refining moves each edge by at most about two blocks.
+        if (end - start + 4 * hop >= minFrames) {
+            if (refiner && a > 0)
+                start = refiner->soundEnd(std::max<int64_t>(0, start - 2 * hop), std::min(frames - 1, start + hop), start);
+            if (refiner && b < blocks)
+                end = refiner->soundStart(std::max<int64_t>(0, end - hop), std::min(frames - 1, end + 2 * hop), end);
+            if (!pauses.empty())
+                start = std::max(start, pauses.back().end);
+            if (end - start >= minFrames)
+                pauses.push_back({start, end, loudest});
+        }
+        a = b;
+    }
+    return pauses;
+}
+
+} // namespace avseg
