@@ -6,6 +6,8 @@
 #include "StreamingDecoder.h"
 #include "MediaError.h"
 #include "MediaSession.h"
+#include "MotionAnalyzer.h"
+#include "VideoLumaReader.h"
 
 #include <algorithm>
 #include <chrono>
@@ -96,6 +98,7 @@ int usage()
         "usage: avseg-cli info FILE           decode FILE, print its facts and timing as JSON\n"
         "       avseg-cli peaks FILE COLUMNS  min/max per column over the whole file, per channel, as JSON\n"
         "       avseg-cli frames FILE         the video's frame index (count, first and last times, timing) as JSON\n"
+        "       avseg-cli motion FILE         the video's motion per frame, scene cuts and jerks (frame indices) as JSON\n"
         "       avseg-cli audiowaveform FILE OUT.dat|OUT.json [--samples-per-pixel N] [--bits 8|16] [--split-channels]\n"
         "                                     peaks in BBC audiowaveform's format (version 2), for peaks.js and the element\n");
     return 2;
@@ -137,6 +140,25 @@ int printFrames(const char* path)
         static_cast<long long>(index.timeBaseDen), index.count(), keys,
         index.count() ? index.seconds(index.pts.front()) : 0.0, index.seconds(index.endPts),
         static_cast<long long>(source.size()), static_cast<long long>(reader.bytesRead()), ms);
+    return 0;
+}
+
+int printMotion(const char* path)
+{
+    MotionAnalyzer analyzer;
+    const int64_t frames = scanVideoLuma(path, 64, 36, [&](const uint8_t* luma, int64_t) { analyzer.push(luma, 64, 36); });
+    analyzer.finish();
+    auto list = [](const std::vector<int64_t>& v) {
+        std::string out;
+        for (const int64_t i : v)
+            out += (out.empty() ? "" : ",") + std::to_string(i);
+        return "[" + out + "]";
+    };
+    std::printf("{\"frames\":%lld,\"cuts\":%s,\"jerks\":%s,\"motion\":[", static_cast<long long>(frames),
+        list(analyzer.cuts()).c_str(), list(analyzer.jerks()).c_str());
+    for (size_t i = 0; i < analyzer.motion().size(); ++i)
+        std::printf("%s%.5f", i ? "," : "", analyzer.motion()[i]);
+    std::printf("]}\n");
     return 0;
 }
 
@@ -197,9 +219,9 @@ int main(int argc, char** argv)
             return 1;
         }
     }
-    if (argc == 3 && std::strcmp(argv[1], "frames") == 0) {
+    if (argc == 3 && (std::strcmp(argv[1], "frames") == 0 || std::strcmp(argv[1], "motion") == 0)) {
         try {
-            return printFrames(argv[2]);
+            return argv[1][0] == 'f' ? printFrames(argv[2]) : printMotion(argv[2]);
         } catch (const MediaError& e) {
             std::printf("{\"error\":{\"code\":\"%s\",\"message\":%s}}\n", errorCodeName(e.code()), jsonString(e.what()).c_str());
             return 1;
