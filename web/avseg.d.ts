@@ -20,6 +20,7 @@ export type AvsegErrorCode =
   | 'invalid-value'       // an edit or a method was given a value it cannot take (thrown; an event for a refused edit in the UI)
   | 'refused'             // an edit that breaks a rule (an overlap, too short): thrown, or an event for one made in the UI
   | 'invalid-peaks'       // the `peaks` file could not be used (not fatal)
+  | 'invalid-analysis'    // the `analysis` sidecar could not be used (not fatal)
   | 'link-expired'        // a presigned link stopped working after earlier reads (not fatal): give refreshSource() a fresh one
   | 'connection-lost'     // the media server stopped answering after earlier reads (not fatal): retried until it answers
   | 'range-refused'       // refreshSource(): the fresh link is to another file, or its server answers no Range requests

@@ -27,6 +27,7 @@ enum class ErrorCode {
     InvalidValue,
     Refused,
     InvalidPeaks,
+    InvalidAnalysis,
 };
 
 struct ErrorCodeEntry {
@@ -51,6 +52,7 @@ inline constexpr ErrorCodeEntry kErrorCodes[] = {
     {ErrorCode::InvalidValue, "invalid-value"},
     {ErrorCode::Refused, "refused"},
     {ErrorCode::InvalidPeaks, "invalid-peaks"},
+    {ErrorCode::InvalidAnalysis, "invalid-analysis"},
 };
 
 constexpr bool errorCodesInOrder()
@@ -58,7 +60,7 @@ constexpr bool errorCodesInOrder()
     for (std::size_t i = 0; i < std::size(kErrorCodes); ++i)
         if (kErrorCodes[i].code != static_cast<ErrorCode>(i))
             return false;
-    return std::size(kErrorCodes) == static_cast<std::size_t>(ErrorCode::InvalidPeaks) + 1;
+    return std::size(kErrorCodes) == static_cast<std::size_t>(ErrorCode::InvalidAnalysis) + 1;
 }
 static_assert(errorCodesInOrder(), "kErrorCodes must list every ErrorCode once, in enum order");
 

@@ -21,6 +21,7 @@ export const ErrorCode = Object.freeze({
   InvalidValue: 'invalid-value',
   Refused: 'refused',
   InvalidPeaks: 'invalid-peaks',
+  InvalidAnalysis: 'invalid-analysis',
   // The worker's: reading the media.
   LinkExpired: 'link-expired',
   ConnectionLost: 'connection-lost',
