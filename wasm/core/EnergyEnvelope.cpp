@@ -68,6 +68,7 @@ void EnergyEnvelope::done()
 {
     if (accFrames_ > 0)
         close();
+    levels_.shrink_to_fit();
 }
 
 size_t EnergyEnvelope::memoryBytes() const

@@ -74,6 +74,10 @@ void LoudnessMeter::start(const AudioFormat& format)
         weights_[3] = 0.0;
         weights_[4] = weights_[5] = 1.41;
     }
+    counted_.clear();
+    for (int c = 0; c < channels_; ++c)
+        if (weights_[size_t(c)] != 0)
+            counted_.push_back(c);
     state_.assign(static_cast<size_t>(channels_), {0, 0, 0, 0});
     stepSum_ = 0;
     stepFill_ = 0;
@@ -83,33 +87,65 @@ void LoudnessMeter::start(const AudioFormat& format)
     shortTerm_.clear();
 }
 
+namespace {
+
+// Both K-weighting stages (transposed direct form II) over `n` samples of each of N channels
+// at once, so that the channels' independent recursions overlap in the pipeline; returns each
+// channel's sum of squares.
+template <int N>
+void kWeigh(const std::array<Biquad, 2>& f, const float* const* x, size_t n, std::array<double, 4>* const* z,
+    double* sums)
+{
+    const Biquad s = f[0], h = f[1];
+    double s1[N], s2[N], h1[N], h2[N], sum[N];
+    for (int c = 0; c < N; ++c) {
+        s1[c] = (*z[c])[0];
+        s2[c] = (*z[c])[1];
+        h1[c] = (*z[c])[2];
+        h2[c] = (*z[c])[3];
+        sum[c] = 0;
+    }
+    for (size_t i = 0; i < n; ++i)
+        for (int c = 0; c < N; ++c) {
+            const double in = x[c][i];
+            const double y1 = s.b0 * in + s1[c];
+            s1[c] = s.b1 * in - s.a1 * y1 + s2[c];
+            s2[c] = s.b2 * in - s.a2 * y1;
+            const double y2 = y1 + h1[c];   // the high-pass's b0 = b2 = 1, b1 = -2
+            h1[c] = -2 * y1 - h.a1 * y2 + h2[c];
+            h2[c] = y1 - h.a2 * y2;
+            sum[c] += y2 * y2;
+        }
+    for (int c = 0; c < N; ++c) {
+        *z[c] = {s1[c], s2[c], h1[c], h2[c]};
+        sums[c] = sum[c];
+    }
+}
+
+} // namespace
+
 void LoudnessMeter::process(const float* const* channels, size_t frames)
 {
-    const Biquad s = filters_[0];
-    const Biquad h = filters_[1];
+    const std::vector<int>& counted = counted_;
     size_t at = 0;
     while (at < frames) {
         const size_t n = std::min(frames - at, static_cast<size_t>(step_ - stepFill_));
-        for (int c = 0; c < channels_; ++c) {
-            if (weights_[size_t(c)] == 0)
-                continue;
-            std::array<double, 4>& z = state_[size_t(c)];
-            double s1 = z[0], s2 = z[1], h1 = z[2], h2 = z[3];
-            double sum = 0;
-            const float* x = channels[c] + at;
-            for (size_t i = 0; i < n; ++i) {
-                // Two transposed direct-form II stages.
-                const double in = x[i];
-                const double y1 = s.b0 * in + s1;
-                s1 = s.b1 * in - s.a1 * y1 + s2;
-                s2 = s.b2 * in - s.a2 * y1;
-                const double y2 = h.b0 * y1 + h1;
-                h1 = h.b1 * y1 - h.a1 * y2 + h2;
-                h2 = h.b2 * y1 - h.a2 * y2;
-                sum += y2 * y2;
+        for (size_t k = 0; k < counted.size();) {
+            const int pair = counted.size() - k >= 2 ? 2 : 1;
+            const float* x[2];
+            std::array<double, 4>* z[2];
+            double sums[2];
+            for (int j = 0; j < pair; ++j) {
+                x[j] = channels[counted[k + size_t(j)]] + at;
+                z[j] = &state_[size_t(counted[k + size_t(j)])];
             }
-            z = {s1, s2, h1, h2};
-            stepSum_ += weights_[size_t(c)] * sum;
+            if (pair == 2)
+                kWeigh<2>(filters_, x, n, z, sums);
+            else
+                kWeigh<1>(filters_, x, n, z, sums);
+            for (int j = 0; j < pair; ++j)
+                stepSum_ += weights_[size_t(counted[k + size_t(j)])] * sums[j];
+            k += size_t(pair);
         }
         stepFill_ += static_cast<int64_t>(n);
         at += n;

@@ -64,6 +64,7 @@ private:
     std::vector<float> shortTerm_;
     std::array<Biquad, 2> filters_;
     std::vector<double> weights_;
+    std::vector<int> counted_;                     // the channels that weigh more than 0
     std::vector<std::array<double, 4>> state_;     // per channel: the two stages' DF2T states
     double stepSum_ = 0;                           // weighted sum of squares of the open step
     int64_t stepFill_ = 0;

@@ -42,35 +42,38 @@ std::vector<float> readMix(PcmSource& pcm, int64_t first, int64_t count)
 
 // Finds where sound at or above `threshold` (mean square) ends or begins near a block edge.
 // The centred mean square over 2h + 1 samples locates the crossing robustly against isolated
-// noise peaks; the boundary is then the nearest sample in that window whose own square reaches
-// the threshold, so that an abrupt edge is found to the sample.
+// noise peaks; the boundary is then the outermost sample in that window that reaches the peak of
+// a sine at the threshold level (twice the mean square), so that an abrupt edge is found to the
+// sample; the crossing itself when no sample does.
 class EdgeRefiner {
 public:
     EdgeRefiner(PcmSource& pcm, int hop, double threshold)
         : pcm_(pcm), half_(std::max(1, hop / 2)), threshold_(threshold) {}
 
-    // The first frame after the last loud sample in [lo, hi], or `fallback`.
+    // The first frame after the last sounding sample in [lo, hi], or `fallback`.
     int64_t soundEnd(int64_t lo, int64_t hi, int64_t fallback)
     {
         load(lo, hi);
         for (int64_t n = hi; n >= lo; --n)
             if (centred(n) >= threshold_) {
                 for (int64_t k = n + half_; k >= n - half_; --k)
-                    if (sq(k) >= threshold_)
+                    if (sq(k) >= 2 * threshold_)
                         return k + 1;
+                return n + 1;
             }
         return fallback;
     }
 
-    // The first loud sample in [lo, hi], or `fallback`.
+    // The first sounding sample in [lo, hi], or `fallback`.
     int64_t soundStart(int64_t lo, int64_t hi, int64_t fallback)
     {
         load(lo, hi);
         for (int64_t n = lo; n <= hi; ++n)
             if (centred(n) >= threshold_) {
                 for (int64_t k = n - half_; k <= n + half_; ++k)
-                    if (sq(k) >= threshold_)
+                    if (sq(k) >= 2 * threshold_)
                         return k;
+                return n;
             }
         return fallback;
     }

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+#include "EnergyEnvelope.h"
+#include "GeneratedSpeech.h"
+#include "PauseDetector.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+using namespace avseg;
+
+namespace {
+
+constexpr int kRate = 48000;
+constexpr int64_t kTolerance = kRate * 5 / 1000;   // 5 ms
+
+struct Span {
+    int64_t start, end;
+};
+
+std::vector<Pause> pausesOf(const std::vector<float>& mono, const PauseOptions& options = {}, bool refine = true)
+{
+    test::MemoryPcm pcm(kRate, {mono});
+    EnergyEnvelope envelope;
+    pcm.feed(envelope);
+    return detectPauses(envelope, options, refine ? &pcm : nullptr);
+}
+
+// Matches each true pause with the detected one it overlaps; prints every edge's error, recall
+// and precision, and requires every true pause found with both edges within 5 ms.
+void requireWithinTolerance(const char* what, const std::vector<Span>& truth, const std::vector<Pause>& found)
+{
+    size_t matched = 0;
+    int64_t worst = 0;
+    for (const Span& t : truth) {
+        const Pause* hit = nullptr;
+        for (const Pause& p : found)
+            if (p.start < t.end && t.start < p.end)
+                hit = &p;
+        INFO(what << ": true pause [" << t.start << ", " << t.end << ")");
+        REQUIRE(hit);
+        const int64_t ds = hit->start - t.start, de = hit->end - t.end;
+        std::printf("%s: pause [%.4f, %.4f) s, start %+.3f ms, end %+.3f ms\n", what, double(t.start) / kRate,
+            double(t.end) / kRate, 1000.0 * double(ds) / kRate, 1000.0 * double(de) / kRate);
+        worst = std::max({worst, std::abs(ds), std::abs(de)});
+        if (std::abs(ds) <= kTolerance && std::abs(de) <= kTolerance)
+            ++matched;
+    }
+    size_t correct = 0;
+    for (const Pause& p : found)
+        for (const Span& t : truth)
+            if (std::abs(p.start - t.start) <= kTolerance && std::abs(p.end - t.end) <= kTolerance)
+                ++correct;
+    std::printf("%s: recall %zu/%zu, precision %zu/%zu, worst edge %.3f ms\n", what, matched, truth.size(), correct,
+        found.size(), 1000.0 * double(worst) / kRate);
+    CHECK(matched == truth.size());
+    CHECK(correct == found.size());
+    REQUIRE(worst <= kTolerance);
+}
+
+std::vector<float> noise(size_t n, double rmsDb, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    const float a = static_cast<float>(std::pow(10.0, rmsDb / 20.0) * std::sqrt(3.0));
+    std::uniform_real_distribution<float> u(-a, a);
+    std::vector<float> s(n);
+    for (float& v : s)
+        v = u(rng);
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("pauses between espeak-ng utterances joined with silences of known lengths are found within 5 ms",
+    "[PauseDetector]")
+{
+    test::TempDir dir;
+    const char* lines[][2] = {
+        {"en-us", "The quick brown fox jumps over the lazy dog"},
+        {"en-gb", "Segment boundaries must be sample accurate"},
+        {"en-us+f3", "Annotators look for the pause that is too long"},
+        {"en-gb-scotland+m3", "Silence separates these phrases"},
+    };
+    // Lead, the three gaps and the tail, in seconds.
+    const double gaps[] = {0.35, 0.25, 0.6, 1.1, 0.45};
+    // espeak-ng's utterances fade in and out over tens of milliseconds (the end of "long" has
+    // pitch pulses near -48 dBFS for 20 ms), where any threshold is as right as another. Trimmed
+    // where they first and last reach 1 % of full scale (-40 dBFS, 10 dB above the detector's
+    // threshold for this speech), they begin and end sounding, and the inserted silences are the
+    // true pauses to the sample.
+    std::vector<float> joined;
+    std::vector<Span> truth;
+    for (size_t i = 0; i <= std::size(lines); ++i) {
+        const int64_t start = int64_t(joined.size());
+        joined.resize(joined.size() + size_t(std::lround(gaps[i] * kRate)), 0.0f);
+        truth.push_back({start, int64_t(joined.size())});
+        if (i == std::size(lines))
+            break;
+        const std::string file = dir / ("line" + std::to_string(i) + ".wav");
+        test::speak(dir, file, lines[i][0], lines[i][1], "1%");
+        const std::vector<float> speech = test::readSamples(dir, file);
+        joined.insert(joined.end(), speech.begin(), speech.end());
+    }
+    const PauseOptions options;
+    EnergyEnvelope envelope;
+    test::MemoryPcm(kRate, {joined}).feed(envelope);
+    const double level = speechLevelDb(envelope);
+    std::printf("inserted silences: speech level %.2f dBFS, threshold %.2f dBFS\n", level, level + options.thresholdDb);
+    REQUIRE(level + options.thresholdDb < -40 - 6);
+    requireWithinTolerance("inserted silences", truth, pausesOf(joined, options));
+
+    SECTION("the threshold follows the speech level: 20 dB quieter, the same pauses")
+    {
+        std::vector<float> quiet = joined;
+        for (float& v : quiet)
+            v *= 0.1f;
+        requireWithinTolerance("inserted silences -20 dB", truth, pausesOf(quiet, options));
+    }
+}
+
+TEST_CASE("synthetic pauses cut into a continuous espeak-ng passage are found within 5 ms", "[PauseDetector]")
+{
+    test::TempDir dir;
+    const std::string file = dir / "passage.wav";
+    test::speak(dir, file, "en-us",
+        "Annotators listen to long recordings and mark every place where the speaker stops talking "
+        "so that each segment lines up with the sound and nothing of the speech is lost between them");
+    std::vector<float> passage = test::readSamples(dir, file);
+
+    // Where the passage is loud enough that the cut, not the speech, makes the edge: the 10 ms
+    // on the outer side within 20 dB of the passage's loudest 1 ms block.
+    const int64_t block = kRate / 1000;
+    auto blockDb = [&](int64_t first) {
+        double sum = 0;
+        for (int64_t i = first; i < first + block; ++i)
+            sum += double(passage[size_t(i)]) * passage[size_t(i)];
+        return 10 * std::log10(sum / double(block) + 1e-30);
+    };
+    double loudest = -300;
+    for (int64_t b = 0; b + block <= int64_t(passage.size()); b += block)
+        loudest = std::max(loudest, blockDb(b));
+    auto loudAround = [&](int64_t first) {
+        if (first < 0 || first + 10 * block > int64_t(passage.size()))
+            return false;
+        double sum = 0;
+        for (int64_t b = first; b < first + 10 * block; b += block)
+            sum += std::pow(10.0, blockDb(b) / 10);
+        return 10 * std::log10(sum / 10) >= loudest - 20;
+    };
+    // Nominal start (s), length (s), and what fills the cut: digital zeros or noise at that dBFS.
+    const double cuts[][3] = {{1.2, 0.25, -999}, {3.0, 0.45, -60}, {5.0, 0.8, -66}, {7.2, 0.3, -60}};
+    std::vector<Span> truth;
+    for (const auto& cut : cuts) {
+        int64_t start = std::lround(cut[0] * kRate);
+        while (!loudAround(start - 10 * block))
+            ++start;
+        int64_t end = start + std::lround(cut[1] * kRate);
+        while (!loudAround(end))
+            ++end;
+        REQUIRE(end < int64_t(passage.size()));
+        const std::vector<float> fill = noise(size_t(end - start), cut[2], unsigned(start));
+        for (int64_t i = start; i < end; ++i)
+            passage[size_t(i)] = cut[2] < -900 ? 0.0f : fill[size_t(i - start)];
+        truth.push_back({start, end});
+    }
+    requireWithinTolerance("cut into speech", truth, pausesOf(passage));
+}
+
+TEST_CASE("with the PCM a pause's edges are the exact samples where the sound stops and starts", "[PauseDetector]")
+{
+    std::vector<float> s = noise(100000, -12, 7);
+    std::fill(s.begin() + 12345, s.begin() + 34567, 0.0f);
+    const std::vector<Pause> exact = pausesOf(s);
+    REQUIRE(exact.size() == 1);
+    CHECK(exact[0].start == 12345);
+    CHECK(exact[0].end == 34567);
+    CHECK(exact[0].levelDb == EnergyEnvelope::kSilenceDb);
+
+    // Without it, the edges are those of the 1 ms blocks wholly inside the silence.
+    const std::vector<Pause> blocks = pausesOf(s, {}, false);
+    REQUIRE(blocks.size() == 1);
+    CHECK(blocks[0].start == 12384);
+    CHECK(blocks[0].end == 34560);
+}
+
+TEST_CASE("leading and trailing silence count as pauses, spans shorter than the minimum duration do not", "[PauseDetector]")
+{
+    std::vector<float> s(kRate * 3, 0.0f);
+    const std::vector<float> tone = noise(size_t(kRate), -20, 3);
+    std::copy(tone.begin(), tone.end(), s.begin() + kRate / 2);                 // 0.5 .. 1.5 s
+    std::copy(tone.begin(), tone.begin() + kRate * 4 / 5, s.begin() + kRate * 7 / 4);   // 1.75 .. 2.55 s
+    const std::vector<Pause> pauses = pausesOf(s);
+    REQUIRE(pauses.size() == 3);
+    CHECK(pauses[0].start == 0);
+    CHECK(pauses[0].end == kRate / 2);
+    CHECK(pauses[1].start == kRate * 3 / 2);
+    CHECK(pauses[1].end == kRate * 7 / 4);
+    CHECK(pauses[2].start == kRate * 51 / 20);
+    CHECK(pauses[2].end == kRate * 3);
+
+    PauseOptions longer;
+    longer.minDuration = 0.3;
+    const std::vector<Pause> fewer = pausesOf(s, longer);
+    REQUIRE(fewer.size() == 2);
+    CHECK(fewer[0].end == kRate / 2);
+    CHECK(fewer[1].start == kRate * 51 / 20);
+
+    // A file that never sounds is one pause.
+    const std::vector<Pause> silent = pausesOf(std::vector<float>(kRate, 0.0f));
+    REQUIRE(silent.size() == 1);
+    CHECK(silent[0].end == kRate);
+}
+
+TEST_CASE("the speech level is the active level: pauses and a quiet floor do not lower it", "[PauseDetector]")
+{
+    // A steady noise at -20 dBFS (its 1 ms blocks vary little) is its own active level.
+    std::vector<float> steady = noise(size_t(kRate) * 4, -20, 11);
+    EnergyEnvelope envelope;
+    test::MemoryPcm(kRate, {steady}).feed(envelope);
+    const double level = speechLevelDb(envelope);
+    CHECK(level == Approx(-20).margin(0.3));
+
+    // Three quarters of the time silent, or noise 50 dB down: the long-term level falls by 6 dB,
+    // the active level by no more than P.56's 200 ms hangover adds to the activity (1.5 dB).
+    std::vector<float> sparse(steady.size() * 4, 0.0f);
+    std::vector<float> floor = noise(sparse.size(), -70, 12);
+    for (size_t i = 0; i < steady.size(); i += size_t(kRate) / 2)
+        for (size_t k = 0; k < size_t(kRate) / 2; ++k) {
+            sparse[4 * i + k] = steady[i + k];
+            floor[4 * i + k] = steady[i + k];
+        }
+    for (const auto* s : {&sparse, &floor}) {
+        EnergyEnvelope e;
+        test::MemoryPcm(kRate, {*s}).feed(e);
+        CHECK(speechLevelDb(e) == Approx(level - 1.5).margin(0.7));
+    }
+    EnergyEnvelope silent;
+    test::MemoryPcm(kRate, {std::vector<float>(kRate, 0.0f)}).feed(silent);
+    CHECK(speechLevelDb(silent) == EnergyEnvelope::kSilenceDb);
+}
