@@ -114,6 +114,68 @@ export interface MediaProblem {
   message: string;
 }
 
+/** The energy envelope (Session.energy): the level of each block of `hop` frames, about a millisecond. */
+export interface Energy {
+  sampleRate: number;
+  hop: number;
+  /** dBFS per block (mean square of the channels' mean; -150 for digital silence). */
+  levels: Float32Array;
+}
+
+/** EBU R128 loudness (Session.loudness), or why it failed. */
+export interface Loudness extends BindingResult {
+  sampleRate: number;
+  /** Value i is the window ending at frame (i + 1) x stepFrames (100 ms). */
+  stepFrames: number;
+  /** LUFS per step: 400 ms windows, and 3 s windows. */
+  momentary: Float32Array;
+  shortTerm: Float32Array;
+  /** Gated integrated loudness (LUFS) and loudness range (LU); null when nothing passes the gates. */
+  integrated: number | null;
+  range: number | null;
+  /** Where momentary loudness rose or fell by at least the LU asked for. */
+  jumps: { frame: number; from: number; to: number }[];
+}
+
+/** Pauses found (Session.pauses): frames [start, end), end exclusive. */
+export interface Pauses extends BindingResult {
+  sampleRate: number;
+  /** The file's speech level (dBFS) the threshold is relative to. */
+  speechLevelDb: number;
+  thresholdDb: number;
+  minDuration: number;
+  pauses: { start: number; end: number }[];
+}
+
+/** F0 on a grid (Session.pitch): value i is centred on frame (firstIndex + i) x hop; hz 0 where unvoiced. */
+export interface Pitch extends BindingResult {
+  hop: number;
+  firstIndex: number;
+  hz: Float32Array;
+  /** 1 - YIN's aperiodicity, in [0, 1]. */
+  clarity: Float32Array;
+}
+
+/** A boundary snapped (Session.snap): where it goes and to what; kind null when nothing was in reach. */
+export interface Snapped {
+  frame: number;
+  kind: 'pause' | 'energy' | 'zero' | null;
+}
+
+/** A pitch range in Hz (speakerPitchRange). */
+export interface PitchRange {
+  floorHz: number;
+  ceilingHz: number;
+}
+
+/** Motion.result(): per frame the mean absolute luma difference to the one before, cuts and jerks (frame indices). */
+export interface MotionResult {
+  frames: number;
+  motion: Float32Array;
+  cuts: number[];
+  jerks: number[];
+}
+
 /** Reads [position, position + length) of the file; fewer bytes (none) where it cannot. */
 export type ReadFunction = (position: number, length: number) => Uint8Array;
 
@@ -156,6 +218,20 @@ export declare class Session implements EmbindHandle {
   pixels(): Uint8Array;
   /** Decoded samples [first, first + count), planar; empty without a seekable copy. */
   samples(first: number, count: number): Float32Array;
+  /** The energy envelope of what is decoded so far (a copy). */
+  energy(): Energy;
+  /** Loudness of what is decoded so far; jumps of at least jumpLu LU. */
+  loudness(jumpLu: number): Loudness;
+  /** Pauses in what is decoded so far, kept for snap(); exact: edges to the sample from the file (the seekable copy). */
+  pauses(thresholdDb: number, minDuration: number, exact: boolean): Pauses;
+  /** The pitch grid's hop in frames for these options; 0 before the media is open. */
+  pitchHop(floorHz: number, ceilingHz: number, hopSeconds: number): number;
+  /** F0 at the grid points centred in [first, first + count), from the seekable copy (empty without one). */
+  pitch(first: number, count: number, floorHz: number, ceilingHz: number, hopSeconds: number): Pitch;
+  /** `frame` snapped within `radius` frames; kinds: 1 pause edge, 2 energy minimum, 4 zero crossing (bits). */
+  snap(frame: number, radius: number, kinds: number): Snapped;
+  /** [start, end) of the bytes decoding frames [first, end) reads; [0, 0] when none. */
+  bytesForFrames(first: number, end: number): Float64Array;
   delete(): void;
   isDeleted(): boolean;
   clone(): this;
@@ -215,8 +291,27 @@ export declare class ReadPlan implements EmbindHandle {
   deleteLater(): this;
 }
 
+/** Motion energy and scene cuts of a video, from small grey pictures of its frames in order. */
+export declare class Motion implements EmbindHandle {
+  constructor();
+  /** `count` pictures of width x height luma bytes, one after another; false (nothing taken) when too short. */
+  push(luma: Uint8Array, width: number, height: number, count: number): boolean;
+  /** Decides cuts and jerks. */
+  finish(): void;
+  frames(): number;
+  result(): MotionResult;
+  delete(): void;
+  isDeleted(): boolean;
+  clone(): this;
+  isAliasOf(other: unknown): boolean;
+  deleteLater(): this;
+}
+
 export interface AvsegCoreModule {
   Session: typeof Session;
+  Motion: typeof Motion;
+  /** The speaker's range from a wide pass's hz and clarity (one grid), or the fallback range. */
+  speakerPitchRange(hz: Float32Array, clarity: Float32Array, floorHz: number, ceilingHz: number): PitchRange;
   VideoIndex: typeof VideoIndex;
   ReadPlan: typeof ReadPlan;
   /** The rows (0 = top) where these frequencies fall in a spectrogram view; NaN outside it. */

@@ -4,6 +4,7 @@
 #include "FrameIndexReader.h"
 #include "MediaError.h"
 #include "MediaSession.h"
+#include "MotionAnalyzer.h"
 #include "Mp4Layout.h"
 
 #include <emscripten/bind.h>
@@ -101,6 +102,108 @@ Status failure(ErrorCode code, const std::string& message)
 {
     return {-1, errorCodeName(code), message, false};
 }
+
+// A copy of the values as a Float32Array (the module's memory may move).
+val floats(const std::vector<float>& values)
+{
+    return val::global("Float32Array").new_(val(typed_memory_view(values.size(), values.data())));
+}
+
+// {ok: true, code: 'none', message: ''}, to which a result's fields are added.
+val okResult()
+{
+    val out = val::object();
+    out.set("ok", true);
+    out.set("code", std::string(errorCodeName(ErrorCode::None)));
+    out.set("message", std::string());
+    return out;
+}
+
+val failedResult(ErrorCode code, const std::string& message)
+{
+    val out = val::object();
+    out.set("ok", false);
+    out.set("code", std::string(errorCodeName(code)));
+    out.set("message", message);
+    return out;
+}
+
+// Runs fn(result) on an ok result; an exception becomes the failure shape.
+template <typename Fn>
+val attempt(Fn fn)
+{
+    try {
+        val out = okResult();
+        fn(out);
+        return out;
+    } catch (const MediaError& e) {
+        return failedResult(e.code(), e.what());
+    } catch (const std::exception& e) {
+        return failedResult(ErrorCode::Internal, e.what());
+    }
+}
+
+// Loudness in LUFS, or null for silence (nothing passed the gates).
+val lufsOrNull(double lufs)
+{
+    return lufs <= LoudnessMeter::kSilenceLufs ? val::null() : val(lufs);
+}
+
+struct PitchRangeOut {
+    double floorHz = 0;
+    double ceilingHz = 0;
+};
+
+// The speaker's range from a wide first pass (hz, clarity on one grid), or the fallback.
+PitchRangeOut speakerPitchRange(const val& hz, const val& clarity, double floorHz, double ceilingHz)
+{
+    PitchTrack wide;
+    wide.hz = convertJSArrayToNumberVector<float>(hz);
+    wide.clarity = convertJSArrayToNumberVector<float>(clarity);
+    wide.clarity.resize(wide.hz.size());
+    const PitchRange range = speakerRange(wide, {floorHz, ceilingHz});
+    return {range.floorHz, range.ceilingHz};
+}
+
+// Motion energy and cuts of a video from small grey pictures (MotionAnalyzer), for the worker.
+class Motion {
+public:
+    // `count` pictures of width x height luma bytes, one after another.
+    bool push(const val& luma, int width, int height, int count)
+    {
+        const size_t size = size_t(std::max(width, 0)) * size_t(std::max(height, 0));
+        if (size == 0 || count <= 0 || luma["length"].as<size_t>() < size * size_t(count))
+            return false;
+        buffer_.resize(size * size_t(count));
+        val(typed_memory_view(buffer_.size(), buffer_.data())).call<void>("set", luma.call<val>("subarray", 0, double(buffer_.size())));
+        for (int i = 0; i < count; ++i)
+            analyzer_.push(buffer_.data() + size * size_t(i), width, height);
+        return true;
+    }
+    void finish() { analyzer_.finish(); }
+    double frames() const { return double(analyzer_.frames()); }
+    // {frames, motion: Float32Array, cuts: number[], jerks: number[]}
+    val result() const
+    {
+        val out = val::object();
+        out.set("frames", double(analyzer_.frames()));
+        out.set("motion", floats(analyzer_.motion()));
+        out.set("cuts", indices(analyzer_.cuts()));
+        out.set("jerks", indices(analyzer_.jerks()));
+        return out;
+    }
+
+private:
+    static val indices(const std::vector<int64_t>& list)
+    {
+        val out = val::array();
+        for (int64_t i : list)
+            out.call<void>("push", double(i));
+        return out;
+    }
+    MotionAnalyzer analyzer_;
+    std::vector<uint8_t> buffer_;
+};
 
 // Reads the complete file from JS (a Blob through FileReaderSync in the worker).
 class JsByteReader : public ByteReader {
@@ -438,8 +541,120 @@ private:
     }
 
 public:
+    // The energy envelope of what is decoded so far: {sampleRate, hop, levels: Float32Array (dBFS per block)}.
+    val energy() const
+    {
+        const EnergyEnvelope& e = session_.envelope();
+        val out = val::object();
+        out.set("sampleRate", e.sampleRate());
+        out.set("hop", e.hop());
+        out.set("levels", floats(e.levels()));
+        return out;
+    }
+
+    // EBU R128 loudness of what is decoded so far, and the jumps of at least jumpLu LU.
+    val loudness(double jumpLu) const
+    {
+        const LoudnessMeter& m = session_.loudness();
+        return attempt([&](val& out) {
+            out.set("sampleRate", m.sampleRate());
+            out.set("stepFrames", double(m.stepFrames()));
+            out.set("momentary", floats(m.momentary()));
+            out.set("shortTerm", floats(m.shortTerm()));
+            const val integrated = lufsOrNull(m.integrated());
+            out.set("integrated", integrated);
+            out.set("range", integrated.isNull() ? val::null() : val(m.range()));
+            val jumps = val::array();
+            for (const LoudnessJump& j : m.jumps(jumpLu)) {
+                val item = val::object();
+                item.set("frame", double(j.frame));
+                item.set("from", j.fromLufs);
+                item.set("to", j.toLufs);
+                jumps.call<void>("push", item);
+            }
+            out.set("jumps", jumps);
+        });
+    }
+
+    // Pauses in what is decoded so far (kept for snap()); exact: edges refined from the file's samples.
+    val pauses(double thresholdDb, double minDuration, bool exact)
+    {
+        return attempt([&](val& out) {
+            PauseOptions options;
+            options.thresholdDb = thresholdDb;
+            options.minDuration = minDuration;
+            const std::vector<Pause>& found = session_.findPauses(options, exact);
+            out.set("sampleRate", session_.envelope().sampleRate());
+            out.set("speechLevelDb", speechLevelDb(session_.envelope()));
+            out.set("thresholdDb", thresholdDb);
+            out.set("minDuration", minDuration);
+            val list = val::array();
+            for (const Pause& p : found) {
+                val item = val::object();
+                item.set("start", double(p.start));
+                item.set("end", double(p.end));
+                list.call<void>("push", item);
+            }
+            out.set("pauses", list);
+        });
+    }
+
+    // The pitch grid's hop (frames) for this hop in seconds; 0 before the media is open.
+    int pitchHop(double floorHz, double ceilingHz, double hopSeconds)
+    {
+        try {
+            return session_.pitchHop(pitchOptions(floorHz, ceilingHz, hopSeconds));
+        } catch (const std::exception&) {
+            return 0;
+        }
+    }
+
+    // F0 at the grid points centred in [first, first + count): {hop, firstIndex, hz, clarity} (Float32Arrays).
+    val pitch(double first, double count, double floorHz, double ceilingHz, double hopSeconds)
+    {
+        return attempt([&](val& out) {
+            const PitchTrack track = session_.pitch(int64_t(first), int64_t(count), pitchOptions(floorHz, ceilingHz, hopSeconds));
+            out.set("hop", track.hop);
+            out.set("firstIndex", double(track.firstIndex));
+            out.set("hz", floats(track.hz));
+            out.set("clarity", floats(track.clarity));
+        });
+    }
+
+    // The boundary `frame` snapped within `radius` frames to the kinds asked (1 pause edge, 2 energy
+    // minimum, 4 zero crossing): {frame, kind: 'pause'|'energy'|'zero'|null}.
+    val snap(double frame, double radius, int kinds)
+    {
+        SnapResult r{int64_t(frame), SnapNone};
+        try {
+            r = session_.snap(int64_t(frame), int64_t(std::max(radius, 0.0)), unsigned(std::max(kinds, 0)));
+        } catch (const std::exception&) {
+            // a refused read: nothing to snap to
+        }
+        val out = val::object();
+        out.set("frame", double(r.frame));
+        switch (r.kind) {
+        case SnapPauseEdge: out.set("kind", std::string("pause")); break;
+        case SnapEnergyMinimum: out.set("kind", std::string("energy")); break;
+        case SnapZeroCrossing: out.set("kind", std::string("zero")); break;
+        default: out.set("kind", val::null()); break;
+        }
+        return out;
+    }
+
+    // The bytes [start, end) that decoding frames [first, end) reads: fetched ahead by the worker.
+    val bytesForFrames(double first, double end) { return byteSpan([&] { return session_.bytesForFrames(int64_t(first), int64_t(end)); }); }
 
 private:
+    static PitchOptions pitchOptions(double floorHz, double ceilingHz, double hopSeconds)
+    {
+        PitchOptions options;
+        options.floorHz = floorHz;
+        options.ceilingHz = ceilingHz;
+        options.hopSeconds = hopSeconds;
+        return options;
+    }
+
     MediaSession session_;
     std::vector<uint8_t> pixels_;
 };
@@ -583,7 +798,24 @@ EMSCRIPTEN_BINDINGS(avseg)
         .function("render", &Session::render)
         .function("renderSpectrogram", &Session::renderSpectrogram)
         .function("pixels", &Session::pixels)
-        .function("samples", &Session::samples);
+        .function("samples", &Session::samples)
+        .function("energy", &Session::energy)
+        .function("loudness", &Session::loudness)
+        .function("pauses", &Session::pauses)
+        .function("pitchHop", &Session::pitchHop)
+        .function("pitch", &Session::pitch)
+        .function("snap", &Session::snap)
+        .function("bytesForFrames", &Session::bytesForFrames);
+    value_object<PitchRangeOut>("PitchRange")
+        .field("floorHz", &PitchRangeOut::floorHz)
+        .field("ceilingHz", &PitchRangeOut::ceilingHz);
+    function("speakerPitchRange", &speakerPitchRange);
+    class_<Motion>("Motion")
+        .constructor<>()
+        .function("push", &Motion::push)
+        .function("finish", &Motion::finish)
+        .function("frames", &Motion::frames)
+        .function("result", &Motion::result);
     function("spectrogramRows", &spectrogramRows);
     value_object<VideoFacts>("VideoFacts")
         .field("ok", &VideoFacts::ok)

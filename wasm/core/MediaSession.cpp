@@ -10,7 +10,8 @@
 namespace avseg {
 
 MediaSession::MediaSession(SessionOptions options)
-    : options_(options), builder_(peaks_, options.peaks), decoder_(builder_, &index_, options.stream),
+    : options_(options), builder_(peaks_, options.peaks), tee_{&builder_, &envelope_, &loudness_},
+      decoder_(tee_, &index_, options.stream),
       spectrumTiles_(options.maxSpectrogramBytes), windows_(options.maxCachedBytes, options.cacheBlockShift)
 {
 }
@@ -19,12 +20,18 @@ void MediaSession::attachSeekable(std::unique_ptr<ByteReader> source)
 {
     spectrumSource_.reset();
     spectrumDecoder_.reset();
+    analysisSource_.reset();
+    analysisDecoder_.reset();
+    pitchSource_.reset();
+    pitchDecoder_.reset();
     spectrumTiles_.clear();
     rangeDecoder_.reset();
     seekable_ = std::move(source);
     wholeCursor_ = std::make_unique<CursorReader>(*seekable_);
     rangeCursor_ = std::make_unique<CursorReader>(*seekable_);
     spectrumCursor_ = std::make_unique<CursorReader>(*seekable_);
+    analysisCursor_ = std::make_unique<CursorReader>(*seekable_);
+    pitchCursor_ = std::make_unique<CursorReader>(*seekable_);
     decoder_.setWholeFile(wholeCursor_.get());
     windows_.reset(0);
     ranges();
@@ -81,6 +88,85 @@ DecodedPcmSource* MediaSession::spectrumSource()
     return spectrumSource_.get();
 }
 
+int64_t MediaSession::seekCost() const
+{
+    // What a seek costs, as RangeDecoder does it: its pre-roll (8192 frames) and up to two
+    // index spacings before that. Gaps shorter than this are decoded through.
+    const auto& points = index_.points();
+    const int64_t spacing = points.size() > 1 ? (points.back().frame - points.front().frame) / int64_t(points.size() - 1) : 0;
+    return 8192 + 2 * spacing;
+}
+
+DecodedPcmSource* MediaSession::analysisSource()
+{
+    if (!analysisSource_ && seekable_ && opened()) {
+        const AudioFormat format{info().sampleRate, info().channels};
+        analysisDecoder_ = std::make_unique<RangeDecoder>(*analysisCursor_, index_, format);
+        analysisSource_ = std::make_unique<DecodedPcmSource>(*analysisDecoder_, format);
+    }
+    if (analysisSource_) {
+        analysisSource_->setFrames(framesDecoded());
+        analysisSource_->setSeekCost(seekCost());
+    }
+    return analysisSource_.get();
+}
+
+DecodedPcmSource* MediaSession::pitchSource()
+{
+    if (!pitchSource_ && seekable_ && opened()) {
+        const AudioFormat format{info().sampleRate, info().channels};
+        pitchDecoder_ = std::make_unique<RangeDecoder>(*pitchCursor_, index_, format);
+        pitchSource_ = std::make_unique<DecodedPcmSource>(*pitchDecoder_, format);
+    }
+    if (pitchSource_) {
+        pitchSource_->setFrames(framesDecoded());
+        pitchSource_->setSeekCost(seekCost());
+    }
+    return pitchSource_.get();
+}
+
+const std::vector<Pause>& MediaSession::findPauses(const PauseOptions& options, bool exact)
+{
+    pauses_ = detectPauses(envelope_, options, exact ? analysisSource() : nullptr);
+    return pauses_;
+}
+
+int MediaSession::pitchHop(const PitchOptions& options)
+{
+    if (!opened() || info().sampleRate <= 0)
+        return 0;
+    if (!pitchTracker_ || pitchOptions_.floorHz != options.floorHz || pitchOptions_.ceilingHz != options.ceilingHz
+        || pitchOptions_.hopSeconds != options.hopSeconds || pitchOptions_.threshold != options.threshold) {
+        pitchTracker_ = std::make_unique<PitchTracker>(info().sampleRate, options);
+        pitchOptions_ = options;
+    }
+    return pitchTracker_->hop();
+}
+
+PitchTrack MediaSession::pitch(int64_t first, int64_t count, const PitchOptions& options)
+{
+    PitchTrack track;
+    track.hop = pitchHop(options);
+    DecodedPcmSource* source = pitchSource();
+    if (!source || track.hop <= 0 || count <= 0)
+        return track;
+    return pitchTracker_->track(*source, first, count);
+}
+
+SnapResult MediaSession::snap(int64_t frame, int64_t radius, unsigned kinds)
+{
+    const bool sound = opened() && envelope_.blocks() > 0;
+    return snapBoundary(frame, radius, kinds, pauses_, sound ? &envelope_ : nullptr,
+        (kinds & SnapZeroCrossing) ? analysisSource() : nullptr);
+}
+
+MediaSession::ByteSpan MediaSession::bytesForFrames(int64_t first, int64_t end)
+{
+    if (!ranges())
+        return {0, 0};
+    return byteSpan({std::max<int64_t>(first, 0), std::min(end, framesDecoded())});
+}
+
 RenderInfo MediaSession::renderSpectrogram(RgbaImage& image, const WaveformView& view, const SpectrogramStyle& style)
 {
     RenderInfo info;
@@ -95,11 +181,7 @@ RenderInfo MediaSession::renderSpectrogram(RgbaImage& image, const WaveformView&
         return info;
     }
     source->setFrames(framesDecoded());
-    // What a seek costs, as RangeDecoder does it: its pre-roll (8192 frames) and up to two
-    // index spacings before that. Gaps shorter than this are decoded through.
-    const auto& points = index_.points();
-    const int64_t spacing = points.size() > 1 ? (points.back().frame - points.front().frame) / int64_t(points.size() - 1) : 0;
-    source->setSeekCost(8192 + 2 * spacing);
+    source->setSeekCost(seekCost());
     const SpectrogramTiles::Stats stats = spectrumTiles_.render(*source, view, style, image);
     info.fromSamples = true;
     info.tilesComputed = stats.computed;
@@ -334,6 +416,10 @@ size_t MediaSession::memoryBytes() const
     bytes += spectrumTiles_.memoryBytes();
     if (spectrumSource_)
         bytes += spectrumSource_->memoryBytes();
+    for (const auto* source : {analysisSource_.get(), pitchSource_.get()})
+        if (source)
+            bytes += source->memoryBytes();
+    bytes += envelope_.memoryBytes() + loudness_.memoryBytes() + pauses_.capacity() * sizeof(Pause);
     return bytes;
 }
 

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "AudioSinkTee.h"
 #include "AudiowaveformReader.h"
+#include "BoundarySnapper.h"
 #include "ByteReader.h"
 #include "CursorReader.h"
 #include "DecodedWindowCache.h"
 #include "DecodedPcmSource.h"
+#include "EnergyEnvelope.h"
+#include "LoudnessMeter.h"
+#include "PauseDetector.h"
 #include "PeakBuilder.h"
 #include "PeakPyramid.h"
+#include "PitchTracker.h"
 #include "RangeDecoder.h"
 #include "SeekIndex.h"
 #include "SpectrogramRenderer.h"
@@ -38,8 +44,9 @@ struct RenderInfo {
     bool decoded = false;       // samples had to be decoded for this view (not all cached)
 };
 
-// One medium being loaded and viewed: the streaming decode feeding the peak pyramid,
-// and, once a seekable copy is attached, sample-level views decoded on demand.
+// One medium being loaded and viewed: the streaming decode feeding the peak pyramid, the energy
+// envelope and the loudness meter (one decode for all three), and, once a seekable copy is
+// attached, sample-level views and analyses decoded on demand.
 class MediaSession {
 public:
     explicit MediaSession(SessionOptions options = {});
@@ -115,11 +122,34 @@ public:
     // Decoded samples for [first, first + count), planar; used by sample-level views and tests.
     PcmSpan samples(int64_t first, int64_t count);
 
+    // The analyses of the streamed decode (as far as it got): doc/analysis.md.
+    const EnergyEnvelope& envelope() const { return envelope_; }
+    const LoudnessMeter& loudness() const { return loudness_; }
+    // Pauses in what is decoded so far, kept for snapping. exact: each edge refined to the sample
+    // from the seekable copy (when there is one); else edges fall on the envelope's blocks.
+    const std::vector<Pause>& findPauses(const PauseOptions& options, bool exact);
+    const std::vector<Pause>& pauses() const { return pauses_; }
+    // F0 on the grid points whose centres fall in [first, first + count), read from the seekable
+    // copy through a decoder of its own; empty without one. Pieces computed separately join.
+    PitchTrack pitch(int64_t first, int64_t count, const PitchOptions& options);
+    // The pitch grid's hop in frames for these options (what pitch() would use).
+    int pitchHop(const PitchOptions& options);
+    // A boundary near `frame` snapped to the last found pauses' edges, the envelope's minima or the
+    // zero crossings read from the seekable copy (kinds: SnapKind bits).
+    SnapResult snap(int64_t frame, int64_t radius, unsigned kinds);
+    // The bytes of the seekable source that decoding frames [first, end) reads (as bytesFor).
+    ByteSpan bytesForFrames(int64_t first, int64_t end);
+
     size_t memoryBytes() const;
 
 private:
     RangeDecoder* ranges();
     DecodedPcmSource* spectrumSource();
+    // PCM for pause edges and zero crossings, and for pitch: each its own decoder and cursor, so
+    // that analyses never make the waveform's or the spectrogram's decoder seek.
+    DecodedPcmSource* analysisSource();
+    DecodedPcmSource* pitchSource();
+    int64_t seekCost() const;
     bool finerThanPeaks(const WaveformView& view) const;
     std::vector<DecodedWindowCache::Range> prefetchRanges(const WaveformView& view, int width) const;
     ByteSpan byteSpan(DecodedWindowCache::Range frames) const;
@@ -133,14 +163,22 @@ private:
     AudiowaveformHeader previewHeader_;
     bool decoded_ = false;   // the decode came to the end of the file
     PeakBuilder builder_;
+    EnergyEnvelope envelope_;
+    LoudnessMeter loudness_;
+    AudioSinkTee tee_;   // what the streaming decode feeds: the peaks, the envelope, the loudness
     SeekIndex index_;
     StreamingDecoder decoder_;
     std::unique_ptr<ByteReader> seekable_;
     // Each demuxer of the seekable source reads through its own cursor.
-    std::unique_ptr<CursorReader> wholeCursor_, rangeCursor_, spectrumCursor_, streamCursor_;
+    std::unique_ptr<CursorReader> wholeCursor_, rangeCursor_, spectrumCursor_, streamCursor_, analysisCursor_, pitchCursor_;
     std::unique_ptr<RangeDecoder> rangeDecoder_;
     std::unique_ptr<RangeDecoder> spectrumDecoder_;   // its own, so waveform and spectrogram don't take turns seeking
     std::unique_ptr<DecodedPcmSource> spectrumSource_;
+    std::unique_ptr<RangeDecoder> analysisDecoder_, pitchDecoder_;
+    std::unique_ptr<DecodedPcmSource> analysisSource_, pitchSource_;
+    std::unique_ptr<PitchTracker> pitchTracker_;
+    PitchOptions pitchOptions_;   // what pitchTracker_ was made with
+    std::vector<Pause> pauses_;
     SpectrogramTiles spectrumTiles_;
     DecodedWindowCache windows_;
     WaveformView lastPrefetch_{0, 0};   // the view prefetch last served: a pan's direction

@@ -3,7 +3,9 @@
 // speaks its message protocol (protocol.js) for the element.
 import { assetUrl } from './asset-base.js';
 import { ErrorCode } from './error-codes.js';
-import { ERROR, HELLO, LOAD, RECYCLE, REFRESH_URL, RENDER, SOURCE_REFRESHED, STATS, UNLOAD } from './protocol.js';
+import {
+  ANALYSIS_OPTIONS, ANALYZE, ERROR, HELLO, LOAD, MOTION_FRAMES, RECYCLE, REFRESH_URL, RENDER, SNAP, SNAPPED, SOURCE_REFRESHED, STATS, UNLOAD,
+} from './protocol.js';
 import { startPageCore } from './page-thread-core.js';
 import { explainFailure } from './csp-report.js';
 import { classicBuild } from './script-kind.js';
@@ -79,6 +81,7 @@ export class CoreClient {
   #current = null;                // the load the core works on
   #refreshing = null;             // {load, resolve} of the fresh link the core is checking
   #refreshes = Promise.resolve(); // one at a time: the core's answer names the load, not the request
+  #snaps = new Map();             // request -> {load, resolve} of a snap the core is answering
 
   /**
    * @param {(message: FromWorkerMessage) => void} handler receives every message of the current load
@@ -135,6 +138,11 @@ export class CoreClient {
       this.#waiting.delete(msg.request);
       return;
     }
+    if (msg.type === SNAPPED) {
+      this.#snaps.get(msg.request)?.resolve(msg.kind ? { frame: msg.frame, kind: msg.kind } : null);
+      this.#snaps.delete(msg.request);
+      return;
+    }
     if (msg.type === SOURCE_REFRESHED) {
       if (this.#refreshing?.load === msg.load) this.#settleRefresh(msg);
       return;
@@ -153,6 +161,7 @@ export class CoreClient {
       return;
     }
     this.#settleRefresh({ ok: false, code: ErrorCode.Internal, message: 'the decoder failed' });
+    this.#settleSnaps(() => true);
     this.#handler({ type: ERROR, load: -1, fatal: true, code: ErrorCode.Internal, message: `The decoder stopped: ${event.message || 'an error in its worker'}.` });
   }
 
@@ -160,6 +169,7 @@ export class CoreClient {
   async #allFailed() {
     this.#queue = [];
     this.#settleRefresh({ ok: false, code: ErrorCode.Internal, message: 'the decoder did not start' });
+    this.#settleSnaps(() => true);
     for (const resolve of this.#waiting.values()) resolve({ type: STATS, wasmHeapBytes: 0, prefetching: false, coreBytes: 0 });
     this.#waiting.clear();
     const tried = this.#failures.join('; ');
@@ -178,13 +188,61 @@ export class CoreClient {
     else if (this.#core) this.#queue.push([message, transfer]);
   }
 
-  /** rangeThreshold: MP4 files at least this large are read in place with Range requests. */
-  load(id, url, rangeThreshold, peaks) {
+  /**
+   * rangeThreshold: MP4 files at least this large are read in place with Range requests.
+   * analysis: a precomputed analysis file's URL; analysisOptions: how pauses, pitch and jumps are found.
+   * @param {{analysis?: string|null, analysisOptions?: import('./protocol.js').AnalysisOptions|null}} [more]
+   */
+  load(id, url, rangeThreshold, peaks, { analysis = null, analysisOptions = null } = {}) {
     this.#settleRefresh(SUPERSEDED);
+    this.#settleSnaps((load) => load !== id);
     this.#current = id;
-    // Only the newest load matters to a core that has not started yet (an older one's renders too).
-    this.#queue = this.#queue.filter(([m]) => m.type !== LOAD && m.type !== UNLOAD && m.type !== RENDER);
-    this.#send({ type: LOAD, load: id, url, rangeThreshold, peaks });
+    // Only the newest load matters to a core that has not started yet (an older one's messages too).
+    this.#queue = this.#queue.filter(([m]) => m.type !== LOAD && m.type !== UNLOAD && m.load === undefined);
+    this.#send({ type: LOAD, load: id, url, rangeThreshold, peaks, analysis, ...(analysisOptions ? { analysisOptions } : {}) });
+  }
+
+  /** Pitch for frames [startFrame, endFrame) of load `id` first (the visible window), then the rest of the file. */
+  analyze(id, startFrame, endFrame) {
+    if (this.#core && id === this.#current) this.#send({ type: ANALYZE, load: id, kind: 'pitch', startFrame, endFrame });
+  }
+
+  /** New analysis options for load `id`: pauses found again, pitch again if its range changed. */
+  analysisOptions(id, options) {
+    if (this.#core && id === this.#current) this.#send({ type: ANALYSIS_OPTIONS, load: id, options });
+  }
+
+  /**
+   * A boundary at `frame` of load `id` snapped within `radius` frames to the nearest of `kinds`
+   * ('pause', 'energy', 'zero'): resolves with {frame, kind}, or null when nothing is in reach
+   * (or the load was replaced meanwhile).
+   */
+  snap(id, frame, radius, kinds) {
+    if (!this.#core || id !== this.#current) return Promise.resolve(null);
+    const request = ++this.#requests;
+    return new Promise((resolve) => {
+      this.#snaps.set(request, { load: id, resolve });
+      this.#send({ type: SNAP, load: id, request, frame, radius, kinds });
+    });
+  }
+
+  /** Small grey pictures of frames [first, first + count) of load `id`'s video (luma transferred), or `{done: true}`. */
+  motionFrames(id, frames) {
+    if (!this.#core || id !== this.#current) return;
+    if (frames.done) this.#send({ type: MOTION_FRAMES, load: id, done: true });
+    else {
+      const { first, count, width, height, luma } = frames;
+      this.#send({ type: MOTION_FRAMES, load: id, first, count, width, height, luma }, [luma]);
+    }
+  }
+
+  /** Snaps of the loads `gone(load)` says are gone resolve null. */
+  #settleSnaps(gone) {
+    for (const [request, { load, resolve }] of this.#snaps) {
+      if (!gone(load)) continue;
+      this.#snaps.delete(request);
+      resolve(null);
+    }
   }
 
   /**
@@ -202,6 +260,7 @@ export class CoreClient {
 
   unload() {
     this.#settleRefresh(SUPERSEDED);
+    this.#settleSnaps(() => true);
     this.#current = null;
     if (this.#core) this.#send({ type: UNLOAD });
   }
@@ -245,6 +304,7 @@ export class CoreClient {
 
   terminate() {
     this.#settleRefresh(SUPERSEDED);
+    this.#settleSnaps(() => true);
     this.#core?.terminate();
     this.#core = null;
     this.#thread = null;

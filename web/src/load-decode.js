@@ -68,6 +68,7 @@ export class Decoding {
     if (!force && now - this.lastProgress < PROGRESS_MS) return;
     this.lastProgress = now;
     const info = this.session ? this.session.info() : NO_AUDIO;
+    this.analysis?.progress();
     if (!this.announced && this.session?.opened()) {
       this.announced = true;
       this.post({ type: OPENED, info, wasmVia: this.wasmVia ?? null });

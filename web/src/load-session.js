@@ -29,6 +29,8 @@ export function readyStatus(info, video) {
  * @property {() => Promise<void>} modelReady  the annotation model is loaded
  * @property {(load: number) => Promise<void>} annotate  the media is decoded: put the annotations in place
  *   (timebase, media facts, a saved draft) before `ready` is announced
+ * @property {() => (import('./protocol.js').AnalysisOptions|null)} [analysisOptions]  how pauses, pitch and loudness
+ *   jumps are found (the config's `analysis`), given with each load
  */
 
 /**
@@ -48,6 +50,7 @@ export function readyStatus(info, video) {
  * @property {{duration: number, sampleRate: number, channels: number}} peaks
  * @property {{code: string, message: string, fatal: boolean}} error
  * @property {{duration: number, sampleRate: number, channels: number, seekable: boolean}} ready
+ * @property {object} analysis  the worker's `analysis` message without type and load (protocol.js AnalysisMessage)
  */
 
 /** @extends {Emitter<SessionEvents>} */
@@ -137,8 +140,10 @@ export class LoadSession extends Emitter {
     }
     const threshold = Number(element.getAttribute('range-threshold'));
     const peaks = element.getAttribute('peaks');
+    const analysis = element.getAttribute('analysis');
     this.#client.load(this.#loadId, new URL(url, document.baseURI).href, element.hasAttribute('range-threshold') && threshold >= 0 ? threshold : undefined,
-      peaks ? new URL(peaks, document.baseURI).href : undefined);
+      peaks ? new URL(peaks, document.baseURI).href : undefined,
+      { analysis: analysis ? new URL(analysis, document.baseURI).href : null, analysisOptions: this.#host.analysisOptions?.() ?? null });
     // A model that cannot start is said at once, not after the media is decoded.
     const load = this.#loadId;
     this.#host.modelReady().catch((err) => this.#modelFailed(load, err));
@@ -204,6 +209,11 @@ export class LoadSession extends Emitter {
       case 'error':
         this.#error(msg);
         break;
+      case 'analysis': {
+        const { type, load, ...analysis } = msg;
+        this.emit('analysis', analysis);
+        break;
+      }
       default:
         break;
     }
@@ -307,6 +317,24 @@ export class LoadSession extends Emitter {
 
   /** Memory figures from the worker. */
   stats() { return this.#client.stats(); }
+
+  /** Pitch for frames [startFrame, endFrame) (the visible window) first, then the rest of the file: `analysis` events. */
+  analyzeWindow(startFrame, endFrame) { this.#client.analyze(this.#loadId, startFrame, endFrame); }
+
+  /** New analysis options (protocol.js AnalysisOptions): pauses come again, pitch again if its range changed. */
+  setAnalysisOptions(options) { this.#client.analysisOptions(this.#loadId, options); }
+
+  /**
+   * A boundary at `frame` snapped within `radius` frames to the nearest of `kinds` ('pause',
+   * 'energy', 'zero'): resolves with {frame, kind}, or null when nothing is in reach.
+   */
+  snap(frame, radius, kinds) { return this.#client.snap(this.#loadId, frame, radius, kinds); }
+
+  /** Small grey pictures of the video's frames [first, first + count) (motion-scan.js); luma (an ArrayBuffer) is transferred. */
+  pushMotionFrames({ first, count, width, height, luma }) { this.#client.motionFrames(this.#loadId, { first, count, width, height, luma }); }
+
+  /** No more pictures: the worker decides the cuts and sends the motion. */
+  finishMotion() { this.#client.motionFrames(this.#loadId, { done: true }); }
 
   /** The worker goes (the element was removed); a later load starts another. */
   close() { this.#client.terminate(); }

@@ -12,6 +12,7 @@ import { InPlaceLoad } from './load-in-place.js';
 import { StreamedLoad } from './load-download.js';
 import { Decoding, NO_AUDIO } from './load-decode.js';
 import { VideoIndexing } from './load-video-index.js';
+import { LoadAnalysis } from './worker-analysis.js';
 import { ERROR, PEAKS, READY } from './protocol.js';
 import { ErrorCode } from './error-codes.js';
 import { wasmRefused, wasmRefusedMessage } from './wasm-refusal.js';
@@ -40,7 +41,7 @@ export class MediaLoad {
    * core: () => Promise of the wasm module; send(message, transfer): to the element. rangeThreshold: files smaller than this are read
    * whole by their first request (no read plan).
    */
-  constructor({ id, url, rangeThreshold, peaksUrl = null, core, send }) {
+  constructor({ id, url, rangeThreshold, peaksUrl = null, analysisUrl = null, analysisOptions = null, core, send }) {
     this.id = id;
     this.send = send; // posts a message to the element (worker-host.js: the port it serves)
     this.url = url;
@@ -66,6 +67,8 @@ export class MediaLoad {
     this.lastProgress = 0;
     this.done = false;
     this.paused = null;     // a promise while an expired link waits for a fresh URL
+    // Pauses, loudness, pitch, snapping and motion; a precomputed analysis file fetched at once.
+    this.analysis = new LoadAnalysis(this, { url: analysisUrl, options: analysisOptions });
   }
 
   post(message, transfer) {
@@ -150,6 +153,8 @@ export class MediaLoad {
     // A video's frames are known before `ready`, so the element's timeline is complete at once.
     (this.indexing ?? this.indexVideo())
       .catch((err) => this.post({ type: ERROR, code: ErrorCode.Internal, message: `The video's frames could not be indexed: ${err?.message ?? err}`, fatal: false }))
+      // The decode's pauses, energy and loudness are said before `ready`.
+      .then(() => this.analysis.decoded().catch((err) => this.post({ type: ERROR, code: ErrorCode.Internal, message: `The analysis failed: ${err?.message ?? err}`, fatal: false })))
       .then(() => {
         if (this.heldFrames) this.post(...this.heldFrames);
         this.heldFrames = null;
@@ -183,6 +188,7 @@ export class MediaLoad {
 
   abort() {
     this.aborted = true;
+    this.analysis.stop();
     this.abortController.abort();
     this.file?.close();
     this.resume?.();

@@ -9,6 +9,10 @@ export const RECYCLE = 'recycle';
 export const REFRESH_URL = 'refresh-url';
 export const UNLOAD = 'unload';
 export const STATS = 'stats';               // both ways: the question and its answer
+export const ANALYZE = 'analyze';
+export const ANALYSIS_OPTIONS = 'analysis-options';
+export const SNAP = 'snap';
+export const MOTION_FRAMES = 'motion-frames';
 
 // ---- the worker to the element (each names its load, except `hello` and the answer to `stats`) ----
 export const HELLO = 'hello';
@@ -21,9 +25,12 @@ export const FRAME = 'frame';
 export const ERROR = 'error';
 export const SOURCE_REFRESHED = 'source-refreshed';
 export const SOURCE_RESUMED = 'source-resumed';
+export const ANALYSIS = 'analysis';
+export const SNAPPED = 'snapped';
 
-export const TO_WORKER = Object.freeze([LOAD, RENDER, RECYCLE, REFRESH_URL, UNLOAD, STATS]);
-export const FROM_WORKER = Object.freeze([HELLO, OPENED, PROGRESS, PEAKS, FRAMES, READY, FRAME, ERROR, SOURCE_REFRESHED, SOURCE_RESUMED, STATS]);
+export const TO_WORKER = Object.freeze([LOAD, RENDER, RECYCLE, REFRESH_URL, UNLOAD, STATS, ANALYZE, ANALYSIS_OPTIONS, SNAP, MOTION_FRAMES]);
+export const FROM_WORKER = Object.freeze([HELLO, OPENED, PROGRESS, PEAKS, FRAMES, READY, FRAME, ERROR, SOURCE_REFRESHED, SOURCE_RESUMED, STATS,
+  ANALYSIS, SNAPPED]);
 
 /**
  * A new load replaces the current one (whatever it was doing).
@@ -33,6 +40,16 @@ export const FROM_WORKER = Object.freeze([HELLO, OPENED, PROGRESS, PEAKS, FRAMES
  * @property {string} url                 the media (absolute)
  * @property {number} [rangeThreshold]    files smaller than this are read whole by the first request
  * @property {string|null} [peaks]        a precomputed peaks file (audiowaveform .dat or .json)
+ * @property {string|null} [analysis]     a precomputed analysis file (.avsa, doc/analysis-format.md)
+ * @property {AnalysisOptions} [analysisOptions]
+ */
+
+/**
+ * How pauses, pitch and loudness jumps are found (the config's `analysis`, doc/label-config.md).
+ * @typedef {object} AnalysisOptions
+ * @property {{thresholdDb: number, minDuration: number}} [pauses]   dB relative to the speech level; seconds
+ * @property {{floorHz: number, ceilingHz: number, range: 'config'|'speaker'}} [pitch]
+ * @property {{jumpLu: number}} [loudness]
  */
 
 /**
@@ -85,7 +102,54 @@ export const FROM_WORKER = Object.freeze([HELLO, OPENED, PROGRESS, PEAKS, FRAMES
  * @property {number} request
  */
 
-/** @typedef {LoadMessage|RenderMessage|RecycleMessage|RefreshUrlMessage|UnloadMessage|StatsMessage} ToWorkerMessage */
+/**
+ * Pitch wanted for frames [startFrame, endFrame) (the visible window) first, then the rest of the
+ * file in idle slices; answered by `analysis` messages of kind 'pitch'.
+ * @typedef {object} AnalyzeMessage
+ * @property {'analyze'} type
+ * @property {number} load
+ * @property {'pitch'} kind
+ * @property {number} startFrame
+ * @property {number} endFrame
+ */
+
+/**
+ * New analysis options: pauses found again and sent; pitch started again if its range changed.
+ * @typedef {object} AnalysisOptionsMessage
+ * @property {'analysis-options'} type
+ * @property {number} load
+ * @property {AnalysisOptions} options
+ */
+
+/**
+ * A boundary at `frame` to snap within `radius` frames to the kinds asked; answered by `snapped`.
+ * @typedef {object} SnapMessage
+ * @property {'snap'} type
+ * @property {number} load
+ * @property {number} request             the element's sequence number, given back
+ * @property {number} frame
+ * @property {number} radius
+ * @property {Array<'pause'|'energy'|'zero'>} kinds
+ */
+
+/**
+ * Small grey pictures of a video's frames [first, first + count) (motion-scan.js), luma transferred;
+ * `done: true` (nothing else) once there are no more: the motion is then decided and sent.
+ * @typedef {object} MotionFramesMessage
+ * @property {'motion-frames'} type
+ * @property {number} load
+ * @property {number} [first]             the frame index of the first picture
+ * @property {number} [count]
+ * @property {number} [width]
+ * @property {number} [height]
+ * @property {ArrayBuffer} [luma]         count x width x height bytes, row by row
+ * @property {boolean} [done]
+ */
+
+/**
+ * @typedef {LoadMessage|RenderMessage|RecycleMessage|RefreshUrlMessage|UnloadMessage|StatsMessage|AnalyzeMessage
+ *   |AnalysisOptionsMessage|SnapMessage|MotionFramesMessage} ToWorkerMessage
+ */
 
 /**
  * What the core knows of the media (its Session.info()).
@@ -220,6 +284,35 @@ export const FROM_WORKER = Object.freeze([HELLO, OPENED, PROGRESS, PEAKS, FRAMES
  */
 
 /**
+ * An analysis of the load: the core's (final once the decode is done; pieces of pitch as they are
+ * computed) or a precomputed file's (from 'sidecar', sent at once and replaced by the core's).
+ * Frames are sample frames; kind 'motion' counts the video's frame index. Besides `kind`, per kind:
+ * - 'pauses': sampleRate, speechLevelDb, thresholdDb, minDuration, pauses: Array<{start, end}> (end exclusive)
+ * - 'energy': sampleRate, hop, levels: Float32Array (dBFS per block of hop frames)
+ * - 'loudness': sampleRate, stepFrames, momentary: Float32Array, shortTerm: Float32Array, integrated: number|null,
+ *   range: number|null, jumps: Array<{frame, from, to}>
+ * - 'pitch': sampleRate, hop, firstIndex, hz: Float32Array, clarity: Float32Array, floorHz, ceilingHz (a piece written
+ *   at firstIndex of the whole file's grid; final once the whole file is done)
+ * - 'motion': frames, motion: Float32Array, cuts: number[], jerks: number[]
+ * @typedef {object} AnalysisMessage
+ * @property {'analysis'} type
+ * @property {number} load
+ * @property {'pauses'|'energy'|'loudness'|'pitch'|'motion'} kind
+ * @property {'core'|'sidecar'} from
+ * @property {boolean} final             false: more of this kind follows (the decode or the pitch goes on)
+ */
+
+/**
+ * The answer to `snap`: where the boundary goes, and to what (null: nothing in reach, `frame` as asked).
+ * @typedef {object} SnappedMessage
+ * @property {'snapped'} type
+ * @property {number} load
+ * @property {number} request
+ * @property {number} frame
+ * @property {'pause'|'energy'|'zero'|null} kind
+ */
+
+/**
  * @typedef {HelloMessage|OpenedMessage|ProgressMessage|PeaksMessage|FramesMessage|ReadyMessage|FrameMessage|ErrorMessage
- *   |SourceRefreshedMessage|SourceResumedMessage|StatsAnswer} FromWorkerMessage
+ *   |SourceRefreshedMessage|SourceResumedMessage|StatsAnswer|AnalysisMessage|SnappedMessage} FromWorkerMessage
  */

@@ -7,7 +7,9 @@ import { MediaLoad } from './media-load.js';
 import { ViewPrefetch } from './view-prefetch.js';
 import { fetchSpan } from './view-bytes.js';
 import { recycle, render } from './worker-render.js';
-import { ERROR, HELLO, LOAD, RECYCLE, REFRESH_URL, RENDER, STATS, UNLOAD } from './protocol.js';
+import {
+  ANALYSIS_OPTIONS, ANALYZE, ERROR, HELLO, LOAD, MOTION_FRAMES, RECYCLE, REFRESH_URL, RENDER, SNAP, STATS, UNLOAD,
+} from './protocol.js';
 import { ErrorCode } from './error-codes.js';
 import { startWasmModule } from './wasm-script.js';
 
@@ -71,7 +73,8 @@ export function serve(port) {
       case LOAD:
         prefetch.stop();
         load?.abort();
-        load = new MediaLoad({ id: msg.load, url: msg.url, rangeThreshold: msg.rangeThreshold ?? undefined, peaksUrl: msg.peaks ?? null, core, send });
+        load = new MediaLoad({ id: msg.load, url: msg.url, rangeThreshold: msg.rangeThreshold ?? undefined, peaksUrl: msg.peaks ?? null,
+          analysisUrl: msg.analysis ?? null, analysisOptions: msg.analysisOptions ?? null, core, send });
         try {
           await load.run();
         } catch (err) {
@@ -92,6 +95,19 @@ export function serve(port) {
         send({ type: STATS, request: msg.request, wasmHeapBytes: module.HEAPU8.length, prefetching: prefetch.busy, ...(load ? load.stats() : { coreBytes: 0 }) });
         break;
       }
+      // The analyses (worker-analysis.js) of the current load.
+      case ANALYZE:
+        if (load?.id === msg.load) load.analysis.analyze(msg);
+        break;
+      case ANALYSIS_OPTIONS:
+        if (load?.id === msg.load) load.analysis.setOptions(msg.options);
+        break;
+      case SNAP:
+        if (load?.id === msg.load) await load.analysis.snap(msg);
+        break;
+      case MOTION_FRAMES:
+        if (load?.id === msg.load) await load.analysis.motionFrames(msg);
+        break;
       case UNLOAD:
         prefetch.stop();
         load?.abort();

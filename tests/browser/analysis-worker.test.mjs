@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+// The worker's analyses (worker-analysis.js) through the element's client (core-client.js) in
+// headless Chromium: speech made by espeak-ng and joined by sox with silences of known lengths, and
+// an EBU-style tone, served by a real server. Pauses (to the sample, within 5 ms), the energy
+// envelope and EBU R128 loudness arrive with `ready`; pitch for a window comes before the rest of
+// the file and the pieces join into the whole grid; snapping lands on a pause edge or a zero
+// crossing; and the same on the core on the page's own thread.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startElementPage } from './harness.mjs';
+
+const run = promisify(execFile);
+const RATE = 48000;
+const TOLERANCE = RATE * 5 / 1000;   // 5 ms
+const GAPS = [0.3, 0.55, 0.8];       // seconds of digital silence between the utterances
+const LINES = ['the quick brown fox', 'jumps over the lazy dog', 'pack my box with', 'five dozen jugs'];
+
+let tmp, env;
+const truth = [];   // the inserted pauses, frames [start, end)
+
+const frames = async (file) => Number((await run('soxi', ['-s', file])).stdout.trim());
+
+before(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-analysis-worker-'));
+  const at = (name) => path.join(tmp, name);
+  const parts = [];
+  let offset = 0;
+  for (const [i, line] of LINES.entries()) {
+    await run('espeak-ng', ['-v', 'en', '-w', at(`raw${i}.wav`), line]);
+    // The utterance from its first sample of at least 0.1 % of full scale to its last.
+    await run('sox', ['-R', '-D', '-V1', at(`raw${i}.wav`), '-r', String(RATE), '-b', '16', '-c', '1', at(`line${i}.wav`),
+      'rate', '-v', 'silence', '1', '0', '0.1%', 'reverse', 'silence', '1', '0', '0.1%', 'reverse']);
+    parts.push(at(`line${i}.wav`));
+    offset += await frames(at(`line${i}.wav`));
+    if (i < GAPS.length) {
+      const gap = Math.round(GAPS[i] * RATE);
+      await run('sox', ['-D', '-n', '-r', String(RATE), '-b', '16', '-c', '1', at(`gap${i}.wav`), 'trim', '0', `${gap}s`]);
+      parts.push(at(`gap${i}.wav`));
+      truth.push({ start: offset, end: offset + gap });
+      offset += gap;
+    }
+  }
+  await run('sox', ['-D', ...parts, at('speech.wav')]);
+  // EBU Tech 3341's first case: a 1 kHz sine at -23 dBFS in both channels reads -23.0 LUFS.
+  await run('sox', ['-D', '-n', '-r', String(RATE), '-b', '24', '-c', '2', at('tone.wav'), 'synth', '20', 'sine', '1000', 'vol', '-23dB']);
+  // A steady 220 Hz for pitch: 20 s, so the whole file takes many idle slices.
+  await run('sox', ['-D', '-n', '-r', String(RATE), '-b', '16', '-c', '1', at('a220.wav'), 'synth', '20', 'sine', '220', 'vol', '0.5']);
+  env = await startElementPage({ title: 'avseg analysis worker', mediaRoot: tmp });
+});
+
+after(async () => {
+  await env?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+/**
+ * In the page: a CoreClient (the element's) loading `name`, recording every message; on the page's
+ * own thread when `pageThread` (no Worker can be made). Resolves once the load is ready.
+ */
+async function openClient(t, name, { pageThread = false, window: win = null, options = null } = {}) {
+  const page = await env.open(t, { width: 800, height: 600 });
+  await page.evaluate(async ({ assets, media, pageThread, win, options }) => {
+    if (pageThread) window.Worker = class { constructor() { throw new Error('no workers on this page'); } };
+    const { CoreClient } = await import(`${assets}/core-client.js`);
+    window.heard = [];
+    let ready;
+    window.ready = new Promise((resolve) => { ready = resolve; });
+    window.client = new CoreClient((msg) => {
+      window.heard.push({ ...msg, at: window.heard.length });
+      if (msg.type === 'ready') ready(msg);
+      if (msg.type === 'error' && msg.fatal) ready(msg);
+    }, (start) => { window.thread = start.thread; });
+    window.client.load(1, media, undefined, undefined, { analysisOptions: options });
+    if (win) window.client.analyze(1, win[0], win[1]);
+  }, { assets: env.servers.assets.url('').replace(/\/$/, ''), media: env.servers.media.url(`/${name}`), pageThread, win, options });
+  const ready = await page.evaluate(() => window.ready);
+  assert.equal(ready.type, 'ready', ready.message);
+  return page;
+}
+
+/** The `analysis` messages heard so far (typed arrays as plain arrays). */
+const analyses = (page) => page.evaluate(() => window.heard.filter((m) => m.type === 'analysis').map((m) => {
+  const out = {};
+  for (const [k, v] of Object.entries(m)) out[k] = ArrayBuffer.isView(v) ? Array.from(v) : v;
+  return out;
+}));
+
+/** The index of `ready` among the messages heard. */
+const readyAt = (page) => page.evaluate(() => window.heard.find((m) => m.type === 'ready').at);
+
+function assertPauses(found) {
+  for (const t of truth) {
+    const hit = found.find((p) => p.start < t.end && t.start < p.end);
+    assert.ok(hit, `the pause [${t.start}, ${t.end}) is found`);
+    assert.ok(Math.abs(hit.start - t.start) <= TOLERANCE && Math.abs(hit.end - t.end) <= TOLERANCE,
+      `pause [${t.start}, ${t.end}) found as [${hit.start}, ${hit.end}): within 5 ms`);
+  }
+  assert.equal(found.length, truth.length, `no other pauses: ${JSON.stringify(found)}`);
+}
+
+test('pauses to within 5 ms, the energy envelope and the loudness arrive, final, before ready', async (t) => {
+  const page = await openClient(t, 'speech.wav');
+  const readyIndex = await readyAt(page);
+  const all = await analyses(page);
+  const final = (kind) => all.find((m) => m.kind === kind && m.final && m.from === 'core');
+  for (const kind of ['pauses', 'energy', 'loudness']) {
+    assert.ok(final(kind), `a final ${kind} analysis`);
+    assert.ok(final(kind).at < readyIndex, `${kind} before ready`);
+  }
+  const pauses = final('pauses');
+  assert.equal(pauses.sampleRate, RATE);
+  assert.equal(pauses.thresholdDb, -30);
+  assertPauses(pauses.pauses);
+  const energy = final('energy');
+  const total = truth.at(-1).end;   // well inside the file
+  assert.equal(energy.hop, RATE / 1000);
+  assert.ok(energy.levels.length * energy.hop >= total);
+  // Inside a pause the envelope is digital silence; in speech far above it.
+  const mid = Math.floor((truth[1].start + truth[1].end) / 2 / energy.hop);
+  assert.ok(energy.levels[mid] <= -140, `silence reads ${energy.levels[mid]} dBFS`);
+  assert.ok(Math.max(...energy.levels.slice(0, Math.floor(truth[0].start / energy.hop))) > -30);
+  const loudness = final('loudness');
+  assert.equal(loudness.stepFrames, RATE / 10);
+  assert.ok(loudness.integrated < -5 && loudness.integrated > -50, `speech at ${loudness.integrated} LUFS`);
+});
+
+test('a -23 dBFS 1 kHz stereo sine reads -23.0 LUFS integrated and momentary, and -26.0 dBFS in the envelope', async (t) => {
+  const page = await openClient(t, 'tone.wav');
+  const all = await analyses(page);
+  const loudness = all.find((m) => m.kind === 'loudness' && m.final);
+  assert.ok(Math.abs(loudness.integrated + 23) <= 0.1, `integrated ${loudness.integrated} LUFS`);
+  assert.equal(loudness.momentary.length, 200);
+  for (const m of loudness.momentary.slice(5)) assert.ok(Math.abs(m + 23) <= 0.1, `momentary ${m} LUFS`);
+  for (const s of loudness.shortTerm.slice(30)) assert.ok(Math.abs(s + 23) <= 0.1, `short-term ${s} LUFS`);
+  assert.deepEqual(loudness.jumps, []);
+  const energy = all.find((m) => m.kind === 'energy' && m.final);
+  // The mean square of a sine is half its peak's square: -23 - 3.01 dB.
+  for (const level of energy.levels.slice(10, -10)) assert.ok(Math.abs(level + 26.01) <= 0.1, `envelope ${level} dBFS`);
+  const pauses = all.find((m) => m.kind === 'pauses' && m.final);
+  assert.deepEqual(pauses.pauses, [], 'a steady tone has no pause');
+});
+
+/** Waits for the final pitch piece; returns every core pitch message in order. */
+async function pitchPieces(page) {
+  await page.waitForFunction(() => window.heard.some((m) => m.type === 'analysis' && m.kind === 'pitch' && m.final), null, { timeout: 60000 });
+  return (await analyses(page)).filter((m) => m.kind === 'pitch');
+}
+
+/** Until the window's grid points are all there, no piece lies outside the window. */
+function assertWindowFirst(pieces, win) {
+  const { hop } = pieces[0];
+  const [from, to] = [Math.ceil(win[0] / hop), Math.ceil(win[1] / hop)];
+  const covered = new Set();
+  for (const p of pieces) {
+    const inside = p.firstIndex >= from && p.firstIndex + p.hz.length <= to;
+    if (covered.size < to - from) assert.ok(inside, `piece [${p.firstIndex}, ${p.firstIndex + p.hz.length}) comes after the window [${from}, ${to})`);
+    if (inside) for (let i = 0; i < p.hz.length; i++) covered.add(p.firstIndex + i);
+  }
+  assert.equal(covered.size, to - from, 'the window is covered');
+}
+
+/** The pieces written into one grid: every index exactly once. */
+function joined(pieces, length) {
+  const hz = new Float32Array(length);
+  const seen = new Uint8Array(length);
+  for (const p of pieces) {
+    p.hz.forEach((v, i) => {
+      assert.equal(seen[p.firstIndex + i], 0, `grid index ${p.firstIndex + i} written once`);
+      seen[p.firstIndex + i] = 1;
+      hz[p.firstIndex + i] = v;
+    });
+  }
+  assert.equal(seen.indexOf(0), -1, 'every grid index written');
+  return hz;
+}
+
+test('pitch for the window asked comes first, then the rest of the file in pieces that join into the whole grid', async (t) => {
+  const win = [10 * RATE, 11 * RATE];
+  const page = await openClient(t, 'a220.wav', { window: win });
+  const pieces = await pitchPieces(page);
+  const { hop } = pieces[0];
+  assert.equal(hop, RATE / 1000, 'a hop of 1 ms');
+  assertWindowFirst(pieces, win);
+  assert.ok(pieces.length > 2, `the whole file came in several pieces (${pieces.length})`);
+  assert.equal(pieces.filter((p) => p.final).length, 1, 'one final piece, the last');
+  assert.ok(pieces.at(-1).final);
+  const hz = joined(pieces, 20 * RATE / hop);
+  // Away from the ends (where the window reaches past the file) 220 Hz within 1 %.
+  for (let i = 100; i < hz.length - 100; i += 97) assert.ok(Math.abs(hz[i] - 220) <= 2.2, `grid ${i}: ${hz[i]} Hz`);
+});
+
+test('a boundary snaps to the nearest pause edge, and to a zero crossing', async (t) => {
+  const page = await openClient(t, 'speech.wav');
+  const pauses = (await analyses(page)).find((m) => m.kind === 'pauses' && m.final).pauses;
+  const edge = pauses[1].start;
+  const snapped = await page.evaluate(({ frame, radius }) => window.client.snap(1, frame, radius, ['pause']), { frame: edge + 700, radius: 2400 });
+  assert.deepEqual(snapped, { frame: edge, kind: 'pause' });
+  const far = await page.evaluate(({ frame }) => window.client.snap(1, frame, 100, ['pause']), { frame: edge + 5000 });
+  assert.equal(far, null, 'nothing within reach');
+  const tone = await openClient(t, 'tone.wav');
+  // sin(2 pi 1000 n / 48000) crosses zero every 24 frames.
+  const zero = await tone.evaluate(() => window.client.snap(1, 48000 + 7, 20, ['zero']));
+  assert.equal(zero.kind, 'zero');
+  const phase = ((zero.frame % 24) + 24) % 24;
+  assert.ok(phase <= 1 || phase >= 23, `a zero crossing at frame ${zero.frame}`);
+});
+
+test('on the page\'s own thread, pauses arrive before ready and pitch for a window first', async (t) => {
+  const win = [RATE, 2 * RATE];
+  const page = await openClient(t, 'speech.wav', { pageThread: true, window: win });
+  assert.equal(await page.evaluate(() => window.thread), 'page');
+  const readyIndex = await readyAt(page);
+  const pauses = (await analyses(page)).find((m) => m.kind === 'pauses' && m.final);
+  assert.ok(pauses.at < readyIndex);
+  assertPauses(pauses.pauses);
+  assertWindowFirst(await pitchPieces(page), win);
+  const snapped = await page.evaluate(({ frame }) => window.client.snap(1, frame, 2400, ['pause']), { frame: pauses.pauses[0].end - 300 });
+  assert.deepEqual(snapped, { frame: pauses.pauses[0].end, kind: 'pause' });
+});

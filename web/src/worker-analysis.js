@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: MIT
+// A load's analyses in the worker (doc/analysis.md): pauses, energy and loudness from the streaming
+// decode (the core's tee, no second decode), pitch for the visible window first and then the whole
+// file in idle slices, snapping, a video's motion from the pictures the element sends, and a
+// precomputed analysis file sent at once until the core's own results replace it.
+import { parseAnalysisSidecar } from './analysis-sidecar.js';
+import { ANALYSIS, ERROR, SNAPPED } from './protocol.js';
+import { ErrorCode } from './error-codes.js';
+import { bytesToFetch, fetchSpan } from './view-bytes.js';
+
+/** @typedef {import('./protocol.js').AnalysisOptions} AnalysisOptions */
+
+export const DEFAULT_OPTIONS = Object.freeze({
+  pauses: Object.freeze({ thresholdDb: -30, minDuration: 0.2 }),
+  pitch: Object.freeze({ floorHz: 50, ceilingHz: 800, range: 'config' }),
+  loudness: Object.freeze({ jumpLu: 10 }),
+});
+
+const PIECE_MS = 1000;            // pauses and loudness during the decode, at most this often
+const ENERGY_PIECE_BLOCKS = 600_000;   // the envelope during the decode only while this small (10 min at 1 ms)
+export const SLICE_MS = 4;        // one idle slice of pitch: what a render arriving meanwhile may wait
+const POST_MS = 250;              // pitch of the whole file gathered this long into one message
+const PITCH_HOP_SECONDS = 0.001;
+const WIDE_HOP_SECONDS = 0.01;    // the first, coarse pass that finds a speaker's range
+const DECODE_MARGIN_SECONDS = 0.1;   // pitch during the decode stays this far behind it (its windows)
+const AHEAD_SECONDS = 30;         // a file read in place: pitch's bytes fetched this far ahead
+const EDGE_SECONDS = 0.05;        // bytes around each pause edge fetched before the edges are refined
+const EDGE_BYTES = 32 << 20;      // at most this much of them (the reader's cache holds 64 MiB)
+const SNAP_KINDS = Object.freeze({ pause: 1, energy: 2, zero: 4 });
+
+/** The options given, over the defaults (a part left out keeps its defaults). */
+export function analysisOptions(given) {
+  const out = {};
+  for (const [part, defaults] of Object.entries(DEFAULT_OPTIONS)) out[part] = { ...defaults, ...(given?.[part] ?? {}) };
+  return out;
+}
+
+function safeOrigin(url) {
+  try { return new URL(url).origin; } catch { return url; }
+}
+
+/** A sidecar's bytes, or why they could not be fetched; never rejects (as the peaks: media-load.js). */
+async function fetchSidecar(url) {
+  try {
+    const response = await fetch(url, { credentials: 'omit' });
+    if (!response.ok) return { error: `the server answered HTTP ${response.status}` };
+    return { buffer: await response.arrayBuffer() };
+  } catch (err) {
+    return { error: err?.message ?? String(err) };
+  }
+}
+
+/** A message's typed arrays copied out (a parsed file's may be views of all of it) and their buffers to transfer. */
+function owned(fields) {
+  const transfer = [];
+  const out = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (ArrayBuffer.isView(value)) {
+      out[key] = value.slice();
+      transfer.push(out[key].buffer);
+    } else out[key] = value;
+  }
+  return [out, transfer];
+}
+
+// A message to ourselves: queued behind the messages that arrived meanwhile, so renders go first
+// (as view-prefetch.js does).
+function macrotask() {
+  const channel = new MessageChannel();
+  const queue = [];
+  channel.port1.onmessage = () => queue.shift()?.();
+  channel.port1.unref?.();
+  return (fn) => {
+    queue.push(fn);
+    channel.port2.postMessage(null);
+  };
+}
+
+/** Half-open integer intervals, sorted and merged: the pitch grid points computed. */
+export class Coverage {
+  spans = [];
+
+  add(a, b) {
+    if (!(b > a)) return;
+    const kept = [];
+    for (const [s, e] of this.spans) {
+      if (e < a || s > b) kept.push([s, e]);
+      else {
+        a = Math.min(a, s);
+        b = Math.max(b, e);
+      }
+    }
+    kept.push([a, b]);
+    kept.sort((x, y) => x[0] - y[0]);
+    this.spans = kept;
+  }
+
+  /** The first gap within [from, to), or null. */
+  gap(from, to) {
+    let at = from;
+    for (const [s, e] of this.spans) {
+      if (e <= at) continue;
+      if (s > at) break;
+      at = e;
+    }
+    if (at >= to) return null;
+    const next = this.spans.find(([s]) => s > at);
+    return [at, Math.min(to, next ? next[0] : to)];
+  }
+
+  covers(from, to) { return this.gap(from, to) === null; }
+}
+
+/** Pitch on a grid: what is done, what is asked for first, and the piece being gathered. */
+class PitchWork {
+  constructor(options, speaker) {
+    this.floorHz = options.floorHz;
+    this.ceilingHz = options.ceilingHz;
+    this.speaker = speaker;         // the range is the speaker's, found by a wide pass first
+    this.wide = speaker ? { coverage: new Coverage(), hz: null, clarity: null, hop: 0 } : null;
+    this.coverage = new Coverage();
+    this.hop = 0;
+    this.msPerPoint = 0.01;
+    this.piece = null;              // {firstIndex, hz: Float32Array[], clarity: Float32Array[], count}
+    this.lastPost = 0;
+    this.windowDone = null;         // the window whose pitch was said complete
+  }
+}
+
+/** The analyses of one load (MediaLoad.analysis): the load calls progress() and decoded(); worker-host.js the rest. */
+export class LoadAnalysis {
+  #load;
+  #schedule = macrotask();
+  #generation = 0;
+  #pending = false;
+  #lastPiece = 0;
+  #window = null;                 // [startFrame, endFrame) asked for last
+  #pitch = null;
+  #pitchChanged = false;          // the options' pitch range is not the load's first
+  #sidecar = null;                // the parsed sidecar, once read
+  #sidecarRead;
+  #motion = null;                 // {analyzer, held: Map, lastPost}
+  #motionChain = Promise.resolve();
+  #M = null;                      // the wasm module, once decoded (speakerPitchRange)
+  #stopped = false;
+
+  /**
+   * @param {object} load  the MediaLoad: session, post(), core(), file, done, aborted
+   * @param {{url?: string|null, options?: AnalysisOptions}} [given]
+   */
+  constructor(load, { url = null, options } = {}) {
+    this.#load = load;
+    this.url = url;
+    this.options = analysisOptions(options);
+    this.#sidecarRead = url ? fetchSidecar(url).then((read) => this.#readSidecar(read)) : Promise.resolve();
+  }
+
+  /** Pitch slices wait to run (for stats and tests). */
+  get busy() { return this.#pending; }
+
+  #post(message, transfer) { if (!this.#stopped) this.#load.post(message, transfer); }
+
+  #session() {
+    const session = this.#load.session;
+    return session?.opened() ? session : null;
+  }
+
+  #readSidecar({ buffer, error }) {
+    if (this.#stopped) return;
+    let data;
+    try {
+      if (error) throw Object.assign(new Error(error), { code: ErrorCode.InvalidAnalysis });
+      data = parseAnalysisSidecar(buffer);
+    } catch (err) {
+      this.#sidecarProblem(`could not be used: ${err?.message ?? err}`);
+      return;
+    }
+    this.#sidecar = data;
+    for (const kind of ['pauses', 'energy', 'loudness', 'pitch', 'motion']) {
+      if (!data[kind]) continue;
+      const [fields, transfer] = owned(data[kind]);
+      // A piece of pitch names its own rate; the others have the file's.
+      this.#post({ type: ANALYSIS, kind, from: 'sidecar', final: true, ...(kind === 'motion' ? {} : { sampleRate: data.sampleRate }), ...fields }, transfer);
+    }
+  }
+
+  #sidecarProblem(what) {
+    this.#post({ type: ERROR, code: ErrorCode.InvalidAnalysis, fatal: false,
+      message: `The precomputed analysis (${safeOrigin(this.url)}) ${what}; the analysis comes from decoding.` });
+  }
+
+  /** The sidecar's pitch is this media's (same rate and length) and the pitch options are the load's first. */
+  #sidecarPitchFits() {
+    const data = this.#sidecar;
+    const session = this.#session();
+    if (!data?.pitch || this.#pitchChanged || !session) return false;
+    const info = session.info();
+    return data.sampleRate === info.sampleRate && (!this.#load.done || data.frames === info.frames);
+  }
+
+  /** During the decode (load-decode.js, about ten times a second): pieces at most every second. */
+  progress() {
+    const session = this.#session();
+    if (!session) return;
+    if (this.#window && !this.#pending) this.#kick();
+    const now = performance.now();
+    if (now - this.#lastPiece < PIECE_MS || this.#load.done) return;
+    this.#lastPiece = now;
+    this.#sendLevels(session, false);
+    this.#sendPauses(session, false, false);
+  }
+
+  /** The decode is done (before `ready`): the final pauses, energy and loudness; then pitch in idle slices. */
+  async decoded() {
+    await this.#sidecarRead;
+    this.#M = await this.#load.core();
+    const session = this.#session();
+    if (!session) return;
+    const info = session.info();
+    const data = this.#sidecar;
+    if (data && (data.sampleRate !== info.sampleRate || data.frames !== info.frames)) {
+      this.#sidecarProblem(`does not match the media: it is for ${data.frames} frames at ${data.sampleRate} Hz, the media has ${info.frames} at ${info.sampleRate} Hz`);
+      this.#sidecar = null;
+    }
+    this.#sendLevels(session, true);
+    await this.#edgeBytes(session);
+    if (this.#load.session !== session) return;
+    this.#sendPauses(session, true, true);
+    this.#kick();
+  }
+
+  #sendLevels(session, final) {
+    const energy = session.energy();
+    if (final || energy.levels.length <= ENERGY_PIECE_BLOCKS) {
+      this.#post({ type: ANALYSIS, kind: 'energy', from: 'core', final, ...energy }, [energy.levels.buffer]);
+    }
+    const loudness = session.loudness(this.options.loudness.jumpLu);
+    if (!loudness.ok) return;
+    const { ok, code, message, ...fields } = loudness;
+    this.#post({ type: ANALYSIS, kind: 'loudness', from: 'core', final, ...fields }, [fields.momentary.buffer, fields.shortTerm.buffer]);
+  }
+
+  #sendPauses(session, final, exact) {
+    const { thresholdDb, minDuration } = this.options.pauses;
+    const found = session.pauses(thresholdDb, minDuration, exact && this.#load.seekable);
+    if (!found.ok) {
+      this.#post({ type: ERROR, code: found.code, message: `Pauses could not be found: ${found.message}`, fatal: false });
+      return;
+    }
+    const { ok, code, message, ...fields } = found;
+    this.#post({ type: ANALYSIS, kind: 'pauses', from: 'core', final, ...fields });
+  }
+
+  /**
+   * A file read in place: the bytes around the pause edges the core refines are fetched first,
+   * asynchronously (else each edge's read would be a synchronous request), as far as the cache holds them.
+   */
+  async #edgeBytes(session) {
+    const file = this.#load.file;
+    if (!file || file.error || !this.#load.seekable) return;
+    const { thresholdDb, minDuration } = this.options.pauses;
+    const coarse = session.pauses(thresholdDb, minDuration, false);
+    if (!coarse.ok) return;
+    const margin = Math.round(EDGE_SECONDS * coarse.sampleRate);
+    const ranges = [];
+    let bytes = 0;
+    for (const p of coarse.pauses) {
+      for (const edge of [p.start, p.end]) {
+        for (const r of bytesToFetch(file, session.bytesForFrames(edge - margin, edge + margin), this.#load.plan?.media ?? null)) {
+          ranges.push(r);
+          bytes += r[1] - r[0];
+        }
+      }
+      if (bytes > EDGE_BYTES) break;
+    }
+    if (ranges.length) await file.want(ranges.sort((a, b) => a[0] - b[0]), { gap: 64 << 10 }).catch(() => {});
+  }
+
+  /** New options: pauses found again and sent; loudness jumps again; pitch started again if its range changed. */
+  setOptions(given) {
+    const before = this.options;
+    this.options = analysisOptions(given);
+    const p = this.options.pitch;
+    const q = before.pitch;
+    const pitchChanged = p.floorHz !== q.floorHz || p.ceilingHz !== q.ceilingHz || p.range !== q.range;
+    if (pitchChanged) {
+      this.#pitchChanged = true;
+      this.#pitch = null;
+      this.#generation++;
+      this.#pending = false;
+    }
+    const session = this.#session();
+    if (!session) return;
+    const final = !!this.#load.done;
+    this.#sendPauses(session, final, final);
+    if (before.loudness.jumpLu !== this.options.loudness.jumpLu) this.#sendLevels(session, final);
+    if (pitchChanged) this.#kick();
+  }
+
+  /** Pitch for [startFrame, endFrame) first, then (once decoded) the rest of the file. */
+  analyze(msg) {
+    if (msg.kind !== 'pitch') return;
+    this.#window = [Math.max(0, Math.floor(msg.startFrame)), Math.max(0, Math.ceil(msg.endFrame))];
+    this.#kick();
+  }
+
+  #kick() {
+    if (this.#pending || this.#stopped) return;
+    this.#pending = true;
+    const generation = this.#generation;
+    this.#schedule(() => this.#slice(generation));
+  }
+
+  /** What pitch covers now: the grid points whose windows are decoded. */
+  #available(session, hop) {
+    const info = session.info();
+    const frames = this.#load.done ? info.frames : Math.max(0, info.frames - DECODE_MARGIN_SECONDS * info.sampleRate);
+    return Math.ceil(frames / hop);
+  }
+
+  async #slice(generation) {
+    if (generation !== this.#generation || this.#stopped) return;
+    this.#pending = false;
+    const session = this.#session();
+    if (!session || this.#load.file?.error || this.#sidecarPitchFits()) return;
+    const pitch = (this.#pitch ??= new PitchWork(this.options.pitch, this.options.pitch.range === 'speaker'));
+    let work = this.#nextWork(session, pitch);
+    if (!work) return;
+    // Bytes not cached are fetched ahead, asynchronously (a file read in place).
+    const fetching = this.#ahead(session, work);
+    if (fetching) {
+      this.#pending = true;
+      await fetching;
+      if (generation !== this.#generation) return;
+      this.#pending = false;
+      this.#kick();
+      return;
+    }
+    const started = performance.now();
+    while (work && performance.now() - started < SLICE_MS) {
+      const left = SLICE_MS - (performance.now() - started);
+      const points = Math.max(16, Math.min(work.end - work.start, Math.floor(left / work.grid.msPerPoint)));
+      const t0 = performance.now();
+      const result = session.pitch(work.start * work.hop, points * work.hop, work.floorHz, work.ceilingHz, work.hopSeconds);
+      if (!result.ok) {
+        this.#post({ type: ERROR, code: result.code, message: `Pitch could not be computed: ${result.message}`, fatal: false });
+        return;
+      }
+      const count = result.hz.length;
+      if (!count) break;
+      work.grid.msPerPoint = Math.max(0.0005, (performance.now() - t0) / count);
+      work.take(result);
+      work.grid.coverage.add(result.firstIndex, result.firstIndex + count);
+      work = this.#nextWork(session, pitch);
+    }
+    // Gathered pieces go every POST_MS, at the end, or when nothing more is to be done now; the
+    // window's as one piece once it is complete.
+    if (!work?.inWindow) this.#flushPitch(session, pitch, work ? 'due' : 'now');
+    if (work) this.#kick();
+  }
+
+  /**
+   * The next span of grid points to compute: the speaker's wide pass (the whole file, once decoded),
+   * then the window asked for, then (once decoded, unless the sidecar's pitch fits) the rest from
+   * the window on. {start, end, hop, hopSeconds, floorHz, ceilingHz, grid, take}, or null.
+   */
+  #nextWork(session, pitch) {
+    if (pitch.wide && !pitch.wide.done) {
+      const wide = this.#wideWork(session, pitch);
+      if (wide) return wide;
+      if (!pitch.wide.done) return null;   // the range waits for the whole file
+    }
+    pitch.hop ||= session.pitchHop(pitch.floorHz, pitch.ceilingHz, PITCH_HOP_SECONDS);
+    if (!pitch.hop) return null;
+    const total = this.#available(session, pitch.hop);
+    const fine = (gap, inWindow = false) => gap && { start: gap[0], end: gap[1], hop: pitch.hop, hopSeconds: PITCH_HOP_SECONDS, floorHz: pitch.floorHz,
+      ceilingHz: pitch.ceilingHz, grid: pitch, inWindow, take: (r) => this.#gather(session, pitch, r) };
+    const [from, to] = this.#window ? [Math.min(total, Math.ceil(this.#window[0] / pitch.hop)), Math.min(total, Math.ceil(this.#window[1] / pitch.hop))] : [0, 0];
+    const inWindow = fine(pitch.coverage.gap(from, to), true);
+    if (inWindow) return inWindow;
+    const key = `${from}:${to}`;
+    if (to > from && pitch.windowDone !== key) {
+      // The window is complete: said at once, before the rest of the file.
+      pitch.windowDone = key;
+      this.#flushPitch(session, pitch, 'now');
+    }
+    if (!this.#load.done || total <= 0) return null;
+    return fine(pitch.coverage.gap(to, total) ?? pitch.coverage.gap(0, total));
+  }
+
+  /** The speaker's wide pass over the whole file, once decoded; its range set once complete. Null while there is none to do. */
+  #wideWork(session, pitch) {
+    const wide = pitch.wide;
+    if (!this.#load.done) return null;
+    wide.hop ||= session.pitchHop(pitch.floorHz, pitch.ceilingHz, WIDE_HOP_SECONDS);
+    if (!wide.hop) return null;
+    const total = this.#available(session, wide.hop);
+    wide.hz ??= new Float32Array(total);
+    wide.clarity ??= new Float32Array(total);
+    wide.msPerPoint ??= 0.1;
+    const gap = wide.coverage.gap(0, total);
+    if (gap) {
+      return { start: gap[0], end: gap[1], hop: wide.hop, hopSeconds: WIDE_HOP_SECONDS, floorHz: pitch.floorHz, ceilingHz: pitch.ceilingHz, grid: wide,
+        take: (r) => {
+          wide.hz.set(r.hz.subarray(0, total - r.firstIndex), r.firstIndex);
+          wide.clarity.set(r.clarity.subarray(0, total - r.firstIndex), r.firstIndex);
+        } };
+    }
+    const range = this.#M?.speakerPitchRange(wide.hz, wide.clarity, pitch.floorHz, pitch.ceilingHz);
+    if (range && range.floorHz > 0 && range.ceilingHz > range.floorHz) ({ floorHz: pitch.floorHz, ceilingHz: pitch.ceilingHz } = range);
+    pitch.wide = { done: true };
+    return null;
+  }
+
+  /** A computed piece joins the one being gathered; one that does not join sends it first. */
+  #gather(session, pitch, result) {
+    const piece = pitch.piece;
+    if (piece && piece.firstIndex + piece.count !== result.firstIndex) this.#flushPitch(session, pitch, 'part');
+    pitch.piece ??= { firstIndex: result.firstIndex, hz: [], clarity: [], count: 0 };
+    pitch.piece.hz.push(result.hz);
+    pitch.piece.clarity.push(result.clarity);
+    pitch.piece.count += result.hz.length;
+  }
+
+  /**
+   * Posts the gathered piece: 'part' (more of it follows elsewhere), 'due' (if POST_MS passed or it
+   * completes the file), 'now'. The last piece of the whole file is final.
+   */
+  #flushPitch(session, pitch, when) {
+    const piece = pitch.piece;
+    if (!piece?.count) return;
+    const total = this.#load.done && pitch.hop ? this.#available(session, pitch.hop) : -1;
+    const final = when !== 'part' && total >= 0 && pitch.coverage.covers(0, total);
+    if (when === 'due' && !final && performance.now() - pitch.lastPost < POST_MS) return;
+    const join = (parts) => {
+      const out = new Float32Array(piece.count);
+      let at = 0;
+      for (const p of parts) { out.set(p, at); at += p.length; }
+      return out;
+    };
+    const hz = join(piece.hz);
+    const clarity = join(piece.clarity);
+    pitch.piece = null;
+    pitch.lastPost = performance.now();
+    this.#post({ type: ANALYSIS, kind: 'pitch', from: 'core', final, sampleRate: session.info().sampleRate, hop: pitch.hop,
+      firstIndex: piece.firstIndex, hz, clarity, floorHz: pitch.floorHz, ceilingHz: pitch.ceilingHz }, [hz.buffer, clarity.buffer]);
+  }
+
+  /** A promise while bytes the next work reads are fetched (a file read in place), else null. */
+  #ahead(session, work) {
+    const load = this.#load;
+    if (!load.file || load.file.error) return null;
+    const media = load.plan?.media ?? null;
+    const own = session.bytesForFrames(work.start * work.hop, Math.min(work.end, work.start + 4096) * work.hop);
+    if (!bytesToFetch(load.file, own, media).length) return null;
+    const rate = session.info().sampleRate;
+    return fetchSpan(load, session.bytesForFrames(work.start * work.hop, work.start * work.hop + AHEAD_SECONDS * rate));
+  }
+
+  /** `frame` snapped within `radius` to the kinds asked; answered by `snapped`. */
+  async snap(msg) {
+    let answer = { frame: msg.frame, kind: null };
+    const session = this.#session();
+    const kinds = (msg.kinds ?? []).reduce((bits, k) => bits | (SNAP_KINDS[k] ?? 0), 0);
+    if (session && kinds) {
+      const radius = Math.max(0, msg.radius);
+      if (kinds & SNAP_KINDS.zero) {
+        const fetching = this.#load.file ? fetchSpan(this.#load, session.bytesForFrames(msg.frame - radius - 1, msg.frame + radius + 2)) : null;
+        if (fetching) await fetching;
+      }
+      if (this.#load.session === session && !this.#stopped) answer = session.snap(msg.frame, radius, kinds);
+    }
+    this.#post({ type: SNAPPED, request: msg.request, frame: answer.frame, kind: answer.kind });
+  }
+
+  /** Pictures of the video's frames in order (held when they come early), or done. */
+  motionFrames(msg) {
+    this.#motionChain = this.#motionChain.then(() => this.#motionStep(msg)).catch((err) => {
+      this.#post({ type: ERROR, code: ErrorCode.Internal, message: `The motion could not be computed: ${err?.message ?? err}`, fatal: false });
+    });
+    return this.#motionChain;
+  }
+
+  async #motionStep(msg) {
+    if (this.#stopped) return;
+    if (!this.#motion) {
+      const M = await this.#load.core();
+      if (this.#stopped || typeof M.Motion !== 'function') return;
+      this.#motion = { analyzer: new M.Motion(), held: new Map(), lastPost: performance.now(), done: false };
+    }
+    const motion = this.#motion;
+    if (motion.done) return;
+    if (msg.done) {
+      motion.done = true;
+      motion.analyzer.finish();
+      this.#postMotion(true);
+      return;
+    }
+    motion.held.set(msg.first, msg);
+    for (;;) {
+      const next = motion.analyzer.frames();
+      // Pictures of frames already taken are dropped; the next one's batch goes in.
+      let batch = motion.held.get(next);
+      if (!batch) {
+        for (const [first, m] of motion.held) {
+          if (first < next && first + m.count > next) batch = m;
+          else if (first + m.count <= next) motion.held.delete(first);
+        }
+      }
+      if (!batch) break;
+      motion.held.delete(batch.first);
+      const size = batch.width * batch.height;
+      const skip = next - batch.first;
+      motion.analyzer.push(new Uint8Array(batch.luma, skip * size, (batch.count - skip) * size), batch.width, batch.height, batch.count - skip);
+    }
+    if (performance.now() - motion.lastPost > PIECE_MS) this.#postMotion(false);
+  }
+
+  #postMotion(final) {
+    const motion = this.#motion;
+    motion.lastPost = performance.now();
+    const result = motion.analyzer.result();
+    this.#post({ type: ANALYSIS, kind: 'motion', from: 'core', final, ...result }, [result.motion.buffer]);
+  }
+
+  /** The load ended or was replaced. */
+  stop() {
+    this.#stopped = true;
+    this.#generation++;
+    this.#pending = false;
+    this.#motion?.analyzer.delete();
+    this.#motion = null;
+  }
+}
