@@ -212,7 +212,7 @@ TEST_CASE("a bad config is rejected naming the key at fault and why", "[LabelCon
         {"null", "", "must be a JSON object, got null"},
         {R"({"version": 2})", "version", "must be 1 (the only version so far), got 2"},
         {R"({"version": "1"})", "version", "must be 1 (the only version so far), got \"1\""},
-        {R"({"categories": [], "fields": []})", "fields", "unknown key (expected version, categories, segmentFields, classifications, minSegments, comparison, or an \"x-\" key for the host)"},
+        {R"({"categories": [], "fields": []})", "fields", "unknown key (expected version, categories, segmentFields, classifications, minSegments, comparison, analysis, or an \"x-\" key for the host)"},
         {R"({"categories": [], "segmentfields": []})", "segmentfields", "unknown key (did you mean \"segmentFields\"?)"},
         {R"({"categoris": [{"name": "speaker", "tags": ["A"]}]})", "categoris", "unknown key (did you mean \"categories\"?)"},
         {R"({"speaker": ["A"], "segmentfields": []})", "segmentfields", "unknown key (did you mean \"segmentFields\"?)"},
@@ -642,6 +642,109 @@ TEST_CASE("a bad comparison block is rejected naming the key at fault and why", 
         {R"({"comparison": {"blind": "false"}})", "comparison.blind", "must be true or false, got \"false\""},
         {R"({"comparison": {"blind": true, "blind": false}})", "comparison.blind", "appears twice in the same object"},
         {R"({"comparision": {}, "categories": []})", "comparision", "unknown key (did you mean \"comparison\"?)"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.config);
+        const Failure f = failureOf(c.config);
+        REQUIRE(f.thrown);
+        CHECK(f.path == c.path);
+        CHECK_THAT(f.reason, Catch::Matchers::Contains(c.reason));
+    }
+}
+
+TEST_CASE("an analysis block is read with its defaults and written back normalized", "[LabelConfig]")
+{
+    CHECK(LabelConfig::parse(kFullExample).analysis() == nullptr);
+    CHECK_FALSE(LabelConfig::parse(kFullExample).toJson().contains("analysis"));
+
+    const LabelConfig empty = LabelConfig::parse(R"({"analysis": {}})");
+    REQUIRE(empty.analysis());
+    CHECK(empty.toJson()["analysis"].dump() ==
+          R"({"show":["pauses","pitch","loudness","motion"],"pauses":{"thresholdDb":-30.0,"minDuration":0.2},)"
+          R"("pitch":{"floorHz":50.0,"ceilingHz":800.0,"range":"config"},"loudness":{"jumpLu":10.0},)"
+          R"("snap":{"kinds":["pause","energy","zero"],"radiusMs":20.0}})");
+
+    const LabelConfig c = LabelConfig::parse(R"({"categories": [{"name": "silence", "tags": ["pause", "breath"]}],
+      "analysis": {"show": ["pitch", "pauses"], "x-note": 1,
+        "pauses": {"thresholdDb": -25, "minDuration": 0.15, "track": {"category": "silence", "tag": "pause", "x-k": true}},
+        "pitch": {"floorHz": 75, "ceilingHz": 500, "range": "speaker", "x-p": "q"},
+        "loudness": {"jumpLu": 6}, "snap": {"kinds": ["zero"], "radiusMs": 5}}})");
+    const AnalysisSpec* a = c.analysis();
+    REQUIRE(a);
+    CHECK(a->show == std::vector<std::string>{"pitch", "pauses"});
+    CHECK(a->pauseThresholdDb == -25);
+    CHECK(a->pauseMinDuration == 0.15);
+    CHECK(a->pauseCategory == "silence");
+    CHECK(a->pauseTag == "pause");
+    CHECK(a->pitchFloorHz == 75);
+    CHECK(a->pitchCeilingHz == 500);
+    CHECK(a->pitchRange == PitchRangeMode::Speaker);
+    CHECK(a->loudnessJumpLu == 6);
+    CHECK(a->snapKinds == std::vector<std::string>{"zero"});
+    CHECK(a->snapRadiusMs == 5);
+    const auto written = c.toJson();
+    CHECK(written["analysis"]["x-note"] == 1);
+    CHECK(written["analysis"]["pauses"]["track"].dump() == R"({"category":"silence","tag":"pause","x-k":true})");
+    CHECK(written["analysis"]["pitch"]["x-p"] == "q");
+    CHECK(LabelConfig::parse(written.dump()).toJson().dump() == written.dump());
+    CHECK(LabelConfig::parse(R"({"analysis": {"show": []}})").analysis()->show.empty());
+}
+
+TEST_CASE("a bad analysis block is rejected naming the key at fault and why", "[LabelConfig]")
+{
+    struct Case {
+        const char* config;
+        const char* path;
+        const char* reason;   // a part of the reason
+    };
+    const std::vector<Case> cases = {
+        {R"({"analysis": []})", "analysis", "must be an object (show, pauses, pitch, loudness, snap), got an empty array"},
+        {R"({"analysis": {"pause": {}}})", "analysis.pause", "unknown key (did you mean \"pauses\"?)"},
+        {R"({"analysis": {"show": "pitch"}})", "analysis.show",
+         "must be an array of pauses, pitch, loudness, motion, got \"pitch\""},
+        {R"({"analysis": {"show": ["pich"]}})", "analysis.show[0]",
+         "must be one of pauses, pitch, loudness, motion; got \"pich\" (did you mean \"pitch\"?)"},
+        {R"({"analysis": {"show": ["pitch", "pitch"]}})", "analysis.show", "\"pitch\" appears twice"},
+        {R"({"analysis": {"pauses": -30}})", "analysis.pauses",
+         "must be an object (thresholdDb, minDuration, track), got -30"},
+        {R"({"analysis": {"pauses": {"threshold": -30}}})", "analysis.pauses.threshold",
+         "unknown key (did you mean \"thresholdDb\"?)"},
+        {R"({"analysis": {"pauses": {"thresholdDb": 6}}})", "analysis.pauses.thresholdDb",
+         "must be a number of dB from -100 to 0, got 6"},
+        {R"({"analysis": {"pauses": {"thresholdDb": "-30"}}})", "analysis.pauses.thresholdDb",
+         "must be a number of dB from -100 to 0, got \"-30\""},
+        {R"({"analysis": {"pauses": {"minDuration": 0}}})", "analysis.pauses.minDuration",
+         "must be a number of seconds from 0.01 to 60, got 0"},
+        {R"({"analysis": {"pauses": {"track": "silence"}}})", "analysis.pauses.track",
+         "must be an object naming a declared category and one of its tags"},
+        {R"({"analysis": {"pauses": {"track": {"tag": "pause"}}}})", "analysis.pauses.track.category", "is required"},
+        {R"({"categories": {"silence": ["pause"]}, "analysis": {"pauses": {"track": {"category": "silense", "tag": "pause"}}}})",
+         "analysis.pauses.track.category", "\"silense\" is not a declared category (did you mean \"silence\"?)"},
+        {R"({"analysis": {"pauses": {"track": {"category": "silence", "tag": "pause"}}}})",
+         "analysis.pauses.track.category", "\"silence\" is not a declared category (none are declared)"},
+        {R"({"categories": {"silence": ["pause"]}, "analysis": {"pauses": {"track": {"category": "silence", "tag": "Pause"}}}})",
+         "analysis.pauses.track.tag", "\"Pause\" is not a tag of \"silence\" (did you mean \"pause\"?)"},
+        {R"({"categories": {"silence": ["pause"]}, "analysis": {"pauses": {"track": {"category": "silence", "tag": 1}}}})",
+         "analysis.pauses.track.tag", "must be one of the category's tags, got 1"},
+        {R"({"analysis": {"pitch": {"floorHz": 10}}})", "analysis.pitch.floorHz",
+         "must be a number of Hz from 20 to 2000, got 10"},
+        {R"({"analysis": {"pitch": {"floorHz": 300, "ceilingHz": 400}}})", "analysis.pitch.ceilingHz",
+         "the ceiling must be at least 1.5 times the floor, got floorHz 300 and ceilingHz 400"},
+        {R"({"analysis": {"pitch": {"floorHz": 600}}})", "analysis.pitch.floorHz",
+         "the ceiling must be at least 1.5 times the floor"},
+        {R"({"analysis": {"pitch": {"range": "speakr"}}})", "analysis.pitch.range",
+         "must be one of config, speaker; got \"speakr\" (did you mean \"speaker\"?)"},
+        {R"({"analysis": {"loudness": {"jumpLu": 0}}})", "analysis.loudness.jumpLu",
+         "must be a number of LU from 1 to 60, got 0"},
+        {R"({"analysis": {"snap": {"kinds": []}}})", "analysis.snap.kinds",
+         "must be a non-empty array of pause, energy, zero, got an empty array"},
+        {R"({"analysis": {"snap": {"kinds": ["zero-crossing"]}}})", "analysis.snap.kinds[0]",
+         "must be one of pause, energy, zero; got \"zero-crossing\""},
+        {R"({"analysis": {"snap": {"radius": 20}}})", "analysis.snap.radius", "unknown key (did you mean \"radiusMs\"?)"},
+        {R"({"analysis": {"snap": {"radiusMs": 5000}}})", "analysis.snap.radiusMs",
+         "must be a number of milliseconds from 0.1 to 1000, got 5000"},
+        {R"({"analysis": {"snap": {"radiusMs": 5, "radiusMs": 6}}})", "analysis.snap.radiusMs", "appears twice in the same object"},
+        {R"({"analyis": {}, "categories": []})", "analyis", "unknown key (did you mean \"analysis\"?)"},
     };
     for (const auto& c : cases) {
         INFO(c.config);

@@ -21,10 +21,18 @@ constexpr int kMaxTextMaxLength = 1000000;
 constexpr size_t kQuotedLength = 60;          // longer strings are cut in messages
 
 const std::vector<std::string> kTopKeys = {"version", "categories", "segmentFields", "classifications", "minSegments",
-    "comparison"};
+    "comparison", "analysis"};
 const std::vector<std::string> kCategoryKeys = {"name", "label", "description", "tags", "allowOverlap", "minLength"};
 const std::vector<std::string> kFieldKeys = {"name", "type", "label", "description", "required", "categories",
     "options", "multiline", "maxLength", "min", "max"};
+const std::vector<std::string> kAnalysisKeys = {"show", "pauses", "pitch", "loudness", "snap"};
+const std::vector<std::string> kAnalysisKinds = {"pauses", "pitch", "loudness", "motion"};
+const std::vector<std::string> kPauseKeys = {"thresholdDb", "minDuration", "track"};
+const std::vector<std::string> kTrackKeys = {"category", "tag"};
+const std::vector<std::string> kPitchKeys = {"floorHz", "ceilingHz", "range"};
+const std::vector<std::string> kLoudnessKeys = {"jumpLu"};
+const std::vector<std::string> kSnapKeys = {"kinds", "radiusMs"};
+const std::vector<std::string> kSnapKinds = {"pause", "energy", "zero"};
 const std::vector<std::string> kComparisonKeys = {"criteria", "judgement", "reason", "blind"};
 const std::vector<std::string> kCriterionKeys = {"name", "label", "description", "scale", "required"};
 constexpr int kMinScale = -100;
@@ -642,6 +650,191 @@ ojson comparisonToJson(const ComparisonSpec& c)
     return out;
 }
 
+// ---- analysis --------------------------------------------------------------------------------
+
+// 5 as 5, 0.25 as 0.25: as the author would write it.
+std::string numberText(double v)
+{
+    if (std::floor(v) == v && std::fabs(v) < 1e15)
+        return std::to_string(int64_t(v));
+    return ojson(v).dump();
+}
+
+// A number within [lo, hi] (integers may be written either way), or the fallback when absent.
+double readNumber(const ojson& object, const std::string& path, const char* key, double lo, double hi, double fallback,
+                  const char* unit)
+{
+    const ojson* v = find(object, key);
+    if (!v)
+        return fallback;
+    if (!v->is_number() || !std::isfinite(v->get<double>()) || v->get<double>() < lo || v->get<double>() > hi)
+        fail(member(path, key), std::string("must be a number of ") + unit + " from " + numberText(lo) + " to " +
+                                    numberText(hi) + ", got " + describe(*v));
+    return v->get<double>();
+}
+
+// A unique list of the given words (may be empty unless nonEmpty), or the fallback when absent.
+std::vector<std::string> readWords(const ojson& object, const std::string& path, const char* key,
+                                   const std::vector<std::string>& words, bool nonEmpty, std::vector<std::string> fallback)
+{
+    const ojson* v = find(object, key);
+    if (!v)
+        return fallback;
+    const std::string at = member(path, key);
+    if (!v->is_array() || (nonEmpty && v->empty()))
+        fail(at, std::string("must be ") + (nonEmpty ? "a non-empty" : "an") + " array of " + joined(words) + ", got " +
+                     describe(*v));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < v->size(); ++i) {
+        const ojson& w = (*v)[i];
+        if (!w.is_string() || std::find(words.begin(), words.end(), w.get<std::string>()) == words.end()) {
+            const std::string guess = w.is_string() ? closest(w.get<std::string>(), words) : std::string();
+            fail(element(at, i), "must be one of " + joined(words) + "; got " + describe(w) +
+                                     (guess.empty() ? "" : " (did you mean \"" + guess + "\"?)"));
+        }
+        if (std::find(out.begin(), out.end(), w.get<std::string>()) != out.end())
+            fail(at, quote(w.get<std::string>()) + " appears twice");
+        out.push_back(w.get<std::string>());
+    }
+    return out;
+}
+
+const ojson& readPart(const ojson& block, const std::string& path, const char* key, const std::vector<std::string>& keys,
+                      AnalysisSpec& out)
+{
+    static const ojson kEmpty = ojson::object();
+    const ojson* v = find(block, key);
+    if (!v)
+        return kEmpty;
+    const std::string at = member(path, key);
+    if (!v->is_object())
+        fail(at, "must be an object (" + joined(keys) + "), got " + describe(*v));
+    checkKeys(*v, at, keys);
+    const ojson extensions = extensionsOf(*v);
+    if (!extensions.empty())
+        out.partExtensions[key] = extensions;
+    return *v;
+}
+
+const std::vector<std::pair<std::string, PitchRangeMode>> kPitchRangeModes = {
+    {"config", PitchRangeMode::Config}, {"speaker", PitchRangeMode::Speaker}};
+
+void readPauseTrack(const ojson& pauses, const std::string& path, const std::vector<CategorySpec>& categories,
+                    AnalysisSpec& out)
+{
+    const ojson* v = find(pauses, "track");
+    if (!v)
+        return;
+    const std::string at = member(path, "track");
+    if (!v->is_object())
+        fail(at, "must be an object naming a declared category and one of its tags ({\"category\": ..., \"tag\": ...}), "
+                 "got " + describe(*v));
+    checkKeys(*v, at, kTrackKeys);
+    const ojson extensions = extensionsOf(*v);
+    if (!extensions.empty())
+        out.partExtensions["track"] = extensions;
+    const ojson* category = find(*v, "category");
+    const ojson* tag = find(*v, "tag");
+    if (!category)
+        fail(member(at, "category"), "is required");
+    if (!tag)
+        fail(member(at, "tag"), "is required");
+    if (!category->is_string())
+        fail(member(at, "category"), "must be a category name, got " + describe(*category));
+    if (!tag->is_string())
+        fail(member(at, "tag"), "must be one of the category's tags, got " + describe(*tag));
+    const std::string& name = category->get_ref<const std::string&>();
+    const auto spec = std::find_if(categories.begin(), categories.end(), [&](const CategorySpec& c) { return c.name == name; });
+    if (spec == categories.end()) {
+        std::vector<std::string> declared;
+        for (const auto& c : categories)
+            declared.push_back(c.name);
+        const std::string guess = closest(name, declared);
+        fail(member(at, "category"), quote(name) + " is not a declared category" +
+                (guess.empty() ? (declared.empty() ? " (none are declared)" : " (declared: " + joined(declared) + ")")
+                               : " (did you mean \"" + guess + "\"?)"));
+    }
+    const std::string& t = tag->get_ref<const std::string&>();
+    if (!spec->hasTag(t)) {
+        const std::string guess = closest(t, spec->tags);
+        fail(member(at, "tag"), quote(t) + " is not a tag of " + quote(name) +
+                                    (guess.empty() ? " (its tags: " + joined(spec->tags) + ")" : " (did you mean \"" + guess + "\"?)"));
+    }
+    out.pauseCategory = name;
+    out.pauseTag = t;
+}
+
+AnalysisSpec readAnalysis(const ojson& v, const std::string& path, const std::vector<CategorySpec>& categories)
+{
+    if (!v.is_object())
+        fail(path, "must be an object (" + joined(kAnalysisKeys) + "), got " + describe(v));
+    checkKeys(v, path, kAnalysisKeys);
+    AnalysisSpec out;
+    out.show = readWords(v, path, "show", kAnalysisKinds, false, out.show);
+
+    const std::string pausesAt = member(path, "pauses");
+    const ojson& pauses = readPart(v, path, "pauses", kPauseKeys, out);
+    out.pauseThresholdDb = readNumber(pauses, pausesAt, "thresholdDb", -100, 0, out.pauseThresholdDb, "dB");
+    out.pauseMinDuration = readNumber(pauses, pausesAt, "minDuration", 0.01, 60, out.pauseMinDuration, "seconds");
+    readPauseTrack(pauses, pausesAt, categories, out);
+
+    const std::string pitchAt = member(path, "pitch");
+    const ojson& pitch = readPart(v, path, "pitch", kPitchKeys, out);
+    out.pitchFloorHz = readNumber(pitch, pitchAt, "floorHz", 20, 2000, out.pitchFloorHz, "Hz");
+    out.pitchCeilingHz = readNumber(pitch, pitchAt, "ceilingHz", 40, 4000, out.pitchCeilingHz, "Hz");
+    if (out.pitchCeilingHz < out.pitchFloorHz * 1.5)
+        fail(find(pitch, "ceilingHz") ? member(pitchAt, "ceilingHz") : member(pitchAt, "floorHz"),
+             "the ceiling must be at least 1.5 times the floor, got floorHz " + numberText(out.pitchFloorHz) +
+                 " and ceilingHz " + numberText(out.pitchCeilingHz));
+    out.pitchRange = readChoice(pitch, pitchAt, "range", kPitchRangeModes, PitchRangeMode::Config);
+
+    const std::string loudnessAt = member(path, "loudness");
+    const ojson& loudness = readPart(v, path, "loudness", kLoudnessKeys, out);
+    out.loudnessJumpLu = readNumber(loudness, loudnessAt, "jumpLu", 1, 60, out.loudnessJumpLu, "LU");
+
+    const std::string snapAt = member(path, "snap");
+    const ojson& snap = readPart(v, path, "snap", kSnapKeys, out);
+    out.snapKinds = readWords(snap, snapAt, "kinds", kSnapKinds, true, out.snapKinds);
+    out.snapRadiusMs = readNumber(snap, snapAt, "radiusMs", 0.1, 1000, out.snapRadiusMs, "milliseconds");
+    out.extensions = extensionsOf(v);
+    return out;
+}
+
+ojson analysisToJson(const AnalysisSpec& a)
+{
+    auto part = [&](const char* name, ojson body) {
+        if (a.partExtensions.contains(name))
+            body.update(a.partExtensions.at(name));
+        return body;
+    };
+    ojson out = ojson::object();
+    out["show"] = a.show;
+    ojson pauses = ojson::object();
+    pauses["thresholdDb"] = a.pauseThresholdDb;
+    pauses["minDuration"] = a.pauseMinDuration;
+    if (!a.pauseCategory.empty()) {
+        ojson track = ojson::object();
+        track["category"] = a.pauseCategory;
+        track["tag"] = a.pauseTag;
+        pauses["track"] = part("track", std::move(track));
+    }
+    out["pauses"] = part("pauses", std::move(pauses));
+    ojson pitch = ojson::object();
+    pitch["floorHz"] = a.pitchFloorHz;
+    pitch["ceilingHz"] = a.pitchCeilingHz;
+    pitch["range"] = pitchRangeModeName(a.pitchRange);
+    out["pitch"] = part("pitch", std::move(pitch));
+    ojson loudness = ojson::object();
+    loudness["jumpLu"] = a.loudnessJumpLu;
+    out["loudness"] = part("loudness", std::move(loudness));
+    ojson snap = ojson::object();
+    snap["kinds"] = a.snapKinds;
+    snap["radiusMs"] = a.snapRadiusMs;
+    out["snap"] = part("snap", std::move(snap));
+    out.update(a.extensions);
+    return out;
+}
+
 // ---- the whole config -----------------------------------------------------------------------
 
 bool hasTopKey(const ojson& root)
@@ -754,6 +947,11 @@ const char* reasonPolicyName(ReasonPolicy policy)
     return "optional";
 }
 
+const char* pitchRangeModeName(PitchRangeMode mode)
+{
+    return mode == PitchRangeMode::Speaker ? "speaker" : "config";
+}
+
 bool CategorySpec::hasTag(const std::string& tag) const
 {
     return std::find(tags.begin(), tags.end(), tag) != tags.end();
@@ -818,6 +1016,10 @@ LabelConfig LabelConfig::fromJson(const ojson& root)
     if (const ojson* comparison = find(root, "comparison")) {
         config.comparison_ = readComparison(*comparison, "comparison");
         config.hasComparison_ = true;
+    }
+    if (const ojson* analysis = find(root, "analysis")) {
+        config.analysis_ = readAnalysis(*analysis, "analysis", config.categories_);
+        config.hasAnalysis_ = true;
     }
     return config;
 }
@@ -948,6 +1150,8 @@ nlohmann::ordered_json LabelConfig::toJson() const
         out["minSegments"] = minSegments_;
     if (hasComparison_)
         out["comparison"] = comparisonToJson(comparison_);
+    if (hasAnalysis_)
+        out["analysis"] = analysisToJson(analysis_);
     out.update(extensions_);
     return out;
 }

@@ -88,6 +88,29 @@ struct ComparisonSpec {
     nlohmann::ordered_json extensions = nlohmann::ordered_json::object();
 };
 
+enum class PitchRangeMode { Config, Speaker };
+
+const char* pitchRangeModeName(PitchRangeMode mode);
+
+// The analysis tracks under the waveform (doc/label-config.md#analysis): which are shown, the
+// options their computation takes, and where accepted pauses and snapped boundaries go.
+struct AnalysisSpec {
+    std::vector<std::string> show = {"pauses", "pitch", "loudness", "motion"};
+    double pauseThresholdDb = -30.0;     // relative to the file's speech level
+    double pauseMinDuration = 0.2;       // seconds
+    std::string pauseCategory;           // the track accepted pauses go on; empty: the selected track
+    std::string pauseTag;
+    double pitchFloorHz = 50.0;
+    double pitchCeilingHz = 800.0;
+    PitchRangeMode pitchRange = PitchRangeMode::Config;
+    double loudnessJumpLu = 10.0;
+    std::vector<std::string> snapKinds = {"pause", "energy", "zero"};
+    double snapRadiusMs = 20.0;
+    nlohmann::ordered_json extensions = nlohmann::ordered_json::object();
+    // The "x-" keys of pauses, pauses.track, pitch, loudness and snap, by those names.
+    nlohmann::ordered_json partExtensions = nlohmann::ordered_json::object();
+};
+
 // The labels an annotator works with, from one JSON document (doc/label-config.md).
 // Loading either yields a complete, valid config or throws ConfigError naming the
 // first problem; a LabelConfig never holds a half-checked config.
@@ -122,6 +145,9 @@ public:
     // The "comparison" block, or null when the config has none.
     const ComparisonSpec* comparison() const { return hasComparison_ ? &comparison_ : nullptr; }
 
+    // The "analysis" block, or null when the config has none.
+    const AnalysisSpec* analysis() const { return hasAnalysis_ ? &analysis_ : nullptr; }
+
     // Empty when `value` is an acceptable answer for the field, else a message for the
     // annotator. No answer (null, a discarded value) is acceptable here; whether an answer
     // is needed is isEmpty's question.
@@ -141,6 +167,8 @@ private:
     int minSegments_ = 0;
     bool hasComparison_ = false;
     ComparisonSpec comparison_;
+    bool hasAnalysis_ = false;
+    AnalysisSpec analysis_;
     nlohmann::ordered_json extensions_ = nlohmann::ordered_json::object();
 };
 
