@@ -140,9 +140,16 @@ void MotionAnalyzer::findJerks()
             const double lo = std::min(a, b);
             const double hi = std::max(a, b);
             const double m = motion_[i];
-            if (lo >= options_.jerkMin) {
-                dip = m * factor <= lo;
-                const bool spike = m >= factor * hi && m - hi >= options_.jerkMin;
+            // A flash or a change of light moves the histogram, not the picture: no jerk at it
+            // or at the frame after it (measured against it).
+            const bool light = std::max(histogram_[i], histogram_[i - 1]) >= options_.histogramMin;
+            if (lo >= options_.jerkMin && !light) {
+                // Single frames: a dip begins where the frame before still moved; a spike stands
+                // above both of its neighbours (a slow stretch of a pan is no jerk).
+                const double prev = motion_[i - 1];
+                const double next = motion_[i + 1];
+                dip = m * factor <= std::min(lo, prev);
+                const bool spike = m >= factor * std::max({hi, prev, next}) && m - hi >= options_.jerkMin;
                 if (dip || (spike && !lastWasDip))
                     jerks_.push_back(int64_t(i));
             }
