@@ -8,11 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startElementPage } from './harness.mjs';
+import { root, startElementPage } from './harness.mjs';
 
 const run = promisify(execFile);
 const RATE = 48000;
@@ -20,7 +20,7 @@ const TOLERANCE = RATE * 5 / 1000;   // 5 ms
 const GAPS = [0.3, 0.55, 0.8];       // seconds of digital silence between the utterances
 const LINES = ['the quick brown fox', 'jumps over the lazy dog', 'pack my box with', 'five dozen jugs'];
 
-let tmp, env;
+let tmp, env, cliSpeech;
 const truth = [];   // the inserted pauses, frames [start, end)
 
 const frames = async (file) => Number((await run('soxi', ['-s', file])).stdout.trim());
@@ -50,6 +50,12 @@ before(async () => {
   await run('sox', ['-D', '-n', '-r', String(RATE), '-b', '24', '-c', '2', at('tone.wav'), 'synth', '20', 'sine', '1000', 'vol', '-23dB']);
   // A steady 220 Hz for pitch: 20 s, so the whole file takes many idle slices.
   await run('sox', ['-D', '-n', '-r', String(RATE), '-b', '16', '-c', '1', at('a220.wav'), 'synth', '20', 'sine', '220', 'vol', '0.5']);
+  // The same analyses computed natively, as precomputed files (doc/analysis-format.md).
+  const cli = path.join(root, 'build/avseg-cli');
+  cliSpeech = JSON.parse((await run(cli, ['analyze', at('speech.wav'), at('speech.avsa')])).stdout);
+  await run(cli, ['analyze', at('tone.wav'), at('tone.avsa')]);
+  // A file cut short, as a failed upload leaves it.
+  await writeFile(at('cut.avsa'), (await readFile(at('speech.avsa'))).subarray(0, 100));
   env = await startElementPage({ title: 'avseg analysis worker', mediaRoot: tmp });
 });
 
@@ -62,9 +68,9 @@ after(async () => {
  * In the page: a CoreClient (the element's) loading `name`, recording every message; on the page's
  * own thread when `pageThread` (no Worker can be made). Resolves once the load is ready.
  */
-async function openClient(t, name, { pageThread = false, window: win = null, options = null } = {}) {
+async function openClient(t, name, { pageThread = false, window: win = null, options = null, sidecar = null } = {}) {
   const page = await env.open(t, { width: 800, height: 600 });
-  await page.evaluate(async ({ assets, media, pageThread, win, options }) => {
+  await page.evaluate(async ({ assets, media, pageThread, win, options, sidecar }) => {
     if (pageThread) window.Worker = class { constructor() { throw new Error('no workers on this page'); } };
     const { CoreClient } = await import(`${assets}/core-client.js`);
     window.heard = [];
@@ -75,9 +81,10 @@ async function openClient(t, name, { pageThread = false, window: win = null, opt
       if (msg.type === 'ready') ready(msg);
       if (msg.type === 'error' && msg.fatal) ready(msg);
     }, (start) => { window.thread = start.thread; });
-    window.client.load(1, media, undefined, undefined, { analysisOptions: options });
+    window.client.load(1, media, undefined, undefined, { analysis: sidecar, analysisOptions: options });
     if (win) window.client.analyze(1, win[0], win[1]);
-  }, { assets: env.servers.assets.url('').replace(/\/$/, ''), media: env.servers.media.url(`/${name}`), pageThread, win, options });
+  }, { assets: env.servers.assets.url('').replace(/\/$/, ''), media: env.servers.media.url(`/${name}`), pageThread, win, options,
+    sidecar: sidecar && env.servers.media.url(`/${sidecar}`) });
   const ready = await page.evaluate(() => window.ready);
   assert.equal(ready.type, 'ready', ready.message);
   return page;
@@ -221,4 +228,51 @@ test('on the page\'s own thread, pauses arrive before ready and pitch for a wind
   assertWindowFirst(await pitchPieces(page), win);
   const snapped = await page.evaluate(({ frame }) => window.client.snap(1, frame, 2400, ['pause']), { frame: pauses.pauses[0].end - 300 });
   assert.deepEqual(snapped, { frame: pauses.pauses[0].end, kind: 'pause' });
+});
+
+test('the core\'s pauses and loudness in the worker are the native CLI\'s', async (t) => {
+  const page = await openClient(t, 'speech.wav');
+  const all = await analyses(page);
+  const pauses = all.find((m) => m.kind === 'pauses' && m.final);
+  const loudness = all.find((m) => m.kind === 'loudness' && m.final);
+  assert.equal(pauses.pauses.length, cliSpeech.pauses);
+  assert.ok(Math.abs(pauses.speechLevelDb - cliSpeech.speechLevelDb) < 0.01);
+  assert.ok(Math.abs(loudness.integrated - cliSpeech.integratedLufs) < 0.01, `${loudness.integrated} against ${cliSpeech.integratedLufs} LUFS`);
+});
+
+test('a precomputed analysis file is sent at once, then the core\'s own results replace it; its pitch spares the pitch pass', async (t) => {
+  const page = await openClient(t, 'speech.wav', { sidecar: 'speech.avsa', window: [RATE, 2 * RATE] });
+  const readyIndex = await readyAt(page);
+  const all = await analyses(page);
+  for (const kind of ['pauses', 'energy', 'loudness', 'pitch']) {
+    const sidecar = all.find((m) => m.kind === kind && m.from === 'sidecar');
+    assert.ok(sidecar, `the file's ${kind}`);
+    assert.ok(sidecar.at < readyIndex, `the file's ${kind} before ready`);
+  }
+  const sidecarPauses = all.find((m) => m.kind === 'pauses' && m.from === 'sidecar');
+  const corePauses = all.find((m) => m.kind === 'pauses' && m.from === 'core' && m.final);
+  assert.ok(corePauses.at > sidecarPauses.at, 'the core\'s pauses come after the file\'s');
+  assert.deepEqual(corePauses.pauses, sidecarPauses.pauses, 'the same pauses, natively and in the worker');
+  assertPauses(sidecarPauses.pauses);
+  const pitch = all.find((m) => m.kind === 'pitch' && m.from === 'sidecar');
+  assert.equal(pitch.hz.length, Math.ceil(cliSpeech.frames / pitch.hop));
+  // Asked for a window, the worker computes no pitch: the file's covers the media.
+  await new Promise((resolve) => { setTimeout(resolve, 1000); });
+  assert.deepEqual((await analyses(page)).filter((m) => m.kind === 'pitch' && m.from === 'core'), []);
+  const errors = await page.evaluate(() => window.heard.filter((m) => m.type === 'error'));
+  assert.deepEqual(errors, []);
+});
+
+test('an analysis file that cannot be fetched, is damaged or is another media\'s is said as invalid-analysis, and the core\'s analysis stands', async (t) => {
+  for (const [sidecar, why] of [['status/404/speech.avsa', /HTTP 404/], ['cut.avsa', /analysis sidecar: /], ['tone.avsa', /does not match the media/]]) {
+    const page = await openClient(t, 'speech.wav', { sidecar });
+    const errors = await page.evaluate(() => window.heard.filter((m) => m.type === 'error'));
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(errors[0].code, 'invalid-analysis');
+    assert.equal(errors[0].fatal, false);
+    assert.match(errors[0].message, /^The precomputed analysis \(http:\/\/127\.0\.0\.1:\d+\) /);
+    assert.match(errors[0].message, why);
+    const pauses = (await analyses(page)).find((m) => m.kind === 'pauses' && m.from === 'core' && m.final);
+    assertPauses(pauses.pauses);
+  }
 });
