@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// The browser's motion scan (web/src/motion-scan.js) in headless Chromium: a video made by ffmpeg at
+// test time with cuts, a frozen and a skipped frame at known frames (tests/fixtures/make-motion-video.sh)
+// is stepped through frame by frame by a hidden <video>, its small grey pictures go to the worker,
+// and the worker's MotionAnalyzer finds the cuts and jerks at exactly those frames, as avseg-cli's
+// native path (FFmpeg + swscale) does on the same file, with nearly the same motion curve.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { root, startElementPage } from './harness.mjs';
+
+const run = promisify(execFile);
+const CUTS = [30, 55, 90, 118];
+const JERKS = [138, 169];
+// 29.97 fps: frame starts that are not whole microseconds, which Chromium reports rounded.
+const CLIPS = { 'motion-25.mp4': '25', 'motion-29.97.mp4': '30000/1001' };
+
+let tmp, env;
+before(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-motion-scan-'));
+  await Promise.all(Object.entries(CLIPS).map(([name, rate]) => run(path.join(root, 'tests/fixtures/make-motion-video.sh'), [rate, path.join(tmp, name)])));
+  env = await startElementPage({ title: 'avseg motion scan', mediaRoot: tmp });
+});
+
+after(async () => {
+  await env?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+/** In a page: a CoreClient loads `name`; once its frame index is there a MotionScan sends every frame. */
+async function scanInPage(t, name) {
+  const page = await env.open(t, { width: 800, height: 600 });
+  return page.evaluate(async ({ assets, media }) => {
+    const { CoreClient } = await import(`${assets}/core-client.js`);
+    const { MotionScan } = await import(`${assets}/motion-scan.js`);
+    const { videoIndex } = await import(`${assets}/time-base.js`);
+    let framesMsg, readyMsg, motion;
+    const progress = [];
+    const done = new Promise((resolve, reject) => {
+      const client = new CoreClient((msg) => {
+        if (msg.type === 'frames') framesMsg = msg;
+        if (msg.type === 'ready') readyMsg = msg;
+        if (msg.type === 'error' && msg.fatal) reject(new Error(msg.message));
+        if (msg.type === 'analysis' && msg.kind === 'motion' && msg.final) resolve(msg);
+        if (msg.type === 'ready' || msg.type === 'frames') {
+          if (!framesMsg || !readyMsg) return;
+          const { times } = videoIndex(framesMsg);
+          const scan = new MotionScan({
+            src: media,
+            times,
+            sink: {
+              pushMotionFrames: (frames) => client.motionFrames(1, frames),
+              finishMotion: () => client.motionFrames(1, { done: true }),
+            },
+          });
+          scan.on('progress', (p) => progress.push(p.done));
+          scan.on('error', (e) => reject(new Error(e.message)));
+          window.scanStarted = performance.now();
+          scan.start();
+        }
+      }, () => {});
+      client.load(1, media);
+    });
+    motion = await done;
+    return {
+      ms: performance.now() - window.scanStarted,
+      frames: motion.frames,
+      cuts: motion.cuts,
+      jerks: motion.jerks,
+      motion: Array.from(motion.motion),
+      progress,
+    };
+  }, { assets: env.servers.assets.url('').replace(/\/$/, ''), media: env.servers.media.url(`/${name}`) });
+}
+
+for (const name of Object.keys(CLIPS)) {
+  test(`${name}: the frames the browser shows give the cuts and jerks at exactly their frames, as the native path does`, async (t) => {
+    const native = JSON.parse((await run(path.join(root, 'build/avseg-cli'), ['motion', path.join(tmp, name)])).stdout);
+    assert.deepEqual(native.cuts, CUTS, 'native cuts');
+    const browser = await scanInPage(t, name);
+    t.diagnostic(`${browser.frames} frames scanned in ${Math.round(browser.ms)} ms`);
+    assert.equal(browser.frames, 218);
+    assert.equal(browser.progress.at(-1), 218);
+    assert.deepEqual(browser.cuts, CUTS);
+    assert.deepEqual(browser.jerks, JERKS);
+    assert.deepEqual(browser.jerks, native.jerks);
+    // The two paths draw and scale differently (the browser's RGB and mipmaps, swscale's Y plane
+    // and area average), not much.
+    const diffs = browser.motion.map((m, i) => Math.abs(m - native.motion[i]));
+    const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
+    t.diagnostic(`motion curves: mean difference ${mean.toFixed(5)}, largest ${Math.max(...diffs).toFixed(5)}`);
+    assert.ok(mean < 0.003, `the motion curves agree (mean difference ${mean})`);
+  });
+}
