@@ -27,8 +27,8 @@ function recorder() {
   return { calls, actions };
 }
 
-const ALL = { selection: true, video: true };
-const STATES = [{ selection: false, video: false }, { selection: true, video: false }, { selection: false, video: true }, ALL];
+const ALL = { selection: true, video: true, suggestion: true };
+const STATES = [{ selection: false, video: false }, { selection: true, video: false }, { selection: false, video: true }, { suggestion: true }, ALL];
 const NAMED = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown', 'Delete', 'Backspace', 'Enter', 'Escape', 'Tab', 'Insert', 'F1', 'F2'];
 const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
 

@@ -142,6 +142,9 @@ export class AvsegEditor extends HTMLElement {
   set spectrogram(on) { this.#media.showSpectrogram(on); }
   /** {windowSize (256..8192), scale ('linear' | 'mel' | 'log'), colorMap ('magma' | 'viridis' | 'grayscale'), minDb, maxDb}. */
   get spectrogramOptions() { return this.#media.spectrogram.options; }
+
+  /** What the analysis found so far (pauses, loudness, pitch, motion; frames and seconds), a copy: doc/element-api.md#analysis. */
+  get analysis() { return this.#media.analysis.data.snapshot(this.#media.session.audioStart, (k) => this.#video?.times[k] ?? NaN); }
   set spectrogramOptions(options) { this.#media.setSpectrogramOptions(options); }
 
   // The media side's state, read by the annotation side.
@@ -325,7 +328,10 @@ export class AvsegEditor extends HTMLElement {
       emit: (type, detail) => this.#emit(type, detail),
       modelReady: () => this.#session.ensure(),
       annotate: (load) => this.#annotate(load),
+      analysisConfig: () => this.#session.store?.config().analysis ?? null,
     });
+    this.#input.useAnalysis(this.#media, p);
+    this.#session.on('change', () => this.#media.analysis.configChanged());
     this.#media.session.on('loading', () => this.#drafts.close());
     this.#media.scheduler.on('frame', () => this.#selection.lanes.draw());
   }

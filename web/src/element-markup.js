@@ -52,6 +52,23 @@ const markup = `
   <canvas class="filmstrip" part="filmstrip" role="img" aria-label="Filmstrip" hidden></canvas>
   <div class="wave" part="waveform" role="img" aria-label="Waveform"><canvas></canvas><div class="cursor"></div></div>
   <div class="spectrogram" part="spectrogram" role="img" aria-label="Spectrogram" hidden><canvas></canvas><div class="cursor spectro-cursor"></div></div>
+  <div class="analysis-bar" part="analysis-bar">
+    <span class="analysis-title">Analysis</span>
+    <label><input type="checkbox" data-show="pauses"> Pauses</label>
+    <label><input type="checkbox" data-show="pitch"> Pitch</label>
+    <label><input type="checkbox" data-show="loudness"> Loudness</label>
+    <label class="motion-toggle" hidden><input type="checkbox" data-show="motion"> Motion</label>
+    <label title="A pause is at least this much quieter than the file's speech level">Pause below <input class="pause-threshold" type="number" min="-100" max="0" step="1" value="-30" aria-label="Pause threshold in dB below the speech level"> dB</label>
+    <label title="The shortest pause">for <input class="pause-min" type="number" min="0.01" max="60" step="0.01" value="0.2" aria-label="Shortest pause in seconds"> s</label>
+    <label class="sound-snap-toggle" title="Dragged and nudged boundaries snap to pause edges, energy minima and zero crossings (Shift+S)"><input class="sound-snap" type="checkbox"> Snap to sound</label>
+    <span class="suggestion-line" title="N / Shift+N: next / previous suggestion; Enter accepts it"></span>
+  </div>
+  <div class="analysis" part="analysis" hidden>
+    <div class="analysis-strip" data-kind="pauses" role="img" aria-label="Pauses" hidden><canvas></canvas><span class="analysis-label"></span></div>
+    <div class="analysis-strip" data-kind="pitch" role="img" aria-label="Pitch contour" hidden><canvas></canvas><span class="analysis-label"></span></div>
+    <div class="analysis-strip" data-kind="loudness" role="img" aria-label="Loudness" hidden><canvas></canvas><span class="analysis-label"></span></div>
+    <div class="analysis-strip" data-kind="motion" role="img" aria-label="Motion and cuts" hidden><canvas></canvas><span class="analysis-label"></span></div>
+  </div>
   <canvas class="lanes" part="lanes" role="img" aria-label="Track lanes: no tracks"></canvas>
   <div class="scrollbar" part="scrollbar" aria-hidden="true"><div></div></div>
   <div class="help-overlay" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts" hidden tabindex="-1">
@@ -113,5 +130,6 @@ export function buildShadow(root) {
     frameBox: $('.frame-box'), frameInput: $('.frame-input'), filmstrip: $('.filmstrip'),
     spectro: $('.spectro'), spectroControls: $('.spectro-controls'), spectroScale: $('.spectro-scale'), spectroWindow: $('.spectro-window'),
     spectroColors: $('.spectro-colors'), spectrogram: $('.spectrogram'), spectroCanvas: $('.spectrogram canvas'), spectroCursor: $('.spectro-cursor'),
+    analysisBar: $('.analysis-bar'), analysis: $('.analysis'), soundSnap: $('.sound-snap'), suggestionLine: $('.suggestion-line'),
   };
 }

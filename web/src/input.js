@@ -4,6 +4,8 @@
 // edits of the annotation session and changes of the selection.
 import { handleKey } from './keys.js';
 import { ErrorCode } from './error-codes.js';
+import { Snapping } from './snapping.js';
+import { Suggestions } from './suggestions.js';
 
 /**
  * What the input asks of the element beyond its public API.
@@ -17,10 +19,13 @@ import { ErrorCode } from './error-codes.js';
 
 export class Input {
   #element;
+  #session;
   #selection;
   #help;
   #host;
   #keyActions;
+  suggestions = null;  // suggestions.js, once the analysis is joined (useAnalysis)
+  snapping = null;     // snapping.js, the same
 
   /**
    * @param {import('./avseg-editor.js').AvsegEditor} element  its public API drives playback and the view
@@ -31,6 +36,7 @@ export class Input {
    */
   constructor(element, session, selection, help, host) {
     this.#element = element;
+    this.#session = session;
     this.#selection = selection;
     this.#help = help;
     this.#host = host;
@@ -41,12 +47,17 @@ export class Input {
     lanes.on('tracks', ({ ids }) => { selection.selectedTracks = ids; });
     lanes.on('track', ({ id }) => { selection.selectedTrack = id; });
     lanes.on('select', ({ id }) => { selection.selectedSegment = id; });
-    lanes.on('create', ({ track, start, end }) => {
-      const id = session.tryEdit((a) => a.addSegment(track, start, end, '{}'));
+    // With snapping to the sound on, a drawn or resized edge lands where the sound does (snapping.js).
+    const bounds = (start, end, moveStart, moveEnd, edit) => (this.snapping ? this.snapping.bounds(start, end, moveStart, moveEnd, edit) : edit(start, end));
+    lanes.on('create', ({ track, start, end }) => bounds(start, end, true, true, (s, e) => {
+      const id = session.tryEdit((a) => a.addSegment(track, s, e, '{}'));
       if (id !== undefined) selection.selectedSegment = id;
-    });
+    }));
     lanes.on('move', ({ id, start, track }) => session.tryEdit((a) => a.moveSegment(id, start, track)));
-    lanes.on('resize', ({ id, start, end }) => session.tryEdit((a) => a.setBounds(id, start, end)));
+    lanes.on('resize', ({ id, start, end }) => {
+      const seg = store()?.segment(id);
+      bounds(start, end, start !== seg?.start, end !== seg?.end, (s, e) => session.tryEdit((a) => a.setBounds(id, s, e)));
+    });
     lanes.on('play', ({ id }) => {
       const s = store()?.segment(id);
       if (s) el.playSpan(...seconds(s)).catch(() => {});
@@ -80,7 +91,10 @@ export class Input {
       togglePlay: () => (host.paused() ? el.play() : el.pause()),
       undo: () => session.undo(),
       redo: () => session.redo(),
-      nudge: (edge, direction, unit) => selection.nudge(edge, direction, host.video() ? 0 : unit === 'sample' ? 1 : Math.round((unit === '1ms' ? 0.001 : 0.01) * host.rate())),
+      nudge: (edge, direction, unit) => {
+        const frames = host.video() ? 0 : unit === 'sample' ? 1 : Math.round((unit === '1ms' ? 0.001 : 0.01) * host.rate());
+        if (!this.snapping?.nudge(selection.selectedSegment, edge, direction, frames)) selection.nudge(edge, direction, frames);
+      },
       stepFrame: (delta) => el.stepFrame(delta),
       toggleHelp: () => help.toggle(),
       zoomBy: (factor) => el.zoomBy(factor),
@@ -95,18 +109,49 @@ export class Input {
       merge: () => selection.mergeWithNext(),
       deleteSelected: () => { if (selection.selectedSegment) selection.removeSegment(selection.selectedSegment); },
       split: () => selection.split(),
+      stepSuggestion: (direction) => this.suggestions?.step(direction),
+      acceptSuggestion: () => this.suggestions?.accept(),
+      toggleSoundSnap: () => this.snapping?.toggle(),
     };
+  }
+
+  /**
+   * The analysis (media-side.js's strips) becomes usable: its suggestions and snapping to the
+   * sound, with the bar's box and line (element-markup.js).
+   * @param {import('./media-side.js').MediaSide} media
+   * @param {{soundSnap: HTMLInputElement, suggestionLine: HTMLElement}} p
+   */
+  useAnalysis(media, p) {
+    const el = this.#element;
+    const strips = media.analysis;
+    const sampleRate = () => media.session.info?.sampleRate ?? 0;
+    const video = () => media.playback.video;
+    const say = (text) => {
+      p.suggestionLine.textContent = text;
+      this.#selection.announce(text);
+    };
+    this.suggestions = new Suggestions(this.#session, this.#selection, {
+      strips: () => strips, sampleRate, video, audioStart: () => media.session.audioStart, duration: () => el.duration,
+      currentTime: () => el.currentTime, seek: (t) => { el.currentTime = t; }, reveal: (start, end) => media.viewport.reveal(start, end), say,
+    });
+    this.snapping = new Snapping(this.#session, p.soundSnap, {
+      snap: (frame, radius, kinds) => media.session.snap(frame, radius, kinds), config: () => strips.config().snap,
+      configured: () => Boolean(strips.configured), sampleRate, video, say,
+    });
+    strips.on('analysis', () => this.suggestions.invalidate());
+    strips.on('config', () => this.snapping.configChanged());
   }
 
   /** The keyboard shortcuts on the element and the help overlay's listeners, released by `subs.releaseAll()`. */
   connect(subs) {
     const el = this.#element;
     this.#help.connect(subs);
+    this.snapping?.connect(subs);
     this.#host.transport.connect(subs);
     subs.listen(el, 'keydown', (e) => {
       // Events from inside the shadow root are retargeted to the host: only the host's own keys count.
       if (e.composedPath()[0] !== el || !(el.duration > 0)) return;
-      handleKey(e, { selection: Boolean(this.#selection.selectedSegment), video: Boolean(this.#host.video()) }, this.#keyActions);
+      handleKey(e, { selection: Boolean(this.#selection.selectedSegment), video: Boolean(this.#host.video()), suggestion: Boolean(this.suggestions?.current) }, this.#keyActions);
     });
   }
 }

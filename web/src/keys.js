@@ -22,6 +22,9 @@
  * @property {() => void} merge
  * @property {() => void} deleteSelected
  * @property {() => void} split
+ * @property {(direction: -1 | 1) => void} stepSuggestion  the next or previous pause, loudness jump or cut
+ * @property {() => void} acceptSuggestion  into a segment or a boundary (suggestions.js)
+ * @property {() => void} toggleSoundSnap  snapping boundaries to the sound on or off (snapping.js)
  */
 
 /**
@@ -31,9 +34,9 @@
  * A letter's Shift must be as written too (t and Shift+T differ); any other key written without
  * Shift also answers with Shift held, unless a chord with Shift took it first: a character
  * already says what Shift made of it (+, ?, <).
- * `when` names what must be true for the row to act: 'selection' (a segment is selected) or
- * 'video'; when it is not, the key goes on to the other rows.
- * @type {Array<{help: string, when?: 'selection' | 'video', keys: Array<[chord: string, run: (a: KeyActions) => void]>}>}
+ * `when` names what must be true for the row to act: 'selection' (a segment is selected),
+ * 'video' or 'suggestion' (one is selected); when it is not, the key goes on to the other rows.
+ * @type {Array<{help: string, when?: 'selection' | 'video' | 'suggestion', keys: Array<[chord: string, run: (a: KeyActions) => void]>}>}
  */
 export const KEY_TABLE = [
   { help: 'play / pause', keys: [[' ', (a) => a.togglePlay()]] },
@@ -83,6 +86,13 @@ export const KEY_TABLE = [
   { help: 'split the selected segment at the cursor', keys: [['s', (a) => a.split()]] },
   { help: 'merge the selected segment with the next on its track', keys: [['m', (a) => a.merge()]] },
   { help: 'delete the selected segment', keys: [['Delete', (a) => a.deleteSelected()]] },
+  { help: 'select the next / previous suggestion (a pause, a loudness jump, a cut)', keys: [['n', (a) => a.stepSuggestion(1)], ['Shift+N', (a) => a.stepSuggestion(-1)]] },
+  {
+    help: 'accept the selected suggestion: a pause becomes a segment, a cut or jump a boundary',
+    when: 'suggestion',
+    keys: [['Enter', (a) => a.acceptSuggestion()]],
+  },
+  { help: 'snap boundaries to the sound (pause edges, energy minima, zero crossings) on / off', keys: [['Shift+S', (a) => a.toggleSoundSnap()]] },
   { help: 'undo, redo', keys: [['Ctrl+z', (a) => a.undo()], ['Ctrl+Shift+Z', (a) => a.redo()], ['Ctrl+y', (a) => a.redo()]] },
   { help: 'this help (Escape closes it)', keys: [['?', (a) => a.toggleHelp()]] },
 ];

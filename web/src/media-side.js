@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The element's media side: makes the load session, playback, viewport, render scheduler and the
-// waveform and spectrogram strips, joins them (who hears whom), and forwards their events that
-// the element fires. The element's public media API delegates to these parts.
+// waveform, spectrogram and analysis strips, joins them (who hears whom), and forwards their events
+// that the element fires. The element's public media API delegates to these parts.
+import { AnalysisStrips } from './analysis-strips.js';
 import { LoadSession } from './load-session.js';
 import { Playback } from './playback.js';
 import { RenderScheduler } from './render-scheduler.js';
@@ -18,6 +19,7 @@ import { WaveformStrip } from './waveform-strip.js';
  * @property {(type: string, detail: object) => void} emit  fires one of the element's events
  * @property {() => Promise<void>} modelReady  see load-session.js's SessionHost
  * @property {(load: number) => Promise<void>} annotate
+ * @property {() => object | null} analysisConfig  the label config's `analysis` block, or null
  */
 
 export class MediaSide {
@@ -56,8 +58,19 @@ export class MediaSide {
       src: () => (element.getAttribute('src') ? new URL(element.getAttribute('src'), document.baseURI).href : ''),
       layout: () => this.layout(),
     });
-    const session = this.session = new LoadSession(p, { element, modelReady: host.modelReady, annotate: host.annotate }, this);
-    const { viewport, scheduler, playback } = this;
+    this.analysis = new AnalysisStrips(p, {
+      view: () => this.viewport.view, sampleRate: () => session.info?.sampleRate ?? 0, audioStart: () => session.audioStart, video: () => this.playback.video,
+      ready: () => session.decoded, width: () => p.waveCanvas.width, config: host.analysisConfig,
+      analyzeWindow: (start, end) => session.analyzeWindow(start, end), setAnalysisOptions: (options) => session.setAnalysisOptions(options),
+    });
+    const session = this.session = new LoadSession(p, { element, modelReady: host.modelReady, annotate: host.annotate, analysisOptions: () => this.analysis.options() }, this);
+    const { viewport, scheduler, playback, analysis } = this;
+    session.on('loading', () => analysis.reset());
+    session.on('analysis', (msg) => analysis.data.take(msg));
+    // The config is in the model by now (it may have come before the model loaded).
+    session.on('ready', () => analysis.configChanged());
+    analysis.on('analysis', ({ kind }) => emit('analysis', { kind }));
+    playback.on('frames', () => analysis.refreshShown());
 
     viewport.on('change', (view) => {
       scheduler.invalidate('main', 'spectrogram');
@@ -74,6 +87,7 @@ export class MediaSide {
     playback.on('pause', () => viewport.updateCursor());
     scheduler.on('frame', () => {
       drawRuler(p.ruler, viewport.view, session.duration);
+      analysis.draw();
       if (playback.video) playback.filmstrip?.follow(viewport.view, playback.video.count);
       viewport.updateOverlay();
     });
@@ -99,6 +113,7 @@ export class MediaSide {
   /** The strips' boxes may have changed size: their canvases are sized again and redrawn. */
   layout() {
     this.strip.layout();
+    this.analysis.layout();
     this.playback.filmstrip?.invalidate();
     this.scheduler.invalidate();
   }
@@ -125,6 +140,7 @@ export class MediaSide {
     this.playback.connect(subs);
     this.session.connect(subs);
     this.spectrogram.connect(subs);
+    this.analysis.connect(subs);
     subs.listen(p.zoomIn, 'click', () => this.viewport.zoomBy(2));
     subs.listen(p.zoomOut, 'click', () => this.viewport.zoomBy(0.5));
     subs.listen(p.zoomFit, 'click', () => this.viewport.zoomTo(0, this.session.duration));

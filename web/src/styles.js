@@ -42,6 +42,18 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .wave { position: relative; height: var(--avseg-wave-height, 160px); cursor: text; touch-action: none; }
 .cursor { position: absolute; top: 0; bottom: 0; left: 0; width: 0; border-left: 1px solid var(--avseg-cursor); pointer-events: none; will-change: transform; }
 .cursor.overview-cursor { opacity: 0.7; }
+.analysis-bar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 3px 6px; border-top: 1px solid #e3e8ef; font-size: 12px; color: #4a5566; }
+.analysis-bar input[type="number"] { width: 6ch; font: inherit; }
+.analysis-title { font-weight: 600; }
+.suggestion-line { font-variant-numeric: tabular-nums; }
+.analysis[hidden], .analysis-strip[hidden], .motion-toggle[hidden] { display: none; }
+.analysis-strip { position: relative; border-top: 1px solid #e3e8ef; }
+.analysis-strip[data-kind="pauses"] { height: var(--avseg-pauses-height, 18px); }
+.analysis-strip[data-kind="pitch"] { height: var(--avseg-pitch-height, 90px); }
+.analysis-strip[data-kind="loudness"] { height: var(--avseg-loudness-height, 70px); }
+.analysis-strip[data-kind="motion"] { height: var(--avseg-motion-height, 40px); }
+.analysis-strip canvas { position: absolute; inset: 0; width: 100%; height: 100%; }
+.analysis-label { position: absolute; top: 1px; right: 4px; font-size: 11px; color: #4a5566; background: rgba(255,255,255,0.8); padding: 0 3px; pointer-events: none; white-space: nowrap; }
 .lanes { display: block; width: 100%; height: 0; cursor: default; }
 .help-overlay { margin: 6px; padding: 8px 12px; border: 1px solid #b8c2d0; border-radius: 4px; background: #fff; box-shadow: 0 2px 8px rgba(0,0,0,0.15); }
 .help-overlay[hidden] { display: none; }
