@@ -3,6 +3,7 @@
 
 #include "PcmSource.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -13,6 +14,8 @@ struct PitchOptions {
     double ceilingHz = 800.0;
     double hopSeconds = 0.001;   // rounded to whole frames
     double threshold = 0.15;     // YIN's absolute threshold (doc/analysis.md)
+    // A point is voiced when its aperiodicity (YIN's d' at the chosen lag) is below this.
+    double voicingThreshold = 0.45;
 };
 
 // F0 on a grid of frames: value i is centred on frame (firstIndex + i) * hop, whatever window was
@@ -29,22 +32,39 @@ struct PitchRange {
     double ceilingHz = 0;
 };
 
-// YIN (de Cheveigné and Kawahara 2002) over the channels' mean.
+// YIN (de Cheveigné and Kawahara 2002) over the channels' mean, on a copy decimated to about
+// 8 kHz (doc/analysis.md "Pitch"). Throws MediaError (InvalidValue) for options it cannot use.
 class PitchTracker {
 public:
     PitchTracker(int sampleRate, PitchOptions options);
     int hop() const { return hop_; }
-    // The grid points whose centres fall in [first, first + count).
+    // Frames of the input per sample of the decimated copy (a divisor of hop()).
+    int decimation() const { return decimation_; }
+    // The grid points whose centres fall in [first, first + count) and in [0, pcm.frames()).
     PitchTrack track(PcmSource& pcm, int64_t first, int64_t count);
 
 private:
+    struct Raw;
+    void decimate(PcmSource& pcm, int64_t from, int64_t count, std::vector<double>& out);
+
     int sampleRate_;
     PitchOptions options_;
     int hop_;
+    int decimation_ = 1;
+    int hopDecimated_ = 1;
+    double rate_ = 0;          // sampleRate_ / decimation_
+    int tauMin_ = 2;           // lags searched, in decimated samples
+    int tauMax_ = 2;
+    int halfWindow_ = 1;       // the integration window is 2 * halfWindow_ decimated samples
+    int neighbours_ = 0;       // step 6 looks this many grid points either side
+    std::vector<double> filter_;   // the decimation low-pass, 2 * filterHalf_ + 1 taps
+    int filterHalf_ = 0;
+    std::vector<float> mono_;
 };
 
 // The speaker's range from a first, wide pass (doc/analysis.md cites the rule); the given
-// fallback when too little is voiced.
+// fallback when fewer than kMinVoicedForRange values are voiced.
+inline constexpr size_t kMinVoicedForRange = 200;
 PitchRange speakerRange(const PitchTrack& wide, PitchRange fallback);
 
 } // namespace avseg
