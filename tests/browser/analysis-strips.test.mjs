@@ -7,18 +7,12 @@
 // integrated loudness and range.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { startElementPage } from './harness.mjs';
+import { RATE, TRUTH, makeTones, openTones as openMedia } from './analysis-media.mjs';
 
-const run = promisify(execFile);
-const RATE = 48000;
-// Tone, silence, tone, silence, tone: the silences are the pauses.
-const PARTS = [['tone', 0.5], ['gap', 0.6], ['tone', 0.8], ['gap', 0.4], ['tone', 0.7]];
-const TRUTH = [{ start: 24000, end: 52800 }, { start: 91200, end: 110400 }];
 const CONFIG = {
   categories: [{ name: 'pause', tags: ['Pause'] }, { name: 'speaker', tags: ['A'] }],
   analysis: { show: ['pauses', 'pitch', 'loudness'], pitch: { floorHz: 75, ceilingHz: 600 } },
@@ -29,14 +23,7 @@ let env;
 
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-analysis-strips-'));
-  const files = [];
-  for (const [i, [kind, seconds]] of PARTS.entries()) {
-    const file = path.join(tmp, `part${i}.wav`);
-    const body = kind === 'tone' ? ['synth', String(seconds), 'sine', '220', 'vol', '0.5'] : ['trim', '0', `${Math.round(seconds * RATE)}s`];
-    await run('sox', ['-D', '-n', '-r', String(RATE), '-b', '16', '-c', '1', file, ...body]);
-    files.push(file);
-  }
-  await run('sox', ['-D', ...files, path.join(tmp, 'tones.wav')]);
+  await makeTones(tmp);
   env = await startElementPage({ title: 'avseg analysis strips', mediaRoot: tmp });
 });
 
@@ -45,19 +32,7 @@ after(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-/** A tab whose editor has loaded tones.wav with `config`, ready, and whose pauses are known. */
-async function openTones(t, config = CONFIG) {
-  const page = await env.open(t, { width: 1000, height: 1000 });
-  await page.evaluate(({ src, config }) => new Promise((resolve, reject) => {
-    const el = document.querySelector('avseg-editor');
-    el.addEventListener('ready', resolve, { once: true });
-    el.addEventListener('error', (e) => { if (e.detail.fatal) reject(new Error(e.detail.message)); });
-    el.config = config;
-    el.src = src;
-  }), { src: env.servers.media.url('/tones.wav'), config });
-  await page.waitForFunction(() => document.querySelector('avseg-editor').analysis.pauses?.final);
-  return page;
-}
+const openTones = (t, config = CONFIG) => openMedia(env, t, config);
 
 /** Zooms to [start, end] s and waits for the waveform's final picture and the strips' next frame. */
 async function zoom(page, start, end) {
