@@ -16,7 +16,7 @@ test('the packaged Lambdas hold their handler, its imports and the model, and ru
   const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-lambda-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const { stdout } = await exec(path.join(root, 'scripts/package-lambdas'));
-  assert.deepEqual(stdout.trim().split('\n'), ['build/lambda/pre-annotation.zip', 'build/lambda/consolidation.zip']);
+  assert.deepEqual(stdout.trim().split('\n'), ['build/lambda/pre-annotation.zip', 'build/lambda/consolidation.zip', 'build/lambda/precompute.zip']);
   for (const name of ['pre-annotation', 'consolidation']) {
     const listing = (await exec('unzip', ['-Z1', path.join(root, 'build/lambda', `${name}.zip`)])).stdout.trim().split('\n').sort();
     assert.deepEqual(listing, [`${name}.mjs`, 'blind-systems.mjs', 'avseg-model.js', 'avseg-model.wasm', 'package.json', ...(name === 'consolidation' ? ['consolidate.mjs', 'consolidate-comparison.mjs', 'preference-stats.js'] : ['model-text-guard.js'])].sort());

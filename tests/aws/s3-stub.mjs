@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// An S3-compatible endpoint on loopback for the AWS scripts' tests: path-style PUT and GET of
+// An S3-compatible endpoint on loopback for the AWS scripts' tests: path-style PUT, GET and HEAD of
 // objects, listing (by prefix) and batch deletion, kept in memory, each request recorded. The
 // real AWS SDK talks to it. Like S3, keys in XML are escaped, a page holds at most max-keys (and
 // at most `pageSize`, 2 by default so paging is exercised, 1000 as S3 does) and a batch deletion
 // of more than 1000 keys is refused.
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 
 const xmlEscape = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -64,9 +65,11 @@ export async function startS3Stub(objects = new Map(), { pageSize = 2, cors = fa
       } else if (req.method === 'PUT') {
         objects.set(`${bucket}/${key}`, { body, headers: req.headers });
         res.writeHead(200, { etag: '"stub"' }).end();
-      } else if (req.method === 'GET' && objects.has(`${bucket}/${key}`)) {
+      } else if ((req.method === 'GET' || req.method === 'HEAD') && objects.has(`${bucket}/${key}`)) {
+        // HEAD: the same headers, no body (Node sends none for HEAD); the ETag is the body's MD5, as S3's for a single PUT.
         const o = objects.get(`${bucket}/${key}`);
         const type = o.headers?.['content-type'] ?? 'application/octet-stream';
+        res.setHeader('etag', `"${createHash('md5').update(o.body).digest('hex')}"`);
         const size = o.body.length;
         const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
         const start = range ? (range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1])) : 0;
