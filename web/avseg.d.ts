@@ -170,6 +170,25 @@ export interface AvsegDraftStore {
   description?: string;
 }
 
+/** What the analysis found so far (doc/element-api.md#analysis): frames of the audio, and the media's seconds; a copy. */
+export interface AvsegAnalysis {
+  pauses?: {
+    sampleRate: number; speechLevelDb: number; thresholdDb: number; minDuration: number; final: boolean; from: 'core' | 'sidecar';
+    spans: Array<{ start: number; end: number; startTime: number; endTime: number }>;
+  };
+  loudness?: {
+    sampleRate: number; stepFrames: number; integrated: number | null; range: number | null; final: boolean; from: 'core' | 'sidecar';
+    momentary: Float32Array; shortTerm: Float32Array; jumps: Array<{ frame: number; time: number; from: number; to: number }>;
+  };
+  /** hz: one value a hop (value g at frame g·hop); 0 unvoiced, NaN not computed yet. */
+  pitch?: { sampleRate: number; hop: number; floorHz: number; ceilingHz: number; final: boolean; from: 'core' | 'sidecar'; hz: Float32Array };
+  /** Per video frame; cuts and jerks by frame index with the frame's start time. */
+  motion?: {
+    frames: number; final: boolean; from: 'core' | 'sidecar'; motion: Float32Array;
+    cuts: Array<{ frame: number; time: number }>; jerks: Array<{ frame: number; time: number }>;
+  };
+}
+
 export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress' | 'timeupdate'> {
   progress: CustomEvent<AvsegProgressDetail>;
   ready: CustomEvent<AvsegReadyDetail>;
@@ -192,6 +211,8 @@ export interface AvsegEditorEventMap extends Omit<HTMLElementEventMap, 'error' |
   frames: CustomEvent<{ count: number; width: number; height: number; codec: string }>;
   /** Another frame is on screen (from requestVideoFrameCallback). */
   framechange: CustomEvent<{ frame: number; time: number }>;
+  /** The analysis of a kind arrived or changed (read `analysis`). */
+  analysis: CustomEvent<{ kind: 'pauses' | 'energy' | 'loudness' | 'pitch' | 'motion' }>;
   /** Diagnostic, not bubbling: a main-view frame was painted. */
   'avseg-rendered': CustomEvent<{ fromSamples: boolean }>;
   /** Diagnostic, not bubbling: a spectrogram frame was painted. */
@@ -258,6 +279,8 @@ export declare class AvsegEditor extends HTMLElement {
   spectrogram: boolean;
   /** Its settings; unknown values fall back to the defaults (2048, 'mel', 'magma', -100, 0). */
   spectrogramOptions: AvsegSpectrogramOptions;
+  /** What the analysis found so far (the `analysis` attribute names a precomputed file): pauses, loudness, pitch, motion. */
+  readonly analysis: AvsegAnalysis;
   /** A video's frame index, or null for audio. */
   readonly frames: AvsegFrames | null;
   /** The frame on screen (0-based), or -1. */
