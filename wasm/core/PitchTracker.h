@@ -64,7 +64,7 @@ private:
 
 // The speaker's range from a first, wide pass (doc/analysis.md cites the rule); the given
 // fallback when fewer than kMinVoicedForRange values are voiced.
-inline constexpr size_t kMinVoicedForRange = 200;
+inline constexpr size_t kMinVoicedForRange = 100;   // 1 s at a 10 ms hop
 PitchRange speakerRange(const PitchTrack& wide, PitchRange fallback);
 
 } // namespace avseg
