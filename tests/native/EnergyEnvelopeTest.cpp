@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "EnergyEnvelope.h"
 #include "GeneratedSpeech.h"
+#include "LoudnessMeter.h"
 #include "PauseDetector.h"
+#include "StreamingDecoder.h"
 #include "TestMedia.h"
 
 #include <catch2/catch.hpp>
@@ -118,4 +120,67 @@ TEST_CASE("envelope and pause throughput (printed)", "[EnergyEnvelope]")
                 "(%.2f s per hour, %zu pauses); %zu bytes\n",
         envelope, envelope * 3600 / seconds, detect, detect * 3600 / seconds, pauses.size(), e.memoryBytes());
     CHECK(pauses.size() == size_t(seconds / 10) * 5);
+}
+
+namespace {
+
+class NullSink : public AudioSink {
+public:
+    void start(const AudioFormat&) override {}
+    void process(const float* const*, size_t frames) override { this->frames += int64_t(frames); }
+    void done() override {}
+    int64_t frames = 0;
+};
+
+// What the worker's decode feeds: the decoder's own sink and the analyses.
+class Tee : public AudioSink {
+public:
+    explicit Tee(std::vector<AudioSink*> sinks) : sinks_(std::move(sinks)) {}
+    void start(const AudioFormat& f) override { for (AudioSink* s : sinks_) s->start(f); }
+    void process(const float* const* ch, size_t n) override { for (AudioSink* s : sinks_) s->process(ch, n); }
+    void done() override { for (AudioSink* s : sinks_) s->done(); }
+
+private:
+    std::vector<AudioSink*> sinks_;
+};
+
+} // namespace
+
+TEST_CASE("envelope, pauses and loudness against decoding the MP3 they come from (printed)", "[EnergyEnvelope]")
+{
+    const std::vector<uint8_t> bytes = test::readBytes(test::fixture("sample.mp3"));
+    const int rounds = 6;
+    double decodeOnly = 0, withAnalysis = 0, detect = 0;
+    int64_t frames = 0;
+    int rate = 0;
+    for (int r = 0; r < rounds; ++r) {
+        {
+            NullSink sink;
+            const auto t0 = std::chrono::steady_clock::now();
+            StreamingDecoder decoder(sink, nullptr);
+            test::streamInto(decoder, bytes, 1 << 20);
+            decodeOnly += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            frames = sink.frames;
+        }
+        NullSink sink;
+        EnergyEnvelope envelope;
+        LoudnessMeter loudness;
+        Tee tee({&sink, &envelope, &loudness});
+        const auto t0 = std::chrono::steady_clock::now();
+        StreamingDecoder decoder(tee, nullptr);
+        test::streamInto(decoder, bytes, 1 << 20);
+        const auto t1 = std::chrono::steady_clock::now();
+        const std::vector<Pause> pauses = detectPauses(envelope, PauseOptions{});
+        (void)loudness.integrated();
+        const auto t2 = std::chrono::steady_clock::now();
+        withAnalysis += std::chrono::duration<double>(t1 - t0).count();
+        detect += std::chrono::duration<double>(t2 - t1).count();
+        rate = envelope.sampleRate();
+        CHECK(!pauses.empty());
+    }
+    const double hours = double(frames) * rounds / rate / 3600;
+    std::printf("sample.mp3 (%.1f s at %d Hz) x %d: decode alone %.2f s per hour; decode + envelope + loudness "
+                "%.2f s per hour (analysis %.2f s per hour); pauses + integrated loudness %.3f s per hour\n",
+        double(frames) / rate, rate, rounds, decodeOnly / hours, withAnalysis / hours, (withAnalysis - decodeOnly) / hours,
+        detect / hours);
 }

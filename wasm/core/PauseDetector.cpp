@@ -17,6 +17,14 @@ constexpr double kMarginDb = 15.9;          // active level minus activity thres
 constexpr double kBinDb = 0.25;
 constexpr double kLowestDb = EnergyEnvelope::kSilenceDb;
 constexpr double kHighestDb = 20.0;
+// The noise floor: the 5th percentile of the level over 10 ms windows. The threshold stays 10 dB
+// above it, but never rises above speech level - 10 dB.
+constexpr double kFloorWindowSeconds = 0.01;
+constexpr double kFloorPercentile = 0.05;
+constexpr double kFloorMarginDb = 10.0;
+constexpr double kHighestGuardDb = -10.0;
+constexpr size_t kClickBlocks = 2;
+constexpr double kClickQuietSeconds = 0.05;
 
 double powerOf(float db) { return db <= EnergyEnvelope::kSilenceDb ? 0.0 : std::pow(10.0, db / 10.0); }
 
@@ -166,6 +174,49 @@ double speechLevelDb(const EnergyEnvelope& envelope)
     return 10 * std::log10(meanPower);
 }
 
+double noiseFloorDb(const EnergyEnvelope& envelope)
+{
+    const std::vector<float>& levels = envelope.levels();
+    if (levels.empty())
+        return EnergyEnvelope::kSilenceDb;
+    const size_t span = std::max<size_t>(1, static_cast<size_t>(std::lround(kFloorWindowSeconds * envelope.sampleRate() / envelope.hop())));
+    const size_t bins = static_cast<size_t>((kHighestDb - kLowestDb) / kBinDb) + 1;
+    std::vector<size_t> histogram(bins, 0);
+    double sum = 0;
+    size_t count = 0;
+    for (size_t i = 0; i < levels.size(); ++i) {
+        sum += powerOf(levels[i]);
+        if (i >= span)
+            sum -= powerOf(levels[i - span]);
+        if (i + 1 < span)
+            continue;
+        const double mean = std::max(sum, 0.0) / double(span);
+        const double db = mean > 0 ? std::clamp(10 * std::log10(mean), kLowestDb, kHighestDb) : kLowestDb;
+        ++histogram[static_cast<size_t>((db - kLowestDb) / kBinDb)];
+        ++count;
+    }
+    if (count == 0)
+        return EnergyEnvelope::kSilenceDb;
+    const size_t rank = static_cast<size_t>(kFloorPercentile * double(count));
+    size_t seen = 0;
+    for (size_t b = 0; b < bins; ++b) {
+        seen += histogram[b];
+        if (seen > rank)
+            return kLowestDb + double(b) * kBinDb;
+    }
+    return kHighestDb;
+}
+
+double pauseThresholdDb(const EnergyEnvelope& envelope, const PauseOptions& options)
+{
+    const double speech = speechLevelDb(envelope);
+    if (speech <= EnergyEnvelope::kSilenceDb)
+        return EnergyEnvelope::kSilenceDb;
+    const double asked = speech + options.thresholdDb;
+    const double aboveFloor = std::min(noiseFloorDb(envelope) + kFloorMarginDb, speech + kHighestGuardDb);
+    return std::max(asked, aboveFloor);
+}
+
 std::vector<Pause> detectPauses(const EnergyEnvelope& envelope, const PauseOptions& options, PcmSource* pcm)
 {
     std::vector<Pause> pauses;
@@ -175,17 +226,17 @@ std::vector<Pause> detectPauses(const EnergyEnvelope& envelope, const PauseOptio
         return pauses;
     const int64_t hop = envelope.hop();
     const int64_t minFrames = std::max<int64_t>(1, std::llround(options.minDuration * envelope.sampleRate()));
-    const double speech = speechLevelDb(envelope);
-    if (speech <= EnergyEnvelope::kSilenceDb) {
+    const double thresholdDb = pauseThresholdDb(envelope, options);
+    if (thresholdDb <= EnergyEnvelope::kSilenceDb) {
         if (frames >= minFrames)
             pauses.push_back({0, frames, EnergyEnvelope::kSilenceDb});
         return pauses;
     }
-    const double thresholdDb = speech + options.thresholdDb;
     const double threshold = std::pow(10.0, thresholdDb / 10.0);
     std::optional<EdgeRefiner> refiner;
     if (pcm)
         refiner.emplace(*pcm, envelope.hop(), threshold);
+    const size_t quiet = static_cast<size_t>(std::lround(kClickQuietSeconds * envelope.sampleRate() / double(hop)));
 
     const size_t blocks = levels.size();
     for (size_t a = 0; a < blocks;) {
@@ -195,8 +246,25 @@ std::vector<Pause> detectPauses(const EnergyEnvelope& envelope, const PauseOptio
         }
         size_t b = a;
         float loudest = EnergyEnvelope::kSilenceDb;
-        while (b < blocks && levels[b] < thresholdDb)
-            loudest = std::max(loudest, levels[b++]);
+        for (;;) {
+            while (b < blocks && levels[b] < thresholdDb)
+                loudest = std::max(loudest, levels[b++]);
+            // A click of a block or two with quiet on both sides for 50 ms does not end the pause
+            // (a plosive's release, the shortest sound of speech, lasts 5 ms or more; the pulses
+            // of a fading voice come closer together than 50 ms).
+            size_t c = b;
+            while (c < blocks && c - b < kClickBlocks && levels[c] >= thresholdDb)
+                ++c;
+            if (c == b || c >= blocks || levels[c] >= thresholdDb || b - a < quiet)
+                break;
+            size_t d = c;
+            while (d < blocks && d - c < quiet && levels[d] < thresholdDb)
+                ++d;
+            if (d - c < quiet && d < blocks)
+                break;
+            while (b < c)
+                loudest = std::max(loudest, levels[b++]);
+        }
         int64_t start = int64_t(a) * hop;
         int64_t end = std::min(int64_t(b) * hop, frames);
         // Refining moves each edge by at most about two blocks.
