@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The precompute Lambda (Node.js 20; scripts/aws/precompute.yaml fans it out over a manifest with
+// The precompute Lambda (Node.js 20 or later; scripts/aws/precompute.yaml fans it out over a manifest with
 // a Step Functions Distributed Map). `handler` takes one manifest item, {line, index, output,
 // options?}: it reads each of the line's s3:// media, runs the avseg-cli packaged beside it
 // (static, scripts/build-cli-static), writes peaks (.dat) and the analysis sidecar (.avsa) under
