@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -128,6 +129,24 @@ TEST_CASE("EBU Tech 3341 case 9: short-term loudness constant at -23 LUFS after 
             worst = std::max(worst, std::abs(m.shortTerm()[i] + 23.0));
         }
         std::printf("Tech 3341 case 9 at %d Hz: short-term within %.3f LU of -23\n", rate, worst);
+    }
+}
+
+TEST_CASE("EBU Tech 3341 case 10: the maximum short-term loudness of a 3 s tone is -23 LUFS wherever it starts",
+    "[LoudnessMeter]")
+{
+    // 20 signals: i * 0.15 s of silence, 3 s at -23 dBFS, 1 s of silence. On the 100 ms grid a tone
+    // starting between two steps is read at most 50 ms short: 10 log10(2.95 / 3) = -0.07 LU.
+    for (int rate : {48000, 44100}) {
+        double worst = 0;
+        for (int i = 0; i < 20; ++i) {
+            INFO(rate << " Hz, signal " << i + 1);
+            const LoudnessMeter m = measure(rate, {{-999, 0.15 * i}, {-23, 3}, {-999, 1}});
+            const double top = *std::max_element(m.shortTerm().begin(), m.shortTerm().end());
+            CHECK(top == Approx(-23).margin(kTolerance));
+            worst = std::max(worst, std::abs(top + 23));
+        }
+        std::printf("Tech 3341 case 10 at %d Hz: max short-term within %.3f LU of -23\n", rate, worst);
     }
 }
 
