@@ -33,6 +33,7 @@ const COLORS = {
  * @property {() => object | null} config  the label config's `analysis` block, or null
  * @property {(startFrame: number, endFrame: number) => void} analyzeWindow
  * @property {(options: object) => void} setAnalysisOptions
+ * @property {() => void} scanMotion  a video's motion computed from its frames (once a load)
  */
 
 /**
@@ -117,6 +118,8 @@ export class AnalysisStrips extends Emitter {
     this.#el.analysis.hidden = !this.shown.some((k) => !this.#strips[k].box.hidden);
     this.layout();
     if (this.#shown.has('pitch')) this.#askPitch(true);
+    // The browser's motion scan costs a second playing of the video: only when the strip is wanted.
+    if (this.#shown.has('motion') && video && this.#host.ready() && !this.data.motion?.final) this.#host.scanMotion();
   }
 
   /** Whether the label config has an `analysis` block. */

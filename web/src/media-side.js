@@ -4,6 +4,7 @@
 // that the element fires. The element's public media API delegates to these parts.
 import { AnalysisStrips } from './analysis-strips.js';
 import { LoadSession } from './load-session.js';
+import { MotionScan } from './motion-scan.js';
 import { Playback } from './playback.js';
 import { RenderScheduler } from './render-scheduler.js';
 import { drawRuler } from './ruler.js';
@@ -24,6 +25,7 @@ import { WaveformStrip } from './waveform-strip.js';
 
 export class MediaSide {
   #p;
+  #motionScan = null;   // the browser's motion scan of this load's video (motion-scan.js), once asked
 
   /**
    * @param {Record<string, HTMLElement>} p  the shadow DOM's parts (element-markup.js)
@@ -62,13 +64,21 @@ export class MediaSide {
       view: () => this.viewport.view, sampleRate: () => session.info?.sampleRate ?? 0, audioStart: () => session.audioStart, video: () => this.playback.video,
       ready: () => session.decoded, width: () => p.waveCanvas.width, config: host.analysisConfig,
       analyzeWindow: (start, end) => session.analyzeWindow(start, end), setAnalysisOptions: (options) => session.setAnalysisOptions(options),
+      scanMotion: () => this.#scanMotion(),
     });
     const session = this.session = new LoadSession(p, { element, modelReady: host.modelReady, annotate: host.annotate, analysisOptions: () => this.analysis.options() }, this);
     const { viewport, scheduler, playback, analysis } = this;
-    session.on('loading', () => analysis.reset());
+    session.on('loading', () => {
+      this.#motionScan?.dispose();
+      this.#motionScan = null;
+      analysis.reset();
+    });
     session.on('analysis', (msg) => analysis.data.take(msg));
     // The config is in the model by now (it may have come before the model loaded).
-    session.on('ready', () => analysis.configChanged());
+    session.on('ready', () => {
+      analysis.configChanged();
+      analysis.refreshShown();
+    });
     analysis.on('analysis', ({ kind }) => emit('analysis', { kind }));
     playback.on('frames', () => analysis.refreshShown());
 
@@ -105,6 +115,17 @@ export class MediaSide {
     this.spectrogram.on('options', ({ options }) => this.setSpectrogramOptions(options));
     for (const type of ['progress', 'peaks', 'error', 'ready']) session.on(type, (detail) => emit(type, detail));
     for (const type of ['frames', 'framechange']) playback.on(type, (detail) => emit(type, detail));
+  }
+
+  /** A video's motion, computed here from its frames when no analysis file gave it (the Motion strip asks once). */
+  #scanMotion() {
+    const video = this.playback.video;
+    const src = this.#p.media.currentSrc || this.#p.media.src;
+    if (this.#motionScan || !video || !src) return;
+    const load = this.session.loadId;
+    const scan = this.#motionScan = new MotionScan({ src, times: video.times, sink: this.session });
+    scan.on('error', ({ frame, message }) => console.warn(`avseg: the motion scan stopped at frame ${frame}: ${message}`));
+    scan.start().catch((err) => { if (load === this.session.loadId) console.warn(`avseg: the motion scan failed: ${err?.message ?? err}`); });
   }
 
   /** Positions per second of the annotation timebase (time-base.js). */
