@@ -47,6 +47,8 @@ std::vector<float> readMix(PcmSource& pcm, int64_t& first, int64_t count)
 Candidate zeroCrossing(PcmSource& pcm, int64_t frame, int64_t lo, int64_t hi)
 {
     Candidate best;
+    if (hi < lo)
+        return best;
     int64_t first = lo;
     const std::vector<float> mix = readMix(pcm, first, hi - lo + 1);
     SnapKind ignored = SnapNone;

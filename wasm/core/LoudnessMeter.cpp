@@ -38,7 +38,8 @@ double power(double lufsValue) { return std::pow(10.0, (lufsValue - kOffset) / 1
 std::array<Biquad, 2> LoudnessMeter::kWeighting(int sampleRate)
 {
     std::array<Biquad, 2> f;
-    {
+    // Below 3.4 kHz of sample rate the shelf lies above Nyquist and is left out.
+    if (sampleRate > 2 * kShelfHz) {
         const double k = std::tan(kPi * kShelfHz / sampleRate);
         const double vh = std::pow(10.0, kShelfGainDb / 20.0);
         const double vb = std::pow(vh, kShelfBandShare);
@@ -50,6 +51,7 @@ std::array<Biquad, 2> LoudnessMeter::kWeighting(int sampleRate)
         f[0].a2 = (1 - k / kShelfQ + k * k) / a0;
     }
     {
+        // b = (1, -2, 1) at every rate: kWeigh relies on it.
         const double k = std::tan(kPi * kHighPassHz / sampleRate);
         const double a0 = 1 + k / kHighPassQ + k * k;
         f[1].b0 = 1;
