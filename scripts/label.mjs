@@ -170,7 +170,7 @@ async function start(opts, held) {
     return templates[file];
   };
   for (const item of items) await templateFor(item); // a missing template stops the run now, not mid-item
-  const sign = items.some((i) => mediaOf(i).some((r) => r.kind === 's3' || r.peaks?.kind === 's3')) ? await presigner() : null;
+  const sign = items.some((i) => mediaOf(i).some((r) => r.kind === 's3' || r.peaks?.kind === 's3' || r.analysis?.kind === 's3')) ? await presigner() : null;
 
   const release = opts.preview ? async () => {} : await lockFolder(outputDir);
   held.push(release);
@@ -195,11 +195,11 @@ async function start(opts, held) {
 
   // Each clip of a comparison is served as a single clip is, under its own tag.
   const byTag = new Map(items.flatMap((i) => mediaOf(i).map((r) => [r.tag, r])));
-  /** What grant_read_access gives for each of an item's values: its media and its peaks (each clip's, for a comparison). */
+  /** What grant_read_access gives for each of an item's values: its media, peaks and analysis (each clip's, for a comparison). */
   const served = async (req, item) => {
     const urls = new Map();
     for (const clip of mediaOf(item)) {
-      for (const [slot, r] of [['media', clip], ['peaks', clip.peaks]]) {
+      for (const [slot, r] of [['media', clip], ['peaks', clip.peaks], ['analysis', clip.analysis]]) {
         if (!r) continue;
         if (r.kind === 'file') urls.set(r.source, `${origin(req, ports.media)}/${mediaToken}/${slot}/${clip.tag}/${encodeURIComponent(servedName(item, slot, r))}`);
         else urls.set(r.source, r.kind === 's3' ? await sign(r.bucket, r.key) : r.source);
@@ -297,6 +297,7 @@ async function start(opts, held) {
       const previous = store?.answerOf(index, name);
       const input = { ...item.line, avsegJob: job };
       if (item.peaks) input.peaks = item.peaks.source;
+      if (item.analysis) input.analysis = item.analysis.source;
       // A comparison's clips are shown in an order drawn from the annotator and the item (compare-task.js).
       if (item.kind === 'comparison') input.avsegAnnotator = name;
       // Without "prompt", a comparison's prompt is its line's "source" (doc/comparison-format.md, "Manifest").
@@ -311,7 +312,7 @@ async function start(opts, held) {
       }
       const grant = (v) => {
         const url = urls.get(grants.get(v.trim()) ?? v.trim());
-        if (url === undefined) throw new Error(`grant_read_access("${v}"): the local run serves only a line's media and peaks`);
+        if (url === undefined) throw new Error(`grant_read_access("${v}"): the local run serves only a line's media, peaks and analysis`);
         return url;
       };
       const rendered = await renderTemplate(await templateFor(item), input, { grant });
@@ -382,9 +383,9 @@ async function start(opts, held) {
       const kept = withoutSecrets(blind ? unblindAnswer(answer, item) : answer, {
         mediaToken,
         secrets: [runToken, ...(annotators?.names.map((n) => annotators.secretOf(n)) ?? [])],
-        sourceOf: (slot, tag) => (slot === 'peaks' ? byTag.get(tag)?.peaks : byTag.get(tag))?.source,
+        sourceOf: (slot, tag) => (slot === 'peaks' || slot === 'analysis' ? byTag.get(tag)?.[slot] : byTag.get(tag))?.source,
         // A presigned URL is the same but for its query, whenever it was made.
-        signed: await Promise.all(mediaOf(item).flatMap((c) => [c, c.peaks]).filter((r) => r?.kind === 's3').map(async (r) => [(await sign(r.bucket, r.key)).split('?')[0], r.source])),
+        signed: await Promise.all(mediaOf(item).flatMap((c) => [c, c.peaks, c.analysis]).filter((r) => r?.kind === 's3').map(async (r) => [(await sign(r.bucket, r.key)).split('?')[0], r.source])),
       });
       await store.submit(index, name, { answerContent: kept, acceptanceTime: acceptance.get(`${index}\n${name}`) });
       acceptance.delete(`${index}\n${name}`);
@@ -535,7 +536,7 @@ async function start(opts, held) {
   mediaApp.get('/:token/:slot/:item/:name', async (req, res, next) => {
     try {
       const item = sameSecret(req.params.token, mediaToken) ? byTag.get(req.params.item) : undefined;
-      const file = req.params.slot === 'media' ? item : req.params.slot === 'peaks' ? item?.peaks : undefined;
+      const file = req.params.slot === 'media' ? item : req.params.slot === 'peaks' || req.params.slot === 'analysis' ? item?.[req.params.slot] : undefined;
       if (!file || file.kind !== 'file' || req.params.name !== servedName(itemOfTag.get(req.params.item), req.params.slot, file)) return res.status(404).type('text').send('not found');
       if (!(await stillInPlace(file.path))) {
         console.warn(`avseg: ${printable(file.source)} (line ${item.lineNumber}) no longer resolves to ${file.path}: not served`);

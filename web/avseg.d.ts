@@ -409,6 +409,8 @@ export interface AvsegCompareClip {
   system: string;
   /** A precomputed peaks file (as the editor's `peaks` attribute). */
   peaks?: string;
+  /** A precomputed analysis sidecar (as the editor's `analysis` attribute; doc/analysis-format.md). */
+  analysis?: string;
   /** The clip's name in the answer (the manifest's source-ref) when `src` is a presigned address; default `src`. */
   source?: string;
 }

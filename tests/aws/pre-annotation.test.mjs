@@ -22,6 +22,16 @@ test('a peaks URI is passed on as "peaks"', async () => {
   assert.equal(out.taskInput.peaks, 's3://b/a.dat');
 });
 
+test('an analysis sidecar URI (scripts/precompute\'s "analysis-ref") is passed on as "analysis", a comparison clip\'s as its "analysis-ref"', async () => {
+  const out = await handler(event({ 'source-ref': 's3://b/a.mp3', 'peaks-ref': 's3://b/a.dat', 'analysis-ref': 's3://b/a.avsa' }));
+  assert.equal(out.taskInput.analysis, 's3://b/a.avsa');
+  assert.equal((await handler(event({ 'source-ref': 's3://b/a.mp3' }))).taskInput.analysis, undefined);
+  const clips = [{ 'source-ref': 's3://b/x.wav', system: 'x', 'analysis-ref': 's3://b/x.avsa' }, { 'source-ref': 's3://b/y.wav', system: 'y' }];
+  const compared = await handler(event({ source: 'p-1', clips }));
+  assert.equal(compared.taskInput.clips[0]['analysis-ref'], 's3://b/x.avsa');
+  assert.equal(compared.taskInput.clips[1]['analysis-ref'], undefined);
+});
+
 test('pre-annotations are checked by the core and passed on as a document', async () => {
   const doc = { format: 'avseg.annotation', version: 1, timebase: { rate: 48000, frames: 480000 },
     tracks: [{ id: 't1', category: 'speaker', tag: 'Customer' }], segments: [{ id: 's1', track: 't1', start: 4800, end: 9600, fields: { text: 'hi' } }] };

@@ -21,7 +21,7 @@ for (const name of ['compare-audio', 'compare-video']) {
       prompt: HOSTILE, id: 'p-1',
       clips: [
         { 'source-ref': 's3://b/a "1".wav', system: 'tts-a', 'peaks-ref': 's3://b/a.dat' },
-        { 'source-ref': 's3://b/b&1.wav', system: '<b>tts-b</b>' },
+        { 'source-ref': 's3://b/b&1.wav', system: '<b>tts-b</b>', 'analysis-ref': 's3://b/b.avsa' },
         { 'source-ref': 's3://b/c.wav', system: 'tts-c' },
       ],
     };
@@ -29,12 +29,12 @@ for (const name of ['compare-audio', 'compare-video']) {
     const html = await renderTemplate(await template(name), input, {
       grant: (s) => { seen.push(s); return `https://b.s3.amazonaws.com/signed?k=${encodeURIComponent(s)}&X-Amz-Signature=abc`; },
     });
-    assert.deepEqual(seen, ['s3://b/a "1".wav', 's3://b/a.dat', 's3://b/b&1.wav', 's3://b/c.wav']);
-    const items = [...html.matchAll(/<li data-src="([^"]*)"\s+data-peaks="([^"]*)"><\/li>/g)].map((m) => [unescape(m[1]), unescape(m[2])]);
+    assert.deepEqual(seen, ['s3://b/a "1".wav', 's3://b/a.dat', 's3://b/b&1.wav', 's3://b/b.avsa', 's3://b/c.wav']);
+    const items = [...html.matchAll(/<li data-src="([^"]*)"\s+data-peaks="([^"]*)"\s+data-analysis="([^"]*)"><\/li>/g)].map((m) => [unescape(m[1]), unescape(m[2]), unescape(m[3])]);
     assert.deepEqual(items, [
-      [`https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/a "1".wav')}&X-Amz-Signature=abc`, `https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/a.dat')}&X-Amz-Signature=abc`],
-      [`https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/b&1.wav')}&X-Amz-Signature=abc`, ''],
-      [`https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/c.wav')}&X-Amz-Signature=abc`, ''],
+      [`https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/a "1".wav')}&X-Amz-Signature=abc`, `https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/a.dat')}&X-Amz-Signature=abc`, ''],
+      [`https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/b&1.wav')}&X-Amz-Signature=abc`, '', `https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/b.avsa')}&X-Amz-Signature=abc`],
+      [`https://b.s3.amazonaws.com/signed?k=${encodeURIComponent('s3://b/c.wav')}&X-Amz-Signature=abc`, '', ''],
     ]);
     // The prompt, escaped once: as text it reads exactly as written.
     const prompt = /<q data-avseg-prompt>([\s\S]*?)<\/q>/.exec(html)[1];

@@ -70,3 +70,13 @@ test('a peaks URI in the task input is presigned into data-peaks; without one it
     assert.equal(attr(without, 'data-peaks'), '');
   }
 });
+
+test('an analysis sidecar URI in the task input is presigned into data-analysis; without one it is empty', async () => {
+  for (const name of ['audio', 'video', 'aws-sample-audio', 'aws-sample-video']) {
+    const grant = (s) => `https://signed.example/${encodeURIComponent(s)}`;
+    const withAnalysis = await renderTemplate(await template(name), { 'source-ref': 's3://b/a.mp3', analysis: 's3://b/a "1".avsa' }, { grant });
+    assert.equal(attr(withAnalysis, 'data-analysis'), grant('s3://b/a "1".avsa'), name);
+    const without = await renderTemplate(await template(name), { 'source-ref': 's3://b/a.mp3' }, { grant });
+    assert.equal(attr(without, 'data-analysis'), '', name);
+  }
+});

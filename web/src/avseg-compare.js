@@ -50,7 +50,7 @@ export class AvsegCompare extends HTMLElement {
 
   #root;
   #parts = {};
-  #clips = [];            // manifest order: {src, system, peaks, source}
+  #clips = [];            // manifest order: {src, system, peaks, analysis, source}
   #forced = null;         // {seed, order} of a document being restored in its own order
   #order = [];            // order[k] = manifest index shown at k
   #seed = '';
@@ -126,7 +126,7 @@ export class AvsegCompare extends HTMLElement {
   // ---- methods ----
 
   /**
-   * Shows `clips` ([{src, system, peaks?}], manifest order, 2 to 4) in the blind order of this
+   * Shows `clips` ([{src, system, peaks?, analysis?}], manifest order, 2 to 4) in the blind order of this
    * annotator and task; resolves once every clip is ready (and a kept draft is back).
    */
   async setClips(clips, { prompt = null, taskId } = {}) {
@@ -136,7 +136,7 @@ export class AvsegCompare extends HTMLElement {
     if (clips.some((c) => typeof c.src !== 'string' || !c.src)) throw new TypeError('each clip needs a "src"');
     const load = ++this.#loading;
     this.#teardown();
-    this.#clips = clips.map(({ src, system, peaks, source }) => ({ src, system, peaks, source }));
+    this.#clips = clips.map(({ src, system, peaks, analysis, source }) => ({ src, system, peaks, analysis, source }));
     this.#prompt = prompt;
     this.#taskId = taskId ?? this.getAttribute('task-id') ?? '';
     const forced = this.#forced;
@@ -306,6 +306,7 @@ export class AvsegCompare extends HTMLElement {
       const editor = document.createElement('avseg-editor');
       editor.setAttribute('aria-labelledby', h.id);
       if (clip.peaks) editor.setAttribute('peaks', clip.peaks);
+      if (clip.analysis) editor.setAttribute('analysis', clip.analysis);
       editor.config = editorConfig;
       editor.taskId = this.#taskId;
       // Drafts follow the media (a reordered manifest keeps them); the same media twice (an identical

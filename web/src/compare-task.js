@@ -100,6 +100,7 @@ export function bindCompareTask(root = document) {
     system: typeof given[k]?.system === 'string' ? given[k].system : `clip ${k + 1}`,
     ...(sourceOf(k) ? { source: sourceOf(k) } : {}),
     ...(li.dataset.peaks ? { peaks: li.dataset.peaks } : {}),
+    ...(li.dataset.analysis ? { analysis: li.dataset.analysis } : {}),
   }));
   const taskId = comparisonTaskId(input);
   const annotator = annotatorOf(input);

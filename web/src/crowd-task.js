@@ -123,6 +123,7 @@ export function bindCrowdTask(root = document) {
   else {
     // Peaks precomputed for the job (the pre-annotation step passes them on) show at once.
     if (editor.dataset.peaks) editor.setAttribute('peaks', editor.dataset.peaks);
+    if (editor.dataset.analysis) editor.setAttribute('analysis', editor.dataset.analysis);
     editor.src = media;
   }
 

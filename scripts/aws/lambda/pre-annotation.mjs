@@ -3,8 +3,8 @@
 // manifest line, {"version", "labelingJobArn", "dataObject": {...}}, and returns
 // {"taskInput": {...}, "isHumanAnnotationRequired": true}: the media under every name the
 // templates accept ("source-ref", "taskObject", "source", since the published sample mixes
-// them up), the line's other fields passed through (a transcription, a call id), a peaks URI when
-// the line has one, pre-annotations (an avseg document) checked by the core's own model, and the
+// them up), the line's other fields passed through (a transcription, a call id), a peaks URI and an
+// analysis sidecar URI (doc/analysis-format.md) when the line has them, pre-annotations (an avseg document) checked by the core's own model, and the
 // job's name as "avsegJob" (the element keeps drafts per job, so a later job starts clean). A line
 // without media is not sent to a worker (isHumanAnnotationRequired: false) and is logged.
 import { existsSync } from 'node:fs';
@@ -77,6 +77,8 @@ function comparisonTask(data, job, arn) {
     const out = { ...clip, 'source-ref': media, system: key ? sealSystem(clip.system.trim(), key) : clip.system.trim() };
     const peaks = clip['peaks-ref'] ?? clip.peaks;
     if (typeof peaks === 'string' && peaks) out['peaks-ref'] = peaks;
+    const analysis = clip['analysis-ref'] ?? clip.analysis;
+    if (typeof analysis === 'string' && analysis) out['analysis-ref'] = analysis;
     return out;
   });
   const taskInput = { ...data, clips };
@@ -104,6 +106,8 @@ export async function handler(event) {
   const taskInput = { ...data, 'source-ref': media, taskObject: media, source: media };
   const peaks = data['peaks-ref'] ?? data.peaks;
   if (typeof peaks === 'string' && peaks) taskInput.peaks = peaks;
+  const analysis = data['analysis-ref'] ?? data.analysis;
+  if (typeof analysis === 'string' && analysis) taskInput.analysis = analysis;
   if (job) taskInput.avsegJob = job;
   const pre = data['pre-annotations'] ?? data.preAnnotations;
   if (pre !== undefined) {

@@ -231,7 +231,7 @@ export function withoutSecrets(value, { mediaToken, secrets = [], sourceOf = () 
   const escape = (x) => x.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
   const rest = `[^\\s"'<>\\\\]`; // what can follow in a URL, inside JSON at any depth
   const addresses = [
-    [new RegExp(`https?://[^/\\s"'<>\\\\]+/${escape(mediaToken)}/(media|peaks)/([\\w-]+)/[^\\s"'<>?#\\\\]*`, 'g'), (slot, item) => sourceOf(slot, item)],
+    [new RegExp(`https?://[^/\\s"'<>\\\\]+/${escape(mediaToken)}/(media|peaks|analysis)/([\\w-]+)/[^\\s"'<>?#\\\\]*`, 'g'), (slot, item) => sourceOf(slot, item)],
     ...signed.map(([base, source]) => [new RegExp(`${escape(base)}(?:\\?${rest}*)?`, 'g'), () => source]),
   ];
   const left = [mediaToken, ...secrets].filter(Boolean);

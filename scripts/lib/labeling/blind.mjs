@@ -34,6 +34,10 @@ export async function blindInput(input, item, { secret, annotator }) {
       clip['peaks-ref'] = `peaks:${c.tag}`;
       grants.set(`peaks:${c.tag}`, c.peaks.source);
     }
+    if (c.analysis) {
+      clip['analysis-ref'] = `analysis:${c.tag}`;
+      grants.set(`analysis:${c.tag}`, c.analysis.source);
+    }
     return clip;
   });
   const ids = taskIds(item);
@@ -73,7 +77,7 @@ const swapStrings = (value, swap) => {
 export function unblindAnswer(answer, item) {
   const ids = taskIds(item);
   // The clips' annotations carry the task id too: every string that is an opaque reference or the shown task id is mapped.
-  const swap = new Map([[ids.shown, ids.real], ...item.clips.flatMap((c) => [[opaqueSource(c), c.source], ...(c.peaks ? [[`peaks:${c.tag}`, c.peaks.source]] : [])])]);
+  const swap = new Map([[ids.shown, ids.real], ...item.clips.flatMap((c) => [[opaqueSource(c), c.source], ...(c.peaks ? [[`peaks:${c.tag}`, c.peaks.source]] : []), ...(c.analysis ? [[`analysis:${c.tag}`, c.analysis.source]] : [])])]);
   return mapDocs(answer, (sent) => {
     const doc = swapStrings(sent, swap);
     doc.clips.forEach((clip, k) => { clip.system = item.clips[k].system; });
@@ -89,7 +93,7 @@ export function blindDocument(doc, item, secret) {
   if (doc.clips.some((c, k) => c?.system !== item.clips[k].system)) return null;
   const tokens = blindTokens(secret, item);
   const ids = taskIds(item);
-  const swap = new Map([[ids.real, ids.shown], ...item.clips.flatMap((c) => [[c.source, opaqueSource(c)], ...(c.peaks ? [[c.peaks.source, `peaks:${c.tag}`]] : [])])]);
+  const swap = new Map([[ids.real, ids.shown], ...item.clips.flatMap((c) => [[c.source, opaqueSource(c)], ...(c.peaks ? [[c.peaks.source, `peaks:${c.tag}`]] : []), ...(c.analysis ? [[c.analysis.source, `analysis:${c.tag}`]] : [])])]);
   const copy = swapStrings(doc, swap);
   copy.clips.forEach((clip, k) => { clip.system = tokens[k]; });
   return copy;

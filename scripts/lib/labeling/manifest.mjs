@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A Ground Truth input manifest: JSON Lines, one data object per line, its media under
 // "source-ref" (or "taskObject" or "source", the names the published sample mixes up) and
-// optionally precomputed peaks under "peaks-ref" (or "peaks"). Local paths are served only from
+// optionally precomputed peaks under "peaks-ref" (or "peaks") and an analysis sidecar under
+// "analysis-ref" (or "analysis"). Local paths are served only from
 // inside one folder (the manifest's, or --media-root), symlinks resolved and hidden files refused,
 // so a manifest cannot make the run serve ~/.aws/credentials.
 import { createHash } from 'node:crypto';
@@ -12,6 +13,8 @@ import { SEED_PATTERN } from '../../../web/src/comparison-doc.js';
 
 export const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
 export const PEAKS_KEYS = ['peaks-ref', 'peaks'];
+// An analysis sidecar (doc/analysis-format.md), as scripts/precompute names it.
+export const ANALYSIS_KEYS = ['analysis-ref', 'analysis'];
 
 export class ManifestError extends Error {}
 
@@ -85,6 +88,15 @@ async function resolveSource(source, { base, root, rootReal }) {
   return { kind: 'file', path: real, name: path.basename(absolute) };
 }
 
+/** A file beside the media (an analysis sidecar) named under one of `keys`, resolved as media are; null when absent. */
+async function companion(obj, keys, where, what = '') {
+  const key = keys.find((k) => obj[k] !== undefined);
+  if (!key) return null;
+  const value = typeof obj[key] === 'string' ? obj[key].trim() : '';
+  if (!value) throw `${what}"${key}" must be a path or URL`;
+  return { source: value, ...(await resolveSource(value, where).catch((why) => { throw `${what}${key}: ${why}`; })) };
+}
+
 /** Checks, when a file is about to be served, that it still resolves to where it did at start (no link swapped in since). */
 export async function stillInPlace(file) {
   return (await realpath(file).catch(() => null)) === file;
@@ -141,7 +153,7 @@ async function readComparison(line, { index, lineNumber, raw, seen, where }) {
   const item = { index, lineNumber, line, raw, source, kind: 'comparison', prompt, peaks: null, identity, tag, clips: [] };
   for (const [k, clip] of clips.entries()) {
     const what = `clip ${k + 1}`;
-    const resolved = { source: sources[k], system: clip.system.trim(), tag: clipTag(tag, k), lineNumber, peaks: null };
+    const resolved = { source: sources[k], system: clip.system.trim(), tag: clipTag(tag, k), lineNumber, peaks: null, analysis: null };
     Object.assign(resolved, await resolveSource(sources[k], where).catch((why) => { throw `${what}: ${why}`; }));
     const peaksKey = PEAKS_KEYS.find((p) => clip[p] !== undefined);
     if (peaksKey) {
@@ -149,6 +161,7 @@ async function readComparison(line, { index, lineNumber, raw, seen, where }) {
       if (!peaks) throw `${what}: "${peaksKey}" must be a path or URL`;
       resolved.peaks = { source: peaks, ...(await resolveSource(peaks, where).catch((why) => { throw `${what}: ${peaksKey}: ${why}`; })) };
     }
+    resolved.analysis = await companion(clip, ANALYSIS_KEYS, where, `${what}: `);
     item.clips.push(resolved);
   }
   return item;
@@ -220,7 +233,7 @@ export async function readManifest(file, { mediaRoot } = {}) {
     const occurrence = (seen.get(hash) ?? 0) + 1;
     seen.set(hash, occurrence);
     const identity = { source, lineHash: hash, occurrence };
-    const item = { index: items.length, lineNumber: n + 1, line, raw, source, peaks: null, identity, tag: identityTag(identity) };
+    const item = { index: items.length, lineNumber: n + 1, line, raw, source, peaks: null, analysis: null, identity, tag: identityTag(identity) };
     try {
       Object.assign(item, await resolveSource(source, where));
       const peaksKey = PEAKS_KEYS.find((k) => line[k] !== undefined);
@@ -229,6 +242,7 @@ export async function readManifest(file, { mediaRoot } = {}) {
         if (!peaks) throw `"${peaksKey}" must be a path or URL`;
         item.peaks = { source: peaks, ...(await resolveSource(peaks, where).catch((why) => { throw `${peaksKey}: ${why}`; })) };
       }
+      item.analysis = await companion(line, ANALYSIS_KEYS, where);
     } catch (why) {
       if (typeof why !== 'string') throw why;
       refuse(why);

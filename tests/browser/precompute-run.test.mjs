@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// scripts/precompute's new manifest in the local run: each line's (and each comparison clip's)
+// analysis-ref is served by the run's media server beside its media and peaks, reaches the
+// template as data-analysis (a comparison's under an opaque name, as its media), and the task glue
+// (crowd-task.js) sets it as the element's `analysis` attribute in Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { launchBrowser } from './browser.mjs';
+import { startLabeling } from '../../scripts/label.mjs';
+import { parseAnalysisSidecar } from '../../web/src/analysis-sidecar.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const exec = promisify(execFile);
+const unescape = (s) => s.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const attr = (html, name) => unescape(new RegExp(`${name}="([^"]*)"`).exec(html)?.[1] ?? '');
+
+let tmp;
+let manifest;
+before(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-precompute-run-'));
+  process.env.AVSEG_STATE_DIR = path.join(tmp, 'state');
+  for (const [name, hz] of [['a.wav', 140], ['b.wav', 190]]) {
+    await exec('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', path.join(tmp, name), 'synth', '0.6', 'sawtooth', String(hz), 'vol', '0.3', ':', 'synth', '0.4', 'sine', '0', 'vol', '0', ':', 'synth', '0.6', 'sawtooth', String(hz), 'vol', '0.3']);
+  }
+  await writeFile(path.join(tmp, 'job.jsonl'), `${JSON.stringify({ 'source-ref': 'a.wav', 'call-id': 'C-1' })}\n${JSON.stringify({ prompt: 'which?', clips: [{ 'source-ref': 'a.wav', system: 'one' }, { 'source-ref': 'b.wav', system: 'two' }] })}\n`);
+  await exec(process.execPath, [path.join(root, 'scripts/precompute'), path.join(tmp, 'job.jsonl')]);
+  manifest = path.join(tmp, 'job.precomputed.jsonl');
+});
+after(() => rm(tmp, { recursive: true, force: true }));
+
+test('the local run serves each analysis-ref and the element gets it as its analysis attribute', async (t) => {
+  const lines = (await readFile(manifest, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.match(lines[0]['analysis-ref'], /^precomputed\/a-[0-9a-f]{16}\.avsa$/);
+  const run = await startLabeling({ manifest, output: path.join(tmp, 'out'), port: 0 });
+  t.after(() => run.close());
+
+  const single = await (await fetch(`${run.url}task/0?worker=ann`)).text();
+  const analysis = attr(single, 'data-analysis');
+  assert.match(analysis, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/analysis\/[A-Za-z0-9_-]{16}\/a-[0-9a-f]{16}\.avsa$/);
+  assert.match(attr(single, 'data-peaks'), /\/peaks\/[A-Za-z0-9_-]{16}\/a-[0-9a-f]{16}\.dat$/);
+  const served = Buffer.from(await (await fetch(analysis)).arrayBuffer());
+  assert.deepEqual(served, await readFile(path.join(tmp, lines[0]['analysis-ref'])), 'the sidecar as precompute wrote it');
+  assert.equal(parseAnalysisSidecar(served).frames, 25600);
+  assert.equal(JSON.parse(attr(single, 'data-task-input')).analysis, lines[0]['analysis-ref']);
+
+  // A comparison: each clip's sidecar under an opaque name (its file name could name the system).
+  const compared = await (await fetch(`${run.url}task/1?worker=ann`)).text();
+  const clips = [...compared.matchAll(/data-analysis="([^"]*)"/g)].map((m) => unescape(m[1]));
+  assert.equal(clips.length, 2);
+  for (const url of clips) {
+    assert.match(url, /\/analysis\/[A-Za-z0-9_-]{16}\/analysis\.avsa$/);
+    assert.equal(parseAnalysisSidecar(await (await fetch(url)).arrayBuffer()).sampleRate, 16000);
+  }
+  const input = JSON.parse(attr(compared, 'data-task-input'));
+  assert.deepEqual(input.clips.map((c) => c['analysis-ref'].replace(/:.*/, '')), ['analysis', 'analysis'], 'opaque references in the page');
+  assert.ok(!compared.includes('precomputed/'), 'no real path in the page');
+
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`${run.url}task/0?worker=ann`);
+  await page.waitForFunction(() => document.querySelector('avseg-editor')?.hasAttribute('analysis'), null, { timeout: 20000 });
+  assert.equal(await page.locator('avseg-editor').getAttribute('analysis'), analysis);
+});
