@@ -29,6 +29,9 @@ public:
     const std::vector<float>& levels() const { return levels_; }
     // 4 bytes per block: 14.4 MB per hour at any sample rate.
     size_t memoryBytes() const;
+    // Room for this many blocks (the media's declared length; after start()), so that a long
+    // file's levels are not copied as they grow.
+    void reserve(size_t blocks) { levels_.reserve(blocks); }
 
     static constexpr float kSilenceDb = -150.0f;
 

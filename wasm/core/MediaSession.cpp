@@ -88,6 +88,18 @@ DecodedPcmSource* MediaSession::spectrumSource()
     return spectrumSource_.get();
 }
 
+void MediaSession::reserveAnalyses()
+{
+    reserved_ = true;
+    // The declared length, when the container gives one: the envelope of a two-hour file is tens
+    // of MiB, and grown by doubling it would hold up to three times that while it is copied.
+    const double seconds = info().declaredDuration;
+    if (seconds > 0 && seconds < 1e6 && envelope_.hop() > 0) {
+        const int64_t frames = std::llround(seconds * info().sampleRate);
+        envelope_.reserve(size_t((frames + envelope_.hop() - 1) / envelope_.hop()));
+    }
+}
+
 int64_t MediaSession::seekCost() const
 {
     // What a seek costs, as RangeDecoder does it: its pre-roll (8192 frames) and up to two

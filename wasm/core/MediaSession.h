@@ -60,6 +60,8 @@ public:
     {
         const StreamingDecoder::State state = decoder_.pump(maxPackets);
         decoded_ = decoded_ || state == StreamingDecoder::State::Done;
+        if (!reserved_ && opened())
+            reserveAnalyses();
         return state;
     }
 
@@ -150,6 +152,7 @@ private:
     DecodedPcmSource* analysisSource();
     DecodedPcmSource* pitchSource();
     int64_t seekCost() const;
+    void reserveAnalyses();
     bool finerThanPeaks(const WaveformView& view) const;
     std::vector<DecodedWindowCache::Range> prefetchRanges(const WaveformView& view, int width) const;
     ByteSpan byteSpan(DecodedWindowCache::Range frames) const;
@@ -179,6 +182,7 @@ private:
     std::unique_ptr<PitchTracker> pitchTracker_;
     PitchOptions pitchOptions_;   // what pitchTracker_ was made with
     std::vector<Pause> pauses_;
+    bool reserved_ = false;
     SpectrogramTiles spectrumTiles_;
     DecodedWindowCache windows_;
     WaveformView lastPrefetch_{0, 0};   // the view prefetch last served: a pan's direction

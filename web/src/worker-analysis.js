@@ -134,6 +134,7 @@ export class LoadAnalysis {
   #generation = 0;
   #pending = false;
   #lastPiece = 0;
+  #pieceEvery = PIECE_MS;
   #window = null;                 // [startFrame, endFrame) asked for last
   #pitch = null;
   #pitchChanged = false;          // the options' pitch range is not the load's first
@@ -204,10 +205,13 @@ export class LoadAnalysis {
     if (!session) return;
     if (this.#window && !this.#pending) this.#kick();
     const now = performance.now();
-    if (now - this.#lastPiece < PIECE_MS || this.#load.done) return;
-    this.#lastPiece = now;
+    if (now - this.#lastPiece < this.#pieceEvery || this.#load.done) return;
     this.#sendLevels(session, false);
     this.#sendPauses(session, false, false);
+    // Finding pauses reads every block so far: on a long file the pieces come more seldom, so that
+    // they never take more than a tenth of the decode's time.
+    this.#lastPiece = performance.now();
+    this.#pieceEvery = Math.max(PIECE_MS, 10 * (this.#lastPiece - now));
   }
 
   /** The decode is done (before `ready`): the final pauses, energy and loudness; then pitch in idle slices. */
@@ -257,7 +261,7 @@ export class LoadAnalysis {
    */
   async #edgeBytes(session) {
     const file = this.#load.file;
-    if (!file || file.error || !this.#load.seekable) return;
+    if (!file || file.error || !this.#load.seekable || file.has(0, file.size)) return;
     const { thresholdDb, minDuration } = this.options.pauses;
     const coarse = session.pauses(thresholdDb, minDuration, false);
     if (!coarse.ok) return;
@@ -322,7 +326,7 @@ export class LoadAnalysis {
     if (generation !== this.#generation || this.#stopped) return;
     this.#pending = false;
     const session = this.#session();
-    if (!session || this.#load.file?.error || this.#sidecarPitchFits()) return;
+    if (!session || !this.#window || this.#load.file?.error || this.#sidecarPitchFits()) return;
     const pitch = (this.#pitch ??= new PitchWork(this.options.pitch, this.options.pitch.range === 'speaker'));
     let work = this.#nextWork(session, pitch);
     if (!work) return;
@@ -339,7 +343,7 @@ export class LoadAnalysis {
     const started = performance.now();
     while (work && performance.now() - started < SLICE_MS) {
       const left = SLICE_MS - (performance.now() - started);
-      const points = Math.max(16, Math.min(work.end - work.start, Math.floor(left / work.grid.msPerPoint)));
+      const points = Math.min(work.end - work.start, Math.max(16, Math.floor(left / work.grid.msPerPoint)));
       const t0 = performance.now();
       const result = session.pitch(work.start * work.hop, points * work.hop, work.floorHz, work.ceilingHz, work.hopSeconds);
       if (!result.ok) {
@@ -384,7 +388,8 @@ export class LoadAnalysis {
       pitch.windowDone = key;
       this.#flushPitch(session, pitch, 'now');
     }
-    if (!this.#load.done || total <= 0) return null;
+    // The whole file only once the element asked for pitch at all (a strip that shows it).
+    if (!this.#load.done || total <= 0 || !this.#window) return null;
     return fine(pitch.coverage.gap(to, total) ?? pitch.coverage.gap(0, total));
   }
 
