@@ -276,3 +276,62 @@ test('an analysis file that cannot be fetched, is damaged or is another media\'s
     assertPauses(pauses.pauses);
   }
 });
+
+test('new options find the pauses again: a longer minimum leaves the short pause out', async (t) => {
+  const page = await openClient(t, 'speech.wav');
+  const before = await page.evaluate(() => window.heard.length);
+  await page.evaluate(() => window.client.analysisOptions(1, { pauses: { thresholdDb: -30, minDuration: 0.45 } }));
+  await page.waitForFunction((n) => window.heard.slice(n).some((m) => m.type === 'analysis' && m.kind === 'pauses'), before);
+  const again = (await analyses(page)).filter((m) => m.kind === 'pauses' && m.at >= before);
+  assert.equal(again.length, 1);
+  assert.equal(again[0].final, true);
+  assert.equal(again[0].minDuration, 0.45);
+  const long = truth.filter((p) => p.end - p.start >= 0.45 * RATE);
+  assert.equal(again[0].pauses.length, long.length);
+  for (const [i, p] of long.entries()) assert.ok(Math.abs(again[0].pauses[i].start - p.start) <= TOLERANCE && Math.abs(again[0].pauses[i].end - p.end) <= TOLERANCE);
+});
+
+test('pitch in the speaker\'s range: a wide pass first, then the window and the file in the range it found', async (t) => {
+  const win = [RATE, 2 * RATE];
+  const page = await openClient(t, 'speech.wav', { window: win, options: { pitch: { floorHz: 50, ceilingHz: 800, range: 'speaker' } } });
+  const pieces = await pitchPieces(page);
+  assertWindowFirst(pieces, win);
+  const { floorHz, ceilingHz } = pieces[0];
+  assert.ok(floorHz > 50 || ceilingHz < 800, `the speaker's range ${floorHz}-${ceilingHz} Hz is narrower than 50-800`);
+  assert.ok(pieces.every((p) => p.floorHz === floorHz && p.ceilingHz === ceilingHz));
+  joined(pieces, Math.ceil((await frames(path.join(tmp, 'speech.wav'))) / pieces[0].hop));
+});
+
+test('pictures of a video\'s frames, sent out of order, give its motion and the cut where the picture changes', async (t) => {
+  const page = await openClient(t, 'speech.wav');
+  const motion = await page.evaluate(async () => {
+    const [w, h, n, cut] = [32, 18, 60, 40];
+    // A gradient moving a pixel a frame, then another scene (inverted and brighter) from frame `cut` on.
+    const picture = (f) => {
+      const luma = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) luma[y * w + x] = f < cut ? (x * 6 + f) & 255 : 255 - ((y * 12 + f) & 127);
+      return luma;
+    };
+    const batch = (first, count) => {
+      const luma = new Uint8Array(w * h * count);
+      for (let i = 0; i < count; i++) luma.set(picture(first + i), i * w * h);
+      return { first, count, width: w, height: h, luma: luma.buffer };
+    };
+    const done = new Promise((resolve) => {
+      const timer = setInterval(() => {
+        const m = window.heard.find((x) => x.type === 'analysis' && x.kind === 'motion' && x.final);
+        if (m) { clearInterval(timer); resolve({ ...m, motion: Array.from(m.motion) }); }
+      }, 20);
+    });
+    window.client.motionFrames(1, batch(20, 25));
+    window.client.motionFrames(1, batch(0, 20));
+    window.client.motionFrames(1, batch(40, 20));   // overlaps the one before: frames 40-44 taken once
+    window.client.motionFrames(1, { done: true });
+    return done;
+  });
+  assert.equal(motion.from, 'core');
+  assert.equal(motion.frames, 60);
+  assert.equal(motion.motion.length, 60);
+  assert.deepEqual(motion.cuts, [40]);
+  assert.ok(motion.motion[40] > 5 * motion.motion[30], `the cut's motion ${motion.motion[40]} against ${motion.motion[30]}`);
+});
