@@ -351,7 +351,8 @@ export class LoadAnalysis {
         return;
       }
       const count = result.hz.length;
-      if (!count) break;
+      // No samples to read (a streamed file too large to keep): no pitch, nothing more to try.
+      if (!count) return;
       work.grid.msPerPoint = Math.max(0.0005, (performance.now() - t0) / count);
       work.take(result);
       work.grid.coverage.add(result.firstIndex, result.firstIndex + count);
