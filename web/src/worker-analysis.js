@@ -138,8 +138,9 @@ export class LoadAnalysis {
   #window = null;                 // [startFrame, endFrame) asked for last
   #pitch = null;
   #pitchChanged = false;          // the options' pitch range is not the load's first
-  #sidecar = null;                // the parsed sidecar, once read
-  #sidecarRead;
+  #sidecar = null;                // the parsed sidecar, once read (null again if it does not fit)
+  #sidecarHeld = false;           // read, not offered yet (the media not open)
+  #coreFinal = new Set();         // kinds the core has sent final
   #motion = null;                 // {analyzer, held: Map, lastPost}
   #motionChain = Promise.resolve();
   #M = null;                      // the wasm module, once decoded (speakerPitchRange)
@@ -153,7 +154,7 @@ export class LoadAnalysis {
     this.#load = load;
     this.url = url;
     this.options = analysisOptions(options);
-    this.#sidecarRead = url ? fetchSidecar(url).then((read) => this.#readSidecar(read)) : Promise.resolve();
+    if (url) fetchSidecar(url).then((read) => this.#readSidecar(read));
   }
 
   /** Pitch slices wait to run (for stats and tests). */
@@ -168,21 +169,49 @@ export class LoadAnalysis {
 
   #readSidecar({ buffer, error }) {
     if (this.#stopped) return;
-    let data;
     try {
       if (error) throw Object.assign(new Error(error), { code: ErrorCode.InvalidAnalysis });
-      data = parseAnalysisSidecar(buffer);
+      this.#sidecar = parseAnalysisSidecar(buffer);
     } catch (err) {
       this.#sidecarProblem(`could not be used: ${err?.message ?? err}`);
       return;
     }
-    this.#sidecar = data;
+    this.#sidecarHeld = true;
+    this.#offerSidecar();
+  }
+
+  /**
+   * The sidecar's parts, sent once the media is open and its rate (and length, when declared or
+   * decoded) fits; those the core has already sent final are left out (they replace the file's).
+   */
+  #offerSidecar() {
+    const data = this.#sidecar;
+    if (!this.#sidecarHeld || !data || this.#stopped) return;
+    const session = this.#session();
+    const soundless = !session && (this.#load.videoOnly || this.#load.done);
+    if (!session && !soundless) return;   // not open yet: its facts come with the next progress
+    this.#sidecarHeld = false;
+    if (session) {
+      const info = session.info();
+      const declared = info.declaredDuration > 0 ? Math.round(info.declaredDuration * info.sampleRate) : null;
+      const frames = this.#load.done ? info.frames : declared;
+      const slack = this.#load.done ? 0 : info.sampleRate;
+      if (data.sampleRate !== info.sampleRate || (frames !== null && Math.abs(data.frames - frames) > slack)) {
+        this.#sidecarMismatch(info);
+        return;
+      }
+    }
     for (const kind of ['pauses', 'energy', 'loudness', 'pitch', 'motion']) {
-      if (!data[kind]) continue;
+      if (!data[kind] || this.#coreFinal.has(kind) || (soundless && kind !== 'motion')) continue;
       const [fields, transfer] = owned(data[kind]);
-      // A piece of pitch names its own rate; the others have the file's.
       this.#post({ type: ANALYSIS, kind, from: 'sidecar', final: true, ...(kind === 'motion' ? {} : { sampleRate: data.sampleRate }), ...fields }, transfer);
     }
+  }
+
+  #sidecarMismatch(info) {
+    const data = this.#sidecar;
+    this.#sidecar = null;
+    this.#sidecarProblem(`does not match the media: it is for ${data.frames} frames at ${data.sampleRate} Hz, the media has ${info.frames} at ${info.sampleRate} Hz`);
   }
 
   #sidecarProblem(what) {
@@ -201,6 +230,7 @@ export class LoadAnalysis {
 
   /** During the decode (load-decode.js, about ten times a second): pieces at most every second. */
   progress() {
+    this.#offerSidecar();
     const session = this.#session();
     if (!session) return;
     if (this.#window && !this.#pending) this.#kick();
@@ -216,16 +246,14 @@ export class LoadAnalysis {
 
   /** The decode is done (before `ready`): the final pauses, energy and loudness; then pitch in idle slices. */
   async decoded() {
-    await this.#sidecarRead;
     this.#M = await this.#load.core();
+    // The file's parts go first (when it came and fits); one sent earlier is checked against the
+    // decoded length: one that does not fit is said (the element then drops what came from it).
+    this.#offerSidecar();
     const session = this.#session();
     if (!session) return;
     const info = session.info();
-    const data = this.#sidecar;
-    if (data && (data.sampleRate !== info.sampleRate || data.frames !== info.frames)) {
-      this.#sidecarProblem(`does not match the media: it is for ${data.frames} frames at ${data.sampleRate} Hz, the media has ${info.frames} at ${info.sampleRate} Hz`);
-      this.#sidecar = null;
-    }
+    if (this.#sidecar && !this.#sidecarHeld && this.#sidecar.frames !== info.frames) this.#sidecarMismatch(info);
     this.#sendLevels(session, true);
     await this.#edgeBytes(session);
     if (this.#load.session !== session) return;
@@ -238,6 +266,7 @@ export class LoadAnalysis {
     if (final || energy.levels.length <= ENERGY_PIECE_BLOCKS) {
       this.#post({ type: ANALYSIS, kind: 'energy', from: 'core', final, ...energy }, [energy.levels.buffer]);
     }
+    if (final) this.#coreFinal.add('energy').add('loudness');
     const loudness = session.loudness(this.options.loudness.jumpLu);
     if (!loudness.ok) return;
     const { ok, code, message, ...fields } = loudness;
@@ -253,6 +282,7 @@ export class LoadAnalysis {
     }
     const { ok, code, message, ...fields } = found;
     this.#post({ type: ANALYSIS, kind: 'pauses', from: 'core', final, ...fields });
+    if (final) this.#coreFinal.add('pauses');
   }
 
   /**
@@ -448,6 +478,7 @@ export class LoadAnalysis {
     const clarity = join(piece.clarity);
     pitch.piece = null;
     pitch.lastPost = performance.now();
+    if (final) this.#coreFinal.add('pitch');
     this.#post({ type: ANALYSIS, kind: 'pitch', from: 'core', final, sampleRate: session.info().sampleRate, hop: pitch.hop,
       firstIndex: piece.firstIndex, hz, clarity, floorHz: pitch.floorHz, ceilingHz: pitch.ceilingHz }, [hz.buffer, clarity.buffer]);
   }
@@ -524,6 +555,7 @@ export class LoadAnalysis {
 
   #postMotion(final) {
     const motion = this.#motion;
+    if (final) this.#coreFinal.add('motion');
     motion.lastPost = performance.now();
     const result = motion.analyzer.result();
     this.#post({ type: ANALYSIS, kind: 'motion', from: 'core', final, ...result }, [result.motion.buffer]);
