@@ -7,10 +7,12 @@
 // integrated loudness and range.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startElementPage } from './harness.mjs';
+import { promisify } from 'node:util';
+import { root, startElementPage } from './harness.mjs';
 import { RATE, TRUTH, makeTones, openTones as openMedia } from './analysis-media.mjs';
 
 const CONFIG = {
@@ -185,4 +187,43 @@ test('a bad analysis block in the config is refused naming the key and why', asy
     'analysis.pauses.track.tag: "pause" is not a tag of "pause" (did you mean "Pause"?)',
     'analysis.snap.kinds[0]: must be one of pause, energy, zero; got "zero-crossing"',
   ]);
+});
+
+test('the bar\'s shortest pause, changed, has the worker find the pauses again and the strip drop the shorter one', async (t) => {
+  const page = await openTones(t);
+  await zoom(page, 0, 3);
+  const before = runs(await stripColumns(page, 'pauses'));
+  assert.equal(before.length, 2, 'two pauses drawn');
+  const spans = await page.evaluate(() => new Promise((resolve) => {
+    const el = document.querySelector('avseg-editor');
+    el.addEventListener('analysis', function heard({ detail }) {
+      if (detail.kind !== 'pauses' || el.analysis.pauses.minDuration !== 0.5) return;
+      el.removeEventListener('analysis', heard);
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve(el.analysis.pauses.spans)));
+    });
+    const field = el.shadowRoot.querySelector('.pause-min');
+    field.value = '0.5';
+    field.dispatchEvent(new Event('change'));
+  }));
+  assert.equal(spans.length, 1, `only the 0.6 s pause is at least 0.5 s: ${JSON.stringify(spans)}`);
+  assert.deepEqual(runs(await stripColumns(page, 'pauses')), [before[0]], 'the strip shows it alone');
+});
+
+test('an analysis file named by the attribute is drawn from at once, then the decode\'s own analysis takes over', async (t) => {
+  const cli = path.join(root, 'build/avseg-cli');
+  await promisify(execFile)(cli, ['analyze', path.join(tmp, 'tones.wav'), path.join(tmp, 'tones.avsa')]);
+  const page = await env.open(t, { width: 1000, height: 1000 });
+  const heard = await page.evaluate(({ src, analysis, config }) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    const froms = [];
+    el.addEventListener('analysis', ({ detail }) => { if (detail.kind === 'pauses') froms.push([el.analysis.pauses.from, el.ready]); });
+    el.addEventListener('ready', () => setTimeout(() => resolve(froms), 200), { once: true });
+    el.addEventListener('error', (e) => reject(new Error(e.detail.message)));
+    el.setAttribute('autosave', 'off');
+    el.setAttribute('analysis', analysis);
+    el.config = config;
+    el.src = src;
+  }), { src: env.servers.media.url('/tones.wav'), analysis: env.servers.media.url('/tones.avsa'), config: CONFIG });
+  assert.deepEqual(heard[0], ['sidecar', false], `the file's pauses first, before ready: ${JSON.stringify(heard)}`);
+  assert.equal(heard.at(-1)[0], 'core', `then the decode's: ${JSON.stringify(heard)}`);
 });
