@@ -14,6 +14,8 @@ constexpr double kAbsoluteGate = -70.0;     // LUFS
 constexpr double kRelativeGate = -10.0;     // LU, integrated
 constexpr double kRangeGate = -20.0;        // LU, EBU Tech 3342
 constexpr int kMomentarySteps = 4;
+constexpr int kTicksPerStep = 10;            // the maxima are followed every 10 ms
+constexpr int kMomentaryTicks = kMomentarySteps * kTicksPerStep;
 
 // The analog prototypes of BS.1770's two stages (shelf: centre, gain, Q and the share of the
 // gain in the band-pass term; high-pass: corner and Q), bilinear-transformed with prewarping.
@@ -67,7 +69,8 @@ void LoudnessMeter::start(const AudioFormat& format)
 {
     sampleRate_ = format.sampleRate;
     channels_ = std::max(format.channels, 1);
-    step_ = std::max<int64_t>(1, std::llround(format.sampleRate / 10.0));
+    tick_ = std::max<int64_t>(1, std::llround(format.sampleRate / 100.0));
+    step_ = tick_ * kTicksPerStep;
     filters_ = kWeighting(format.sampleRate);
     weights_.assign(static_cast<size_t>(channels_), 1.0);
     if (channels_ == 5) {
@@ -81,10 +84,11 @@ void LoudnessMeter::start(const AudioFormat& format)
         if (weights_[size_t(c)] != 0)
             counted_.push_back(c);
     state_.assign(static_cast<size_t>(channels_), {0, 0, 0, 0});
-    stepSum_ = 0;
-    stepFill_ = 0;
+    tickSum_ = 0;
+    tickFill_ = 0;
     ring_.fill(0);
-    steps_ = 0;
+    ticks_ = 0;
+    maxMomentary_ = maxShortTerm_ = kSilenceLufs;
     momentary_.clear();
     shortTerm_.clear();
 }
@@ -131,7 +135,7 @@ void LoudnessMeter::process(const float* const* channels, size_t frames)
     const std::vector<int>& counted = counted_;
     size_t at = 0;
     while (at < frames) {
-        const size_t n = std::min(frames - at, static_cast<size_t>(step_ - stepFill_));
+        const size_t n = std::min(frames - at, static_cast<size_t>(tick_ - tickFill_));
         for (size_t k = 0; k < counted.size();) {
             const int pair = counted.size() - k >= 2 ? 2 : 1;
             const float* x[2];
@@ -146,26 +150,36 @@ void LoudnessMeter::process(const float* const* channels, size_t frames)
             else
                 kWeigh<1>(filters_, x, n, z, sums);
             for (int j = 0; j < pair; ++j)
-                stepSum_ += weights_[size_t(counted[k + size_t(j)])] * sums[j];
+                tickSum_ += weights_[size_t(counted[k + size_t(j)])] * sums[j];
             k += size_t(pair);
         }
-        stepFill_ += static_cast<int64_t>(n);
+        tickFill_ += static_cast<int64_t>(n);
         at += n;
-        if (stepFill_ == step_) {
-            ring_[size_t(steps_ % kShortTermSteps)] = stepSum_ / double(step_);
-            ++steps_;
-            double m = 0, st = 0;
-            for (int k = 0; k < kShortTermSteps && k < steps_; ++k) {
-                const double v = ring_[size_t((steps_ - 1 - k) % kShortTermSteps)];
-                st += v;
-                if (k < kMomentarySteps)
-                    m += v;
-            }
-            momentary_.push_back(static_cast<float>(lufs(m / kMomentarySteps)));
-            shortTerm_.push_back(static_cast<float>(lufs(st / kShortTermSteps)));
-            stepSum_ = 0;
-            stepFill_ = 0;
-        }
+        if (tickFill_ == tick_)
+            closeTick();
+    }
+}
+
+void LoudnessMeter::closeTick()
+{
+    ring_[size_t(ticks_ % kShortTermTicks)] = tickSum_ / double(tick_);
+    ++ticks_;
+    tickSum_ = 0;
+    tickFill_ = 0;
+    double m = 0, st = 0;
+    for (int64_t k = 0; k < kShortTermTicks && k < ticks_; ++k) {
+        const double v = ring_[size_t((ticks_ - 1 - k) % kShortTermTicks)];
+        st += v;
+        if (k < kMomentaryTicks)
+            m += v;
+    }
+    const double momentary = lufs(m / kMomentaryTicks);
+    const double shortTerm = lufs(st / kShortTermTicks);
+    maxMomentary_ = std::max(maxMomentary_, momentary);
+    maxShortTerm_ = std::max(maxShortTerm_, shortTerm);
+    if (ticks_ % kTicksPerStep == 0) {
+        momentary_.push_back(static_cast<float>(momentary));
+        shortTerm_.push_back(static_cast<float>(shortTerm));
     }
 }
 

@@ -25,8 +25,9 @@ struct Biquad {
 // Loudness per ITU-R BS.1770-4 and EBU R128 (K-weighting, gating) as PCM streams through.
 // Momentary (400 ms) and short-term (3 s) loudness every step of 100 ms: value i is the window
 // that ends at frame (i + 1) * stepFrames() (a window reaching before the start counts the
-// missing part as silence); a last step shorter than 100 ms gives no value. stepFrames is
-// sampleRate / 10 rounded. Channels are weighted 1.0, except in 5.0 (L R C Ls Rs) and 5.1
+// missing part as silence); a last step shorter than 100 ms gives no value. stepFrames is ten
+// times sampleRate / 100 rounded: exactly 100 ms at the rates divisible by 100 (8, 16, 32, 44.1,
+// 48, 96 kHz...), within 0.5 % at others (1100 frames at 11.025 kHz). Channels are weighted 1.0, except in 5.0 (L R C Ls Rs) and 5.1
 // (L R C LFE Ls Rs, the LFE left out) where the surround pair weighs 1.41.
 class LoudnessMeter : public AudioSink {
 public:
@@ -38,6 +39,10 @@ public:
     int64_t stepFrames() const { return step_; }
     const std::vector<float>& momentary() const { return momentary_; }   // LUFS; kSilenceLufs for silence
     const std::vector<float>& shortTerm() const { return shortTerm_; }
+    // The loudest momentary and short-term windows (LUFS), followed every 10 ms as EBU Mode's
+    // maxima are (EBU Tech 3341), so that a burst between two 100 ms steps is read whole.
+    double maxMomentary() const { return maxMomentary_; }
+    double maxShortTerm() const { return maxShortTerm_; }
     // Gated integrated loudness (LUFS) and loudness range (LU, EBU Tech 3342); kSilenceLufs / 0
     // when nothing passes the gates.
     double integrated() const;
@@ -55,8 +60,11 @@ public:
 
     static constexpr float kSilenceLufs = -150.0f;
     static constexpr int kShortTermSteps = 30;
+    static constexpr int kShortTermTicks = 300;
 
 private:
+    void closeTick();
+
     int sampleRate_ = 0;
     int channels_ = 0;
     int64_t step_ = 0;
@@ -66,10 +74,13 @@ private:
     std::vector<double> weights_;
     std::vector<int> counted_;                     // the channels that weigh more than 0
     std::vector<std::array<double, 4>> state_;     // per channel: the two stages' DF2T states
-    double stepSum_ = 0;                           // weighted sum of squares of the open step
-    int64_t stepFill_ = 0;
-    std::array<double, kShortTermSteps> ring_{};   // mean squares of the last steps
-    int64_t steps_ = 0;
+    int64_t tick_ = 0;                             // 10 ms of frames
+    double tickSum_ = 0;                           // weighted sum of squares of the open tick
+    int64_t tickFill_ = 0;
+    std::array<double, kShortTermTicks> ring_{};   // mean squares of the last 3 s of ticks
+    int64_t ticks_ = 0;
+    double maxMomentary_ = kSilenceLufs;
+    double maxShortTerm_ = kSilenceLufs;
 };
 
 } // namespace avseg
