@@ -58,6 +58,8 @@ export class AnalysisStrips extends Emitter {
   #loudnessPyramids = null;
   #motionData = null;
   #frameRequested = false;
+  #version = 0;     // counts changes of the data: a frame with the same view and data draws nothing
+  #drawn = '';
   /** The suggestion shown selected: {kind: 'pause'|'jump'|'cut', start, end} (frames; cut: video frame), or null. */
   highlight = null;
 
@@ -75,6 +77,7 @@ export class AnalysisStrips extends Emitter {
     }));
     this.#toggles = Object.fromEntries(ANALYSIS_KINDS.map((kind) => [kind, analysisBar.querySelector(`[data-show="${kind}"]`)]));
     this.data.on('change', ({ kind }) => {
+      this.#version++;
       if (kind === 'loudness') this.#loudnessPyramids = null;
       if (kind === 'motion') this.#motionData = null;
       this.schedule();
@@ -219,6 +222,15 @@ export class AnalysisStrips extends Emitter {
   /** Every shown strip, for the current view. */
   draw() {
     if (this.#host.width() !== this.#strips.pauses.canvas.width && this.shown.length) this.layout();
+    // While playing the scheduler's frames come 60 times a second: only a change is drawn.
+    const view = this.#host.view();
+    const key = [view.start, view.end, this.#version, this.#options, Boolean(this.#host.video()), JSON.stringify(this.highlight), this.shown.join(), ...this.shown.map((k) => `${this.#strips[k].canvas.width}x${this.#strips[k].canvas.height}`)].join('|');
+    if (key !== this.#drawn) this.#drawStrips();
+    this.#drawn = key;
+    if (this.#shown.has('pitch')) this.#askPitch(false);
+  }
+
+  #drawStrips() {
     for (const kind of this.shown) {
       const { box, canvas } = this.#strips[kind];
       if (box.hidden || !canvas.width) continue;
@@ -228,8 +240,8 @@ export class AnalysisStrips extends Emitter {
       else if (kind === 'pitch') this.#drawPitch(ctx, canvas);
       else if (kind === 'loudness') this.#drawLoudness(ctx, canvas);
       else this.#drawMotion(ctx, canvas);
+      box.setAttribute('aria-label', this.#strips[kind].label.textContent);
     }
-    if (this.#shown.has('pitch')) this.#askPitch(false);
   }
 
   #drawPauses(ctx, canvas) {
