@@ -55,7 +55,13 @@ test('N then Enter accepts a pause into a segment with its exact frames on the c
   assert.deepEqual([segment.start, segment.end], [pauses[0].start, pauses[0].end], 'the segment is the pause, frame for frame');
   const track = value.tracks.find((x) => x.id === segment.track);
   assert.deepEqual([track.category, track.tag], ['pause', 'Pause']);
-  // Enter again: the pause is accepted twice (a second segment), N moves on to the second pause.
+  // Enter again on the same pause is refused (it is a segment already); N moves on to the second pause.
+  const again = await page.evaluate(() => new Promise((resolve) => {
+    const el = document.querySelector('avseg-editor');
+    el.addEventListener('error', (e) => resolve([e.detail.code, e.detail.message, el.value.segments.length]), { once: true });
+    el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+  }));
+  assert.deepEqual(again, ['refused', 'The pause was not accepted: it is a segment on this track already', 1]);
   await stepTo(page, 'Pause');
   await page.keyboard.press('Enter');
   const second = await page.evaluate(() => document.querySelector('avseg-editor').value.segments.map((s) => [s.start, s.end]));

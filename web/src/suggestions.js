@@ -153,7 +153,7 @@ export class Suggestions {
     try {
       made = session.edit((a) => {
         const track = this.#target(a, s);
-        return check(s.kind === 'pause' ? a.addSegment(track, this.#position(s.t0), this.#position(s.t1), '{}') : this.#boundary(a, track, this.#position(s.t0)));
+        return check(s.kind === 'pause' ? this.#pause(a, track, this.#position(s.t0), this.#position(s.t1)) : this.#boundary(a, track, this.#position(s.t0)));
       });
     } catch (err) {
       session.reportError(err.code ?? ErrorCode.Refused, `The ${NAMES[s.kind].toLowerCase()} was not accepted: ${err.message}`);
@@ -162,6 +162,17 @@ export class Suggestions {
     if (made) this.#selection.selectedSegment = made;
     this.#selection.announce(`${NAMES[s.kind]} accepted on ${trackName(session.store, session.store.segment(made)?.track)}`);
     return made;
+  }
+
+  /** A segment [start, end) on `track`, unless it is there already (Enter pressed twice). */
+  #pause(a, track, start, end) {
+    const store = this.#session.store;
+    const row = store.tracks().findIndex((t) => t.id === track);
+    const { spans, count } = store.listing(false);
+    for (let i = 0; i < count; i++) {
+      if (spans[i * 3 + 2] === row && spans[i * 3] === start && spans[i * 3 + 1] === end) return { ok: false, code: ErrorCode.Refused, message: 'it is a segment on this track already' };
+    }
+    return a.addSegment(track, start, end, '{}');
   }
 
   /** A boundary at position p on `track`: the segment spanning it split there, or a segment begun there. */
