@@ -221,10 +221,11 @@ export class AnalysisStrips extends Emitter {
 
   /** Every shown strip, for the current view. */
   draw() {
-    if (this.#host.width() !== this.#strips.pauses.canvas.width && this.shown.length) this.layout();
+    const visible = this.shown.filter((k) => !this.#strips[k].box.hidden);
+    if (visible.some((k) => this.#strips[k].canvas.width !== this.#host.width())) this.layout();
     // While playing the scheduler's frames come 60 times a second: only a change is drawn.
     const view = this.#host.view();
-    const key = [view.start, view.end, this.#version, this.#options, Boolean(this.#host.video()), JSON.stringify(this.highlight), this.shown.join(), ...this.shown.map((k) => `${this.#strips[k].canvas.width}x${this.#strips[k].canvas.height}`)].join('|');
+    const key = [view.start, view.end, this.#version, this.#options, JSON.stringify(this.highlight), visible.join(), ...visible.map((k) => `${this.#strips[k].canvas.width}x${this.#strips[k].canvas.height}`)].join('|');
     if (key !== this.#drawn) this.#drawStrips();
     this.#drawn = key;
     if (this.#shown.has('pitch')) this.#askPitch(false);
@@ -233,7 +234,7 @@ export class AnalysisStrips extends Emitter {
   #drawStrips() {
     for (const kind of this.shown) {
       const { box, canvas } = this.#strips[kind];
-      if (box.hidden || !canvas.width) continue;
+      if (box.hidden) continue;
       const ctx = canvas.getContext('2d');
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       if (kind === 'pauses') this.#drawPauses(ctx, canvas);
