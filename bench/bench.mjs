@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// avseg benchmarks: decode throughput, long-file memory, redraw latency, shipped sizes, consolidation, remote reads.
+// avseg benchmarks: decode throughput, long-file memory, redraw latency, shipped sizes, consolidation, remote reads, analysis.
 // Usage: scripts/bench [--quick] [--only 2,7] [--json [FILE]]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { benchFrameIndex, prepareVideo } from './video.mjs';
 import { benchRemote, prepareRemoteVideos, SERVERS, TARGETS as REMOTE_TARGETS, LATENCY_MS, linkLabel } from './range.mjs';
 import { benchSpectrogram } from './spectrogram.mjs';
 import { benchConsolidation, formatConsolidation } from './consolidation.mjs';
+import { benchAnalysis, formatAnalysis } from './analysis.mjs';
 import { formatTable, mb, rate, ratio, ms, clock } from './table.mjs';
 
 // A bare --json writes to build/bench.json.
@@ -27,7 +28,7 @@ const { values: opts } = parseArgs({ args: argv, options: { quick: { type: 'bool
 if (opts.help) {
   console.log('usage: scripts/bench [--quick] [--only LIST] [--json FILE]\n  --quick  skip the 10-hour files and shorten the loops\n'
     + '  --only   run only these sections, e.g. --only 2,7 (1 decode, 2 memory, 3 redraw, 4 sizes, 5 annotation UI,\n'
-    + '           6 frame index, 7 remote reads, 8 spectrogram, 9 consolidation)\n  --json   also write the figures to FILE');
+    + '           6 frame index, 7 remote reads, 8 spectrogram, 9 consolidation, 10 analysis)\n  --json   also write the figures to FILE');
   process.exit(0);
 }
 const quick = !!opts.quick;
@@ -201,6 +202,13 @@ if (want(9)) {
   const consolidation = results.consolidation = await benchConsolidation({ sizes: quick ? [10000, 100000] : [10000, 30000, 100000], log });
   out();
   out(formatConsolidation(consolidation));
+}
+
+if (want(10)) {
+  const files = { 'ten-min': media.formats.mp3, 'one-hour': media.long['1h'] };
+  const analysis = results.analysis = await benchAnalysis({ files, reps: quick ? 1 : 3, log });
+  out();
+  out(formatAnalysis(analysis));
 }
 
 if (want(4)) {
