@@ -136,7 +136,7 @@ test('the Pauses strip paints the columns of the pauses the worker found, at a w
   }
 });
 
-test('the Pitch strip draws the 220 Hz tone at its row of the log-frequency axis, with a gap over the pause; loudness in the header', async (t) => {
+test('the Pitch strip draws the 220 Hz tone at its row of the log-frequency axis, with a gap over the pause; the Loudness strip its momentary level and, in its header, the integrated loudness and range', async (t) => {
   const page = await openTones(t);
   await zoom(page, 0, 3);
   await page.waitForFunction(() => {
@@ -165,6 +165,18 @@ test('the Pitch strip draws the 220 Hz tone at its row of the log-frequency axis
     assert.ok(rows.length > 0 && rows.every((y) => Math.abs(y - row) <= 2), `at ${seconds} s the contour is on row ${row} (220 Hz): ${rows}`);
   }
   for (const seconds of [0.8, 2.1]) assert.deepEqual(columns[x(seconds)], [], `no contour in the silence at ${seconds} s`);
+  // The momentary curve (#2f6fb3) mid-way through the second tone, at its row of -60..0 LUFS.
+  const loud = await page.evaluate(() => {
+    const el = document.querySelector('avseg-editor');
+    const canvas = el.shadowRoot.querySelector('.analysis-strip[data-kind="loudness"] canvas');
+    const x = Math.floor((1.5 / 2.999) * canvas.width);
+    const { data } = canvas.getContext('2d').getImageData(x, 0, 1, canvas.height);
+    const rows = [];
+    for (let y = 0; y < canvas.height; y++) if (data[y * 4] === 0x2f && data[y * 4 + 1] === 0x6f && data[y * 4 + 2] === 0xb3) rows.push(y);
+    return { rows, height: canvas.height, momentary: el.analysis.loudness.momentary[14] };
+  });
+  const loudRow = Math.round((1 - (Math.max(loud.momentary, -60) + 60) / 60) * (loud.height - 1));
+  assert.ok(loud.rows.length > 0 && loud.rows.every((y) => Math.abs(y - loudRow) <= 1), `momentary ${loud.momentary.toFixed(1)} LUFS on row ${loudRow}: ${loud.rows}`);
   const header = await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('.analysis-strip[data-kind="loudness"] .analysis-label').textContent);
   const { integrated, range } = await page.evaluate(() => document.querySelector('avseg-editor').analysis.loudness);
   assert.ok(header.includes(`${integrated.toFixed(1)} LUFS integrated`) && header.includes(`LRA ${range.toFixed(1)} LU`), header);
