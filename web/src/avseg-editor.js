@@ -276,7 +276,7 @@ export class AvsegEditor extends HTMLElement {
       if (this.isConnected) return;
       this.#freed = true;
       this.#drafts.release();
-      this.#media.session.close();
+      this.#media.close();
     }, FREE_AFTER_MS);
   }
 

@@ -128,6 +128,13 @@ export class MediaSide {
     scan.start().catch((err) => { if (load === this.session.loadId) console.warn(`avseg: the motion scan failed: ${err?.message ?? err}`); });
   }
 
+  /** The element is gone: its worker and any motion scan's hidden video stop. */
+  close() {
+    this.#motionScan?.dispose();
+    this.#motionScan = null;
+    this.session.close();
+  }
+
   /** Positions per second of the annotation timebase (time-base.js). */
   timelineRate() { return timelineRate(this.session.info?.sampleRate, this.playback.video); }
 
