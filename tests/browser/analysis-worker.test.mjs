@@ -48,6 +48,8 @@ before(async () => {
   await run('sox', ['-D', ...parts, at('speech.wav')]);
   // EBU Tech 3341's first case: a 1 kHz sine at -23 dBFS in both channels reads -23.0 LUFS.
   await run('sox', ['-D', '-n', '-r', String(RATE), '-b', '24', '-c', '2', at('tone.wav'), 'synth', '20', 'sine', '1000', 'vol', '-23dB']);
+  // The speech twelve times over (9 MB): read in place in a window of the file, not whole.
+  await run('sox', ['-D', ...Array(12).fill(at('speech.wav')), at('long-speech.wav')]);
   // A steady 220 Hz for pitch: 20 s, so the whole file takes many idle slices.
   await run('sox', ['-D', '-n', '-r', String(RATE), '-b', '16', '-c', '1', at('a220.wav'), 'synth', '20', 'sine', '220', 'vol', '0.5']);
   // The same analyses computed natively, as precomputed files (doc/analysis-format.md).
@@ -68,9 +70,9 @@ after(async () => {
  * In the page: a CoreClient (the element's) loading `name`, recording every message; on the page's
  * own thread when `pageThread` (no Worker can be made). Resolves once the load is ready.
  */
-async function openClient(t, name, { pageThread = false, window: win = null, options = null, sidecar = null } = {}) {
+async function openClient(t, name, { pageThread = false, window: win = null, options = null, sidecar = null, rangeThreshold } = {}) {
   const page = await env.open(t, { width: 800, height: 600 });
-  await page.evaluate(async ({ assets, media, pageThread, win, options, sidecar }) => {
+  await page.evaluate(async ({ assets, media, pageThread, win, options, sidecar, rangeThreshold }) => {
     if (pageThread) window.Worker = class { constructor() { throw new Error('no workers on this page'); } };
     const { CoreClient } = await import(`${assets}/core-client.js`);
     window.heard = [];
@@ -81,10 +83,10 @@ async function openClient(t, name, { pageThread = false, window: win = null, opt
       if (msg.type === 'ready') ready(msg);
       if (msg.type === 'error' && msg.fatal) ready(msg);
     }, (start) => { window.thread = start.thread; });
-    window.client.load(1, media, undefined, undefined, { analysis: sidecar, analysisOptions: options });
+    window.client.load(1, media, rangeThreshold, undefined, { analysis: sidecar, analysisOptions: options });
     if (win) window.client.analyze(1, win[0], win[1]);
   }, { assets: env.servers.assets.url('').replace(/\/$/, ''), media: env.servers.media.url(`/${name}`), pageThread, win, options,
-    sidecar: sidecar && env.servers.media.url(`/${sidecar}`) });
+    sidecar: sidecar && env.servers.media.url(`/${sidecar}`), rangeThreshold });
   const ready = await page.evaluate(() => window.ready);
   assert.equal(ready.type, 'ready', ready.message);
   return page;
@@ -349,4 +351,26 @@ test('pictures of a video\'s frames, sent out of order, give its motion and the 
   assert.equal(motion.motion.length, 60);
   assert.deepEqual(motion.cuts, [40]);
   assert.ok(motion.motion[40] > 5 * motion.motion[30], `the cut's motion ${motion.motion[40]} against ${motion.motion[30]}`);
+});
+
+test('a file read in place: pause edges are refined to the sample from bytes fetched ahead, without synchronous requests', async (t) => {
+  const page = await openClient(t, 'long-speech.wav', { rangeThreshold: 1 << 20 });
+  const all = await analyses(page);
+  const pauses = all.find((m) => m.kind === 'pauses' && m.final).pauses;
+  const length = await frames(path.join(tmp, 'speech.wav'));
+  const expected = Array.from({ length: 12 }, (_, k) => truth.map((p) => ({ start: p.start + k * length, end: p.end + k * length }))).flat();
+  assert.equal(pauses.length, expected.length, JSON.stringify(pauses));
+  for (const [i, p] of expected.entries()) {
+    assert.ok(Math.abs(pauses[i].start - p.start) <= TOLERANCE && Math.abs(pauses[i].end - p.end) <= TOLERANCE,
+      `pause ${i} [${p.start}, ${p.end}) found as [${pauses[i].start}, ${pauses[i].end})`);
+  }
+  // The edges before the end were let go by the cache as the decode passed them: fetched again,
+  // asynchronously, before the core refined them (the load's last progress is said before that).
+  const load = await page.evaluate(() => window.heard.filter((m) => m.type === 'progress').at(-1));
+  const stats = await page.evaluate(() => window.client.stats());
+  assert.ok(stats.remote, 'read in place');
+  assert.ok(stats.remote.requests > load.requests, `the edges fetched: ${stats.remote.requests} requests, ${load.requests} by the load`);
+  // The frame indexer (load-video-index.js) opens a WAV too, to find it has no video: one synchronous
+  // read of the head at most; the analysis' own decoders (the edges', the waveform's) add none.
+  assert.ok(stats.remote.syncRequests <= load.syncRequests + 1, `synchronous requests: ${JSON.stringify(stats.remote)}, ${load.syncRequests} by the load`);
 });

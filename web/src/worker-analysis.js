@@ -7,6 +7,7 @@ import { parseAnalysisSidecar } from './analysis-sidecar.js';
 import { ANALYSIS, ERROR, SNAPPED } from './protocol.js';
 import { ErrorCode } from './error-codes.js';
 import { bytesToFetch, fetchSpan } from './view-bytes.js';
+import { yieldToMessages } from './load-decode.js';
 
 /** @typedef {import('./protocol.js').AnalysisOptions} AnalysisOptions */
 
@@ -27,6 +28,19 @@ const AHEAD_SECONDS = 30;         // a file read in place: pitch's bytes fetched
 const EDGE_SECONDS = 0.05;        // bytes around each pause edge fetched before the edges are refined
 const EDGE_BYTES = 32 << 20;      // at most this much of them (the reader's cache holds 64 MiB)
 const SNAP_KINDS = Object.freeze({ pause: 1, energy: 2, zero: 4 });
+const HEAD_BYTES = 1 << 20;       // what a demuxer's probe may read as a decoder opens the file (RangeDecoder)
+
+/**
+ * Settles once `fetching` did, or the reader failed or the load ended (an expired link leaves its
+ * fetches pending until a fresh URL: nothing waits for that). Never rejects.
+ */
+function settled(load, fetching) {
+  let timer;
+  const failed = new Promise((resolve) => {
+    timer = setInterval(() => { if (load.file?.error || load.aborted) resolve(); }, 50);
+  });
+  return Promise.race([fetching.catch(() => {}), failed]).finally(() => clearInterval(timer));
+}
 
 /** The options given, over the defaults (a part left out keeps its defaults). */
 export function analysisOptions(given) {
@@ -255,8 +269,10 @@ export class LoadAnalysis {
     const info = session.info();
     if (this.#sidecar && !this.#sidecarHeld && this.#sidecar.frames !== info.frames) this.#sidecarMismatch(info);
     this.#sendLevels(session, true);
+    // Each step reads every block of a long file: renders asked meanwhile go between them.
+    await yieldToMessages();
     await this.#edgeBytes(session);
-    if (this.#load.session !== session) return;
+    if (this.#load.session !== session || this.#stopped) return;
     this.#sendPauses(session, true, true);
     this.#kick();
   }
@@ -275,7 +291,9 @@ export class LoadAnalysis {
 
   #sendPauses(session, final, exact) {
     const { thresholdDb, minDuration } = this.options.pauses;
-    const found = session.pauses(thresholdDb, minDuration, exact && this.#load.seekable);
+    let found = session.pauses(thresholdDb, minDuration, exact && this.#load.seekable);
+    // A read refused while refining (an expired link): the edges stay on the envelope's blocks.
+    if (!found.ok && exact) found = session.pauses(thresholdDb, minDuration, false);
     if (!found.ok) {
       this.#post({ type: ERROR, code: found.code, message: `Pauses could not be found: ${found.message}`, fatal: false });
       return;
@@ -292,9 +310,14 @@ export class LoadAnalysis {
   async #edgeBytes(session) {
     const file = this.#load.file;
     if (!file || file.error || !this.#load.seekable || file.has(0, file.size)) return;
+    await this.#head();
+    if (this.#load.session !== session || this.#stopped) return;
     const { thresholdDb, minDuration } = this.options.pauses;
     const coarse = session.pauses(thresholdDb, minDuration, false);
     if (!coarse.ok) return;
+    // Said at once, on the envelope's blocks, while the bytes for the exact edges come.
+    const { ok, code, message, ...fields } = coarse;
+    this.#post({ type: ANALYSIS, kind: 'pauses', from: 'core', final: false, ...fields });
     const margin = Math.round(EDGE_SECONDS * coarse.sampleRate);
     const ranges = [];
     let bytes = 0;
@@ -307,7 +330,21 @@ export class LoadAnalysis {
       }
       if (bytes > EDGE_BYTES) break;
     }
-    if (ranges.length) await file.want(ranges.sort((a, b) => a[0] - b[0]), { gap: 64 << 10 }).catch(() => {});
+    if (ranges.length) await settled(this.#load, file.want(ranges.sort((a, b) => a[0] - b[0]), { gap: 64 << 10 }));
+  }
+
+  /**
+   * A promise while the file's head is fetched (a file read in place whose head the cache let go),
+   * else null: each decoder of the core's (the waveform's, the pauses', the pitch's) opens the file
+   * again, and its demuxer's probe would read it by synchronous requests. An MP4's index is pinned.
+   */
+  #head() {
+    const load = this.#load;
+    const file = load.file;
+    if (!file || file.error || load.plan?.media) return null;
+    const end = Math.min(file.size, HEAD_BYTES);
+    if (file.has(0, end)) return null;
+    return settled(load, file.want([[0, end]]));
   }
 
   /** New options: pauses found again and sent; loudness jumps again; pitch started again if its range changed. */
@@ -487,6 +524,8 @@ export class LoadAnalysis {
   #ahead(session, work) {
     const load = this.#load;
     if (!load.file || load.file.error) return null;
+    const head = this.#head();
+    if (head) return head;
     const media = load.plan?.media ?? null;
     const own = session.bytesForFrames(work.start * work.hop, Math.min(work.end, work.start + 4096) * work.hop);
     if (!bytesToFetch(load.file, own, media).length) return null;
@@ -502,6 +541,7 @@ export class LoadAnalysis {
     if (session && kinds) {
       const radius = Math.max(0, msg.radius);
       if (kinds & SNAP_KINDS.zero) {
+        await this.#head();
         const fetching = this.#load.file ? fetchSpan(this.#load, session.bytesForFrames(msg.frame - radius - 1, msg.frame + radius + 2)) : null;
         if (fetching) await fetching;
       }
