@@ -90,6 +90,10 @@ test('precompute writes peaks and sidecars for every medium of a manifest, resum
   const fourth = await precompute([manifest, '--no-pitch', '-o', path.join(dir, 'nopitch.jsonl')]);
   assert.match(fourth.stdout, /: 4 computed, 0 already done;/);
   assert.equal(parseAnalysisSidecar(await readFile(path.join(dir, JSON.parse((await readFile(path.join(dir, 'nopitch.jsonl'), 'utf8')).split('\n')[0])['analysis-ref']))).pitch, undefined);
+  // A new manifest in another folder would lose the relative media paths: refused before anything runs.
+  const away = await precompute([manifest, '-o', path.join(dir, 'clips', 'away.jsonl')]);
+  assert.equal(away.code, 2);
+  assert.match(away.stderr, /-o .*clips\/away\.jsonl: the manifest names media relative to its folder \("clips\/c0\.wav"\), so the new manifest must be in that folder too/);
 });
 
 test('precompute reads s3:// media and writes its outputs and manifest refs to S3', async (t) => {
