@@ -44,7 +44,29 @@ async function worker(): Promise<void> {
   const drawn = session.renderSpectrogram(spectro);
   const rows: Float64Array = M.spectrogramRows(spectro, info.sampleRate, [100, 1000, 10000]);
   console.log(more, drawn.ok, drawn.fromSamples, drawn.tilesComputed, drawn.tilesReused, rows, session.samples(0, 1024).length);
+
+  // The analyses (web/src/worker-analysis.js).
+  const energy = session.energy();
+  const loud = session.loudness(10);
+  if (loud.ok) console.log(energy.hop, energy.levels[0], loud.stepFrames, loud.momentary, loud.shortTerm, loud.integrated ?? 'silence', loud.range, loud.jumps.map((j) => j.frame + j.from - j.to));
+  const found = session.pauses(-30, 0.2, true);
+  if (found.ok) console.log(found.sampleRate, found.speechLevelDb, found.thresholdDb, found.minDuration, found.pauses.map((p) => p.end - p.start));
+  else if (found.code === 'fetch-failed') console.log(found.message);
+  const hop: number = session.pitchHop(50, 800, 0.001);
+  const pitch = session.pitch(0, 1000 * hop, 50, 800, 0.001);
+  if (pitch.ok) console.log(pitch.hop, pitch.firstIndex, pitch.hz, pitch.clarity);
+  const range = M.speakerPitchRange(pitch.hz, pitch.clarity, 50, 800);
+  const snapped = session.snap(4800, 480, 1 | 2 | 4);
+  if (snapped.kind !== null) console.log(snapped.frame, snapped.kind, range.floorHz, range.ceilingHz);
+  const [from, to] = session.bytesForFrames(0, 48000);
+  console.log(from, to);
   session.delete();
+
+  const motion = new M.Motion();
+  if (motion.push(bytes, 64, 36, 2)) motion.finish();
+  const moved = motion.result();
+  console.log(motion.frames(), moved.frames, moved.motion, moved.cuts, moved.jerks);
+  motion.delete();
 
   const index = new M.VideoIndex();
   const facts = index.open(readFn, blob.size);

@@ -132,7 +132,7 @@ test('every result shape is declared with exactly the fields the binding gives i
   }
 });
 
-test('results at runtime carry the declared fields: a status, the media info, a peaks read, a model edit', () => {
+test('results at runtime carry the declared fields: a status, the media info, a peaks read, the analyses, a model edit', () => {
   const core = loaded.get('web/avseg-core.d.ts');
   const coreDecls = declarations('web/avseg-core.d.ts');
   const modelDecls = declarations('web/avseg-model.d.ts');
@@ -145,6 +145,20 @@ test('results at runtime carry the declared fields: a status, the media info, a 
   } finally {
     session.delete();
   }
+  const analyses = new core.Session();
+  try {
+    assert.deepEqual(keys(analyses.energy()), propertiesOf(coreDecls.get('Energy')));
+    assert.deepEqual(keys(analyses.loudness(10)), propertiesOf(coreDecls.get('Loudness')));
+    assert.deepEqual(keys(analyses.pauses(-30, 0.2, true)), propertiesOf(coreDecls.get('Pauses')));
+    assert.deepEqual(keys(analyses.pitch(0, 4800, 50, 800, 0.001)), propertiesOf(coreDecls.get('Pitch')));
+    assert.deepEqual(keys(analyses.snap(100, 10, 7)), propertiesOf(coreDecls.get('Snapped')));
+    assert.deepEqual(keys(core.speakerPitchRange(new Float32Array(0), new Float32Array(0), 50, 800)), propertiesOf(coreDecls.get('PitchRange')));
+  } finally {
+    analyses.delete();
+  }
+  const motion = new core.Motion();
+  assert.deepEqual(keys(motion.result()), propertiesOf(coreDecls.get('MotionResult')));
+  motion.delete();
   const plan = new core.ReadPlan(0);
   assert.deepEqual(keys(plan.state()), propertiesOf(coreDecls.get('ReadPlanState')));
   plan.delete();
