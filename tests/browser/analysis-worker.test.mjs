@@ -226,6 +226,14 @@ test('a boundary snaps to the nearest pause edge, and to a zero crossing', async
   assert.deepEqual(snapped, { frame: edge, kind: 'pause' });
   const far = await page.evaluate(({ frame }) => window.client.snap(1, frame, 100, ['pause']), { frame: edge + 5000 });
   assert.equal(far, null, 'nothing within reach');
+  // In speech, the quietest point of the envelope within reach.
+  const inSpeech = Math.floor(truth[0].start / 2);
+  const quiet = await page.evaluate(({ frame }) => window.client.snap(1, frame, 4800, ['energy']), { frame: inSpeech });
+  assert.equal(quiet.kind, 'energy');
+  assert.ok(Math.abs(quiet.frame - inSpeech) <= 4800);
+  const energy = (await analyses(page)).find((m) => m.kind === 'energy' && m.final);
+  const block = (f) => energy.levels[Math.floor(f / energy.hop)];
+  for (let f = inSpeech - 4800; f <= inSpeech + 4800; f += energy.hop) assert.ok(block(quiet.frame) <= block(f) + 1e-6, `no quieter block than ${quiet.frame}'s at ${f}`);
   const tone = await openClient(t, 'tone.wav');
   // sin(2 pi 1000 n / 48000) crosses zero every 24 frames.
   const zero = await tone.evaluate(() => window.client.snap(1, 48000 + 7, 20, ['zero']));
