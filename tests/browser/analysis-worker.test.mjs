@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The worker's analyses (worker-analysis.js) through the element's client (core-client.js) in
-// headless Chromium: speech made by espeak-ng and joined by sox with silences of known lengths, and
-// an EBU-style tone, served by a real server. Pauses (to the sample, within 5 ms), the energy
-// envelope and EBU R128 loudness arrive with `ready`; pitch for a window comes before the rest of
-// the file and the pieces join into the whole grid; snapping lands on a pause edge or a zero
-// crossing; and the same on the core on the page's own thread.
+// headless Chromium: speech made by espeak-ng and joined by sox with silences of known lengths, an
+// EBU-style tone, served by a real server. Pauses (to the sample, within 5 ms), the energy envelope
+// and EBU R128 loudness arrive with `ready` and equal avseg-cli's; pitch for a window comes before
+// the rest of the file, the pieces join into the whole grid and the worker keeps answering; a
+// boundary snaps to a pause edge, an energy minimum or a zero crossing; new options, the speaker's
+// range, a video's motion; a precomputed analysis file sent at once, or refused as invalid-analysis;
+// a file read in place refined without synchronous requests; in a classic worker and on the page's
+// own thread too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -71,10 +74,19 @@ after(async () => {
  * In the page: a CoreClient (the element's) loading `name`, recording every message; on the page's
  * own thread when `pageThread` (no Worker can be made). Resolves once the load is ready.
  */
-async function openClient(t, name, { pageThread = false, window: win = null, options = null, sidecar = null, rangeThreshold } = {}) {
+async function openClient(t, name, { pageThread = false, classic = false, window: win = null, options = null, sidecar = null, rangeThreshold } = {}) {
   const page = await env.open(t, { width: 800, height: 600 });
-  await page.evaluate(async ({ assets, media, pageThread, win, options, sidecar, rangeThreshold }) => {
+  await page.evaluate(async ({ assets, media, pageThread, classic, win, options, sidecar, rangeThreshold }) => {
     if (pageThread) window.Worker = class { constructor() { throw new Error('no workers on this page'); } };
+    const Native = window.Worker;
+    if (classic) {
+      window.Worker = class extends Native {
+        constructor(url, opts) {
+          if (opts?.type === 'module') throw new Error('no module workers on this page');
+          super(url, opts);
+        }
+      };
+    }
     const { CoreClient } = await import(`${assets}/core-client.js`);
     window.heard = [];
     let ready;
@@ -86,7 +98,7 @@ async function openClient(t, name, { pageThread = false, window: win = null, opt
     }, (start) => { window.thread = start.thread; });
     window.client.load(1, media, rangeThreshold, undefined, { analysis: sidecar, analysisOptions: options });
     if (win) window.client.analyze(1, win[0], win[1]);
-  }, { assets: env.servers.assets.url('').replace(/\/$/, ''), media: env.servers.media.url(`/${name}`), pageThread, win, options,
+  }, { assets: env.servers.assets.url('').replace(/\/$/, ''), media: env.servers.media.url(`/${name}`), pageThread, classic, win, options,
     sidecar: sidecar && env.servers.media.url(`/${sidecar}`), rangeThreshold });
   const ready = await page.evaluate(() => window.ready);
   assert.equal(ready.type, 'ready', ready.message);
@@ -255,6 +267,18 @@ test('on the page\'s own thread, pauses arrive before ready and pitch for a wind
   assertWindowFirst(await pitchPieces(page), win);
   const snapped = await page.evaluate(({ frame }) => window.client.snap(1, frame, 2400, ['pause']), { frame: pauses.pauses[0].end - 300 });
   assert.deepEqual(snapped, { frame: pauses.pauses[0].end, kind: 'pause' });
+});
+
+test('in a classic worker (worker.classic.js), the same: pauses before ready, pitch for a window first, a snap', async (t) => {
+  const win = [RATE, 2 * RATE];
+  const page = await openClient(t, 'speech.wav', { classic: true, window: win });
+  assert.equal(await page.evaluate(() => window.thread), 'classic-worker');
+  const pauses = (await analyses(page)).find((m) => m.kind === 'pauses' && m.final);
+  assert.ok(pauses.at < await readyAt(page));
+  assertPauses(pauses.pauses);
+  assertWindowFirst(await pitchPieces(page), win);
+  const snapped = await page.evaluate(({ frame }) => window.client.snap(1, frame, 2400, ['pause']), { frame: pauses.pauses[2].start + 500 });
+  assert.deepEqual(snapped, { frame: pauses.pauses[2].start, kind: 'pause' });
 });
 
 test('the core\'s pauses and loudness in the worker are the native CLI\'s', async (t) => {
