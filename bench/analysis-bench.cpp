@@ -31,8 +31,11 @@
 #include <vector>
 
 #include <algorithm>
+#include <ctime>
 #include <malloc.h>
-#ifndef __EMSCRIPTEN__
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#else
 #include <sys/resource.h>
 #endif
 
@@ -46,6 +49,40 @@ double msSince(Clock::time_point t0)
 {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
+
+// CPU milliseconds of the process: on a machine shared with other work they stay close to what the
+// code costs while wall time also counts the waits for a core. In wasm, Node's process.cpuUsage().
+double cpuMs()
+{
+#ifdef __EMSCRIPTEN__
+    return EM_ASM_DOUBLE({
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+    });
+#else
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+#endif
+}
+
+// Wall and CPU time of what runs between start() and stop(), summed over the calls.
+struct Stopwatch {
+    void start()
+    {
+        wall0 = Clock::now();
+        cpu0 = cpuMs();
+    }
+    void stop()
+    {
+        cpu += cpuMs() - cpu0;
+        wall += msSince(wall0);
+    }
+    Clock::time_point wall0;
+    double cpu0 = 0;
+    double wall = 0;
+    double cpu = 0;
+};
 
 // Peak memory of the process so far: the wasm memory (it never shrinks) or the resident set.
 double processPeakBytes()
@@ -137,23 +174,23 @@ struct TimedTee : AudioSink {
     }
     void process(const float* const* ch, size_t n) override
     {
-        const auto t0 = Clock::now();
+        clock.start();
         a_.process(ch, n);
         b_.process(ch, n);
-        ms += msSince(t0);
+        clock.stop();
         frames += int64_t(n);
         sampleHeap();
     }
     void done() override
     {
-        const auto t0 = Clock::now();
+        clock.start();
         a_.done();
         b_.done();
-        ms += msSince(t0);
+        clock.stop();
     }
     AudioFormat format;
     int64_t frames = 0;
-    double ms = 0;
+    Stopwatch clock;
 
 private:
     AudioSink& a_;
@@ -168,13 +205,13 @@ struct TimedPcm : PcmSource {
     int64_t frames() const override { return inner_.frames(); }
     PcmSpan read(int64_t first, int64_t count) override
     {
-        const auto t0 = Clock::now();
+        clock.start();
         const PcmSpan span = inner_.read(first, count);
-        ms += msSince(t0);
+        clock.stop();
         sampleHeap(true);
         return span;
     }
-    double ms = 0;
+    Stopwatch clock;
 
 private:
     PcmSource& inner_;
@@ -193,10 +230,12 @@ int run(const std::string& phase, const char* path, double pieceSeconds)
     if (source.size() <= 0)
         throw MediaError(ErrorCode::FetchFailed, std::string("cannot read ") + path);
     const double heapBefore = heapNow();
-    const auto t0 = Clock::now();
+    Stopwatch whole;
+    whole.start();
     int rate = 0, channels = 0;
     int64_t frames = 0;
-    double analysisMs = 0, readMs = 0, outputBytes = 0, indexMs = 0;
+    Stopwatch analysis, reads;
+    double outputBytes = 0;
     std::string extra;
 
     if (phase == "decode") {
@@ -215,12 +254,14 @@ int run(const std::string& phase, const char* path, double pieceSeconds)
         SeekIndex index;
         StreamingDecoder decoder(tee, &index);
         decodeAll(decoder, source);
-        const auto t1 = Clock::now();
+        analysis.start();
         const double level = speechLevelDb(envelope);
         const std::vector<Pause> pauses = detectPauses(envelope, PauseOptions{}, nullptr);
         const auto jumps = meter.jumps(10.0);
         const double integrated = meter.integrated();
-        analysisMs = tee.ms + msSince(t1);
+        analysis.stop();
+        analysis.wall += tee.clock.wall;
+        analysis.cpu += tee.clock.cpu;
         sampleHeap(true);
         rate = tee.format.sampleRate;
         channels = tee.format.channels;
@@ -236,7 +277,9 @@ int run(const std::string& phase, const char* path, double pieceSeconds)
         SeekIndex index;
         StreamingDecoder decoder(sink, &index);
         decodeAll(decoder, source);
-        indexMs = msSince(t0);
+        whole.stop();
+        const Stopwatch indexClock = whole;
+        whole.start();
         rate = sink.format.sampleRate;
         channels = sink.format.channels;
         frames = sink.frames;
@@ -247,7 +290,8 @@ int run(const std::string& phase, const char* path, double pieceSeconds)
         decoded.setSeekCost(int64_t(rate) * 30);
         TimedPcm pcm(decoded);
         PitchTracker tracker(rate, PitchOptions{});
-        const auto t1 = Clock::now();
+        Stopwatch pitch;
+        pitch.start();
         size_t points = 0, voiced = 0;
         const int64_t piece = pieceSeconds > 0 ? std::max<int64_t>(1, int64_t(pieceSeconds * rate)) : frames;
         // The whole file's values, as the element keeps them.
@@ -262,24 +306,28 @@ int run(const std::string& phase, const char* path, double pieceSeconds)
         }
         for (float v : hz)
             voiced += v > 0;
-        const double total = msSince(t1);
+        pitch.stop();
         sampleHeap(true);
-        readMs = pcm.ms;
-        analysisMs = total - readMs;
+        reads = pcm.clock;
+        analysis.wall = pitch.wall - reads.wall;
+        analysis.cpu = pitch.cpu - reads.cpu;
         outputBytes = double(points) * 8.0;   // hz and clarity, 4 bytes each
         char buffer[200];
-        std::snprintf(buffer, sizeof buffer, ",\"points\":%zu,\"voiced\":%zu,\"hop\":%d,\"decimation\":%d,\"indexMs\":%.1f,\"pitchTotalMs\":%.1f",
-            points, voiced, tracker.hop(), tracker.decimation(), indexMs, total);
+        std::snprintf(buffer, sizeof buffer,
+            ",\"points\":%zu,\"voiced\":%zu,\"hop\":%d,\"decimation\":%d,\"indexMs\":%.1f,\"indexCpuMs\":%.1f,\"pitchTotalMs\":%.1f,"
+            "\"pitchTotalCpuMs\":%.1f",
+            points, voiced, tracker.hop(), tracker.decimation(), indexClock.wall, indexClock.cpu, pitch.wall, pitch.cpu);
         extra = buffer;
     } else {
         std::fprintf(stderr, "analysis-bench: unknown phase %s (decode, speech or pitch)\n", phase.c_str());
         return 2;
     }
-    const double wallMs = msSince(t0);
+    whole.stop();
     std::printf("{\"phase\":\"%s\",\"sampleRate\":%d,\"channels\":%d,\"frames\":%lld,\"audioSeconds\":%.3f,\"wallMs\":%.1f,"
-                "\"analysisMs\":%.1f,\"readMs\":%.1f,\"outputBytes\":%.0f,\"heapBefore\":%.0f,\"heapPeak\":%.0f,\"processPeak\":%.0f%s}\n",
-        phase.c_str(), rate, channels, static_cast<long long>(frames), double(frames) / (rate > 0 ? rate : 1), wallMs, analysisMs,
-        readMs, outputBytes, heapBefore, heapPeak, processPeakBytes(), extra.c_str());
+                "\"cpuMs\":%.1f,\"analysisMs\":%.1f,\"analysisCpuMs\":%.1f,\"readMs\":%.1f,\"readCpuMs\":%.1f,\"outputBytes\":%.0f,"
+                "\"heapBefore\":%.0f,\"heapPeak\":%.0f,\"processPeak\":%.0f%s}\n",
+        phase.c_str(), rate, channels, static_cast<long long>(frames), double(frames) / (rate > 0 ? rate : 1), whole.wall, whole.cpu,
+        analysis.wall, analysis.cpu, reads.wall, reads.cpu, outputBytes, heapBefore, heapPeak, processPeakBytes(), extra.c_str());
     return 0;
 }
 

@@ -38,11 +38,12 @@ function phase(engine, name, file, piece = 0) {
   return out;
 }
 
+// The run that took the least CPU time (the steadier figure when other work shares the cores).
 function best(reps, fn) {
   let kept = null;
   for (let i = 0; i < reps; i++) {
     const r = fn();
-    if (!kept || r.wallMs < kept.wallMs) kept = r;
+    if (!kept || r.cpuMs < kept.cpuMs) kept = r;
   }
   return kept;
 }
@@ -71,8 +72,8 @@ async function shippedSession(dist, file, { pitch = true } = {}) {
   if (typeof session.pauses === 'function') {
     const pauses = timed(() => session.pauses(-30, 0.2, true));
     const loudness = timed(() => session.loudness(10));
-    row.pauses = { ms: pauses.ms, count: pauses.value.pauses?.length };
-    row.loudness = { ms: loudness.ms };
+    row.pauses = { ms: pauses.ms, cpuMs: pauses.cpuMs, count: pauses.value.pauses?.length };
+    row.loudness = { ms: loudness.ms, cpuMs: loudness.cpuMs };
     if (pitch) {
       const p = timed(() => session.pitch(0, info.frames, 50, 800, 0.001));
       if (!p.value.ok) throw new Error(`Session.pitch: ${p.value.code}: ${p.value.message}`);
@@ -101,8 +102,12 @@ export async function benchAnalysis({ files, reps = 3, baselineDist = null, log 
   const shipped = {};
   const ten = files['ten-min'];
   log('analysis: shipped Session in Node');
-  shipped.now = await shippedSession(path.join(root, 'dist'), ten);
-  if (baselineDist) shipped.baseline = await shippedSession(baselineDist, ten, { pitch: false });
+  // Alternated, the decode's best CPU time of each kept (the pitch call once).
+  const lesser = (x, y) => (!x || y.decode.cpuMs < x.decode.cpuMs ? { ...y, pitch: x?.pitch ?? y.pitch, pauses: x?.pauses ?? y.pauses, loudness: x?.loudness ?? y.loudness } : x);
+  for (let i = 0; i < Math.max(1, reps - 1); i++) {
+    shipped.now = lesser(shipped.now, await shippedSession(path.join(root, 'dist'), ten, { pitch: i === 0 }));
+    if (baselineDist) shipped.baseline = lesser(shipped.baseline, await shippedSession(baselineDist, ten, { pitch: false }));
+  }
   return { rows, shipped, pieceSeconds: PIECE_SECONDS, loadAverage: os.loadavg() };
 }
 
@@ -112,45 +117,51 @@ const times = (x) => `${x.toFixed(0)}x`;
 
 export function formatAnalysis(result) {
   const lines = [];
+  const both = (cpu, wall, a) => `${secs(perHour(cpu, a))} (${secs(perHour(wall, a))})`;
   lines.push('10. Analysis cost per hour of audio (48 kHz stereo MP3 128k: the 10-minute file and the one-hour one), a fresh process per');
   lines.push('   phase (bench/analysis-bench.cpp natively, and compiled to wasm with the core\'s flags, run by Node): (a) the streaming');
-  lines.push('   decode alone (the baseline); (b) the same decode feeding the energy envelope and the loudness meter, then speech level,');
-  lines.push('   pauses and loudness jumps — "analysis" is the analysers\' own time, timed inside the decode; (c) pitch (YIN, 1 ms hop,');
-  lines.push(`   50-800 Hz) over the whole file, ${PITCH_PIECE_SECONDS} s at a time, read back through the range decoder — the tracker\'s own time apart`);
-  lines.push('   from those reads (which decode again). Best of the runs; a machine shared with other work inflates wall times, CPU below.');
-  lines.push(`   Targets: (b) analysis <= the decode (1.00x); (c) >= ${PITCH_TARGET}x real time in wasm.`);
-  lines.push(formatTable(['file', 'engine', '(a) decode', '(b) decode + analysers', 'analysis', 'analysis / (a)', '(c) pitch', 'x real time', 'pitch + its reads', 'pitch in pieces', 'targets'],
+  lines.push('   decode alone (with its seek index), the baseline; (b) the energy envelope and the loudness meter fed by that decode,');
+  lines.push('   then speech level, pauses and loudness jumps: the analysers\' own time, clocked around their calls inside the decode;');
+  lines.push(`   (c) pitch (YIN, 1 ms hop, 50-800 Hz) over the whole file, ${PITCH_PIECE_SECONDS} s at a time, read back through the range decoder:`);
+  lines.push('   the tracker\'s own time apart from those reads (which decode again). CPU seconds per hour of audio, wall in brackets');
+  lines.push('   (the machine is shared: wall time also counts waiting for a core); best of the runs by CPU time.');
+  lines.push(`   Targets: (b) <= (a), i.e. analysis at least as fast as decoding; (c) >= ${PITCH_TARGET}x real time in wasm (by CPU time).`);
+  lines.push(formatTable(['file', 'engine', '(a) decode', '(b) pauses + loudness', '(b) / (a)', '(c) pitch', 'x real time', 'with its reads', `in ${result.pieceSeconds} s pieces`, 'targets'],
     result.rows.map((r) => {
       const a = r.decode.audioSeconds;
-      const analysisRatio = r.speech.analysisMs / r.decode.wallMs;
-      const x = a / (r.pitch.analysisMs / 1000);
+      const analysisRatio = r.speech.analysisCpuMs / r.decode.cpuMs;
+      const x = a / (r.pitch.analysisCpuMs / 1000);
       const ok = analysisRatio <= 1 && (r.engine !== 'wasm' || x >= PITCH_TARGET);
-      return [r.label, r.engine, `${secs(perHour(r.decode.wallMs, a))}/h`, `${secs(perHour(r.speech.wallMs, a))}/h`,
-        `${secs(perHour(r.speech.analysisMs, a))}/h`, ratio(analysisRatio), `${secs(perHour(r.pitch.analysisMs, a))}/h`, times(x),
-        times(a / (r.pitch.pitchTotalMs / 1000)), r.pieces ? times(a / (r.pieces.analysisMs / 1000)) : '', ok ? 'PASS' : 'MISS'];
+      return [r.label, r.engine, both(r.decode.cpuMs, r.decode.wallMs, a), both(r.speech.analysisCpuMs, r.speech.analysisMs, a), ratio(analysisRatio),
+        both(r.pitch.analysisCpuMs, r.pitch.analysisMs, a), `${times(x)} (${times(a / (r.pitch.analysisMs / 1000))})`,
+        times(a / (r.pitch.pitchTotalCpuMs / 1000)), r.pieces ? times(a / (r.pieces.analysisCpuMs / 1000)) : '', ok ? 'PASS' : 'MISS'];
     })));
-  lines.push(`   pitch in pieces: ${result.pieceSeconds} s pieces one after another (the worker's idle slices), each with its margins and restart.`);
-  lines.push('   CPU seconds (process): ' + result.rows.map((r) => `${r.label} ${r.engine} decode ${r.decode.cpuSeconds.toFixed(1)}, + analysers ${r.speech.cpuSeconds.toFixed(1)}, pitch ${r.pitch.cpuSeconds.toFixed(1)}`).join('; '));
+  lines.push(`   "in ${result.pieceSeconds} s pieces": the tracker asked for ${result.pieceSeconds} s at a time, one piece after another (about what the worker's 4 ms`);
+  lines.push('   idle slices cover), each with its margins and running-sum restart.');
   lines.push('');
   lines.push('   Memory against duration: the allocator\'s peak during the phase over its start (malloc\'s in-use bytes, sampled every 64');
   lines.push('   decoded blocks and at every read), the outputs kept (envelope 4 B/ms, loudness 8 B/100 ms, pauses and jumps; pitch 8 B a');
-  lines.push('   point), and what is left: the working memory, which should not grow with the duration.');
-  lines.push(formatTable(['file', 'engine', 'phase', 'peak', 'outputs', 'outputs per hour', 'working (peak - outputs)'],
+  lines.push('   point), the rest (working memory), and that rest less the decode phase\'s own peak (its seek index grows with the file).');
+  const decodePeak = new Map(result.rows.map((r) => [`${r.label} ${r.engine}`, r.decode.heapPeak - r.decode.heapBefore]));
+  lines.push(formatTable(['file', 'engine', 'phase', 'peak', 'outputs', 'outputs per hour', 'working (peak - outputs)', 'working - decode\'s'],
     result.rows.flatMap((r) => ['decode', 'speech', 'pitch'].map((p) => {
       const x = r[p];
       const peak = x.heapPeak - x.heapBefore;
-      return [r.label, r.engine, p, mb(peak), mb(x.outputBytes), mb(x.outputBytes * 3600 / x.audioSeconds), mb(peak - x.outputBytes)];
+      return [r.label, r.engine, p, mb(peak), mb(x.outputBytes), mb(x.outputBytes * 3600 / x.audioSeconds), mb(peak - x.outputBytes),
+        p === 'decode' ? '' : mb(peak - x.outputBytes - decodePeak.get(`${r.label} ${r.engine}`))];
     }))));
   const s = result.shipped;
   if (s.now) {
     const a = s.now.frames / s.now.sampleRate;
-    const base = s.baseline ? `; before the tee (baseline dist): ${secs(s.baseline.decode.ms / 1000)} (CPU ${secs(s.baseline.decode.cpuMs / 1000)}), so the tee costs ${ratio(s.now.decode.ms / s.baseline.decode.ms)} the decode's time` : '';
+    const base = s.baseline ? `; a dist/ built before the tee (baseline): CPU ${secs(s.baseline.decode.cpuMs / 1000)} (wall ${secs(s.baseline.decode.ms / 1000)}),`
+      + ` so with the envelope and loudness meter the decode takes ${ratio(s.now.decode.cpuMs / s.baseline.decode.cpuMs)} its CPU time` : '';
     lines.push('');
-    lines.push(`   Shipped dist/avseg-core Session in Node, the 10-minute file: decode with peaks, envelope and loudness ${secs(s.now.decode.ms / 1000)}`
-      + ` (CPU ${secs(s.now.decode.cpuMs / 1000)})${base};`);
+    lines.push(`   Shipped dist/avseg-core Session in Node, the 10-minute file: decode with peaks, envelope and loudness CPU ${secs(s.now.decode.cpuMs / 1000)}`
+      + ` (wall ${secs(s.now.decode.ms / 1000)})${base};`);
     if (s.now.pauses) {
       lines.push(`   pauses(exact) ${s.now.pauses.ms.toFixed(0)} ms (${s.now.pauses.count} pauses), loudness ${s.now.loudness.ms.toFixed(0)} ms, `
-        + `pitch of the whole file in one call (its own decode included) ${secs(s.now.pitch.ms / 1000)} = ${times(a / (s.now.pitch.ms / 1000))} real time.`);
+        + `pitch of the whole file in one call (its own decode included) CPU ${secs(s.now.pitch.cpuMs / 1000)} = ${times(a / (s.now.pitch.cpuMs / 1000))} real time`
+        + ` (wall ${secs(s.now.pitch.ms / 1000)}, ${times(a / (s.now.pitch.ms / 1000))}).`);
     }
   }
   return lines.join('\n');
