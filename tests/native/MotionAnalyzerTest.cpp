@@ -139,11 +139,12 @@ TEST_CASE("a frozen frame and a skipped frame within motion are jerks; the catch
     CHECK(a.cuts().empty());
 }
 
-TEST_CASE("a still picture's noise and a stop of motion are no jerks", "[MotionAnalyzer]")
+TEST_CASE("a still picture's noise, a stop of motion and an uneven step are no jerks", "[MotionAnalyzer]")
 {
     std::vector<Picture> pictures;
     for (int f = 0; f < 60; ++f) {
-        Picture p = texture(0, f < 30 ? f * 1.5 : 45.0);
+        // Frame 15 moves 0.6 of a step and 16 catches up with 1.4: uneven, not frozen or skipped.
+        Picture p = texture(0, f == 15 ? 14 * 1.5 + 0.9 : f < 30 ? f * 1.5 : 45.0);
         p[size_t(f * 7) % p.size()] ^= 1; // a little noise
         pictures.push_back(p);
     }

@@ -148,7 +148,7 @@ void MotionAnalyzer::findJerks()
                 // above both of its neighbours (a slow stretch of a pan is no jerk).
                 const double prev = motion_[i - 1];
                 const double next = motion_[i + 1];
-                dip = m * factor <= std::min(lo, prev);
+                dip = m <= options_.freezeRatio * std::min(lo, prev);
                 const bool spike = m >= factor * std::max({hi, prev, next}) && m - hi >= options_.jerkMin;
                 if (dip || (spike && !lastWasDip))
                     jerks_.push_back(int64_t(i));

@@ -21,13 +21,14 @@ struct MotionOptions {
     int window = 8;
     int flashFrames = 2;
     // A jerk: within motion (the median motion of jerkWindow frames on each side of the frame, within
-    // its shot, at least jerkMin on both sides), the frame's motion is at most 1/jerkFactor of the
-    // lower side's and of the frame before's (a frozen or repeated frame; a run of them counts once,
-    // at its first), or at least jerkFactor times the higher side's and both neighbours' and jerkMin
-    // above it (a skipped frame). The catching-up frame after a frozen one is not reported,
-    // nor a frame whose histogram, or the one before's, changes by histogramMin or more (a flash:
-    // light, not motion).
+    // its shot, at least jerkMin on both sides), the frame's motion is at most freezeRatio of the
+    // lower side's and of the frame before's (a frozen or repeated frame, which moves by its noise
+    // alone; a run of them counts once, at its first), or at least jerkFactor times the higher side's
+    // and both neighbours' and jerkMin above the higher side's (a skipped frame moves twice as far). The catching-up
+    // frame after a frozen one is not reported, nor a frame whose histogram, or the one before's,
+    // changes by histogramMin or more (a flash: light, not motion).
     double jerkFactor = 1.6;
+    double freezeRatio = 0.25;
     double jerkMin = 0.004;
     int jerkWindow = 4;
 };
