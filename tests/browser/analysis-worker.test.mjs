@@ -408,3 +408,23 @@ test('a file read in place: pause edges are refined to the sample from bytes fet
   // read of the head at most; the analysis' own decoders (the edges', the waveform's) add none.
   assert.ok(stats.remote.syncRequests <= load.syncRequests + 1, `synchronous requests: ${JSON.stringify(stats.remote)}, ${load.syncRequests} by the load`);
 });
+
+test('pictures of another size stop the motion where it got to, said as invalid-value', async (t) => {
+  const page = await openClient(t, 'speech.wav');
+  const out = await page.evaluate(async () => {
+    const batch = (first, count, w, h) => ({ first, count, width: w, height: h, luma: new Uint8Array(w * h * count).fill(first).buffer });
+    window.client.motionFrames(1, batch(0, 10, 32, 18));
+    window.client.motionFrames(1, batch(10, 5, 16, 9));
+    window.client.motionFrames(1, { done: true });
+    for (;;) {
+      const motion = window.heard.find((m) => m.type === 'analysis' && m.kind === 'motion' && m.final);
+      const error = window.heard.find((m) => m.type === 'error');
+      if (motion && error) return { frames: motion.frames, error };
+      await new Promise((resolve) => { setTimeout(resolve, 20); });
+    }
+  });
+  assert.equal(out.frames, 10);
+  assert.equal(out.error.code, 'invalid-value');
+  assert.equal(out.error.fatal, false);
+  assert.match(out.error.message, /stops at frame 10: its pictures \(16×9, 5 frames, 720 bytes\) do not fit/);
+});

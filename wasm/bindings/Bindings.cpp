@@ -168,7 +168,8 @@ PitchRangeOut speakerPitchRange(const val& hz, const val& clarity, double floorH
 // Motion energy and cuts of a video from small grey pictures (MotionAnalyzer), for the worker.
 class Motion {
 public:
-    // `count` pictures of width x height luma bytes, one after another.
+    // `count` pictures of width x height luma bytes, one after another; false (none taken) for too
+    // few bytes or a size other than the first pictures'.
     bool push(const val& luma, int width, int height, int count)
     {
         const size_t size = size_t(std::max(width, 0)) * size_t(std::max(height, 0));
@@ -176,8 +177,12 @@ public:
             return false;
         buffer_.resize(size * size_t(count));
         val(typed_memory_view(buffer_.size(), buffer_.data())).call<void>("set", luma.call<val>("subarray", 0, double(buffer_.size())));
-        for (int i = 0; i < count; ++i)
-            analyzer_.push(buffer_.data() + size * size_t(i), width, height);
+        try {
+            for (int i = 0; i < count; ++i)
+                analyzer_.push(buffer_.data() + size * size_t(i), width, height);
+        } catch (const std::exception&) {
+            return false;
+        }
         return true;
     }
     void finish() { analyzer_.finish(); }

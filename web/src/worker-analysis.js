@@ -588,7 +588,16 @@ export class LoadAnalysis {
       motion.held.delete(batch.first);
       const size = batch.width * batch.height;
       const skip = next - batch.first;
-      motion.analyzer.push(new Uint8Array(batch.luma, skip * size, (batch.count - skip) * size), batch.width, batch.height, batch.count - skip);
+      const taken = motion.analyzer.push(new Uint8Array(batch.luma, skip * size, (batch.count - skip) * size), batch.width, batch.height, batch.count - skip);
+      if (!taken) {
+        // Pictures of another size, or fewer bytes than said: the motion stops where it got to.
+        motion.done = true;
+        motion.analyzer.finish();
+        this.#postMotion(true);
+        this.#post({ type: ERROR, code: ErrorCode.InvalidValue, fatal: false,
+          message: `The motion stops at frame ${next}: its pictures (${batch.width}×${batch.height}, ${batch.count} frames, ${batch.luma.byteLength} bytes) do not fit the earlier ones.` });
+        return;
+      }
     }
     if (performance.now() - motion.lastPost > PIECE_MS) this.#postMotion(false);
   }
