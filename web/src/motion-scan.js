@@ -62,6 +62,7 @@ export class MotionScan extends Emitter {
   #batch = null;          // {first, count, luma} being filled from #next on
   #running = null;
   #stopped = false;
+  #src;
   #playing = false;
   #played = 0;
 
@@ -83,9 +84,9 @@ export class MotionScan extends Emitter {
     video.muted = true;
     video.crossOrigin = 'anonymous';
     video.playsInline = true;
-    // Every frame is wanted: the browser may read the file through.
+    // Every frame is wanted: the browser may read the file through (once started).
     video.preload = 'auto';
-    video.src = src;
+    this.#src = src;
   }
 
   get total() { return Math.max(0, this.#times.length - 1); }
@@ -96,6 +97,8 @@ export class MotionScan extends Emitter {
 
   /** A fresh link of the same video (the old one expired): the scan goes on from where it is. */
   setSource(src) {
+    this.#src = src;
+    if (!this.#video.getAttribute('src')) return;
     const at = this.#video.currentTime;
     this.#video.src = src;
     this.#video.currentTime = at;
@@ -104,6 +107,7 @@ export class MotionScan extends Emitter {
   /** Scans the frames not sent yet; resolves true once all were sent and the sink told to finish. */
   start() {
     this.#stopped = false;
+    if (!this.#video.getAttribute('src')) this.#video.src = this.#src;
     this.#running ??= this.#scan().finally(() => { this.#running = null; });
     return this.#running;
   }
