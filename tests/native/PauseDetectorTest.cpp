@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -328,5 +329,111 @@ TEST_CASE("the speech-gaps fixture's two silences are found within 5 ms through 
             continue;
         }
         requireWithinTolerance(name, spans, found);
+    }
+}
+
+namespace {
+
+// Random sentences of common words, spoken by espeak-ng without a break: minutes of continuous
+// speech whose only pauses are the sentences' ends (espeak-ng keeps words within a sentence closer
+// than 0.2 s).
+std::vector<float> continuousSpeech(const test::TempDir& dir, size_t sentences)
+{
+    static const char* const words[] = {"the", "people", "of", "and", "water", "to", "over", "morning", "is",
+        "that", "river", "for", "it", "was", "little", "with", "between", "they", "could", "remember", "from",
+        "window", "at", "which", "garden", "have", "evening", "one", "all", "mountain", "their", "would", "other",
+        "when", "story", "will", "number", "about", "many", "then", "yellow", "like", "under", "these", "picture",
+        "two", "first", "new", "family", "very", "after", "most", "should", "letter", "great", "through"};
+    std::mt19937 rng(15);
+    std::string text;
+    for (size_t s = 0; s < sentences; ++s) {
+        const size_t n = 6 + rng() % 9;
+        for (size_t w = 0; w < n; ++w) {
+            std::string word = words[rng() % std::size(words)];
+            if (w == 0)
+                word[0] = char(std::toupper(word[0]));
+            text += word + (w + 1 < n ? " " : ". ");
+        }
+    }
+    std::FILE* f = std::fopen((dir / "text.txt").c_str(), "w");
+    REQUIRE(f);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+    test::shell("espeak-ng -v en-us -f '" + dir / "text.txt" + "' -w '" + dir / "raw.wav" + "'");
+    test::shell("sox -R -D -V1 '" + dir / "raw.wav" + "' -r 48000 -b 16 -c 1 '" + dir / "speech.wav" + "' rate");
+    return test::readSamples(dir, dir / "speech.wav");
+}
+
+EnergyEnvelope envelopeOf(const std::vector<float>& samples, size_t frames)
+{
+    EnergyEnvelope envelope;
+    const std::vector<float> head(samples.begin(), samples.begin() + std::min(frames, samples.size()));
+    test::MemoryPcm(kRate, {head}).feed(envelope);
+    return envelope;
+}
+
+double meanLevelDb(const std::vector<float>& samples)
+{
+    double sum = 0;
+    for (float v : samples)
+        sum += double(v) * v;
+    return 10 * std::log10(sum / double(samples.size()));
+}
+
+std::vector<float> tone(double seconds, double rmsDb, double hz)
+{
+    std::vector<float> s(size_t(std::lround(seconds * kRate)));
+    const double a = std::pow(10.0, rmsDb / 20.0) * std::sqrt(2.0);
+    for (size_t i = 0; i < s.size(); ++i)
+        s[i] = float(a * std::sin(2 * M_PI * hz * double(i) / kRate));
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("minutes of continuous speech read the speech level of their first minute, pauses only at sentence ends",
+    "[PauseDetector]")
+{
+    // Near the top threshold only the blocks around the loudest peak are active, and the energy
+    // over them grows with the length: the level must come from the lowest threshold where P.56's
+    // margin is met, not the highest.
+    test::TempDir dir;
+    const size_t sentences = 100;
+    const std::vector<float> speech = continuousSpeech(dir, sentences);
+    const double seconds = double(speech.size()) / kRate;
+    REQUIRE(seconds > 200);
+    const EnergyEnvelope minute = envelopeOf(speech, size_t(60) * kRate);
+    const EnergyEnvelope whole = envelopeOf(speech, speech.size());
+    const double minuteLevel = speechLevelDb(minute), level = speechLevelDb(whole);
+    const double mean = meanLevelDb(speech);
+    const size_t minutePauses = detectPauses(minute, PauseOptions{}).size();
+    const size_t pauses = detectPauses(whole, PauseOptions{}).size();
+    std::printf("continuous speech: %.1f s, %zu sentences, long-term level %.2f dBFS; speech level %.2f dBFS "
+                "(first minute %.2f); %zu pauses (first minute %zu)\n",
+        seconds, sentences, mean, level, minuteLevel, pauses, minutePauses);
+    CHECK(level == Approx(minuteLevel).margin(1.0));
+    // Speech is active more than half of the time: its active level lies within 3 dB above its mean.
+    CHECK(level >= mean);
+    CHECK(level <= mean + 3);
+    CHECK(minuteLevel <= mean + 3);
+    CHECK(double(pauses) / seconds <= 1.25 * double(minutePauses) / 60);
+    CHECK(double(pauses) >= 0.75 * double(sentences));
+    CHECK(double(pauses) <= 1.25 * double(sentences));
+}
+
+TEST_CASE("a steady tone reads its RMS level, one short loud burst in minutes of it does not move the level",
+    "[PauseDetector]")
+{
+    for (double hz : {440.0, 1000.0}) {
+        std::vector<float> s = tone(300, -20, hz);
+        CHECK(speechLevelDb(envelopeOf(s, size_t(10) * kRate)) == Approx(-20).margin(0.2));
+        CHECK(speechLevelDb(envelopeOf(s, s.size())) == Approx(-20).margin(0.2));
+        // 50 ms 14 dB louder add 0.2 dB to the mean over the five minutes.
+        const std::vector<float> burst = tone(0.05, -6, 1000);
+        std::copy(burst.begin(), burst.end(), s.begin() + 100 * kRate);
+        const EnergyEnvelope withBurst = envelopeOf(s, s.size());
+        INFO(hz << " Hz");
+        CHECK(speechLevelDb(withBurst) == Approx(-20).margin(0.5));
+        CHECK(detectPauses(withBurst, PauseOptions{}).empty());
     }
 }

@@ -147,31 +147,34 @@ double speechLevelDb(const EnergyEnvelope& envelope)
     }
     if (energy <= 0)
         return EnergyEnvelope::kSilenceDb;
-    const double meanPower = energy / double(levels.size());
 
-    // From the top threshold down: activity grows, the active level falls slower than the
-    // threshold; the active level is where the two are kMarginDb apart.
-    double active = 0;
+    // P.56's search (as ITU-T G.191's sv56): from the lowest threshold up, the active level A
+    // (energy over the active blocks) minus the threshold C falls from far above kMarginDb; the
+    // level is A where A - C first reaches kMarginDb, interpolated between the two thresholds
+    // around it. Near the top, activity shrinks to the few blocks around the loudest peak and A - C
+    // rises above the margin again, the more so the longer the file: a search from the top would
+    // stop there.
+    std::vector<double> activeFrom(bins + 1, 0.0);
+    for (size_t b = bins; b-- > 0;)
+        activeFrom[b] = activeFrom[b + 1] + histogram[b];
     double prevDiff = 0, prevLevel = 0;
     bool havePrev = false;
-    for (size_t b = bins; b-- > 1;) {
-        active += histogram[b];
-        if (active <= 0)
-            continue;
+    for (size_t b = 0; b < bins && activeFrom[b] > 0; ++b) {
         const double threshold = kLowestDb + double(b) * kBinDb;
-        const double level = 10 * std::log10(meanPower * double(levels.size()) / active);
+        const double level = 10 * std::log10(energy / activeFrom[b]);
         const double diff = level - threshold;
-        if (diff >= kMarginDb) {
+        if (diff <= kMarginDb) {
             if (!havePrev)
                 return level;
-            const double t = (kMarginDb - prevDiff) / (diff - prevDiff);
+            const double t = (prevDiff - kMarginDb) / (prevDiff - diff);
             return prevLevel + t * (level - prevLevel);
         }
         prevDiff = diff;
         prevLevel = level;
         havePrev = true;
     }
-    return 10 * std::log10(meanPower);
+    // Above the margin at every threshold: the active level at the highest one.
+    return prevLevel;
 }
 
 double noiseFloorDb(const EnergyEnvelope& envelope)
