@@ -78,7 +78,12 @@ test('the packaged precompute Lambda writes peaks and sidecars to S3 with its st
   // A comparison's clips each get theirs; the video's sidecar has its cut.
   assert.equal(comparison.line.clips[1]['analysis-ref'], voice.line['analysis-ref'], 'the same medium, the same outputs');
   assert.deepEqual(comparison.line.clips.map((c) => c.system), ['a', 'b']);
-  assert.ok(parseAnalysisSidecar(stored(comparison.line.clips[0]['analysis-ref'])).motion.cuts.includes(25));
+  // The video's motion and cuts as the packaged CLI's own motion scan finds them.
+  const scanned = JSON.parse((await exec(path.join(pkg, 'avseg-cli'), ['motion', mp4])).stdout);
+  const motion = parseAnalysisSidecar(stored(comparison.line.clips[0]['analysis-ref'])).motion;
+  assert.equal(motion.frames, 50);
+  assert.deepEqual([motion.cuts, motion.jerks], [scanned.cuts, scanned.jerks]);
+  assert.deepEqual(Array.from(motion.motion, (v) => v.toFixed(5)), scanned.motion.map((v) => v.toFixed(5)));
   assert.equal(comparison.kept, 1, 'the voice was done already');
   // Bad media: reported, the line unchanged, nothing written.
   assert.deepEqual(broken.line, items[2].line);
