@@ -104,6 +104,12 @@ test('the packaged precompute Lambda writes peaks and sidecars to S3 with its st
   assert.notEqual(changed.line['analysis-ref'], voice.line['analysis-ref']);
   assert.equal(changed.computed, 1);
 
+  // S3 out of reach is thrown, not reported: the state machine's Retry runs the item again.
+  await assert.rejects(invoke(pkg, 'http://127.0.0.1:9', 'handler', items[0]), (err) => {
+    assert.match(err.stderr, /Error: cannot look at s3:\/\/media\/calls\/voice\.wav: /);
+    return true;
+  });
+
   // writeManifest: the Map's ResultWriter files (as Step Functions writes them) into the new manifest, in order.
   const run = (item, result) => ({ Input: JSON.stringify(item), Output: JSON.stringify(result), Status: 'SUCCEEDED' });
   const put = (key, value) => objects.set(`media/${key}`, { body: Buffer.from(JSON.stringify(value)), headers: {} });
