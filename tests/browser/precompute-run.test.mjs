@@ -2,7 +2,8 @@
 // scripts/precompute's new manifest in the local run: each line's (and each comparison clip's)
 // analysis-ref is served by the run's media server beside its media and peaks, reaches the
 // template as data-analysis (a comparison's under an opaque name, as its media), and the task glue
-// (crowd-task.js) sets it as the element's `analysis` attribute in Chromium.
+// (crowd-task.js) sets it as the element's `analysis` attribute in Chromium, whose worker fetches it and
+// hands its analyses to the element without a warning.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -64,7 +65,21 @@ test('the local run serves each analysis-ref and the element gets it as its anal
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const page = await browser.newPage();
+  const fetched = page.waitForResponse((r) => r.url() === analysis, { timeout: 20000 });
+  await page.addInitScript(() => {
+    window.analysisSeen = [];
+    window.errorsSeen = [];
+    document.addEventListener('DOMContentLoaded', () => {
+      const el = document.querySelector('avseg-editor');
+      el?.addEventListener('analysis', (e) => window.analysisSeen.push(e.detail?.kind));
+      el?.addEventListener('error', (e) => window.errorsSeen.push(e.detail?.code));
+    });
+  });
   await page.goto(`${run.url}task/0?worker=ann`);
   await page.waitForFunction(() => document.querySelector('avseg-editor')?.hasAttribute('analysis'), null, { timeout: 20000 });
   assert.equal(await page.locator('avseg-editor').getAttribute('analysis'), analysis);
+  // The worker fetches the sidecar from the run's media server, and the element takes it without a warning.
+  assert.equal((await fetched).status(), 200);
+  await page.waitForFunction(() => window.analysisSeen.includes('pauses'), null, { timeout: 20000 });
+  assert.deepEqual(await page.evaluate(() => window.errorsSeen), []);
 });
