@@ -35,6 +35,7 @@ test('the packaged precompute Lambda writes peaks and sidecars to S3 with its st
   const listing = (await exec('unzip', ['-Z1', path.join(root, 'build/lambda/precompute.zip')])).stdout.trim().split('\n').sort();
   assert.deepEqual(listing, ['avseg-cli', 'package.json', 'precompute-item.mjs', 'precompute.mjs']);
   assert.match((await exec('file', ['-b', path.join(pkg, 'avseg-cli')])).stdout, /statically linked/, 'runs on Amazon Linux 2023 whatever its glibc');
+  await assert.rejects(exec('ldd', [path.join(pkg, 'avseg-cli')]), (err) => /not a dynamic executable/.test(err.stdout + err.stderr));
   // The runtime provides the AWS SDK; here the repository's pinned one stands in.
   await symlink(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
 
