@@ -119,3 +119,17 @@ test('precompute reads s3:// media and writes its outputs and manifest refs to S
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--out s3:\/\/out: an S3 output is s3:\/\/bucket\/ or s3:\/\/bucket\/prefix\/ \(ending in \/\)/);
 });
+
+test('a medium named twice that cannot be analysed fails each line naming it, never giving one of them outputs', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-precompute-twice-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await tone(path.join(dir, 'good.wav'), 0.3, 150);
+  await writeFile(path.join(dir, 'bad.mp3'), 'not an mp3 at all\n'.repeat(100));
+  const lines = [{ 'source-ref': 'bad.mp3' }, { clips: [{ 'source-ref': 'bad.mp3', system: 'a' }, { 'source-ref': 'good.wav', system: 'b' }] }];
+  await writeFile(path.join(dir, 'm.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  const run = await precompute([path.join(dir, 'm.jsonl')]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /m\.jsonl, line 1: (unsupported-format|corrupt-media): /);
+  assert.match(run.stderr, /m\.jsonl, line 2, clip 1: (unsupported-format|corrupt-media): /);
+  assert.deepEqual((await readFile(path.join(dir, 'm.precomputed.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l)), lines);
+});
