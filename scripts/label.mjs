@@ -297,7 +297,7 @@ async function start(opts, held) {
       const previous = store?.answerOf(index, name);
       const input = { ...item.line, avsegJob: job };
       if (item.peaks) input.peaks = item.peaks.source;
-      if (item.analysis) input.analysis = item.analysis.source;
+      if (item.analysis) input['analysis-ref'] = item.analysis.source;
       // A comparison's clips are shown in an order drawn from the annotator and the item (compare-task.js).
       if (item.kind === 'comparison') input.avsegAnnotator = name;
       // Without "prompt", a comparison's prompt is its line's "source" (doc/comparison-format.md, "Manifest").

@@ -22,14 +22,30 @@ test('a peaks URI is passed on as "peaks"', async () => {
   assert.equal(out.taskInput.peaks, 's3://b/a.dat');
 });
 
-test('an analysis sidecar URI (scripts/precompute\'s "analysis-ref") is passed on as "analysis", a comparison clip\'s as its "analysis-ref"', async () => {
+test('an analysis sidecar URI (scripts/precompute\'s "analysis-ref") is passed on as "analysis-ref", a comparison clip\'s too', async () => {
   const out = await handler(event({ 'source-ref': 's3://b/a.mp3', 'peaks-ref': 's3://b/a.dat', 'analysis-ref': 's3://b/a.avsa' }));
-  assert.equal(out.taskInput.analysis, 's3://b/a.avsa');
-  assert.equal((await handler(event({ 'source-ref': 's3://b/a.mp3' }))).taskInput.analysis, undefined);
+  assert.equal(out.taskInput['analysis-ref'], 's3://b/a.avsa');
+  assert.equal(out.taskInput.analysis, undefined);
+  assert.equal((await handler(event({ 'source-ref': 's3://b/a.mp3' }))).taskInput['analysis-ref'], undefined);
   const clips = [{ 'source-ref': 's3://b/x.wav', system: 'x', 'analysis-ref': 's3://b/x.avsa' }, { 'source-ref': 's3://b/y.wav', system: 'y' }];
   const compared = await handler(event({ source: 'p-1', clips }));
   assert.equal(compared.taskInput.clips[0]['analysis-ref'], 's3://b/x.avsa');
   assert.equal(compared.taskInput.clips[1]['analysis-ref'], undefined);
+});
+
+test('a plain "analysis" field (a note of the manifest\'s own) passes through untouched and is never taken for a sidecar', async () => {
+  const note = 'the speaker hesitates twice';
+  const out = await handler(event({ 'source-ref': 's3://b/speech.wav', analysis: note }));
+  assert.equal(out.isHumanAnnotationRequired, true);
+  assert.equal(out.taskInput.analysis, note);
+  assert.equal(out.taskInput['analysis-ref'], undefined);
+  const both = await handler(event({ 'source-ref': 's3://b/speech.wav', analysis: note, 'analysis-ref': 's3://b/speech.avsa' }));
+  assert.equal(both.taskInput.analysis, note);
+  assert.equal(both.taskInput['analysis-ref'], 's3://b/speech.avsa');
+  const clips = [{ 'source-ref': 's3://b/x.wav', system: 'x', analysis: note }, { 'source-ref': 's3://b/y.wav', system: 'y' }];
+  const compared = await handler(event({ source: 'p-1', clips }));
+  assert.equal(compared.taskInput.clips[0].analysis, note);
+  assert.equal(compared.taskInput.clips[0]['analysis-ref'], undefined);
 });
 
 test('pre-annotations are checked by the core and passed on as a document', async () => {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAnalysisSidecar } from '../../web/src/analysis-sidecar.js';
 import { startS3Stub, stubEnv } from './s3-stub.mjs';
+import { readManifest } from '../../scripts/lib/labeling/manifest.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const exec = promisify(execFile);
@@ -36,7 +37,7 @@ test('precompute writes peaks and sidecars for every medium of a manifest, resum
     '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', path.join(dir, 'clips', 'v.mp4')]);
   await writeFile(path.join(dir, 'clips', 'broken.mp3'), 'not an mp3 at all\n'.repeat(100));
   const lines = [
-    { 'source-ref': 'clips/c0.wav', transcription: 'zero' },
+    { 'source-ref': 'clips/c0.wav', transcription: 'zero', analysis: 'the speaker hesitates twice' },
     { 'source-ref': 'clips/c1.wav' },
     { 'source-ref': 'clips/broken.mp3' },
     '{"source-ref": "clips/c2.wav"',
@@ -61,6 +62,7 @@ test('precompute writes peaks and sidecars for every medium of a manifest, resum
   assert.equal(out.length, 7, 'every line is in the new manifest, in order');
   const parsed = out.map((l) => { try { return JSON.parse(l); } catch { return l; } });
   assert.equal(parsed[0].transcription, 'zero', 'other fields pass through');
+  assert.equal(parsed[0].analysis, 'the speaker hesitates twice', 'a plain "analysis" field is the manifest\'s own: kept beside analysis-ref');
   assert.deepEqual(parsed[2], lines[2], 'a bad line is kept as it was');
   assert.equal(parsed[3], lines[3]);
   for (const target of [parsed[0], parsed[1], ...parsed[4].clips]) {
@@ -132,4 +134,17 @@ test('a medium named twice that cannot be analysed fails each line naming it, ne
   assert.match(run.stderr, /m\.jsonl, line 1: (unsupported-format|corrupt-media): /);
   assert.match(run.stderr, /m\.jsonl, line 2, clip 1: (unsupported-format|corrupt-media): /);
   assert.deepEqual((await readFile(path.join(dir, 'm.precomputed.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l)), lines);
+});
+
+test('the local run reads a line whose plain "analysis" field is text: kept as the line\'s own, no sidecar', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-analysis-field-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await tone(path.join(dir, 'speech.wav'), 0.2, 150);
+  await writeFile(path.join(dir, 'm.jsonl'), '{"source-ref":"speech.wav","analysis":"the speaker hesitates twice"}\n');
+  const [item] = await readManifest(path.join(dir, 'm.jsonl'));
+  assert.equal(item.analysis, null);
+  assert.equal(item.line.analysis, 'the speaker hesitates twice');
+  await writeFile(path.join(dir, 'c.jsonl'), `${JSON.stringify({ clips: [{ 'source-ref': 'speech.wav', system: 'a', analysis: 'slow' }, { 'source-ref': 'speech.wav', system: 'b' }] })}\n`);
+  const [comparison] = await readManifest(path.join(dir, 'c.jsonl'));
+  assert.equal(comparison.clips[0].analysis, null);
 });

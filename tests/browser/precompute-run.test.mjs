@@ -29,7 +29,7 @@ before(async () => {
   for (const [name, hz] of [['a.wav', 140], ['b.wav', 190]]) {
     await exec('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', path.join(tmp, name), 'synth', '0.6', 'sawtooth', String(hz), 'vol', '0.3', ':', 'synth', '0.4', 'sine', '0', 'vol', '0', ':', 'synth', '0.6', 'sawtooth', String(hz), 'vol', '0.3']);
   }
-  await writeFile(path.join(tmp, 'job.jsonl'), `${JSON.stringify({ 'source-ref': 'a.wav', 'call-id': 'C-1' })}\n${JSON.stringify({ prompt: 'which?', clips: [{ 'source-ref': 'a.wav', system: 'one' }, { 'source-ref': 'b.wav', system: 'two' }] })}\n`);
+  await writeFile(path.join(tmp, 'job.jsonl'), `${JSON.stringify({ 'source-ref': 'a.wav', 'call-id': 'C-1', analysis: 'the speaker hesitates twice' })}\n${JSON.stringify({ prompt: 'which?', clips: [{ 'source-ref': 'a.wav', system: 'one' }, { 'source-ref': 'b.wav', system: 'two' }] })}\n`);
   await exec(process.execPath, [path.join(root, 'scripts/precompute'), path.join(tmp, 'job.jsonl')]);
   manifest = path.join(tmp, 'job.precomputed.jsonl');
 });
@@ -38,6 +38,7 @@ after(() => rm(tmp, { recursive: true, force: true }));
 test('the local run serves each analysis-ref and the element gets it as its analysis attribute', async (t) => {
   const lines = (await readFile(manifest, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.match(lines[0]['analysis-ref'], /^precomputed\/a-[0-9a-f]{16}\.avsa$/);
+  assert.equal(lines[0].analysis, 'the speaker hesitates twice', 'a plain "analysis" field is the manifest\'s own, kept by precompute');
   const run = await startLabeling({ manifest, output: path.join(tmp, 'out'), port: 0 });
   t.after(() => run.close());
 
@@ -48,7 +49,9 @@ test('the local run serves each analysis-ref and the element gets it as its anal
   const served = Buffer.from(await (await fetch(analysis)).arrayBuffer());
   assert.deepEqual(served, await readFile(path.join(tmp, lines[0]['analysis-ref'])), 'the sidecar as precompute wrote it');
   assert.equal(parseAnalysisSidecar(served).frames, 25600);
-  assert.equal(JSON.parse(attr(single, 'data-task-input')).analysis, lines[0]['analysis-ref']);
+  const singleInput = JSON.parse(attr(single, 'data-task-input'));
+  assert.equal(singleInput['analysis-ref'], lines[0]['analysis-ref']);
+  assert.equal(singleInput.analysis, 'the speaker hesitates twice', 'the line\'s own "analysis" field reaches the template untouched');
 
   // A comparison: each clip's sidecar under an opaque name (its file name could name the system).
   const compared = await (await fetch(`${run.url}task/1?worker=ann`)).text();

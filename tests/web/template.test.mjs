@@ -71,12 +71,12 @@ test('a peaks URI in the task input is presigned into data-peaks; without one it
   }
 });
 
-test('an analysis sidecar URI in the task input is presigned into data-analysis; without one it is empty', async () => {
+test('an analysis sidecar URI in the task input ("analysis-ref") is presigned into data-analysis; without one (a plain "analysis" note) it is empty', async () => {
   for (const name of ['audio', 'video', 'aws-sample-audio', 'aws-sample-video']) {
     const grant = (s) => `https://signed.example/${encodeURIComponent(s)}`;
-    const withAnalysis = await renderTemplate(await template(name), { 'source-ref': 's3://b/a.mp3', analysis: 's3://b/a "1".avsa' }, { grant });
+    const withAnalysis = await renderTemplate(await template(name), { 'source-ref': 's3://b/a.mp3', 'analysis-ref': 's3://b/a "1".avsa', analysis: 'a note' }, { grant });
     assert.equal(attr(withAnalysis, 'data-analysis'), grant('s3://b/a "1".avsa'), name);
-    const without = await renderTemplate(await template(name), { 'source-ref': 's3://b/a.mp3' }, { grant });
+    const without = await renderTemplate(await template(name), { 'source-ref': 's3://b/a.mp3', analysis: 'the speaker hesitates twice' }, { grant });
     assert.equal(attr(without, 'data-analysis'), '', name);
   }
 });

@@ -77,8 +77,10 @@ function comparisonTask(data, job, arn) {
     const out = { ...clip, 'source-ref': media, system: key ? sealSystem(clip.system.trim(), key) : clip.system.trim() };
     const peaks = clip['peaks-ref'] ?? clip.peaks;
     if (typeof peaks === 'string' && peaks) out['peaks-ref'] = peaks;
-    const analysis = clip['analysis-ref'] ?? clip.analysis;
-    if (typeof analysis === 'string' && analysis) out['analysis-ref'] = analysis;
+    // Only "analysis-ref" names a sidecar: a clip's own "analysis" field is passed through as it is.
+    const analysis = clip['analysis-ref'];
+    if (typeof analysis === 'string' && analysis.trim()) out['analysis-ref'] = analysis.trim();
+    else delete out['analysis-ref'];
     return out;
   });
   const taskInput = { ...data, clips };
@@ -106,8 +108,11 @@ export async function handler(event) {
   const taskInput = { ...data, 'source-ref': media, taskObject: media, source: media };
   const peaks = data['peaks-ref'] ?? data.peaks;
   if (typeof peaks === 'string' && peaks) taskInput.peaks = peaks;
-  const analysis = data['analysis-ref'] ?? data.analysis;
-  if (typeof analysis === 'string' && analysis) taskInput.analysis = analysis;
+  // The sidecar stays under "analysis-ref" (the templates read it there): "analysis" is a common
+  // field of manifests (a note on the item) and is passed through untouched.
+  const analysis = data['analysis-ref'];
+  if (typeof analysis === 'string' && analysis.trim()) taskInput['analysis-ref'] = analysis.trim();
+  else delete taskInput['analysis-ref'];
   if (job) taskInput.avsegJob = job;
   const pre = data['pre-annotations'] ?? data.preAnnotations;
   if (pre !== undefined) {

@@ -59,8 +59,8 @@ export function withRefs(line, refs) {
   const out = structuredClone(line);
   for (const { clip, peaks, analysis } of refs) {
     const target = clip === null ? out : out.clips[clip];
+    // "peaks" is the old name of "peaks-ref"; "analysis" is the manifest's own field, kept.
     delete target.peaks;
-    delete target.analysis;
     target['peaks-ref'] = peaks;
     target['analysis-ref'] = analysis;
   }

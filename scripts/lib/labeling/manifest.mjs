@@ -2,7 +2,8 @@
 // A Ground Truth input manifest: JSON Lines, one data object per line, its media under
 // "source-ref" (or "taskObject" or "source", the names the published sample mixes up) and
 // optionally precomputed peaks under "peaks-ref" (or "peaks") and an analysis sidecar under
-// "analysis-ref" (or "analysis"). Local paths are served only from
+// "analysis-ref" (only that name: "analysis" is a common field of other manifests and stays
+// an ordinary field). Local paths are served only from
 // inside one folder (the manifest's, or --media-root), symlinks resolved and hidden files refused,
 // so a manifest cannot make the run serve ~/.aws/credentials.
 import { createHash } from 'node:crypto';
@@ -13,8 +14,9 @@ import { SEED_PATTERN } from '../../../web/src/comparison-doc.js';
 
 export const SOURCE_KEYS = ['source-ref', 'taskObject', 'source'];
 export const PEAKS_KEYS = ['peaks-ref', 'peaks'];
-// An analysis sidecar (doc/analysis-format.md), as scripts/precompute names it.
-export const ANALYSIS_KEYS = ['analysis-ref', 'analysis'];
+// An analysis sidecar (doc/analysis-format.md), as scripts/precompute names it; a bare "analysis"
+// is the manifest's own field (a note, a label), passed through untouched.
+export const ANALYSIS_KEYS = ['analysis-ref'];
 
 export class ManifestError extends Error {}
 
@@ -54,7 +56,7 @@ const inside = (root, p) => {
  * Where a manifest value points: {kind: 's3', bucket, key} | {kind: 'http'} | {kind: 'file', path (real), name}.
  * Throws a message (a string) when the value is refused.
  */
-async function resolveSource(source, { base, root, rootReal }) {
+export async function resolveSource(source, { base, root, rootReal }) {
   if (/^s3:\/\//i.test(source)) {
     const m = /^s3:\/\/([^/]+)\/(.+)$/i.exec(source);
     if (!m) throw `"${printable(source)}" is not an s3://bucket/key URI`;
