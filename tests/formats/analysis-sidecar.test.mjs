@@ -122,6 +122,60 @@ test('a video\'s motion and cuts travel in the sidecar; --peaks writes the same 
   assert.deepEqual(await readFile(path.join(dir, 'cut.dat')), await readFile(path.join(dir, 'alone.dat')));
 });
 
+test('a video without sound gets a motion-only sidecar (sampleRate 1, frames 0) and no peaks, the reason in problems', async (t) => {
+  const dir = await tempDir(t);
+  const media = path.join(dir, 'silent.mp4');
+  await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25:duration=1',
+    '-f', 'lavfi', '-i', 'smptebars=size=160x90:rate=25:duration=1', '-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0[v]', '-map', '[v]',
+    '-an', '-c:v', 'libx264', '-g', '100', '-pix_fmt', 'yuv420p', media]);
+  const out = path.join(dir, 'silent.avsa');
+  const dat = path.join(dir, 'silent.dat');
+  const summary = await runCli('analyze', media, out, '--peaks', dat);
+  assert.equal(summary.error, undefined, JSON.stringify(summary));
+  assert.equal(summary.audio, false);
+  assert.equal(summary.peaks, null);
+  assert.deepEqual(summary.problems.map((p) => p.code), ['no-audio']);
+  assert.match(summary.problems[0].message, /^peaks: the file has video but no audio track/);
+  await assert.rejects(readFile(dat), { code: 'ENOENT' }, 'no peaks file');
+  const sidecar = parseAnalysisSidecar(await readFile(out));
+  assert.deepEqual(Object.keys(sidecar).sort(), ['frames', 'motion', 'sampleRate']);
+  assert.equal(sidecar.sampleRate, 1);
+  assert.equal(sidecar.frames, 0);
+  assert.equal(sidecar.motion.frames, 50);
+  const scanned = await runCli('motion', media);
+  assert.deepEqual(sidecar.motion.cuts, scanned.cuts);
+  const core = await runCli('read-analysis', out);
+  assert.deepEqual([core.sampleRate, core.frames, core.motion.cuts, core.pauses], [1, 0, scanned.cuts, undefined]);
+  // Without video analysis there is nothing to write: refused as before.
+  assert.equal((await runCli('analyze', media, path.join(dir, 'none.avsa'), '--no-video')).error.code, 'no-audio');
+});
+
+test('a pitch ceiling above a quarter of the sample rate is lowered to it and said in problems; pauses, loudness and peaks stay', async (t) => {
+  const dir = await tempDir(t);
+  const media = path.join(dir, 'narrow.wav');
+  await exec('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', media,
+    'synth', '0.6', 'sawtooth', '150', 'vol', '0.3', ':', 'synth', '0.5', 'sine', '0', 'vol', '0', ':', 'synth', '0.6', 'sawtooth', '180', 'vol', '0.3']);
+  const out = path.join(dir, 'narrow.avsa');
+  const summary = await runCli('analyze', media, out, '--pitch-ceiling', '2500', '--peaks', path.join(dir, 'narrow.dat'));
+  assert.equal(summary.error, undefined, JSON.stringify(summary));
+  assert.deepEqual(summary.problems, [{ code: 'invalid-value', message: 'pitch: the ceiling 2500 Hz is above a quarter of the 8000 Hz sample rate; pitch was tracked up to 2000 Hz' }]);
+  const sidecar = parseAnalysisSidecar(await readFile(out));
+  assert.equal(sidecar.pitch.ceilingHz, 2000);
+  assert.ok(sidecar.pauses.pauses.length >= 1, 'pauses kept');
+  assert.ok(sidecar.loudness.integrated !== null, 'loudness kept');
+  assert.equal((await readFile(path.join(dir, 'narrow.dat'))).readInt32LE(8), 8000, 'peaks kept');
+  const mid = Math.round(0.3 * 8000 / sidecar.pitch.hop) - sidecar.pitch.firstIndex;
+  assert.ok(Math.abs(sidecar.pitch.hz[mid] - 150) < 3, `150 Hz tracked: ${sidecar.pitch.hz[mid]}`);
+  // A floor the rate leaves no room above: no pitch, the rest kept.
+  const none = await runCli('analyze', media, path.join(dir, 'none.avsa'), '--pitch-floor', '2100', '--pitch-ceiling', '3000');
+  assert.equal(none.error, undefined, JSON.stringify(none));
+  assert.equal(none.pitch, null);
+  assert.ok(none.problems.some((p) => /^pitch: .*no pitch/.test(p.message)), JSON.stringify(none.problems));
+  const rest = parseAnalysisSidecar(await readFile(path.join(dir, 'none.avsa')));
+  assert.equal(rest.pitch, undefined);
+  assert.ok(rest.pauses && rest.loudness && rest.energy);
+});
+
 /** The file with its JSON header changed (the arrays' offsets are relative to the data, so they still hold). */
 function withHeader(bytes, from, to) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -151,6 +151,22 @@ TEST_CASE("AnalysisSidecar: any part may be absent")
     CHECK(readAnalysisSidecar(vb.data(), vb.size()).video->cuts == std::vector<int64_t>{1});
 }
 
+TEST_CASE("AnalysisSidecar: a medium without audio is motion alone at sampleRate 1 and 0 frames")
+{
+    AnalysisData a;
+    a.sampleRate = 1;
+    a.frames = 0;
+    a.video = AnalysisData::Video{4, {0, 0.02f, 0.6f, 0.01f}, {2}, {}};
+    const auto bytes = writeAnalysisSidecar(a);
+    const AnalysisData b = readAnalysisSidecar(bytes.data(), bytes.size());
+    CHECK(b.sampleRate == 1);
+    CHECK(b.frames == 0);
+    CHECK((!b.energy && !b.pauses && !b.loudness && !b.pitch));
+    REQUIRE(b.video);
+    CHECK(b.video->frames == 4);
+    CHECK(b.video->cuts == std::vector<int64_t>{2});
+}
+
 TEST_CASE("AnalysisSidecar: truncated and foreign files are refused, naming what is wrong")
 {
     const std::vector<uint8_t> bytes = writeAnalysisSidecar(sample());

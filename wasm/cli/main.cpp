@@ -349,54 +349,92 @@ int analyze(int argc, char** argv)
     Tee tee(sinks);
     SeekIndex index;
     StreamingDecoder decoder(tee, &index);
-    decoder.openSeekable(source);
-    while (decoder.pump(256) != StreamingDecoder::State::Done) {
+    // A video without sound still has motion and cuts: its sidecar holds only those
+    // (doc/analysis-format.md, "A medium without audio"), and it gets no peaks.
+    bool soundless = false;
+    std::vector<MediaProblem> problems;
+    try {
+        decoder.openSeekable(source);
+        while (decoder.pump(256) != StreamingDecoder::State::Done) {
+        }
+    } catch (const MediaError& e) {
+        if (e.code() != ErrorCode::NoAudio || !withVideo)
+            throw;
+        soundless = true;
     }
     const double decodeMs = msSince(t0);
-    const MediaInfo& info = decoder.info();
-    const AudioFormat format{info.sampleRate, info.channels};
 
     AnalysisData a;
-    a.sampleRate = info.sampleRate;
-    a.frames = decoder.framesDecoded();
     a.generator = "avseg-cli analyze";
-    a.energy = AnalysisData::Energy{envelope.hop(), envelope.levels()};
-    // Exact pause edges and pitch read the samples again, forward, through the seek index.
-    FileReader again(path);
-    RangeDecoder ranges(again, index, format);
-    DecodedPcmSource pcm(ranges, format);
-    pcm.setFrames(a.frames);
-    pcm.setSeekCost(int64_t(info.sampleRate) * 30);
-    a.pauses = AnalysisData::Pauses{speechLevelDb(envelope), pauseOptions, detectPauses(envelope, pauseOptions, &pcm)};
-    AnalysisData::Loudness loudness;
-    loudness.stepFrames = meter.stepFrames();
-    loudness.momentary = meter.momentary();
-    loudness.shortTerm = meter.shortTerm();
-    if (meter.integrated() > LoudnessMeter::kSilenceLufs) {
-        loudness.integrated = meter.integrated();
-        loudness.range = meter.range();
-    }
-    loudness.jumpLu = jumpLu;
-    loudness.jumps = meter.jumps(jumpLu);
-    a.loudness = std::move(loudness);
-    const double speechMs = msSince(t0) - decodeMs;
-
-    const auto tPitch = std::chrono::steady_clock::now();
-    if (withPitch) {
-        PitchTrack track = PitchTracker(info.sampleRate, pitchOptions).track(pcm, 0, a.frames);
-        if (speakerRange) {
-            const PitchRange range = avseg::speakerRange(track, {pitchOptions.floorHz, pitchOptions.ceilingHz});
-            pitchOptions.floorHz = range.floorHz;
-            pitchOptions.ceilingHz = range.ceilingHz;
-            track = PitchTracker(info.sampleRate, pitchOptions).track(pcm, 0, a.frames);
+    int channels = 0;
+    double speechMs = 0, pitchMs = 0;
+    if (soundless) {
+        a.sampleRate = 1;
+        a.frames = 0;
+        if (!peaksOut.empty())
+            problems.push_back({ErrorCode::NoAudio, "peaks: the file has video but no audio track, so no peaks were written"});
+        peaksOut.clear();
+    } else {
+        const MediaInfo& info = decoder.info();
+        const AudioFormat format{info.sampleRate, info.channels};
+        channels = info.channels;
+        problems = decoder.problems();
+        a.sampleRate = info.sampleRate;
+        a.frames = decoder.framesDecoded();
+        a.energy = AnalysisData::Energy{envelope.hop(), envelope.levels()};
+        // Exact pause edges and pitch read the samples again, forward, through the seek index.
+        FileReader again(path);
+        RangeDecoder ranges(again, index, format);
+        DecodedPcmSource pcm(ranges, format);
+        pcm.setFrames(a.frames);
+        pcm.setSeekCost(int64_t(info.sampleRate) * 30);
+        a.pauses = AnalysisData::Pauses{speechLevelDb(envelope), pauseOptions, detectPauses(envelope, pauseOptions, &pcm)};
+        AnalysisData::Loudness loudness;
+        loudness.stepFrames = meter.stepFrames();
+        loudness.momentary = meter.momentary();
+        loudness.shortTerm = meter.shortTerm();
+        if (meter.integrated() > LoudnessMeter::kSilenceLufs) {
+            loudness.integrated = meter.integrated();
+            loudness.range = meter.range();
         }
-        a.pitch = AnalysisData::Pitch{track.hop, track.firstIndex, pitchOptions.floorHz, pitchOptions.ceilingHz, std::move(track.hz),
-            std::move(track.clarity)};
+        loudness.jumpLu = jumpLu;
+        loudness.jumps = meter.jumps(jumpLu);
+        a.loudness = std::move(loudness);
+        speechMs = msSince(t0) - decodeMs;
+
+        const auto tPitch = std::chrono::steady_clock::now();
+        if (withPitch) {
+            // YIN needs four samples a period at least: a ceiling above a quarter of the rate is
+            // lowered to it (said in problems); pitch that still cannot run leaves the rest standing.
+            const double most = info.sampleRate / 4.0;
+            if (pitchOptions.ceilingHz > most) {
+                char message[200];
+                std::snprintf(message, sizeof message, "pitch: the ceiling %g Hz is above a quarter of the %d Hz sample rate; pitch was tracked up to %g Hz",
+                    pitchOptions.ceilingHz, info.sampleRate, most);
+                problems.push_back({ErrorCode::InvalidValue, message});
+                pitchOptions.ceilingHz = most;
+            }
+            try {
+                if (pitchOptions.floorHz >= pitchOptions.ceilingHz)
+                    throw MediaError(ErrorCode::InvalidValue, "the floor " + std::to_string(pitchOptions.floorHz) + " Hz is not below the ceiling " +
+                        std::to_string(pitchOptions.ceilingHz) + " Hz this sample rate allows; no pitch");
+                PitchTrack track = PitchTracker(info.sampleRate, pitchOptions).track(pcm, 0, a.frames);
+                if (speakerRange) {
+                    const PitchRange range = avseg::speakerRange(track, {pitchOptions.floorHz, pitchOptions.ceilingHz});
+                    pitchOptions.floorHz = range.floorHz;
+                    pitchOptions.ceilingHz = range.ceilingHz;
+                    track = PitchTracker(info.sampleRate, pitchOptions).track(pcm, 0, a.frames);
+                }
+                a.pitch = AnalysisData::Pitch{track.hop, track.firstIndex, pitchOptions.floorHz, pitchOptions.ceilingHz, std::move(track.hz),
+                    std::move(track.clarity)};
+            } catch (const MediaError& e) {
+                problems.push_back({e.code(), std::string("pitch: ") + e.what()});
+            }
+        }
+        pitchMs = msSince(tPitch);
     }
-    const double pitchMs = msSince(tPitch);
 
     const auto tVideo = std::chrono::steady_clock::now();
-    std::vector<MediaProblem> problems = decoder.problems();
     if (withVideo) {
         try {
             MotionAnalyzer motion;
@@ -404,6 +442,9 @@ int analyze(int argc, char** argv)
             motion.finish();
             a.video = AnalysisData::Video{frames, motion.motion(), motion.cuts(), motion.jerks()};
         } catch (const MediaError& e) {
+            // Without sound the motion is all there is: its failure is the file's.
+            if (soundless)
+                throw;
             // An audio file has no video; a video that cannot be scanned leaves the audio's analyses standing.
             if (e.code() != ErrorCode::NoVideo)
                 problems.push_back({e.code(), std::string("motion: ") + e.what()});
@@ -419,11 +460,15 @@ int analyze(int argc, char** argv)
     if (a.pitch)
         voiced = static_cast<size_t>(std::count_if(a.pitch->hz.begin(), a.pitch->hz.end(), [](float hz) { return hz > 0; }));
     auto optional = [](const std::optional<double>& v) { return v ? std::to_string(*v) : std::string("null"); };
-    std::printf("{\"output\":%s,\"bytes\":%zu,\"sampleRate\":%d,\"channels\":%d,\"frames\":%lld,\"duration\":%.6f,"
-                "\"speechLevelDb\":%.2f,\"pauses\":%zu,\"integratedLufs\":%s,\"loudnessRangeLu\":%s,\"loudnessJumps\":%zu,",
-        jsonString(out).c_str(), bytes.size(), a.sampleRate, info.channels, static_cast<long long>(a.frames),
-        double(a.frames) / a.sampleRate, a.pauses->speechLevelDb, a.pauses->pauses.size(), optional(a.loudness->integrated).c_str(),
-        optional(a.loudness->range).c_str(), a.loudness->jumps.size());
+    std::printf("{\"output\":%s,\"bytes\":%zu,\"audio\":%s,\"sampleRate\":%d,\"channels\":%d,\"frames\":%lld,\"duration\":%.6f,",
+        jsonString(out).c_str(), bytes.size(), soundless ? "false" : "true", a.sampleRate, channels, static_cast<long long>(a.frames),
+        double(a.frames) / a.sampleRate);
+    if (a.pauses && a.loudness)
+        std::printf("\"speechLevelDb\":%.2f,\"pauses\":%zu,\"integratedLufs\":%s,\"loudnessRangeLu\":%s,\"loudnessJumps\":%zu,",
+            a.pauses->speechLevelDb, a.pauses->pauses.size(), optional(a.loudness->integrated).c_str(), optional(a.loudness->range).c_str(),
+            a.loudness->jumps.size());
+    else
+        std::printf("\"speechLevelDb\":null,\"pauses\":null,\"integratedLufs\":null,\"loudnessRangeLu\":null,\"loudnessJumps\":null,");
     if (a.pitch)
         std::printf("\"pitch\":{\"hop\":%d,\"points\":%zu,\"voiced\":%zu,\"floorHz\":%.2f,\"ceilingHz\":%.2f},", a.pitch->hop,
             a.pitch->hz.size(), voiced, a.pitch->floorHz, a.pitch->ceilingHz);
@@ -439,6 +484,8 @@ int analyze(int argc, char** argv)
     }
     if (!peaksOut.empty())
         std::printf("\"peaks\":%s,", jsonString(peaksOut).c_str());
+    else
+        std::printf("\"peaks\":null,");
     std::printf("\"problems\":[");
     for (size_t i = 0; i < problems.size(); ++i)
         std::printf("%s{\"code\":\"%s\",\"message\":%s}", i ? "," : "", errorCodeName(problems[i].code), jsonString(problems[i].message).c_str());

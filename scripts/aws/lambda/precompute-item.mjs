@@ -61,7 +61,9 @@ export function withRefs(line, refs) {
     const target = clip === null ? out : out.clips[clip];
     // "peaks" is the old name of "peaks-ref"; "analysis" is the manifest's own field, kept.
     delete target.peaks;
-    target['peaks-ref'] = peaks;
+    // A medium without sound has no peaks: only its analysis-ref is named.
+    if (peaks) target['peaks-ref'] = peaks;
+    else delete target['peaks-ref'];
     target['analysis-ref'] = analysis;
   }
   return out;
@@ -83,17 +85,22 @@ export function outputBase(source, identity, args) {
   return `${name}-${hash}`;
 }
 
+/** Why a summary has no peaks (a video without sound), or null. */
+export const noPeaksReason = (summary) => (summary?.peaks === null ? summary.problems?.find((p) => /^peaks: /.test(p.message))?.message.replace(/^peaks: /, '') ?? 'no peaks' : null);
+
 /**
  * Runs `avseg-cli analyze MEDIA AVSA --peaks DAT ...args` writing to temporary names beside the
  * outputs, renamed into place only when the CLI succeeded (the sidecar last: it marks the pair done).
+ * A video without sound gets no peaks (summary.peaks null): the sidecar alone marks it done.
  * Returns the CLI's summary. Throws ItemError with the CLI's own message on failure.
  */
-export async function analyzeFile(cli, media, { dat, avsa }, args) {
+export async function analyzeFile(cli, media, { dat, avsa }, args, { timeoutMs } = {}) {
   const tag = `.part-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmpDat = `${dat}${tag}.dat`;
   const tmpAvsa = `${avsa}${tag}.avsa`;
   try {
-    const { code, stdout, stderr } = await run(cli, ['analyze', media, tmpAvsa, '--peaks', tmpDat, ...args]);
+    const { code, stdout, stderr, timedOut } = await run(cli, ['analyze', media, tmpAvsa, '--peaks', tmpDat, ...args], timeoutMs);
+    if (timedOut) throw new ItemError(`avseg-cli analyze did not finish within ${timeoutMs / 1000} s and was stopped (a file that hangs the decoder, or give a longer --timeout)`);
     let summary;
     try {
       summary = JSON.parse(stdout.trim().split('\n').at(-1));
@@ -101,7 +108,8 @@ export async function analyzeFile(cli, media, { dat, avsa }, args) {
       throw new ItemError(`avseg-cli analyze failed (exit ${code}): ${(stderr || stdout).trim().slice(0, 500) || 'no output'}`);
     }
     if (code !== 0 || summary.error) throw new ItemError(summary.error ? `${summary.error.code}: ${summary.error.message}` : `avseg-cli analyze exited with ${code}`);
-    await rename(tmpDat, dat);
+    // A video without sound has no peaks (summary.peaks null, the reason in its problems).
+    if (summary.peaks !== null) await rename(tmpDat, dat);
     await rename(tmpAvsa, avsa);
     return summary;
   } finally {
@@ -109,15 +117,18 @@ export async function analyzeFile(cli, media, { dat, avsa }, args) {
   }
 }
 
-function run(cmd, args) {
+function run(cmd, args, timeoutMs) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs) : null;
+    child.on('close', () => clearTimeout(timer));
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', (err) => reject(new Error(`cannot run ${cmd}: ${err.message}`)));
-    child.on('close', (code, signal) => resolve({ code: signal ? `signal ${signal}` : code, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code: signal ? `signal ${signal}` : code, stdout, stderr, timedOut }));
   });
 }
 
