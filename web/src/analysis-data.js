@@ -19,6 +19,13 @@ export class AnalysisData extends Emitter {
   loudness = null;   // {sampleRate, stepFrames, momentary, shortTerm, integrated, range, jumps, final, from}
   pitch = null;      // {sampleRate, hop, floorHz, ceilingHz, hz (NaN: not computed yet, 0: unvoiced), pyramid, final, from}
   motion = null;     // {frames, motion, cuts, jerks, final, from}
+  #version = 0;      // counts changes: the snapshot is made again only after one
+  #snapshot = null;  // {key, value}
+
+  constructor() {
+    super();
+    this.on('change', () => { this.#version++; });
+  }
 
   /** A new load: nothing is known. */
   reset() {
@@ -58,6 +65,28 @@ export class AnalysisData extends Emitter {
     p.from = msg.from ?? p.from;
   }
 
+  /** `kind`'s data goes (its options changed): it comes again. */
+  drop(kind) {
+    if (!this[kind]) return;
+    this[kind] = null;
+    this.emit('change', { kind });
+  }
+
+  /**
+   * A precomputed file was found not to be this media's (the worker's `invalid-analysis`): whatever
+   * came from it goes; the kinds dropped are returned (the core's own replace them).
+   */
+  dropSidecar() {
+    const dropped = [];
+    for (const kind of [...ANALYSIS_KINDS, 'energy']) {
+      if (this[kind]?.from !== 'sidecar') continue;
+      this[kind] = null;
+      dropped.push(kind);
+    }
+    for (const kind of dropped) this.emit('change', { kind });
+    return dropped;
+  }
+
   /** Whether pitch values are known for every grid point whose frame is in [startFrame, endFrame). */
   pitchCovers(startFrame, endFrame) {
     const p = this.pitch;
@@ -75,8 +104,19 @@ export class AnalysisData extends Emitter {
    * and the same in seconds of the media.
    * @param {number} audioStart  media time of the first audio sample (seconds)
    * @param {(frame: number) => number} [frameTime]  a video frame's start time, for cuts and jerks
+   * @param {object|null} [video]  the frame index frameTime reads: a new one makes the snapshot again
+   * The snapshot is kept until the data (or audioStart, or video) changes: a long file's pitch grid
+   * is not copied on every read.
    */
-  snapshot(audioStart = 0, frameTime = () => NaN) {
+  snapshot(audioStart = 0, frameTime = () => NaN, video = null) {
+    const cached = this.#snapshot;
+    if (cached && cached.version === this.#version && cached.audioStart === audioStart && cached.video === video) return cached.value;
+    const value = this.#makeSnapshot(audioStart, frameTime);
+    this.#snapshot = { version: this.#version, audioStart, video, value };
+    return value;
+  }
+
+  #makeSnapshot(audioStart, frameTime) {
     const sec = (f, rate) => audioStart + f / rate;
     const out = {};
     if (this.pauses) {

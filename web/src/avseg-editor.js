@@ -144,7 +144,7 @@ export class AvsegEditor extends HTMLElement {
   get spectrogramOptions() { return this.#media.spectrogram.options; }
 
   /** What the analysis found so far (pauses, loudness, pitch, motion; frames and seconds), a copy: doc/element-api.md#analysis. */
-  get analysis() { return this.#media.analysis.data.snapshot(this.#media.session.audioStart, (k) => this.#video?.times[k] ?? NaN); }
+  get analysis() { return this.#media.analysis.data.snapshot(this.#media.session.audioStart, (k) => this.#video?.times[k] ?? NaN, this.#video); }
   set spectrogramOptions(options) { this.#media.setSpectrogramOptions(options); }
 
   // The media side's state, read by the annotation side.

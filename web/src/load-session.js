@@ -116,14 +116,16 @@ export class LoadSession extends Emitter {
     const el = this.#el;
     const element = this.#host.element;
     this.#loadId++;
-    this.emit('loading', { url: url ?? '' });
-    playback.reset();
+    // What is known of the last media is forgotten before `loading` is heard: its listeners
+    // (the analysis strips' reset) must not take the last media as decoded, e.g. to scan its motion.
     this.#audioStart = 0;
     this.#announced = false;
     this.#info = null;
     this.#decoded = false;
     this.#failed = false;
     this.#duration = 0;
+    playback.reset();
+    this.emit('loading', { url: url ?? '' });
     this.#playerFailed = new Promise((resolve) => { this.#onPlayerFailed = resolve; });
     viewport.reset();
     this.showError(null);
@@ -335,6 +337,18 @@ export class LoadSession extends Emitter {
 
   /** No more pictures: the worker decides the cuts and sends the motion. */
   finishMotion() { this.#client.motionFrames(this.#loadId, { done: true }); }
+
+  /**
+   * A motion scan's sink (motion-scan.js MotionSink) bound to this load: what a scan of this load
+   * sends once another load began is dropped, never given to the new one.
+   */
+  motionSink() {
+    const load = this.#loadId;
+    return {
+      pushMotionFrames: (frames) => { if (load === this.#loadId) this.#client.motionFrames(load, frames); },
+      finishMotion: () => { if (load === this.#loadId) this.#client.motionFrames(load, { done: true }); },
+    };
+  }
 
   /** The worker goes (the element was removed); a later load starts another. */
   close() { this.#client.terminate(); }

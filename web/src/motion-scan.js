@@ -62,6 +62,7 @@ export class MotionScan extends Emitter {
   #batch = null;          // {first, count, luma} being filled from #next on
   #running = null;
   #stopped = false;
+  #disposed = false;
   #src;
   #playing = false;
   #played = 0;
@@ -118,6 +119,9 @@ export class MotionScan extends Emitter {
   /** Stops for good and lets the hidden video go. */
   dispose() {
     this.stop();
+    // The frames in hand are not sent: the sink's load may be over.
+    this.#disposed = true;
+    this.#batch = null;
     this.#video.pause();
     this.#video.removeAttribute('src');
     this.#video.load();
@@ -160,7 +164,7 @@ export class MotionScan extends Emitter {
       this.#video.pause();
       this.#send();
     }
-    if (this.#stopped || this.#next < total) return false;
+    if (this.#stopped || this.#disposed || this.#next < total) return false;
     this.#sink.finishMotion();
     this.emit('done', { frames: total });
     return true;
@@ -191,7 +195,7 @@ export class MotionScan extends Emitter {
 
   #send() {
     const batch = this.#batch;
-    if (!batch) return;
+    if (!batch || this.#disposed) return;
     this.#batch = null;
     const luma = batch.count === BATCH ? batch.luma : batch.luma.slice(0, batch.count * this.#size);
     this.#sink.pushMotionFrames({ first: batch.first, count: batch.count, width: this.#width, height: this.#height, luma: luma.buffer });

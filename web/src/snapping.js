@@ -15,6 +15,9 @@
  * @property {(text: string) => void} say
  */
 
+/** How long an edit waits for the worker's snap before it lands unsnapped (a worker waiting on an expired link). */
+export const SNAP_WAIT_MS = 300;
+
 export class Snapping {
   #session;
   #box;
@@ -58,7 +61,9 @@ export class Snapping {
   async #snapped(p, fits = () => true) {
     const { kinds, radiusMs } = this.#host.config();
     const radius = Math.max(1, Math.round((radiusMs / 1000) * this.#host.sampleRate()));
-    const answer = await this.#host.snap(p, radius, kinds);
+    let timer;
+    const late = new Promise((resolve) => { timer = setTimeout(() => resolve(null), SNAP_WAIT_MS); });
+    const answer = await Promise.race([Promise.resolve(this.#host.snap(p, radius, kinds)).catch(() => null), late]).finally(() => clearTimeout(timer));
     return answer && fits(answer.frame) ? answer.frame : p;
   }
 
@@ -78,15 +83,19 @@ export class Snapping {
   /**
    * A nudge of the selected segment's edge by `frames`: with snapping on, to the nearest point in
    * reach of the nudged place that is still past the old one (so that it never sticks). Returns
-   * false when snapping is off (the plain nudge is the caller's).
+   * false when snapping is off or the nudge is by one sample, the fine control (the plain nudge is
+   * the caller's).
    */
   nudge(id, edge, direction, frames) {
-    if (!this.#active || !frames) return false;
+    if (!this.#active || !frames || Math.abs(frames) <= 1) return false;
     this.#enqueue(async () => {
-      const seg = this.#session.store?.segment(id);
-      if (!seg) return;
-      const from = seg[edge];
+      const before = this.#session.store?.segment(id);
+      if (!before) return;
+      const from = before[edge];
       const at = await this.#snapped(from + direction * frames, (f) => direction * (f - from) > 0);
+      // Read again: the other edge may have been edited while the answer came.
+      const seg = this.#session.store?.segment(id);
+      if (!seg || seg[edge] !== from) return;
       this.#session.tryEdit((a) => (edge === 'end' ? a.setBounds(seg.id, seg.start, at) : a.setBounds(seg.id, at, seg.end)));
     });
     return true;

@@ -29,6 +29,9 @@ const EDGE_SECONDS = 0.05;        // bytes around each pause edge fetched before
 const EDGE_BYTES = 32 << 20;      // at most this much of them (the reader's cache holds 64 MiB)
 const SNAP_KINDS = Object.freeze({ pause: 1, energy: 2, zero: 4 });
 const HEAD_BYTES = 1 << 20;       // what a demuxer's probe may read as a decoder opens the file (RangeDecoder)
+const SNAP_FETCH_MS = 250;        // a snap waits this long for its bytes (an expired link never brings them), then snaps without zero crossings
+const ENERGY_SLACK_DB = 0.05;     // a sidecar's envelope and the decode's differ by float rounding at most (same code)
+const MAX_PITCH_HOP_SECONDS = 1;  // the core's widest pitch hop
 
 /**
  * Settles once `fetching` did, or the reader failed or the load ended (an expired link leaves its
@@ -158,6 +161,7 @@ export class LoadAnalysis {
   #motion = null;                 // {analyzer, held: Map, lastPost}
   #motionChain = Promise.resolve();
   #M = null;                      // the wasm module, once decoded (speakerPitchRange)
+  #pitchClampSaid = null;         // the pitch range whose ceiling was said too high for the rate
   #stopped = false;
 
   /**
@@ -215,8 +219,10 @@ export class LoadAnalysis {
         return;
       }
     }
+    if (data.pitch && !this.#pitchHopFits(data)) return;
     for (const kind of ['pauses', 'energy', 'loudness', 'pitch', 'motion']) {
       if (!data[kind] || this.#coreFinal.has(kind) || (soundless && kind !== 'motion')) continue;
+      if (kind === 'pitch' && !this.#pitchRangeFits(data.pitch)) continue;
       const [fields, transfer] = owned(data[kind]);
       this.#post({ type: ANALYSIS, kind, from: 'sidecar', final: true, ...(kind === 'motion' ? {} : { sampleRate: data.sampleRate }), ...fields }, transfer);
     }
@@ -228,6 +234,60 @@ export class LoadAnalysis {
     this.#sidecarProblem(`does not match the media: it is for ${data.frames} frames at ${data.sampleRate} Hz, the media has ${info.frames} at ${info.sampleRate} Hz`);
   }
 
+  /**
+   * A pitch grid finer than the core's (1 ms) or coarser than its widest hop is refused: a hop of a
+   * few frames would make the page hold an array as long as the file's samples.
+   */
+  #pitchHopFits(data) {
+    const hop = data.pitch.hop;
+    const least = Math.max(1, Math.round(PITCH_HOP_SECONDS * data.sampleRate));
+    const most = Math.round(MAX_PITCH_HOP_SECONDS * data.sampleRate);
+    if (hop >= least && hop <= most) return true;
+    this.#sidecar = null;
+    this.#sidecarHeld = false;
+    this.#sidecarProblem(`could not be used: its pitch hop is ${hop} frames, outside the ${least}–${most} frames (${PITCH_HOP_SECONDS * 1000} ms – ${MAX_PITCH_HOP_SECONDS} s) at ${data.sampleRate} Hz that pitch is computed at`);
+    return false;
+  }
+
+  /**
+   * The sidecar's pitch was found in the range the load asks for: the same floor and ceiling
+   * ('config'), or a speaker's range inside them ('speaker'; the file does not say how its range was
+   * chosen, so one made with exactly these bounds passes too).
+   */
+  #pitchRangeFits(pitch) {
+    const { floorHz, ceilingHz, range } = this.options.pitch;
+    const near = (a, b) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+    if (range === 'speaker') return pitch.floorHz >= floorHz - 1e-6 && pitch.ceilingHz <= ceilingHz + 1e-6;
+    return near(pitch.floorHz, floorHz) && near(pitch.ceilingHz, ceilingHz);
+  }
+
+  /**
+   * Whose sidecar it is, checked once decoded: its energy envelope is the decode's (the same code
+   * computes both, so they differ by rounding at most). False after saying why (the element then
+   * drops what came from it).
+   */
+  #sidecarEnergyFits(energy) {
+    const theirs = this.#sidecar?.energy;
+    if (!theirs) return true;
+    let why = null;
+    if (theirs.hop !== energy.hop || theirs.levels.length !== energy.levels.length) {
+      why = `its energy envelope has ${theirs.levels.length} blocks of ${theirs.hop} frames, the decoded media ${energy.levels.length} of ${energy.hop}`;
+    } else {
+      for (let i = 0; i < energy.levels.length; i++) {
+        const a = theirs.levels[i];
+        const b = energy.levels[i];
+        if (a === b || Math.abs(a - b) <= ENERGY_SLACK_DB) continue;
+        why = `its energy level at block ${i} (${(i * energy.hop / this.#sidecar.sampleRate).toFixed(3)} s) is ${a.toFixed(2)} dB, the decoded media's ${b.toFixed(2)} dB`;
+        break;
+      }
+    }
+    if (!why) return true;
+    this.#sidecar = null;
+    this.#sidecarHeld = false;
+    this.#sidecarProblem(`is not this media's: ${why} (a file made by an older avseg whose envelope was computed otherwise is not used either)`);
+    return false;
+  }
+
   #sidecarProblem(what) {
     this.#post({ type: ERROR, code: ErrorCode.InvalidAnalysis, fatal: false,
       message: `The precomputed analysis (${safeOrigin(this.url)}) ${what}; the analysis comes from decoding.` });
@@ -237,7 +297,7 @@ export class LoadAnalysis {
   #sidecarPitchFits() {
     const data = this.#sidecar;
     const session = this.#session();
-    if (!data?.pitch || this.#pitchChanged || !session) return false;
+    if (!data?.pitch || this.#pitchChanged || !session || !this.#pitchRangeFits(data.pitch)) return false;
     const info = session.info();
     return data.sampleRate === info.sampleRate && (!this.#load.done || data.frames === info.frames);
   }
@@ -268,7 +328,9 @@ export class LoadAnalysis {
     if (!session) return;
     const info = session.info();
     if (this.#sidecar && !this.#sidecarHeld && this.#sidecar.frames !== info.frames) this.#sidecarMismatch(info);
-    this.#sendLevels(session, true);
+    const energy = session.energy();
+    if (this.#sidecar && !this.#sidecarHeld) this.#sidecarEnergyFits(energy);
+    this.#sendLevels(session, true, energy);
     // Each step reads every block of a long file: renders asked meanwhile go between them.
     await yieldToMessages();
     await this.#edgeBytes(session);
@@ -277,8 +339,7 @@ export class LoadAnalysis {
     this.#kick();
   }
 
-  #sendLevels(session, final) {
-    const energy = session.energy();
+  #sendLevels(session, final, energy = session.energy()) {
     if (final || energy.levels.length <= ENERGY_PIECE_BLOCKS) {
       this.#post({ type: ANALYSIS, kind: 'energy', from: 'core', final, ...energy }, [energy.levels.buffer]);
     }
@@ -394,7 +455,8 @@ export class LoadAnalysis {
     this.#pending = false;
     const session = this.#session();
     if (!session || !this.#window || this.#load.file?.error || this.#sidecarPitchFits()) return;
-    const pitch = (this.#pitch ??= new PitchWork(this.options.pitch, this.options.pitch.range === 'speaker'));
+    const pitch = (this.#pitch ??= this.#pitchWork(session));
+    if (!pitch) return;
     let work = this.#nextWork(session, pitch);
     if (!work) return;
     // Bytes not cached are fetched ahead, asynchronously (a file read in place).
@@ -429,6 +491,27 @@ export class LoadAnalysis {
     // window's as one piece once it is complete.
     if (!work?.inWindow) this.#flushPitch(session, pitch, work ? 'due' : 'now');
     if (work) this.#kick();
+  }
+
+  /**
+   * The pitch work for the options, its ceiling lowered to what the sample rate allows (a quarter of
+   * it), said once; null (said once) when not even the floor fits.
+   */
+  #pitchWork(session) {
+    const options = this.options.pitch;
+    const rate = session.info().sampleRate;
+    const most = Math.floor(rate / 4);
+    if (options.ceilingHz <= most) return new PitchWork(options, options.range === 'speaker');
+    const usable = options.floorHz < most;
+    const key = `${options.floorHz}:${options.ceilingHz}:${rate}`;
+    if (this.#pitchClampSaid !== key) {
+      this.#pitchClampSaid = key;
+      this.#post({ type: ERROR, code: ErrorCode.InvalidValue, fatal: false,
+        message: usable
+          ? `The pitch ceiling ${options.ceilingHz} Hz is above what ${rate} Hz audio allows (a quarter of its rate); pitch is found up to ${most} Hz.`
+          : `The pitch range ${options.floorHz}–${options.ceilingHz} Hz is above what ${rate} Hz audio allows (up to ${most} Hz); no pitch is computed.` });
+    }
+    return usable ? new PitchWork({ ...options, ceilingHz: most }, options.range === 'speaker') : null;
   }
 
   /**
@@ -540,12 +623,23 @@ export class LoadAnalysis {
     const kinds = (msg.kinds ?? []).reduce((bits, k) => bits | (SNAP_KINDS[k] ?? 0), 0);
     if (session && kinds) {
       const radius = Math.max(0, msg.radius);
+      let bits = kinds;
       if (kinds & SNAP_KINDS.zero) {
-        await this.#head();
-        const fetching = this.#load.file ? fetchSpan(this.#load, session.bytesForFrames(msg.frame - radius - 1, msg.frame + radius + 2)) : null;
-        if (fetching) await fetching;
+        // Bytes that do not come in time (an expired link, a slow server) leave zero crossings out,
+        // rather than make the core read them synchronously or the drag wait.
+        const fetched = (async () => {
+          await this.#head();
+          const fetching = this.#load.file ? fetchSpan(this.#load, session.bytesForFrames(msg.frame - radius - 1, msg.frame + radius + 2)) : null;
+          if (fetching) await fetching;
+          return true;
+        })();
+        let timer;
+        const late = new Promise((resolve) => { timer = setTimeout(() => resolve(false), SNAP_FETCH_MS); });
+        const inTime = await Promise.race([fetched, late]).finally(() => clearTimeout(timer));
+        const file = this.#load.file;
+        if (!inTime || file?.error) bits &= ~SNAP_KINDS.zero;
       }
-      if (this.#load.session === session && !this.#stopped) answer = session.snap(msg.frame, radius, kinds);
+      if (this.#load.session === session && !this.#stopped && bits) answer = session.snap(msg.frame, radius, bits);
     }
     this.#post({ type: SNAPPED, request: msg.request, frame: answer.frame, kind: answer.kind });
   }
@@ -554,6 +648,15 @@ export class LoadAnalysis {
   motionFrames(msg) {
     this.#motionChain = this.#motionChain.then(() => this.#motionStep(msg)).catch((err) => {
       this.#post({ type: ERROR, code: ErrorCode.Internal, message: `The motion could not be computed: ${err?.message ?? err}`, fatal: false });
+      // What was taken is said final: the strip does not wait for frames that will not be measured.
+      const motion = this.#motion;
+      if (motion && !motion.done && !this.#stopped) {
+        motion.done = true;
+        try {
+          motion.analyzer.finish();
+          this.#postMotion(true);
+        } catch { /* said above */ }
+      }
     });
     return this.#motionChain;
   }
@@ -588,14 +691,15 @@ export class LoadAnalysis {
       motion.held.delete(batch.first);
       const size = batch.width * batch.height;
       const skip = next - batch.first;
-      const taken = motion.analyzer.push(new Uint8Array(batch.luma, skip * size, (batch.count - skip) * size), batch.width, batch.height, batch.count - skip);
+      const whole = Number.isInteger(size) && size > 0 && batch.luma instanceof ArrayBuffer && batch.luma.byteLength >= batch.count * size;
+      const taken = whole && motion.analyzer.push(new Uint8Array(batch.luma, skip * size, (batch.count - skip) * size), batch.width, batch.height, batch.count - skip);
       if (!taken) {
         // Pictures of another size, or fewer bytes than said: the motion stops where it got to.
         motion.done = true;
         motion.analyzer.finish();
         this.#postMotion(true);
         this.#post({ type: ERROR, code: ErrorCode.InvalidValue, fatal: false,
-          message: `The motion stops at frame ${next}: its pictures (${batch.width}×${batch.height}, ${batch.count} frames, ${batch.luma.byteLength} bytes) do not fit the earlier ones.` });
+          message: `The motion stops at frame ${next}: its pictures (${batch.width}×${batch.height}, ${batch.count} frames, ${batch.luma?.byteLength} bytes) ${whole ? 'do not fit the earlier ones' : 'are fewer bytes than that many pictures of that size need'}.` });
         return;
       }
     }
