@@ -7,13 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAnalysisSidecar } from '../../web/src/analysis-sidecar.js';
 import { startS3Stub, stubEnv } from './s3-stub.mjs';
+import { permanentProblem } from '../../scripts/aws/lambda/precompute.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const exec = promisify(execFile);
@@ -125,4 +127,51 @@ test('the packaged precompute Lambda writes peaks and sidecars to S3 with its st
   assert.match(summary.problems[1].error, /^Lambda\.Unknown: timed out$/);
   const manifest = objects.get('media/jobs/new.manifest').body.toString().trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(manifest, [voice.line, comparison.line, items[2].line, items[3].line]);
+});
+
+test('the packaged Lambda gives a video without sound its motion-only sidecar and no peaks; S3 refusing access or no room in /tmp is the item\'s error, not retried', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-precompute-lambda-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const zip = path.join(root, 'build/lambda/precompute.zip');
+  if (!existsSync(zip)) await exec(path.join(root, 'scripts/package-lambdas'));
+  const pkg = path.join(dir, 'pkg');
+  await exec('unzip', ['-q', zip, '-d', pkg]);
+  await symlink(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
+  const mp4 = path.join(dir, 'silent.mp4');
+  await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=128x72:rate=25:duration=1', '-f', 'lavfi', '-i', 'smptebars=size=128x72:rate=25:duration=1',
+    '-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0[v]', '-map', '[v]', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', mp4]);
+  const wav = path.join(dir, 'a.wav');
+  await exec('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', wav, 'synth', '0.3', 'sawtooth', '140', 'vol', '0.3']);
+  const objects = new Map([
+    ['media/silent.mp4', { body: await readFile(mp4), headers: {} }],
+    ['media/a.wav', { body: await readFile(wav), headers: {} }],
+    ['private/b.wav', { body: await readFile(wav), headers: {} }],
+  ]);
+  const s3 = await startS3Stub(objects, { deny: (method, bucket, key) => bucket === 'private' || (method === 'PUT' && key.startsWith('readonly/')) });
+  t.after(() => s3.close());
+
+  const silent = await invoke(pkg, s3.endpoint, 'handler', { line: { 'source-ref': 's3://media/silent.mp4', analysis: 'no sound at all' }, index: 0, output: 's3://media/pre/' });
+  assert.equal(silent.error, undefined, JSON.stringify(silent));
+  assert.equal(silent.line['peaks-ref'], undefined, 'no peaks for a video without sound');
+  assert.equal(silent.line.analysis, 'no sound at all', 'the line\'s own "analysis" field is kept');
+  const sidecar = parseAnalysisSidecar(objects.get(silent.line['analysis-ref'].slice(5)).body);
+  assert.deepEqual([sidecar.sampleRate, sidecar.frames, sidecar.motion.frames, sidecar.pauses], [1, 0, 50, undefined]);
+  assert.ok(![...objects.keys()].some((k) => k.endsWith('.dat')));
+  const again = await invoke(pkg, s3.endpoint, 'handler', { line: { 'source-ref': 's3://media/silent.mp4' }, index: 0, output: 's3://media/pre/' });
+  assert.deepEqual([again.kept, again.line['analysis-ref'], again.line['peaks-ref']], [1, silent.line['analysis-ref'], undefined], 'found done by its sidecar');
+
+  // Refused access: reported for the item (another try would be refused again), nothing thrown.
+  const source = await invoke(pkg, s3.endpoint, 'handler', { line: { 'source-ref': 's3://private/b.wav' }, index: 1, output: 's3://media/pre/' });
+  assert.match(source.error, /^s3:\/\/private\/b\.wav: access refused: /);
+  const put = await invoke(pkg, s3.endpoint, 'handler', { line: { 'source-ref': 's3://media/a.wav' }, index: 2, output: 's3://media/readonly/' });
+  assert.match(put.error, /^s3:\/\/media\/a\.wav: access refused: .*AccessDenied/);
+  assert.deepEqual(put.line, { 'source-ref': 's3://media/a.wav' });
+
+  // No room left: a real ENOSPC (writing to /dev/full) is the item's; a network failure is not.
+  const full = await writeFile('/dev/full', Buffer.alloc(4096)).then(() => null, (err) => err);
+  assert.equal(full?.code, 'ENOSPC');
+  assert.match(permanentProblem(full), /^no room left in .* \(ENOSPC\)/);
+  assert.match(permanentProblem(new Error(`cannot read s3://m/a.wav: ${full.message}`)), /ENOSPC/);
+  assert.equal(permanentProblem(new Error('cannot look at s3://m/a.wav: TimeoutError: socket hang up')), null);
+  assert.equal(permanentProblem(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })), null);
 });

@@ -27,7 +27,8 @@ function expiredAt(query) {
  * allowed and Content-Range/Content-Length/Accept-Ranges/ETag exposed. GET honours one byte range
  * (206) and answers several with the whole object (200), as S3 does.
  */
-export async function startS3Stub(objects = new Map(), { pageSize = 2, cors = false } = {}) {
+/** deny(method, bucket, key): true answers that request 403 AccessDenied, as a bucket policy refusing the role would. */
+export async function startS3Stub(objects = new Map(), { pageSize = 2, cors = false, deny = null } = {}) {
   const requests = [];
   const corsHeaders = cors ? { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Content-Range, Content-Length, Accept-Ranges, ETag' } : {};
   const server = createServer((req, res) => {
@@ -40,7 +41,9 @@ export async function startS3Stub(objects = new Map(), { pageSize = 2, cors = fa
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method, bucket, key, headers: req.headers, query: url.search, bytes: body.length });
       const expired = expiredAt(url.searchParams);
-      if (cors && req.method === 'OPTIONS') {
+      if (deny?.(req.method, bucket, key)) {
+        res.writeHead(403, { 'content-type': 'application/xml' }).end(req.method === 'HEAD' ? undefined : '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+      } else if (cors && req.method === 'OPTIONS') {
         res.writeHead(200, { ...corsHeaders, 'access-control-allow-methods': 'GET, HEAD', 'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '' }).end();
       } else if (expired) {
         res.writeHead(403, { ...corsHeaders, 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>${url.searchParams.get('X-Amz-Expires')}</X-Amz-Expires><Expires>${expired.toISOString()}</Expires><ServerTime>${new Date().toISOString()}</ServerTime></Error>`);

@@ -143,7 +143,8 @@ export async function s3Store() {
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
-  const described = (uri, err) => `${uri}: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`;
+  // The HTTP status too: a HEAD refused has no body, so its error is only "403 UnknownError".
+  const described = (uri, err) => `${uri}: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}${err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : ''}`;
   return {
     /** {size, etag} or null when there is no such object. */
     async head(uri) {

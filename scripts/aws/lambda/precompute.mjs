@@ -6,7 +6,9 @@
 // `output` (s3://bucket/prefix/) and returns {index, line} with the line naming them (peaks-ref,
 // analysis-ref). Outputs already there for the same source (its ETag) and options are kept. A
 // medium that cannot be analysed gives {index, line (unchanged), error}, not a failure: the
-// new manifest keeps the item, and the report names it. S3 failures throw (the state machine retries).
+// new manifest keeps the item, and the report names it; so does a failure another try would meet
+// again (no room in /tmp, S3 access refused: permanentProblem). Other S3 failures throw (the state
+// machine retries). A video without sound gets only its sidecar (motion), and the line only analysis-ref.
 // `writeManifest` gathers the Map's results (its ResultWriter's files) into the new manifest.
 import { constants as fs, existsSync } from 'node:fs';
 import { access, chmod, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -14,8 +16,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ANALYSIS_TYPE, ItemError, PEAKS_TYPE, analyzeArgs, analyzeFile, mediaOfLine, outputBase, parseS3Uri, s3Store, withRefs,
+  ANALYSIS_TYPE, ItemError, PEAKS_TYPE, analyzeArgs, analyzeFile, mediaOfLine, noPeaksReason, outputBase, parseS3Uri, s3Store, withRefs,
 } from './precompute-item.mjs';
+
+/**
+ * Failures that another try would meet again (the item's, reported, not retried for ever): no room
+ * in /tmp for the medium or its outputs, or S3 refusing this role the object. Others (throttling,
+ * timeouts, a network error) throw, for the state machine's retry.
+ */
+export function permanentProblem(err) {
+  const text = `${err?.code ?? ''} ${err?.name ?? ''} ${err?.message ?? ''}`;
+  if (/\bENOSPC\b|no space left on device/i.test(text)) return `no room left in ${os.tmpdir()} (ENOSPC): give the function more ephemeral storage (EphemeralStorageMiB)`;
+  if (/\b(AccessDenied|Forbidden|AllAccessDisabled|InvalidObjectState|KMS\.AccessDeniedException)\b|\(HTTP 403\)/.test(text)) return `access refused: ${String(err.message ?? err).slice(0, 300)}`;
+  return null;
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -60,7 +74,15 @@ export async function handler(event) {
   let computed = 0;
   for (const { clip, source } of media) {
     const what = clip === null ? '' : `clip ${clip + 1}: `;
-    const head = await store.head(source);
+    let head;
+    try {
+      head = await store.head(source);
+    } catch (err) {
+      const why = permanentProblem(err);
+      if (!why) throw err;
+      console.warn(`precompute: item ${index}: ${what}${source}: ${why}`);
+      return { index, line, error: `${what}${source}: ${why}` };
+    }
     if (!head) {
       console.warn(`precompute: item ${index}: ${what}${source} does not exist`);
       return { index, line, error: `${what}${source} does not exist` };
@@ -68,22 +90,35 @@ export async function handler(event) {
     const base = outputBase(source, { etag: head.etag, size: head.size }, args);
     const peaks = `${output}${base}.dat`;
     const analysis = `${output}${base}.avsa`;
-    refs.push({ clip, peaks, analysis });
-    if ((await store.head(analysis)) && (await store.head(peaks))) continue;
+    try {
+      // The sidecar is uploaded last: with it the medium is done, with peaks unless it has no sound.
+      if (await store.head(analysis)) {
+        refs.push({ clip, peaks: (await store.head(peaks)) ? peaks : null, analysis });
+        continue;
+      }
+    } catch (err) {
+      const why = permanentProblem(err);
+      if (!why) throw err;
+      console.warn(`precompute: item ${index}: ${what}${why}`);
+      return { index, line, error: `${what}${why}` };
+    }
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'avseg-precompute-'));
     try {
       const file = path.join(scratch, path.basename(parseS3Uri(source).Key).replace(/[^A-Za-z0-9._-]+/g, '_') || 'media');
       await store.download(source, file);
       const files = { dat: path.join(scratch, `${base}.dat`), avsa: path.join(scratch, `${base}.avsa`) };
-      await analyzeFile(await cli(), file, files, args);
+      const reason = noPeaksReason(await analyzeFile(await cli(), file, files, args));
       // The sidecar last: its presence marks the pair complete.
-      await store.upload(peaks, await readFile(files.dat), PEAKS_TYPE);
+      if (!reason) await store.upload(peaks, await readFile(files.dat), PEAKS_TYPE);
+      else console.warn(`precompute: item ${index}: ${what}${source}: no peaks (${reason}); the line names only its analysis-ref`);
       await store.upload(analysis, await readFile(files.avsa), ANALYSIS_TYPE);
+      refs.push({ clip, peaks: reason ? null : peaks, analysis });
       computed++;
     } catch (err) {
-      if (!(err instanceof ItemError)) throw err;
-      console.warn(`precompute: item ${index}: ${what}${source}: ${err.message}`);
-      return { index, line, error: `${what}${source}: ${err.message}` };
+      const why = err instanceof ItemError ? err.message : permanentProblem(err);
+      if (!why) throw err;
+      console.warn(`precompute: item ${index}: ${what}${source}: ${why}`);
+      return { index, line, error: `${what}${source}: ${why}` };
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
