@@ -5,11 +5,12 @@
 // with s3:// media and output through the loopback S3 endpoint.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAnalysisSidecar } from '../../web/src/analysis-sidecar.js';
 import { startS3Stub, stubEnv } from './s3-stub.mjs';
@@ -147,4 +148,92 @@ test('the local run reads a line whose plain "analysis" field is text: kept as t
   await writeFile(path.join(dir, 'c.jsonl'), `${JSON.stringify({ clips: [{ 'source-ref': 'speech.wav', system: 'a', analysis: 'slow' }, { 'source-ref': 'speech.wav', system: 'b' }] })}\n`);
   const [comparison] = await readManifest(path.join(dir, 'c.jsonl'));
   assert.equal(comparison.clips[0].analysis, null);
+});
+
+test('precompute reads local media only inside the media folder (no ../, absolute path, file: URL, link out of it or hidden file), and refuses an --out the local run would not serve', async (t) => {
+  const top = await mkdtemp(path.join(os.tmpdir(), 'avseg-precompute-root-'));
+  t.after(() => rm(top, { recursive: true, force: true }));
+  const dir = path.join(top, 'job');
+  await mkdir(path.join(dir, '.hidden'), { recursive: true });
+  await tone(path.join(top, 'private.wav'), 0.2, 150);
+  await tone(path.join(dir, 'ok.wav'), 0.2, 150);
+  await tone(path.join(dir, '.hidden', 'h.wav'), 0.2, 150);
+  await symlink(path.join(top, 'private.wav'), path.join(dir, 'link.wav'));
+  const lines = [
+    { 'source-ref': '../private.wav' },
+    { 'source-ref': path.join(top, 'private.wav') },
+    { 'source-ref': pathToFileURL(path.join(top, 'private.wav')).href },
+    { 'source-ref': 'link.wav' },
+    { 'source-ref': '.hidden/h.wav' },
+    { 'source-ref': 'ok.wav' },
+  ];
+  const manifest = path.join(dir, 'm.jsonl');
+  await writeFile(manifest, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  const run = await precompute([manifest]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /line 1: "\.\.\/private\.wav" is outside the media folder/);
+  assert.match(run.stderr, /line 2: ".*private\.wav" is outside the media folder/);
+  assert.match(run.stderr, /line 3: "file:.*private\.wav" is outside the media folder/);
+  assert.match(run.stderr, /line 4: "link\.wav" is a link to .*private\.wav, outside the media folder/);
+  assert.match(run.stderr, /line 5: "\.hidden\/h\.wav": hidden files and folders \(\.hidden\) are never served/);
+  assert.match(run.stdout, /: 1 computed, 0 already done; 5 lines kept unchanged/);
+  assert.equal((await readdir(path.join(dir, 'precomputed'))).length, 2, 'outputs for ok.wav only: nothing of a private file');
+  // What precompute writes, the local run reads: every line it named outputs for is accepted.
+  const items = await readManifest(path.join(dir, 'm.precomputed.jsonl')).catch((err) => err);
+  assert.ok(!(items instanceof Error) || !/line 6/.test(items.message), String(items.message));
+
+  // --out outside the media folder, or hidden: the local run would refuse every line, so refused up front.
+  const away = await precompute([manifest, '--out', path.join(top, 'elsewhere')]);
+  assert.equal(away.code, 2);
+  assert.match(away.stderr, /--out .*elsewhere is outside the media folder .*job: the local run \(scripts\/run\) serves only files inside it and would refuse every line's peaks-ref and analysis-ref/);
+  assert.ok(!existsSync(path.join(top, 'elsewhere')), 'nothing made');
+  const hidden = await precompute([manifest, '--out', path.join(dir, '.cache/pre')]);
+  assert.equal(hidden.code, 2);
+  assert.match(hidden.stderr, /--out .*\.cache\/pre is in a hidden folder \(\.cache\)/);
+  // With --media-root holding both, as scripts/run --media-root would serve them.
+  const rooted = await precompute([manifest, '--media-root', top, '--out', path.join(top, 'elsewhere')]);
+  assert.match(rooted.stdout, /: 5 computed, 0 already done; 1 line kept unchanged/, rooted.stderr);
+});
+
+test('precompute gives a video without sound its motion-only sidecar (no peaks, said), stops a medium past --timeout and removes stopped runs\' temporary files', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-precompute-robust-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=96x54:rate=25:duration=1', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path.join(dir, 'silent.mp4')]);
+  await tone(path.join(dir, 'a.wav'), 0.3, 150);
+  const manifest = path.join(dir, 'm.jsonl');
+  await writeFile(manifest, `${JSON.stringify({ 'source-ref': 'silent.mp4', analysis: 'silent film' })}\n${JSON.stringify({ 'source-ref': 'a.wav' })}\n`);
+  // Leftovers of a stopped run (a pid no longer alive), of a live one (this process), and a file not ours.
+  const out = path.join(dir, 'precomputed');
+  await mkdir(out);
+  const dead = await new Promise((resolve) => { const c = spawn(process.execPath, ['-e', '']); c.on('exit', () => resolve(c.pid)); });
+  const stale = [`a-0123456789abcdef.dat.part-${dead}-abc123.dat`, `a-0123456789abcdef.avsa.part-${dead}-abc123.avsa`];
+  const live = `a-0123456789abcdef.avsa.part-${process.pid}-zz9zz9.avsa`;
+  for (const name of [...stale, live, 'notes.part-1.txt']) await writeFile(path.join(out, name), 'x');
+
+  const run = await precompute([manifest]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /removed 2 temporary files left in .*precomputed by runs that were stopped/);
+  assert.match(run.stderr, /m\.jsonl, line 1: no peaks \(the file has video but no audio track, so no peaks were written\); the new manifest names only its analysis-ref/);
+  const names = await readdir(out);
+  for (const name of stale) assert.ok(!names.includes(name), `${name} removed`);
+  assert.ok(names.includes(live) && names.includes('notes.part-1.txt'), 'a live run\'s and other files are kept');
+  const [silent, voice] = (await readFile(path.join(dir, 'm.precomputed.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(silent['peaks-ref'], undefined);
+  assert.equal(silent.analysis, 'silent film');
+  const sidecar = parseAnalysisSidecar(await readFile(path.join(dir, silent['analysis-ref'])));
+  assert.deepEqual([sidecar.frames, sidecar.motion.frames], [0, 25]);
+  assert.match(voice['peaks-ref'], /\.dat$/);
+  // The local run takes the new manifest (the silent item with its sidecar and no peaks).
+  const items = await readManifest(path.join(dir, 'm.precomputed.jsonl'));
+  assert.deepEqual([items[0].peaks, items[0].analysis.kind, items[1].peaks.kind], [null, 'file', 'file']);
+  const again = await precompute([manifest]);
+  assert.match(again.stdout, /: 0 computed, 2 already done;/);
+  assert.deepEqual(JSON.parse((await readFile(path.join(dir, 'm.precomputed.jsonl'), 'utf8')).split('\n')[0]), silent);
+
+  // A medium that takes longer than --timeout is stopped and reported; the run ends.
+  const slow = await precompute([manifest, '--timeout', '0.001', '--no-pitch', '-o', path.join(dir, 'slow.jsonl')]);
+  assert.equal(slow.code, 1);
+  assert.match(slow.stderr, /m\.jsonl, line 1: avseg-cli analyze did not finish within 0\.001 s and was stopped/);
+  const left = (await readdir(out)).filter((n) => n.includes('.part-') && n !== live && n !== 'notes.part-1.txt');
+  assert.deepEqual(left, [], 'the stopped analysis left no temporary files');
 });
