@@ -46,6 +46,7 @@ before(async () => {
   await run(path.join(root, 'tests/fixtures/make-motion-video.sh'), ['25', at('cuts.mp4')]);
   await run('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=gray:s=320x180:r=25', '-frames:v', '100',
     '-c:v', 'libx264', '-g', '12', '-pix_fmt', 'yuv420p', at('still.mp4')]);
+  await run(cli, ['analyze', at('cuts.mp4'), at('cuts.avsa')]);
   env = await startElementPage({ title: 'analysis reload', mediaRoot: tmp });
 });
 
@@ -167,4 +168,28 @@ test('a second load while the first video\'s motion is scanned gets only its own
     assert.ok(m.frames <= 100, `no motion of more frames than the still video's (${m.frames})`);
     assert.deepEqual(m.cuts, [], 'no cut of the first video is offered');
   }
+});
+
+test('a file\'s motion for another number of frames than the video\'s is refused as invalid-analysis; the video\'s own is measured', async (t) => {
+  const page = await env.open(t, { width: 1000, height: 1200 });
+  await page.evaluate(({ src, sidecar }) => new Promise((resolve) => {
+    const el = document.querySelector('avseg-editor');
+    window.errors = [];
+    window.motions = [];
+    el.addEventListener('error', (e) => window.errors.push(e.detail));
+    el.addEventListener('analysis', (e) => { if (e.detail.kind === 'motion' && el.analysis.motion) window.motions.push(el.analysis.motion.frames); });
+    el.addEventListener('ready', resolve, { once: true });
+    el.setAttribute('autosave', 'off');
+    el.config = { categories: [{ name: 'shot', tags: ['Shot'] }], analysis: { show: ['motion'] } };
+    el.setAttribute('analysis', sidecar);
+    el.src = src;
+  }), { src: env.servers.media.url('/still.mp4'), sidecar: env.servers.media.url('/cuts.avsa') });
+  await page.waitForFunction(() => document.querySelector('avseg-editor').analysis.motion?.final, null, { timeout: 90000 });
+  const { motion, errors, motions } = await page.evaluate(() => {
+    const m = document.querySelector('avseg-editor').analysis.motion;
+    return { motion: { frames: m.frames, from: m.from, cuts: m.cuts.map((c) => c.frame) }, errors: window.errors, motions: window.motions };
+  });
+  t.diagnostic(JSON.stringify({ motion, motions, errors: errors.map((e) => `${e.code}: ${e.message}`) }));
+  assert.ok(errors.some((e) => e.code === 'invalid-analysis' && /218 frames, the video has 100/.test(e.message)));
+  assert.deepEqual(motion, { frames: 100, from: 'core', cuts: [] });
 });

@@ -328,7 +328,8 @@ export class AvsegEditor extends HTMLElement {
       emit: (type, detail) => this.#emit(type, detail),
       modelReady: () => this.#session.ensure(),
       annotate: (load) => this.#annotate(load),
-      analysisConfig: () => this.#session.store?.config().analysis ?? null,
+      // Before the model loads, the config as given: the first load's analysis options are the config's.
+      analysisConfig: () => (this.#session.store ? this.#session.store.config() : this.#session.config).analysis ?? null,
     });
     this.#input.useAnalysis(this.#media, p);
     this.#session.on('change', () => this.#media.analysis.configChanged());

@@ -75,6 +75,7 @@ export class VideoIndexing {
       if (this.aborted) return;
       const frames = index.frames();
       const keyFrames = index.keyFrames();
+      this.analysis?.videoFrames(frames.length - 1);
       const { width, height, codec, timeBaseNum, timeBaseDen } = facts;
       const message = [{ type: FRAMES, video: { width, height, codec, timeBaseNum, timeBaseDen }, frames, keyFrames }, [frames.buffer, keyFrames.buffer]];
       if (hold) this.heldFrames = message; else this.post(...message);

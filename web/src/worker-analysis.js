@@ -162,6 +162,8 @@ export class LoadAnalysis {
   #motionChain = Promise.resolve();
   #M = null;                      // the wasm module, once decoded (speakerPitchRange)
   #pitchClampSaid = null;         // the pitch range whose ceiling was said too high for the rate
+  #videoFrames = null;            // the video's frame count, once indexed
+  #motionSent = false;            // the sidecar's motion was posted
   #stopped = false;
 
   /**
@@ -220,9 +222,13 @@ export class LoadAnalysis {
       }
     }
     if (data.pitch && !this.#pitchHopFits(data)) return;
+    // Said before the rest is sent: the element drops what came from the file when told it is wrong.
+    const motionFits = !data.motion || this.#motionFits();
     for (const kind of ['pauses', 'energy', 'loudness', 'pitch', 'motion']) {
       if (!data[kind] || this.#coreFinal.has(kind) || (soundless && kind !== 'motion')) continue;
       if (kind === 'pitch' && !this.#pitchRangeFits(data.pitch)) continue;
+      if (kind === 'motion' && !motionFits) continue;
+      if (kind === 'motion') this.#motionSent = true;
       const [fields, transfer] = owned(data[kind]);
       this.#post({ type: ANALYSIS, kind, from: 'sidecar', final: true, ...(kind === 'motion' ? {} : { sampleRate: data.sampleRate }), ...fields }, transfer);
     }
@@ -232,6 +238,27 @@ export class LoadAnalysis {
     const data = this.#sidecar;
     this.#sidecar = null;
     this.#sidecarProblem(`does not match the media: it is for ${data.frames} frames at ${data.sampleRate} Hz, the media has ${info.frames} at ${info.sampleRate} Hz`);
+  }
+
+  /**
+   * The video's frames are indexed: a sidecar's motion for another count is not this video's. Not
+   * yet sent, it is left out; already sent, the whole file is refused (the element drops it).
+   */
+  videoFrames(count) {
+    this.#videoFrames = count;
+    if (!this.#sidecar?.motion || this.#sidecarHeld || this.#stopped) return;
+    if (this.#motionSent && this.#sidecar.motion.frames !== count) {
+      const frames = this.#sidecar.motion.frames;
+      this.#sidecar = null;
+      this.#sidecarProblem(`is not this video's: its motion is for ${frames} frames, the video has ${count}`);
+    }
+  }
+
+  #motionFits() {
+    const frames = this.#sidecar.motion.frames;
+    if (this.#videoFrames === null || frames === this.#videoFrames) return true;
+    this.#sidecarProblem(`has motion for ${frames} frames, the video has ${this.#videoFrames}: its motion is not used`);
+    return false;
   }
 
   /**
