@@ -428,3 +428,24 @@ test('pictures of another size stop the motion where it got to, said as invalid-
   assert.equal(out.error.fatal, false);
   assert.match(out.error.message, /stops at frame 10: its pictures \(16×9, 5 frames, 720 bytes\) do not fit/);
 });
+
+test('pictures with fewer bytes than they claim stop the motion where it got to (final), said as invalid-value', async (t) => {
+  const page = await openClient(t, 'speech.wav');
+  const out = await page.evaluate(async () => {
+    const luma = (first, count, w, h) => new Uint8Array(w * h * count).fill(first).buffer;
+    window.client.motionFrames(1, { first: 0, count: 10, width: 32, height: 18, luma: luma(0, 10, 32, 18) });
+    // Says 5 pictures, holds 2.
+    window.client.motionFrames(1, { first: 10, count: 5, width: 32, height: 18, luma: luma(10, 2, 32, 18) });
+    const deadline = performance.now() + 10000;
+    while (performance.now() < deadline) {
+      const motion = window.heard.find((m) => m.type === 'analysis' && m.kind === 'motion' && m.final);
+      const error = window.heard.find((m) => m.type === 'error');
+      if (motion && error) return { frames: motion.frames, error };
+      await new Promise((resolve) => { setTimeout(resolve, 20); });
+    }
+    return { heard: window.heard.filter((m) => m.type === 'error' || m.kind === 'motion') };
+  });
+  assert.equal(out.frames, 10, JSON.stringify(out));
+  assert.equal(out.error.code, 'invalid-value');
+  assert.match(out.error.message, /stops at frame 10: its pictures \(32×18, 5 frames, 1152 bytes\) are fewer bytes than/);
+});
