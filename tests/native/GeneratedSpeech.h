@@ -60,6 +60,25 @@ inline std::vector<float> readSamples(const TempDir& dir, const std::string& fil
     return s;
 }
 
+// A sound file's samples as one plane per channel.
+inline std::vector<std::vector<float>> readPlanes(const TempDir& dir, const std::string& file, size_t channels)
+{
+    const std::vector<float> interleaved = readSamples(dir, file);
+    std::vector<std::vector<float>> planes(channels, std::vector<float>(interleaved.size() / channels));
+    for (size_t i = 0; i < interleaved.size(); ++i)
+        planes[i % channels][i / channels] = interleaved[i];
+    return planes;
+}
+
+// A stereo copy of a mono file whose right channel is polarity-inverted (sox remix 1 1i): the
+// channels' mean is silence.
+inline std::vector<std::vector<float>> invertedStereo(const TempDir& dir, const std::string& mono)
+{
+    const std::string out = dir / "inverted.wav";
+    shell("sox -D -V1 '" + mono + "' '" + out + "' remix 1 1i");
+    return readPlanes(dir, out, 2);
+}
+
 // Planar samples held in memory, read as a medium would be.
 class MemoryPcm : public PcmSource {
 public:

@@ -229,6 +229,36 @@ TEST_CASE("with the PCM a pause's edges are the exact samples where the sound st
     CHECK(blocks[0].end == 34560);
 }
 
+TEST_CASE("espeak-ng speech in stereo with one channel inverted by sox has the mono's pauses, to the sample",
+    "[PauseDetector]")
+{
+    test::TempDir dir;
+    test::speak(dir, dir / "a.wav", "en-us", "First the one phrase", "1%");
+    test::speak(dir, dir / "b.wav", "en-gb", "and after a pause the other", "1%");
+    test::shell("sox -D -V1 '" + dir / "a.wav" + "' '" + dir / "padded.wav" + "' pad 0.3 0.45");
+    test::shell("sox -D -V1 '" + dir / "padded.wav" + "' '" + dir / "b.wav" + "' '" + dir / "mono.wav" + "' pad 0 0.25");
+    const std::vector<float> mono = test::readSamples(dir, dir / "mono.wav");
+    const std::vector<std::vector<float>> planes = test::invertedStereo(dir, dir / "mono.wav");
+
+    EnergyEnvelope one, two;
+    test::MemoryPcm monoPcm(kRate, {mono}), stereoPcm(kRate, planes);
+    monoPcm.feed(one);
+    stereoPcm.feed(two);
+    CHECK(speechLevelDb(two) == Approx(speechLevelDb(one)).margin(0.01));
+    const std::vector<Pause> expected = detectPauses(one, PauseOptions{}, &monoPcm);
+    const std::vector<Pause> found = detectPauses(two, PauseOptions{}, &stereoPcm);
+    // The lead, the gap and the tail at least.
+    REQUIRE(expected.size() >= 3);
+    CHECK(expected.front().end == kRate * 3 / 10);
+    REQUIRE(found.size() == expected.size());
+    for (size_t i = 0; i < found.size(); ++i) {
+        INFO("pause " << i << ": mono [" << expected[i].start << ", " << expected[i].end << ")");
+        CHECK(found[i].start == expected[i].start);
+        CHECK(found[i].end == expected[i].end);
+        CHECK(found[i].levelDb == Approx(expected[i].levelDb).margin(1e-3));
+    }
+}
+
 TEST_CASE("leading and trailing silence count as pauses, spans shorter than the minimum duration do not", "[PauseDetector]")
 {
     std::vector<float> s(kRate * 3, 0.0f);

@@ -149,6 +149,66 @@ TEST_CASE("the channels' mean is tracked: a tone in both channels with opposite 
     requireWithinOnePercent("stereo mean", trackAll({left, right}, rate), rate, seconds, [](double) { return 150.0; });
 }
 
+TEST_CASE("espeak-ng speech in stereo with one channel inverted by sox tracks as the mono", "[PitchTracker]")
+{
+    test::TempDir dir;
+    test::speak(dir, dir / "mono.wav", "en-us", "Where has the pitch of this voice gone?");
+    const std::vector<float> mono = test::readSamples(dir, dir / "mono.wav");
+    const std::vector<std::vector<float>> planes = test::invertedStereo(dir, dir / "mono.wav");
+    const PitchTrack one = trackAll({mono}, 48000);
+    const PitchTrack two = trackAll(planes, 48000);
+    const auto voiced = std::count_if(one.hz.begin(), one.hz.end(), [](float hz) { return hz > 0; });
+    std::printf("espeak-ng inverted stereo: %ld of %zu points voiced in the mono\n", long(voiced), one.hz.size());
+    CHECK(voiced > long(one.hz.size() / 4));
+    REQUIRE(two.hz.size() == one.hz.size());
+    for (size_t i = 0; i < one.hz.size(); ++i) {
+        INFO("point " << i);
+        REQUIRE(two.hz[i] == Approx(one.hz[i]).epsilon(1e-6));
+        REQUIRE(two.clarity[i] == Approx(one.clarity[i]).margin(1e-6));
+    }
+}
+
+TEST_CASE("where the channels cancel the loudest channel is tracked, per 64-point block, and pieces still join exactly",
+    "[PitchTracker]")
+{
+    const int rate = 44100;
+    const std::vector<float> s = tone(rate, 1.2, [](double t) { return 120 * t + 80 * t * t; }, sawtooth, 400);
+    // The right channel is inverted up to a block edge (64 points of 44 frames), the same after it:
+    // the mean cancels in the first part, and is the signal itself in the second.
+    const size_t flip = 10 * 64 * 44;
+    std::vector<float> right(s);
+    for (size_t i = 0; i < flip; ++i)
+        right[i] = -right[i];
+    test::MemoryPcm stereo(rate, {s, right});
+    PitchTracker tracker(rate, {});
+    const PitchTrack whole = tracker.track(stereo, 0, stereo.frames());
+    // Away from the flip (whose neighbours' windows reach across it), exactly the mono's values.
+    const PitchTrack mono = trackAll({s}, rate);
+    REQUIRE(whole.hz.size() == mono.hz.size());
+    size_t compared = 0;
+    for (size_t i = 0; i < mono.hz.size(); ++i) {
+        if (std::llabs(int64_t(i) * 44 - int64_t(flip)) < 3000)
+            continue;
+        INFO("point " << i);
+        REQUIRE(whole.hz[i] == mono.hz[i]);
+        REQUIRE(whole.clarity[i] == mono.clarity[i]);
+        ++compared;
+    }
+    CHECK(compared > mono.hz.size() * 8 / 10);
+    for (int64_t cut : {int64_t(1), int64_t(12345), int64_t(flip - 7), int64_t(flip + 44), stereo.frames() - 100}) {
+        INFO("cut at frame " << cut);
+        const PitchTrack a = tracker.track(stereo, 0, cut);
+        const PitchTrack b = tracker.track(stereo, cut, stereo.frames() - cut);
+        std::vector<float> hz(a.hz), clarity(a.clarity);
+        hz.insert(hz.end(), b.hz.begin(), b.hz.end());
+        clarity.insert(clarity.end(), b.clarity.begin(), b.clarity.end());
+        REQUIRE(hz == whole.hz);
+        REQUIRE(clarity == whole.clarity);
+    }
+    const PitchTrack window = tracker.track(stereo, int64_t(flip) - 3000, 9000);
+    REQUIRE(std::equal(window.hz.begin(), window.hz.end(), whole.hz.begin() + window.firstIndex));
+}
+
 TEST_CASE("white noise and silence are unvoiced", "[PitchTracker]")
 {
     const int rate = 48000;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "BoundarySnapper.h"
 
+#include "ChannelPower.h"
+
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 
@@ -14,52 +17,35 @@ struct Candidate {
     bool found = false;
 };
 
-// Keeps the candidate nearest to `target`; on a tie the earlier offer (a stronger kind) stays.
-void offer(Candidate& best, SnapKind& kind, int64_t target, int64_t frame, SnapKind offered)
+// Keeps the candidate nearest to `target`; on a tie the earlier offer stays.
+void offer(Candidate& best, int64_t target, int64_t frame)
 {
-    if (!best.found || std::llabs(frame - target) < std::llabs(best.frame - target)) {
+    if (!best.found || std::llabs(frame - target) < std::llabs(best.frame - target))
         best = {frame, true};
-        kind = offered;
-    }
 }
 
-// The channels' mean of frames [first, first + count) clipped to what pcm has; `first` moves
-// to where the returned samples start.
-std::vector<float> readMix(PcmSource& pcm, int64_t& first, int64_t count)
-{
-    std::vector<float> mix;
-    const PcmSpan span = pcm.read(first, count);
-    if (span.frames <= 0 || span.channels <= 0 || !span.data)
-        return mix;
-    first = span.firstFrame;
-    mix.assign(static_cast<size_t>(span.frames), 0.0f);
-    for (int c = 0; c < span.channels; ++c)
-        for (size_t i = 0; i < mix.size(); ++i)
-            mix[i] += span.data[c][i];
-    const float scale = 1.0f / static_cast<float>(span.channels);
-    for (float& v : mix)
-        v *= scale;
-    return mix;
-}
-
-// The zero crossing nearest to `frame` in [lo, hi]: of each pair of neighbours with opposite
-// signs (or an exact zero), the sample nearer zero.
+// The zero crossing nearest to `frame` in [lo, hi], on the loudest channel there (the channels'
+// mean would cancel a polarity-inverted pair): of a pair of neighbours, one strictly positive and
+// one strictly negative, the sample nearer zero; or a sample at either end of a run of exact
+// zeros that touches sound. Inside digital silence there is none.
 Candidate zeroCrossing(PcmSource& pcm, int64_t frame, int64_t lo, int64_t hi)
 {
     Candidate best;
     if (hi < lo)
         return best;
-    int64_t first = lo;
-    const std::vector<float> mix = readMix(pcm, first, hi - lo + 1);
-    SnapKind ignored = SnapNone;
-    for (size_t i = 0; i < mix.size(); ++i) {
-        const int64_t at = first + int64_t(i);
-        if (mix[i] == 0.0f) {
-            offer(best, ignored, frame, at, SnapZeroCrossing);
-            continue;
+    // One frame more on each side, to see what a run of zeros at the edge of the reach touches.
+    const int64_t first = lo - 1;
+    const std::vector<float> s = readLoudestChannel(pcm, first, hi - lo + 3);
+    for (int64_t at = lo - 1; at <= hi; ++at) {
+        const size_t i = size_t(at - first);
+        if (s[i] == 0.0f) {
+            if (at >= lo && (s[i - 1] != 0.0f || s[i + 1] != 0.0f))
+                offer(best, frame, at);
+        } else if (s[i + 1] != 0.0f && (s[i] < 0) != (s[i + 1] < 0)) {
+            const int64_t nearer = std::abs(s[i]) <= std::abs(s[i + 1]) ? at : at + 1;
+            if (nearer >= lo && nearer <= hi)
+                offer(best, frame, nearer);
         }
-        if (i + 1 < mix.size() && mix[i + 1] != 0.0f && (mix[i] < 0) != (mix[i + 1] < 0))
-            offer(best, ignored, frame, std::abs(mix[i]) <= std::abs(mix[i + 1]) ? at : at + 1, SnapZeroCrossing);
     }
     return best;
 }
@@ -89,28 +75,20 @@ Candidate energyMinimum(const EnergyEnvelope& envelope, PcmSource* pcm, int64_t 
         return best;
     int64_t at = std::clamp(quietest * hop + hop / 2, from, to);
     if (pcm) {
+        // The envelope's power (the mean of the channels' powers), summed over a centred block-long window.
         const int64_t half = std::max<int64_t>(1, hop / 2);
-        int64_t first = from - half;
-        const int64_t wanted = first;
-        std::vector<float> mix = readMix(*pcm, first, to - from + 1 + 2 * half);
-        // Pad what lies outside the medium with zeros so the windows stay aligned.
-        if (!mix.empty() && first > wanted) {
-            mix.insert(mix.begin(), size_t(first - wanted), 0.0f);
-            first = wanted;
-        }
-        if (!mix.empty()) {
-            mix.resize(size_t(to - from + 1 + 2 * half), 0.0f);
-            std::vector<double> prefix(mix.size() + 1, 0.0);
-            for (size_t i = 0; i < mix.size(); ++i)
-                prefix[i + 1] = prefix[i] + double(mix[i]) * double(mix[i]);
-            double least = std::numeric_limits<double>::infinity();
-            for (int64_t n = from; n <= to; ++n) {
-                const size_t i = size_t(n - first);
-                const double e = prefix[i + size_t(half) + 1] - prefix[i - size_t(half)];
-                if (e < least || (e == least && std::llabs(n - frame) < std::llabs(at - frame))) {
-                    least = e;
-                    at = n;
-                }
+        const int64_t first = from - half;
+        const std::vector<double> power = readPower(*pcm, first, to - from + 1 + 2 * half);
+        std::vector<double> prefix(power.size() + 1, 0.0);
+        for (size_t i = 0; i < power.size(); ++i)
+            prefix[i + 1] = prefix[i] + power[i];
+        double least = std::numeric_limits<double>::infinity();
+        for (int64_t n = from; n <= to; ++n) {
+            const size_t i = size_t(n - first);
+            const double e = prefix[i + size_t(half) + 1] - prefix[i - size_t(half)];
+            if (e < least || (e == least && std::llabs(n - frame) < std::llabs(at - frame))) {
+                least = e;
+                at = n;
             }
         }
     }
@@ -134,25 +112,37 @@ SnapResult snapBoundary(int64_t frame, int64_t radius, unsigned kinds, const std
     if (lo > hi)
         return result;
 
-    Candidate best;
-    SnapKind kind = SnapNone;
-    if (kinds & SnapPauseEdge)
+    // Pause edges are sample-exact threshold crossings: one in reach wins and is kept as it is.
+    if (kinds & SnapPauseEdge) {
+        Candidate edge;
         for (const Pause& p : pauses)
-            for (int64_t edge : {p.start, p.end})
-                if (edge >= lo && edge <= hi)
-                    offer(best, kind, frame, edge, SnapPauseEdge);
+            for (int64_t at : {p.start, p.end})
+                if (at >= lo && at <= hi)
+                    offer(edge, frame, at);
+        if (edge.found)
+            return {edge.frame, SnapPauseEdge};
+    }
+    // Else the quietest point; a zero crossing asked with it only fine-tunes it, within a
+    // millisecond (and the reach).
     if ((kinds & SnapEnergyMinimum) && envelope && envelope->blocks() > 0) {
-        const Candidate c = energyMinimum(*envelope, pcm, frame, lo, std::min(hi, envelope->frames() - 1));
-        if (c.found)
-            offer(best, kind, frame, c.frame, SnapEnergyMinimum);
+        const Candidate quiet = energyMinimum(*envelope, pcm, frame, lo, std::min(hi, envelope->frames() - 1));
+        if (quiet.found) {
+            int64_t at = quiet.frame;
+            if ((kinds & SnapZeroCrossing) && pcm) {
+                const int64_t fine = std::max(1, static_cast<int>(std::lround(pcm->sampleRate() / 1000.0)));
+                const Candidate zero = zeroCrossing(*pcm, at, std::max(lo, at - fine),
+                    std::min({hi, at + fine, pcm->frames() - 1}));
+                if (zero.found)
+                    at = zero.frame;
+            }
+            return {at, SnapEnergyMinimum};
+        }
     }
     if ((kinds & SnapZeroCrossing) && pcm) {
-        const Candidate c = zeroCrossing(*pcm, frame, lo, std::min(hi, pcm->frames() - 1));
-        if (c.found)
-            offer(best, kind, frame, c.frame, SnapZeroCrossing);
+        const Candidate zero = zeroCrossing(*pcm, frame, lo, std::min(hi, pcm->frames() - 1));
+        if (zero.found)
+            return {zero.frame, SnapZeroCrossing};
     }
-    if (best.found)
-        result = {best.frame, kind};
     return result;
 }
 

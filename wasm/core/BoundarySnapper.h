@@ -22,8 +22,10 @@ struct SnapResult {
     SnapKind kind = SnapNone;
 };
 
-// The nearest candidate of the asked kinds within `radius` frames of `frame`: a pause edge, the
-// quietest point of the envelope, or a zero crossing of the channels' mean (read from pcm).
+// Where a boundary dropped at `frame` goes, among the asked kinds within `radius` frames, by rank
+// (doc/analysis.md "Snapping"): the nearest pause edge, exactly; else the quietest point of the
+// envelope, moved to the nearest zero crossing within a millisecond when zero crossings are asked
+// too; else the nearest zero crossing of the loudest channel (read from pcm).
 // A missing envelope or pcm leaves its kinds out.
 SnapResult snapBoundary(int64_t frame, int64_t radius, unsigned kinds, const std::vector<Pause>& pauses,
     const EnergyEnvelope* envelope, PcmSource* pcm);

@@ -15,7 +15,6 @@ void EnergyEnvelope::start(const AudioFormat& format)
     accFrames_ = 0;
     frames_ = 0;
     levels_.clear();
-    mix_.assign(static_cast<size_t>(hop_), 0.0f);
 }
 
 void EnergyEnvelope::close()
@@ -28,35 +27,25 @@ void EnergyEnvelope::close()
 
 void EnergyEnvelope::process(const float* const* channels, size_t frames)
 {
-    const float scale = 1.0f / static_cast<float>(channels_);
     size_t at = 0;
     frames_ += static_cast<int64_t>(frames);
     while (at < frames) {
         const size_t n = std::min(frames - at, static_cast<size_t>(hop_ - accFrames_));
-        // Per block: the channels' mean, then its sum of squares (float lanes, double across blocks).
-        float* mix = mix_.data();
-        const float* first = channels[0] + at;
-        if (channels_ == 1) {
-            std::copy(first, first + n, mix);
-        } else {
-            for (size_t i = 0; i < n; ++i)
-                mix[i] = first[i];
-            for (int c = 1; c < channels_; ++c) {
-                const float* ch = channels[c] + at;
-                for (size_t i = 0; i < n; ++i)
-                    mix[i] += ch[i];
-            }
-            for (size_t i = 0; i < n; ++i)
-                mix[i] *= scale;
+        // Per block and channel the sum of squares (float lanes), averaged over channels in double:
+        // the mean of the channels' powers, which opposite channels do not cancel.
+        double blockSum = 0;
+        for (int c = 0; c < channels_; ++c) {
+            const float* x = channels[c] + at;
+            float sum[4] = {0, 0, 0, 0};
+            size_t i = 0;
+            for (; i + 4 <= n; i += 4)
+                for (int k = 0; k < 4; ++k)
+                    sum[k] += x[i + k] * x[i + k];
+            for (; i < n; ++i)
+                sum[0] += x[i] * x[i];
+            blockSum += static_cast<double>(sum[0] + sum[1] + sum[2] + sum[3]);
         }
-        float sum[4] = {0, 0, 0, 0};
-        size_t i = 0;
-        for (; i + 4 <= n; i += 4)
-            for (int k = 0; k < 4; ++k)
-                sum[k] += mix[i + k] * mix[i + k];
-        for (; i < n; ++i)
-            sum[0] += mix[i] * mix[i];
-        acc_ += static_cast<double>(sum[0] + sum[1] + sum[2] + sum[3]);
+        acc_ += channels_ == 1 ? blockSum : blockSum / channels_;
         accFrames_ += static_cast<int64_t>(n);
         at += n;
         if (accFrames_ == hop_)
@@ -73,7 +62,7 @@ void EnergyEnvelope::done()
 
 size_t EnergyEnvelope::memoryBytes() const
 {
-    return levels_.capacity() * sizeof(float) + mix_.capacity() * sizeof(float);
+    return levels_.capacity() * sizeof(float);
 }
 
 } // namespace avseg

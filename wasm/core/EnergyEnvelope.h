@@ -9,8 +9,9 @@
 
 namespace avseg {
 
-// The level of the channels' mean in consecutive blocks of about a millisecond, as PCM streams
-// through: what pauses are found in and boundaries snap to. Block i covers frames
+// The level of the sound in consecutive blocks of about a millisecond, as PCM streams through: the
+// mean over channels of each channel's power (so that a polarity-inverted channel does not cancel
+// the other), what pauses are found in and boundaries snap to. Block i covers frames
 // [i * hop(), (i + 1) * hop()).
 class EnergyEnvelope : public AudioSink {
 public:
@@ -24,7 +25,7 @@ public:
     size_t blocks() const { return levels_.size(); }
     // Frames received; the last block may be shorter than hop().
     int64_t frames() const { return frames_; }
-    // Mean square of block i in dBFS (a full-scale sine reads -3.01); kSilenceDb for digital silence.
+    // Mean square of block i over its frames and channels in dBFS (a full-scale sine reads -3.01); kSilenceDb for digital silence.
     float levelDb(size_t i) const { return levels_[i]; }
     const std::vector<float>& levels() const { return levels_; }
     // 4 bytes per block: 14.4 MB per hour at any sample rate.
@@ -45,7 +46,6 @@ private:
     int64_t accFrames_ = 0;
     int64_t frames_ = 0;
     std::vector<float> levels_;
-    std::vector<float> mix_;   // the channels' mean of the open block
 };
 
 } // namespace avseg

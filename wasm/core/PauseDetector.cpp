@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "PauseDetector.h"
 
+#include "ChannelPower.h"
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -28,31 +30,12 @@ constexpr double kClickQuietSeconds = 0.05;
 
 double powerOf(float db) { return db <= EnergyEnvelope::kSilenceDb ? 0.0 : std::pow(10.0, db / 10.0); }
 
-// The channels' mean of frames [first, first + count) from pcm, zeros where pcm has none.
-std::vector<float> readMix(PcmSource& pcm, int64_t first, int64_t count)
-{
-    std::vector<float> mix(static_cast<size_t>(std::max<int64_t>(count, 0)), 0.0f);
-    const int64_t from = std::max<int64_t>(first, 0);
-    if (count <= 0 || from >= first + count)
-        return mix;
-    const PcmSpan span = pcm.read(from, first + count - from);
-    if (span.frames <= 0 || span.channels <= 0 || !span.data)
-        return mix;
-    const float scale = 1.0f / static_cast<float>(span.channels);
-    const size_t offset = static_cast<size_t>(span.firstFrame - first);
-    for (int c = 0; c < span.channels; ++c)
-        for (int64_t i = 0; i < span.frames && offset + static_cast<size_t>(i) < mix.size(); ++i)
-            mix[offset + static_cast<size_t>(i)] += span.data[c][i];
-    for (float& v : mix)
-        v *= scale;
-    return mix;
-}
-
 // Finds where sound at or above `threshold` (mean square) ends or begins near a block edge.
-// The centred mean square over 2h + 1 samples locates the crossing robustly against isolated
-// noise peaks; the boundary is then the outermost sample in that window that reaches the peak of
+// The power is the envelope's: per frame, the mean over channels of the squared samples.
+// The centred mean over 2h + 1 frames locates the crossing robustly against isolated noise
+// peaks; the boundary is then the outermost frame in that window whose power reaches the peak of
 // a sine at the threshold level (twice the mean square), so that an abrupt edge is found to the
-// sample; the crossing itself when no sample does.
+// sample; the crossing itself when no frame does.
 class EdgeRefiner {
 public:
     EdgeRefiner(PcmSource& pcm, int hop, double threshold)
@@ -90,16 +73,12 @@ private:
     void load(int64_t lo, int64_t hi)
     {
         first_ = lo - half_;
-        mix_ = readMix(pcm_, first_, hi - lo + 1 + 2 * half_);
-        prefix_.assign(mix_.size() + 1, 0.0);
-        for (size_t i = 0; i < mix_.size(); ++i)
-            prefix_[i + 1] = prefix_[i] + double(mix_[i]) * double(mix_[i]);
+        power_ = readPower(pcm_, first_, hi - lo + 1 + 2 * half_);
+        prefix_.assign(power_.size() + 1, 0.0);
+        for (size_t i = 0; i < power_.size(); ++i)
+            prefix_[i + 1] = prefix_[i] + power_[i];
     }
-    double sq(int64_t frame) const
-    {
-        const float v = mix_[static_cast<size_t>(frame - first_)];
-        return double(v) * double(v);
-    }
+    double sq(int64_t frame) const { return power_[static_cast<size_t>(frame - first_)]; }
     double centred(int64_t frame) const
     {
         const size_t at = static_cast<size_t>(frame - first_);
@@ -110,7 +89,7 @@ private:
     int half_;
     double threshold_;
     int64_t first_ = 0;
-    std::vector<float> mix_;
+    std::vector<double> power_;
     std::vector<double> prefix_;
 };
 

@@ -25,6 +25,10 @@ constexpr int64_t kBlocksPerChunk = 16;
 constexpr double kSilence = 1e-7;
 // YIN's step 6 searches the best neighbour's period +-20%.
 constexpr double kLocalRange = 0.2;
+// Where the channels' mean keeps less than this share (-20 dB) of the channels' mean power, the
+// channels cancel (one is polarity-inverted): the loudest channel is tracked instead. Partial
+// cancellation only scales the mean, which YIN does not mind.
+constexpr double kCancelled = 0.01;
 
 int64_t floorDiv(int64_t a, int64_t b)
 {
@@ -170,7 +174,41 @@ PitchTracker::PitchTracker(int sampleRate, PitchOptions options) : sampleRate_(s
         h /= sum;
 }
 
-void PitchTracker::decimate(PcmSource& pcm, int64_t from, int64_t count, std::vector<double>& out)
+void PitchTracker::chooseChannels(PcmSource& pcm, int64_t firstBlock, int64_t blocks, std::vector<int>& out)
+{
+    out.assign(size_t(blocks), -1);
+    const int64_t blockFrames = kBlock * hop_;
+    const int64_t from = firstBlock * blockFrames;
+    const PcmSpan span = pcm.read(std::max<int64_t>(from, 0), blocks * blockFrames - std::max<int64_t>(-from, 0));
+    if (span.frames <= 0 || !span.data || span.channels < 2)
+        return;
+    std::vector<double> each(size_t(span.channels));
+    for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t lo = std::max(from + b * blockFrames, span.firstFrame);
+        const int64_t hi = std::min(from + (b + 1) * blockFrames, span.firstFrame + span.frames);
+        if (hi <= lo)
+            continue;
+        std::fill(each.begin(), each.end(), 0.0);
+        double mixed = 0;
+        for (int64_t f = lo - span.firstFrame; f < hi - span.firstFrame; ++f) {
+            double sum = 0;
+            for (int c = 0; c < span.channels; ++c) {
+                const double v = span.data[c][f];
+                each[size_t(c)] += v * v;
+                sum += v;
+            }
+            mixed += sum * sum;
+        }
+        double total = 0;
+        for (double e : each)
+            total += e;
+        // mixed is the channels' sum squared: C^2 times the mean's power; total is C times the mean power.
+        if (total > 0 && mixed < kCancelled * span.channels * total)
+            out[size_t(b)] = int(std::max_element(each.begin(), each.end()) - each.begin());
+    }
+}
+
+void PitchTracker::decimate(PcmSource& pcm, int64_t from, int64_t count, int channel, std::vector<double>& out)
 {
     const int64_t lo = from * decimation_ - filterHalf_;
     const int64_t hi = (from + count - 1) * decimation_ + filterHalf_ + 1;
@@ -179,12 +217,16 @@ void PitchTracker::decimate(PcmSource& pcm, int64_t from, int64_t count, std::ve
     if (hi > readFrom) {
         const PcmSpan span = pcm.read(readFrom, hi - readFrom);
         if (span.frames > 0 && span.data && span.channels > 0) {
-            const float mix = 1.0f / span.channels;
             float* dst = mono_.data() + (span.firstFrame - lo);
-            for (int c = 0; c < span.channels; ++c) {
-                const float* src = span.data[c];
-                for (int64_t f = 0; f < span.frames; ++f)
-                    dst[f] += src[f] * mix;
+            if (channel >= 0 && channel < span.channels) {
+                std::copy(span.data[channel], span.data[channel] + span.frames, dst);
+            } else {
+                const float mix = 1.0f / span.channels;
+                for (int c = 0; c < span.channels; ++c) {
+                    const float* src = span.data[c];
+                    for (int64_t f = 0; f < span.frames; ++f)
+                        dst[f] += src[f] * mix;
+                }
             }
         }
     }
@@ -231,7 +273,8 @@ PitchTrack PitchTracker::track(PcmSource& pcm, int64_t first, int64_t count)
     std::vector<float> dRing(static_cast<size_t>(ring * lags)), cmndRing(static_cast<size_t>(ring * lags));
     std::vector<Raw> raws(static_cast<size_t>(ring));
     std::vector<double> even(static_cast<size_t>(evens)), odd(static_cast<size_t>(odds));
-    std::vector<double> x, reversed;
+    std::vector<double> x, reversed, blockX, blockReversed;
+    std::vector<int> channels;
 
     auto finish = [&](int64_t t) {
         const Raw& raw = raws[size_t(t % ring)];
@@ -262,9 +305,9 @@ PitchTrack PitchTracker::track(PcmSource& pcm, int64_t first, int64_t count)
             hz = static_cast<float>(rate_ / refineLag(d, dip.lag));
     };
 
-    auto evaluate = [&](int64_t k, int64_t c, int64_t xFrom) {
+    auto evaluate = [&](int64_t k, int64_t c, const double* xs, int64_t xFrom) {
         Raw& raw = raws[size_t(k % ring)];
-        const double* win = x.data() + (c - h - xFrom);
+        const double* win = xs + (c - h - xFrom);
         double energy = 0;
         for (int64_t j = 0; j < 2 * h; ++j)
             energy += win[j] * win[j];
@@ -292,17 +335,35 @@ PitchTrack PitchTracker::track(PcmSource& pcm, int64_t first, int64_t count)
 
     for (int64_t chunk = floorDiv(r0, kBlock) * kBlock; chunk < r1; chunk += kBlock * kBlocksPerChunk) {
         const int64_t chunkEnd = std::min(chunk + kBlock * kBlocksPerChunk, r1);
+        // What each 64-point block tracks depends on its own samples only, so pieces still join.
+        chooseChannels(pcm, chunk / kBlock, ceilDiv(chunkEnd - chunk, kBlock), channels);
+        const bool same = std::all_of(channels.begin(), channels.end(), [&](int c) { return c == channels[0]; });
         const int64_t xFrom = chunk * hopDecimated_ - margin;
         const int64_t xCount = (chunkEnd - 1 - chunk) * hopDecimated_ + 2 * margin + 1;
-        decimate(pcm, xFrom, xCount, x);
-        reversed.assign(x.rbegin(), x.rend());
-        // x[j - m] is reversed[last - (j - xFrom) + m]: both directions read forwards.
-        const int64_t last = xCount - 1;
-        auto fwd = [&](int64_t j) { return x.data() + (j - xFrom); };
-        auto back = [&](int64_t j) { return reversed.data() + (last - (j - xFrom)); };
+        if (same) {
+            decimate(pcm, xFrom, xCount, channels[0], x);
+            reversed.assign(x.rbegin(), x.rend());
+        }
 
         for (int64_t block = chunk; block < chunkEnd; block += kBlock) {
             const int64_t blockEnd = std::min(block + kBlock, chunkEnd);
+            // The block's own decimated copy when the chunk's blocks disagree (values are the same
+            // samples either way: decimation reads the PCM around each sample only).
+            const double* xs = x.data();
+            const double* rs = reversed.data();
+            int64_t from = xFrom, last = xCount - 1;
+            if (!same) {
+                from = block * hopDecimated_ - margin;
+                const int64_t count = (blockEnd - 1 - block) * hopDecimated_ + 2 * margin + 1;
+                decimate(pcm, from, count, channels[size_t((block - chunk) / kBlock)], blockX);
+                blockReversed.assign(blockX.rbegin(), blockX.rend());
+                xs = blockX.data();
+                rs = blockReversed.data();
+                last = count - 1;
+            }
+            // x[j - m] is rs[last - (j - from) + m]: both directions read forwards.
+            auto fwd = [&](int64_t j) { return xs + (j - from); };
+            auto back = [&](int64_t j) { return rs + (last - (j - from)); };
             int64_t c = block * hopDecimated_;
             std::fill(even.begin(), even.end(), 0.0);
             std::fill(odd.begin(), odd.end(), 0.0);
@@ -315,7 +376,7 @@ PitchTrack PitchTracker::track(PcmSource& pcm, int64_t first, int64_t count)
                 }
                 if (k < r0)
                     continue;
-                evaluate(k, c, xFrom);
+                evaluate(k, c, xs, from);
                 const int64_t t = k - neighbours_;
                 if (t >= i0 && t < i1)
                     finish(t);

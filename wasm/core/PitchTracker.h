@@ -32,8 +32,8 @@ struct PitchRange {
     double ceilingHz = 0;
 };
 
-// YIN (de Cheveigné and Kawahara 2002) over the channels' mean, on a copy decimated to about
-// 8 kHz (doc/analysis.md "Pitch"). Throws MediaError (InvalidValue) for options it cannot use.
+// YIN (de Cheveigné and Kawahara 2002) over the channels' mean (the loudest channel where the
+// channels cancel), on a copy decimated to about 8 kHz (doc/analysis.md "Pitch"). Throws MediaError (InvalidValue) for options it cannot use.
 class PitchTracker {
 public:
     PitchTracker(int sampleRate, PitchOptions options);
@@ -45,7 +45,10 @@ public:
 
 private:
     struct Raw;
-    void decimate(PcmSource& pcm, int64_t from, int64_t count, std::vector<double>& out);
+    // Per 64-point block from firstBlock: the channel to track, or -1 for the channels' mean.
+    void chooseChannels(PcmSource& pcm, int64_t firstBlock, int64_t blocks, std::vector<int>& out);
+    // The decimated copy of the channels' mean, or of `channel` when it is not -1.
+    void decimate(PcmSource& pcm, int64_t from, int64_t count, int channel, std::vector<double>& out);
 
     int sampleRate_;
     PitchOptions options_;
