@@ -129,7 +129,7 @@ test('the packaged precompute Lambda writes peaks and sidecars to S3 with its st
   assert.deepEqual(manifest, [voice.line, comparison.line, items[2].line, items[3].line]);
 });
 
-test('the packaged Lambda gives a video without sound its motion-only sidecar and no peaks; S3 refusing access or no room in /tmp is the item\'s error, not retried', async (t) => {
+test('the packaged Lambda gives a video without sound its motion-only sidecar and no peaks; S3 refusing access or no room in /tmp is the item\'s error, not retried; a failed Map gets a report', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-precompute-lambda-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const zip = path.join(root, 'build/lambda/precompute.zip');
@@ -166,6 +166,14 @@ test('the packaged Lambda gives a video without sound its motion-only sidecar an
   const put = await invoke(pkg, s3.endpoint, 'handler', { line: { 'source-ref': 's3://media/a.wav' }, index: 2, output: 's3://media/readonly/' });
   assert.match(put.error, /^s3:\/\/media\/a\.wav: access refused: .*AccessDenied/);
   assert.deepEqual(put.line, { 'source-ref': 's3://media/a.wav' });
+
+  // The state machine's Catch on a failed Map: a report beside the manifests, naming the error and where the outputs are.
+  const failure = { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' };
+  const reported = await invoke(pkg, s3.endpoint, 'writeManifest', { failure, report: 's3://media/manifests/run-2.failed.json', outputs: 's3://media/pre/' });
+  const stored = JSON.parse(objects.get('media/manifests/run-2.failed.json').body.toString());
+  assert.deepEqual(stored, { failed: true, error: failure.Error, cause: failure.Cause, outputs: 's3://media/pre/', rerun: stored.rerun });
+  assert.match(stored.rerun, /outputs already written are kept/);
+  assert.equal(reported.report, 's3://media/manifests/run-2.failed.json');
 
   // No room left: a real ENOSPC (writing to /dev/full) is the item's; a network failure is not.
   const full = await writeFile('/dev/full', Buffer.alloc(4096)).then(() => null, (err) => err);

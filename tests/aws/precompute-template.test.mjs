@@ -83,7 +83,7 @@ test('the state machine is a Distributed Map over the JSON Lines manifest, invok
   assert.equal(map.ToleratedFailurePercentage, 5);
   assert.deepEqual(map.ResultWriter, { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'derived', Prefix: 'avseg-precomputed/results' } });
   // Each item: the line and its place, the output fixed by the stack (so the roles can be narrow), the run's options.
-  assert.deepEqual(map.ItemSelector, { 'line.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', output: 's3://derived/avseg-precomputed/', 'options.$': '$.options' });
+  assert.deepEqual(map.ItemSelector, { 'line.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', output: 's3://derived/avseg-precomputed/outputs/', 'options.$': '$.options' });
   const handler = await readFile(new URL('../../scripts/aws/lambda/precompute.mjs', import.meta.url), 'utf8');
   assert.match(handler, /const \{ line, index, output, options = \{\} \} = event/);
   const task = map.ItemProcessor.States[map.ItemProcessor.StartAt];
@@ -102,6 +102,18 @@ test('the state machine is a Distributed Map over the JSON Lines manifest, invok
   assert.match(last.Parameters.Payload['newManifest.$'], /^States\.Format\('s3:\/\/derived\/avseg-precomputed\/manifests\/\{\}\.manifest', \$\$\.Execution\.Name\)$/);
   assert.match(handler, /const \{ results, newManifest \} = event/);
   assert.ok(last.End);
+  // A Map past its tolerated failures (or whose manifest cannot be read) is caught: a report
+  // naming the error beside the manifests, then the execution fails with the Map's own error.
+  assert.deepEqual(map.Catch, [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ReportFailure' }]);
+  const report = d.States.ReportFailure;
+  assert.equal(report.Parameters.FunctionName, params()['ManifestFunction.Arn']);
+  assert.equal(report.Parameters.Payload['failure.$'], '$.failure');
+  assert.match(report.Parameters.Payload['report.$'], /^States\.Format\('s3:\/\/derived\/avseg-precomputed\/manifests\/\{\}\.failed\.json', \$\$\.Execution\.Name\)$/);
+  assert.equal(report.Parameters.Payload.outputs, map.ItemSelector.output);
+  assert.ok(report.Retry[0].ErrorEquals.includes('Lambda.TooManyRequestsException'));
+  assert.deepEqual(d.States[report.Next], { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
+  assert.match(handler, /if \(event\?\.failure\) return writeFailure\(event\)/);
+  assert.match(handler, /async function writeFailure\(\{ failure, report, outputs \}\)/);
   const fn = R.PrecomputeFunction.Properties;
   assert.equal(fn.Handler, 'precompute.handler');
   assert.equal(R.ManifestFunction.Properties.Handler, 'precompute.writeManifest');
@@ -119,11 +131,16 @@ test('the roles: each assumable by its service only, allowing what its part does
   const worker = grants('PrecomputeRole', p);
   assert.ok(allows(worker, 's3:GetObject', s3('s3://media/calls/a.wav')), 'reads media');
   assert.ok(!allows(worker, 's3:GetObject', s3('s3://media/private/a.wav')), 'only under the input prefix');
-  assert.ok(allows(worker, 's3:PutObject', s3('s3://derived/avseg-precomputed/a-0123456789abcdef.avsa')));
+  assert.ok(allows(worker, 's3:PutObject', s3('s3://derived/avseg-precomputed/outputs/a-0123456789abcdef.avsa')));
+  // It parses untrusted media: it cannot overwrite the Map's results or the manifests beside its outputs.
+  assert.ok(!allows(worker, 's3:PutObject', s3('s3://derived/avseg-precomputed/manifests/run-1.manifest')), 'cannot write a manifest');
+  assert.ok(!allows(worker, 's3:PutObject', s3('s3://derived/avseg-precomputed/results/x/SUCCEEDED_0.json')), 'cannot write the Map\'s results');
+  assert.ok(!allows(worker, 's3:PutObject', s3('s3://derived/avseg-precomputed/a-0123456789abcdef.avsa')), 'only under outputs/');
+  assert.ok(!allows(worker, 's3:GetObject', s3('s3://derived/avseg-precomputed/results/x/SUCCEEDED_0.json')));
   assert.ok(!allows(worker, 's3:PutObject', s3('s3://media/calls/a.avsa')), 'never writes beside the media');
   assert.ok(!allows(worker, 's3:PutObject', s3('s3://derived/other/a.avsa')));
   assert.ok(!allows(worker, 's3:DeleteObject', s3('s3://derived/avseg-precomputed/a.avsa')));
-  assert.deepEqual(worker.filter((s) => s.actions.includes('s3:ListBucket')).map((s) => s.condition.StringLike['s3:prefix']).sort(), ['avseg-precomputed/*', 'calls/*'],
+  assert.deepEqual(worker.filter((s) => s.actions.includes('s3:ListBucket')).map((s) => s.condition.StringLike['s3:prefix']).sort(), ['avseg-precomputed/outputs/*', 'calls/*'],
     'listing (for 404s) only under the prefixes');
   assert.ok(allows(worker, 'logs:PutLogEvents', p['PrecomputeLogGroup.Arn']));
   assert.ok(!allows(worker, 'logs:PutLogEvents', p['ManifestLogGroup.Arn']));
@@ -132,7 +149,8 @@ test('the roles: each assumable by its service only, allowing what its part does
   assert.deepEqual([...new Set(manifest.flatMap((s) => s.actions))].sort(), ['logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject']);
   assert.ok(allows(manifest, 's3:GetObject', s3('s3://derived/avseg-precomputed/results/abc/manifest.json')));
   assert.ok(allows(manifest, 's3:PutObject', s3('s3://derived/avseg-precomputed/manifests/run-1.manifest')));
-  assert.ok(!allows(manifest, 's3:PutObject', s3('s3://derived/avseg-precomputed/a.avsa')), 'cannot touch the outputs');
+  assert.ok(!allows(manifest, 's3:PutObject', s3('s3://derived/avseg-precomputed/outputs/a.avsa')), 'cannot touch the outputs');
+  assert.ok(allows(manifest, 's3:PutObject', s3('s3://derived/avseg-precomputed/manifests/run-1.failed.json')), 'writes a failed run\'s report');
   assert.ok(!allows(manifest, 's3:GetObject', s3('s3://media/calls/a.wav')));
 
   const machine = grants('StateMachineRole', p);

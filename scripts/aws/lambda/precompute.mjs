@@ -127,12 +127,32 @@ export async function handler(event) {
 }
 
 /**
+ * The state machine's Catch on a failed Map (more failures than ToleratedFailurePercentage, or the
+ * manifest unreadable): event {failure: {Error, Cause}, report: "s3://bucket/key", outputs}. Writes
+ * a report saying so, where the outputs written so far are (a rerun with the same input keeps them,
+ * found by their sources' ETags and options, and computes only the rest), and returns it.
+ */
+async function writeFailure({ failure, report, outputs }) {
+  parseS3Uri(report);
+  const written = {
+    failed: true,
+    error: String(failure.Error ?? 'unknown'),
+    cause: String(failure.Cause ?? '').slice(0, 4000),
+    outputs: outputs ?? null,
+    rerun: 'start the execution again with the same input: outputs already written are kept, only the rest is computed',
+  };
+  await (await s3Store()).upload(report, `${JSON.stringify(written, null, 2)}\n`, 'application/json');
+  return { report, ...written };
+}
+
+/**
  * The Distributed Map's results into the new manifest, in the manifest's order: event
  * {results: {Bucket, Key} (the ResultWriter's manifest.json, as the Map state outputs it under
  * ResultWriterDetails), newManifest: "s3://bucket/key"}. Items whose Lambda failed for good keep their
  * line unchanged. Returns counts and the problems (the first 100).
  */
 export async function writeManifest(event) {
+  if (event?.failure) return writeFailure(event);
   const { results, newManifest } = event ?? {};
   if (!results?.Bucket || !results?.Key) throw new Error(`the event's "results" must be the Map's ResultWriterDetails {Bucket, Key}, got ${JSON.stringify(results)?.slice(0, 200)}`);
   parseS3Uri(newManifest);
