@@ -86,3 +86,44 @@ test('the local run serves each analysis-ref and the element gets it as its anal
   await page.waitForFunction(() => window.analysisSeen.includes('pauses'), null, { timeout: 20000 });
   assert.deepEqual(await page.evaluate(() => window.errorsSeen), []);
 });
+
+test('a video without sound: precompute\'s motion-only sidecar is served and the element takes its motion without a warning', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'avseg-precompute-silent-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25:duration=1', '-f', 'lavfi', '-i', 'smptebars=size=160x90:rate=25:duration=1',
+    '-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0[v]', '-map', '[v]', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path.join(dir, 'silent.mp4')]);
+  await writeFile(path.join(dir, 'job.jsonl'), `${JSON.stringify({ 'source-ref': 'silent.mp4' })}\n`);
+  const pre = await exec(process.execPath, [path.join(root, 'scripts/precompute'), path.join(dir, 'job.jsonl')]);
+  assert.match(pre.stderr, /no peaks \(the file has video but no audio track/);
+  const [line] = (await readFile(path.join(dir, 'job.precomputed.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(line['peaks-ref'], undefined);
+  const sidecar = parseAnalysisSidecar(await readFile(path.join(dir, line['analysis-ref'])));
+  const run = await startLabeling({ manifest: path.join(dir, 'job.precomputed.jsonl'), output: path.join(dir, 'out'), port: 0 });
+  t.after(() => run.close());
+  const html = await (await fetch(`${run.url}task/0?worker=ann`)).text();
+  const analysis = attr(html, 'data-analysis');
+  assert.match(analysis, /\/analysis\/[A-Za-z0-9_-]{16}\/silent-[0-9a-f]{16}\.avsa$/);
+  assert.equal(attr(html, 'data-peaks'), '');
+
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const fetched = page.waitForResponse((r) => r.url() === analysis, { timeout: 20000 });
+  await page.addInitScript(() => {
+    window.analysisSeen = [];
+    window.errorsSeen = [];
+    document.addEventListener('DOMContentLoaded', () => {
+      const el = document.querySelector('avseg-editor');
+      el?.addEventListener('analysis', (e) => window.analysisSeen.push(e.detail?.kind));
+      el?.addEventListener('error', (e) => window.errorsSeen.push(e.detail?.code));
+    });
+  });
+  await page.goto(`${run.url}task/0?worker=ann`);
+  assert.equal((await fetched).status(), 200);
+  await page.waitForFunction(() => window.analysisSeen.includes('motion'), null, { timeout: 20000 });
+  // The element says no-audio for any video without sound (and shows its frames); nothing else.
+  assert.deepEqual(await page.evaluate(() => window.errorsSeen.filter((c) => c !== 'no-audio')), [], 'the motion-only sidecar is not refused (invalid-analysis), nothing else fails');
+  const cuts = await page.evaluate(() => document.querySelector('avseg-editor').analysis?.motion?.cuts);
+  assert.ok(Array.isArray(cuts), 'the element holds the motion');
+  assert.equal(cuts.length, sidecar.motion.cuts.length);
+});
