@@ -174,12 +174,17 @@ PitchTracker::PitchTracker(int sampleRate, PitchOptions options) : sampleRate_(s
         h /= sum;
 }
 
-void PitchTracker::chooseChannels(PcmSource& pcm, int64_t firstBlock, int64_t blocks, std::vector<int>& out)
+void PitchTracker::chooseChannels(PcmSource& pcm, int64_t firstBlock, int64_t blocks, int64_t readFrom,
+    std::vector<int>& out)
 {
     out.assign(size_t(blocks), -1);
+    if (pcm.channels() < 2)
+        return;
     const int64_t blockFrames = kBlock * hop_;
     const int64_t from = firstBlock * blockFrames;
-    const PcmSpan span = pcm.read(std::max<int64_t>(from, 0), blocks * blockFrames - std::max<int64_t>(-from, 0));
+    // Read from where the decimation will (a decoding source would seek back otherwise).
+    readFrom = std::clamp<int64_t>(readFrom, 0, from);
+    const PcmSpan span = pcm.read(readFrom, from + blocks * blockFrames - readFrom);
     if (span.frames <= 0 || !span.data || span.channels < 2)
         return;
     std::vector<double> each(size_t(span.channels));
@@ -336,9 +341,9 @@ PitchTrack PitchTracker::track(PcmSource& pcm, int64_t first, int64_t count)
     for (int64_t chunk = floorDiv(r0, kBlock) * kBlock; chunk < r1; chunk += kBlock * kBlocksPerChunk) {
         const int64_t chunkEnd = std::min(chunk + kBlock * kBlocksPerChunk, r1);
         // What each 64-point block tracks depends on its own samples only, so pieces still join.
-        chooseChannels(pcm, chunk / kBlock, ceilDiv(chunkEnd - chunk, kBlock), channels);
-        const bool same = std::all_of(channels.begin(), channels.end(), [&](int c) { return c == channels[0]; });
         const int64_t xFrom = chunk * hopDecimated_ - margin;
+        chooseChannels(pcm, chunk / kBlock, ceilDiv(chunkEnd - chunk, kBlock), xFrom * decimation_ - filterHalf_, channels);
+        const bool same = std::all_of(channels.begin(), channels.end(), [&](int c) { return c == channels[0]; });
         const int64_t xCount = (chunkEnd - 1 - chunk) * hopDecimated_ + 2 * margin + 1;
         if (same) {
             decimate(pcm, xFrom, xCount, channels[0], x);

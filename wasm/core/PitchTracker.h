@@ -46,7 +46,8 @@ public:
 private:
     struct Raw;
     // Per 64-point block from firstBlock: the channel to track, or -1 for the channels' mean.
-    void chooseChannels(PcmSource& pcm, int64_t firstBlock, int64_t blocks, std::vector<int>& out);
+    // The PCM is read from readFrom (at most the first block's start) on.
+    void chooseChannels(PcmSource& pcm, int64_t firstBlock, int64_t blocks, int64_t readFrom, std::vector<int>& out);
     // The decimated copy of the channels' mean, or of `channel` when it is not -1.
     void decimate(PcmSource& pcm, int64_t from, int64_t count, int channel, std::vector<double>& out);
 
