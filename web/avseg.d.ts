@@ -28,6 +28,7 @@ export type AvsegErrorCode =
   | 'samples-unavailable' // a view finer than the peaks of a file that was streamed and not kept (warning)
   | 'frames-unavailable'  // a video streamed without being kept: no frame index (warning)
   | 'playback-failed'     // the browser's media element cannot play the file (warning)
+  | 'motion-scan-failed'  // a video frame could not be shown for the Motion strip's scan; the message names it (warning)
   | 'not-ready'           // thrown: the media or the annotation model is still loading
   | 'no-media'            // refreshSource(): there is no media (src) to give a fresh link to
   | 'load-failed'         // refreshSource(): the media had failed to load; set src again instead

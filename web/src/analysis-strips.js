@@ -57,6 +57,7 @@ export class AnalysisStrips extends Emitter {
   #askTimer = 0;
   #loudnessPyramids = null;
   #motionData = null;
+  #motionScan = null;  // the browser's motion scan: {done, total, stoppedAt?}, or null
   #frameRequested = false;
   #version = 0;     // counts changes of the data: a frame with the same view and data draws nothing
   #drawn = '';
@@ -154,6 +155,7 @@ export class AnalysisStrips extends Emitter {
   /** A new load: its options go with it, nothing of the last one is kept. */
   reset() {
     this.data.reset();
+    this.#motionScan = null;
     this.highlight = null;
     this.#asked = null;
     this.#options = JSON.stringify(this.options());
@@ -199,6 +201,17 @@ export class AnalysisStrips extends Emitter {
         canvas.height = h;
       }
     }
+    this.schedule();
+  }
+
+  /**
+   * How far the browser's motion scan got (media-side.js): {done, total} while it runs, `sent` once
+   * every frame went to the worker, `stoppedAt` (a frame) when it failed; said in the Motion strip's
+   * label until the motion is final.
+   */
+  motionScanState(state) {
+    this.#motionScan = state;
+    this.#version++;
     this.schedule();
   }
 
@@ -331,11 +344,15 @@ export class AnalysisStrips extends Emitter {
     const m = this.data.motion;
     const video = this.#host.video();
     const label = this.#strips.motion.label;
+    const scan = m?.final ? null : this.#motionScan;
+    const scanText = !scan ? null : scan.stoppedAt !== undefined
+      ? `Motion: the scan stopped at frame ${scan.stoppedAt} (${scan.done} of ${scan.total} frames measured)`
+      : scan.sent ? `Motion: all ${scan.total} frames scanned, computing…` : `Motion: scanning frames ${scan.done} of ${scan.total}`;
     if (!m || !video) {
-      label.textContent = 'Motion: not yet measured';
+      label.textContent = scanText ?? 'Motion: not yet measured';
       return;
     }
-    label.textContent = `Motion: ${m.cuts.length} cut${m.cuts.length === 1 ? '' : 's'} (red), ${m.jerks.length} jerk${m.jerks.length === 1 ? '' : 's'} (orange)`;
+    label.textContent = scanText ?? `Motion: ${m.cuts.length} cut${m.cuts.length === 1 ? '' : 's'} (red), ${m.jerks.length} jerk${m.jerks.length === 1 ? '' : 's'} (orange)`;
     const view = this.#host.view();
     const width = canvas.width;
     const perPx = (view.end - view.start) / width;

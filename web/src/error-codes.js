@@ -31,6 +31,7 @@ export const ErrorCode = Object.freeze({
   FramesUnavailable: 'frames-unavailable',
   // The element's.
   PlaybackFailed: 'playback-failed',
+  MotionScanFailed: 'motion-scan-failed',
   NotReady: 'not-ready',
   NoMedia: 'no-media',
   LoadFailed: 'load-failed',

@@ -3,6 +3,7 @@
 // waveform, spectrogram and analysis strips, joins them (who hears whom), and forwards their events
 // that the element fires. The element's public media API delegates to these parts.
 import { AnalysisStrips } from './analysis-strips.js';
+import { ErrorCode } from './error-codes.js';
 import { LoadSession } from './load-session.js';
 import { MotionScan } from './motion-scan.js';
 import { Playback } from './playback.js';
@@ -25,6 +26,7 @@ import { WaveformStrip } from './waveform-strip.js';
 
 export class MediaSide {
   #p;
+  #emit;
   #motionScan = null;   // the browser's motion scan of this load's video (motion-scan.js), once asked
 
   /**
@@ -34,6 +36,7 @@ export class MediaSide {
   constructor(p, host) {
     const { element, emit } = host;
     this.#p = p;
+    this.#emit = emit;
     this.strip = new WaveformStrip(p, element);
     this.spectrogram = new SpectrogramStrip({ strip: p.spectrogram, toggle: p.spectro, controls: p.spectroControls, scale: p.spectroScale, windowSize: p.spectroWindow, colors: p.spectroColors });
     this.viewport = new Viewport(p, {
@@ -124,8 +127,31 @@ export class MediaSide {
     if (this.#motionScan || !video || !src) return;
     const load = this.session.loadId;
     const scan = this.#motionScan = new MotionScan({ src, times: video.times, sink: this.session });
-    scan.on('error', ({ frame, message }) => console.warn(`avseg: the motion scan stopped at frame ${frame}: ${message}`));
-    scan.start().catch((err) => { if (load === this.session.loadId) console.warn(`avseg: the motion scan failed: ${err?.message ?? err}`); });
+    // A scan of an earlier load says nothing (dispose() stops it, but a frame in hand may still come).
+    const current = () => this.#motionScan === scan && load === this.session.loadId;
+    // The frames in hand are still sent after an error: the label keeps saying where it stopped.
+    let stoppedAt;
+    scan.on('progress', ({ done, total }) => { if (current()) this.analysis.motionScanState({ done, total, stoppedAt }); });
+    scan.on('done', ({ frames }) => { if (current()) this.analysis.motionScanState({ done: frames, total: frames, sent: true }); });
+    const failed = (frame, message) => {
+      if (!current() || stoppedAt !== undefined) return;
+      stoppedAt = frame;
+      this.#motionScanFailed(scan, frame, message);
+    };
+    scan.on('error', ({ frame, message }) => failed(frame, message));
+    scan.start().catch((err) => {
+      failed(scan.progress.done, `frame ${scan.progress.done} of the video could not be read for the motion scan (${err?.message ?? err})`);
+    });
+    this.analysis.motionScanState(scan.progress);
+  }
+
+  /** Said as the element's non-fatal error and in its alert box; what is annotated is not touched. */
+  #motionScanFailed(scan, frame, message) {
+    const { done, total } = scan.progress;
+    this.analysis.motionScanState({ done, total, stoppedAt: frame });
+    const text = `The motion scan stopped: ${message}, so the Motion strip has no cuts or jerks for this video (${done} of ${total} frames measured); the annotations are unchanged.`;
+    this.session.showError(text, false);
+    this.#emit('error', { code: ErrorCode.MotionScanFailed, message: text, fatal: false });
   }
 
   /** The element is gone: its worker and any motion scan's hidden video stop. */
