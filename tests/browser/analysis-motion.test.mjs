@@ -102,7 +102,7 @@ test('a video cut short: the Motion strip says how far the scan got, then a non-
   // Every accessible name the Motion strip is given from when its box is ticked.
   const failure = await page.evaluate(() => new Promise((resolve, reject) => {
     const el = document.querySelector('avseg-editor');
-    setTimeout(() => reject(new Error(`no motion-scan-failed error within 30 s; the strip said: ${window.labels.join(' | ')}`)), 30000);
+    setTimeout(() => reject(new Error(`no motion-scan-failed error within 15 s; the strip said: ${window.labels.join(' | ')}`)), 15000);
     const strip = el.shadowRoot.querySelector('.analysis-strip[data-kind="motion"]');
     window.labels = [];
     new MutationObserver(() => window.labels.push(strip.getAttribute('aria-label'))).observe(strip, { attributeFilter: ['aria-label'] });

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +24,10 @@ let tmp, env;
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'avseg-motion-scan-'));
   await Promise.all(Object.entries(CLIPS).map(([name, [rate, ...options]]) => run(path.join(root, 'tests/fixtures/make-motion-video.sh'), [rate, path.join(tmp, name), ...options])));
+  // Cut short in transfer: the index first (faststart), only the first half of the frames' data.
+  const cut = path.join(tmp, 'motion-cut-short.mp4');
+  await run(path.join(root, 'tests/fixtures/make-motion-video.sh'), ['25', cut, '-movflags', '+faststart']);
+  await truncate(cut, Math.round((await stat(cut)).size / 2));
   env = await startElementPage({ title: 'avseg motion scan', mediaRoot: tmp });
 });
 
@@ -133,4 +137,41 @@ test('a video that cannot be shown stops the scan with an error naming the frame
   assert.deepEqual(result.errors, [{ frame: 0, message: 'frame 0 of the video could not be shown for the motion scan' }]);
   assert.equal(result.sent, 0);
   assert.deepEqual(result.progress, { done: 0, total: 2 });
+});
+
+test('a video cut short: playing into the missing data stops the scan at the same frame as seeking does, within seconds', async (t) => {
+  const page = await env.open(t, { width: 800, height: 600 });
+  const runs = await page.evaluate(async ({ assets, media }) => {
+    const { CoreClient } = await import(`${assets}/core-client.js`);
+    const { MotionScan } = await import(`${assets}/motion-scan.js`);
+    const { videoIndex } = await import(`${assets}/time-base.js`);
+    const { times } = await new Promise((resolve, reject) => {
+      const client = new CoreClient((msg) => {
+        if (msg.type === 'frames') resolve(videoIndex(msg));
+        if (msg.type === 'error' && msg.fatal) reject(new Error(msg.message));
+      }, () => {});
+      client.load(1, media);
+    });
+    const out = {};
+    for (const playback of ['never', 'always']) {
+      const started = performance.now();
+      const scan = new MotionScan({ src: media, times, playback, sink: { pushMotionFrames() {}, finishMotion() {} } });
+      const errors = [];
+      scan.on('error', (e) => errors.push(e));
+      const ok = await scan.start();
+      out[playback] = { ok, errors, ms: performance.now() - started, played: scan.played, total: times.length - 1 };
+      scan.dispose();
+    }
+    return out;
+  }, { assets: env.servers.assets.url('').replace(/\/$/, ''), media: env.servers.media.url('/motion-cut-short.mp4') });
+  for (const [mode, r] of Object.entries(runs)) t.diagnostic(`${mode}: ${JSON.stringify(r.errors)} after ${Math.round(r.ms)} ms, ${r.played} frames taken while playing, ${r.total} frames indexed`);
+  const frame = runs.never.errors[0]?.frame;
+  assert.ok(frame >= 16 && frame < runs.never.total, `seeking stops where the data ends (frame ${frame} of ${runs.never.total})`);
+  for (const r of Object.values(runs)) {
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.errors, [{ frame, message: `frame ${frame} of the video could not be shown for the motion scan` }]);
+  }
+  assert.ok(runs.always.played > 0, 'the second scan played');
+  // A seek after the error met while playing waits for nothing: the video is loaded again.
+  assert.ok(runs.always.ms < 5000, `said within seconds (${Math.round(runs.always.ms)} ms)`);
 });

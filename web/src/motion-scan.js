@@ -63,6 +63,7 @@ export class MotionScan extends Emitter {
   #running = null;
   #stopped = false;
   #disposed = false;
+  #reloadedFor = -1;      // the frame the hidden video was last loaded again for, after an error
   #src;
   #playing = false;
   #played = 0;
@@ -341,6 +342,13 @@ export class MotionScan extends Emitter {
   /** Seeks the hidden video into frame n; resolves false on an error or after SEEK_TIMEOUT_MS. */
   async #show(n) {
     const video = this.#video;
+    // An error met while playing ahead (data missing further on) says nothing of frame n: the
+    // video is loaded again, once for each frame, before n is said not to be shown.
+    if (video.error) {
+      if (this.#reloadedFor === n) return false;
+      this.#reloadedFor = n;
+      video.src = this.#src;
+    }
     if (video.readyState < HTMLMediaElement.HAVE_METADATA && !(await this.#event('loadedmetadata'))) return false;
     const seeked = this.#event('seeked');
     video.currentTime = seekTarget(this.#times, n, this.#tolerance).time;
