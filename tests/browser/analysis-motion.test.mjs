@@ -5,7 +5,8 @@
 // of its frame's start, and a cut accepted with N, Enter splits the selected track's segment at that
 // frame's boundary. A copy cut short in transfer (its index whole, the second half of its data
 // missing) is scanned as far as it goes, the strip's label saying how far, and then stops with a
-// non-fatal error naming the frame; the annotations stay as they were.
+// non-fatal error naming the frame; the annotations stay as they were. A scan of a video replaced
+// while it runs says nothing of it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -132,4 +133,38 @@ test('a video cut short: the Motion strip says how far the scan got, then a non-
   assert.equal(errors.filter((e) => e.code === 'motion-scan-failed').length, 1, 'said once');
   assert.ok(!motion?.final, 'no motion claimed final');
   assert.deepEqual(after, before, 'the annotations are unchanged');
+});
+
+test('a scan of a video replaced while it runs says nothing: the next video\'s scan runs and its label is its own', async (t) => {
+  const page = await env.open(t, { width: 1000, height: 1200 });
+  const result = await page.evaluate(({ first, second }) => new Promise((resolve, reject) => {
+    const el = document.querySelector('avseg-editor');
+    const strip = el.shadowRoot.querySelector('.analysis-strip[data-kind="motion"]');
+    const errors = [];
+    const labels = [];
+    el.addEventListener('error', (e) => {
+      errors.push(e.detail);
+      if (e.detail.fatal) reject(new Error(e.detail.message));
+    });
+    new MutationObserver(() => {
+      labels.push(strip.getAttribute('aria-label'));
+      // The first video's scan is under way: another video is loaded.
+      if (el.src === first && /^Motion: scanning frames [1-9]/.test(labels.at(-1))) el.src = second;
+    }).observe(strip, { attributeFilter: ['aria-label'] });
+    el.addEventListener('analysis', ({ detail }) => {
+      if (el.src === second && detail.kind === 'motion' && el.analysis.motion?.final) {
+        requestAnimationFrame(() => resolve({ errors, labels, label: strip.getAttribute('aria-label'), frames: el.frames.count }));
+      }
+    });
+    setTimeout(() => reject(new Error(`the second video's motion did not come within 20 s: ${labels.join(' | ')}`)), 20000);
+    el.setAttribute('autosave', 'off');
+    el.config = { categories: [{ name: 'shot', tags: ['Shot'] }], analysis: { show: ['motion'] } };
+    el.src = first;
+  }), { first: env.servers.media.url('/motion-cut-short.mp4'), second: env.servers.media.url('/motion.mp4') });
+  t.diagnostic(`labels: ${[...new Set(result.labels)].join(' | ')}`);
+  assert.deepEqual(result.errors.filter((e) => e.code === 'motion-scan-failed'), [], 'the replaced scan said nothing');
+  assert.equal(result.frames, 218);
+  assert.ok(result.labels.some((l) => /^Motion: scanning frames \d+ of 218$/.test(l)), 'the second scan said its own progress');
+  assert.ok(!result.labels.some((l) => /stopped/.test(l)), 'no label said a scan stopped');
+  assert.match(result.label, /^Motion: 4 cuts \(red\)/);
 });
