@@ -185,7 +185,21 @@ export class AnalysisStrips extends Emitter {
     const pitchChanged = this.#options && JSON.stringify(JSON.parse(this.#options).pitch) !== JSON.stringify(options.pitch);
     this.#options = text;
     this.#host.setAnalysisOptions(options);
-    if (pitchChanged) this.#asked = null;
+    if (pitchChanged) {
+      // Pitch of another range (a file's, or the first options') is not kept: it is asked again.
+      this.#asked = null;
+      this.data.drop('pitch');
+    }
+  }
+
+  /**
+   * The precomputed analysis file is not this media's (the worker's invalid-analysis): what came
+   * from it goes, pitch is asked for again and the video's motion may be scanned.
+   */
+  sidecarRefused() {
+    if (!this.data.dropSidecar().length) return;
+    this.#asked = null;
+    this.#applyShown();
   }
 
   /** The canvases take the waveform's width in device pixels (so their columns are its columns). */

@@ -77,6 +77,7 @@ export class MediaSide {
       analysis.reset();
     });
     session.on('analysis', (msg) => analysis.data.take(msg));
+    session.on('error', ({ code }) => { if (code === ErrorCode.InvalidAnalysis) analysis.sidecarRefused(); });
     // The config is in the model by now (it may have come before the model loaded).
     session.on('ready', () => {
       analysis.configChanged();
@@ -126,7 +127,7 @@ export class MediaSide {
     const src = this.#p.media.currentSrc || this.#p.media.src;
     if (this.#motionScan || !video || !src) return;
     const load = this.session.loadId;
-    const scan = this.#motionScan = new MotionScan({ src, times: video.times, sink: this.session });
+    const scan = this.#motionScan = new MotionScan({ src, times: video.times, sink: this.session.motionSink() });
     // A scan of an earlier load says nothing (dispose() stops it, but a frame in hand may still come).
     const current = () => this.#motionScan === scan && load === this.session.loadId;
     // The frames in hand are still sent after an error: the label keeps saying where it stopped.
