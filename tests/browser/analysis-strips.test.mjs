@@ -180,6 +180,15 @@ test('the Pitch strip draws the 220 Hz tone at its row of the log-frequency axis
   const header = await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('.analysis-strip[data-kind="loudness"] .analysis-label').textContent);
   const { integrated, range } = await page.evaluate(() => document.querySelector('avseg-editor').analysis.loudness);
   assert.ok(header.includes(`${integrated.toFixed(1)} LUFS integrated`) && header.includes(`LRA ${range.toFixed(1)} LU`), header);
+  // The toolbar says it too, and keeps saying it with the Loudness strip hidden.
+  const badge = () => page.evaluate(() => {
+    const b = document.querySelector('avseg-editor').shadowRoot.querySelector('.loudness-badge');
+    return { text: b.textContent, shown: !b.hidden && b.getBoundingClientRect().width > 0 };
+  });
+  assert.deepEqual(await badge(), { text: `${integrated.toFixed(1)} LUFS · LRA ${range.toFixed(1)} LU`, shown: true });
+  await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('.analysis-bar [data-show="loudness"]').click());
+  assert.equal(await page.evaluate(() => document.querySelector('avseg-editor').shadowRoot.querySelector('.analysis-strip[data-kind="loudness"]').hidden), true);
+  assert.deepEqual(await badge(), { text: `${integrated.toFixed(1)} LUFS · LRA ${range.toFixed(1)} LU`, shown: true });
 });
 
 test('a bad analysis block in the config is refused naming the key and why', async (t) => {

@@ -68,9 +68,9 @@ export class AnalysisStrips extends Emitter {
    * @param {{analysis: HTMLElement, analysisBar: HTMLElement}} elements
    * @param {StripsHost} host
    */
-  constructor({ analysis, analysisBar }, host) {
+  constructor({ analysis, analysisBar, loudnessBadge }, host) {
     super();
-    this.#el = { analysis, bar: analysisBar, threshold: analysisBar.querySelector('.pause-threshold'), minPause: analysisBar.querySelector('.pause-min'), motionToggle: analysisBar.querySelector('.motion-toggle') };
+    this.#el = { analysis, bar: analysisBar, loudnessBadge, threshold: analysisBar.querySelector('.pause-threshold'), minPause: analysisBar.querySelector('.pause-min'), motionToggle: analysisBar.querySelector('.motion-toggle') };
     this.#host = host;
     this.#strips = Object.fromEntries(ANALYSIS_KINDS.map((kind) => {
       const box = analysis.querySelector(`[data-kind="${kind}"]`);
@@ -79,11 +79,23 @@ export class AnalysisStrips extends Emitter {
     this.#toggles = Object.fromEntries(ANALYSIS_KINDS.map((kind) => [kind, analysisBar.querySelector(`[data-show="${kind}"]`)]));
     this.data.on('change', ({ kind }) => {
       this.#version++;
-      if (kind === 'loudness') this.#loudnessPyramids = null;
+      if (kind === 'loudness') {
+        this.#loudnessPyramids = null;
+        this.#headerLoudness();
+      }
       if (kind === 'motion') this.#motionData = null;
       this.schedule();
       if (this.data[kind] || kind === 'energy') this.emit('analysis', { kind });
     });
+  }
+
+  /** The file's integrated loudness in the toolbar, whether or not the Loudness strip is shown. */
+  #headerLoudness() {
+    const l = this.data.loudness;
+    const badge = this.#el.loudnessBadge;
+    const measured = l && l.integrated != null && l.integrated > -70;
+    badge.hidden = !l;
+    badge.textContent = !l ? '' : `${measured ? l.integrated.toFixed(1) : 'n/a'} LUFS${l.range == null ? '' : ` · LRA ${l.range.toFixed(1)} LU`}${l.final ? '' : ' (so far)'}`;
   }
 
   /** The bar's boxes and fields, kept in `subs`. */

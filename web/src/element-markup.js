@@ -41,6 +41,7 @@ const markup = `
     <button class="redo" type="button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled>↷</button>
     <span class="spacer"></span>
     <span class="status" role="status"></span>
+    <span class="loudness-badge" title="Integrated loudness (EBU R128) and loudness range of the whole file" hidden></span>
     <button class="help" type="button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
   </div>
   <div class="progress" hidden role="progressbar" aria-label="Loading" aria-valuemin="0" aria-valuemax="100"><div></div></div>
@@ -130,6 +131,6 @@ export function buildShadow(root) {
     frameBox: $('.frame-box'), frameInput: $('.frame-input'), filmstrip: $('.filmstrip'),
     spectro: $('.spectro'), spectroControls: $('.spectro-controls'), spectroScale: $('.spectro-scale'), spectroWindow: $('.spectro-window'),
     spectroColors: $('.spectro-colors'), spectrogram: $('.spectrogram'), spectroCanvas: $('.spectrogram canvas'), spectroCursor: $('.spectro-cursor'),
-    analysisBar: $('.analysis-bar'), analysis: $('.analysis'), soundSnap: $('.sound-snap'), suggestionLine: $('.suggestion-line'),
+    analysisBar: $('.analysis-bar'), analysis: $('.analysis'), loudnessBadge: $('.loudness-badge'), soundSnap: $('.sound-snap'), suggestionLine: $('.suggestion-line'),
   };
 }

@@ -16,6 +16,8 @@ button:focus-visible, select:focus-visible { outline: 2px solid var(--avseg-acce
 .sep { width: 1px; align-self: stretch; background: #e3e8ef; margin: 0 2px; }
 .record[aria-pressed="true"] { background: #fdebe3; border-color: #d9480f; }
 .status { color: #5b6677; font-size: 12px; }
+.loudness-badge { color: #5b6677; font-size: 12px; font-variant-numeric: tabular-nums; }
+.loudness-badge[hidden] { display: none; }
 .progress { height: 3px; background: #e3e8ef; }
 .progress > div { height: 100%; width: 0; background: var(--avseg-accent); transition: width 0.1s linear; }
 .progress[hidden] { display: none; }
