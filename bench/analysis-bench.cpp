@@ -14,6 +14,7 @@
 #include "ByteReader.h"
 #include "DecodedPcmSource.h"
 #include "EnergyEnvelope.h"
+#include "FileReader.h"
 #include "LoudnessMeter.h"
 #include "MediaError.h"
 #include "PauseDetector.h"
@@ -116,40 +117,6 @@ void sampleHeap(bool always = false)
     if (always || (++heapCalls & 63) == 0)
         heapPeak = std::max(heapPeak, heapNow());
 }
-
-class FileReader : public ByteReader {
-public:
-    explicit FileReader(const char* path) : in_(path, std::ios::binary)
-    {
-        in_.seekg(0, std::ios::end);
-        size_ = in_ ? static_cast<int64_t>(in_.tellg()) : -1;
-        in_.seekg(0);
-    }
-    size_t read(uint8_t* dst, size_t n) override
-    {
-        in_.read(reinterpret_cast<char*>(dst), static_cast<std::streamsize>(n));
-        const auto got = static_cast<size_t>(in_.gcount());
-        position_ += static_cast<int64_t>(got);
-        in_.clear();
-        return got;
-    }
-    bool seek(int64_t position) override
-    {
-        if (position < 0 || position > size_)
-            return false;
-        in_.clear();
-        in_.seekg(position);
-        position_ = position;
-        return true;
-    }
-    int64_t position() const override { return position_; }
-    int64_t size() const override { return size_; }
-
-private:
-    std::ifstream in_;
-    int64_t size_ = 0;
-    int64_t position_ = 0;
-};
 
 struct NullSink : AudioSink {
     void start(const AudioFormat& f) override { format = f; }

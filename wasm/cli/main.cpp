@@ -5,6 +5,7 @@
 #include "AudiowaveformData.h"
 #include "DecodedPcmSource.h"
 #include "EnergyEnvelope.h"
+#include "FileReader.h"
 #include "LoudnessMeter.h"
 #include "PauseDetector.h"
 #include "PitchTracker.h"
@@ -49,39 +50,6 @@ std::string jsonString(const std::string& s)
     }
     return out + "\"";
 }
-
-class FileReader : public ByteReader {
-public:
-    explicit FileReader(const char* path) : in_(path, std::ios::binary)
-    {
-        in_.seekg(0, std::ios::end);
-        size_ = static_cast<int64_t>(in_.tellg());
-        in_.seekg(0);
-    }
-    size_t read(uint8_t* dst, size_t n) override
-    {
-        in_.read(reinterpret_cast<char*>(dst), static_cast<std::streamsize>(n));
-        const auto got = static_cast<size_t>(in_.gcount());
-        position_ += static_cast<int64_t>(got);
-        in_.clear();
-        return got;
-    }
-    bool seek(int64_t position) override
-    {
-        if (position < 0 || position > size_)
-            return false;
-        in_.seekg(position);
-        position_ = position;
-        return true;
-    }
-    int64_t position() const override { return position_; }
-    int64_t size() const override { return size_; }
-
-private:
-    std::ifstream in_;
-    int64_t size_ = 0;
-    int64_t position_ = 0;
-};
 
 void load(MediaSession& session, const char* path)
 {
