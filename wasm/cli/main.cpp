@@ -2,6 +2,7 @@
 // avseg-cli: the core on the command line. Reads a file in network-sized chunks
 // through the same streaming path the browser uses.
 #include "AnalysisSidecar.h"
+#include "AudioSinkTee.h"
 #include "AudiowaveformData.h"
 #include "DecodedPcmSource.h"
 #include "EnergyEnvelope.h"
@@ -194,30 +195,6 @@ int writeAudiowaveform(int argc, char** argv)
 
 namespace {
 
-// One decode feeding every sink that needs the whole stream.
-class Tee : public AudioSink {
-public:
-    explicit Tee(std::vector<AudioSink*> sinks) : sinks_(std::move(sinks)) {}
-    void start(const AudioFormat& format) override
-    {
-        for (AudioSink* s : sinks_)
-            s->start(format);
-    }
-    void process(const float* const* channels, size_t frames) override
-    {
-        for (AudioSink* s : sinks_)
-            s->process(channels, frames);
-    }
-    void done() override
-    {
-        for (AudioSink* s : sinks_)
-            s->done();
-    }
-
-private:
-    std::vector<AudioSink*> sinks_;
-};
-
 bool parseNumber(const char* text, double& out)
 {
     char* end = nullptr;
@@ -314,7 +291,7 @@ int analyze(int argc, char** argv)
     std::vector<AudioSink*> sinks{&envelope, &meter};
     if (!peaksOut.empty())
         sinks.push_back(&generator);
-    Tee tee(sinks);
+    AudioSinkTee tee(sinks);
     SeekIndex index;
     StreamingDecoder decoder(tee, &index);
     // A video without sound still has motion and cuts: its sidecar holds only those

@@ -4,6 +4,7 @@
 #include "AudioSink.h"
 
 #include <initializer_list>
+#include <utility>
 #include <vector>
 
 namespace avseg {
@@ -13,6 +14,7 @@ namespace avseg {
 class AudioSinkTee : public AudioSink {
 public:
     AudioSinkTee(std::initializer_list<AudioSink*> sinks) : sinks_(sinks) {}
+    explicit AudioSinkTee(std::vector<AudioSink*> sinks) : sinks_(std::move(sinks)) {}
 
     void start(const AudioFormat& format) override
     {
