@@ -444,10 +444,13 @@ async function runCell(c) {
     const draft = edited !== 'edited' ? 'n/a' : (reloaded.restored && await hasEdit(frame)) ? 'kept' : 'lost';
     const seenAfter = await shown(frame);
     if (!(await hasEdit(frame))) await edit(frame);
-    await frame.click('crowd-button[form-action="submit"]').catch(() => {});
-    // The answer shown, or the template's alert saying why not.
-    await frame.waitFor(() => document.querySelector('#avseg-preview-output')
-      || (document.querySelector('[data-avseg-alert]')?.hidden === false), 10000);
+    // The answer shown, or the template's alert saying why not. A loaded machine may miss the
+    // click (a fresh-clone run recorded 'none' once, the cell passing alone): click again.
+    for (let i = 0; i < 3; i++) {
+      await frame.click('crowd-button[form-action="submit"]').catch(() => {});
+      if (await frame.waitFor(() => document.querySelector('#avseg-preview-output')
+        || (document.querySelector('[data-avseg-alert]')?.hidden === false), 10000)) break;
+    }
     const answer = await frame.evaluate(() => document.querySelector('#avseg-preview-output')?.textContent ?? null)
       .then((text) => (text ? JSON.parse(text) : null)).catch(() => null);
     let submit = 'none';
